@@ -1,0 +1,210 @@
+/* nsbench native core: sandbox creation, timing and the launcher wire format.
+ *
+ * This header has no N-API in it: the core builds and tests as a plain C
+ * program (native/Makefile), and the node-addon-api binding (src/addon.cc)
+ * only converts values to and from these structs.
+ */
+#ifndef NSB_H
+#define NSB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- namespaces --------------------------------------------------------- */
+
+/* Our own bit per namespace; nsb_ns_table maps it to CLONE_* and /proc/self/ns. */
+enum {
+    NSB_NS_USER = 1u << 0,
+    NSB_NS_PID = 1u << 1,
+    NSB_NS_MNT = 1u << 2,
+    NSB_NS_NET = 1u << 3,
+    NSB_NS_IPC = 1u << 4,
+    NSB_NS_UTS = 1u << 5,
+    NSB_NS_CGROUP = 1u << 6,
+    NSB_NS_TIME = 1u << 7,
+    NSB_NS_ALL = (1u << 8) - 1,
+};
+
+struct nsb_ns_info {
+    const char *name;      /* user, pid, mnt, net, ipc, uts, cgroup, time */
+    uint32_t bit;          /* NSB_NS_* */
+    uint64_t clone_flag;   /* CLONE_NEW* */
+    const char *proc_file; /* file under /proc/<pid>/ns/ */
+};
+
+extern const struct nsb_ns_info nsb_ns_table[];
+extern const unsigned nsb_ns_count;
+
+/* Parses "user,pid+net" (',' or '+' separated, "all", "none"/"bare").
+ * Returns 0 and sets *bits, or -1 and copies the unknown name to bad. */
+int nsb_ns_parse(const char *list, uint32_t *bits, char *bad, size_t badlen);
+uint64_t nsb_ns_clone_flags(uint32_t bits);
+/* Writes "user,pid,..." for bits into out. */
+void nsb_ns_format(uint32_t bits, char *out, size_t outlen);
+
+/* ---- errors ------------------------------------------------------------- */
+
+struct nsb_error {
+    int err;            /* errno, 0 when none */
+    char syscall[32];   /* the failing call, e.g. "clone3" */
+    char message[256];  /* what failed, with the hint for the user */
+};
+
+void nsb_error_set(struct nsb_error *e, int err, const char *syscall, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A short hint for errno err returned by syscall with namespaces bits, or "". */
+const char *nsb_hint(int err, const char *syscall, uint32_t bits);
+const char *nsb_errno_name(int err);
+
+/* ---- a sandbox request and its result ----------------------------------- */
+
+#define NSB_MAX_ARGS 128
+#define NSB_STRINGS_MAX 16384
+#define NSB_STDOUT_MAX 65536
+#define NSB_STDERR_MAX 4096
+#define NSB_READY_FD 3 /* the workload writes one byte here when ready */
+
+enum nsb_opt {
+    NSB_OPT_FORCE_CLONE = 1u << 0, /* use clone() even where clone3() exists */
+    NSB_OPT_NO_PROC = 1u << 1,     /* skip the fresh /proc in pid+mnt */
+    NSB_OPT_NO_LO = 1u << 2,       /* leave lo down in a new net namespace */
+    NSB_OPT_CGROUP_V1 = 1u << 3,   /* place via cgroup.procs writes before exec */
+};
+
+struct nsb_spec {
+    uint32_t ns;           /* NSB_NS_* bits */
+    uint32_t opts;         /* NSB_OPT_* bits */
+    int64_t map_uid;       /* host uid that uid 0 inside maps to; -1: the launcher's euid */
+    int64_t map_gid;       /* likewise for gid */
+    uint64_t timeout_ns;   /* 0: none */
+    const char *path;      /* program to execve */
+    const char *hostname;  /* set in a new uts namespace; NULL: "nsb-sandbox" */
+    const char *cgroup;    /* v2: directory to clone into (CLONE_INTO_CGROUP); NULL: none */
+    const char *cgroup_v1[8]; /* v1: cgroup.procs files written before exec */
+    unsigned argc;
+    const char *argv[NSB_MAX_ARGS + 1];
+    unsigned envc;
+    const char *envp[NSB_MAX_ARGS + 1];
+};
+
+/* Timestamps, CLOCK_MONOTONIC ns; 0 where the step did not happen. */
+enum nsb_ts {
+    NSB_T_REQUEST,     /* request received by the launcher */
+    NSB_T_CLONE_START, /* just before clone3()/clone() */
+    NSB_T_CLONE_DONE,  /* clone returned in the launcher */
+    NSB_T_CHILD_START, /* first instruction of the child */
+    NSB_T_MAPS_DONE,   /* uid/gid maps written, cgroup placed, child released */
+    NSB_T_SETUP_DONE,  /* child finished namespace setup (/proc, lo, hostname) */
+    NSB_T_EXEC,        /* child calls execve */
+    NSB_T_READY,       /* launcher read the workload's ready byte */
+    NSB_T_EXIT,        /* launcher reaped the child */
+    NSB_T_COUNT
+};
+
+enum nsb_state {
+    NSB_EXITED = 0,       /* ran and exited (exit_code says how) */
+    NSB_SIGNALED = 1,     /* killed by a signal it did not get from us */
+    NSB_TIMEOUT = 2,      /* outlived timeout_ns, killed via pidfd */
+    NSB_SETUP_FAILED = 3, /* the child failed before exec (err says where) */
+    NSB_CLONE_FAILED = 4, /* clone itself or the launcher's setup failed */
+};
+
+enum nsb_clone_path { NSB_PATH_NONE = 0, NSB_PATH_CLONE = 2, NSB_PATH_CLONE3 = 3 };
+
+enum nsb_cgroup_method { NSB_CG_NONE = 0, NSB_CG_INTO = 1, NSB_CG_PROCS_WRITE = 2 };
+
+struct nsb_result {
+    uint64_t id;
+    int32_t state;       /* enum nsb_state */
+    int32_t exit_code;   /* NSB_EXITED */
+    int32_t term_signal; /* NSB_SIGNALED / NSB_TIMEOUT */
+    int32_t pid;         /* host pid of the sandbox's first process */
+    int32_t clone_path;  /* enum nsb_clone_path */
+    int32_t cgroup_method; /* enum nsb_cgroup_method */
+    int32_t ready;       /* 1 if the ready byte arrived */
+    int32_t pad;
+    uint64_t t[NSB_T_COUNT];
+    /* rusage of the child (and its reaped descendants) */
+    int64_t child_utime_us, child_stime_us, child_maxrss_kb, child_minflt, child_majflt;
+    int64_t child_nvcsw, child_nivcsw;
+    /* CPU the launcher itself spent on this sandbox (clone creates namespaces in
+     * the parent's context, so namespace creation cost lands here) */
+    int64_t launcher_utime_us, launcher_stime_us;
+    struct nsb_error error; /* for SETUP_FAILED / CLONE_FAILED */
+    char error_stage[32];   /* child step that failed, e.g. "mount /proc" */
+    uint32_t stdout_len, stderr_len;
+    char out[NSB_STDOUT_MAX];
+    char errbuf[NSB_STDERR_MAX];
+};
+
+/* ---- the core ----------------------------------------------------------- */
+
+struct nsb_core; /* per-process state: shared page, /dev/null, clone3 support */
+
+int nsb_core_init(struct nsb_core **core, struct nsb_error *err);
+void nsb_core_free(struct nsb_core *core);
+int nsb_core_has_clone3(const struct nsb_core *core);
+
+/* Creates the sandbox, runs it to exit or timeout and fills res. Returns 0
+ * when a result was produced (also for failed sandboxes: res->state says),
+ * < 0 only when the launcher itself cannot go on. */
+int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request,
+            struct nsb_result *res);
+
+uint64_t nsb_now_ns(void);
+
+/* ---- wire format between client and launcher ---------------------------- */
+
+#define NSB_WIRE_MAGIC 0x4e534231u /* "NSB1" */
+#define NSB_WIRE_VERSION 1u
+
+enum nsb_op { NSB_OP_RUN = 1, NSB_OP_PING = 2, NSB_OP_QUIT = 3 };
+
+struct nsb_wire_req {
+    uint32_t magic, version, op, ns, opts;
+    uint32_t argc, envc, ncgroup_v1;
+    int64_t map_uid, map_gid;
+    uint64_t timeout_ns, id;
+    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 v1...\0 argv...\0 envp...\0 */
+    uint32_t pad;
+    char strings[NSB_STRINGS_MAX];
+};
+
+/* Packs spec into req; -1 with err set when it does not fit. */
+int nsb_wire_pack(const struct nsb_spec *spec, uint32_t op, uint64_t id,
+                  struct nsb_wire_req *req, struct nsb_error *err);
+/* Unpacks req into spec (pointers into req->strings); -1 on a malformed request. */
+int nsb_wire_unpack(struct nsb_wire_req *req, struct nsb_spec *spec, struct nsb_error *err);
+/* Frames: u32 length, then that many bytes. Return 0, or -1 with err
+ * (a closed peer reads as ECONNRESET). */
+int nsb_write_frame(int fd, const void *buf, uint32_t len, struct nsb_error *err);
+int nsb_read_frame(int fd, void *buf, uint32_t cap, uint32_t *len, struct nsb_error *err);
+/* Results travel without the unused tails of out/errbuf. */
+int nsb_result_send(int fd, const struct nsb_result *res, struct nsb_error *err);
+int nsb_result_recv(int fd, struct nsb_result *res, struct nsb_error *err);
+
+/* ---- client: the harness side of the channel ----------------------------- */
+
+struct nsb_client {
+    pid_t pid;
+    int to_fd, from_fd;
+    uint64_t next_id;
+};
+
+/* Starts the launcher binary (posix_spawn: no copy of the caller's memory). */
+int nsb_client_start(struct nsb_client *c, const char *launcher_path, struct nsb_error *err);
+int nsb_client_run(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
+                   struct nsb_error *err);
+int nsb_client_ping(struct nsb_client *c, struct nsb_error *err);
+/* Asks the launcher to quit and reaps it; returns its wait status or -1. */
+int nsb_client_stop(struct nsb_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

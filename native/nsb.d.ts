@@ -1,0 +1,101 @@
+// Hand-written types of the node-addon-api binding (native/src/addon.cc).
+
+export type NativeState = 'exited' | 'signaled' | 'timeout' | 'setup-failed' | 'clone-failed';
+
+/** One sandbox request, as the launcher takes it. */
+export interface NativeSpec {
+  /** NSB_NS_* bits (see `namespaces()`). */
+  ns: number;
+  /** Bits of `options`. */
+  opts?: number;
+  /** Host uid that uid 0 inside a user namespace maps to; -1 or absent: the launcher's euid. */
+  mapUid?: number;
+  mapGid?: number;
+  /** Kill the sandbox after this long (0: never). */
+  timeoutNs?: number;
+  path: string;
+  argv?: string[];
+  env?: string[];
+  hostname?: string;
+  /** cgroup v2 directory to clone into (CLONE_INTO_CGROUP). */
+  cgroup?: string;
+  /** cgroup v1 cgroup.procs files to write the pid to before exec. */
+  cgroupV1?: string[];
+}
+
+/** Milestones as ns offsets from the request; -1 where the step did not happen. */
+export interface NativeOffsets {
+  request: number;
+  cloneStart: number;
+  cloneDone: number;
+  childStart: number;
+  mapsDone: number;
+  setupDone: number;
+  exec: number;
+  ready: number;
+  exit: number;
+}
+
+/** An Error like Node's system errors. */
+export interface NativeError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  stage?: string;
+}
+
+export interface NativeResult {
+  id: number;
+  state: NativeState;
+  exitCode: number;
+  signal: number;
+  pid: number;
+  clonePath: 'clone3' | 'clone' | 'none';
+  cgroupMethod: 'none' | 'clone-into-cgroup' | 'procs-write';
+  ready: boolean;
+  requestMonoNs: bigint;
+  offsetsNs: NativeOffsets;
+  child: {
+    userUs: number;
+    sysUs: number;
+    maxRssKb: number;
+    minorFaults: number;
+    majorFaults: number;
+    voluntaryCtxSwitches: number;
+    involuntaryCtxSwitches: number;
+  };
+  launcher: { userUs: number; sysUs: number };
+  error?: NativeError;
+  stdout: string;
+  stderr: string;
+}
+
+export declare class Launcher {
+  /** Starts the launcher process at `path` (posix_spawn) and pings it. Throws a NativeError. */
+  constructor(path: string);
+  readonly pid: number;
+  /** Rejects with a NativeError only when the channel to the launcher breaks. */
+  run(spec: NativeSpec): Promise<NativeResult>;
+  ping(): Promise<void>;
+  /** Stops the launcher; its wait status, or null if already closed. */
+  close(): number | null;
+}
+
+export interface NativeNamespace {
+  name: string;
+  bit: number;
+  cloneFlag: number;
+  procFile: string;
+}
+
+export interface NativeBinding {
+  Launcher: typeof Launcher;
+  namespaces(): NativeNamespace[];
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(pidfd: number, signal: number): void;
+  closeFd(fd: number): void;
+  getAffinity(pid: number): number[];
+  setAffinity(pid: number, cpus: number[]): void;
+  errnoName(errno: number): string;
+  options: { forceClone: number; noProc: number; noLo: number };
+}

@@ -1,0 +1,198 @@
+/* nsb-launcher: the small single-threaded process that creates sandboxes.
+ *
+ *   nsb-launcher serve          requests on stdin, results on stdout (the harness's channel)
+ *   nsb-launcher run [options] -- PROGRAM [ARGS...]
+ *                               one-shot: launch, print one JSON line per launch
+ *   nsb-launcher probe          print kernel features as JSON
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "nsb.h"
+
+extern char **environ;
+
+static const char *const ts_names[NSB_T_COUNT] = {
+    "request", "cloneStart", "cloneDone", "childStart", "mapsDone", "setupDone", "exec", "ready", "exit"};
+static const char *const state_names[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed"};
+
+static void json_str(FILE *f, const char *s, size_t len) {
+    fputc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
+    char nsbuf[128];
+    nsb_ns_format(ns, nsbuf, sizeof nsbuf);
+    fprintf(f, "{\"ns\":\"%s\",\"state\":\"%s\",\"exitCode\":%d,\"signal\":%d,\"pid\":%d,\"clonePath\":\"%s\",\"ready\":%s",
+            nsbuf, state_names[r->state], r->exit_code, r->term_signal, r->pid,
+            r->clone_path == NSB_PATH_CLONE3 ? "clone3" : r->clone_path == NSB_PATH_CLONE ? "clone" : "none",
+            r->ready ? "true" : "false");
+    fprintf(f, ",\"offsetsNs\":{");
+    for (int i = 0; i < NSB_T_COUNT; i++) {
+        long long off = r->t[i] ? (long long)(r->t[i] - r->t[NSB_T_REQUEST]) : -1;
+        fprintf(f, "%s\"%s\":%lld", i ? "," : "", ts_names[i], off);
+    }
+    fprintf(f, "},\"childUserUs\":%lld,\"childSysUs\":%lld,\"childMaxRssKb\":%lld,\"launcherUserUs\":%lld,\"launcherSysUs\":%lld",
+            (long long)r->child_utime_us, (long long)r->child_stime_us, (long long)r->child_maxrss_kb,
+            (long long)r->launcher_utime_us, (long long)r->launcher_stime_us);
+    if (r->state >= NSB_SETUP_FAILED) {
+        fprintf(f, ",\"error\":{\"code\":\"%s\",\"syscall\":", nsb_errno_name(r->error.err));
+        json_str(f, r->error.syscall, strlen(r->error.syscall));
+        fprintf(f, ",\"message\":");
+        json_str(f, r->error.message, strlen(r->error.message));
+        fprintf(f, "}");
+    }
+    fprintf(f, ",\"stdout\":");
+    json_str(f, r->out, r->stdout_len);
+    fprintf(f, ",\"stderr\":");
+    json_str(f, r->errbuf, r->stderr_len);
+    fprintf(f, "}\n");
+}
+
+static int serve(void) {
+    struct nsb_error err = {0};
+    struct nsb_core *core;
+    if (nsb_core_init(&core, &err) < 0) {
+        fprintf(stderr, "nsb-launcher: %s (%s: %s)\n", err.message, err.syscall, strerror(err.err));
+        return 1;
+    }
+    struct nsb_wire_req *req = malloc(sizeof *req);
+    struct nsb_result *res = malloc(sizeof *res);
+    if (!req || !res) return 1;
+    for (;;) {
+        uint32_t len;
+        if (nsb_read_frame(0, req, sizeof *req, &len, &err) < 0) {
+            if (err.err == ECONNRESET) break; /* the harness went away: quit quietly */
+            fprintf(stderr, "nsb-launcher: %s\n", err.message);
+            return 1;
+        }
+        uint64_t t_request = nsb_now_ns();
+        if (len < offsetof(struct nsb_wire_req, strings)) {
+            fprintf(stderr, "nsb-launcher: short request frame\n");
+            return 1;
+        }
+        memset(res, 0, offsetof(struct nsb_result, out));
+        if (req->op == NSB_OP_QUIT) break;
+        if (req->op == NSB_OP_RUN) {
+            struct nsb_spec spec;
+            if (nsb_wire_unpack(req, &spec, &err) < 0) {
+                res->state = NSB_CLONE_FAILED;
+                res->error = err;
+            } else if (nsb_run(core, &spec, t_request, res) < 0) {
+                return 1;
+            }
+        } else if (req->op != NSB_OP_PING) {
+            res->state = NSB_CLONE_FAILED;
+            nsb_error_set(&res->error, EPROTO, "request", "unknown op %u", req->op);
+        }
+        res->id = req->id;
+        if (nsb_result_send(1, res, &err) < 0) break;
+    }
+    free(req);
+    free(res);
+    nsb_core_free(core);
+    return 0;
+}
+
+static int usage(FILE *f, int code) {
+    fprintf(f,
+            "usage: nsb-launcher serve\n"
+            "       nsb-launcher probe\n"
+            "       nsb-launcher run [--ns LIST] [--count N] [--timeout-ms MS] [--hostname NAME]\n"
+            "                        [--map-uid UID] [--map-gid GID] [--force-clone] [--no-proc]\n"
+            "                        [--cgroup DIR] -- PROGRAM [ARGS...]\n"
+            "  LIST: comma-separated of user,pid,mnt,net,ipc,uts,cgroup,time, or all, or bare\n");
+    return code;
+}
+
+static int run_cli(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"ns", required_argument, 0, 'n'},       {"count", required_argument, 0, 'c'},
+        {"timeout-ms", required_argument, 0, 't'}, {"hostname", required_argument, 0, 'h'},
+        {"map-uid", required_argument, 0, 'u'},  {"map-gid", required_argument, 0, 'g'},
+        {"force-clone", no_argument, 0, 'F'},    {"no-proc", no_argument, 0, 'P'},
+        {"cgroup", required_argument, 0, 'C'},   {0, 0, 0, 0}};
+    struct nsb_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.map_uid = spec.map_gid = -1;
+    long count = 1;
+    int o;
+    while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        char bad[64];
+        switch (o) {
+        case 'n':
+            if (nsb_ns_parse(optarg, &spec.ns, bad, sizeof bad) < 0) {
+                fprintf(stderr, "nsb-launcher: unknown namespace \"%s\" (known: user, pid, mnt, net, ipc, uts, cgroup, time)\n", bad);
+                return 2;
+            }
+            break;
+        case 'c': count = strtol(optarg, NULL, 10); break;
+        case 't': spec.timeout_ns = (uint64_t)strtoull(optarg, NULL, 10) * 1000000ull; break;
+        case 'h': spec.hostname = optarg; break;
+        case 'u': spec.map_uid = strtoll(optarg, NULL, 10); break;
+        case 'g': spec.map_gid = strtoll(optarg, NULL, 10); break;
+        case 'F': spec.opts |= NSB_OPT_FORCE_CLONE; break;
+        case 'P': spec.opts |= NSB_OPT_NO_PROC; break;
+        case 'C': spec.cgroup = optarg; break;
+        default: return usage(stderr, 2);
+        }
+    }
+    if (optind >= argc || count < 1) return usage(stderr, 2);
+    spec.path = argv[optind];
+    for (int i = optind; i < argc && spec.argc < NSB_MAX_ARGS; i++) spec.argv[spec.argc++] = argv[i];
+    for (char **e = environ; *e && spec.envc < NSB_MAX_ARGS; e++) spec.envp[spec.envc++] = *e;
+
+    struct nsb_error err = {0};
+    struct nsb_core *core;
+    if (nsb_core_init(&core, &err) < 0) {
+        fprintf(stderr, "nsb-launcher: %s (%s: %s)\n", err.message, err.syscall, strerror(err.err));
+        return 1;
+    }
+    struct nsb_result *res = malloc(sizeof *res);
+    int failed = 0;
+    for (long i = 0; i < count; i++) {
+        nsb_run(core, &spec, nsb_now_ns(), res);
+        print_result(stdout, res, spec.ns);
+        failed |= res->state != NSB_EXITED || res->exit_code != 0;
+    }
+    free(res);
+    nsb_core_free(core);
+    return failed ? 1 : 0;
+}
+
+static int probe(void) {
+    struct nsb_error err = {0};
+    struct nsb_core *core;
+    if (nsb_core_init(&core, &err) < 0) return 1;
+    printf("{\"clone3\":%s,\"euid\":%d,\"namespaces\":{", nsb_core_has_clone3(core) ? "true" : "false", (int)geteuid());
+    for (unsigned i = 0; i < nsb_ns_count; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/ns/%s", nsb_ns_table[i].proc_file);
+        printf("%s\"%s\":%s", i ? "," : "", nsb_ns_table[i].name, access(path, F_OK) == 0 ? "true" : "false");
+    }
+    printf("}}\n");
+    nsb_core_free(core);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN); /* a closed channel is an EPIPE we handle */
+    if (argc < 2) return usage(stderr, 2);
+    if (strcmp(argv[1], "serve") == 0) return serve();
+    if (strcmp(argv[1], "run") == 0) return run_cli(argc - 1, argv + 1);
+    if (strcmp(argv[1], "probe") == 0) return probe();
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) return usage(stdout, 0);
+    return usage(stderr, 2);
+}

@@ -1,0 +1,535 @@
+/* Sandbox creation: clone3() (or clone()) with CLONE_NEW* flags, uid/gid maps
+ * written while the child waits, child-side namespace setup, exec, and the
+ * wait for ready/exit with a timeout. Timestamps are CLOCK_MONOTONIC.
+ *
+ * The launcher is single-threaded, so the child of a raw clone may use the
+ * process's memory freely; still, between clone and execve it only makes
+ * system calls (async-signal-safe).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "nsb.h"
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+#define DEFAULT_HOSTNAME "nsb-sandbox"
+#define OUTPUT_DRAIN_MAX (1u << 20) /* bytes read after exit before we stop draining */
+
+struct clone_args_v2 { /* struct clone_args up to the cgroup field (CLONE_ARGS_SIZE_VER2) */
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* Written by the child before exec, read by the launcher after reaping. */
+struct child_page {
+    uint64_t t_child_start, t_setup_done, t_exec;
+    int32_t err;
+    char syscall[32];
+    char stage[32];
+};
+
+struct nsb_core {
+    struct child_page *page;
+    int devnull;
+    int has_clone3;
+    uid_t euid;
+    gid_t egid;
+};
+
+uint64_t nsb_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int probe_clone3(void) {
+    /* clone3 with a NULL argument fails with EFAULT/EINVAL where it exists. */
+    long r = syscall(SYS_clone3, NULL, 0);
+    return !(r < 0 && errno == ENOSYS);
+}
+
+int nsb_core_init(struct nsb_core **out, struct nsb_error *err) {
+    /* Keep fds 0-2 occupied so that pipes never land there (the child's dup2
+     * sequence relies on it). */
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) < 0) {
+            int n = open("/dev/null", O_RDWR);
+            if (n < 0) { nsb_error_set(err, errno, "open", "cannot open /dev/null"); return -1; }
+        }
+    }
+    struct nsb_core *c = calloc(1, sizeof *c);
+    if (!c) { nsb_error_set(err, ENOMEM, "calloc", "out of memory"); return -1; }
+    c->page = mmap(NULL, sizeof(struct child_page), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (c->page == MAP_FAILED) {
+        nsb_error_set(err, errno, "mmap", "cannot map the shared child page");
+        free(c);
+        return -1;
+    }
+    c->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (c->devnull < 0) {
+        nsb_error_set(err, errno, "open", "cannot open /dev/null");
+        munmap(c->page, sizeof(struct child_page));
+        free(c);
+        return -1;
+    }
+    c->has_clone3 = probe_clone3();
+    c->euid = geteuid();
+    c->egid = getegid();
+    *out = c;
+    return 0;
+}
+
+void nsb_core_free(struct nsb_core *c) {
+    if (!c) return;
+    munmap(c->page, sizeof(struct child_page));
+    close(c->devnull);
+    free(c);
+}
+
+int nsb_core_has_clone3(const struct nsb_core *c) { return c->has_clone3; }
+
+/* ---- child side (system calls only) -------------------------------------- */
+
+static void copy_str(char *dst, size_t cap, const char *src) {
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) dst[i] = src[i];
+    dst[i] = 0;
+}
+
+__attribute__((noreturn)) static void child_fail(struct child_page *pg, const char *stage,
+                                                  const char *call, int err) {
+    pg->err = err ? err : EIO;
+    copy_str(pg->stage, sizeof pg->stage, stage);
+    copy_str(pg->syscall, sizeof pg->syscall, call);
+    _exit(127);
+}
+
+static int move_fd(int src, int dst) {
+    if (src == dst) return fcntl(dst, F_SETFD, 0); /* dup2 would keep O_CLOEXEC */
+    return dup2(src, dst) < 0 ? -1 : 0;
+}
+
+static int bring_lo_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    copy_str(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return rc;
+}
+
+struct child_fds { int sync_r, ready_w, out_w, err_w, devnull; };
+
+__attribute__((noreturn)) static void child_main(struct nsb_core *core, const struct nsb_spec *spec,
+                                                  const struct child_fds *fd, int become_root,
+                                                  const char *const *envp) {
+    struct child_page *pg = core->page;
+    pg->t_child_start = nsb_now_ns();
+
+    if (fd->sync_r >= 0) { /* wait until the launcher wrote our maps / placed us */
+        char c;
+        ssize_t n;
+        do n = read(fd->sync_r, &c, 1); while (n < 0 && errno == EINTR);
+        if (n != 1) _exit(126); /* the launcher gave up on us */
+    }
+    if (become_root) { /* uid 0 inside maps to an unprivileged host uid */
+        if (setgroups(0, NULL) < 0) child_fail(pg, "drop groups", "setgroups", errno);
+        if (setresgid(0, 0, 0) < 0) child_fail(pg, "become root", "setresgid", errno);
+        if (setresuid(0, 0, 0) < 0) child_fail(pg, "become root", "setresuid", errno);
+    }
+    if (spec->ns & NSB_NS_MNT) {
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+            child_fail(pg, "private propagation", "mount", errno);
+        if ((spec->ns & NSB_NS_PID) && !(spec->opts & NSB_OPT_NO_PROC) &&
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            child_fail(pg, "mount /proc", "mount", errno);
+    }
+    if ((spec->ns & NSB_NS_NET) && !(spec->opts & NSB_OPT_NO_LO) && bring_lo_up() < 0)
+        child_fail(pg, "bring lo up", "ioctl", errno);
+    if (spec->ns & NSB_NS_UTS) {
+        const char *h = spec->hostname ? spec->hostname : DEFAULT_HOSTNAME;
+        if (sethostname(h, strlen(h)) < 0) child_fail(pg, "set hostname", "sethostname", errno);
+    }
+    pg->t_setup_done = nsb_now_ns();
+
+    /* stdin /dev/null, stdout/stderr to the launcher, the ready pipe on fd 3. */
+    if (move_fd(fd->devnull, 0) < 0 || move_fd(fd->out_w, 1) < 0 || move_fd(fd->err_w, 2) < 0 ||
+        move_fd(fd->ready_w, NSB_READY_FD) < 0)
+        child_fail(pg, "set up fds", "dup2", errno);
+    syscall(SYS_close_range, NSB_READY_FD + 1, ~0u, 0); /* belt and braces: all ours are O_CLOEXEC */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, NULL); /* the launcher ignores it; the workload must not inherit that */
+
+    pg->t_exec = nsb_now_ns();
+    execve(spec->path, (char *const *)spec->argv, (char *const *)envp);
+    child_fail(pg, "exec workload", "execve", errno);
+}
+
+/* ---- launcher side -------------------------------------------------------- */
+
+static int write_proc_file(pid_t pid, const char *name, const char *text, struct nsb_error *err) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        nsb_error_set(err, errno, "open", "cannot open %s", path);
+        return -1;
+    }
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)len) {
+        char call[32];
+        snprintf(call, sizeof call, "write %s", name);
+        nsb_error_set(err, n < 0 ? saved : EIO, call, "cannot write \"%.*s\" to %s", (int)len - 1, text, path);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_pid_to(const char *file, pid_t pid, struct nsb_error *err) {
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        nsb_error_set(err, errno, "open", "cannot open %s", file);
+        return -1;
+    }
+    char buf[24];
+    int len = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+    ssize_t n = write(fd, buf, (size_t)len);
+    int saved = errno;
+    close(fd);
+    if (n != len) {
+        nsb_error_set(err, n < 0 ? saved : EIO, "write cgroup.procs", "cannot move pid %d into %s", (int)pid, file);
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t tv_us(struct timeval tv) { return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec; }
+
+static void fail_result(struct nsb_result *res, int state, const struct nsb_error *e, uint32_t ns) {
+    res->state = state;
+    res->error = *e;
+    const char *hint = nsb_hint(e->err, e->syscall, ns);
+    if (*hint) {
+        size_t used = strlen(res->error.message);
+        snprintf(res->error.message + used, sizeof res->error.message - used, ": %s", hint);
+    }
+}
+
+static void close_fd(int *fd) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+struct capture { int fd; char *buf; uint32_t cap, len, drained; };
+
+/* Reads what is there; returns 1 at EOF/error (stop polling), else 0. */
+static int capture_read(struct capture *c) {
+    char scratch[4096];
+    for (;;) {
+        char *dst = c->len < c->cap ? c->buf + c->len : scratch;
+        size_t room = c->len < c->cap ? c->cap - c->len : sizeof scratch;
+        ssize_t n = read(c->fd, dst, room);
+        if (n > 0) {
+            if (dst != scratch) c->len += (uint32_t)n;
+            c->drained += (uint32_t)n;
+            if (c->drained > OUTPUT_DRAIN_MAX) return 1;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return 0;
+        return 1;
+    }
+}
+
+static int send_kill(int pidfd, pid_t pid) {
+    if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0) return 0;
+    return kill(pid, SIGKILL); /* only if pidfd signalling is missing; pid is our unreaped child */
+}
+
+static int do_clone(struct nsb_core *core, uint64_t flags, int cgroup_fd, int force_clone,
+                    int *pidfd, int *path, struct nsb_error *err) {
+    if (core->has_clone3 && !force_clone) {
+        struct clone_args_v2 a;
+        memset(&a, 0, sizeof a);
+        a.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+        a.pidfd = (uint64_t)(uintptr_t)pidfd;
+        a.exit_signal = SIGCHLD;
+        a.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0;
+        *path = NSB_PATH_CLONE3;
+        long r = syscall(SYS_clone3, &a, sizeof a);
+        if (r >= 0) return (int)r;
+        if (errno != ENOSYS) {
+            nsb_error_set(err, errno, "clone3", "clone3 failed");
+            return -1;
+        }
+        core->has_clone3 = 0; /* and fall through to clone() */
+    }
+    *path = NSB_PATH_CLONE;
+    /* x86-64/arm64 argument order: flags, stack, parent_tid, child_tid, tls.
+     * With CLONE_PIDFD the pidfd is stored at parent_tid. */
+    long r = syscall(SYS_clone, (unsigned long)flags | CLONE_PIDFD | SIGCHLD, NULL, pidfd, NULL, 0);
+    if (r < 0) {
+        nsb_error_set(err, errno, "clone", "clone failed");
+        return -1;
+    }
+    return (int)r;
+}
+
+int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res) {
+    struct nsb_error e = {0};
+    memset(res, 0, offsetof(struct nsb_result, out));
+    res->t[NSB_T_REQUEST] = t_request;
+    res->pid = -1;
+
+    int force_clone = (spec->opts & NSB_OPT_FORCE_CLONE) != 0;
+    if (!spec->path || spec->argc == 0) {
+        nsb_error_set(&e, EINVAL, "request", "no program to run");
+        fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
+        return 0;
+    }
+    if ((spec->ns & NSB_NS_TIME) && (force_clone || !core->has_clone3)) {
+        nsb_error_set(&e, EINVAL, "clone", "a time namespace needs clone3() (its flag collides with clone()'s exit signal)");
+        fail_result(res, NSB_CLONE_FAILED, &e, 0);
+        return 0;
+    }
+
+    /* environment: the caller's, plus where to signal ready */
+    const char *envp[NSB_MAX_ARGS + 2];
+    unsigned envc = 0;
+    for (unsigned i = 0; i < spec->envc && i < NSB_MAX_ARGS; i++) envp[envc++] = spec->envp[i];
+    envp[envc++] = "NSB_READY_FD=3";
+    envp[envc] = NULL;
+
+    int become_root = 0;
+    int64_t map_uid = spec->map_uid < 0 ? (int64_t)core->euid : spec->map_uid;
+    int64_t map_gid = spec->map_gid < 0 ? (int64_t)core->egid : spec->map_gid;
+    if ((spec->ns & NSB_NS_USER) && (map_uid != (int64_t)core->euid || map_gid != (int64_t)core->egid))
+        become_root = 1;
+
+    unsigned n_v1 = 0;
+    while (n_v1 < 8 && spec->cgroup_v1[n_v1]) n_v1++;
+    int cgroup_fd = -1;
+    int want_cgroup_v2 = spec->cgroup && *spec->cgroup;
+    int need_sync = (spec->ns & NSB_NS_USER) || n_v1 > 0 ||
+                    (want_cgroup_v2 && (force_clone || !core->has_clone3));
+
+    int ready[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, sync[2] = {-1, -1};
+    int pidfd = -1;
+    struct rusage self0, self1;
+    getrusage(RUSAGE_SELF, &self0);
+
+    if (pipe2(ready, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0 ||
+        pipe2(errp, O_CLOEXEC | O_NONBLOCK) < 0 || (need_sync && pipe2(sync, O_CLOEXEC) < 0)) {
+        nsb_error_set(&e, errno, "pipe2", "cannot create the sandbox's pipes");
+        goto fail_before_clone;
+    }
+    /* The child's ends block; only the launcher's read ends stay non-blocking. */
+    fcntl(ready[1], F_SETFL, 0);
+    fcntl(out[1], F_SETFL, 0);
+    fcntl(errp[1], F_SETFL, 0);
+    if (want_cgroup_v2) {
+        cgroup_fd = open(spec->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cgroup_fd < 0) {
+            nsb_error_set(&e, errno, "open", "cannot open cgroup %s", spec->cgroup);
+            goto fail_before_clone;
+        }
+    }
+
+    memset(core->page, 0, sizeof *core->page);
+    struct child_fds cfd = {sync[0], ready[1], out[1], errp[1], core->devnull};
+    uint64_t flags = nsb_ns_clone_flags(spec->ns);
+    int path = NSB_PATH_NONE;
+
+    res->t[NSB_T_CLONE_START] = nsb_now_ns();
+    pid_t pid = do_clone(core, flags, (force_clone || !core->has_clone3) ? -1 : cgroup_fd, force_clone,
+                         &pidfd, &path, &e);
+    if (pid == 0) child_main(core, spec, &cfd, become_root, envp);
+    res->t[NSB_T_CLONE_DONE] = nsb_now_ns();
+    res->clone_path = path;
+    close_fd(&sync[0]);
+    close_fd(&ready[1]);
+    close_fd(&out[1]);
+    close_fd(&errp[1]);
+    if (pid < 0) goto fail_before_clone;
+    res->pid = pid;
+    if (want_cgroup_v2) res->cgroup_method = path == NSB_PATH_CLONE3 ? NSB_CG_INTO : NSB_CG_PROCS_WRITE;
+    if (n_v1) res->cgroup_method = NSB_CG_PROCS_WRITE;
+
+    if (need_sync) {
+        int rc = 0;
+        if (spec->ns & NSB_NS_USER) {
+            char map[64];
+            snprintf(map, sizeof map, "0 %lld 1\n", (long long)map_uid);
+            rc = write_proc_file(pid, "uid_map", map, &e);
+            if (rc == 0 && !become_root) rc = write_proc_file(pid, "setgroups", "deny\n", &e);
+            snprintf(map, sizeof map, "0 %lld 1\n", (long long)map_gid);
+            if (rc == 0) rc = write_proc_file(pid, "gid_map", map, &e);
+        }
+        if (rc == 0 && want_cgroup_v2 && path != NSB_PATH_CLONE3) {
+            char procs[4096];
+            snprintf(procs, sizeof procs, "%s/cgroup.procs", spec->cgroup);
+            rc = write_pid_to(procs, pid, &e);
+        }
+        for (unsigned i = 0; rc == 0 && i < n_v1; i++) rc = write_pid_to(spec->cgroup_v1[i], pid, &e);
+        if (rc == 0 && write(sync[1], "g", 1) != 1) {
+            nsb_error_set(&e, errno, "write", "cannot release the child");
+            rc = -1;
+        }
+        close_fd(&sync[1]);
+        if (rc < 0) { /* a half-made child is killed and reaped before we return */
+            send_kill(pidfd, pid);
+            waitpid(pid, NULL, 0);
+            fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
+            goto out;
+        }
+        res->t[NSB_T_MAPS_DONE] = nsb_now_ns();
+    }
+
+    /* Wait for ready, output and exit; kill at the deadline. */
+    struct capture cap_out = {out[0], res->out, NSB_STDOUT_MAX, 0, 0};
+    struct capture cap_err = {errp[0], res->errbuf, NSB_STDERR_MAX, 0, 0};
+    struct pollfd pfd[4] = {{pidfd, POLLIN, 0}, {ready[0], POLLIN, 0}, {out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+    uint64_t deadline = spec->timeout_ns ? t_request + spec->timeout_ns : 0;
+    int killed = 0, status = 0;
+    struct rusage ru;
+    for (;;) {
+        struct timespec ts, *tsp = NULL;
+        if (deadline && !killed) {
+            uint64_t now = nsb_now_ns();
+            if (now >= deadline) {
+                send_kill(pidfd, pid);
+                killed = 1;
+                continue;
+            }
+            uint64_t left = deadline - now;
+            ts.tv_sec = (time_t)(left / 1000000000ull);
+            ts.tv_nsec = (long)(left % 1000000000ull);
+            tsp = &ts;
+        }
+        int n = ppoll(pfd, 4, tsp, NULL);
+        if (n < 0 && errno != EINTR) {
+            nsb_error_set(&e, errno, "ppoll", "waiting for the sandbox failed");
+            send_kill(pidfd, pid);
+            waitpid(pid, NULL, 0);
+            fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
+            goto out;
+        }
+        if (n <= 0) continue;
+        if (pfd[1].revents) {
+            char b[64];
+            ssize_t r = read(ready[0], b, sizeof b);
+            if (r > 0 && !res->ready) {
+                res->t[NSB_T_READY] = nsb_now_ns();
+                res->ready = 1;
+            }
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) pfd[1].fd = -1;
+        }
+        if (pfd[2].revents && capture_read(&cap_out)) pfd[2].fd = -1;
+        if (pfd[3].revents && capture_read(&cap_err)) pfd[3].fd = -1;
+        if (pfd[0].revents) {
+            pid_t w;
+            do w = wait4(pid, &status, 0, &ru); while (w < 0 && errno == EINTR);
+            res->t[NSB_T_EXIT] = nsb_now_ns();
+            break;
+        }
+    }
+    /* What the workload wrote just before exiting; descendants that outlive it
+     * may hold the pipes open, so never wait for EOF. */
+    if (pfd[2].fd >= 0) capture_read(&cap_out);
+    if (pfd[3].fd >= 0) capture_read(&cap_err);
+    res->stdout_len = cap_out.len;
+    res->stderr_len = cap_err.len;
+
+    res->child_utime_us = tv_us(ru.ru_utime);
+    res->child_stime_us = tv_us(ru.ru_stime);
+    res->child_maxrss_kb = ru.ru_maxrss;
+    res->child_minflt = ru.ru_minflt;
+    res->child_majflt = ru.ru_majflt;
+    res->child_nvcsw = ru.ru_nvcsw;
+    res->child_nivcsw = ru.ru_nivcsw;
+
+    const struct child_page *pg = core->page;
+    res->t[NSB_T_CHILD_START] = pg->t_child_start;
+    res->t[NSB_T_SETUP_DONE] = pg->t_setup_done;
+    res->t[NSB_T_EXEC] = pg->t_exec;
+    if (killed) {
+        res->state = NSB_TIMEOUT;
+        res->term_signal = SIGKILL;
+    } else if (pg->err) {
+        nsb_error_set(&e, pg->err, pg->syscall, "sandbox setup failed at \"%s\" (%s)", pg->stage,
+                      strerror(pg->err));
+        fail_result(res, NSB_SETUP_FAILED, &e, spec->ns);
+        snprintf(res->error_stage, sizeof res->error_stage, "%s", pg->stage);
+    } else if (WIFSIGNALED(status)) {
+        res->state = NSB_SIGNALED;
+        res->term_signal = WTERMSIG(status);
+    } else {
+        res->state = NSB_EXITED;
+        res->exit_code = WEXITSTATUS(status);
+    }
+    goto out;
+
+fail_before_clone:
+    fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
+out:
+    getrusage(RUSAGE_SELF, &self1);
+    res->launcher_utime_us = tv_us(self1.ru_utime) - tv_us(self0.ru_utime);
+    res->launcher_stime_us = tv_us(self1.ru_stime) - tv_us(self0.ru_stime);
+    close_fd(&sync[0]);
+    close_fd(&sync[1]);
+    close_fd(&ready[0]);
+    close_fd(&ready[1]);
+    close_fd(&out[0]);
+    close_fd(&out[1]);
+    close_fd(&errp[0]);
+    close_fd(&errp[1]);
+    close_fd(&pidfd);
+    close_fd(&cgroup_fd);
+    return 0;
+}

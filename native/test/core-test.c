@@ -1,0 +1,101 @@
+/* The core as a plain program: no N-API, no Node. Launches the no-op in each
+ * namespace alone and all together, checks the wire round trip, a timeout and
+ * a failing exec. Prints TAP; exits non-zero on a failure. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "nsb.h"
+
+static int n_test, n_fail;
+
+static void ok(int cond, const char *what, const struct nsb_result *r) {
+    n_test++;
+    if (cond) { printf("ok %d - %s\n", n_test, what); return; }
+    n_fail++;
+    printf("not ok %d - %s (state %d, exit %d, error %s: %s)\n", n_test, what, r ? r->state : -1,
+           r ? r->exit_code : -1, r ? r->error.syscall : "", r ? r->error.message : "");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: core-test NOOP\n"); return 2; }
+    if (geteuid() != 0) { printf("1..0 # SKIP needs root to create every namespace\n"); return 0; }
+    struct nsb_error err = {0};
+    struct nsb_core *core;
+    if (nsb_core_init(&core, &err) < 0) { fprintf(stderr, "init: %s\n", err.message); return 1; }
+    struct nsb_result *r = malloc(sizeof *r);
+    struct nsb_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.map_uid = spec.map_gid = -1;
+    spec.path = argv[1];
+    spec.argv[0] = argv[1];
+    spec.argc = 1;
+    spec.timeout_ns = 5000000000ull;
+
+    for (unsigned i = 0; i <= nsb_ns_count; i++) {
+        spec.ns = i < nsb_ns_count ? nsb_ns_table[i].bit : NSB_NS_ALL;
+        nsb_run(core, &spec, nsb_now_ns(), r);
+        char what[96];
+        snprintf(what, sizeof what, "noop in %s: exited 0, ready, timestamps ordered",
+                 i < nsb_ns_count ? nsb_ns_table[i].name : "all eight");
+        ok(r->state == NSB_EXITED && r->exit_code == 0 && r->ready && r->t[NSB_T_CLONE_DONE] >= r->t[NSB_T_REQUEST] &&
+               r->t[NSB_T_EXEC] >= r->t[NSB_T_SETUP_DONE] && r->t[NSB_T_EXIT] >= r->t[NSB_T_READY] &&
+               r->clone_path == NSB_PATH_CLONE3,
+           what, r);
+    }
+
+    spec.ns = NSB_NS_USER | NSB_NS_PID;
+    spec.opts = NSB_OPT_FORCE_CLONE;
+    nsb_run(core, &spec, nsb_now_ns(), r);
+    ok(r->state == NSB_EXITED && r->clone_path == NSB_PATH_CLONE, "clone() fallback works and is reported", r);
+    spec.ns = NSB_NS_TIME;
+    nsb_run(core, &spec, nsb_now_ns(), r);
+    ok(r->state == NSB_CLONE_FAILED && strstr(r->error.message, "clone3"), "time namespace refused on clone()", r);
+    spec.opts = 0;
+
+    const char *sleep_argv[] = {"/bin/sleep", "30", NULL};
+    spec.ns = NSB_NS_PID;
+    spec.path = "/bin/sleep";
+    spec.argv[0] = sleep_argv[0];
+    spec.argv[1] = sleep_argv[1];
+    spec.argc = 2;
+    spec.timeout_ns = 200000000ull;
+    uint64_t t0 = nsb_now_ns();
+    nsb_run(core, &spec, t0, r);
+    ok(r->state == NSB_TIMEOUT && nsb_now_ns() - t0 < 5000000000ull, "timeout kills the sandbox", r);
+
+    spec.path = "/nonexistent/nsb-program";
+    spec.argv[0] = spec.path;
+    spec.argc = 1;
+    nsb_run(core, &spec, nsb_now_ns(), r);
+    ok(r->state == NSB_SETUP_FAILED && r->error.err == 2 && strcmp(r->error.syscall, "execve") == 0,
+       "a missing program is a setup failure with errno and syscall", r);
+
+    struct nsb_wire_req *req = malloc(sizeof *req);
+    struct nsb_spec back;
+    spec.path = argv[1];
+    spec.argv[0] = argv[1];
+    spec.hostname = "h1";
+    spec.envp[0] = "A=1";
+    spec.envc = 1;
+    ok(nsb_wire_pack(&spec, NSB_OP_RUN, 7, req, &err) == 0 && nsb_wire_unpack(req, &back, &err) == 0 &&
+           strcmp(back.path, argv[1]) == 0 && strcmp(back.hostname, "h1") == 0 && back.argc == 1 &&
+           strcmp(back.envp[0], "A=1") == 0 && back.ns == spec.ns && req->id == 7,
+       "wire pack/unpack round trip", NULL);
+    req->magic = 0;
+    ok(nsb_wire_unpack(req, &back, &err) < 0, "a request with a bad magic is refused", NULL);
+
+    uint32_t bits = 0;
+    char bad[32];
+    ok(nsb_ns_parse("user,pid+net", &bits, bad, sizeof bad) == 0 && bits == (NSB_NS_USER | NSB_NS_PID | NSB_NS_NET),
+       "namespace list parses", NULL);
+    ok(nsb_ns_parse("user,nett", &bits, bad, sizeof bad) < 0 && strcmp(bad, "nett") == 0,
+       "unknown namespace name is reported", NULL);
+
+    printf("1..%d\n", n_test);
+    free(req);
+    free(r);
+    nsb_core_free(core);
+    return n_fail ? 1 : 0;
+}

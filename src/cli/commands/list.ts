@@ -1,0 +1,39 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { NAMESPACES, NAMESPACE_DESCRIPTIONS, PRESETS } from '../../isolation/index.ts';
+import { NATIVE_PATHS } from '../../launcher/index.ts';
+import { textTable } from '../../report/index.ts';
+import { listScenarioNames, loadScenario } from '../../scenario/index.ts';
+
+/** `nsbench list`: scenarios, namespaces, presets, workloads. */
+export async function listCommand(o: { json?: boolean }): Promise<number> {
+  const scenarios = [];
+  for (const name of listScenarioNames()) {
+    const sc = await loadScenario(name);
+    scenarios.push({ name: sc.name, description: sc.description, variants: sc.variants.map((v) => v.id) });
+  }
+  const workloads = existsSync(NATIVE_PATHS.workloads) ? readdirSync(NATIVE_PATHS.workloads).sort() : [];
+  const data = {
+    scenarios,
+    namespaces: NAMESPACES.map((n) => ({ name: n, isolates: NAMESPACE_DESCRIPTIONS[n] })),
+    presets: PRESETS.map((p) => ({ name: p.name, ns: p.ns, description: p.description })),
+    workloads,
+  };
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    return 0;
+  }
+  const out = [
+    'Scenarios (nsbench run <name>):',
+    textTable(['name', 'variants', 'description'], scenarios.map((s) => [s.name, String(s.variants.length), s.description]), 99),
+    '',
+    'Namespaces (--ns user,pid ... or bare, all, each, powerset):',
+    textTable(['name', 'isolates'], data.namespaces.map((n) => [n.name, n.isolates]), 99),
+    '',
+    'Presets (--ns <name>, or preset(\'<name>\') in a scenario):',
+    textTable(['name', 'namespaces', 'what'], PRESETS.map((p) => [p.name, p.ns.join(','), p.description]), 99),
+    '',
+    `Built-in workloads: ${workloads.join(', ') || '(not built: run npm install)'}`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,19 @@
+/** bench.config.ts: what `npm run bench` (nsbench run) does by default. */
+export interface BenchConfig {
+  /** Scenarios to run when none is named on the command line. */
+  scenarios?: string[];
+  /** Measured rounds per scenario, unless the scenario sets its own. */
+  rounds?: number;
+  /** Warm-up rounds, dropped from the statistics. */
+  warmup?: number;
+  /** Seed of the per-round shuffle; recorded with the results. Default: random. */
+  seed?: number;
+  /** Per-launch time limit in ms, unless the scenario sets its own. */
+  timeoutMs?: number;
+  /** Where results go (JSON, JSONL, CSV). */
+  outDir?: string;
+}
+
+export function defineConfig(config: BenchConfig): BenchConfig {
+  return config;
+}

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError } from '../errors/index.ts';
+import { PROJECT_ROOT } from '../launcher/index.ts';
+import type { BenchConfig } from './define.ts';
+
+/** Defaults when bench.config.ts leaves a field out; each with its reason. */
+export const DEFAULTS = {
+  scenarios: ['boot'],
+  /** 30 rounds give a median with a usable CI and keep a default run to a minute or two. */
+  rounds: 30,
+  /** Page cache, dentry cache and branch predictors settle in the first few launches. */
+  warmup: 3,
+  /** A no-op boots in milliseconds; 10 s only catches the stuck. */
+  timeoutMs: 10_000,
+  outDir: 'results',
+} as const;
+
+export type ResolvedConfig = Required<Omit<BenchConfig, 'seed'>> & { seed: number | undefined; file: string | null };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const KNOWN_KEYS = ['scenarios', 'rounds', 'warmup', 'seed', 'timeoutMs', 'outDir'];
+
+export function validateConfig(raw: unknown, file: string): ResolvedConfig {
+  if (!isRecord(raw)) throw new UserError(`${file}: does not export a config`, 'add `export default defineConfig({...})`');
+  for (const key of Object.keys(raw))
+    if (!KNOWN_KEYS.includes(key)) throw new UserError(`${file}: unknown field "${key}" (known: ${KNOWN_KEYS.join(', ')})`, 'remove or rename the field');
+  const count = (key: string, min: number): number | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UserError(`${file}: ${key}: expected an integer >= ${min}, got ${JSON.stringify(v)}`, `set ${key} to a whole number`);
+    return v;
+  };
+  const scen = raw.scenarios;
+  if (scen !== undefined && (!Array.isArray(scen) || scen.length === 0 || scen.some((s) => typeof s !== 'string')))
+    throw new UserError(`${file}: scenarios: expected a non-empty array of scenario names`, "e.g. scenarios: ['boot']");
+  if (raw.outDir !== undefined && (typeof raw.outDir !== 'string' || raw.outDir.length === 0))
+    throw new UserError(`${file}: outDir: expected a folder path`, "e.g. outDir: 'results'");
+  return {
+    scenarios: (scen as string[] | undefined) ?? [...DEFAULTS.scenarios],
+    rounds: count('rounds', 1) ?? DEFAULTS.rounds,
+    warmup: count('warmup', 0) ?? DEFAULTS.warmup,
+    seed: count('seed', 0),
+    timeoutMs: count('timeoutMs', 1) ?? DEFAULTS.timeoutMs,
+    outDir: (raw.outDir as string | undefined) ?? DEFAULTS.outDir,
+    file,
+  };
+}
+
+/** Loads bench.config.ts (or the given file); without one, the defaults. */
+export async function loadConfig(path?: string): Promise<ResolvedConfig> {
+  const file = path ? resolve(path) : resolve(PROJECT_ROOT, 'bench.config.ts');
+  if (!existsSync(file)) {
+    if (path) throw new UserError(`config file ${path} does not exist`, 'check the --config path');
+    return validateConfig({}, '(defaults)');
+  }
+  const shown = relative(process.cwd(), file) || file;
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new UserError(`${shown} could not be loaded: ${msg}`, 'fix the config file (export default defineConfig({...}))');
+  }
+  return validateConfig(mod.default, shown);
+}

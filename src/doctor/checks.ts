@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { NAMESPACES, detectCgroups } from '../isolation/index.ts';
+import { NATIVE_PATHS, SandboxLauncher, builtinWorkload } from '../launcher/index.ts';
+import { findTools } from './tools.ts';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
+
+export interface Check {
+  area: string;
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** What to do when status is warn or fail. */
+  fix?: string;
+}
+
+function sysctl(name: string): string | null {
+  try {
+    return readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function buildChecks(): Check[] {
+  const parts: [string, string][] = [
+    ['native binding', NATIVE_PATHS.addon],
+    ['launcher', NATIVE_PATHS.launcher],
+    ['noop workload', `${NATIVE_PATHS.workloads}/noop`],
+  ];
+  return parts.map(([name, path]) =>
+    existsSync(path)
+      ? { area: 'build', name, status: 'ok', detail: path }
+      : { area: 'build', name, status: 'fail', detail: `${path} is missing`, fix: 'run `npm install` (or `npm run build:native`)' },
+  );
+}
+
+function privilegeChecks(): Check[] {
+  const euid = process.geteuid?.() ?? 0;
+  const out: Check[] = [
+    euid === 0
+      ? { area: 'privileges', name: 'root', status: 'ok', detail: 'running as root: every namespace and cgroup variant can run' }
+      : { area: 'privileges', name: 'root', status: 'warn', detail: `running as uid ${euid}: only variants with a user namespace can run`, fix: 'run as root (sudo) for the full matrix' },
+  ];
+  const maxUser = sysctl('user.max_user_namespaces');
+  if (maxUser !== null)
+    out.push(Number(maxUser) > 0
+      ? { area: 'privileges', name: 'user.max_user_namespaces', status: 'ok', detail: maxUser }
+      : { area: 'privileges', name: 'user.max_user_namespaces', status: 'fail', detail: '0: user namespaces are disabled', fix: 'sysctl -w user.max_user_namespaces=15000' });
+  const unpriv = sysctl('kernel.unprivileged_userns_clone');
+  if (unpriv === '0')
+    out.push({ area: 'privileges', name: 'kernel.unprivileged_userns_clone', status: euid === 0 ? 'info' : 'warn', detail: '0: unprivileged users cannot create user namespaces', fix: 'sysctl -w kernel.unprivileged_userns_clone=1' });
+  const apparmor = sysctl('kernel.apparmor_restrict_unprivileged_userns');
+  if (apparmor === '1')
+    out.push({ area: 'privileges', name: 'kernel.apparmor_restrict_unprivileged_userns', status: euid === 0 ? 'info' : 'warn', detail: '1: AppArmor restricts unprivileged user namespaces', fix: 'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' });
+  return out;
+}
+
+/** Launches the no-op in each namespace alone: the proof that it works here. */
+async function namespaceChecks(): Promise<Check[]> {
+  if (!existsSync(NATIVE_PATHS.launcher) || !existsSync(NATIVE_PATHS.addon) || !existsSync(`${NATIVE_PATHS.workloads}/noop`))
+    return [{ area: 'namespaces', name: 'launch test', status: 'fail', detail: 'the native part is not built', fix: 'run `npm install`' }];
+  const out: Check[] = [];
+  const launcher = SandboxLauncher.start();
+  try {
+    const noop = builtinWorkload('noop');
+    const base = await launcher.run({ ns: [], path: noop, timeoutMs: 5000 });
+    out.push({
+      area: 'launcher',
+      name: 'clone path',
+      status: base.clonePath === 'clone3' ? 'ok' : 'warn',
+      detail: base.clonePath === 'clone3' ? 'clone3() with CLONE_PIDFD' : `clone() fallback (${base.clonePath}); no time namespace, no CLONE_INTO_CGROUP`,
+      ...(base.clonePath === 'clone3' ? {} : { fix: 'a Linux 5.3+ kernel has clone3()' }),
+    });
+    for (const ns of NAMESPACES) {
+      if (!existsSync(`/proc/self/ns/${ns}`)) {
+        out.push({ area: 'namespaces', name: ns, status: 'fail', detail: `kernel has no ${ns} namespace`, fix: `a kernel built with the ${ns} namespace (CONFIG_${ns.toUpperCase()}_NS)` });
+        continue;
+      }
+      const r = await launcher.run({ ns: [ns], path: noop, timeoutMs: 5000 });
+      const ok = r.state === 'exited' && r.exitCode === 0;
+      out.push(ok
+        ? { area: 'namespaces', name: ns, status: 'ok', detail: `launched the no-op in ${((r.offsetsNs.ready >= 0 ? r.offsetsNs.ready : r.offsetsNs.exit) / 1e3).toFixed(0)} µs` }
+        : { area: 'namespaces', name: ns, status: 'fail', detail: r.error?.message ?? `${r.state} (exit ${r.exitCode})`, fix: 'see the hint in the detail; `nsbench run --ns <others>` skips it' });
+    }
+  } finally {
+    launcher.close();
+  }
+  return out;
+}
+
+function cgroupChecks(): Check[] {
+  const cg = detectCgroups();
+  const selfV2 = cg.self[''] ?? '(none)';
+  const v1 = Object.keys(cg.v1Controllers);
+  const detail =
+    cg.mode === 'v2'
+      ? `cgroup v2 at ${cg.v2Root}, controllers: ${cg.v2Controllers.join(' ') || '(none)'}; nsbench is in ${selfV2}`
+      : cg.mode === 'hybrid'
+        ? `hybrid: v1 controllers ${v1.join(' ')}; cgroup2 at ${cg.v2Root} with ${cg.v2Controllers.length ? `controllers ${cg.v2Controllers.join(' ')}` : 'no controllers (core files only)'}; nsbench is in ${selfV2}`
+        : cg.mode === 'v1'
+          ? `cgroup v1 only: ${v1.join(' ')}`
+          : 'no cgroup hierarchy mounted';
+  return [{ area: 'cgroups', name: 'mode', status: cg.mode === 'none' ? 'warn' : 'info', detail, ...(cg.mode === 'none' ? { fix: 'mount cgroup2 at /sys/fs/cgroup' } : {}) }];
+}
+
+function toolChecks(): Check[] {
+  return findTools().map((t) =>
+    t.path
+      ? { area: 'tools', name: t.name, status: 'ok', detail: `${t.version ?? t.path} (${t.purpose})` }
+      : { area: 'tools', name: t.name, status: 'warn', detail: `not installed: ${t.purpose} will be skipped`, fix: `apt-get install ${t.aptPackage}` },
+  );
+}
+
+/** Everything `nsbench doctor` checks, in display order. */
+export async function runChecks(): Promise<Check[]> {
+  return [...buildChecks(), ...privilegeChecks(), ...(await namespaceChecks()), ...cgroupChecks(), ...toolChecks()];
+}

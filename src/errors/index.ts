@@ -1,0 +1,1 @@
+export { UserError, isUserError, formatError } from './user-error.ts';

@@ -1,0 +1,71 @@
+import { UserError } from '../errors/index.ts';
+
+/** The eight namespaces, in the order of the native table (bit i = 1 << i). */
+export const NAMESPACES = ['user', 'pid', 'mnt', 'net', 'ipc', 'uts', 'cgroup', 'time'] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+export const NAMESPACE_DESCRIPTIONS: Record<Namespace, string> = {
+  user: 'uids, gids and capabilities (uid 0 inside maps to an ordinary host uid)',
+  pid: 'process ids: the workload is pid 1 and sees only its own processes',
+  mnt: 'mount table: private propagation and a fresh /proc',
+  net: 'network stack: only a loopback interface, brought up',
+  ipc: 'System V IPC and POSIX message queues',
+  uts: 'hostname and domain name',
+  cgroup: 'the view of the cgroup hierarchy (its own cgroup appears as the root)',
+  time: 'CLOCK_MONOTONIC and CLOCK_BOOTTIME offsets (needs clone3)',
+};
+
+const KNOWN = `known: ${NAMESPACES.join(', ')}`;
+
+export function isNamespace(name: string): name is Namespace {
+  return (NAMESPACES as readonly string[]).includes(name);
+}
+
+/** The native NSB_NS_* bitmask for a namespace set. */
+export function namespaceBits(ns: readonly Namespace[]): number {
+  let bits = 0;
+  for (const name of ns) bits |= 1 << NAMESPACES.indexOf(name);
+  return bits;
+}
+
+/** Namespaces in canonical order, without duplicates. */
+export function canonicalSet(ns: Iterable<Namespace>): Namespace[] {
+  const set = new Set(ns);
+  return NAMESPACES.filter((n) => set.has(n));
+}
+
+/** A stable id for a namespace set: "bare", "all", or "user+pid". */
+export function setId(ns: readonly Namespace[]): string {
+  const c = canonicalSet(ns);
+  if (c.length === 0) return 'bare';
+  if (c.length === NAMESPACES.length) return 'all';
+  return c.join('+');
+}
+
+/**
+ * Parses "user,pid+net" (',' or '+' separated), "bare"/"none" or "all".
+ * `where` names the place in the input for the error message.
+ */
+export function parseNamespaceList(text: string, where: string): Namespace[] {
+  const words = text.split(/[,+\s]+/).filter((w) => w.length > 0);
+  if (words.length === 0) throw new UserError(`${where}: empty namespace list`, `give namespaces (${KNOWN}), "bare" or "all"`);
+  const out: Namespace[] = [];
+  for (const w of words) {
+    const word = w.toLowerCase();
+    if (word === 'bare' || word === 'none') continue;
+    if (word === 'all') out.push(...NAMESPACES);
+    else if (isNamespace(word)) out.push(word);
+    else throw new UserError(`${where}: unknown namespace "${w}" (${KNOWN})`, 'use one of the known names, "bare" or "all"');
+  }
+  return canonicalSet(out);
+}
+
+/** Validates an array of names as found in a scenario or config. */
+export function validateNamespaceArray(value: unknown, where: string): Namespace[] {
+  if (!Array.isArray(value)) throw new UserError(`${where}: expected an array of namespace names`, `e.g. ['pid', 'net'] (${KNOWN})`);
+  value.forEach((v, i) => {
+    if (typeof v !== 'string' || !isNamespace(v))
+      throw new UserError(`${where}[${i}]: unknown namespace ${JSON.stringify(v)} (${KNOWN})`, 'use one of the known names');
+  });
+  return canonicalSet(value as Namespace[]);
+}

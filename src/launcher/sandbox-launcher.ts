@@ -1,0 +1,89 @@
+import type { Launcher as NativeLauncher, NativeResult, NativeSpec } from '../../native/nsb.d.ts';
+import { namespaceBits, type Namespace } from '../isolation/index.ts';
+import { nativeBinding } from './binding.ts';
+import { NATIVE_PATHS, requireBuilt } from './paths.ts';
+
+/** What to launch, in the harness's terms. */
+export interface SandboxSpec {
+  ns: readonly Namespace[];
+  path: string;
+  argv?: readonly string[];
+  env?: readonly string[];
+  hostname?: string;
+  timeoutMs?: number;
+  /** Host uid/gid that root inside a user namespace maps to (default: the caller's). */
+  userMap?: { uid: number; gid: number };
+  /** Use clone() even where clone3() exists. */
+  forceClone?: boolean;
+  /** Skip the fresh /proc in a pid+mnt sandbox. */
+  noProc?: boolean;
+  cgroup?: string;
+  cgroupV1?: readonly string[];
+}
+
+export type LaunchResult = NativeResult;
+
+/** The environment a sandbox gets unless the scenario says otherwise. */
+export const DEFAULT_SANDBOX_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C'];
+
+export function toNativeSpec(spec: SandboxSpec): NativeSpec {
+  const b = nativeBinding();
+  let opts = 0;
+  if (spec.forceClone) opts |= b.options.forceClone;
+  if (spec.noProc) opts |= b.options.noProc;
+  return {
+    ns: namespaceBits(spec.ns),
+    opts,
+    mapUid: spec.userMap?.uid ?? -1,
+    mapGid: spec.userMap?.gid ?? -1,
+    timeoutNs: Math.round((spec.timeoutMs ?? 0) * 1e6),
+    path: spec.path,
+    argv: [...(spec.argv ?? [spec.path])],
+    env: [...(spec.env ?? DEFAULT_SANDBOX_ENV)],
+    ...(spec.hostname ? { hostname: spec.hostname } : {}),
+    ...(spec.cgroup ? { cgroup: spec.cgroup } : {}),
+    ...(spec.cgroupV1 ? { cgroupV1: [...spec.cgroupV1] } : {}),
+  };
+}
+
+/**
+ * The harness's handle on the native launcher process: one per run. Requests
+ * are serialized (the launcher handles one at a time); the timing is taken in C.
+ */
+export class SandboxLauncher {
+  #native: NativeLauncher | null;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(native: NativeLauncher) {
+    this.#native = native;
+  }
+
+  static start(path: string = NATIVE_PATHS.launcher): SandboxLauncher {
+    const b = nativeBinding();
+    return new SandboxLauncher(new b.Launcher(requireBuilt(path, 'the launcher')));
+  }
+
+  get pid(): number {
+    return this.#native?.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.#native !== null;
+  }
+
+  /** Launches one sandbox; rejects only if the launcher channel breaks. */
+  run(spec: SandboxSpec): Promise<LaunchResult> {
+    const native = this.#native;
+    if (!native) return Promise.reject(new Error('the launcher is closed'));
+    const nspec = toNativeSpec(spec);
+    const next = this.#queue.then(() => native.run(nspec));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  close(): number | null {
+    const native = this.#native;
+    this.#native = null;
+    return native ? native.close() : null;
+  }
+}

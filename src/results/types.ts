@@ -1,0 +1,93 @@
+import type { Namespace } from '../isolation/index.ts';
+import type { Descriptive } from '../stats/index.ts';
+
+export const RESULTS_SCHEMA = 'nsbench.results';
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Units live in the metric names: ...Ns, ...Us, ...Kb. */
+export type Metrics = Record<string, number>;
+
+interface SampleBase {
+  scenario: string;
+  variant: string;
+  /** 0-based round; warm-up rounds come first */
+  round: number;
+  warmup: boolean;
+  /** position of this launch in the whole run */
+  seq: number;
+}
+
+export interface CompletedSample extends SampleBase {
+  state: 'completed';
+  metrics: Metrics;
+  clonePath: string;
+  cgroupMethod: string;
+  ready: boolean;
+  pid: number;
+}
+
+export interface ErroredSample extends SampleBase {
+  state: 'errored';
+  /** timeout, signaled, exit-code, setup-failed, clone-failed, launcher-died */
+  cause: string;
+  reason: string;
+  code?: string;
+  syscall?: string;
+  stage?: string;
+  metrics?: Metrics;
+}
+
+export interface SkippedSample extends SampleBase {
+  state: 'skipped';
+  reason: string;
+}
+
+export type Sample = CompletedSample | ErroredSample | SkippedSample;
+
+export interface VariantInfo {
+  id: string;
+  label: string;
+  ns: Namespace[];
+  userMap?: { uid: number; gid: number };
+}
+
+export interface MetricSummary extends Descriptive {
+  /** median / the baseline's median; null for the baseline itself or without one */
+  ratioToBaseline: number | null;
+}
+
+export interface VariantSummary {
+  variant: string;
+  completed: number;
+  errored: number;
+  skipped: number;
+  metrics: Record<string, MetricSummary>;
+}
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  file: string;
+  workload: unknown;
+  params: Record<string, string | number | boolean>;
+  rounds: number;
+  warmupRounds: number;
+  seed: number;
+  timeoutMs: number;
+  baseline: string;
+  variants: VariantInfo[];
+  samples: Sample[];
+  summary: VariantSummary[];
+}
+
+export interface RunResults {
+  schema: typeof RESULTS_SCHEMA;
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  runId: string;
+  status: 'complete' | 'partial';
+  startedAt: string;
+  finishedAt: string | null;
+  tool: { name: 'nsbench'; version: string; commit: string | null };
+  environment: Record<string, unknown>;
+  scenarios: ScenarioResult[];
+}

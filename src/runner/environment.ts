@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { detectCgroups } from '../isolation/index.ts';
+import { NATIVE_PATHS, PROJECT_ROOT } from '../launcher/index.ts';
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function run(cmd: string, args: string[], cwd?: string): string | null {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function nsbenchVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function gitCommit(): string | null {
+  return run('git', ['rev-parse', 'HEAD'], PROJECT_ROOT);
+}
+
+/** Cumulative CPU jiffies from /proc/stat: total and steal. */
+export function cpuJiffies(): { total: number; steal: number } {
+  const line = (read('/proc/stat') ?? '').split('\n').find((l) => l.startsWith('cpu ')) ?? '';
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0), steal: f[7] ?? 0 };
+}
+
+function virtualization(): Record<string, unknown> {
+  const cpuinfo = read('/proc/cpuinfo') ?? '';
+  return {
+    detected: run('systemd-detect-virt', []) ?? null,
+    hypervisorFlag: /^flags\s*:.*\bhypervisor\b/m.test(cpuinfo),
+    dmiVendor: read('/sys/class/dmi/id/sys_vendor'),
+    dmiProduct: read('/sys/class/dmi/id/product_name'),
+    container: existsSync('/.dockerenv') ? 'docker' : existsSync('/run/.containerenv') ? 'podman' : null,
+  };
+}
+
+function mitigations(): Record<string, string> {
+  const dir = '/sys/devices/system/cpu/vulnerabilities';
+  const out: Record<string, string> = {};
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) out[name] = read(join(dir, name)) ?? '';
+  return out;
+}
+
+function launcherProbe(): unknown {
+  const text = existsSync(NATIVE_PATHS.launcher) ? run(NATIVE_PATHS.launcher, ['probe']) : null;
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What the results must say about the machine to be reproducible and comparable. */
+export function captureEnvironment(): Record<string, unknown> {
+  const cpus = os.cpus();
+  const sysctl = (name: string) => read(`/proc/sys/${name.replace(/\./g, '/')}`);
+  return {
+    hostname: os.hostname(),
+    kernel: { release: os.release(), version: os.version(), arch: os.arch() },
+    cpu: { model: cpus[0]?.model ?? 'unknown', cores: cpus.length, governor: read('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor') },
+    memoryBytes: os.totalmem(),
+    freeMemoryBytes: os.freemem(),
+    loadAverage: os.loadavg(),
+    virtualization: virtualization(),
+    mitigations: mitigations(),
+    cgroups: detectCgroups(),
+    launcher: launcherProbe(),
+    sysctl: {
+      'user.max_user_namespaces': sysctl('user.max_user_namespaces'),
+      'user.max_net_namespaces': sysctl('user.max_net_namespaces'),
+      'kernel.unprivileged_userns_clone': sysctl('kernel.unprivileged_userns_clone'),
+      'kernel.apparmor_restrict_unprivileged_userns': sysctl('kernel.apparmor_restrict_unprivileged_userns'),
+    },
+    euid: process.geteuid?.() ?? null,
+    node: process.version,
+    nsbench: nsbenchVersion(),
+    commit: gitCommit(),
+  };
+}

@@ -1,0 +1,55 @@
+/** Progress on stderr with an estimate of the time left. */
+export interface ProgressSink {
+  start(total: number): void;
+  tick(label: string): void;
+  done(): void;
+}
+
+function fmtSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.ceil(s)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
+}
+
+/** Redraws one line on a terminal; prints a line every ~10% or 10 s otherwise. */
+export class TerminalProgress implements ProgressSink {
+  #total = 0;
+  #done = 0;
+  #startMs = 0;
+  #lastPrintMs = 0;
+  #lastPct = -1;
+  readonly #tty: boolean;
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    this.#tty = Boolean(stream.isTTY);
+  }
+  start(total: number): void {
+    this.#total = total;
+    this.#done = 0;
+    this.#startMs = Date.now();
+    this.#lastPrintMs = 0;
+    this.#lastPct = -1;
+  }
+  tick(label: string): void {
+    this.#done++;
+    const now = Date.now();
+    const elapsed = (now - this.#startMs) / 1000;
+    const left = (elapsed / this.#done) * (this.#total - this.#done);
+    const pct = Math.floor((100 * this.#done) / Math.max(1, this.#total));
+    const line = `  ${label}  ${this.#done}/${this.#total} (${pct}%)  elapsed ${fmtSeconds(elapsed)}  left ~${fmtSeconds(left)}`;
+    if (this.#tty) {
+      if (now - this.#lastPrintMs > 100 || this.#done === this.#total) {
+        this.stream.write(`\r\x1b[2K${line}`);
+        this.#lastPrintMs = now;
+      }
+    } else if (Math.floor(pct / 10) > Math.floor(this.#lastPct / 10) || now - this.#lastPrintMs > 10_000) {
+      this.stream.write(`${line}\n`);
+      this.#lastPrintMs = now;
+      this.#lastPct = pct;
+    }
+  }
+  done(): void {
+    if (this.#tty) this.stream.write('\r\x1b[2K');
+  }
+}
+
+export const silentProgress: ProgressSink = { start() {}, tick() {}, done() {} };

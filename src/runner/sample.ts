@@ -1,0 +1,70 @@
+import os from 'node:os';
+import { bootBreakdown, type LaunchResult } from '../launcher/index.ts';
+import type { Metrics, Sample } from '../results/index.ts';
+
+export interface SampleContext {
+  scenario: string;
+  variant: string;
+  round: number;
+  warmup: boolean;
+  seq: number;
+  timeoutMs: number;
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
+
+export function signalName(sig: number): string {
+  return SIGNAL_NAMES.get(sig) ?? `signal ${sig}`;
+}
+
+/** The metrics of one launch: the boot breakdown (wall) and the CPU it cost. */
+export function launchMetrics(r: LaunchResult): Metrics {
+  const b = bootBreakdown(r.offsetsNs);
+  return {
+    bootNs: b.bootNs,
+    totalNs: b.totalNs,
+    prepareNs: b.prepareNs,
+    cloneNs: b.cloneNs,
+    mapNs: b.mapNs,
+    setupNs: b.setupNs,
+    execNs: b.execNs,
+    afterReadyNs: b.afterReadyNs,
+    childUserUs: r.child.userUs,
+    childSysUs: r.child.sysUs,
+    childCpuUs: r.child.userUs + r.child.sysUs,
+    childMaxRssKb: r.child.maxRssKb,
+    launcherCpuUs: r.launcher.userUs + r.launcher.sysUs,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
+}
+
+/** A launch result becomes a sample: failures are data, with their cause. */
+export function toSample(r: LaunchResult, ctx: SampleContext): Sample {
+  const base = { scenario: ctx.scenario, variant: ctx.variant, round: ctx.round, warmup: ctx.warmup, seq: ctx.seq };
+  if (r.state === 'exited' && r.exitCode === 0) {
+    return { ...base, state: 'completed', metrics: launchMetrics(r), clonePath: r.clonePath, cgroupMethod: r.cgroupMethod, ready: r.ready, pid: r.pid };
+  }
+  if (r.state === 'exited') {
+    const err = firstLine(r.stderr);
+    return { ...base, state: 'errored', cause: 'exit-code', reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`, metrics: launchMetrics(r) };
+  }
+  if (r.state === 'signaled') {
+    return { ...base, state: 'errored', cause: 'signaled', reason: `workload killed by ${signalName(r.signal)}`, metrics: launchMetrics(r) };
+  }
+  if (r.state === 'timeout') {
+    return { ...base, state: 'errored', cause: 'timeout', reason: `still running after ${ctx.timeoutMs} ms: killed (timeout)` };
+  }
+  const e = r.error;
+  return {
+    ...base,
+    state: 'errored',
+    cause: r.state,
+    reason: e?.message ?? r.state,
+    ...(e?.code ? { code: e.code } : {}),
+    ...(e?.syscall ? { syscall: e.syscall } : {}),
+    ...(e?.stage ? { stage: e.stage } : {}),
+  };
+}

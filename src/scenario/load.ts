@@ -1,0 +1,40 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError } from '../errors/index.ts';
+import { PROJECT_ROOT } from '../launcher/index.ts';
+import { validateScenario, type Scenario } from './validate.ts';
+
+export const SCENARIO_DIR = join(PROJECT_ROOT, 'scenarios');
+
+/** Names of the scenarios in scenarios/ (file names without .ts). */
+export function listScenarioNames(dir: string = SCENARIO_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+    .map((f) => basename(f, '.ts'))
+    .sort();
+}
+
+function resolveScenarioFile(ref: string, dir: string): string {
+  const asPath = resolve(ref);
+  if ((ref.includes('/') || ref.endsWith('.ts') || ref.endsWith('.js')) && existsSync(asPath) && statSync(asPath).isFile()) return asPath;
+  const inDir = join(dir, `${ref}.ts`);
+  if (existsSync(inDir)) return inDir;
+  const known = listScenarioNames(dir);
+  throw new UserError(`unknown scenario "${ref}" (available: ${known.join(', ') || 'none'})`, 'run `nsbench list` to see scenarios, or pass the path of a scenario file');
+}
+
+/** Loads and validates a scenario by name (scenarios/<name>.ts) or by path. */
+export async function loadScenario(ref: string, dir: string = SCENARIO_DIR): Promise<Scenario> {
+  const file = resolveScenarioFile(ref, dir);
+  const shown = relative(process.cwd(), file) || file;
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new UserError(`${shown} could not be loaded: ${msg}`, 'fix the scenario file (it must be valid TypeScript exporting defineScenario({...}))');
+  }
+  return validateScenario(mod.default, shown);
+}

@@ -1,0 +1,111 @@
+import { UserError } from '../errors/index.ts';
+import { setId, validateNamespaceArray } from '../isolation/index.ts';
+import type { ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
+
+/** A scenario after validation: defaults filled, ids unique. */
+export interface Scenario {
+  name: string;
+  description: string;
+  file: string;
+  workload: WorkloadRef;
+  variants: ResolvedVariant[];
+  rounds: number | undefined;
+  warmup: number | undefined;
+  timeoutMs: number | undefined;
+  hostname: string;
+  baseline: string;
+  params: Record<string, string | number | boolean>;
+}
+
+export interface ResolvedVariant {
+  id: string;
+  label: string;
+  ns: VariantDefinition['ns'];
+  userMap?: { uid: number; gid: number };
+}
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
+
+function fail(where: string, what: string, fix: string): never {
+  throw new UserError(`${where}: ${what}`, fix);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalCount(v: unknown, where: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(where, `expected an integer >= ${min}, got ${JSON.stringify(v)}`, `set ${where.split(': ').pop()} to a whole number`);
+  return v;
+}
+
+function validateWorkload(v: unknown, where: string): WorkloadRef {
+  if (!isRecord(v)) fail(where, 'expected { builtin: "noop" } or { command: ["prog", ...] }', 'set workload to a built-in name or a command');
+  if ('builtin' in v) {
+    if (typeof v.builtin !== 'string' || !NAME_RE.test(v.builtin)) fail(`${where}.builtin`, `not a workload name: ${JSON.stringify(v.builtin)}`, 'use a name from `nsbench list`');
+    const args = v.args ?? [];
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) fail(`${where}.args`, 'expected an array of strings', 'pass arguments as strings');
+    return { builtin: v.builtin, args: args as string[] };
+  }
+  if ('command' in v) {
+    const c = v.command;
+    if (!Array.isArray(c) || c.length === 0 || c.some((a) => typeof a !== 'string')) fail(`${where}.command`, 'expected a non-empty array of strings', 'e.g. command: ["/bin/true"]');
+    if (!(c[0] as string).startsWith('/')) fail(`${where}.command[0]`, `"${c[0]}" is not an absolute path`, 'give the program as an absolute path (no shell, no PATH lookup)');
+    return { command: c as string[] };
+  }
+  return fail(where, 'has neither "builtin" nor "command"', 'set workload to { builtin: "noop" } or { command: [...] }');
+}
+
+function validateVariant(v: unknown, where: string): ResolvedVariant {
+  if (!isRecord(v)) fail(where, 'expected a variant object { ns: [...] }', 'use the helpers bare(), eachAlone(), all(), nsSet(...)');
+  const ns = validateNamespaceArray(v.ns, `${where}.ns`);
+  const id = v.id === undefined ? setId(ns) : v.id;
+  if (typeof id !== 'string' || id.length === 0) fail(`${where}.id`, 'expected a non-empty string', 'give the variant an id or leave it out');
+  const out: ResolvedVariant = { id, label: typeof v.label === 'string' ? v.label : id, ns };
+  if (v.userMap !== undefined) {
+    const m = v.userMap;
+    if (!isRecord(m) || !Number.isInteger(m.uid) || !Number.isInteger(m.gid) || (m.uid as number) < 0 || (m.gid as number) < 0)
+      fail(`${where}.userMap`, 'expected { uid: number, gid: number } (host ids >= 0)', 'e.g. userMap: { uid: 65534, gid: 65534 }');
+    if (!ns.includes('user')) fail(`${where}.userMap`, 'a uid map needs the user namespace in ns', "add 'user' to ns or drop userMap");
+    out.userMap = { uid: m.uid as number, gid: m.gid as number };
+  }
+  return out;
+}
+
+/** Checks a scenario module's default export; every message names the file and field. */
+export function validateScenario(def: unknown, file: string): Scenario {
+  const at = (field: string) => `${file}: ${field}`;
+  if (!isRecord(def)) fail(file, 'does not export a scenario (export default defineScenario({...}))', 'add `export default defineScenario({...})`');
+  const d = def as Partial<ScenarioDefinition> & Record<string, unknown>;
+  if (typeof d.name !== 'string' || !NAME_RE.test(d.name)) fail(at('name'), `expected a lower-case name, got ${JSON.stringify(d.name)}`, 'use letters, digits, ".", "_" and "-"');
+  if (typeof d.description !== 'string') fail(at('description'), 'expected a string', 'describe what the scenario measures');
+  const workload = validateWorkload(d.workload, at('workload'));
+  if (!Array.isArray(d.variants) || d.variants.length === 0) fail(at('variants'), 'expected a non-empty array', 'e.g. variants: [bare(), ...eachAlone(), all()]');
+  const variants = d.variants.map((v, i) => validateVariant(v, at(`variants[${i}]`)));
+  const seen = new Set<string>();
+  variants.forEach((v, i) => {
+    if (seen.has(v.id)) fail(at(`variants[${i}].id`), `duplicate variant id "${v.id}"`, 'give each variant a distinct id');
+    seen.add(v.id);
+  });
+  const baseline = d.baseline ?? 'bare';
+  if (typeof baseline !== 'string' || (!seen.has(baseline) && d.baseline !== undefined))
+    fail(at('baseline'), `no variant with id ${JSON.stringify(baseline)}`, 'name one of the variant ids');
+  if (d.hostname !== undefined && (typeof d.hostname !== 'string' || d.hostname.length === 0 || d.hostname.length > 64))
+    fail(at('hostname'), 'expected 1 to 64 characters', 'shorten the hostname');
+  if (d.params !== undefined && (!isRecord(d.params) || Object.values(d.params).some((p) => !['string', 'number', 'boolean'].includes(typeof p))))
+    fail(at('params'), 'expected an object of strings, numbers and booleans', 'flatten the parameters');
+  return {
+    name: d.name,
+    description: d.description,
+    file,
+    workload,
+    variants,
+    rounds: optionalCount(d.rounds, at('rounds'), 1),
+    warmup: optionalCount(d.warmup, at('warmup'), 0),
+    timeoutMs: optionalCount(d.timeoutMs, at('timeoutMs'), 1),
+    hostname: d.hostname ?? 'nsb-sandbox',
+    baseline,
+    params: (d.params ?? {}) as Record<string, string | number | boolean>,
+  };
+}

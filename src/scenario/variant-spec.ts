@@ -1,0 +1,32 @@
+import { UserError } from '../errors/index.ts';
+import { PRESETS, findPreset, parseNamespaceList, setId } from '../isolation/index.ts';
+import { eachAlone, powerset, preset } from './define.ts';
+import type { ResolvedVariant } from './validate.ts';
+
+/**
+ * Variants from a command-line word: a namespace list ("user,pid", "bare",
+ * "all"), "each" (each namespace alone), "powerset" (all 256 subsets), or a
+ * preset name ("runc", "docker", ...).
+ */
+export function parseVariantSpec(text: string, where = '--ns'): ResolvedVariant[] {
+  const word = text.trim();
+  const label = (ns: ResolvedVariant['ns']) => setId(ns);
+  if (word === 'each') return eachAlone().map((v) => ({ id: v.id as string, label: v.label ?? label(v.ns), ns: v.ns }));
+  if (word === 'powerset') return powerset().map((v) => ({ id: v.id as string, label: label(v.ns), ns: v.ns }));
+  const name = word.startsWith('preset:') ? word.slice(7) : word;
+  if (findPreset(name)) {
+    const p = preset(name);
+    return [{ id: p.id as string, label: p.label ?? name, ns: p.ns }];
+  }
+  if (word.startsWith('preset:'))
+    throw new UserError(`${where}: unknown preset "${name}" (known: ${PRESETS.map((p) => p.name).join(', ')})`, 'run `nsbench list` to see presets');
+  const ns = parseNamespaceList(word, `${where} "${word}"`);
+  return [{ id: setId(ns), label: setId(ns), ns }];
+}
+
+/** Several --ns words, duplicates (by id) dropped, order kept. */
+export function parseVariantSpecs(words: readonly string[]): ResolvedVariant[] {
+  const out = new Map<string, ResolvedVariant>();
+  for (const w of words) for (const v of parseVariantSpec(w)) if (!out.has(v.id)) out.set(v.id, v);
+  return [...out.values()];
+}

@@ -1,0 +1,38 @@
+import { mean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+
+export interface Descriptive {
+  n: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** sample standard deviation (n - 1); 0 when n < 2 */
+  sd: number;
+  median: number;
+  p5: number;
+  p95: number;
+  p99: number;
+}
+
+/** Order statistics and moments of a sample; null for an empty one. */
+export function describe(values: readonly number[]): Descriptive | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (p: number) => quantileSorted(sorted, p);
+  return {
+    n: sorted.length,
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number,
+    mean: mean(sorted),
+    sd: sorted.length > 1 ? sampleStandardDeviation(sorted) : 0,
+    median: q(0.5),
+    p5: q(0.05),
+    p95: q(0.95),
+    p99: q(0.99),
+  };
+}
+
+/** Ratio of medians, the overhead of a variant against its baseline. */
+export function ratioOfMedians(variant: Descriptive | null, baseline: Descriptive | null): number | null {
+  if (!variant || !baseline || baseline.median === 0) return null;
+  return variant.median / baseline.median;
+}

@@ -1,0 +1,1 @@
+export { describe, ratioOfMedians, type Descriptive } from './descriptive.ts';
