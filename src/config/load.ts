@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors/index.ts';
+import { importDefaultOrExplain } from '../util/import-module.ts';
 import { PROJECT_ROOT } from '../launcher/index.ts';
 import type { BenchConfig } from './define.ts';
 
@@ -59,12 +59,6 @@ export async function loadConfig(path?: string): Promise<ResolvedConfig> {
     return validateConfig({}, '(defaults)');
   }
   const shown = relative(process.cwd(), file) || file;
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UserError(`${shown} could not be loaded: ${msg}`, 'fix the config file (export default defineConfig({...}))');
-  }
-  return validateConfig(mod.default, shown);
+  const def = await importDefaultOrExplain(file, shown, 'fix the config file (export default defineConfig({...}))');
+  return validateConfig(def, shown);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors/index.ts';
+import { importDefaultOrExplain } from '../util/import-module.ts';
 import { PROJECT_ROOT } from '../launcher/index.ts';
 import { validateScenario, type Scenario } from './validate.ts';
 
@@ -29,12 +29,6 @@ function resolveScenarioFile(ref: string, dir: string): string {
 export async function loadScenario(ref: string, dir: string = SCENARIO_DIR): Promise<Scenario> {
   const file = resolveScenarioFile(ref, dir);
   const shown = relative(process.cwd(), file) || file;
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UserError(`${shown} could not be loaded: ${msg}`, 'fix the scenario file (it must be valid TypeScript exporting defineScenario({...}))');
-  }
-  return validateScenario(mod.default, shown);
+  const def = await importDefaultOrExplain(file, shown, 'fix the scenario file (it must be valid TypeScript exporting defineScenario({...}))');
+  return validateScenario(def, shown);
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors/index.ts';
-import { PRESETS, findPreset, parseNamespaceList, setId } from '../isolation/index.ts';
+import { PRESETS, findPreset, isNamespace, parseNamespaceList, setId } from '../isolation/index.ts';
 import { eachAlone, powerset, preset } from './define.ts';
 import type { ResolvedVariant } from './validate.ts';
 
@@ -14,7 +14,8 @@ export function parseVariantSpec(text: string, where = '--ns'): ResolvedVariant[
   if (word === 'each') return eachAlone().map((v) => ({ id: v.id as string, label: v.label ?? label(v.ns), ns: v.ns }));
   if (word === 'powerset') return powerset().map((v) => ({ id: v.id as string, label: label(v.ns), ns: v.ns }));
   const name = word.startsWith('preset:') ? word.slice(7) : word;
-  if (findPreset(name)) {
+  const isNsList = word.split(/[,+\s]+/).every((w) => w === 'bare' || w === 'none' || w === 'all' || isNamespace(w));
+  if (!isNsList && findPreset(name)) {
     const p = preset(name);
     return [{ id: p.id as string, label: p.label ?? name, ns: p.ns }];
   }

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bootBreakdown } from '../src/launcher/phases.ts';
+import { summarize, type Sample } from '../src/results/index.ts';
+import { seededRandom, shuffled } from '../src/runner/shuffle.ts';
+import { describe as describeSample, ratioOfMedians } from '../src/stats/index.ts';
+
+test('descriptive statistics on a fixed sample', () => {
+  const d = describeSample([5, 1, 4, 2, 3]);
+  assert.ok(d);
+  assert.equal(d.n, 5);
+  assert.equal(d.median, 3);
+  assert.equal(d.min, 1);
+  assert.equal(d.max, 5);
+  assert.equal(d.mean, 3);
+  assert.ok(Math.abs(d.sd - Math.sqrt(2.5)) < 1e-12, 'sample sd (n-1)');
+  assert.equal(describeSample([]), null);
+  assert.equal(ratioOfMedians(describeSample([4, 4, 4]), describeSample([2, 2, 2])), 2);
+});
+
+test('the seeded shuffle is a permutation and replays from its seed', () => {
+  const items = Array.from({ length: 20 }, (_, i) => i);
+  const a = shuffled(items, seededRandom(7));
+  const b = shuffled(items, seededRandom(7));
+  const c = shuffled(items, seededRandom(8));
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+  assert.deepEqual([...a].sort((x, y) => x - y), items);
+  assert.notDeepEqual(a, items);
+});
+
+test('boot breakdown partitions request→ready, even when the child runs before clone returns', () => {
+  const o = { request: 0, cloneStart: 10, cloneDone: 100, childStart: 60, mapsDone: 150, setupDone: 200, exec: 210, ready: 500, exit: 600 };
+  const b = bootBreakdown(o);
+  assert.equal(b.bootNs, 500);
+  assert.equal(b.prepareNs + b.cloneNs + b.mapNs + b.setupNs + b.execNs, 500);
+  assert.deepEqual([b.prepareNs, b.cloneNs, b.mapNs, b.setupNs, b.execNs, b.afterReadyNs], [10, 90, 50, 50, 300, 100]);
+  // no user namespace (no maps) and a child whose setup finished before clone returned
+  const c = bootBreakdown({ ...o, mapsDone: -1, setupDone: 80 });
+  assert.equal(c.mapNs, 0);
+  assert.equal(c.setupNs, 0);
+  assert.equal(c.prepareNs + c.cloneNs + c.mapNs + c.setupNs + c.execNs, 500);
+  // a workload that never signals ready: boot ends at exit
+  const d = bootBreakdown({ ...o, ready: -1 });
+  assert.equal(d.bootNs, 600);
+  assert.equal(d.afterReadyNs, 0);
+});
+
+test('summary keeps warm-up and failures out of the statistics and computes ratios to the baseline', () => {
+  const s = (variant: string, round: number, bootNs: number, extra: Partial<Sample> = {}): Sample =>
+    ({ scenario: 'x', variant, round, warmup: round === 0, seq: 0, state: 'completed', metrics: { bootNs }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1, ...extra }) as Sample;
+  const samples: Sample[] = [
+    s('bare', 0, 9999), s('bare', 1, 100), s('bare', 2, 110), s('bare', 3, 90),
+    s('all', 0, 9999), s('all', 1, 200), s('all', 2, 220), s('all', 3, 180),
+    { scenario: 'x', variant: 'all', round: 4, warmup: false, seq: 9, state: 'errored', cause: 'timeout', reason: 'killed' },
+  ];
+  const [bare, all] = summarize(samples, ['bare', 'all'], 'bare');
+  assert.equal(bare?.metrics.bootNs?.n, 3);
+  assert.equal(bare?.metrics.bootNs?.median, 100);
+  assert.equal(bare?.metrics.bootNs?.ratioToBaseline, null);
+  assert.equal(all?.metrics.bootNs?.median, 200);
+  assert.equal(all?.metrics.bootNs?.ratioToBaseline, 2);
+  assert.equal(all?.errored, 1);
+  assert.equal(all?.completed, 3);
+});
