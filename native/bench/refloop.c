@@ -104,9 +104,9 @@ int main(int argc, char **argv) {
     uint64_t *ready = calloc((size_t)count, sizeof *ready);
     for (long i = 0; i < count; i++) {
         int sync[2] = {-1, -1}, rdy[2];
+        uint64_t t0 = now_ns(); /* per-sandbox work starts here, pipes included, as in the launcher */
         if ((flags & CLONE_NEWUSER) && pipe2(sync, O_CLOEXEC) < 0) { perror("pipe2"); return 1; }
         if (pipe2(rdy, O_CLOEXEC) < 0) { perror("pipe2"); return 1; }
-        uint64_t t0 = now_ns();
         struct clone_args_min a;
         memset(&a, 0, sizeof a);
         a.flags = flags;

@@ -12,8 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "nsb.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 extern char **environ;
 
@@ -188,7 +193,10 @@ static int probe(void) {
 }
 
 int main(int argc, char **argv) {
-    signal(SIGPIPE, SIG_IGN); /* a closed channel is an EPIPE we handle */
+    /* SIGPIPE keeps its default (a harness that went away ends the launcher):
+     * an ignored SIGPIPE would be inherited by every workload through exec.
+     * Close whatever the harness leaked to us, so sandboxes inherit nothing. */
+    syscall(SYS_close_range, 3, ~0u, 0);
     if (argc < 2) return usage(stderr, 2);
     if (strcmp(argv[1], "serve") == 0) return serve();
     if (strcmp(argv[1], "run") == 0) return run_cli(argc - 1, argv + 1);

@@ -1,0 +1,110 @@
+// The runner end to end with a launcher that returns fixed timings: shuffling,
+// warm-up, skips, failures as data, a launcher restart, an interrupted run.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { NativeResult } from '../native/nsb.d.ts';
+import type { SandboxSpec } from '../src/launcher/index.ts';
+import { readResults } from '../src/results/index.ts';
+import { runBenchmark, skipReason, type Launchable } from '../src/runner/index.ts';
+import { validateScenario } from '../src/scenario/index.ts';
+import { tempDir } from './helpers/env.ts';
+
+function fixedResult(bootNs: number, over: Partial<NativeResult> = {}): NativeResult {
+  return {
+    id: 1, state: 'exited', exitCode: 0, signal: 0, pid: 4242, clonePath: 'clone3', cgroupMethod: 'none', ready: true, requestMonoNs: 1n,
+    offsetsNs: { request: 0, cloneStart: 1000, cloneDone: bootNs / 4, childStart: bootNs / 4 + 10, mapsDone: -1, setupDone: bootNs / 2, exec: bootNs / 2 + 100, ready: bootNs, exit: bootNs + 50_000 },
+    child: { userUs: 10, sysUs: 300, maxRssKb: 900, minorFaults: 40, majorFaults: 0, voluntaryCtxSwitches: 2, involuntaryCtxSwitches: 0 },
+    launcher: { userUs: 5, sysUs: 60 },
+    stdout: '', stderr: '',
+    ...over,
+  };
+}
+
+/** Boot time is 500 µs + 100 µs per namespace; "net" fails with a timeout. */
+class FixedLauncher implements Launchable {
+  calls: SandboxSpec[] = [];
+  closed = 0;
+  async run(spec: SandboxSpec): Promise<NativeResult> {
+    this.calls.push(spec);
+    if (spec.ns.includes('net')) return fixedResult(0, { state: 'timeout', signal: 9 });
+    return fixedResult(500_000 + 100_000 * spec.ns.length);
+  }
+  close() {
+    this.closed++;
+  }
+}
+
+const scenario = validateScenario(
+  { name: 'fixed', description: 'fixed timings', workload: { command: ['/bin/true'] }, variants: [{ ns: [] }, { ns: ['pid'] }, { ns: ['user', 'pid', 'mnt'] }, { ns: ['net'] }] },
+  'test/fixed.ts',
+);
+
+const base = { defaultRounds: 5, defaultWarmup: 2, defaultTimeoutMs: 1000, outDir: '' };
+
+test('rounds interleave variants in a seeded random order; statistics come from the fixed timings', async () => {
+  const launcher = new FixedLauncher();
+  const out = tempDir('nsb-fixed-');
+  const { run, files } = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, seed: 99, startLauncher: () => launcher });
+  assert.equal(launcher.calls.length, 4 * 7, 'every variant once per round, warm-up included');
+  assert.equal(launcher.closed, 1);
+  const sc = run.scenarios[0];
+  assert.ok(sc);
+  const orders = Array.from({ length: 7 }, (_, r) => sc.samples.filter((s) => s.round === r).map((s) => s.variant).join(','));
+  assert.ok(new Set(orders).size > 1, 'the order changes from round to round');
+  for (const o of orders) assert.equal(o.split(',').sort().join(','), 'bare,net,pid,user+pid+mnt', 'each round runs every variant once');
+  const again = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, seed: 99, startLauncher: () => new FixedLauncher() });
+  assert.deepEqual(again.run.scenarios[0]?.samples.map((s) => s.variant), sc.samples.map((s) => s.variant), 'same seed, same order');
+
+  const byId = new Map(sc.summary.map((v) => [v.variant, v]));
+  assert.equal(byId.get('bare')?.metrics.bootNs?.median, 500_000);
+  assert.equal(byId.get('pid')?.metrics.bootNs?.ratioToBaseline, 1.2);
+  assert.equal(byId.get('user+pid+mnt')?.metrics.bootNs?.ratioToBaseline, 1.6);
+  assert.equal(byId.get('bare')?.metrics.bootNs?.n, 5, 'warm-up rounds dropped from statistics');
+  assert.equal(sc.samples.filter((s) => s.warmup).length, 8, 'but kept as raw samples');
+  assert.equal(byId.get('bare')?.metrics.childCpuUs?.median, 310);
+  assert.equal(byId.get('net')?.errored, 5, 'a timeout is an errored sample, the run goes on');
+  const netSample = sc.samples.find((s) => s.variant === 'net');
+  assert.ok(netSample?.state === 'errored' && netSample.cause === 'timeout' && /killed \(timeout\)/.test(netSample.reason));
+
+  const disk = readResults(files.json);
+  assert.equal(disk.status, 'complete');
+  assert.equal(disk.scenarios[0]?.samples.length, 28);
+  assert.equal(readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').length, 29, 'header + one line per sample');
+});
+
+test('a launcher that dies is restarted once; the lost launch is recorded', async () => {
+  let starts = 0;
+  const flaky: Launchable = {
+    async run(spec) {
+      if (starts === 1 && spec.ns.length === 1) throw Object.assign(new Error('the launcher channel is closed'), { code: 'ECONNRESET' });
+      return fixedResult(500_000);
+    },
+    close() {},
+  };
+  const { run } = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir(), seed: 1, startLauncher: () => (starts++, flaky) });
+  assert.equal(starts, 2);
+  const died = run.scenarios[0]?.samples.filter((s) => s.state === 'errored' && s.cause === 'launcher-died');
+  assert.equal(died?.length, 1);
+});
+
+test('an interrupted run stops between launches and keeps what it measured as partial', async () => {
+  const ac = new AbortController();
+  const launcher = new FixedLauncher();
+  const orig = launcher.run.bind(launcher);
+  launcher.run = async (spec) => {
+    if (launcher.calls.length === 9) ac.abort();
+    return orig(spec);
+  };
+  const { run, interrupted } = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir(), seed: 3, startLauncher: () => launcher, signal: ac.signal });
+  assert.ok(interrupted);
+  assert.equal(run.status, 'partial');
+  assert.equal(run.scenarios[0]?.samples.length, 10);
+});
+
+test('variants that cannot run here are skipped with the reason', () => {
+  assert.equal(skipReason(['user', 'pid'], 1000), null);
+  assert.match(skipReason(['pid'], 1000) ?? '', /needs root/);
+  assert.equal(skipReason([], 1000), null);
+  assert.equal(skipReason(['pid', 'net'], 0), null);
+});
