@@ -1,6 +1,6 @@
 // Hand-written types of the node-addon-api binding (native/src/addon.cc).
 
-export type NativeState = 'exited' | 'signaled' | 'timeout' | 'setup-failed' | 'clone-failed';
+export type NativeState = 'exited' | 'signaled' | 'timeout' | 'setup-failed' | 'clone-failed' | 'running';
 
 /** One sandbox request, as the launcher takes it. */
 export interface NativeSpec {
@@ -30,6 +30,7 @@ export interface NativeOffsets {
   cloneDone: number;
   childStart: number;
   mapsDone: number;
+  cgroupDone: number;
   setupDone: number;
   exec: number;
   ready: number;
@@ -76,6 +77,14 @@ export declare class Launcher {
   readonly pid: number;
   /** Rejects with a NativeError only when the channel to the launcher breaks. */
   run(spec: NativeSpec): Promise<NativeResult>;
+  /**
+   * Launches and holds: resolves once the workload signalled ready, with state
+   * 'running' and `id` as the handle (or with a final state if it exited or
+   * failed first). A held sandbox's stdout/stderr go to /dev/null.
+   */
+  hold(spec: NativeSpec): Promise<NativeResult>;
+  /** Sends `signal` (0: none) to a held sandbox, waits up to timeoutNs (then SIGKILL), reaps it. */
+  release(id: number, signal: number, timeoutNs: number): Promise<NativeResult>;
   ping(): Promise<void>;
   /** Stops the launcher; its wait status, or null if already closed. */
   close(): number | null;

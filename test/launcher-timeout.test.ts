@@ -44,6 +44,41 @@ describe('launcher: timeouts, failures and the channel', { skip: needsRootAndBui
     assert.equal(r.exitCode, 1);
   });
 
+  test('hold keeps a ready sandbox running until release reaps it', async () => {
+    const spec = { ns: ['pid', 'user'] as const, path: '/bin/sh', argv: ['sh', '-c', 'printf r >&3; exec sleep 30'], timeoutMs: 5000 };
+    const held = await launcher.hold({ ...spec, ns: [...spec.ns] });
+    assert.equal(held.state, 'running');
+    assert.ok(held.ready);
+    assert.ok(existsSync(`/proc/${held.pid}`), 'still alive after hold returned');
+    const other = await launcher.run({ ns: [], path: builtinWorkload('noop'), timeoutMs: 5000 });
+    assert.equal(other.state, 'exited', 'the launcher keeps serving while it holds one');
+    const done = await launcher.release(held.id, { timeoutMs: 5000 });
+    assert.equal(done.state, 'signaled');
+    assert.equal(done.signal, 9);
+    assert.ok(done.offsetsNs.ready > 0 && done.offsetsNs.exit > done.offsetsNs.ready, 'the whole timeline comes back');
+    assert.ok(!existsSync(`/proc/${held.pid}`), 'reaped');
+    const again = await launcher.release(held.id);
+    assert.equal(again.state, 'clone-failed');
+    assert.equal(again.error?.code, 'ESRCH');
+  });
+
+  test('release with signal 0 waits for a sandbox that exits by itself', async () => {
+    const held = await launcher.hold({ ns: ['pid'], path: '/bin/sh', argv: ['sh', '-c', 'printf r >&3; sleep 0.1; exit 7'], timeoutMs: 5000 });
+    assert.equal(held.state, 'running');
+    const done = await launcher.release(held.id, { signal: 0, timeoutMs: 5000 });
+    assert.equal(done.state, 'exited');
+    assert.equal(done.exitCode, 7);
+  });
+
+  test('closing the launcher kills and reaps what it still holds', async () => {
+    const l = SandboxLauncher.start();
+    const pids: number[] = [];
+    for (let i = 0; i < 3; i++) pids.push((await l.hold({ ns: ['pid'], path: '/bin/sh', argv: ['sh', '-c', 'printf r >&3; exec sleep 30'], timeoutMs: 5000 })).pid);
+    assert.ok(pids.every((p) => existsSync(`/proc/${p}`)));
+    l.close();
+    assert.ok(pids.every((p) => !existsSync(`/proc/${p}`)), 'no sandbox outlives the launcher');
+  });
+
   test('requests are serialized: concurrent calls all complete', async () => {
     const noop = builtinWorkload('noop');
     const rs = await Promise.all(Array.from({ length: 8 }, () => launcher.run({ ns: ['pid'], path: noop, timeoutMs: 5000 })));

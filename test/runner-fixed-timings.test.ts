@@ -13,7 +13,7 @@ import { tempDir } from './helpers/env.ts';
 function fixedResult(bootNs: number, over: Partial<NativeResult> = {}): NativeResult {
   return {
     id: 1, state: 'exited', exitCode: 0, signal: 0, pid: 4242, clonePath: 'clone3', cgroupMethod: 'none', ready: true, requestMonoNs: 1n,
-    offsetsNs: { request: 0, cloneStart: 1000, cloneDone: bootNs / 4, childStart: bootNs / 4 + 10, mapsDone: -1, setupDone: bootNs / 2, exec: bootNs / 2 + 100, ready: bootNs, exit: bootNs + 50_000 },
+    offsetsNs: { request: 0, cloneStart: 1000, cloneDone: bootNs / 4, childStart: bootNs / 4 + 10, mapsDone: -1, cgroupDone: -1, setupDone: bootNs / 2, exec: bootNs / 2 + 100, ready: bootNs, exit: bootNs + 50_000 },
     child: { userUs: 10, sysUs: 300, maxRssKb: 900, minorFaults: 40, majorFaults: 0, voluntaryCtxSwitches: 2, involuntaryCtxSwitches: 0 },
     launcher: { userUs: 5, sysUs: 60 },
     stdout: '', stderr: '',

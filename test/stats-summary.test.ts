@@ -30,13 +30,13 @@ test('the seeded shuffle is a permutation and replays from its seed', () => {
 });
 
 test('boot breakdown partitions request→ready, even when the child runs before clone returns', () => {
-  const o = { request: 0, cloneStart: 10, cloneDone: 100, childStart: 60, mapsDone: 150, setupDone: 200, exec: 210, ready: 500, exit: 600 };
+  const o = { request: 0, cloneStart: 10, cloneDone: 100, childStart: 60, mapsDone: 150, cgroupDone: 170, setupDone: 200, exec: 210, ready: 500, exit: 600 };
   const b = bootBreakdown(o);
   assert.equal(b.bootNs, 500);
-  assert.equal(b.prepareNs + b.cloneNs + b.mapNs + b.setupNs + b.execNs, 500);
-  assert.deepEqual([b.prepareNs, b.cloneNs, b.mapNs, b.setupNs, b.execNs, b.afterReadyNs], [10, 90, 50, 50, 300, 100]);
+  assert.equal(b.prepareNs + b.cloneNs + b.mapNs + b.cgroupNs + b.setupNs + b.execNs, 500);
+  assert.deepEqual([b.prepareNs, b.cloneNs, b.mapNs, b.cgroupNs, b.setupNs, b.execNs, b.afterReadyNs], [10, 90, 50, 20, 30, 300, 100]);
   // no user namespace (no maps) and a child whose setup finished before clone returned
-  const c = bootBreakdown({ ...o, mapsDone: -1, setupDone: 80 });
+  const c = bootBreakdown({ ...o, mapsDone: -1, cgroupDone: -1, setupDone: 80 });
   assert.equal(c.mapNs, 0);
   assert.equal(c.setupNs, 0);
   assert.equal(c.prepareNs + c.cloneNs + c.mapNs + c.setupNs + c.execNs, 500);

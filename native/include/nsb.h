@@ -73,7 +73,7 @@ enum nsb_opt {
     NSB_OPT_FORCE_CLONE = 1u << 0, /* use clone() even where clone3() exists */
     NSB_OPT_NO_PROC = 1u << 1,     /* skip the fresh /proc in pid+mnt */
     NSB_OPT_NO_LO = 1u << 2,       /* leave lo down in a new net namespace */
-    NSB_OPT_CGROUP_V1 = 1u << 3,   /* place via cgroup.procs writes before exec */
+    NSB_OPT_DISCARD_OUTPUT = 1u << 3, /* stdout/stderr to /dev/null (implied for held sandboxes) */
 };
 
 struct nsb_spec {
@@ -98,7 +98,8 @@ enum nsb_ts {
     NSB_T_CLONE_START, /* just before clone3()/clone() */
     NSB_T_CLONE_DONE,  /* clone returned in the launcher */
     NSB_T_CHILD_START, /* first instruction of the child */
-    NSB_T_MAPS_DONE,   /* uid/gid maps written, cgroup placed, child released */
+    NSB_T_MAPS_DONE,   /* uid/gid maps written (user namespace) */
+    NSB_T_CGROUP_DONE, /* cgroup placement by cgroup.procs writes done, child released */
     NSB_T_SETUP_DONE,  /* child finished namespace setup (/proc, lo, hostname) */
     NSB_T_EXEC,        /* child calls execve */
     NSB_T_READY,       /* launcher read the workload's ready byte */
@@ -112,6 +113,7 @@ enum nsb_state {
     NSB_TIMEOUT = 2,      /* outlived timeout_ns, killed via pidfd */
     NSB_SETUP_FAILED = 3, /* the child failed before exec (err says where) */
     NSB_CLONE_FAILED = 4, /* clone itself or the launcher's setup failed */
+    NSB_RUNNING = 5,      /* started and ready, held by the launcher until stopped */
 };
 
 enum nsb_clone_path { NSB_PATH_NONE = 0, NSB_PATH_CLONE = 2, NSB_PATH_CLONE3 = 3 };
@@ -156,6 +158,33 @@ int nsb_core_has_clone3(const struct nsb_core *core);
 int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request,
             struct nsb_result *res);
 
+/* A sandbox between clone and reaping. */
+struct nsb_sandbox {
+    uint64_t id;
+    pid_t pid;
+    int pidfd, ready_fd, out_fd, err_fd;
+    uint64_t deadline; /* 0: none */
+    int killed, ready, page_taken;
+    uint32_t ns;
+    int64_t launcher_utime0_us, launcher_stime0_us;
+    uint64_t t[NSB_T_COUNT];
+    int32_t clone_path, cgroup_method;
+    uint32_t out_len, out_drained, err_len, err_drained;
+};
+
+/* Creates the sandbox. Returns 0 with sb filled while the child runs, or 1 when
+ * it failed before a child existed (res says why). */
+int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request,
+              struct nsb_result *res, struct nsb_sandbox *sb);
+/* Waits for the ready byte (until_ready) or for the exit, killing at the
+ * deadline. Returns 0 when ready and still running (res->state NSB_RUNNING,
+ * sb stays open), 1 when reaped (res final, sb closed). Output is captured
+ * into res->out/errbuf only while waiting for the exit. */
+int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *res, int until_ready);
+/* Sends sig through the pidfd (0: none), sets a new deadline, waits for the exit. */
+int nsb_stop(struct nsb_core *core, struct nsb_sandbox *sb, int sig, uint64_t timeout_ns,
+             struct nsb_result *res);
+
 uint64_t nsb_now_ns(void);
 
 /* ---- wire format between client and launcher ---------------------------- */
@@ -163,15 +192,22 @@ uint64_t nsb_now_ns(void);
 #define NSB_WIRE_MAGIC 0x4e534231u /* "NSB1" */
 #define NSB_WIRE_VERSION 1u
 
-enum nsb_op { NSB_OP_RUN = 1, NSB_OP_PING = 2, NSB_OP_QUIT = 3 };
+enum nsb_op {
+    NSB_OP_RUN = 1,   /* launch, wait for the exit, report */
+    NSB_OP_PING = 2,
+    NSB_OP_QUIT = 3,  /* kill and reap every held sandbox, then exit */
+    NSB_OP_START = 4, /* launch, wait for ready, hold it: result state NSB_RUNNING, id = handle */
+    NSB_OP_STOP = 5,  /* signal a held sandbox (target), wait for its exit, report */
+};
 
 struct nsb_wire_req {
     uint32_t magic, version, op, ns, opts;
     uint32_t argc, envc, ncgroup_v1;
     int64_t map_uid, map_gid;
     uint64_t timeout_ns, id;
+    uint64_t target;  /* NSB_OP_STOP: the id its NSB_OP_START had */
+    int32_t signal;   /* NSB_OP_STOP: signal to send first (0: just wait) */
     uint32_t strings_len; /* path\0 hostname\0 cgroup\0 v1...\0 argv...\0 envp...\0 */
-    uint32_t pad;
     char strings[NSB_STRINGS_MAX];
 };
 
@@ -201,6 +237,12 @@ int nsb_client_start(struct nsb_client *c, const char *launcher_path, struct nsb
 int nsb_client_run(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
                    struct nsb_error *err);
 int nsb_client_ping(struct nsb_client *c, struct nsb_error *err);
+/* Launch and hold: res->state NSB_RUNNING and res->id the handle, or a final result. */
+int nsb_client_hold(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
+                    struct nsb_error *err);
+/* Signals a held sandbox (0: none), waits up to timeout_ns for its exit. */
+int nsb_client_release(struct nsb_client *c, uint64_t target, int sig, uint64_t timeout_ns,
+                       struct nsb_result *res, struct nsb_error *err);
 /* Asks the launcher to quit and reaps it; returns its wait status or -1. */
 int nsb_client_stop(struct nsb_client *c);
 

@@ -27,9 +27,9 @@
 
 namespace {
 
-const char *const kTsNames[NSB_T_COUNT] = {"request",  "cloneStart", "cloneDone", "childStart", "mapsDone",
-                                           "setupDone", "exec",      "ready",     "exit"};
-const char *const kStates[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed"};
+const char *const kTsNames[NSB_T_COUNT] = {"request",    "cloneStart", "cloneDone", "childStart", "mapsDone",
+                                           "cgroupDone", "setupDone",  "exec",      "ready",      "exit"};
+const char *const kStates[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed", "running"};
 
 // An Error like Node's own system errors: message, code, errno, syscall.
 Napi::Error SystemError(Napi::Env env, const nsb_error &e) {
@@ -117,7 +117,7 @@ std::unique_ptr<OwnedSpec> ToSpec(Napi::Object o) {
 Napi::Object FromResult(Napi::Env env, const nsb_result &r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", Napi::Number::New(env, (double)r.id));
-  o.Set("state", Napi::String::New(env, r.state >= 0 && r.state <= 4 ? kStates[r.state] : "clone-failed"));
+  o.Set("state", Napi::String::New(env, r.state >= 0 && r.state <= NSB_RUNNING ? kStates[r.state] : "clone-failed"));
   o.Set("exitCode", Napi::Number::New(env, r.exit_code));
   o.Set("signal", Napi::Number::New(env, r.term_signal));
   o.Set("pid", Napi::Number::New(env, r.pid));
@@ -161,22 +161,28 @@ class Launcher;
 
 class RunWorker : public Napi::AsyncWorker {
  public:
-  RunWorker(Napi::Env env, Napi::Object self, Launcher *owner, std::unique_ptr<OwnedSpec> spec)
+  RunWorker(Napi::Env env, Napi::Object self, Launcher *owner, uint32_t op, std::unique_ptr<OwnedSpec> spec,
+            uint64_t target = 0, int sig = 0, uint64_t timeout_ns = 0)
       : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), self_(Napi::Persistent(self)),
-        owner_(owner), spec_(std::move(spec)), result_(new nsb_result) {}
+        owner_(owner), op_(op), spec_(std::move(spec)), target_(target), sig_(sig), timeout_ns_(timeout_ns),
+        result_(new nsb_result) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override;
   void OnOK() override {
     Napi::HandleScope scope(Env());
     if (failed_) deferred_.Reject(SystemError(Env(), err_).Value());
-    else deferred_.Resolve(spec_ ? FromResult(Env(), *result_) : Env().Undefined());
+    else deferred_.Resolve(op_ == NSB_OP_PING ? Env().Undefined() : FromResult(Env(), *result_));
   }
 
  private:
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference self_; // keeps the Launcher alive while the request is in flight
   Launcher *owner_;
-  std::unique_ptr<OwnedSpec> spec_; // null: a ping
+  uint32_t op_;
+  std::unique_ptr<OwnedSpec> spec_; // null for ping and stop
+  uint64_t target_;
+  int sig_;
+  uint64_t timeout_ns_;
   std::unique_ptr<nsb_result> result_;
   nsb_error err_{};
   bool failed_ = false;
@@ -186,7 +192,8 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
  public:
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Launcher",
-                       {InstanceMethod("run", &Launcher::Run), InstanceMethod("ping", &Launcher::Ping),
+                       {InstanceMethod("run", &Launcher::Run), InstanceMethod("hold", &Launcher::Hold),
+                        InstanceMethod("release", &Launcher::Release), InstanceMethod("ping", &Launcher::Ping),
                         InstanceMethod("close", &Launcher::Close), InstanceAccessor("pid", &Launcher::Pid, nullptr)});
   }
 
@@ -209,39 +216,57 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
     if (started_) nsb_client_stop(&client_);
   }
 
-  int Request(const nsb_spec *spec, nsb_result *res, nsb_error *err) {
+  int Request(uint32_t op, const nsb_spec *spec, uint64_t target, int sig, uint64_t timeout_ns, nsb_result *res,
+              nsb_error *err) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!started_) {
       nsb_error_set(err, EBADF, "write", "the launcher was closed");
       return -1;
     }
-    return spec ? nsb_client_run(&client_, spec, res, err) : nsb_client_ping(&client_, err);
+    switch (op) {
+      case NSB_OP_RUN: return nsb_client_run(&client_, spec, res, err);
+      case NSB_OP_START: return nsb_client_hold(&client_, spec, res, err);
+      case NSB_OP_STOP: return nsb_client_release(&client_, target, sig, timeout_ns, res, err);
+      default: return nsb_client_ping(&client_, err);
+    }
   }
 
  private:
-  Napi::Value Run(const Napi::CallbackInfo &info) {
+  Napi::Value Queue(RunWorker *w) {
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  }
+  Napi::Value WithSpec(const Napi::CallbackInfo &info, uint32_t op, const char *name) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) {
-      Napi::TypeError::New(env, "run(spec): spec object required").ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, std::string(name) + "(spec): spec object required").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     std::unique_ptr<OwnedSpec> spec;
     try {
       spec = ToSpec(info[0].As<Napi::Object>());
     } catch (const std::string &msg) {
-      Napi::TypeError::New(env, "run(spec): " + msg).ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, std::string(name) + "(spec): " + msg).ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    auto *w = new RunWorker(env, info.This().As<Napi::Object>(), this, std::move(spec));
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return Queue(new RunWorker(env, info.This().As<Napi::Object>(), this, op, std::move(spec)));
+  }
+  Napi::Value Run(const Napi::CallbackInfo &info) { return WithSpec(info, NSB_OP_RUN, "run"); }
+  Napi::Value Hold(const Napi::CallbackInfo &info) { return WithSpec(info, NSB_OP_START, "hold"); }
+  Napi::Value Release(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "release(id, signal, timeoutNs): numbers required").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    double timeout = info[2].As<Napi::Number>().DoubleValue();
+    return Queue(new RunWorker(env, info.This().As<Napi::Object>(), this, NSB_OP_STOP, nullptr,
+                               (uint64_t)info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().Int32Value(),
+                               timeout > 0 ? (uint64_t)timeout : 0));
   }
   Napi::Value Ping(const Napi::CallbackInfo &info) {
-    auto *w = new RunWorker(info.Env(), info.This().As<Napi::Object>(), this, nullptr);
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return Queue(new RunWorker(info.Env(), info.This().As<Napi::Object>(), this, NSB_OP_PING, nullptr));
   }
   Napi::Value Close(const Napi::CallbackInfo &info) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -260,7 +285,7 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
 };
 
 void RunWorker::Execute() {
-  failed_ = owner_->Request(spec_ ? &spec_->spec : nullptr, result_.get(), &err_) < 0;
+  failed_ = owner_->Request(op_, spec_ ? &spec_->spec : nullptr, target_, sig_, timeout_ns_, result_.get(), &err_) < 0;
 }
 
 Napi::Value Namespaces(const Napi::CallbackInfo &info) {

@@ -58,8 +58,8 @@ int nsb_client_start(struct nsb_client *c, const char *launcher_path, struct nsb
     return nsb_client_ping(c, err);
 }
 
-static int roundtrip(struct nsb_client *c, const struct nsb_spec *spec, uint32_t op,
-                     struct nsb_result *res, struct nsb_error *err) {
+static int roundtrip_ex(struct nsb_client *c, const struct nsb_spec *spec, uint32_t op, uint64_t target,
+                        int32_t sig, uint64_t timeout_ns, struct nsb_result *res, struct nsb_error *err) {
     static __thread struct nsb_wire_req req; /* 16 KiB: not on the stack */
     if (c->to_fd < 0) {
         nsb_error_set(err, EBADF, "write", "the launcher is not running");
@@ -67,6 +67,11 @@ static int roundtrip(struct nsb_client *c, const struct nsb_spec *spec, uint32_t
     }
     uint64_t id = c->next_id++;
     if (nsb_wire_pack(spec, op, id, &req, err) < 0) return -1;
+    if (op == NSB_OP_STOP) {
+        req.target = target;
+        req.signal = sig;
+        req.timeout_ns = timeout_ns;
+    }
     uint32_t len = (uint32_t)offsetof(struct nsb_wire_req, strings) + req.strings_len;
     if (nsb_write_frame(c->to_fd, &req, len, err) < 0) return -1;
     if (nsb_result_recv(c->from_fd, res, err) < 0) return -1;
@@ -78,9 +83,24 @@ static int roundtrip(struct nsb_client *c, const struct nsb_spec *spec, uint32_t
     return 0;
 }
 
+static int roundtrip(struct nsb_client *c, const struct nsb_spec *spec, uint32_t op, struct nsb_result *res,
+                     struct nsb_error *err) {
+    return roundtrip_ex(c, spec, op, 0, 0, 0, res, err);
+}
+
 int nsb_client_run(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
                    struct nsb_error *err) {
     return roundtrip(c, spec, NSB_OP_RUN, res, err);
+}
+
+int nsb_client_hold(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
+                    struct nsb_error *err) {
+    return roundtrip(c, spec, NSB_OP_START, res, err);
+}
+
+int nsb_client_release(struct nsb_client *c, uint64_t target, int sig, uint64_t timeout_ns,
+                       struct nsb_result *res, struct nsb_error *err) {
+    return roundtrip_ex(c, NULL, NSB_OP_STOP, target, sig, timeout_ns, res, err);
 }
 
 int nsb_client_ping(struct nsb_client *c, struct nsb_error *err) {

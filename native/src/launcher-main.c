@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "nsb.h"
@@ -23,8 +24,8 @@
 extern char **environ;
 
 static const char *const ts_names[NSB_T_COUNT] = {
-    "request", "cloneStart", "cloneDone", "childStart", "mapsDone", "setupDone", "exec", "ready", "exit"};
-static const char *const state_names[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed"};
+    "request", "cloneStart", "cloneDone", "childStart", "mapsDone", "cgroupDone", "setupDone", "exec", "ready", "exit"};
+static const char *const state_names[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed", "running"};
 
 static void json_str(FILE *f, const char *s, size_t len) {
     fputc('"', f);
@@ -66,6 +67,41 @@ static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
     fprintf(f, "}\n");
 }
 
+/* Held sandboxes (NSB_OP_START), until NSB_OP_STOP or the launcher quits. */
+struct held {
+    struct nsb_sandbox *v;
+    size_t n, cap;
+};
+
+static struct nsb_sandbox *held_add(struct held *h) {
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        struct nsb_sandbox *v = realloc(h->v, cap * sizeof *v);
+        if (!v) return NULL;
+        h->v = v;
+        h->cap = cap;
+    }
+    return &h->v[h->n++];
+}
+
+static struct nsb_sandbox *held_find(struct held *h, uint64_t id) {
+    for (size_t i = h->n; i-- > 0;)
+        if (h->v[i].id == id) return &h->v[i];
+    return NULL;
+}
+
+static void held_remove(struct held *h, struct nsb_sandbox *sb) {
+    *sb = h->v[--h->n];
+}
+
+/* Kill and reap everything still held: the launcher never leaves sandboxes behind. */
+static void held_kill_all(struct nsb_core *core, struct held *h, struct nsb_result *res) {
+    while (h->n > 0) {
+        nsb_stop(core, &h->v[h->n - 1], SIGKILL, 0, res);
+        h->n--;
+    }
+}
+
 static int serve(void) {
     struct nsb_error err = {0};
     struct nsb_core *core;
@@ -75,28 +111,54 @@ static int serve(void) {
     }
     struct nsb_wire_req *req = malloc(sizeof *req);
     struct nsb_result *res = malloc(sizeof *res);
+    struct held held = {0};
     if (!req || !res) return 1;
+    int code = 0;
     for (;;) {
         uint32_t len;
         if (nsb_read_frame(0, req, sizeof *req, &len, &err) < 0) {
-            if (err.err == ECONNRESET) break; /* the harness went away: quit quietly */
-            fprintf(stderr, "nsb-launcher: %s\n", err.message);
-            return 1;
+            if (err.err != ECONNRESET) { /* ECONNRESET: the harness went away, quit quietly */
+                fprintf(stderr, "nsb-launcher: %s\n", err.message);
+                code = 1;
+            }
+            break;
         }
         uint64_t t_request = nsb_now_ns();
         if (len < offsetof(struct nsb_wire_req, strings)) {
             fprintf(stderr, "nsb-launcher: short request frame\n");
-            return 1;
+            code = 1;
+            break;
         }
         memset(res, 0, offsetof(struct nsb_result, out));
         if (req->op == NSB_OP_QUIT) break;
-        if (req->op == NSB_OP_RUN) {
+        if (req->op == NSB_OP_RUN || req->op == NSB_OP_START) {
             struct nsb_spec spec;
+            struct nsb_sandbox sb;
             if (nsb_wire_unpack(req, &spec, &err) < 0) {
                 res->state = NSB_CLONE_FAILED;
                 res->error = err;
-            } else if (nsb_run(core, &spec, t_request, res) < 0) {
-                return 1;
+            } else {
+                if (req->op == NSB_OP_START) spec.opts |= NSB_OPT_DISCARD_OUTPUT; /* nobody reads a held one's pipes */
+                if (nsb_spawn(core, &spec, t_request, res, &sb) == 0 && nsb_wait(core, &sb, res, req->op == NSB_OP_START) == 0) {
+                    struct nsb_sandbox *slot = held_add(&held);
+                    if (!slot) {
+                        nsb_stop(core, &sb, SIGKILL, 0, res);
+                        nsb_error_set(&res->error, ENOMEM, "realloc", "cannot hold another sandbox");
+                        res->state = NSB_CLONE_FAILED;
+                    } else {
+                        sb.id = req->id;
+                        *slot = sb;
+                    }
+                }
+            }
+        } else if (req->op == NSB_OP_STOP) {
+            struct nsb_sandbox *sb = held_find(&held, req->target);
+            if (!sb) {
+                res->state = NSB_CLONE_FAILED;
+                nsb_error_set(&res->error, ESRCH, "request", "no held sandbox with id %llu", (unsigned long long)req->target);
+            } else {
+                nsb_stop(core, sb, req->signal, req->timeout_ns, res);
+                held_remove(&held, sb);
             }
         } else if (req->op != NSB_OP_PING) {
             res->state = NSB_CLONE_FAILED;
@@ -105,10 +167,12 @@ static int serve(void) {
         res->id = req->id;
         if (nsb_result_send(1, res, &err) < 0) break;
     }
+    held_kill_all(core, &held, res);
+    free(held.v);
     free(req);
     free(res);
     nsb_core_free(core);
-    return 0;
+    return code;
 }
 
 static int usage(FILE *f, int code) {
@@ -197,6 +261,12 @@ int main(int argc, char **argv) {
      * an ignored SIGPIPE would be inherited by every workload through exec.
      * Close whatever the harness leaked to us, so sandboxes inherit nothing. */
     syscall(SYS_close_range, 3, ~0u, 0);
+    /* Density runs hold thousands of sandboxes, each with a pidfd and a pipe. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if (argc < 2) return usage(stderr, 2);
     if (strcmp(argv[1], "serve") == 0) return serve();
     if (strcmp(argv[1], "run") == 0) return run_cli(argc - 1, argv + 1);

@@ -284,32 +284,31 @@ static void close_fd(int *fd) {
     *fd = -1;
 }
 
-struct capture { int fd; char *buf; uint32_t cap, len, drained; };
-
-/* One read, after poll said the pipe is readable (the pipes block: no fcntl
- * per launch). Returns 1 at EOF/error or past the drain limit (stop polling). */
-static int capture_read(struct capture *c) {
+/* One read into buf (or a scratch buffer past cap), after poll said the pipe
+ * is readable; the pipes block, so there is no fcntl per launch. Returns 1 at
+ * EOF/error or past the drain limit: stop polling it. */
+static int capture_read(int fd, char *buf, uint32_t cap, uint32_t *len, uint32_t *drained) {
     char scratch[4096];
-    char *dst = c->len < c->cap ? c->buf + c->len : scratch;
-    size_t room = c->len < c->cap ? c->cap - c->len : sizeof scratch;
+    char *dst = *len < cap ? buf + *len : scratch;
+    size_t room = *len < cap ? cap - *len : sizeof scratch;
     ssize_t n;
-    do n = read(c->fd, dst, room); while (n < 0 && errno == EINTR);
+    do n = read(fd, dst, room); while (n < 0 && errno == EINTR);
     if (n <= 0) return 1;
-    if (dst != scratch) c->len += (uint32_t)n;
-    c->drained += (uint32_t)n;
-    return c->drained > OUTPUT_DRAIN_MAX;
+    if (dst != scratch) *len += (uint32_t)n;
+    *drained += (uint32_t)n;
+    return *drained > OUTPUT_DRAIN_MAX;
 }
 
 /* What the workload wrote just before exiting. Descendants that outlive it may
  * hold the pipe open, so read only what is there now, never wait for EOF. */
-static void capture_drain(struct capture *c) {
-    struct pollfd p = {c->fd, POLLIN, 0};
-    while (poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP)) && !capture_read(c)) {}
+static void capture_drain(int fd, char *buf, uint32_t cap, uint32_t *len, uint32_t *drained) {
+    struct pollfd p = {fd, POLLIN, 0};
+    while (poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP)) && !capture_read(fd, buf, cap, len, drained)) {}
 }
 
-static int send_kill(int pidfd, pid_t pid) {
-    if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0) return 0;
-    return kill(pid, SIGKILL); /* only if pidfd signalling is missing; pid is our unreaped child */
+static int send_kill(int pidfd, pid_t pid, int sig) {
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0) return 0;
+    return kill(pid, sig); /* only if pidfd signalling is missing; pid is our unreaped child */
 }
 
 static int do_clone(struct nsb_core *core, uint64_t flags, int cgroup_fd, int force_clone,
@@ -341,9 +340,58 @@ static int do_clone(struct nsb_core *core, uint64_t flags, int cgroup_fd, int fo
     return (int)r;
 }
 
-int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res) {
+static void sandbox_close(struct nsb_sandbox *sb) {
+    close_fd(&sb->pidfd);
+    close_fd(&sb->ready_fd);
+    close_fd(&sb->out_fd);
+    close_fd(&sb->err_fd);
+}
+
+static void launcher_cpu(struct nsb_sandbox *sb, struct nsb_result *res) {
+    struct rusage self;
+    getrusage(RUSAGE_SELF, &self);
+    res->launcher_utime_us = tv_us(self.ru_utime) - sb->launcher_utime0_us;
+    res->launcher_stime_us = tv_us(self.ru_stime) - sb->launcher_stime0_us;
+}
+
+/* Writes maps and cgroup.procs while the child waits, then releases it. */
+static int place_and_release(struct nsb_core *core, const struct nsb_spec *spec, struct nsb_sandbox *sb,
+                             int sync_w, int become_root, int64_t map_uid, int64_t map_gid, unsigned n_v1,
+                             int v2_by_write, struct nsb_error *e) {
+    int rc = 0;
+    (void)core;
+    if (spec->ns & NSB_NS_USER) {
+        char map[64];
+        snprintf(map, sizeof map, "0 %lld 1\n", (long long)map_uid);
+        rc = write_proc_file(sb->pid, "uid_map", map, e);
+        if (rc == 0 && !become_root) rc = write_proc_file(sb->pid, "setgroups", "deny\n", e);
+        snprintf(map, sizeof map, "0 %lld 1\n", (long long)map_gid);
+        if (rc == 0) rc = write_proc_file(sb->pid, "gid_map", map, e);
+        sb->t[NSB_T_MAPS_DONE] = nsb_now_ns();
+    }
+    if (rc == 0 && v2_by_write) {
+        char procs[4096];
+        snprintf(procs, sizeof procs, "%s/cgroup.procs", spec->cgroup);
+        rc = write_pid_to(procs, sb->pid, e);
+    }
+    for (unsigned i = 0; rc == 0 && i < n_v1; i++) rc = write_pid_to(spec->cgroup_v1[i], sb->pid, e);
+    if (rc == 0 && (v2_by_write || n_v1)) sb->t[NSB_T_CGROUP_DONE] = nsb_now_ns();
+    if (rc == 0 && write(sync_w, "g", 1) != 1) {
+        nsb_error_set(e, errno, "write", "cannot release the child");
+        rc = -1;
+    }
+    return rc;
+}
+
+int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res,
+              struct nsb_sandbox *sb) {
     struct nsb_error e = {0};
     memset(res, 0, offsetof(struct nsb_result, out));
+    memset(sb, 0, sizeof *sb);
+    sb->pid = -1;
+    sb->pidfd = sb->ready_fd = sb->out_fd = sb->err_fd = -1;
+    sb->ns = spec->ns;
+    sb->t[NSB_T_REQUEST] = t_request;
     res->t[NSB_T_REQUEST] = t_request;
     res->pid = -1;
 
@@ -351,12 +399,12 @@ int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_reque
     if (!spec->path || spec->argc == 0) {
         nsb_error_set(&e, EINVAL, "request", "no program to run");
         fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-        return 0;
+        return 1;
     }
     if ((spec->ns & NSB_NS_TIME) && (force_clone || !core->has_clone3)) {
         nsb_error_set(&e, EINVAL, "clone", "a time namespace needs clone3() (its flag collides with clone()'s exit signal)");
         fail_result(res, NSB_CLONE_FAILED, &e, 0);
-        return 0;
+        return 1;
     }
 
     /* environment: the caller's, plus where to signal ready */
@@ -374,167 +422,76 @@ int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_reque
 
     unsigned n_v1 = 0;
     while (n_v1 < 8 && spec->cgroup_v1[n_v1]) n_v1++;
-    int cgroup_fd = -1;
     int want_cgroup_v2 = spec->cgroup && *spec->cgroup;
-    int need_sync = (spec->ns & NSB_NS_USER) || n_v1 > 0 ||
-                    (want_cgroup_v2 && (force_clone || !core->has_clone3));
+    int use_clone3 = core->has_clone3 && !force_clone;
+    int v2_by_write = want_cgroup_v2 && !use_clone3; /* no CLONE_INTO_CGROUP with clone() */
+    int need_sync = (spec->ns & NSB_NS_USER) || n_v1 > 0 || v2_by_write;
+    int discard = (spec->opts & NSB_OPT_DISCARD_OUTPUT) != 0;
 
     int ready[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, sync[2] = {-1, -1};
-    int pidfd = -1;
-    struct rusage self0, self1;
+    int cgroup_fd = -1;
+    struct rusage self0;
     getrusage(RUSAGE_SELF, &self0);
+    sb->launcher_utime0_us = tv_us(self0.ru_utime);
+    sb->launcher_stime0_us = tv_us(self0.ru_stime);
 
-    if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+    if (pipe2(ready, O_CLOEXEC) < 0 || (!discard && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
         (need_sync && pipe2(sync, O_CLOEXEC) < 0)) {
         nsb_error_set(&e, errno, "pipe2", "cannot create the sandbox's pipes");
-        goto fail_before_clone;
+        goto fail;
     }
-    if (want_cgroup_v2) {
+    if (want_cgroup_v2 && use_clone3) {
         cgroup_fd = open(spec->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cgroup_fd < 0) {
             nsb_error_set(&e, errno, "open", "cannot open cgroup %s", spec->cgroup);
-            goto fail_before_clone;
+            goto fail;
         }
     }
 
     memset(core->page, 0, sizeof *core->page);
-    struct child_fds cfd = {sync[0], ready[1], out[1], errp[1], core->devnull};
-    uint64_t flags = nsb_ns_clone_flags(spec->ns);
+    struct child_fds cfd = {sync[0], ready[1], discard ? core->devnull : out[1], discard ? core->devnull : errp[1],
+                            core->devnull};
     int path = NSB_PATH_NONE;
-
-    res->t[NSB_T_CLONE_START] = nsb_now_ns();
-    pid_t pid = do_clone(core, flags, (force_clone || !core->has_clone3) ? -1 : cgroup_fd, force_clone,
-                         &pidfd, &path, &e);
+    sb->t[NSB_T_CLONE_START] = nsb_now_ns();
+    pid_t pid = do_clone(core, nsb_ns_clone_flags(spec->ns), cgroup_fd, force_clone, &sb->pidfd, &path, &e);
     if (pid == 0) child_main(core, spec, &cfd, become_root, envp);
-    res->t[NSB_T_CLONE_DONE] = nsb_now_ns();
-    res->clone_path = path;
+    sb->t[NSB_T_CLONE_DONE] = nsb_now_ns();
+    sb->clone_path = path;
     close_fd(&sync[0]);
     close_fd(&ready[1]);
     close_fd(&out[1]);
     close_fd(&errp[1]);
-    if (pid < 0) goto fail_before_clone;
-    res->pid = pid;
-    if (want_cgroup_v2) res->cgroup_method = path == NSB_PATH_CLONE3 ? NSB_CG_INTO : NSB_CG_PROCS_WRITE;
-    if (n_v1) res->cgroup_method = NSB_CG_PROCS_WRITE;
+    close_fd(&cgroup_fd);
+    if (pid < 0) goto fail;
+    sb->pid = pid;
+    sb->ready_fd = ready[0];
+    sb->out_fd = out[0];
+    sb->err_fd = errp[0];
+    ready[0] = out[0] = errp[0] = -1;
+    if (want_cgroup_v2) sb->cgroup_method = use_clone3 ? NSB_CG_INTO : NSB_CG_PROCS_WRITE;
+    if (n_v1) sb->cgroup_method = NSB_CG_PROCS_WRITE;
+    sb->deadline = spec->timeout_ns ? t_request + spec->timeout_ns : 0;
 
     if (need_sync) {
-        int rc = 0;
-        if (spec->ns & NSB_NS_USER) {
-            char map[64];
-            snprintf(map, sizeof map, "0 %lld 1\n", (long long)map_uid);
-            rc = write_proc_file(pid, "uid_map", map, &e);
-            if (rc == 0 && !become_root) rc = write_proc_file(pid, "setgroups", "deny\n", &e);
-            snprintf(map, sizeof map, "0 %lld 1\n", (long long)map_gid);
-            if (rc == 0) rc = write_proc_file(pid, "gid_map", map, &e);
-        }
-        if (rc == 0 && want_cgroup_v2 && path != NSB_PATH_CLONE3) {
-            char procs[4096];
-            snprintf(procs, sizeof procs, "%s/cgroup.procs", spec->cgroup);
-            rc = write_pid_to(procs, pid, &e);
-        }
-        for (unsigned i = 0; rc == 0 && i < n_v1; i++) rc = write_pid_to(spec->cgroup_v1[i], pid, &e);
-        if (rc == 0 && write(sync[1], "g", 1) != 1) {
-            nsb_error_set(&e, errno, "write", "cannot release the child");
-            rc = -1;
-        }
+        int rc = place_and_release(core, spec, sb, sync[1], become_root, map_uid, map_gid, n_v1, v2_by_write, &e);
         close_fd(&sync[1]);
         if (rc < 0) { /* a half-made child is killed and reaped before we return */
-            send_kill(pidfd, pid);
+            send_kill(sb->pidfd, pid, SIGKILL);
             waitpid(pid, NULL, 0);
+            memcpy(res->t, sb->t, sizeof res->t);
+            res->pid = pid;
+            res->clone_path = sb->clone_path;
+            sandbox_close(sb);
             fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-            goto out;
-        }
-        res->t[NSB_T_MAPS_DONE] = nsb_now_ns();
-    }
-
-    /* Wait for ready, output and exit; kill at the deadline. */
-    struct capture cap_out = {out[0], res->out, NSB_STDOUT_MAX, 0, 0};
-    struct capture cap_err = {errp[0], res->errbuf, NSB_STDERR_MAX, 0, 0};
-    struct pollfd pfd[4] = {{pidfd, POLLIN, 0}, {ready[0], POLLIN, 0}, {out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
-    uint64_t deadline = spec->timeout_ns ? t_request + spec->timeout_ns : 0;
-    int killed = 0, status = 0;
-    struct rusage ru;
-    for (;;) {
-        struct timespec ts, *tsp = NULL;
-        if (deadline && !killed) {
-            uint64_t now = nsb_now_ns();
-            if (now >= deadline) {
-                send_kill(pidfd, pid);
-                killed = 1;
-                continue;
-            }
-            uint64_t left = deadline - now;
-            ts.tv_sec = (time_t)(left / 1000000000ull);
-            ts.tv_nsec = (long)(left % 1000000000ull);
-            tsp = &ts;
-        }
-        int n = ppoll(pfd, 4, tsp, NULL);
-        if (n < 0 && errno != EINTR) {
-            nsb_error_set(&e, errno, "ppoll", "waiting for the sandbox failed");
-            send_kill(pidfd, pid);
-            waitpid(pid, NULL, 0);
-            fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-            goto out;
-        }
-        if (n <= 0) continue;
-        if (pfd[1].revents) {
-            char b[64];
-            ssize_t r = read(ready[0], b, sizeof b);
-            if (r > 0 && !res->ready) {
-                res->t[NSB_T_READY] = nsb_now_ns();
-                res->ready = 1;
-            }
-            if (r == 0 || (r < 0 && errno != EINTR)) pfd[1].fd = -1;
-        }
-        if (pfd[2].revents && capture_read(&cap_out)) pfd[2].fd = -1;
-        if (pfd[3].revents && capture_read(&cap_err)) pfd[3].fd = -1;
-        if (pfd[0].revents) {
-            pid_t w;
-            do w = wait4(pid, &status, 0, &ru); while (w < 0 && errno == EINTR);
-            res->t[NSB_T_EXIT] = nsb_now_ns();
-            break;
+            launcher_cpu(sb, res);
+            return 1;
         }
     }
-    if (pfd[2].fd >= 0) capture_drain(&cap_out);
-    if (pfd[3].fd >= 0) capture_drain(&cap_err);
-    res->stdout_len = cap_out.len;
-    res->stderr_len = cap_err.len;
+    return 0;
 
-    res->child_utime_us = tv_us(ru.ru_utime);
-    res->child_stime_us = tv_us(ru.ru_stime);
-    res->child_maxrss_kb = ru.ru_maxrss;
-    res->child_minflt = ru.ru_minflt;
-    res->child_majflt = ru.ru_majflt;
-    res->child_nvcsw = ru.ru_nvcsw;
-    res->child_nivcsw = ru.ru_nivcsw;
-
-    const struct child_page *pg = core->page;
-    res->t[NSB_T_CHILD_START] = pg->t_child_start;
-    res->t[NSB_T_SETUP_DONE] = pg->t_setup_done;
-    res->t[NSB_T_EXEC] = pg->t_exec;
-    if (killed) {
-        res->state = NSB_TIMEOUT;
-        res->term_signal = SIGKILL;
-    } else if (pg->err) {
-        nsb_error_set(&e, pg->err, pg->syscall, "sandbox setup failed at \"%s\" (%s)", pg->stage_buf,
-                      strerror(pg->err));
-        fail_result(res, NSB_SETUP_FAILED, &e, spec->ns);
-        snprintf(res->error_stage, sizeof res->error_stage, "%s", pg->stage_buf);
-    } else if (WIFSIGNALED(status)) {
-        res->state = NSB_SIGNALED;
-        res->term_signal = WTERMSIG(status);
-    } else {
-        res->state = NSB_EXITED;
-        res->exit_code = WEXITSTATUS(status);
-    }
-    goto out;
-
-fail_before_clone:
-    fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-out:
-    getrusage(RUSAGE_SELF, &self1);
-    res->launcher_utime_us = tv_us(self1.ru_utime) - tv_us(self0.ru_utime);
-    res->launcher_stime_us = tv_us(self1.ru_stime) - tv_us(self0.ru_stime);
+fail:
+    memcpy(res->t, sb->t, sizeof res->t);
+    res->clone_path = sb->clone_path;
     close_fd(&sync[0]);
     close_fd(&sync[1]);
     close_fd(&ready[0]);
@@ -543,7 +500,142 @@ out:
     close_fd(&out[1]);
     close_fd(&errp[0]);
     close_fd(&errp[1]);
-    close_fd(&pidfd);
     close_fd(&cgroup_fd);
+    sandbox_close(sb);
+    fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
+    launcher_cpu(sb, res);
+    return 1;
+}
+
+/* The child's own timestamps, from the shared page. */
+static void take_page(struct nsb_core *core, struct nsb_sandbox *sb) {
+    const struct child_page *pg = core->page;
+    sb->t[NSB_T_CHILD_START] = pg->t_child_start;
+    sb->t[NSB_T_SETUP_DONE] = pg->t_setup_done;
+    sb->t[NSB_T_EXEC] = pg->t_exec;
+    sb->page_taken = 1;
+}
+
+static void fill_common(const struct nsb_sandbox *sb, struct nsb_result *res) {
+    memcpy(res->t, sb->t, sizeof res->t);
+    res->pid = sb->pid;
+    res->clone_path = sb->clone_path;
+    res->cgroup_method = sb->cgroup_method;
+    res->ready = sb->ready;
+}
+
+int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *res, int until_ready) {
+    struct nsb_error e = {0};
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (!until_ready) res->stdout_len = res->stderr_len = 0;
+    uint32_t out_len = 0, out_drained = 0, err_len = 0, err_drained = 0;
+    struct pollfd pfd[4] = {{sb->pidfd, POLLIN, 0},
+                            {sb->ready ? -1 : sb->ready_fd, POLLIN, 0},
+                            {until_ready ? -1 : sb->out_fd, POLLIN, 0},
+                            {until_ready ? -1 : sb->err_fd, POLLIN, 0}};
+    for (;;) {
+        if (until_ready && sb->ready) {
+            fill_common(sb, res);
+            res->state = NSB_RUNNING;
+            launcher_cpu(sb, res);
+            return 0;
+        }
+        struct timespec ts, *tsp = NULL;
+        if (sb->deadline && !sb->killed) {
+            uint64_t now = nsb_now_ns();
+            if (now >= sb->deadline) {
+                send_kill(sb->pidfd, sb->pid, SIGKILL);
+                sb->killed = 1;
+                continue;
+            }
+            uint64_t left = sb->deadline - now;
+            ts.tv_sec = (time_t)(left / 1000000000ull);
+            ts.tv_nsec = (long)(left % 1000000000ull);
+            tsp = &ts;
+        }
+        int n = ppoll(pfd, 4, tsp, NULL);
+        if (n < 0 && errno != EINTR) {
+            nsb_error_set(&e, errno, "ppoll", "waiting for the sandbox failed");
+            send_kill(sb->pidfd, sb->pid, SIGKILL);
+            waitpid(sb->pid, NULL, 0);
+            fill_common(sb, res);
+            fail_result(res, NSB_CLONE_FAILED, &e, sb->ns);
+            sandbox_close(sb);
+            launcher_cpu(sb, res);
+            return 1;
+        }
+        if (n <= 0) continue;
+        if (pfd[1].revents) {
+            char b[64];
+            ssize_t r = read(sb->ready_fd, b, sizeof b);
+            if (r > 0 && !sb->ready) {
+                sb->t[NSB_T_READY] = nsb_now_ns();
+                sb->ready = 1;
+                take_page(core, sb); /* before another sandbox reuses the page */
+            }
+            if (r == 0 || (r < 0 && errno != EINTR)) pfd[1].fd = -1;
+        }
+        if (pfd[2].revents && capture_read(sb->out_fd, res->out, NSB_STDOUT_MAX, &out_len, &out_drained)) pfd[2].fd = -1;
+        if (pfd[3].revents && capture_read(sb->err_fd, res->errbuf, NSB_STDERR_MAX, &err_len, &err_drained)) pfd[3].fd = -1;
+        if (pfd[0].revents) {
+            pid_t w;
+            do w = wait4(sb->pid, &status, 0, &ru); while (w < 0 && errno == EINTR);
+            sb->t[NSB_T_EXIT] = nsb_now_ns();
+            break;
+        }
+    }
+    if (!until_ready) {
+        if (pfd[2].fd >= 0) capture_drain(sb->out_fd, res->out, NSB_STDOUT_MAX, &out_len, &out_drained);
+        if (pfd[3].fd >= 0) capture_drain(sb->err_fd, res->errbuf, NSB_STDERR_MAX, &err_len, &err_drained);
+        res->stdout_len = out_len;
+        res->stderr_len = err_len;
+    }
+    fill_common(sb, res);
+    res->child_utime_us = tv_us(ru.ru_utime);
+    res->child_stime_us = tv_us(ru.ru_stime);
+    res->child_maxrss_kb = ru.ru_maxrss;
+    res->child_minflt = ru.ru_minflt;
+    res->child_majflt = ru.ru_majflt;
+    res->child_nvcsw = ru.ru_nvcsw;
+    res->child_nivcsw = ru.ru_nivcsw;
+
+    /* Not ready yet: no other sandbox was created since, the page is still ours. */
+    const struct child_page *pg = core->page;
+    int setup_failed = !sb->page_taken && pg->err;
+    if (!sb->page_taken) take_page(core, sb);
+    memcpy(res->t, sb->t, sizeof res->t);
+    if (sb->killed) {
+        res->state = NSB_TIMEOUT;
+        res->term_signal = SIGKILL;
+    } else if (setup_failed) {
+        nsb_error_set(&e, pg->err, pg->syscall, "sandbox setup failed at \"%s\" (%s)", pg->stage_buf, strerror(pg->err));
+        fail_result(res, NSB_SETUP_FAILED, &e, sb->ns);
+        snprintf(res->error_stage, sizeof res->error_stage, "%s", pg->stage_buf);
+    } else if (WIFSIGNALED(status)) {
+        res->state = NSB_SIGNALED;
+        res->term_signal = WTERMSIG(status);
+    } else {
+        res->state = NSB_EXITED;
+        res->exit_code = WEXITSTATUS(status);
+    }
+    sandbox_close(sb);
+    launcher_cpu(sb, res);
+    return 1;
+}
+
+int nsb_stop(struct nsb_core *core, struct nsb_sandbox *sb, int sig, uint64_t timeout_ns, struct nsb_result *res) {
+    memset(res, 0, offsetof(struct nsb_result, out));
+    if (sig > 0) send_kill(sb->pidfd, sb->pid, sig);
+    sb->deadline = timeout_ns ? nsb_now_ns() + timeout_ns : 0;
+    sb->killed = 0;
+    return nsb_wait(core, sb, res, 0);
+}
+
+int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res) {
+    struct nsb_sandbox sb;
+    if (nsb_spawn(core, spec, t_request, res, &sb)) return 0;
+    nsb_wait(core, &sb, res, 0);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include "nsb.h"
 
@@ -72,10 +73,35 @@ int main(int argc, char **argv) {
     ok(r->state == NSB_SETUP_FAILED && r->error.err == 2 && strcmp(r->error.syscall, "execve") == 0,
        "a missing program is a setup failure with errno and syscall", r);
 
+    /* hold: spawn, wait for ready, keep running, then stop it */
+    {
+        const char *sh = "/bin/sh";
+        struct nsb_sandbox sb;
+        spec.ns = NSB_NS_PID | NSB_NS_USER;
+        spec.path = sh;
+        spec.argv[0] = sh;
+        spec.argv[1] = "-c";
+        spec.argv[2] = "printf r >&3; exec sleep 30";
+        spec.argc = 3;
+        spec.timeout_ns = 5000000000ull;
+        spec.opts = NSB_OPT_DISCARD_OUTPUT;
+        int spawned = nsb_spawn(core, &spec, nsb_now_ns(), r, &sb) == 0;
+        int held = spawned && nsb_wait(core, &sb, r, 1) == 0 && r->state == NSB_RUNNING && r->ready;
+        ok(held && kill(sb.pid, 0) == 0, "a held sandbox is ready and still running", r);
+        if (spawned && held) {
+            nsb_stop(core, &sb, SIGKILL, 2000000000ull, r);
+            ok(r->state == NSB_SIGNALED && r->term_signal == SIGKILL && r->t[NSB_T_EXEC] > 0 && r->t[NSB_T_READY] > r->t[NSB_T_EXEC],
+               "stopping it reaps it with its whole timeline", r);
+        }
+        spec.opts = 0;
+    }
+
     struct nsb_wire_req *req = malloc(sizeof *req);
     struct nsb_spec back;
     spec.path = argv[1];
     spec.argv[0] = argv[1];
+    spec.argv[1] = NULL;
+    spec.argc = 1;
     spec.hostname = "h1";
     spec.envp[0] = "A=1";
     spec.envc = 1;

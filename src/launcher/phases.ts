@@ -16,8 +16,10 @@ export interface BootBreakdown {
   prepareNs: number;
   /** the clone call: namespaces are created here, in the launcher's context */
   cloneNs: number;
-  /** uid/gid maps and cgroup placement while the child waits */
+  /** uid/gid maps written while the child waits (user namespace) */
   mapNs: number;
+  /** cgroup placement by cgroup.procs writes (v1, or v2 without clone3); with CLONE_INTO_CGROUP it is inside cloneNs */
+  cgroupNs: number;
   /** in the child: propagation, /proc, lo, hostname */
   setupNs: number;
   /** execve of the workload until it signals ready */
@@ -26,7 +28,7 @@ export interface BootBreakdown {
   afterReadyNs: number;
 }
 
-export const PHASES = ['prepareNs', 'cloneNs', 'mapNs', 'setupNs', 'execNs'] as const;
+export const PHASES = ['prepareNs', 'cloneNs', 'mapNs', 'cgroupNs', 'setupNs', 'execNs'] as const;
 
 export function bootBreakdown(o: NativeOffsets): BootBreakdown {
   const end = o.ready >= 0 ? o.ready : o.exit;
@@ -41,6 +43,7 @@ export function bootBreakdown(o: NativeOffsets): BootBreakdown {
   const prepareNs = step(o.cloneStart);
   const cloneNs = step(Math.max(o.cloneDone, 0));
   const mapNs = step(o.mapsDone);
+  const cgroupNs = step(o.cgroupDone);
   const setupNs = step(o.setupDone);
   const execNs = end - at;
   return {
@@ -49,6 +52,7 @@ export function bootBreakdown(o: NativeOffsets): BootBreakdown {
     prepareNs,
     cloneNs,
     mapNs,
+    cgroupNs,
     setupNs,
     execNs,
     afterReadyNs: o.ready >= 0 ? o.exit - o.ready : 0,

@@ -71,14 +71,35 @@ export class SandboxLauncher {
     return this.#native !== null;
   }
 
-  /** Launches one sandbox; rejects only if the launcher channel breaks. */
-  run(spec: SandboxSpec): Promise<LaunchResult> {
+  #enqueue(call: (native: NativeLauncher) => Promise<LaunchResult>): Promise<LaunchResult> {
     const native = this.#native;
     if (!native) return Promise.reject(new Error('the launcher is closed'));
-    const nspec = toNativeSpec(spec);
-    const next = this.#queue.then(() => native.run(nspec));
+    const next = this.#queue.then(() => call(native));
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Launches one sandbox and waits for its exit; rejects only if the launcher channel breaks. */
+  run(spec: SandboxSpec): Promise<LaunchResult> {
+    const nspec = toNativeSpec(spec);
+    return this.#enqueue((n) => n.run(nspec));
+  }
+
+  /**
+   * Launches a sandbox and holds it once it is ready: state 'running', `id`
+   * is the handle for release(). Its stdout/stderr are discarded. The
+   * launcher kills and reaps whatever is still held when it is closed.
+   */
+  hold(spec: SandboxSpec): Promise<LaunchResult> {
+    const nspec = toNativeSpec(spec);
+    return this.#enqueue((n) => n.hold(nspec));
+  }
+
+  /** Signals a held sandbox (default SIGKILL; 0 sends none), waits up to timeoutMs (then kills), reaps it. */
+  release(id: number, opts: { signal?: number; timeoutMs?: number } = {}): Promise<LaunchResult> {
+    const signal = opts.signal ?? 9;
+    const timeoutNs = Math.round((opts.timeoutMs ?? 10_000) * 1e6);
+    return this.#enqueue((n) => n.release(id, signal, timeoutNs));
   }
 
   close(): number | null {

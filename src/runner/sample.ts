@@ -26,6 +26,7 @@ export function launchMetrics(r: LaunchResult): Metrics {
     prepareNs: b.prepareNs,
     cloneNs: b.cloneNs,
     mapNs: b.mapNs,
+    cgroupNs: b.cgroupNs,
     setupNs: b.setupNs,
     execNs: b.execNs,
     afterReadyNs: b.afterReadyNs,
