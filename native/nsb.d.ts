@@ -52,7 +52,8 @@ export interface NativeResult {
   signal: number;
   pid: number;
   clonePath: 'clone3' | 'clone' | 'none';
-  cgroupMethod: 'none' | 'clone-into-cgroup' | 'procs-write';
+  /** clone-into-cgroup: CLONE_INTO_CGROUP (v2, no migration); procs-write: cgroup.procs writes before exec (v1, or v2 without clone3) */
+  cgroupMethod: 'none' | 'clone-into-cgroup' | 'procs-write' | 'clone-into-cgroup+procs-write';
   ready: boolean;
   requestMonoNs: bigint;
   offsetsNs: NativeOffsets;
@@ -97,6 +98,17 @@ export interface NativeNamespace {
   procFile: string;
 }
 
+export interface FreezeResult {
+  /** write → the state confirmed (or → the timeout) */
+  latencyNs: number;
+  polls: number;
+  /** v1: FROZEN rewritten while stuck in FREEZING */
+  retries: number;
+  timedOut: boolean;
+  /** v1: still FREEZING at the timeout */
+  stuck: boolean;
+}
+
 export interface NativeBinding {
   Launcher: typeof Launcher;
   namespaces(): NativeNamespace[];
@@ -106,5 +118,7 @@ export interface NativeBinding {
   getAffinity(pid: number): number[];
   setAffinity(pid: number, cpus: number[]): void;
   errnoName(errno: number): string;
+  /** Freeze (true) or thaw a cgroup and time it in C: v2 cgroup.freeze + cgroup.events, or v1 freezer.state. */
+  freeze(kind: 'v1' | 'v2', dir: string, freeze: boolean, timeoutNs: number, retryNs: number): Promise<FreezeResult>;
   options: { forceClone: number; noProc: number; noLo: number };
 }

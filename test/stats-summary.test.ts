@@ -54,7 +54,7 @@ test('summary keeps warm-up and failures out of the statistics and computes rati
     s('all', 0, 9999), s('all', 1, 200), s('all', 2, 220), s('all', 3, 180),
     { scenario: 'x', variant: 'all', round: 4, warmup: false, seq: 9, state: 'errored', cause: 'timeout', reason: 'killed' },
   ];
-  const [bare, all] = summarize(samples, ['bare', 'all'], 'bare');
+  const [bare, all] = summarize(samples, [{ id: 'bare', baseline: 'bare' }, { id: 'all', baseline: 'bare' }]);
   assert.equal(bare?.metrics.bootNs?.n, 3);
   assert.equal(bare?.metrics.bootNs?.median, 100);
   assert.equal(bare?.metrics.bootNs?.ratioToBaseline, null);

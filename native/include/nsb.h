@@ -118,6 +118,7 @@ enum nsb_state {
 
 enum nsb_clone_path { NSB_PATH_NONE = 0, NSB_PATH_CLONE = 2, NSB_PATH_CLONE3 = 3 };
 
+/* bits: how the sandbox was placed in its cgroup(s) */
 enum nsb_cgroup_method { NSB_CG_NONE = 0, NSB_CG_INTO = 1, NSB_CG_PROCS_WRITE = 2 };
 
 struct nsb_result {
@@ -127,7 +128,7 @@ struct nsb_result {
     int32_t term_signal; /* NSB_SIGNALED / NSB_TIMEOUT */
     int32_t pid;         /* host pid of the sandbox's first process */
     int32_t clone_path;  /* enum nsb_clone_path */
-    int32_t cgroup_method; /* enum nsb_cgroup_method */
+    int32_t cgroup_method; /* enum nsb_cgroup_method bits */
     int32_t ready;       /* 1 if the ready byte arrived */
     int32_t pad;
     uint64_t t[NSB_T_COUNT];
@@ -186,6 +187,22 @@ int nsb_stop(struct nsb_core *core, struct nsb_sandbox *sb, int sig, uint64_t ti
              struct nsb_result *res);
 
 uint64_t nsb_now_ns(void);
+
+/* ---- freezer ------------------------------------------------------------ */
+
+struct nsb_freeze_result {
+    uint64_t latency_ns; /* write → the state confirmed (or → the timeout) */
+    uint32_t polls;      /* reads of the state file */
+    uint32_t retries;    /* v1: FROZEN rewritten while stuck in FREEZING */
+    int32_t timed_out;   /* the state did not arrive within the timeout */
+    int32_t stuck;       /* v1: still FREEZING at the timeout */
+};
+
+/* dir is the cgroup's directory. 0 on a timed (possibly timed-out) result, -1 with err. */
+int nsb_freeze_v2(const char *dir, int freeze, uint64_t timeout_ns, struct nsb_freeze_result *out,
+                  struct nsb_error *err);
+int nsb_freeze_v1(const char *dir, int freeze, uint64_t timeout_ns, uint64_t retry_ns,
+                  struct nsb_freeze_result *out, struct nsb_error *err);
 
 /* ---- wire format between client and launcher ---------------------------- */
 

@@ -124,9 +124,8 @@ Napi::Object FromResult(Napi::Env env, const nsb_result &r) {
   o.Set("clonePath", Napi::String::New(env, r.clone_path == NSB_PATH_CLONE3  ? "clone3"
                                             : r.clone_path == NSB_PATH_CLONE ? "clone"
                                                                              : "none"));
-  o.Set("cgroupMethod", Napi::String::New(env, r.cgroup_method == NSB_CG_INTO         ? "clone-into-cgroup"
-                                               : r.cgroup_method == NSB_CG_PROCS_WRITE ? "procs-write"
-                                                                                       : "none"));
+  const char *const methods[] = {"none", "clone-into-cgroup", "procs-write", "clone-into-cgroup+procs-write"};
+  o.Set("cgroupMethod", Napi::String::New(env, methods[r.cgroup_method & 3]));
   o.Set("ready", Napi::Boolean::New(env, r.ready != 0));
   o.Set("requestMonoNs", Napi::BigInt::New(env, (uint64_t)r.t[NSB_T_REQUEST]));
   // Offsets from the request, in ns (small enough for doubles); -1: did not happen.
@@ -288,6 +287,64 @@ void RunWorker::Execute() {
   failed_ = owner_->Request(op_, spec_ ? &spec_->spec : nullptr, target_, sig_, timeout_ns_, result_.get(), &err_) < 0;
 }
 
+// Freeze/thaw timing runs in C on a worker thread (it blocks in poll or nanosleep).
+class FreezeWorker : public Napi::AsyncWorker {
+ public:
+  FreezeWorker(Napi::Env env, bool v1, std::string dir, bool freeze, uint64_t timeout_ns, uint64_t retry_ns)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), v1_(v1), dir_(std::move(dir)),
+        freeze_(freeze), timeout_ns_(timeout_ns), retry_ns_(retry_ns) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    failed_ = (v1_ ? nsb_freeze_v1(dir_.c_str(), freeze_, timeout_ns_, retry_ns_, &out_, &err_)
+                   : nsb_freeze_v2(dir_.c_str(), freeze_, timeout_ns_, &out_, &err_)) < 0;
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (failed_) {
+      deferred_.Reject(SystemError(env, err_).Value());
+      return;
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("latencyNs", Napi::Number::New(env, (double)out_.latency_ns));
+    o.Set("polls", Napi::Number::New(env, out_.polls));
+    o.Set("retries", Napi::Number::New(env, out_.retries));
+    o.Set("timedOut", Napi::Boolean::New(env, out_.timed_out != 0));
+    o.Set("stuck", Napi::Boolean::New(env, out_.stuck != 0));
+    deferred_.Resolve(o);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  bool v1_;
+  std::string dir_;
+  bool freeze_;
+  uint64_t timeout_ns_, retry_ns_;
+  nsb_freeze_result out_{};
+  nsb_error err_{};
+  bool failed_ = false;
+};
+
+// freeze(kind: 'v1' | 'v2', dir, freeze, timeoutNs, retryNs)
+Napi::Value Freeze(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsString() || !info[2].IsBoolean() || !info[3].IsNumber() ||
+      !info[4].IsNumber()) {
+    Napi::TypeError::New(env, "freeze(kind, dir, freeze, timeoutNs, retryNs)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string kind = info[0].As<Napi::String>().Utf8Value();
+  if (kind != "v1" && kind != "v2") {
+    Napi::TypeError::New(env, "freeze: kind must be 'v1' or 'v2'").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto *w = new FreezeWorker(env, kind == "v1", info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::Boolean>().Value(),
+                             (uint64_t)info[3].As<Napi::Number>().DoubleValue(), (uint64_t)info[4].As<Napi::Number>().DoubleValue());
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 Napi::Value Namespaces(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Napi::Array a = Napi::Array::New(env, nsb_ns_count);
@@ -397,6 +454,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity));
   exports.Set("setAffinity", Napi::Function::New(env, SetAffinity));
   exports.Set("errnoName", Napi::Function::New(env, ErrnoName));
+  exports.Set("freeze", Napi::Function::New(env, Freeze));
   Napi::Object opts = Napi::Object::New(env);
   opts.Set("forceClone", Napi::Number::New(env, NSB_OPT_FORCE_CLONE));
   opts.Set("noProc", Napi::Number::New(env, NSB_OPT_NO_PROC));

@@ -69,12 +69,6 @@ struct nsb_core {
     gid_t egid;
 };
 
-uint64_t nsb_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int probe_clone3(void) {
     /* clone3 with a NULL argument fails with EFAULT/EINVAL where it exists. */
     long r = syscall(SYS_clone3, NULL, 0);
@@ -468,8 +462,8 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     sb->out_fd = out[0];
     sb->err_fd = errp[0];
     ready[0] = out[0] = errp[0] = -1;
-    if (want_cgroup_v2) sb->cgroup_method = use_clone3 ? NSB_CG_INTO : NSB_CG_PROCS_WRITE;
-    if (n_v1) sb->cgroup_method = NSB_CG_PROCS_WRITE;
+    if (want_cgroup_v2) sb->cgroup_method |= use_clone3 ? NSB_CG_INTO : NSB_CG_PROCS_WRITE;
+    if (n_v1) sb->cgroup_method |= NSB_CG_PROCS_WRITE;
     sb->deadline = spec->timeout_ns ? t_request + spec->timeout_ns : 0;
 
     if (need_sync) {

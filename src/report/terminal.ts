@@ -1,29 +1,66 @@
 import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { formatNs, formatRatio, textTable } from './format.ts';
 
-/** Boot-time table of one scenario: distribution, overhead and breakdown. */
-export function scenarioTable(sc: ScenarioResult): string {
-  const header = ['variant', 'n', 'boot p50', 'p95', 'p99', `vs ${sc.baseline}`, 'clone', 'map', 'setup', 'exec', 'cpu (child+launcher)', 'errors'];
+function issues(v: ScenarioResult['summary'][number]): string {
+  return v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : '';
+}
+
+function vsBaseline(v: ScenarioResult['summary'][number], metric: string): string {
+  return v.variant === v.baseline ? 'baseline' : formatRatio(v.metrics[metric]?.ratioToBaseline);
+}
+
+/** Boot-time table of a launch scenario: distribution, overhead, breakdown, and the workload's own time where it reports one. */
+function launchTable(sc: ScenarioResult): string {
+  const hasRun = sc.summary.some((v) => v.metrics['workload.elapsedNs']);
+  const header = ['variant', 'n', 'boot p50', 'p95', 'p99', 'vs base', 'clone', 'map', 'cgroup', 'setup', 'exec', 'cpu (child+launcher)'];
+  if (hasRun) header.push('run p50', 'vs base');
+  header.push('errors');
   const rows = sc.summary.map((v) => {
     const m = v.metrics;
     const cpu = m.childCpuUs && m.launcherCpuUs ? formatNs((m.childCpuUs.median + m.launcherCpuUs.median) * 1e3) : '-';
-    const issues = v.errored ? `${v.errored} errored` : v.skipped ? `skipped` : '';
-    return [
+    const row = [
       v.variant,
       String(v.completed),
       formatNs(m.bootNs?.median),
       formatNs(m.bootNs?.p95),
       formatNs(m.bootNs?.p99),
-      v.variant === sc.baseline ? 'baseline' : formatRatio(m.bootNs?.ratioToBaseline),
+      vsBaseline(v, 'bootNs'),
       formatNs(m.cloneNs?.median),
       formatNs(m.mapNs?.median),
+      formatNs(m.cgroupNs?.median),
       formatNs(m.setupNs?.median),
       formatNs(m.execNs?.median),
       cpu,
-      issues,
+    ];
+    if (hasRun) row.push(formatNs(m['workload.elapsedNs']?.median), vsBaseline(v, 'workload.elapsedNs'));
+    row.push(issues(v));
+    return row;
+  });
+  return textTable(header, rows);
+}
+
+/** Pause/unpause latency table of a freeze scenario. */
+function freezeTable(sc: ScenarioResult): string {
+  const header = ['variant', 'n', 'freeze p50', 'p99', 'thaw p50', 'p99', 'retries', 'errors'];
+  const rows = sc.summary.map((v) => {
+    const m = v.metrics;
+    return [
+      v.variant,
+      String(v.completed),
+      formatNs(m.freezeNs?.median),
+      formatNs(m.freezeNs?.p99),
+      formatNs(m.thawNs?.median),
+      formatNs(m.thawNs?.p99),
+      m.freezeRetries ? String(Math.round(m.freezeRetries.mean * m.freezeRetries.n)) : '-',
+      issues(v),
     ];
   });
   return textTable(header, rows);
+}
+
+/** The table for one scenario, by its kind. */
+export function scenarioTable(sc: ScenarioResult): string {
+  return sc.kind === 'freeze' ? freezeTable(sc) : launchTable(sc);
 }
 
 /** Why samples failed or were skipped, one line per distinct reason. */

@@ -3,9 +3,9 @@ import type { MetricSummary, Sample, VariantSummary } from './types.ts';
 
 /**
  * Per-variant statistics of every metric over the measured (non-warm-up)
- * completed samples, with the ratio of medians against the baseline variant.
+ * completed samples, with the ratio of medians against each variant's baseline.
  */
-export function summarize(samples: readonly Sample[], variantIds: readonly string[], baseline: string): VariantSummary[] {
+export function summarize(samples: readonly Sample[], variants: readonly { id: string; baseline: string }[]): VariantSummary[] {
   const measured = samples.filter((s) => !s.warmup);
   const valuesOf = (variant: string): Map<string, number[]> => {
     const byMetric = new Map<string, number[]>();
@@ -20,18 +20,24 @@ export function summarize(samples: readonly Sample[], variantIds: readonly strin
     }
     return byMetric;
   };
-  const base = valuesOf(baseline);
-  return variantIds.map((variant) => {
+  const cache = new Map<string, Map<string, number[]>>();
+  const values = (id: string) => {
+    let v = cache.get(id);
+    if (!v) cache.set(id, (v = valuesOf(id)));
+    return v;
+  };
+  return variants.map(({ id: variant, baseline }) => {
     const own = measured.filter((s) => s.variant === variant);
     const metrics: Record<string, MetricSummary> = {};
-    for (const [metric, values] of valuesOf(variant)) {
-      const d = describe(values);
+    for (const [metric, vals] of values(variant)) {
+      const d = describe(vals);
       if (!d) continue;
-      const b = variant === baseline ? null : describe(base.get(metric) ?? []);
+      const b = variant === baseline ? null : describe(values(baseline).get(metric) ?? []);
       metrics[metric] = { ...d, ratioToBaseline: variant === baseline ? null : ratioOfMedians(d, b) };
     }
     return {
       variant,
+      baseline,
       completed: own.filter((s) => s.state === 'completed').length,
       errored: own.filter((s) => s.state === 'errored').length,
       skipped: own.filter((s) => s.state === 'skipped').length,

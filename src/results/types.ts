@@ -49,6 +49,11 @@ export interface VariantInfo {
   label: string;
   ns: Namespace[];
   userMap?: { uid: number; gid: number };
+  cgroup?: object;
+  workload?: unknown;
+  freeze?: { processes: number; mode: string; freezer: string };
+  /** the variant its overhead is computed against */
+  baseline?: string;
 }
 
 export interface MetricSummary extends Descriptive {
@@ -58,6 +63,7 @@ export interface MetricSummary extends Descriptive {
 
 export interface VariantSummary {
   variant: string;
+  baseline: string;
   completed: number;
   errored: number;
   skipped: number;
@@ -68,6 +74,7 @@ export interface ScenarioResult {
   name: string;
   description: string;
   file: string;
+  kind: 'launch' | 'freeze';
   workload: unknown;
   params: Record<string, string | number | boolean>;
   rounds: number;

@@ -1,4 +1,5 @@
-export { runBenchmark, makeRunId, skipReason, type RunOptions, type RunOutcome, type Launchable } from './run.ts';
+export { runBenchmark, makeRunId, type RunOptions, type RunOutcome, type Launchable } from './run.ts';
+export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
 export { seededRandom, shuffled, randomSeed } from './shuffle.ts';

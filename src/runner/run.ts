@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { Namespace } from '../isolation/index.ts';
-import { SandboxLauncher, builtinWorkload, type LaunchResult, type SandboxSpec } from '../launcher/index.ts';
+import { CgroupManager } from '../cgroup/index.ts';
+import { SandboxLauncher } from '../launcher/index.ts';
 import {
   RESULTS_SCHEMA,
   RESULTS_SCHEMA_VERSION,
@@ -14,15 +13,13 @@ import {
 } from '../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion } from './environment.ts';
+import { FreezeProcedure } from './procedures/freeze.ts';
+import { LaunchProcedure } from './procedures/launch.ts';
+import type { Launchable, Procedure, ProcedureContext } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
-import { toSample } from './sample.ts';
 import { randomSeed, seededRandom, shuffled } from './shuffle.ts';
 
-/** What the runner needs of a launcher; tests pass one with fixed timings. */
-export interface Launchable {
-  run(spec: SandboxSpec): Promise<LaunchResult>;
-  close(): unknown;
-}
+export type { Launchable } from './procedures/procedure.ts';
 
 export interface RunOptions {
   scenarios: Scenario[];
@@ -39,6 +36,8 @@ export interface RunOptions {
   variants?: ResolvedVariant[];
   progress?: ProgressSink;
   startLauncher?: () => Launchable;
+  /** cgroups for variants that ask for them (tests pass their own). */
+  cgroups?: CgroupManager;
   signal?: AbortSignal;
   runId?: string;
 }
@@ -52,32 +51,21 @@ export interface RunOutcome {
 /** A failed launcher is restarted this many times per run before the run stops. */
 const LAUNCHER_RESTARTS = 1;
 
+const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure> = {
+  launch: (ctx) => new LaunchProcedure(ctx),
+  freeze: (ctx) => new FreezeProcedure(ctx),
+};
+
 export function makeRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${stamp}-${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`;
-}
-
-/** Why a variant cannot run here, or null. */
-export function skipReason(ns: readonly Namespace[], euid: number): string | null {
-  for (const n of ns) {
-    if (!existsSync(`/proc/self/ns/${n}`)) return `this kernel has no ${n} namespace (/proc/self/ns/${n} is missing)`;
-  }
-  if (euid !== 0 && ns.length > 0 && !ns.includes('user'))
-    return 'needs root: creating namespaces without a user namespace needs CAP_SYS_ADMIN (run as root, or add the user namespace)';
-  return null;
-}
-
-function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
-  const w = sc.workload;
-  const [path, argv] = 'builtin' in w ? [builtinWorkload(w.builtin), [w.builtin, ...(w.args ?? [])]] : [w.command[0] as string, w.command];
-  return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}) };
 }
 
 /**
  * Runs scenarios: every round runs each variant once, in a freshly shuffled
  * order (seeded, recorded); warm-up rounds come first and are flagged; every
  * sample is appended to disk as it arrives; results are summarized per variant
- * against the baseline.
+ * against its baseline. What a sample is depends on the scenario's kind.
  */
 export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   const runId = opts.runId ?? makeRunId();
@@ -89,6 +77,8 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   const progress = opts.progress ?? silentProgress;
   const start = opts.startLauncher ?? (() => SandboxLauncher.start());
   const euid = process.geteuid?.() ?? 0;
+  let cgroups = opts.cgroups ?? null;
+  const getCgroups = () => (cgroups ??= new CgroupManager(runId));
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -101,12 +91,13 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     scenarios: [],
   };
 
-  const plans = opts.scenarios.map((sc) => {
-    const rounds = opts.rounds ?? sc.rounds ?? opts.defaultRounds;
-    const warmup = opts.warmup ?? sc.warmup ?? opts.defaultWarmup;
-    const variants = opts.variants ?? sc.variants;
-    return { sc, rounds, warmup, variants, timeoutMs: sc.timeoutMs ?? opts.defaultTimeoutMs };
-  });
+  const plans = opts.scenarios.map((sc) => ({
+    sc,
+    rounds: opts.rounds ?? sc.rounds ?? opts.defaultRounds,
+    warmup: opts.warmup ?? sc.warmup ?? opts.defaultWarmup,
+    variants: opts.variants && sc.kind === 'launch' ? opts.variants : sc.variants,
+    timeoutMs: sc.timeoutMs ?? opts.defaultTimeoutMs,
+  }));
   progress.start(plans.reduce((n, p) => n + (p.rounds + p.warmup) * p.variants.length, 0));
 
   let launcher = start();
@@ -118,12 +109,13 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       const { sc, rounds, warmup, variants, timeoutMs } = plan;
       const scenarioSeed = (seed + index * 0x9e3779b1) >>> 0;
       const random = seededRandom(scenarioSeed);
-      const baseline = variants.some((v) => v.id === sc.baseline) ? sc.baseline : (variants.find((v) => v.ns.length === 0)?.id ?? sc.baseline);
+      const baseline = variants.some((v) => v.id === sc.baseline) ? sc.baseline : (variants.find((v) => v.ns.length === 0 && !v.cgroup)?.id ?? sc.baseline);
       const samples: Sample[] = [];
       const result: ScenarioResult = {
         name: sc.name,
         description: sc.description,
         file: sc.file,
+        kind: sc.kind,
         workload: sc.workload,
         params: sc.params,
         rounds,
@@ -131,51 +123,66 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         seed: scenarioSeed,
         timeoutMs,
         baseline,
-        variants: variants.map((v) => ({ id: v.id, label: v.label, ns: [...v.ns], ...(v.userMap ? { userMap: v.userMap } : {}) })),
+        variants: variants.map((v) => ({
+          id: v.id,
+          label: v.label,
+          ns: [...v.ns],
+          ...(v.userMap ? { userMap: v.userMap } : {}),
+          ...(v.cgroup ? { cgroup: v.cgroup } : {}),
+          ...(v.workload ? { workload: v.workload } : {}),
+          ...(v.freeze ? { freeze: v.freeze } : {}),
+          baseline: v.baseline ?? baseline,
+        })),
         samples,
         summary: [],
       };
       run.scenarios.push(result);
-      const specs = new Map(variants.map((v) => [v.id, sandboxSpec(sc, v, timeoutMs)]));
-      const skips = new Map(variants.map((v) => [v.id, skipReason(v.ns, euid)]));
-
-      for (let round = 0; round < warmup + rounds && !interrupted; round++) {
-        for (const v of shuffled(variants, random)) {
-          if (opts.signal?.aborted) {
-            interrupted = true;
-            break;
-          }
-          const ctx = { scenario: sc.name, variant: v.id, round, warmup: round < warmup, seq: seq++ };
-          const skip = skips.get(v.id);
-          let sample: Sample;
-          if (skip) {
-            sample = { ...ctx, state: 'skipped', reason: skip };
-          } else {
+      const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, cgroups: getCgroups, euid });
+      const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
+      const record = (sample: Sample, label: string) => {
+        writer.append(sample);
+        samples.push(sample);
+        progress.tick(label);
+      };
+      try {
+        await procedure.setup?.(variants.filter((v) => !skips.get(v.id)));
+        for (let round = 0; round < warmup + rounds && !interrupted; round++) {
+          for (const v of shuffled(variants, random)) {
+            if (opts.signal?.aborted) {
+              interrupted = true;
+              break;
+            }
+            const base = { scenario: sc.name, variant: v.id, round, warmup: round < warmup, seq: seq++ };
+            const label = `${sc.name} ${base.warmup ? 'warm-up' : `round ${round - warmup + 1}/${rounds}`} ${v.id}`;
+            const skip = skips.get(v.id);
+            if (skip) {
+              record({ ...base, state: 'skipped', reason: skip }, label);
+              continue;
+            }
             try {
-              sample = toSample(await launcher.run(specs.get(v.id) as SandboxSpec), { ...ctx, timeoutMs });
+              record(await procedure.sample(v, base), label);
             } catch (e) {
-              const err = e as Error & { code?: string; syscall?: string };
-              sample = { ...ctx, state: 'errored', cause: 'launcher-died', reason: `the launcher process failed: ${err.message}`, ...(err.code ? { code: err.code } : {}) };
-              writer.append(sample);
-              samples.push(sample);
+              const err = e as Error & { code?: string };
+              record({ ...base, state: 'errored', cause: 'launcher-died', reason: `the launcher process failed: ${err.message}`, ...(err.code ? { code: err.code } : {}) }, label);
               launcher.close();
               if (restarts++ >= LAUNCHER_RESTARTS) throw new Error(`the launcher failed again after a restart: ${err.message}`);
               launcher = start();
-              progress.tick(`${sc.name}/${v.id}`);
-              continue;
             }
           }
-          writer.append(sample);
-          samples.push(sample);
-          progress.tick(`${sc.name} ${ctx.warmup ? 'warm-up' : `round ${round - warmup + 1}/${rounds}`} ${v.id}`);
         }
+      } finally {
+        await procedure.teardown?.();
       }
-      result.summary = summarize(samples, variants.map((v) => v.id), baseline);
+      result.summary = summarize(samples, result.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? baseline })));
       writer.write(run); // a consistent partial file after every scenario
       if (interrupted) break;
     }
   } finally {
     launcher.close();
+    if (cgroups) {
+      run.environment.cgroupPlacement = cgroups.describe();
+      await cgroups.cleanup();
+    }
     progress.done();
   }
   const steal1 = cpuJiffies();

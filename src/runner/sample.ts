@@ -42,18 +42,26 @@ function firstLine(text: string): string {
   return text.split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
 }
 
-/** A launch result becomes a sample: failures are data, with their cause. */
-export function toSample(r: LaunchResult, ctx: SampleContext): Sample {
+/**
+ * A launch result becomes a sample: failures are data, with their cause.
+ * `extra` adds metrics measured beside the launch (cgroup accounting, the
+ * workload's own JSON line); an OOM kill is told apart from other SIGKILLs by
+ * the cgroup's oom_kill count.
+ */
+export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {}): Sample {
   const base = { scenario: ctx.scenario, variant: ctx.variant, round: ctx.round, warmup: ctx.warmup, seq: ctx.seq };
+  const metrics = { ...launchMetrics(r), ...extra };
   if (r.state === 'exited' && r.exitCode === 0) {
-    return { ...base, state: 'completed', metrics: launchMetrics(r), clonePath: r.clonePath, cgroupMethod: r.cgroupMethod, ready: r.ready, pid: r.pid };
+    return { ...base, state: 'completed', metrics, clonePath: r.clonePath, cgroupMethod: r.cgroupMethod, ready: r.ready, pid: r.pid };
   }
   if (r.state === 'exited') {
     const err = firstLine(r.stderr);
-    return { ...base, state: 'errored', cause: 'exit-code', reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`, metrics: launchMetrics(r) };
+    return { ...base, state: 'errored', cause: 'exit-code', reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`, metrics };
   }
   if (r.state === 'signaled') {
-    return { ...base, state: 'errored', cause: 'signaled', reason: `workload killed by ${signalName(r.signal)}`, metrics: launchMetrics(r) };
+    if (r.signal === 9 && (extra.cgOomKills ?? 0) > 0)
+      return { ...base, state: 'errored', cause: 'oom-killed', reason: `workload OOM-killed in its cgroup (oom_kill ${extra.cgOomKills}, memory peak ${extra.cgMemoryPeakBytes ?? '?'} bytes)`, metrics };
+    return { ...base, state: 'errored', cause: 'signaled', reason: `workload killed by ${signalName(r.signal)}`, metrics };
   }
   if (r.state === 'timeout') {
     return { ...base, state: 'errored', cause: 'timeout', reason: `still running after ${ctx.timeoutMs} ms: killed (timeout)` };

@@ -1,3 +1,4 @@
+import { cgroupSpecId, type CgroupSpec } from '../cgroup/spec.ts';
 import { NAMESPACES, canonicalSet, findPreset, setId, type Namespace } from '../isolation/index.ts';
 
 /** A built-in workload (workloads/<name>.c) or any program. */
@@ -12,11 +13,35 @@ export interface VariantDefinition {
   ns: Namespace[];
   /** Map root inside the user namespace to this host uid/gid instead of the caller's. */
   userMap?: { uid: number; gid: number };
+  /** Give each sandbox its own cgroup with these limits (`{}`: own cgroup, no limits). */
+  cgroup?: CgroupSpec;
+  /** Run this workload instead of the scenario's. */
+  workload?: WorkloadRef;
+  /** Variant id this one's overhead is computed against (default: the scenario's baseline). */
+  baseline?: string;
+  /** Freeze scenarios: what the held sandbox holds and which freezer times it. */
+  freeze?: FreezeTarget;
+}
+
+export type FreezerKind = 'v2' | 'v1';
+
+export interface FreezeTarget {
+  /** processes in the sandbox (the first and its children) */
+  processes: number;
+  /** busy: they spin on the CPU; sleep: they wait in pause() */
+  mode: 'busy' | 'sleep';
+  /** v2: cgroup.freeze (on hybrid machines the unified hierarchy); v1: freezer.state */
+  freezer: FreezerKind;
 }
 
 export interface ScenarioDefinition {
   name: string;
   description: string;
+  /**
+   * launch (default): each sample launches the workload and waits for its exit.
+   * freeze: each sample thaws and freezes a held sandbox, timing both.
+   */
+  kind?: 'launch' | 'freeze';
   workload: WorkloadRef;
   variants: VariantDefinition[];
   /** Measured rounds; each round runs every variant once, in a fresh random order. */
@@ -74,4 +99,20 @@ export function preset(name: string): VariantDefinition {
   const p = findPreset(name);
   if (!p) throw new Error(`unknown preset "${name}"`);
   return { id: `preset:${p.name}`, label: p.description, ns: [...p.ns] };
+}
+
+/** The variant with its own cgroup and `spec` applied; id "<ns id>/<cgroup id>". */
+export function withCgroup(v: VariantDefinition, spec: CgroupSpec, id?: string): VariantDefinition {
+  const base = v.id ?? setId(v.ns);
+  return { ...v, id: id ?? `${base}/${cgroupSpecId(spec)}`, label: `${v.label ?? base}, ${cgroupSpecId(spec)}`, cgroup: spec };
+}
+
+/** Variants of a freeze scenario: each process count × mode × freezer. */
+export function freezeVariants(opts: { processes: number[]; modes?: ('busy' | 'sleep')[]; freezers?: FreezerKind[]; ns?: Namespace[] }): VariantDefinition[] {
+  const out: VariantDefinition[] = [];
+  for (const freezer of opts.freezers ?? ['v2', 'v1'])
+    for (const mode of opts.modes ?? ['sleep', 'busy'])
+      for (const processes of opts.processes)
+        out.push({ id: `${freezer}/${mode}/${processes}`, label: `${processes} ${mode} processes, ${freezer} freezer`, ns: opts.ns ?? ['pid'], cgroup: {}, freeze: { processes, mode, freezer } });
+  return out;
 }

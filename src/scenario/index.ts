@@ -1,4 +1,18 @@
-export { defineScenario, bare, all, eachAlone, powerset, preset, nsSet, type ScenarioDefinition, type VariantDefinition, type WorkloadRef } from './define.ts';
+export {
+  defineScenario,
+  bare,
+  all,
+  eachAlone,
+  powerset,
+  preset,
+  nsSet,
+  withCgroup,
+  freezeVariants,
+  type ScenarioDefinition,
+  type VariantDefinition,
+  type WorkloadRef,
+  type FreezeTarget,
+} from './define.ts';
 export { validateScenario, type Scenario, type ResolvedVariant } from './validate.ts';
 export { loadScenario, listScenarioNames, SCENARIO_DIR } from './load.ts';
 export { parseVariantSpec, parseVariantSpecs } from './variant-spec.ts';

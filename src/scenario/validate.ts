@@ -1,12 +1,14 @@
+import { validateCgroupSpec, type CgroupSpec } from '../cgroup/spec.ts';
 import { UserError } from '../errors/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
-import type { ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
+import type { FreezeTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
 
 /** A scenario after validation: defaults filled, ids unique. */
 export interface Scenario {
   name: string;
   description: string;
   file: string;
+  kind: 'launch' | 'freeze';
   workload: WorkloadRef;
   variants: ResolvedVariant[];
   rounds: number | undefined;
@@ -22,6 +24,10 @@ export interface ResolvedVariant {
   label: string;
   ns: VariantDefinition['ns'];
   userMap?: { uid: number; gid: number };
+  cgroup?: CgroupSpec;
+  workload?: WorkloadRef;
+  baseline?: string;
+  freeze?: FreezeTarget;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -70,6 +76,18 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
     if (!ns.includes('user')) fail(`${where}.userMap`, 'a uid map needs the user namespace in ns', "add 'user' to ns or drop userMap");
     out.userMap = { uid: m.uid as number, gid: m.gid as number };
   }
+  if (v.cgroup !== undefined) out.cgroup = validateCgroupSpec(v.cgroup, `${where}.cgroup`);
+  if (v.workload !== undefined) out.workload = validateWorkload(v.workload, `${where}.workload`);
+  if (v.baseline !== undefined) {
+    if (typeof v.baseline !== 'string') fail(`${where}.baseline`, 'expected a variant id', 'name another variant');
+    out.baseline = v.baseline;
+  }
+  if (v.freeze !== undefined) {
+    const f = v.freeze;
+    if (!isRecord(f) || !Number.isInteger(f.processes) || (f.processes as number) < 1 || (f.processes as number) > 100_000 || !['busy', 'sleep'].includes(f.mode as string) || !['v1', 'v2'].includes(f.freezer as string))
+      fail(`${where}.freeze`, 'expected { processes: 1..100000, mode: "busy" | "sleep", freezer: "v1" | "v2" }', 'use freezeVariants({...})');
+    out.freeze = { processes: f.processes as number, mode: f.mode as 'busy' | 'sleep', freezer: f.freezer as 'v1' | 'v2' };
+  }
   return out;
 }
 
@@ -91,6 +109,15 @@ export function validateScenario(def: unknown, file: string): Scenario {
   const baseline = d.baseline ?? 'bare';
   if (typeof baseline !== 'string' || (!seen.has(baseline) && d.baseline !== undefined))
     fail(at('baseline'), `no variant with id ${JSON.stringify(baseline)}`, 'name one of the variant ids');
+  variants.forEach((v, i) => {
+    if (v.baseline !== undefined && !seen.has(v.baseline)) fail(at(`variants[${i}].baseline`), `no variant with id ${JSON.stringify(v.baseline)}`, 'name one of the variant ids');
+  });
+  const kind = d.kind ?? 'launch';
+  if (kind !== 'launch' && kind !== 'freeze') fail(at('kind'), `expected "launch" or "freeze", got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
+  if (kind === 'freeze')
+    variants.forEach((v, i) => {
+      if (!v.freeze) fail(at(`variants[${i}].freeze`), 'a freeze scenario needs freeze: { processes, mode, freezer } in every variant', 'build the variants with freezeVariants({...})');
+    });
   if (d.hostname !== undefined && (typeof d.hostname !== 'string' || d.hostname.length === 0 || d.hostname.length > 64))
     fail(at('hostname'), 'expected 1 to 64 characters', 'shorten the hostname');
   if (d.params !== undefined && (!isRecord(d.params) || Object.values(d.params).some((p) => !['string', 'number', 'boolean'].includes(typeof p))))
@@ -99,6 +126,7 @@ export function validateScenario(def: unknown, file: string): Scenario {
     name: d.name,
     description: d.description,
     file,
+    kind,
     workload,
     variants,
     rounds: optionalCount(d.rounds, at('rounds'), 1),

@@ -1,0 +1,5 @@
+export { CgroupManager, SandboxCgroup, V1_CONTROLLERS, V2_CONTROLLERS, type FreezerKind, type Placement } from './manager.ts';
+export { validateCgroupSpec, cgroupSpecId, parseSize, type CgroupSpec } from './spec.ts';
+export { readV1Stats, readV2Stats, planV1, planV2, type CgroupStats, type LimitPlan } from './limits.ts';
+export { CgroupError } from './fs.ts';
+export { diskOf } from './io-device.ts';

@@ -1,0 +1,245 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/index.ts';
+import { nativeBinding } from '../launcher/index.ts';
+import type { FreezeResult } from '../../native/nsb.d.ts';
+import { CgroupError, pidsIn, readText, removeDir, writeText } from './fs.ts';
+import { planV1, planV2, readV1Stats, readV2Stats, type CgroupStats, type LimitPlan } from './limits.ts';
+import type { CgroupSpec } from './spec.ts';
+
+/** v1 controllers a sandbox is placed in: accounting and the limits we apply (cpuset and devices are left alone). */
+export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'freezer'] as const;
+/** v2 controllers nsbench enables for its groups where the machine has them. */
+export const V2_CONTROLLERS = ['cpu', 'memory', 'pids', 'io'] as const;
+
+export type FreezerKind = 'v2' | 'v1';
+
+/** Where a launcher request places the sandbox at birth. */
+export interface Placement {
+  /** cgroup v2 directory: CLONE_INTO_CGROUP (or a cgroup.procs write without clone3) */
+  cgroup?: string;
+  /** v1 cgroup.procs files written while the child waits */
+  cgroupV1?: string[];
+}
+
+/** One sandbox's own cgroup (a directory per hierarchy). */
+export class SandboxCgroup {
+  constructor(
+    readonly name: string,
+    /** v2 leaf (v2 machines, or the controller-less unified hierarchy of a hybrid one) */
+    readonly v2Dir: string | null,
+    /** v1 leaves by controller */
+    readonly v1Dirs: Readonly<Record<string, string>>,
+    /** which hierarchy holds the limits and the accounting */
+    readonly limitsIn: 'v2' | 'v1',
+  ) {}
+
+  get placement(): Placement {
+    const v1 = Object.values(this.v1Dirs).map((d) => join(d, 'cgroup.procs'));
+    return { ...(this.v2Dir ? { cgroup: this.v2Dir } : {}), ...(v1.length ? { cgroupV1: v1 } : {}) };
+  }
+
+  /** Freezers available to this group. */
+  get freezers(): FreezerKind[] {
+    const out: FreezerKind[] = [];
+    if (this.v2Dir && existsSync(join(this.v2Dir, 'cgroup.freeze'))) out.push('v2');
+    if (this.v1Dirs.freezer) out.push('v1');
+    return out;
+  }
+
+  stats(): CgroupStats {
+    return this.limitsIn === 'v2' && this.v2Dir ? readV2Stats(this.v2Dir) : readV1Stats(this.v1Dirs);
+  }
+
+  /** Processes in the group (from the v2 leaf, else the v1 ones). */
+  pids(): number[] {
+    if (this.v2Dir) return pidsIn(this.v2Dir);
+    const seen = new Set<number>();
+    for (const d of Object.values(this.v1Dirs)) for (const p of pidsIn(d)) seen.add(p);
+    return [...seen];
+  }
+
+  /** Freeze or thaw, timed in C. v1 retries a freezer stuck in FREEZING every retryMs. */
+  async setFrozen(kind: FreezerKind, frozen: boolean, timeoutMs = 5000, retryMs = 50): Promise<FreezeResult> {
+    const dir = kind === 'v2' ? this.v2Dir : this.v1Dirs.freezer;
+    if (!dir) throw new CgroupError(`no ${kind} freezer for ${this.name}`, this.name);
+    return nativeBinding().freeze(kind, dir, frozen, timeoutMs * 1e6, retryMs * 1e6);
+  }
+
+  /** Kills every process in the group: cgroup.kill where there is one, else SIGKILL by pid (after freezing, so nothing forks meanwhile). */
+  async killAll(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    if (this.v2Dir && existsSync(join(this.v2Dir, 'cgroup.kill'))) {
+      if (pidsIn(this.v2Dir).length) writeText(join(this.v2Dir, 'cgroup.kill'), '1');
+    } else {
+      const frozen = this.v1Dirs.freezer && pidsIn(this.v1Dirs.freezer).length ? this.v1Dirs.freezer : null;
+      if (frozen) await this.setFrozen('v1', true, 1000).catch(() => undefined);
+      for (const pid of this.pids()) {
+        try {
+          process.kill(pid, 'SIGKILL'); // a process in our nsb- group: one we started
+        } catch {
+          /* already gone */
+        }
+      }
+      if (frozen) writeText(join(frozen, 'freezer.state'), 'THAWED'); // let SIGKILL be delivered
+    }
+    while (this.pids().length > 0) {
+      if (Date.now() > deadline) throw new CgroupError(`processes of ${this.name} did not exit after SIGKILL: ${this.pids().join(' ')}`, this.name);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async remove(): Promise<void> {
+    if (this.pids().length) await this.killAll();
+    const dirs = [...Object.values(this.v1Dirs), ...(this.v2Dir ? [this.v2Dir] : [])];
+    for (const d of dirs) await removeDir(d);
+  }
+}
+
+/**
+ * Creates per-sandbox cgroups under an `nsb-<run>` parent in every hierarchy
+ * this machine has, applies limits through the v2 or v1 backend, and removes
+ * everything it made. v1 parents sit under nsbench's own cgroup (respecting a
+ * delegated sub-tree); the v2 parent too where controllers can be enabled
+ * there, else under the hierarchy's root.
+ */
+export class CgroupManager {
+  readonly info: CgroupInfo;
+  readonly runName: string;
+  /** where limits and accounting live */
+  readonly backend: 'v2' | 'v1' | 'none';
+  #v2Parent: string | null = null;
+  #v2Controllers: string[] = [];
+  #v1Parents: Record<string, string> | null = null;
+  #groups = new Set<SandboxCgroup>();
+  #seq = 0;
+
+  constructor(runId: string, info: CgroupInfo = detectCgroups()) {
+    this.info = info;
+    this.runName = `nsb-${runId}`;
+    this.backend = info.mode === 'v2' ? 'v2' : info.mode === 'hybrid' || info.mode === 'v1' ? 'v1' : 'none';
+  }
+
+  get mode(): CgroupMode {
+    return this.info.mode;
+  }
+
+  /** Why `spec` cannot be applied here, or null. */
+  unsupported(spec: CgroupSpec): string | null {
+    if (this.backend === 'none') return 'no cgroup hierarchy is mounted';
+    if (process.geteuid?.() !== 0) return 'creating cgroups needs root (or a delegated cgroup)';
+    const plan = this.#plan(spec);
+    return plan.ok ? null : plan.reason;
+  }
+
+  #plan(spec: CgroupSpec): LimitPlan {
+    if (this.backend === 'v2') return planV2(spec, this.info.v2Controllers.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c)));
+    return planV1(spec, this.info.v1Controllers, (ctrl, file) => {
+      const mount = this.info.v1Controllers[ctrl];
+      return mount !== undefined && existsSync(join(mount, file));
+    });
+  }
+
+  /** The v2 parent: own cgroup when it can host controllers, else the root. */
+  #ensureV2Parent(): string | null {
+    if (this.#v2Parent || !this.info.v2Root) return this.#v2Parent;
+    const root = this.info.v2Root;
+    const own = join(root, this.info.self[''] ?? '/');
+    let base = own;
+    if (this.backend === 'v2') {
+      const wanted = this.info.v2Controllers.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
+      const enabledAtOwn = (readText(join(own, 'cgroup.subtree_control')) ?? '').split(/\s+/);
+      base = own === root || wanted.every((c) => enabledAtOwn.includes(c)) ? own : root;
+      this.#v2Controllers = enableControllers(base, wanted);
+    }
+    const parent = join(base, this.runName);
+    mkdirSync(parent, { recursive: true });
+    if (this.#v2Controllers.length) this.#v2Controllers = enableControllers(parent, this.#v2Controllers);
+    this.#v2Parent = parent;
+    return parent;
+  }
+
+  #ensureV1Parents(): Record<string, string> {
+    if (this.#v1Parents) return this.#v1Parents;
+    const parents: Record<string, string> = {};
+    for (const ctrl of V1_CONTROLLERS) {
+      const mount = this.info.v1Controllers[ctrl];
+      if (!mount) continue;
+      const own = this.info.self[ctrlKey(this.info, ctrl)] ?? '/';
+      const parent = join(mount, own, this.runName);
+      mkdirSync(parent, { recursive: true });
+      parents[ctrl] = parent;
+    }
+    this.#v1Parents = parents;
+    return parents;
+  }
+
+  /** A new sandbox group with `spec` applied. Throws CgroupError when it cannot be made. */
+  create(label: string, spec: CgroupSpec): SandboxCgroup {
+    const reason = this.unsupported(spec);
+    if (reason) throw new CgroupError(reason, this.runName);
+    const name = `nsb-${label.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60)}-${++this.#seq}`;
+    const v2Parent = this.#ensureV2Parent();
+    let v2Dir: string | null = null;
+    if (v2Parent) {
+      v2Dir = join(v2Parent, name);
+      mkdirSync(v2Dir);
+    }
+    const v1Dirs: Record<string, string> = {};
+    if (this.backend === 'v1') {
+      for (const [ctrl, parent] of Object.entries(this.#ensureV1Parents())) {
+        v1Dirs[ctrl] = join(parent, name);
+        mkdirSync(v1Dirs[ctrl]);
+      }
+    }
+    const group = new SandboxCgroup(name, v2Dir, v1Dirs, this.backend === 'v2' ? 'v2' : 'v1');
+    this.#groups.add(group);
+    const plan = this.#plan(spec);
+    if (plan.ok) {
+      for (const w of plan.writes) {
+        const dir = w.controller === '' ? v2Dir : v1Dirs[w.controller];
+        if (dir) writeText(join(dir, w.file), w.value);
+      }
+    }
+    return group;
+  }
+
+  async destroy(group: SandboxCgroup): Promise<void> {
+    await group.remove();
+    this.#groups.delete(group);
+  }
+
+  /** Removes every group this manager made and its nsb-<run> parents, killing what is left. */
+  async cleanup(): Promise<void> {
+    for (const g of [...this.#groups]) await this.destroy(g).catch(() => undefined);
+    const parents = [...Object.values(this.#v1Parents ?? {}), ...(this.#v2Parent ? [this.#v2Parent] : [])];
+    for (const p of parents) await removeDir(p).catch(() => undefined);
+    this.#v1Parents = null;
+    this.#v2Parent = null;
+  }
+
+  /** Where the run's groups live, for the results' environment. */
+  describe(): Record<string, unknown> {
+    return { mode: this.info.mode, backend: this.backend, v2Parent: this.#v2Parent, v2Controllers: this.#v2Controllers, v1Parents: this.#v1Parents };
+  }
+}
+
+/** The /proc/self/cgroup key of a v1 controller (e.g. "cpu" lives under "cpu,cpuacct" on many distros). */
+function ctrlKey(info: CgroupInfo, ctrl: string): string {
+  return Object.keys(info.self).find((k) => k.split(',').includes(ctrl)) ?? ctrl;
+}
+
+/** Enables the wanted controllers in dir's cgroup.subtree_control; returns those enabled. */
+function enableControllers(dir: string, wanted: readonly string[]): string[] {
+  const enabled = new Set((readText(join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/).filter(Boolean));
+  for (const c of wanted) {
+    if (enabled.has(c)) continue;
+    try {
+      writeText(join(dir, 'cgroup.subtree_control'), `+${c}`);
+      enabled.add(c);
+    } catch {
+      /* not available here: limits needing it are reported as unsupported */
+    }
+  }
+  return wanted.filter((c) => enabled.has(c));
+}

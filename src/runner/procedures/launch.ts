@@ -1,0 +1,74 @@
+import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
+import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import type { Metrics, Sample } from '../../results/index.ts';
+import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/index.ts';
+import { skipReason } from '../skip.ts';
+import { toSample } from '../sample.ts';
+import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+
+export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
+  return 'builtin' in w ? { path: builtinWorkload(w.builtin), argv: [w.builtin, ...(w.args ?? [])] } : { path: w.command[0] as string, argv: w.command };
+}
+
+export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
+  const { path, argv } = workloadCommand(v.workload ?? sc.workload);
+  return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}) };
+}
+
+/** Numeric fields of the workload's JSON line (its last line on stdout), as `workload.<name>`. */
+export function workloadMetrics(stdout: string): Metrics {
+  const lines = stdout.trim().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]?.trim() ?? '';
+    if (!line.startsWith('{')) continue;
+    try {
+      const obj = JSON.parse(line) as Record<string, unknown>;
+      const out: Metrics = {};
+      for (const [k, v] of Object.entries(obj)) if (typeof v === 'number' && Number.isFinite(v)) out[`workload.${k}`] = v;
+      return out;
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+/** Launches the workload once per sample, in a fresh cgroup when the variant has one. */
+export class LaunchProcedure implements Procedure {
+  readonly #specs = new Map<string, SandboxSpec>();
+  constructor(private readonly ctx: ProcedureContext) {}
+
+  skipReason(v: ResolvedVariant): string | null {
+    return skipReason(v.ns, this.ctx.euid) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
+  }
+
+  #spec(v: ResolvedVariant): SandboxSpec {
+    let s = this.#specs.get(v.id);
+    if (!s) {
+      s = sandboxSpec(this.ctx.scenario, v, this.ctx.timeoutMs);
+      this.#specs.set(v.id, s);
+    }
+    return s;
+  }
+
+  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+    let group: SandboxCgroup | null = null;
+    if (v.cgroup) {
+      try {
+        group = this.ctx.cgroups().create(v.id, v.cgroup);
+      } catch (e) {
+        if (!(e instanceof CgroupError)) throw e;
+        return { ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) };
+      }
+    }
+    let result: LaunchResult;
+    let stats: CgroupStats = {};
+    try {
+      result = await this.ctx.launcher().run({ ...this.#spec(v), ...(group ? group.placement : {}) });
+      if (group) stats = group.stats();
+    } finally {
+      if (group) await this.ctx.cgroups().destroy(group);
+    }
+    return toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }, { ...stats, ...workloadMetrics(result.stdout) });
+  }
+}

@@ -1,0 +1,125 @@
+/* hog: resource hogs for cgroup tests and antagonists.
+ *   hog mem SIZE        touch SIZE bytes in 1 MiB steps, report, exit
+ *   hog fork MAX        fork sleeping children until MAX or fork fails, report, kill them, exit
+ *   hog procs N busy|sleep
+ *                       become N processes (N-1 children) that spin or sleep; ready once all
+ *                       exist; runs until killed (for freeze/thaw timing)
+ *   hog spin MS         spin on the CPU for MS ms of wall time, report CPU time got
+ * Each prints one JSON line; bad arguments exit 2. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include "common.h"
+
+#define MIB (1u << 20)
+
+static int usage(void) {
+    fprintf(stderr, "usage: hog mem SIZE | hog fork MAX | hog procs N busy|sleep | hog spin MS\n");
+    return 2;
+}
+
+static int mem(uint64_t size) {
+    signal_ready();
+    uint64_t t0 = now_ns(), touched = 0;
+    while (touched < size) {
+        size_t step = size - touched < MIB ? (size_t)(size - touched) : MIB;
+        char *p = mmap(NULL, step, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            printf("{\"touchedBytes\":%llu,\"error\":\"mmap: %s\"}\n", (unsigned long long)touched, strerror(errno));
+            return 1;
+        }
+        for (size_t i = 0; i < step; i += 4096) p[i] = 1;
+        touched += step;
+    }
+    uint64_t elapsed = now_ns() - t0;
+    printf("{\"touchedBytes\":%llu,\"elapsedNs\":%llu,\"touchMBPerSec\":%.1f}\n", (unsigned long long)touched,
+           (unsigned long long)elapsed, elapsed ? (double)touched / MIB * 1e9 / (double)elapsed : 0.0);
+    return 0;
+}
+
+static int fork_until(long max) {
+    pid_t *kids = calloc((size_t)max, sizeof *kids);
+    if (!kids) return 1;
+    signal_ready();
+    long n = 0;
+    int err = 0;
+    while (n < max) {
+        pid_t p = fork();
+        if (p < 0) {
+            err = errno;
+            break;
+        }
+        if (p == 0) {
+            pause();
+            _exit(0);
+        }
+        kids[n++] = p;
+    }
+    for (long i = 0; i < n; i++) kill(kids[i], SIGKILL); /* our own children, by pid */
+    for (long i = 0; i < n; i++) waitpid(kids[i], NULL, 0);
+    printf("{\"forked\":%ld,\"forkErrno\":%d,\"forkError\":\"%s\"}\n", n, err, err ? strerror(err) : "");
+    free(kids);
+    return 0;
+}
+
+static void spin_forever(void) {
+    volatile uint64_t x = 0;
+    for (;;) x++;
+}
+
+static int procs(long n, int busy) {
+    for (long i = 1; i < n; i++) {
+        pid_t p = fork();
+        if (p < 0) {
+            fprintf(stderr, "hog: fork %ld of %ld: %s\n", i, n - 1, strerror(errno));
+            return 1;
+        }
+        if (p == 0) {
+            if (busy) spin_forever();
+            for (;;) pause();
+        }
+    }
+    printf("{\"processes\":%ld}\n", n);
+    fflush(stdout);
+    signal_ready();
+    if (busy) spin_forever();
+    for (;;) pause();
+}
+
+static int spin(long ms) {
+    signal_ready();
+    uint64_t t0 = now_ns(), c0 = cpu_ns(), end = t0 + (uint64_t)ms * 1000000ull;
+    volatile uint64_t x = 0;
+    while (now_ns() < end)
+        for (int i = 0; i < 10000; i++) x++;
+    uint64_t wall = now_ns() - t0, cpu = cpu_ns() - c0;
+    printf("{\"wallNs\":%llu,\"cpuNs\":%llu,\"cpuShare\":%.4f}\n", (unsigned long long)wall, (unsigned long long)cpu,
+           wall ? (double)cpu / (double)wall : 0.0);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) return usage();
+    if (strcmp(argv[1], "mem") == 0 && argc == 3) {
+        uint64_t size = parse_size(argv[2]);
+        return size ? mem(size) : usage();
+    }
+    if (strcmp(argv[1], "fork") == 0 && argc == 3) {
+        long max = strtol(argv[2], NULL, 10);
+        return max > 0 && max <= 1000000 ? fork_until(max) : usage();
+    }
+    if (strcmp(argv[1], "procs") == 0 && argc == 4) {
+        long n = strtol(argv[2], NULL, 10);
+        int busy = strcmp(argv[3], "busy") == 0;
+        if (n < 1 || n > 100000 || (!busy && strcmp(argv[3], "sleep") != 0)) return usage();
+        return procs(n, busy);
+    }
+    if (strcmp(argv[1], "spin") == 0 && argc == 3) {
+        long ms = strtol(argv[2], NULL, 10);
+        return ms > 0 ? spin(ms) : usage();
+    }
+    return usage();
+}
