@@ -26,7 +26,7 @@ describe(`freezer (${kinds.join(', ') || 'none'})`, { skip: skip || (kinds.lengt
   });
   after(async () => {
     launcher.close();
-    await cg.cleanup();
+    assert.deepEqual(await cg.cleanup(), [], 'cleanup removed everything');
   });
 
   async function busyGroup(n: number): Promise<{ group: SandboxCgroup; held: LaunchResult }> {

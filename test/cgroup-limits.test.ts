@@ -21,7 +21,7 @@ describe(`cgroups (${info.mode}): limits apply`, { skip }, () => {
   });
   after(async () => {
     launcher.close();
-    await cg.cleanup();
+    assert.deepEqual(await cg.cleanup(), [], 'cleanup removed everything');
     assert.deepEqual(leftovers(cg.runName), [], 'nothing is left behind');
   });
 
@@ -118,7 +118,7 @@ describe('cgroup v1 without cgroup.kill', { skip: skip || (Object.keys(info.v1Co
       await launcher.release(held.id, { signal: 0, timeoutMs: 5000 });
     } finally {
       launcher.close();
-      await v1only.cleanup();
+      assert.deepEqual(await v1only.cleanup(), []);
     }
     assert.deepEqual(leftovers(v1only.runName), []);
   });
@@ -148,7 +148,7 @@ describe('cgroup v2 backend on the controller-less unified hierarchy (hybrid mac
       assert.ok(!existsSync(group.v2Dir));
     } finally {
       launcher.close();
-      await v2only.cleanup();
+      assert.deepEqual(await v2only.cleanup(), []);
     }
     assert.ok(!existsSync(join(info.v2Root as string, v2only.runName)), 'the run parent is removed');
   });

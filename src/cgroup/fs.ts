@@ -48,16 +48,20 @@ export function pidsIn(dir: string): number[] {
   return (readText(`${dir}/cgroup.procs`) ?? '').split('\n').filter(Boolean).map(Number);
 }
 
-/** rmdir, retried briefly while the last tasks finish exiting (EBUSY). */
-export async function removeDir(dir: string, tries = 50): Promise<void> {
-  for (let i = 0; ; i++) {
+/** How long rmdir is retried while the last tasks finish exiting (a pid namespace of thousands takes a while). */
+const REMOVE_TIMEOUT_MS = 10_000;
+
+/** rmdir, retried while the last tasks finish exiting (EBUSY). */
+export async function removeDir(dir: string, timeoutMs = REMOVE_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     try {
       rmdirSync(dir);
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
-      if (code !== 'EBUSY' || i >= tries) throw new CgroupError(`cannot remove cgroup ${dir}: ${code}`, dir, code);
+      if (code !== 'EBUSY' || Date.now() > deadline) throw new CgroupError(`cannot remove cgroup ${dir}: ${code}`, dir, code);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -66,25 +66,31 @@ export class SandboxCgroup {
     return nativeBinding().freeze(kind, dir, frozen, timeoutMs * 1e6, retryMs * 1e6);
   }
 
-  /** Kills every process in the group: cgroup.kill where there is one, else SIGKILL by pid (after freezing, so nothing forks meanwhile). */
-  async killAll(timeoutMs = 5000): Promise<void> {
+  /**
+   * Kills every process in the group: cgroup.kill where there is one, else
+   * SIGKILL by pid (frozen first, so nothing forks meanwhile, then thawed so
+   * the signal is acted on), repeated until the group is empty.
+   */
+  async killAll(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    if (this.v2Dir && existsSync(join(this.v2Dir, 'cgroup.kill'))) {
-      if (pidsIn(this.v2Dir).length) writeText(join(this.v2Dir, 'cgroup.kill'), '1');
-    } else {
-      const frozen = this.v1Dirs.freezer && pidsIn(this.v1Dirs.freezer).length ? this.v1Dirs.freezer : null;
-      if (frozen) await this.setFrozen('v1', true, 1000).catch(() => undefined);
-      for (const pid of this.pids()) {
-        try {
-          process.kill(pid, 'SIGKILL'); // a process in our nsb- group: one we started
-        } catch {
-          /* already gone */
+    const hasKill = this.v2Dir !== null && existsSync(join(this.v2Dir, 'cgroup.kill'));
+    const freezer = this.v1Dirs.freezer ?? null;
+    if (!hasKill && freezer && pidsIn(freezer).length) await this.setFrozen('v1', true, 1000).catch(() => undefined);
+    for (let first = true; this.pids().length > 0; first = false) {
+      if (Date.now() > deadline) throw new CgroupError(`processes of ${this.name} did not exit after SIGKILL: ${this.pids().join(' ')}`, this.name);
+      if (hasKill) {
+        if (first) writeText(join(this.v2Dir as string, 'cgroup.kill'), '1');
+      } else {
+        for (const pid of this.pids()) {
+          try {
+            process.kill(pid, 'SIGKILL'); // a process in our nsb- group: one we started
+          } catch {
+            /* already gone */
+          }
         }
       }
-      if (frozen) writeText(join(frozen, 'freezer.state'), 'THAWED'); // let SIGKILL be delivered
-    }
-    while (this.pids().length > 0) {
-      if (Date.now() > deadline) throw new CgroupError(`processes of ${this.name} did not exit after SIGKILL: ${this.pids().join(' ')}`, this.name);
+      // a frozen task acts on SIGKILL only once thawed (v1; v2 tasks die frozen)
+      if (freezer && (readText(join(freezer, 'freezer.state')) ?? '').trim() !== 'THAWED') writeText(join(freezer, 'freezer.state'), 'THAWED');
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -209,13 +215,25 @@ export class CgroupManager {
     this.#groups.delete(group);
   }
 
-  /** Removes every group this manager made and its nsb-<run> parents, killing what is left. */
-  async cleanup(): Promise<void> {
-    for (const g of [...this.#groups]) await this.destroy(g).catch(() => undefined);
+  /**
+   * Removes every group this manager made and its nsb-<run> parents, killing
+   * what is left. Returns what could not be removed (empty when all is gone).
+   */
+  async cleanup(): Promise<string[]> {
+    const failed: string[] = [];
+    for (const g of [...this.#groups]) {
+      try {
+        await this.destroy(g);
+      } catch (e) {
+        failed.push((e as Error).message);
+        this.#groups.delete(g);
+      }
+    }
     const parents = [...Object.values(this.#v1Parents ?? {}), ...(this.#v2Parent ? [this.#v2Parent] : [])];
-    for (const p of parents) await removeDir(p).catch(() => undefined);
+    for (const p of parents) await removeDir(p).catch((e: Error) => failed.push(e.message));
     this.#v1Parents = null;
     this.#v2Parent = null;
+    return failed;
   }
 
   /** Where the run's groups live, for the results' environment. */

@@ -181,7 +181,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     launcher.close();
     if (cgroups) {
       run.environment.cgroupPlacement = cgroups.describe();
-      await cgroups.cleanup();
+      const left = await cgroups.cleanup();
+      if (left.length) {
+        run.environment.cleanupFailures = left;
+        process.stderr.write(`warning: nsbench could not remove some of its cgroups: ${left.join('; ')}\n`);
+      }
     }
     progress.done();
   }
