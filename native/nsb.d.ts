@@ -120,5 +120,5 @@ export interface NativeBinding {
   errnoName(errno: number): string;
   /** Freeze (true) or thaw a cgroup and time it in C: v2 cgroup.freeze + cgroup.events, or v1 freezer.state. */
   freeze(kind: 'v1' | 'v2', dir: string, freeze: boolean, timeoutNs: number, retryNs: number): Promise<FreezeResult>;
-  options: { forceClone: number; noProc: number; noLo: number };
+  options: { forceClone: number; noProc: number; noLo: number; cgroupByWrite: number };
 }

@@ -71,6 +71,13 @@ static void spin_forever(void) {
 }
 
 static int procs(long n, int busy) {
+    /* Busy children wait for the go (EOF on this pipe) so that they do not
+     * starve the parent while it is still forking the rest. */
+    int go[2];
+    if (pipe(go) < 0) {
+        fprintf(stderr, "hog: pipe: %s\n", strerror(errno));
+        return 1;
+    }
     for (long i = 1; i < n; i++) {
         pid_t p = fork();
         if (p < 0) {
@@ -78,10 +85,16 @@ static int procs(long n, int busy) {
             return 1;
         }
         if (p == 0) {
+            close(go[1]);
+            char c;
+            while (read(go[0], &c, 1) > 0) {}
+            close(go[0]);
             if (busy) spin_forever();
             for (;;) pause();
         }
     }
+    close(go[0]);
+    close(go[1]);
     printf("{\"processes\":%ld}\n", n);
     fflush(stdout);
     signal_ready();

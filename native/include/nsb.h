@@ -74,6 +74,7 @@ enum nsb_opt {
     NSB_OPT_NO_PROC = 1u << 1,     /* skip the fresh /proc in pid+mnt */
     NSB_OPT_NO_LO = 1u << 2,       /* leave lo down in a new net namespace */
     NSB_OPT_DISCARD_OUTPUT = 1u << 3, /* stdout/stderr to /dev/null (implied for held sandboxes) */
+    NSB_OPT_CGROUP_BY_WRITE = 1u << 4, /* v2: place by a cgroup.procs write even where CLONE_INTO_CGROUP works */
 };
 
 struct nsb_spec {

@@ -459,6 +459,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   opts.Set("forceClone", Napi::Number::New(env, NSB_OPT_FORCE_CLONE));
   opts.Set("noProc", Napi::Number::New(env, NSB_OPT_NO_PROC));
   opts.Set("noLo", Napi::Number::New(env, NSB_OPT_NO_LO));
+  opts.Set("cgroupByWrite", Napi::Number::New(env, NSB_OPT_CGROUP_BY_WRITE));
   exports.Set("options", opts);
   return exports;
 }

@@ -418,7 +418,8 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     while (n_v1 < 8 && spec->cgroup_v1[n_v1]) n_v1++;
     int want_cgroup_v2 = spec->cgroup && *spec->cgroup;
     int use_clone3 = core->has_clone3 && !force_clone;
-    int v2_by_write = want_cgroup_v2 && !use_clone3; /* no CLONE_INTO_CGROUP with clone() */
+    /* no CLONE_INTO_CGROUP with clone(); or asked for, to compare the two */
+    int v2_by_write = want_cgroup_v2 && (!use_clone3 || (spec->opts & NSB_OPT_CGROUP_BY_WRITE));
     int need_sync = (spec->ns & NSB_NS_USER) || n_v1 > 0 || v2_by_write;
     int discard = (spec->opts & NSB_OPT_DISCARD_OUTPUT) != 0;
 
@@ -434,7 +435,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         nsb_error_set(&e, errno, "pipe2", "cannot create the sandbox's pipes");
         goto fail;
     }
-    if (want_cgroup_v2 && use_clone3) {
+    if (want_cgroup_v2 && !v2_by_write) {
         cgroup_fd = open(spec->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cgroup_fd < 0) {
             nsb_error_set(&e, errno, "open", "cannot open cgroup %s", spec->cgroup);
@@ -462,7 +463,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     sb->out_fd = out[0];
     sb->err_fd = errp[0];
     ready[0] = out[0] = errp[0] = -1;
-    if (want_cgroup_v2) sb->cgroup_method |= use_clone3 ? NSB_CG_INTO : NSB_CG_PROCS_WRITE;
+    if (want_cgroup_v2) sb->cgroup_method |= v2_by_write ? NSB_CG_PROCS_WRITE : NSB_CG_INTO;
     if (n_v1) sb->cgroup_method |= NSB_CG_PROCS_WRITE;
     sb->deadline = spec->timeout_ns ? t_request + spec->timeout_ns : 0;
 

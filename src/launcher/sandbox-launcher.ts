@@ -19,6 +19,8 @@ export interface SandboxSpec {
   noProc?: boolean;
   cgroup?: string;
   cgroupV1?: readonly string[];
+  /** Place into `cgroup` by a cgroup.procs write instead of CLONE_INTO_CGROUP (to compare the two). */
+  cgroupByWrite?: boolean;
 }
 
 export type LaunchResult = NativeResult;
@@ -31,6 +33,7 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
   let opts = 0;
   if (spec.forceClone) opts |= b.options.forceClone;
   if (spec.noProc) opts |= b.options.noProc;
+  if (spec.cgroupByWrite) opts |= b.options.cgroupByWrite;
   return {
     ns: namespaceBits(spec.ns),
     opts,
