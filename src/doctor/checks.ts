@@ -101,7 +101,21 @@ function cgroupChecks(): Check[] {
         : cg.mode === 'v1'
           ? `cgroup v1 only: ${v1.join(' ')}`
           : 'no cgroup hierarchy mounted';
-  return [{ area: 'cgroups', name: 'mode', status: cg.mode === 'none' ? 'warn' : 'info', detail, ...(cg.mode === 'none' ? { fix: 'mount cgroup2 at /sys/fs/cgroup' } : {}) }];
+  const out: Check[] = [{ area: 'cgroups', name: 'mode', status: cg.mode === 'none' ? 'warn' : 'info', detail, ...(cg.mode === 'none' ? { fix: 'mount cgroup2 at /sys/fs/cgroup' } : {}) }];
+  if (cg.mode === 'none') return out;
+  const limits = cg.mode === 'v2' ? `cgroup v2 files (${cg.v2Controllers.filter((c) => ['cpu', 'memory', 'pids', 'io'].includes(c)).join(', ') || 'no controllers'})` : `cgroup v1 files (${['cpu', 'memory', 'pids', 'blkio'].filter((c) => c in cg.v1Controllers).join(', ')})`;
+  const placement = cg.mode === 'v2' ? 'CLONE_INTO_CGROUP at birth' : `cgroup.procs writes before exec${cg.v2Root ? `, plus CLONE_INTO_CGROUP into ${cg.v2Root}` : ''}`;
+  out.push({ area: 'cgroups', name: 'limits and placement', status: 'info', detail: `limits through ${limits}; placement by ${placement}` });
+  const freezers = [...(cg.v2Root ? [`v2 cgroup.freeze (${cg.v2Root})`] : []), ...(cg.v1Controllers.freezer ? ['v1 freezer.state'] : [])];
+  out.push(freezers.length
+    ? { area: 'cgroups', name: 'freezers', status: 'ok', detail: freezers.join(', ') }
+    : { area: 'cgroups', name: 'freezers', status: 'warn', detail: 'no freezer: the freeze scenario will be skipped', fix: 'mount cgroup2 (cgroup.freeze) or the v1 freezer controller' });
+  if (cg.mode === 'v2') {
+    const missing = ['cpu', 'memory', 'pids', 'io'].filter((c) => !cg.v2Controllers.includes(c));
+    if (missing.length)
+      out.push({ area: 'cgroups', name: 'controllers', status: 'warn', detail: `not available at the root: ${missing.join(', ')}; variants limiting them are skipped`, fix: `enable them: echo "${missing.map((c) => `+${c}`).join(' ')}" > ${cg.v2Root}/cgroup.subtree_control` });
+  }
+  return out;
 }
 
 function toolChecks(): Check[] {
