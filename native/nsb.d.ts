@@ -21,6 +21,10 @@ export interface NativeSpec {
   cgroup?: string;
   /** cgroup v1 cgroup.procs files to write the pid to before exec. */
   cgroupV1?: string[];
+  /** Join this network namespace (a path such as /run/netns/nsb-...) instead of creating one. */
+  netns?: string;
+  /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
+  tmpfs?: string;
 }
 
 /** Milestones as ns offsets from the request; -1 where the step did not happen. */

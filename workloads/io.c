@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "common.h"
 
 int main(int argc, char **argv) {
@@ -24,6 +25,12 @@ int main(int argc, char **argv) {
     char *buf = malloc(size), *back = malloc(size);
     if (!buf || !back) return 1;
     for (uint64_t i = 0; i < size; i++) buf[i] = (char)(i * 31);
+    /* DIR is created (and removed again) when it does not exist */
+    int made = mkdir(dir, 0700) == 0;
+    if (!made && errno != EEXIST) {
+        fprintf(stderr, "io: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
     char path[4096];
     signal_ready();
     uint64_t t0 = now_ns(), write_ns = 0, read_ns = 0;
@@ -52,6 +59,7 @@ int main(int argc, char **argv) {
         read_ns += r1 - r0;
     }
     uint64_t el = now_ns() - t0;
+    if (made) rmdir(dir);
     double mb = (double)size * (double)files / 1048576.0;
     printf("{\"files\":%ld,\"fileBytes\":%llu,\"fsync\":%d,\"elapsedNs\":%llu,\"opsPerSec\":%.1f,\"writeMBPerSec\":%.1f,\"readMBPerSec\":%.1f}\n",
            files, (unsigned long long)size, do_fsync, (unsigned long long)el, (double)files * 1e9 / (double)el,

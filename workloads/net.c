@@ -7,7 +7,8 @@
  *                                                server and client on 127.0.0.1 of this network namespace
  * A connection starts with a mode byte ('S' stream, 'R' request/response) and a
  * 4-byte message size. The client prints one JSON line. Only the given address
- * is contacted: nsbench passes loopback or an address in its own namespaces. */
+ * is contacted, and only if it is loopback (127/8) or in nsbench's own range
+ * (10.213/16, used only inside namespaces nsbench creates). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -91,11 +92,21 @@ static void accept_loop(int s) {
     }
 }
 
+/* The only destinations: loopback, or nsbench's own range inside namespaces it made. */
+static int allowed_destination(struct in_addr a) {
+    uint32_t h = ntohl(a.s_addr);
+    return (h >> 24) == 127 || (h >> 16) == ((10u << 8) | 213u);
+}
+
 static int connect_to(const char *addr, int port) {
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
         fprintf(stderr, "net: not an IPv4 address: %s\n", addr);
+        return -1;
+    }
+    if (!allowed_destination(sa.sin_addr)) {
+        fprintf(stderr, "net: %s is neither loopback nor in nsbench's 10.213.0.0/16: refused\n", addr);
         return -1;
     }
     for (int tries = 0; connect(s, (struct sockaddr *)&sa, sizeof sa) < 0; tries++) {

@@ -49,13 +49,15 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char *syscall, const std::s
 // Owns the strings a spec points to, so the worker thread can use them.
 struct OwnedSpec {
   nsb_spec spec;
-  std::string path, hostname, cgroup;
+  std::string path, hostname, cgroup, netns, tmpfs;
   std::vector<std::string> argv, envp, cgroupV1;
 
   void Finish() {
     spec.path = path.c_str();
     spec.hostname = hostname.empty() ? nullptr : hostname.c_str();
     spec.cgroup = cgroup.empty() ? nullptr : cgroup.c_str();
+    spec.netns = netns.empty() ? nullptr : netns.c_str();
+    spec.tmpfs = tmpfs.empty() ? nullptr : tmpfs.c_str();
     spec.argc = (unsigned)argv.size();
     for (size_t i = 0; i < argv.size(); i++) spec.argv[i] = argv[i].c_str();
     spec.argv[argv.size()] = nullptr;
@@ -106,6 +108,8 @@ std::unique_ptr<OwnedSpec> ToSpec(Napi::Object o) {
   if (s->path.empty()) throw std::string("path is required");
   s->hostname = StringOr(o, "hostname");
   s->cgroup = StringOr(o, "cgroup");
+  s->netns = StringOr(o, "netns");
+  s->tmpfs = StringOr(o, "tmpfs");
   s->argv = StringArray(o.Get("argv"), "argv", NSB_MAX_ARGS);
   if (s->argv.empty()) s->argv.push_back(s->path);
   s->envp = StringArray(o.Get("env"), "env", NSB_MAX_ARGS);

@@ -64,6 +64,7 @@ struct child_page {
 struct nsb_core {
     struct child_page *page;
     int devnull;
+    int own_netns; /* to return to after cloning into another network namespace */
     int has_clone3;
     uid_t euid;
     gid_t egid;
@@ -99,6 +100,7 @@ int nsb_core_init(struct nsb_core **out, struct nsb_error *err) {
         free(c);
         return -1;
     }
+    c->own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     c->has_clone3 = probe_clone3();
     c->euid = geteuid();
     c->egid = getegid();
@@ -110,6 +112,7 @@ void nsb_core_free(struct nsb_core *c) {
     if (!c) return;
     munmap(c->page, sizeof(struct child_page));
     close(c->devnull);
+    if (c->own_netns >= 0) close(c->own_netns);
     free(c);
 }
 
@@ -186,6 +189,8 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
         if ((spec->ns & NSB_NS_PID) && !(spec->opts & NSB_OPT_NO_PROC) &&
             (r = CSYS5(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0)) < 0)
             CHILD_FAIL("mount /proc", "mount", r);
+        if (spec->tmpfs && (r = CSYS5(SYS_mount, "tmpfs", spec->tmpfs, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0)
+            CHILD_FAIL("mount tmpfs", "mount", r);
     }
     if ((spec->ns & NSB_NS_NET) && !(spec->opts & NSB_OPT_NO_LO)) {
         int s = (int)CSYS(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -401,6 +406,17 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         return 1;
     }
 
+    if (spec->netns && (spec->ns & NSB_NS_NET)) {
+        nsb_error_set(&e, EINVAL, "request", "join a network namespace or create one, not both");
+        fail_result(res, NSB_CLONE_FAILED, &e, 0);
+        return 1;
+    }
+    if (spec->tmpfs && !(spec->ns & NSB_NS_MNT)) {
+        nsb_error_set(&e, EINVAL, "request", "a tmpfs of the sandbox's own needs a mount namespace");
+        fail_result(res, NSB_CLONE_FAILED, &e, 0);
+        return 1;
+    }
+
     /* environment: the caller's, plus where to signal ready */
     const char *envp[NSB_MAX_ARGS + 2];
     unsigned envc = 0;
@@ -424,7 +440,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     int discard = (spec->opts & NSB_OPT_DISCARD_OUTPUT) != 0;
 
     int ready[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, sync[2] = {-1, -1};
-    int cgroup_fd = -1;
+    int cgroup_fd = -1, netns_fd = -1, joined = 0;
     struct rusage self0;
     getrusage(RUSAGE_SELF, &self0);
     sb->launcher_utime0_us = tv_us(self0.ru_utime);
@@ -443,6 +459,19 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         }
     }
 
+    if (spec->netns) { /* the child inherits the launcher's network namespace: enter it for the clone */
+        netns_fd = open(spec->netns, O_RDONLY | O_CLOEXEC);
+        if (netns_fd < 0) {
+            nsb_error_set(&e, errno, "open", "cannot open network namespace %s", spec->netns);
+            goto fail;
+        }
+        if (setns(netns_fd, CLONE_NEWNET) < 0) {
+            nsb_error_set(&e, errno, "setns", "cannot enter network namespace %s", spec->netns);
+            goto fail;
+        }
+        joined = 1;
+    }
+
     memset(core->page, 0, sizeof *core->page);
     struct child_fds cfd = {sync[0], ready[1], discard ? core->devnull : out[1], discard ? core->devnull : errp[1],
                             core->devnull};
@@ -451,6 +480,12 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     pid_t pid = do_clone(core, nsb_ns_clone_flags(spec->ns), cgroup_fd, force_clone, &sb->pidfd, &path, &e);
     if (pid == 0) child_main(core, spec, &cfd, become_root, envp);
     sb->t[NSB_T_CLONE_DONE] = nsb_now_ns();
+    if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) { /* cannot go home: the launcher must not go on */
+        fprintf(stderr, "nsb-launcher: cannot return to its own network namespace: %s\n", strerror(errno));
+        abort();
+    }
+    joined = 0;
+    close_fd(&netns_fd);
     sb->clone_path = path;
     close_fd(&sync[0]);
     close_fd(&ready[1]);
@@ -485,6 +520,8 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     return 0;
 
 fail:
+    if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) abort();
+    close_fd(&netns_fd);
     memcpy(res->t, sb->t, sizeof res->t);
     res->clone_path = sb->clone_path;
     close_fd(&sync[0]);

@@ -21,6 +21,10 @@ export interface SandboxSpec {
   cgroupV1?: readonly string[];
   /** Place into `cgroup` by a cgroup.procs write instead of CLONE_INTO_CGROUP (to compare the two). */
   cgroupByWrite?: boolean;
+  /** Join this network namespace (e.g. /run/netns/nsb-...) instead of creating one. */
+  netns?: string;
+  /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
+  tmpfs?: string;
 }
 
 export type LaunchResult = NativeResult;
@@ -46,6 +50,8 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
     ...(spec.hostname ? { hostname: spec.hostname } : {}),
     ...(spec.cgroup ? { cgroup: spec.cgroup } : {}),
     ...(spec.cgroupV1 ? { cgroupV1: [...spec.cgroupV1] } : {}),
+    ...(spec.netns ? { netns: spec.netns } : {}),
+    ...(spec.tmpfs ? { tmpfs: spec.tmpfs } : {}),
   };
 }
 

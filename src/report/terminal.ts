@@ -58,9 +58,37 @@ function freezeTable(sc: ScenarioResult): string {
   return textTable(header, rows);
 }
 
+/** Throughput and latency table of a network scenario. */
+function networkTable(sc: ScenarioResult): string {
+  const header = ['variant', 'n', 'Mbit/s p50', 'p5', 'vs base', 'rr p50', 'rr p99', 'vs base', 'errors'];
+  const rows = sc.summary.map((v) => {
+    const m = v.metrics;
+    const tput = m['workload.throughputMbitPerSec'];
+    const rr = m['workload.p50Ns'];
+    return [
+      v.variant,
+      String(v.completed),
+      tput ? tput.median.toFixed(0) : '-',
+      tput ? tput.p5.toFixed(0) : '-',
+      tput ? vsBaseline(v, 'workload.throughputMbitPerSec') : '-',
+      formatNs(rr?.median),
+      formatNs(m['workload.p99Ns']?.median),
+      rr ? vsBaseline(v, 'workload.p50Ns') : '-',
+      issues(v),
+    ];
+  });
+  return textTable(header, rows);
+}
+
+const TABLES: Record<ScenarioResult['kind'], (sc: ScenarioResult) => string> = {
+  launch: launchTable,
+  freeze: freezeTable,
+  network: networkTable,
+};
+
 /** The table for one scenario, by its kind. */
 export function scenarioTable(sc: ScenarioResult): string {
-  return sc.kind === 'freeze' ? freezeTable(sc) : launchTable(sc);
+  return (TABLES[sc.kind] ?? launchTable)(sc);
 }
 
 /** Why samples failed or were skipped, one line per distinct reason. */

@@ -52,6 +52,8 @@ export interface VariantInfo {
   cgroup?: object;
   workload?: unknown;
   freeze?: { processes: number; mode: string; freezer: string };
+  net?: object;
+  tmpfs?: string;
   /** the variant its overhead is computed against */
   baseline?: string;
 }
@@ -74,7 +76,7 @@ export interface ScenarioResult {
   name: string;
   description: string;
   file: string;
-  kind: 'launch' | 'freeze';
+  kind: 'launch' | 'freeze' | 'network';
   workload: unknown;
   params: Record<string, string | number | boolean>;
   rounds: number;

@@ -15,6 +15,7 @@ import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion } from './environment.ts';
 import { FreezeProcedure } from './procedures/freeze.ts';
 import { LaunchProcedure } from './procedures/launch.ts';
+import { NetworkProcedure } from './procedures/network.ts';
 import type { Launchable, Procedure, ProcedureContext } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 import { randomSeed, seededRandom, shuffled } from './shuffle.ts';
@@ -54,6 +55,7 @@ const LAUNCHER_RESTARTS = 1;
 const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure> = {
   launch: (ctx) => new LaunchProcedure(ctx),
   freeze: (ctx) => new FreezeProcedure(ctx),
+  network: (ctx) => new NetworkProcedure(ctx),
 };
 
 export function makeRunId(now = new Date()): string {
@@ -131,6 +133,8 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           ...(v.cgroup ? { cgroup: v.cgroup } : {}),
           ...(v.workload ? { workload: v.workload } : {}),
           ...(v.freeze ? { freeze: v.freeze } : {}),
+          ...(v.net ? { net: v.net } : {}),
+          ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}),
           baseline: v.baseline ?? baseline,
         })),
         samples,

@@ -1,5 +1,6 @@
 import { cgroupSpecId, type CgroupSpec } from '../cgroup/spec.ts';
 import { NAMESPACES, canonicalSet, findPreset, setId, type Namespace } from '../isolation/index.ts';
+import type { TopologyKind } from '../network/topology.ts';
 
 /** A built-in workload (workloads/<name>.c) or any program. */
 export type WorkloadRef =
@@ -19,8 +20,22 @@ export interface VariantDefinition {
   workload?: WorkloadRef;
   /** Variant id this one's overhead is computed against (default: the scenario's baseline). */
   baseline?: string;
+  /** Mount a fresh tmpfs on this directory inside the sandbox (needs 'mnt' in ns). */
+  tmpfs?: string;
   /** Freeze scenarios: what the held sandbox holds and which freezer times it. */
   freeze?: FreezeTarget;
+  /** Network scenarios: the topology and the test run across it. */
+  net?: NetTarget;
+}
+
+export interface NetTarget {
+  topology: TopologyKind;
+  /** stream: TCP throughput for `seconds`; rr: `count` request/response round trips */
+  test: 'stream' | 'rr';
+  seconds?: number;
+  count?: number;
+  /** message size ("128K"; default 128K for stream, 1 byte for rr) */
+  msgSize?: string | number;
 }
 
 export type FreezerKind = 'v2' | 'v1';
@@ -40,8 +55,9 @@ export interface ScenarioDefinition {
   /**
    * launch (default): each sample launches the workload and waits for its exit.
    * freeze: each sample thaws and freezes a held sandbox, timing both.
+   * network: each sample runs a client against a server held across a topology.
    */
-  kind?: 'launch' | 'freeze';
+  kind?: 'launch' | 'freeze' | 'network';
   workload: WorkloadRef;
   variants: VariantDefinition[];
   /** Measured rounds; each round runs every variant once, in a fresh random order. */
@@ -114,5 +130,37 @@ export function freezeVariants(opts: { processes: number[]; modes?: ('busy' | 's
     for (const mode of opts.modes ?? ['sleep', 'busy'])
       for (const processes of opts.processes)
         out.push({ id: `${freezer}/${mode}/${processes}`, label: `${processes} ${mode} processes, ${freezer} freezer`, ns: opts.ns ?? ['pid'], cgroup: {}, freeze: { processes, mode, freezer } });
+  return out;
+}
+
+/** Variants of a network scenario: each topology × test × namespace set (net itself comes from the topology). */
+export function networkVariants(opts: { topologies: TopologyKind[]; tests: Omit<NetTarget, 'topology'>[]; nsSets?: Namespace[][] }): VariantDefinition[] {
+  const out: VariantDefinition[] = [];
+  for (const test of opts.tests)
+    for (const topology of opts.topologies)
+      for (const ns of opts.nsSets ?? [[]]) {
+        const others = canonicalSet(ns.filter((n) => n !== 'net'));
+        out.push({
+          id: `${test.test}/${topology}/${setId(others)}`,
+          label: `${test.test} over ${topology}, ${setId(others)}`,
+          ns: others,
+          net: { ...test, topology },
+          baseline: `${test.test}/host-loopback/bare`,
+        });
+      }
+  return out;
+}
+
+/**
+ * Crosses variants with workloads (a parameter sweep): ids "<workload>/<variant>",
+ * each compared with the same workload's "<workload>/<baseline>".
+ */
+export function acrossWorkloads(variants: VariantDefinition[], workloads: Record<string, WorkloadRef>, baseline = 'bare'): VariantDefinition[] {
+  const out: VariantDefinition[] = [];
+  for (const [name, workload] of Object.entries(workloads))
+    for (const v of variants) {
+      const id = v.id ?? setId(v.ns);
+      out.push({ ...v, id: `${name}/${id}`, label: `${name}, ${v.label ?? id}`, workload: v.workload ?? workload, baseline: `${name}/${v.baseline ?? baseline}` });
+    }
   return out;
 }

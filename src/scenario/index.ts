@@ -8,10 +8,13 @@ export {
   nsSet,
   withCgroup,
   freezeVariants,
+  networkVariants,
+  acrossWorkloads,
   type ScenarioDefinition,
   type VariantDefinition,
   type WorkloadRef,
   type FreezeTarget,
+  type NetTarget,
 } from './define.ts';
 export { validateScenario, type Scenario, type ResolvedVariant } from './validate.ts';
 export { loadScenario, listScenarioNames, SCENARIO_DIR } from './load.ts';

@@ -1,14 +1,15 @@
 import { validateCgroupSpec, type CgroupSpec } from '../cgroup/spec.ts';
 import { UserError } from '../errors/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
-import type { FreezeTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
+import { TOPOLOGIES, type TopologyKind } from '../network/topology.ts';
+import type { FreezeTarget, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
 
 /** A scenario after validation: defaults filled, ids unique. */
 export interface Scenario {
   name: string;
   description: string;
   file: string;
-  kind: 'launch' | 'freeze';
+  kind: 'launch' | 'freeze' | 'network';
   workload: WorkloadRef;
   variants: ResolvedVariant[];
   rounds: number | undefined;
@@ -28,6 +29,8 @@ export interface ResolvedVariant {
   workload?: WorkloadRef;
   baseline?: string;
   freeze?: FreezeTarget;
+  net?: NetTarget;
+  tmpfs?: string;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -63,6 +66,27 @@ function validateWorkload(v: unknown, where: string): WorkloadRef {
   return fail(where, 'has neither "builtin" nor "command"', 'set workload to { builtin: "noop" } or { command: [...] }');
 }
 
+function validateNet(n: unknown, where: string): NetTarget {
+  if (!isRecord(n)) fail(where, 'expected { topology, test, seconds | count, msgSize? }', 'use networkVariants({...})');
+  if (!TOPOLOGIES.includes(n.topology as TopologyKind)) fail(`${where}.topology`, `unknown topology ${JSON.stringify(n.topology)} (known: ${TOPOLOGIES.join(', ')})`, 'use one of the known topologies');
+  if (n.test !== 'stream' && n.test !== 'rr') fail(`${where}.test`, `expected "stream" or "rr", got ${JSON.stringify(n.test)}`, 'pick stream or rr');
+  const out: NetTarget = { topology: n.topology as TopologyKind, test: n.test };
+  if (n.test === 'stream') {
+    const sec = n.seconds ?? 1;
+    if (typeof sec !== 'number' || !(sec > 0 && sec <= 600)) fail(`${where}.seconds`, 'expected 0 < seconds <= 600', 'e.g. seconds: 1');
+    out.seconds = sec;
+  } else {
+    const count = n.count ?? 2000;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 10_000_000) fail(`${where}.count`, 'expected an integer 1..10000000', 'e.g. count: 2000');
+    out.count = count;
+  }
+  if (n.msgSize !== undefined) {
+    if ((typeof n.msgSize !== 'string' && typeof n.msgSize !== 'number') || !/^\d+[KMG]?$/i.test(String(n.msgSize))) fail(`${where}.msgSize`, 'expected a size like "128K" or a byte count', 'fix the size');
+    out.msgSize = n.msgSize;
+  }
+  return out;
+}
+
 function validateVariant(v: unknown, where: string): ResolvedVariant {
   if (!isRecord(v)) fail(where, 'expected a variant object { ns: [...] }', 'use the helpers bare(), eachAlone(), all(), nsSet(...)');
   const ns = validateNamespaceArray(v.ns, `${where}.ns`);
@@ -87,6 +111,12 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
     if (!isRecord(f) || !Number.isInteger(f.processes) || (f.processes as number) < 1 || (f.processes as number) > 100_000 || !['busy', 'sleep'].includes(f.mode as string) || !['v1', 'v2'].includes(f.freezer as string))
       fail(`${where}.freeze`, 'expected { processes: 1..100000, mode: "busy" | "sleep", freezer: "v1" | "v2" }', 'use freezeVariants({...})');
     out.freeze = { processes: f.processes as number, mode: f.mode as 'busy' | 'sleep', freezer: f.freezer as 'v1' | 'v2' };
+  }
+  if (v.net !== undefined) out.net = validateNet(v.net, `${where}.net`);
+  if (v.tmpfs !== undefined) {
+    if (typeof v.tmpfs !== 'string' || !v.tmpfs.startsWith('/')) fail(`${where}.tmpfs`, 'expected an absolute directory path', "e.g. tmpfs: '/tmp'");
+    if (!ns.includes('mnt')) fail(`${where}.tmpfs`, 'a tmpfs of its own needs the mount namespace in ns', "add 'mnt' to ns");
+    out.tmpfs = v.tmpfs;
   }
   return out;
 }
@@ -113,10 +143,14 @@ export function validateScenario(def: unknown, file: string): Scenario {
     if (v.baseline !== undefined && !seen.has(v.baseline)) fail(at(`variants[${i}].baseline`), `no variant with id ${JSON.stringify(v.baseline)}`, 'name one of the variant ids');
   });
   const kind = d.kind ?? 'launch';
-  if (kind !== 'launch' && kind !== 'freeze') fail(at('kind'), `expected "launch" or "freeze", got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
+  if (kind !== 'launch' && kind !== 'freeze' && kind !== 'network') fail(at('kind'), `expected "launch", "freeze" or "network", got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
   if (kind === 'freeze')
     variants.forEach((v, i) => {
       if (!v.freeze) fail(at(`variants[${i}].freeze`), 'a freeze scenario needs freeze: { processes, mode, freezer } in every variant', 'build the variants with freezeVariants({...})');
+    });
+  if (kind === 'network')
+    variants.forEach((v, i) => {
+      if (!v.net) fail(at(`variants[${i}].net`), 'a network scenario needs net: { topology, test } in every variant', 'build the variants with networkVariants({...})');
     });
   if (d.hostname !== undefined && (typeof d.hostname !== 'string' || d.hostname.length === 0 || d.hostname.length > 64))
     fail(at('hostname'), 'expected 1 to 64 characters', 'shorten the hostname');

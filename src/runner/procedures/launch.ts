@@ -12,7 +12,7 @@ export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] 
 
 export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
-  return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}) };
+  return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}), ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}) };
 }
 
 /** Numeric fields of the workload's JSON line (its last line on stdout), as `workload.<name>`. */

@@ -1,0 +1,106 @@
+import { randomInt } from 'node:crypto';
+import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import { NetworkManager, ipAvailable, type Topology } from '../../network/index.ts';
+import type { Namespace } from '../../isolation/index.ts';
+import type { Sample } from '../../results/index.ts';
+import type { NetTarget, ResolvedVariant } from '../../scenario/index.ts';
+import { skipReason } from '../skip.ts';
+import { toSample } from '../sample.ts';
+import { workloadMetrics } from './launch.ts';
+import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+
+/** Port of the held server inside nsbench's own namespaces. */
+const NS_PORT = 5201;
+/** Host loopback ports are shared with the machine: a random one in this range, retried. */
+const HOST_PORT_RANGE = [30000, 60000] as const;
+const HOST_PORT_TRIES = 5;
+
+interface Setup {
+  topology: Topology;
+  server: LaunchResult | null;
+  port: number;
+  failure: string | null;
+}
+
+function withoutNet(ns: readonly Namespace[]): Namespace[] {
+  return ns.filter((n) => n !== 'net');
+}
+
+/** The `net` workload's client arguments for a test. */
+export function clientArgs(t: NetTarget): string[] {
+  const amount = t.test === 'stream' ? String(t.seconds ?? 1) : String(t.count ?? 2000);
+  return [t.test, amount, ...(t.msgSize !== undefined ? [String(t.msgSize)] : [])];
+}
+
+/**
+ * Throughput across network topologies: per variant, the topology is built
+ * and a `net server` held in the server's namespace for the whole scenario; a
+ * sample runs one `net client` in the client's. The loopback topology runs
+ * both in one sandbox with a network namespace of its own (`net loop`).
+ */
+export class NetworkProcedure implements Procedure {
+  readonly #net = new NetworkManager();
+  readonly #setups = new Map<string, Setup>();
+  constructor(private readonly ctx: ProcedureContext) {}
+
+  skipReason(v: ResolvedVariant): string | null {
+    const t = v.net as NetTarget;
+    const ns = t.topology === 'loopback' ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
+    const base = skipReason(ns, this.ctx.euid);
+    if (base) return base;
+    if (['veth', 'bridge', 'host-veth'].includes(t.topology)) {
+      if (this.ctx.euid !== 0) return `the ${t.topology} topology needs root (it creates links and named network namespaces)`;
+      if (!ipAvailable()) return 'the ip command (iproute2) is not installed: apt-get install iproute2';
+    }
+    return null;
+  }
+
+  #spec(v: ResolvedVariant, where: 'server' | 'client', s: Setup, argv: string[]): SandboxSpec {
+    const endpoint = s.topology[where];
+    const ns = endpoint.ownNetns ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
+    return { ns, path: builtinWorkload('net'), argv, hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs, ...(endpoint.netns ? { netns: endpoint.netns } : {}) };
+  }
+
+  async setup(variants: ResolvedVariant[]): Promise<void> {
+    const launcher = this.ctx.launcher();
+    if (!launcher.hold) throw new Error('this launcher cannot hold sandboxes');
+    for (const v of variants) {
+      const t = v.net as NetTarget;
+      const topology = this.#net.create(t.topology);
+      const s: Setup = { topology, server: null, port: NS_PORT, failure: null };
+      this.#setups.set(v.id, s);
+      if (topology.sameSandbox) continue;
+      const onHost = topology.server.netns === null && !topology.server.ownNetns;
+      for (let attempt = 0; attempt < (onHost ? HOST_PORT_TRIES : 1); attempt++) {
+        s.port = onHost ? randomInt(HOST_PORT_RANGE[0], HOST_PORT_RANGE[1]) : NS_PORT;
+        const bind = onHost ? '127.0.0.1' : '0.0.0.0';
+        const r = await launcher.hold(this.#spec(v, 'server', s, ['net', 'server', String(s.port), bind]));
+        if (r.state === 'running') {
+          s.server = r;
+          s.failure = null;
+          break;
+        }
+        s.failure = `the server did not start: ${r.error?.message ?? `${r.state} (exit ${r.exitCode})`}`;
+      }
+    }
+  }
+
+  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+    const s = this.#setups.get(v.id);
+    if (!s || s.failure) return { ...base, state: 'errored', cause: 'setup', reason: s?.failure ?? 'not set up' };
+    const t = v.net as NetTarget;
+    const argv = s.topology.sameSandbox ? ['net', 'loop', ...clientArgs(t)] : ['net', 'client', s.topology.serverAddress, String(s.port), ...clientArgs(t)];
+    const r = await this.ctx.launcher().run(this.#spec(v, 'client', s, argv));
+    return toSample(r, { ...base, timeoutMs: this.ctx.timeoutMs }, workloadMetrics(r.stdout));
+  }
+
+  async teardown(): Promise<void> {
+    const launcher = this.ctx.launcher();
+    for (const s of this.#setups.values()) {
+      if (s.server && launcher.release) await launcher.release(s.server.id, { timeoutMs: 5000 }).catch(() => undefined);
+    }
+    this.#setups.clear();
+    const failed = this.#net.cleanup();
+    if (failed.length) throw new Error(`could not remove network objects: ${failed.join('; ')}`);
+  }
+}
