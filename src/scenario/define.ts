@@ -2,9 +2,10 @@ import { cgroupSpecId, type CgroupSpec } from '../cgroup/spec.ts';
 import { NAMESPACES, canonicalSet, findPreset, setId, type Namespace } from '../isolation/index.ts';
 import type { TopologyKind } from '../network/topology.ts';
 
-/** A built-in workload (workloads/<name>.c) or any program. */
+/** A built-in workload (workloads/<name>.c), a real tool with an adapter (sysbench, stress-ng, fio, iperf3), or any program. */
 export type WorkloadRef =
   | { builtin: string; args?: string[] }
+  | { tool: string; args: string[] }
   | { command: string[] };
 
 export interface VariantDefinition {

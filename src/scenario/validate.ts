@@ -1,5 +1,6 @@
 import { validateCgroupSpec, type CgroupSpec } from '../cgroup/spec.ts';
 import { UserError } from '../errors/index.ts';
+import { TOOL_ADAPTERS } from '../workloads/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
 import { TOPOLOGIES, type TopologyKind } from '../network/topology.ts';
 import type { FreezeTarget, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
@@ -57,13 +58,19 @@ function validateWorkload(v: unknown, where: string): WorkloadRef {
     if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) fail(`${where}.args`, 'expected an array of strings', 'pass arguments as strings');
     return { builtin: v.builtin, args: args as string[] };
   }
+  if ('tool' in v) {
+    if (typeof v.tool !== 'string' || !(v.tool in TOOL_ADAPTERS)) fail(`${where}.tool`, `no adapter for ${JSON.stringify(v.tool)} (known: ${Object.keys(TOOL_ADAPTERS).join(', ')})`, 'use a known tool, or { command: [...] }');
+    const args = v.args ?? [];
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) fail(`${where}.args`, 'expected an array of strings', 'pass arguments as strings');
+    return { tool: v.tool, args: args as string[] };
+  }
   if ('command' in v) {
     const c = v.command;
     if (!Array.isArray(c) || c.length === 0 || c.some((a) => typeof a !== 'string')) fail(`${where}.command`, 'expected a non-empty array of strings', 'e.g. command: ["/bin/true"]');
     if (!(c[0] as string).startsWith('/')) fail(`${where}.command[0]`, `"${c[0]}" is not an absolute path`, 'give the program as an absolute path (no shell, no PATH lookup)');
     return { command: c as string[] };
   }
-  return fail(where, 'has neither "builtin" nor "command"', 'set workload to { builtin: "noop" } or { command: [...] }');
+  return fail(where, 'has neither "builtin", "tool" nor "command"', 'set workload to { builtin: "noop" }, { tool: "sysbench", args: [...] } or { command: [...] }');
 }
 
 function validateNet(n: unknown, where: string): NetTarget {

@@ -1,5 +1,8 @@
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
+import { which } from '../../doctor/tools.ts';
+import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import { TOOL_ADAPTERS, type ToolAdapter } from '../../workloads/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
@@ -7,7 +10,25 @@ import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 
 export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
-  return 'builtin' in w ? { path: builtinWorkload(w.builtin), argv: [w.builtin, ...(w.args ?? [])] } : { path: w.command[0] as string, argv: w.command };
+  if ('builtin' in w) return { path: builtinWorkload(w.builtin), argv: [w.builtin, ...(w.args ?? [])] };
+  if ('tool' in w) {
+    const adapter = TOOL_ADAPTERS[w.tool] as ToolAdapter;
+    const path = which(w.tool);
+    if (!path) throw new UserError(`${w.tool} is not installed`, `apt-get install ${adapter.aptPackage}`);
+    return { path, argv: [w.tool, ...adapter.fixedArgs(w.args)] };
+  }
+  return { path: w.command[0] as string, argv: w.command };
+}
+
+/** Why a workload cannot run here (a tool that is not installed), or null. */
+export function workloadSkipReason(w: WorkloadRef): string | null {
+  if (!('tool' in w) || which(w.tool)) return null;
+  return `${w.tool} is not installed: apt-get install ${TOOL_ADAPTERS[w.tool]?.aptPackage ?? w.tool}`;
+}
+
+/** Metrics from the workload's output: the tool's adapter, or the JSON line of our own workloads. */
+export function outputMetrics(w: WorkloadRef, stdout: string): Metrics {
+  return 'tool' in w ? (TOOL_ADAPTERS[w.tool] as ToolAdapter).parse(stdout) : workloadMetrics(stdout);
 }
 
 export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
@@ -39,7 +60,11 @@ export class LaunchProcedure implements Procedure {
   constructor(private readonly ctx: ProcedureContext) {}
 
   skipReason(v: ResolvedVariant): string | null {
-    return skipReason(v.ns, this.ctx.euid) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
+    return (
+      skipReason(v.ns, this.ctx.euid) ??
+      workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ??
+      (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null)
+    );
   }
 
   #spec(v: ResolvedVariant): SandboxSpec {
@@ -69,6 +94,12 @@ export class LaunchProcedure implements Procedure {
     } finally {
       if (group) await this.ctx.cgroups().destroy(group);
     }
-    return toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }, { ...stats, ...workloadMetrics(result.stdout) });
+    let fromOutput: Metrics = {};
+    try {
+      fromOutput = outputMetrics(v.workload ?? this.ctx.scenario.workload, result.stdout);
+    } catch (e) {
+      return { ...base, state: 'errored', cause: 'parse', reason: `cannot parse the workload's output: ${(e as Error).message}` };
+    }
+    return toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }, { ...stats, ...fromOutput });
   }
 }
