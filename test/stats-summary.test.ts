@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootBreakdown } from '../src/launcher/phases.ts';
 import { summarize, type Sample } from '../src/results/index.ts';
-import { seededRandom, shuffled } from '../src/runner/shuffle.ts';
+import { seededRandom, shuffled } from '../src/stats/index.ts';
 import { describe as describeSample, ratioOfMedians } from '../src/stats/index.ts';
 
 test('descriptive statistics on a fixed sample', () => {
@@ -62,4 +62,25 @@ test('summary keeps warm-up and failures out of the statistics and computes rati
   assert.equal(all?.metrics.bootNs?.ratioToBaseline, 2);
   assert.equal(all?.errored, 1);
   assert.equal(all?.completed, 3);
+});
+
+test('bootstrap CI of a ratio of medians: seeded, contains the truth, covers ~95% on simulated data', async () => {
+  const { ratioOfMediansCI } = await import('../src/stats/index.ts');
+  const rnd = seededRandom(42);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const sample = (n: number, mu: number) => Array.from({ length: n }, () => mu * (1 + 0.05 * normal()));
+  const a = sample(30, 110);
+  const b = sample(30, 100);
+  const ci = ratioOfMediansCI(a, b, 7);
+  assert.ok(ci);
+  assert.deepEqual(ratioOfMediansCI(a, b, 7), ci, 'same seed, same interval');
+  assert.ok(ci.low < ci.ratio && ci.ratio < ci.high);
+  let covered = 0;
+  const trials = 100;
+  for (let t = 0; t < trials; t++) {
+    const c = ratioOfMediansCI(sample(30, 110), sample(30, 100), t, 500);
+    if (c && c.low <= 1.1 && 1.1 <= c.high) covered++;
+  }
+  assert.ok(covered >= 85 && covered <= 100, `coverage ${covered}/${trials} near 95%`);
+  assert.equal(ratioOfMediansCI([], b), null);
 });

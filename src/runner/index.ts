@@ -2,5 +2,4 @@ export { runBenchmark, makeRunId, type RunOptions, type RunOutcome, type Launcha
 export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
-export { seededRandom, shuffled, randomSeed } from './shuffle.ts';
 export { toSample, launchMetrics, signalName, type SampleContext } from './sample.ts';

@@ -18,7 +18,7 @@ import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
 import type { Launchable, Procedure, ProcedureContext } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
-import { randomSeed, seededRandom, shuffled } from './shuffle.ts';
+import { randomSeed, seededRandom, shuffled } from '../stats/index.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
 
