@@ -63,16 +63,20 @@ static void sleep_ns(uint64_t ns) {
     nanosleep(&ts, NULL);
 }
 
+/* Opens dir/name for reading the state from; path gets the full name. */
+static int open_state(const char *dir, const char *name, const char *what, char *path, size_t cap, struct nsb_error *err) {
+    snprintf(path, cap, "%s/%s", dir, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) nsb_error_set(err, errno, "open", "cannot open %s (is this a %s?)", path, what);
+    return fd;
+}
+
 static int freeze_v2(const char *dir, int freeze, uint64_t timeout_ns, struct nsb_freeze_result *out,
                      struct nsb_error *err) {
     char path[4096], buf[512];
     memset(out, 0, sizeof *out);
-    snprintf(path, sizeof path, "%s/cgroup.events", dir);
-    int ev = open(path, O_RDONLY | O_CLOEXEC);
-    if (ev < 0) {
-        nsb_error_set(err, errno, "open", "cannot open %s (is this a cgroup v2 directory?)", path);
-        return -1;
-    }
+    int ev = open_state(dir, "cgroup.events", "cgroup v2 directory", path, sizeof path, err);
+    if (ev < 0) return -1;
     const char *want = freeze ? "frozen 1" : "frozen 0";
     snprintf(path, sizeof path, "%s/cgroup.freeze", dir);
     uint64_t t0 = nsb_now_ns();
@@ -108,12 +112,8 @@ static int freeze_v1(const char *dir, int freeze, uint64_t timeout_ns, uint64_t 
                      struct nsb_freeze_result *out, struct nsb_error *err) {
     char path[4096], buf[64];
     memset(out, 0, sizeof *out);
-    snprintf(path, sizeof path, "%s/freezer.state", dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        nsb_error_set(err, errno, "open", "cannot open %s (is this a v1 freezer cgroup?)", path);
-        return -1;
-    }
+    int fd = open_state(dir, "freezer.state", "v1 freezer cgroup", path, sizeof path, err);
+    if (fd < 0) return -1;
     const char *target = freeze ? "FROZEN" : "THAWED";
     uint64_t t0 = nsb_now_ns(), deadline = t0 + timeout_ns, next_retry = t0 + retry_ns;
     if (write_str(path, target, err) < 0) {
