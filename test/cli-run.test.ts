@@ -34,6 +34,8 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
     const all = sc.summary.find((v) => v.variant === 'all');
     assert.ok(all && all.metrics.bootNs && all.metrics.bootNs.n === 3);
     assert.ok((all.metrics.bootNs.ratioToBaseline ?? 0) > 1, 'all eight namespaces cost more than bare');
+    const ci = all.metrics.bootNs.ratioCI95;
+    assert.ok(ci && ci[0] <= (all.metrics.bootNs.ratioToBaseline ?? 0) && (all.metrics.bootNs.ratioToBaseline ?? 0) <= ci[1], 'a bootstrap CI brackets the ratio');
     const m = all.metrics;
     const phaseSum = ['prepareNs', 'cloneNs', 'mapNs', 'setupNs', 'execNs'].reduce((a, k) => a + (m[k]?.median ?? 0), 0);
     assert.ok(phaseSum > 0);

@@ -7,9 +7,9 @@ export function formatNs(ns: number | null | undefined): string {
   return `${(ns / 1e9).toFixed(2)} s`;
 }
 
-export function formatRatio(r: number | null | undefined): string {
+export function formatRatio(r: number | null | undefined, ci?: readonly [number, number]): string {
   if (r === null || r === undefined || !Number.isFinite(r)) return '-';
-  return `${r.toFixed(2)}×`;
+  return ci ? `${r.toFixed(2)}× [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : `${r.toFixed(2)}×`;
 }
 
 /** A plain-text table with right-aligned numbers. */

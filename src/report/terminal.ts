@@ -6,14 +6,15 @@ function issues(v: ScenarioResult['summary'][number]): string {
 }
 
 function vsBaseline(v: ScenarioResult['summary'][number], metric: string): string {
-  return v.variant === v.baseline ? 'baseline' : formatRatio(v.metrics[metric]?.ratioToBaseline);
+  const m = v.metrics[metric];
+  return v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
 }
 
 /** Boot-time table of a launch scenario: distribution, overhead, breakdown, and the workload's own time where it reports one. */
 function launchTable(sc: ScenarioResult): string {
   const hasRun = sc.summary.some((v) => v.metrics['workload.elapsedNs']);
-  const header = ['variant', 'n', 'boot p50', 'p95', 'p99', 'vs base', 'clone', 'map', 'cgroup', 'setup', 'exec', 'cpu (child+launcher)'];
-  if (hasRun) header.push('run p50', 'vs base');
+  const header = ['variant', 'n', 'boot p50', 'p95', 'p99', 'vs base [95% CI]', 'clone', 'map', 'cgroup', 'setup', 'exec', 'cpu (child+launcher)'];
+  if (hasRun) header.push('run p50', 'vs base [95% CI]');
   header.push('errors');
   const rows = sc.summary.map((v) => {
     const m = v.metrics;
@@ -60,7 +61,7 @@ function freezeTable(sc: ScenarioResult): string {
 
 /** Throughput and latency table of a network scenario. */
 function networkTable(sc: ScenarioResult): string {
-  const header = ['variant', 'n', 'Mbit/s p50', 'p5', 'vs base', 'rr p50', 'rr p99', 'vs base', 'errors'];
+  const header = ['variant', 'n', 'Mbit/s p50', 'p5', 'vs base [95% CI]', 'rr p50', 'rr p99', 'vs base [95% CI]', 'errors'];
   const rows = sc.summary.map((v) => {
     const m = v.metrics;
     const tput = m['workload.throughputMbitPerSec'];
@@ -106,7 +107,7 @@ export function runSummary(run: RunResults): string {
   const out: string[] = [];
   for (const sc of run.scenarios) {
     out.push(`\n${sc.name} — ${sc.description}`);
-    out.push(`${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}; medians unless marked`);
+    out.push(`${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}; medians unless marked; vs base: ratio of medians with a bootstrap 95% CI`);
     out.push(scenarioTable(sc));
     const problems = problemLines(sc);
     if (problems.length) out.push('problems:', ...problems);

@@ -61,6 +61,8 @@ export interface VariantInfo {
 export interface MetricSummary extends Descriptive {
   /** median / the baseline's median; null for the baseline itself or without one */
   ratioToBaseline: number | null;
+  /** seeded percentile-bootstrap 95% CI of ratioToBaseline (headline metrics only) */
+  ratioCI95?: [number, number];
 }
 
 export interface VariantSummary {
