@@ -1,6 +1,8 @@
 // Every topology really passes traffic from a client in one place to a server
 // in another, and leaves no nsb- link or namespace behind.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { which } from '../src/doctor/index.ts';
 import { after, before, describe, test } from 'node:test';
 import { SandboxLauncher, builtinWorkload } from '../src/launcher/index.ts';
 import { NetworkManager, TOPOLOGIES, ip, ipAvailable, linkNames, netnsList } from '../src/network/index.ts';
@@ -100,5 +102,20 @@ describe('network scenario through the runner', { skip }, () => {
     assert.ok(veth?.metrics['workload.throughputMbitPerSec']?.ratioToBaseline, 'compared with the host loopback');
     assert.ok((r.summary.find((v) => v.variant === 'rr/bridge/pid+mnt')?.metrics['workload.p50Ns']?.median ?? 0) > 0);
     assert.deepEqual({ netns: netnsList().filter((n) => n.startsWith('nsb')), links: linkNames().filter((n) => n.startsWith('nsb')) }, before, 'no nsb- link or netns afterwards');
+  });
+});
+
+describe('iperf3 across a topology, inside sandboxes', { skip: skip || (which('iperf3') ? false : 'iperf3 is not installed (apt-get install iperf3)') }, () => {
+  test('server held behind listenready in one namespace, client in the other, -J parsed', async () => {
+    const sc = validateScenario(
+      { name: 'ip3', description: 'x', kind: 'network', workload: { builtin: 'net' }, variants: networkVariants({ topologies: ['host-loopback', 'veth'], tests: [{ test: 'stream', seconds: 1, tool: 'iperf3' }] }) },
+      'test/ip3.ts',
+    );
+    const { run } = await runBenchmark({ scenarios: [sc], rounds: 1, warmup: 0, defaultRounds: 1, defaultWarmup: 0, defaultTimeoutMs: 30_000, outDir: tempDir(), seed: 4 });
+    const veth = run.scenarios[0]?.summary.find((v) => v.variant === 'iperf3/veth/bare');
+    assert.equal(veth?.completed, 1, JSON.stringify(run.scenarios[0]?.samples));
+    assert.ok((veth?.metrics['workload.throughputMbitPerSec']?.median ?? 0) > 0);
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /^\/usr\/bin\/iperf3 -s -p 5201/.test(l));
+    assert.deepEqual(left, [], 'the held iperf3 server is gone');
   });
 });

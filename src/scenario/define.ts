@@ -31,6 +31,8 @@ export interface VariantDefinition {
 
 export interface NetTarget {
   topology: TopologyKind;
+  /** net (default): nsbench's own client/server; iperf3: the real tool (stream only, whole seconds) */
+  tool?: 'net' | 'iperf3';
   /** stream: TCP throughput for `seconds`; rr: `count` request/response round trips */
   test: 'stream' | 'rr';
   seconds?: number;
@@ -141,12 +143,13 @@ export function networkVariants(opts: { topologies: TopologyKind[]; tests: Omit<
     for (const topology of opts.topologies)
       for (const ns of opts.nsSets ?? [[]]) {
         const others = canonicalSet(ns.filter((n) => n !== 'net'));
+        const kind = test.tool === 'iperf3' ? 'iperf3' : test.test;
         out.push({
-          id: `${test.test}/${topology}/${setId(others)}`,
-          label: `${test.test} over ${topology}, ${setId(others)}`,
+          id: `${kind}/${topology}/${setId(others)}`,
+          label: `${kind} over ${topology}, ${setId(others)}`,
           ns: others,
           net: { ...test, topology },
-          baseline: `${test.test}/host-loopback/bare`,
+          baseline: `${kind}/host-loopback/bare`,
         });
       }
   return out;

@@ -78,6 +78,12 @@ function validateNet(n: unknown, where: string): NetTarget {
   if (!TOPOLOGIES.includes(n.topology as TopologyKind)) fail(`${where}.topology`, `unknown topology ${JSON.stringify(n.topology)} (known: ${TOPOLOGIES.join(', ')})`, 'use one of the known topologies');
   if (n.test !== 'stream' && n.test !== 'rr') fail(`${where}.test`, `expected "stream" or "rr", got ${JSON.stringify(n.test)}`, 'pick stream or rr');
   const out: NetTarget = { topology: n.topology as TopologyKind, test: n.test };
+  if (n.tool !== undefined) {
+    if (n.tool !== 'net' && n.tool !== 'iperf3') fail(`${where}.tool`, `expected "net" or "iperf3", got ${JSON.stringify(n.tool)}`, 'leave it out for nsbench\'s own client and server');
+    if (n.tool === 'iperf3' && (n.test !== 'stream' || (n.seconds !== undefined && !Number.isInteger(n.seconds)) || n.topology === 'loopback'))
+      fail(`${where}.tool`, 'iperf3 runs stream tests of whole seconds, between two places (not the loopback topology)', 'use test: "stream", seconds: 1, and another topology');
+    out.tool = n.tool;
+  }
   if (n.test === 'stream') {
     const sec = n.seconds ?? 1;
     if (typeof sec !== 'number' || !(sec > 0 && sec <= 600)) fail(`${where}.seconds`, 'expected 0 < seconds <= 600', 'e.g. seconds: 1');

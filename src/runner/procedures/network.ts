@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { which } from '../../doctor/tools.ts';
 import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import { parseIperf3 } from '../../workloads/index.ts';
 import { NetworkManager, ipAvailable, type Topology } from '../../network/index.ts';
 import type { Namespace } from '../../isolation/index.ts';
 import type { Sample } from '../../results/index.ts';
@@ -48,6 +50,7 @@ export class NetworkProcedure implements Procedure {
     const ns = t.topology === 'loopback' ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
     const base = skipReason(ns, this.ctx.euid);
     if (base) return base;
+    if (t.tool === 'iperf3' && !which('iperf3')) return 'iperf3 is not installed: apt-get install iperf3';
     if (['veth', 'bridge', 'host-veth'].includes(t.topology)) {
       if (this.ctx.euid !== 0) return `the ${t.topology} topology needs root (it creates links and named network namespaces)`;
       if (!ipAvailable()) return 'the ip command (iproute2) is not installed: apt-get install iproute2';
@@ -58,7 +61,19 @@ export class NetworkProcedure implements Procedure {
   #spec(v: ResolvedVariant, where: 'server' | 'client', s: Setup, argv: string[]): SandboxSpec {
     const endpoint = s.topology[where];
     const ns = endpoint.ownNetns ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
-    return { ns, path: builtinWorkload('net'), argv, hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs, ...(endpoint.netns ? { netns: endpoint.netns } : {}) };
+    const path = argv[0] === 'iperf3' ? (which('iperf3') as string) : builtinWorkload(argv[0] as string);
+    return { ns, path, argv, hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs, ...(endpoint.netns ? { netns: endpoint.netns } : {}) };
+  }
+
+  /** The held server: nsbench's `net server`, or iperf3 -s behind `listenready` (it has no ready signal of its own). */
+  #serverArgv(t: NetTarget, port: number, bind: string): string[] {
+    if (t.tool !== 'iperf3') return ['net', 'server', String(port), bind];
+    return ['listenready', String(port), which('iperf3') as string, '-s', '-p', String(port), ...(bind === '0.0.0.0' ? [] : ['-B', bind])];
+  }
+
+  #clientArgv(t: NetTarget, s: Setup): string[] {
+    if (t.tool === 'iperf3') return ['iperf3', '-c', s.topology.serverAddress, '-p', String(s.port), '-t', String(t.seconds ?? 1), '-J'];
+    return s.topology.sameSandbox ? ['net', 'loop', ...clientArgs(t)] : ['net', 'client', s.topology.serverAddress, String(s.port), ...clientArgs(t)];
   }
 
   async setup(variants: ResolvedVariant[]): Promise<void> {
@@ -74,7 +89,7 @@ export class NetworkProcedure implements Procedure {
       for (let attempt = 0; attempt < (onHost ? HOST_PORT_TRIES : 1); attempt++) {
         s.port = onHost ? randomInt(HOST_PORT_RANGE[0], HOST_PORT_RANGE[1]) : NS_PORT;
         const bind = onHost ? '127.0.0.1' : '0.0.0.0';
-        const r = await launcher.hold(this.#spec(v, 'server', s, ['net', 'server', String(s.port), bind]));
+        const r = await launcher.hold(this.#spec(v, 'server', s, this.#serverArgv(t, s.port, bind)));
         if (r.state === 'running') {
           s.server = r;
           s.failure = null;
@@ -89,9 +104,9 @@ export class NetworkProcedure implements Procedure {
     const s = this.#setups.get(v.id);
     if (!s || s.failure) return { ...base, state: 'errored', cause: 'setup', reason: s?.failure ?? 'not set up' };
     const t = v.net as NetTarget;
-    const argv = s.topology.sameSandbox ? ['net', 'loop', ...clientArgs(t)] : ['net', 'client', s.topology.serverAddress, String(s.port), ...clientArgs(t)];
-    const r = await this.ctx.launcher().run(this.#spec(v, 'client', s, argv));
-    return toSample(r, { ...base, timeoutMs: this.ctx.timeoutMs }, workloadMetrics(r.stdout));
+    const r = await this.ctx.launcher().run(this.#spec(v, 'client', s, this.#clientArgv(t, s)));
+    const metrics = t.tool === 'iperf3' ? parseIperf3(r.stdout) : workloadMetrics(r.stdout);
+    return toSample(r, { ...base, timeoutMs: this.ctx.timeoutMs }, metrics);
   }
 
   async teardown(): Promise<void> {
