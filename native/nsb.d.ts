@@ -25,6 +25,8 @@ export interface NativeSpec {
   netns?: string;
   /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
   tmpfs?: string;
+  /** Working directory of the workload. */
+  cwd?: string;
 }
 
 /** Milestones as ns offsets from the request; -1 where the step did not happen. */

@@ -1,14 +1,16 @@
 // Tool adapters parse recorded real outputs, and run for real where the tool is installed.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { which } from '../src/doctor/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
 import { outputMetrics, workloadCommand, workloadSkipReason } from '../src/runner/procedures/launch.ts';
 import { parseFio, parseIperf3, parseStressNg, parseSysbench } from '../src/workloads/index.ts';
-import { needsRootAndBuild } from './helpers/env.ts';
+import { runBenchmark } from '../src/runner/index.ts';
+import { validateScenario } from '../src/scenario/index.ts';
+import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'fixtures', name), 'utf8');
 
@@ -42,6 +44,15 @@ describe('adapters parse recorded real outputs', () => {
     assert.equal(m['workload.writeKiBPerSec'], 53180);
     assert.ok(Math.abs((m['workload.readIops'] ?? 0) - 13287.138584) < 1e-6);
     assert.equal(m['workload.readClatP99Ns'], 123392);
+  });
+
+  test('sysbench fileio phases keep the options and swap the command', async () => {
+    const { sysbenchPhases } = await import('../src/workloads/index.ts');
+    assert.deepEqual(sysbenchPhases(['fileio', '--file-total-size=4M', '--file-test-mode=rndrw', '--time=1', 'run']), {
+      prepare: ['fileio', '--file-total-size=4M', 'prepare'],
+      cleanup: ['fileio', '--file-total-size=4M', 'cleanup'],
+    });
+    assert.equal(sysbenchPhases(['cpu', 'run']), null);
   });
 
   test('iperf3 -J', () => {
@@ -86,6 +97,20 @@ describe('adapters run the real tools in a sandbox', { skip: needsRootAndBuild }
       assert.ok((m[c.key] ?? 0) > 0, `${c.key} in ${JSON.stringify(m)}`);
     });
   }
+
+  test('sysbench fileio: prepare, measured run and cleanup in a fresh folder, through the runner', { skip: which('sysbench') ? false : 'sysbench is not installed (apt-get install sysbench)' }, async () => {
+    const sc = validateScenario(
+      { name: 'fio', description: 'x', workload: { tool: 'sysbench', args: ['fileio', '--file-total-size=4M', '--file-num=2', '--file-test-mode=rndrw', '--time=1', 'run'] }, variants: [{ ns: [] }, { ns: ['user', 'pid', 'mnt'] }] },
+      'test/fio.ts',
+    );
+    const before = readdirSync('/var/tmp').filter((f) => f.startsWith('nsb-work-'));
+    const { run } = await runBenchmark({ scenarios: [sc], rounds: 1, warmup: 0, defaultRounds: 1, defaultWarmup: 0, defaultTimeoutMs: 30_000, outDir: tempDir(), seed: 1 });
+    for (const v of run.scenarios[0]?.summary ?? []) {
+      assert.equal(v.completed, 1, JSON.stringify(run.scenarios[0]?.samples));
+      assert.ok((v.metrics['workload.readsPerSec']?.median ?? 0) > 0 && (v.metrics['workload.writesPerSec']?.median ?? 0) > 0);
+    }
+    assert.deepEqual(readdirSync('/var/tmp').filter((f) => f.startsWith('nsb-work-')), before, 'the working folders are gone');
+  });
 
   test('iperf3 client and server on loopback', { skip: which('iperf3') ? false : 'iperf3 is not installed (apt-get install iperf3)' }, async () => {
     const port = String(40000 + (process.pid % 20000));

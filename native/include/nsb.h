@@ -89,6 +89,7 @@ struct nsb_spec {
     const char *cgroup_v1[8]; /* v1: cgroup.procs files written before exec */
     const char *netns;     /* join this network namespace (e.g. /run/netns/nsb-...) instead of a new one */
     const char *tmpfs;     /* mount a fresh tmpfs on this directory (needs a mount namespace) */
+    const char *cwd;       /* working directory of the workload (default: the launcher's) */
     unsigned argc;
     const char *argv[NSB_MAX_ARGS + 1];
     unsigned envc;
@@ -227,7 +228,7 @@ struct nsb_wire_req {
     uint64_t timeout_ns, id;
     uint64_t target;  /* NSB_OP_STOP: the id its NSB_OP_START had */
     int32_t signal;   /* NSB_OP_STOP: signal to send first (0: just wait) */
-    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 v1...\0 argv...\0 envp...\0 */
+    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 cwd\0 v1...\0 argv...\0 envp...\0 */
     char strings[NSB_STRINGS_MAX];
 };
 

@@ -209,6 +209,7 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
         while (h[len]) len++;
         if ((r = CSYS(SYS_sethostname, h, len, 0)) < 0) CHILD_FAIL("set hostname", "sethostname", r);
     }
+    if (spec->cwd && (r = CSYS(SYS_chdir, spec->cwd, 0, 0)) < 0) CHILD_FAIL("change directory", "chdir", r);
     pg->t_setup_done = child_now_ns();
 
     /* stdin /dev/null, stdout/stderr to the launcher, the ready pipe on fd 3.

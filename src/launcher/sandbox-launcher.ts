@@ -25,6 +25,8 @@ export interface SandboxSpec {
   netns?: string;
   /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
   tmpfs?: string;
+  /** Working directory of the workload. */
+  cwd?: string;
 }
 
 export type LaunchResult = NativeResult;
@@ -52,6 +54,7 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
     ...(spec.cgroupV1 ? { cgroupV1: [...spec.cgroupV1] } : {}),
     ...(spec.netns ? { netns: spec.netns } : {}),
     ...(spec.tmpfs ? { tmpfs: spec.tmpfs } : {}),
+    ...(spec.cwd ? { cwd: spec.cwd } : {}),
   };
 }
 

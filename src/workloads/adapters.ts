@@ -10,6 +10,18 @@ export interface ToolAdapter {
   /** Arguments always added (machine-readable output). */
   fixedArgs: (args: readonly string[]) => string[];
   parse(stdout: string): Metrics;
+  /**
+   * For tests that need files made first (sysbench fileio): the arguments of
+   * the unmeasured prepare and cleanup runs, all in one fresh working directory.
+   */
+  phases?(args: readonly string[]): { prepare: string[]; cleanup: string[] } | null;
+}
+
+/** sysbench fileio: "prepare" and "cleanup" with the same options as the measured "run". */
+export function sysbenchPhases(args: readonly string[]): { prepare: string[]; cleanup: string[] } | null {
+  if (args[0] !== 'fileio' || args[args.length - 1] !== 'run') return null;
+  const opts = args.slice(0, -1).filter((a) => !a.startsWith('--file-test-mode') && !a.startsWith('--time') && !a.startsWith('--events'));
+  return { prepare: [...opts, 'prepare'], cleanup: [...opts, 'cleanup'] };
 }
 
 function num(s: string | undefined): number | null {
@@ -128,7 +140,7 @@ export function parseIperf3(out: string): Metrics {
 }
 
 export const TOOL_ADAPTERS: Readonly<Record<string, ToolAdapter>> = {
-  sysbench: { tool: 'sysbench', aptPackage: 'sysbench', fixedArgs: (a) => [...a], parse: parseSysbench },
+  sysbench: { tool: 'sysbench', aptPackage: 'sysbench', fixedArgs: (a) => [...a], parse: parseSysbench, phases: sysbenchPhases },
   'stress-ng': {
     tool: 'stress-ng',
     aptPackage: 'stress-ng',

@@ -1,1 +1,1 @@
-export { TOOL_ADAPTERS, parseFio, parseIperf3, parseStressNg, parseSysbench, type ToolAdapter } from './adapters.ts';
+export { TOOL_ADAPTERS, parseFio, parseIperf3, parseStressNg, parseSysbench, sysbenchPhases, type ToolAdapter } from './adapters.ts';

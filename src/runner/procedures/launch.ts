@@ -1,4 +1,6 @@
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { which } from '../../doctor/tools.ts';
 import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
@@ -8,6 +10,9 @@ import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/inde
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+
+/** Tools that need files (sysbench fileio) work on disk, in a fresh nsb-work-* folder per sample. */
+const WORKDIR_BASE = '/var/tmp';
 
 export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
   if ('builtin' in w) return { path: builtinWorkload(w.builtin), argv: [w.builtin, ...(w.args ?? [])] };
@@ -76,6 +81,13 @@ export class LaunchProcedure implements Procedure {
     return s;
   }
 
+  /** An unmeasured prepare/cleanup run of a tool, bare, in the sample's working directory; the reason if it failed. */
+  async #phase(w: WorkloadRef, args: string[], cwd: string): Promise<string | null> {
+    const { path, argv } = workloadCommand({ ...w, args } as WorkloadRef);
+    const r = await this.ctx.launcher().run({ ns: [], path, argv, cwd, timeoutMs: this.ctx.timeoutMs });
+    return r.state === 'exited' && r.exitCode === 0 ? null : `${argv.join(' ')} failed: ${r.error?.message ?? (r.stderr.trim() || r.state)}`;
+  }
+
   async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
     let group: SandboxCgroup | null = null;
     if (v.cgroup) {
@@ -86,13 +98,24 @@ export class LaunchProcedure implements Procedure {
         return { ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) };
       }
     }
+    const workload = v.workload ?? this.ctx.scenario.workload;
+    const phases = 'tool' in workload ? (TOOL_ADAPTERS[workload.tool]?.phases?.(workload.args) ?? null) : null;
+    const workdir = phases ? mkdtempSync(join(WORKDIR_BASE, 'nsb-work-')) : null;
     let result: LaunchResult;
     let stats: CgroupStats = {};
     try {
-      result = await this.ctx.launcher().run({ ...this.#spec(v), ...(group ? group.placement : {}) });
+      if (phases && workdir) {
+        const prep = await this.#phase(workload, phases.prepare, workdir);
+        if (prep) return { ...base, state: 'errored', cause: 'prepare', reason: prep };
+      }
+      result = await this.ctx.launcher().run({ ...this.#spec(v), ...(group ? group.placement : {}), ...(workdir ? { cwd: workdir } : {}) });
       if (group) stats = group.stats();
     } finally {
       if (group) await this.ctx.cgroups().destroy(group);
+      if (phases && workdir) {
+        await this.#phase(workload, phases.cleanup, workdir);
+        rmSync(workdir, { recursive: true, force: true });
+      }
     }
     let fromOutput: Metrics = {};
     try {
