@@ -2,18 +2,17 @@ import { defineScenario, type VariantDefinition } from '../src/scenario/index.ts
 import { standardSets } from './_sets.ts';
 
 // File create/write/fsync/read/unlink on disk (a folder under /var/tmp) and
-// on tmpfs: the host's /dev/shm when bare, a fresh tmpfs of the sandbox's own
-// when it has a mount namespace.
+// on tmpfs: /dev/shm, the host's when the sandbox has no mount namespace, a
+// fresh tmpfs of the sandbox's own (mounted there) when it has one.
 const DISK = { builtin: 'io', args: ['/var/tmp/nsb-io', '100', '64K', 'fsync'] };
-const HOST_TMPFS = { builtin: 'io', args: ['/dev/shm/nsb-io', '200', '64K', 'nofsync'] };
-const OWN_TMPFS = { builtin: 'io', args: ['/tmp/nsb-io', '200', '64K', 'nofsync'] };
+const TMPFS = { builtin: 'io', args: ['/dev/shm/nsb-io', '200', '64K', 'nofsync'] };
 
 const variants: VariantDefinition[] = [];
 for (const v of standardSets()) {
   const id = v.id ?? 'bare';
   variants.push({ ...v, id: `disk/${id}`, workload: DISK, baseline: 'disk/bare' });
   const ownTmpfs = v.ns.includes('mnt');
-  variants.push({ ...v, id: `tmpfs/${id}`, workload: ownTmpfs ? OWN_TMPFS : HOST_TMPFS, ...(ownTmpfs ? { tmpfs: '/tmp' } : {}), baseline: 'tmpfs/bare' });
+  variants.push({ ...v, id: `tmpfs/${id}`, workload: TMPFS, ...(ownTmpfs ? { tmpfs: '/dev/shm' } : {}), baseline: 'tmpfs/bare' });
 }
 
 export default defineScenario({

@@ -108,3 +108,13 @@ test('variants that cannot run here are skipped with the reason', () => {
   assert.equal(skipReason([], 1000), null);
   assert.equal(skipReason(['pid', 'net'], 0), null);
 });
+
+test('a tmpfs that would hide the workload makes the variant a skip with the reason', async () => {
+  const sc = validateScenario(
+    { name: 'hide', description: 'x', workload: { command: ['/bin/true'] }, variants: [{ ns: [] }, { id: 'hidden', ns: ['mnt'], tmpfs: '/bin' }] },
+    'test/hide.ts',
+  );
+  const { run } = await runBenchmark({ ...base, scenarios: [sc], outDir: tempDir(), seed: 2, rounds: 1, warmup: 0, startLauncher: () => new FixedLauncher() });
+  const hidden = run.scenarios[0]?.samples.find((s) => s.variant === 'hidden');
+  assert.ok(hidden?.state === 'skipped' && /its tmpfs on \/bin would hide the workload \/bin\/true — mount the tmpfs on another folder/.test(hidden.reason), JSON.stringify(hidden));
+});

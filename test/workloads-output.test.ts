@@ -37,7 +37,7 @@ describe('built-in workloads in a sandbox', { skip: needsRootAndBuild }, () => {
   });
 
   test('io on a tmpfs of the sandbox own, and on disk', async () => {
-    const own = (await run(['io', '/tmp/nsb-io', '20', '16K', 'nofsync'], ['mnt', 'pid'], { tmpfs: '/tmp' })).m;
+    const own = (await run(['io', '/dev/shm/nsb-io', '20', '16K', 'nofsync'], ['mnt', 'pid'], { tmpfs: '/dev/shm' })).m;
     assert.equal(own['workload.files'], 20);
     assert.ok((own['workload.opsPerSec'] ?? 0) > 0 && (own['workload.writeMBPerSec'] ?? 0) > 0 && (own['workload.readMBPerSec'] ?? 0) > 0);
     const disk = (await run(['io', `/var/tmp/nsb-io-test-${process.pid}`, '5', '4K', 'fsync'], [])).m;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
+import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import {
   RESULTS_SCHEMA,
@@ -166,6 +167,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
             try {
               record(await procedure.sample(v, base), label);
             } catch (e) {
+              if (e instanceof UserError) throw e; // a mistake in the scenario: stop with its message
               const err = e as Error & { code?: string };
               record({ ...base, state: 'errored', cause: 'launcher-died', reason: `the launcher process failed: ${err.message}`, ...(err.code ? { code: err.code } : {}) }, label);
               launcher.close();

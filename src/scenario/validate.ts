@@ -127,7 +127,7 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
   }
   if (v.net !== undefined) out.net = validateNet(v.net, `${where}.net`);
   if (v.tmpfs !== undefined) {
-    if (typeof v.tmpfs !== 'string' || !v.tmpfs.startsWith('/')) fail(`${where}.tmpfs`, 'expected an absolute directory path', "e.g. tmpfs: '/tmp'");
+    if (typeof v.tmpfs !== 'string' || !v.tmpfs.startsWith('/')) fail(`${where}.tmpfs`, 'expected an absolute directory path', "e.g. tmpfs: '/dev/shm'");
     if (!ns.includes('mnt')) fail(`${where}.tmpfs`, 'a tmpfs of its own needs the mount namespace in ns', "add 'mnt' to ns");
     out.tmpfs = v.tmpfs;
   }

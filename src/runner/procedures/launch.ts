@@ -38,6 +38,8 @@ export function outputMetrics(w: WorkloadRef, stdout: string): Metrics {
 
 export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
+  if (v.tmpfs && (path === v.tmpfs || path.startsWith(`${v.tmpfs.replace(/\/$/, '')}/`)))
+    throw new UserError(`${sc.file}: variant ${v.id}: its tmpfs on ${v.tmpfs} would hide the workload ${path}`, 'mount the tmpfs on another folder (e.g. /dev/shm)');
   return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}), ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}) };
 }
 
@@ -65,11 +67,15 @@ export class LaunchProcedure implements Procedure {
   constructor(private readonly ctx: ProcedureContext) {}
 
   skipReason(v: ResolvedVariant): string | null {
-    return (
-      skipReason(v.ns, this.ctx.euid) ??
-      workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ??
-      (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null)
-    );
+    const reason = skipReason(v.ns, this.ctx.euid) ?? workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
+    if (reason) return reason;
+    try {
+      this.#spec(v);
+    } catch (e) {
+      if (e instanceof UserError) return `${e.message} — ${e.fix}`;
+      throw e;
+    }
+    return null;
   }
 
   #spec(v: ResolvedVariant): SandboxSpec {
