@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { nsbenchVersion } from '../runner/index.ts';
+import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { listCommand } from './commands/list.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
@@ -10,6 +11,18 @@ function integer(min: number) {
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}`);
     return n;
   };
+}
+
+function percent(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1000) throw new InvalidArgumentError('expected a percentage 0..1000');
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+  return n;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -38,6 +51,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .option('-q, --quiet', 'no progress output')
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));
+
+  program
+    .command('compare')
+    .description('compare two results files metric by metric; exit 0 no regression, 1 regression, 2 bad input')
+    .argument('<baseline>', 'results/<run-id>.json of the baseline')
+    .argument('<current>', 'results/<run-id>.json to judge')
+    .option('-t, --threshold <pct>', 'an effect must lie beyond this percent, CI and all (default 5, or compare.thresholdPct)', percent)
+    .option('--alpha <q>', 'false discovery rate for the q-values (default 0.05)', fraction)
+    .addOption(new Option('-m, --metric <name>', 'compare only this metric; repeatable (default: the headline metrics)').argParser(collect))
+    .option('--markdown <file>', 'also write the table as Markdown (for a CI job page)')
+    .option('--json', 'print the comparison as JSON')
+    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .action(async (baseline: string, current: string, opts: CompareCommandOptions) => setExit(await compareCommand(baseline, current, opts)));
 
   program
     .command('list')

@@ -12,6 +12,15 @@ export interface BenchConfig {
   timeoutMs?: number;
   /** Where results go (JSON, JSONL, CSV). */
   outDir?: string;
+  /** Defaults of `nsbench compare`. */
+  compare?: {
+    /** Percent an effect's CI must lie beyond, in the worse direction (default 5). */
+    thresholdPct?: number;
+    /** Per-metric overrides, e.g. { bootNs: 10, 'workload.throughputMbitPerSec': 3 }. */
+    thresholds?: Record<string, number>;
+    /** False discovery rate for the q-values (default 0.05). */
+    alpha?: number;
+  };
 }
 
 export function defineConfig(config: BenchConfig): BenchConfig {

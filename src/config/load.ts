@@ -23,7 +23,28 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const KNOWN_KEYS = ['scenarios', 'rounds', 'warmup', 'seed', 'timeoutMs', 'outDir'];
+const KNOWN_KEYS = ['scenarios', 'rounds', 'warmup', 'seed', 'timeoutMs', 'outDir', 'compare'];
+
+function validateCompare(v: unknown, file: string): NonNullable<BenchConfig['compare']> {
+  if (v === undefined) return {};
+  if (!isRecord(v)) throw new UserError(`${file}: compare: expected an object`, 'e.g. compare: { thresholdPct: 5 }');
+  for (const k of Object.keys(v)) if (!['thresholdPct', 'thresholds', 'alpha'].includes(k)) throw new UserError(`${file}: compare: unknown field "${k}" (known: thresholdPct, thresholds, alpha)`, 'remove or rename it');
+  const pct = (x: unknown, where: string) => {
+    if (typeof x !== 'number' || !(x >= 0 && x <= 1000)) throw new UserError(`${file}: ${where}: expected a percentage 0..1000, got ${JSON.stringify(x)}`, 'e.g. 5');
+    return x;
+  };
+  const out: NonNullable<BenchConfig['compare']> = {};
+  if (v.thresholdPct !== undefined) out.thresholdPct = pct(v.thresholdPct, 'compare.thresholdPct');
+  if (v.alpha !== undefined) {
+    if (typeof v.alpha !== 'number' || !(v.alpha > 0 && v.alpha < 1)) throw new UserError(`${file}: compare.alpha: expected 0 < alpha < 1, got ${JSON.stringify(v.alpha)}`, 'e.g. 0.05');
+    out.alpha = v.alpha;
+  }
+  if (v.thresholds !== undefined) {
+    if (!isRecord(v.thresholds)) throw new UserError(`${file}: compare.thresholds: expected { metric: percent }`, "e.g. { bootNs: 10 }");
+    out.thresholds = Object.fromEntries(Object.entries(v.thresholds).map(([k, x]) => [k, pct(x, `compare.thresholds.${k}`)]));
+  }
+  return out;
+}
 
 export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   if (!isRecord(raw)) throw new UserError(`${file}: does not export a config`, 'add `export default defineConfig({...})`');
@@ -47,6 +68,7 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
     seed: count('seed', 0),
     timeoutMs: count('timeoutMs', 1) ?? DEFAULTS.timeoutMs,
     outDir: (raw.outDir as string | undefined) ?? DEFAULTS.outDir,
+    compare: validateCompare(raw.compare, file),
     file,
   };
 }

@@ -8,11 +8,28 @@ function median(sorted: number[]): number {
   return quantileSorted(sorted, 0.5);
 }
 
-function resampleMedian(xs: readonly number[], random: () => number): number {
-  const r = new Array<number>(xs.length);
-  for (let i = 0; i < xs.length; i++) r[i] = xs[Math.floor(random() * xs.length)] as number;
-  r.sort((a, b) => a - b);
-  return median(r);
+/**
+ * Median of a resample (with replacement) of `sorted`, in O(n): draw indices,
+ * count them, and walk the counts to the middle ranks — the k-th smallest value
+ * of the resample is sorted[k-th smallest index] because `sorted` is sorted.
+ */
+function resampleMedian(sorted: readonly number[], random: () => number, counts: Uint32Array): number {
+  const n = sorted.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(random() * n);
+    counts[k] = (counts[k] as number) + 1;
+  }
+  const lo = (n - 1) >> 1;
+  const hi = n >> 1;
+  let seen = 0;
+  let loValue = NaN;
+  for (let i = 0; i < n; i++) {
+    seen += counts[i] as number;
+    if (Number.isNaN(loValue) && seen > lo) loValue = sorted[i] as number;
+    if (seen > hi) return ((loValue + (sorted[i] as number)) / 2);
+  }
+  return loValue;
 }
 
 export interface RatioCI {
@@ -33,9 +50,11 @@ export function ratioOfMediansCI(variant: readonly number[], baseline: readonly 
   if (base === 0) return null;
   const random = seededRandom(seed);
   const ratios: number[] = [];
+  const cv = new Uint32Array(sv.length);
+  const cb = new Uint32Array(sb.length);
   for (let i = 0; i < resamples; i++) {
-    const b = resampleMedian(sb, random);
-    if (b !== 0) ratios.push(resampleMedian(sv, random) / b);
+    const b = resampleMedian(sb, random, cb);
+    if (b !== 0) ratios.push(resampleMedian(sv, random, cv) / b);
   }
   ratios.sort((a, b) => a - b);
   return { ratio: median(sv) / base, low: quantileSorted(ratios, 0.025), high: quantileSorted(ratios, 0.975) };

@@ -1,0 +1,3 @@
+export { compareRuns, environmentDifferences, COMPARE_DEFAULTS, type CompareOptions, type CompareResult, type CompareRow, type Verdict } from './compare.ts';
+export { compareText, compareMarkdown, verdictLine } from './format.ts';
+export { higherIsBetter } from './direction.ts';

@@ -1,0 +1,103 @@
+// nsbench compare on synthetic results: no false alarms on A/A, flags real shifts, refuses bad input.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { compareMarkdown, compareRuns } from '../src/compare/index.ts';
+import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunResults, type Sample } from '../src/results/index.ts';
+import { seededRandom } from '../src/stats/index.ts';
+import { tempDir } from './helpers/env.ts';
+
+/** A run of `metrics` variants × `n` samples of bootNs around `mu` with lognormal noise (cv). */
+function synthetic(seed: number, opts: { metrics: number; n: number; mu: number; cv: number; shift?: number; env?: Record<string, unknown> }): RunResults {
+  const rnd = seededRandom(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const samples: Sample[] = [];
+  const variants = Array.from({ length: opts.metrics }, (_, i) => ({ id: `v${i}`, label: `v${i}`, ns: [] }));
+  let seq = 0;
+  for (const v of variants)
+    for (let round = 0; round < opts.n; round++)
+      samples.push({ scenario: 's', variant: v.id, round, warmup: false, seq: seq++, state: 'completed', metrics: { bootNs: opts.mu * (opts.shift ?? 1) * Math.exp(opts.cv * normal()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 });
+  return {
+    schema: RESULTS_SCHEMA,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId: `r${seed}`,
+    status: 'complete',
+    startedAt: '',
+    finishedAt: '',
+    tool: { name: 'nsbench', version: '0', commit: null },
+    environment: opts.env ?? { kernel: { release: '6.1' }, cpu: { model: 'x', cores: 2 }, cgroups: { mode: 'v2' } },
+    scenarios: [{ name: 's', description: '', file: '', kind: 'launch', workload: {}, params: {}, rounds: opts.n, warmupRounds: 0, seed: 0, timeoutMs: 0, baseline: 'v0', variants, samples, summary: [] }],
+  };
+}
+
+test('A/A: no false alarm across 100 metrics in at least 99 of 100 seeded trials', () => {
+  let alarms = 0;
+  for (let t = 0; t < 100; t++) {
+    const a = synthetic(1000 + t, { metrics: 100, n: 30, mu: 1e6, cv: 0.05 });
+    const b = synthetic(5000 + t, { metrics: 100, n: 30, mu: 1e6, cv: 0.05 });
+    if (compareRuns(a, b).regressions.length) alarms++;
+  }
+  assert.ok(alarms <= 1, `${alarms} trials raised a false alarm`);
+});
+
+test('a 10% shift with 5% noise is flagged as a regression, exit 1; an improvement is not', () => {
+  const a = synthetic(1, { metrics: 10, n: 30, mu: 1e6, cv: 0.05 });
+  const slower = compareRuns(a, synthetic(2, { metrics: 10, n: 30, mu: 1e6, cv: 0.05, shift: 1.1 }));
+  assert.equal(slower.exitCode, 1);
+  assert.ok(slower.regressions.length >= 8, `${slower.regressions.length} of 10 flagged`);
+  for (const r of slower.regressions) assert.ok(r.ratioCI95[0] > 1.05 && r.q < 0.05);
+  const faster = compareRuns(a, synthetic(3, { metrics: 10, n: 30, mu: 1e6, cv: 0.05, shift: 0.9 }));
+  assert.equal(faster.exitCode, 0);
+  assert.ok(faster.improvements.length >= 8);
+  assert.match(compareMarkdown(slower), /❌ regression/);
+});
+
+test('a shift below the threshold is not a regression even when significant', () => {
+  const a = synthetic(11, { metrics: 5, n: 200, mu: 1e6, cv: 0.01 });
+  const res = compareRuns(a, synthetic(12, { metrics: 5, n: 200, mu: 1e6, cv: 0.01, shift: 1.02 }));
+  assert.ok(res.rows.every((r) => r.q < 0.05), 'significant');
+  assert.equal(res.regressions.length, 0, 'but 2% is inside the 5% threshold');
+  assert.equal(compareRuns(a, synthetic(12, { metrics: 5, n: 200, mu: 1e6, cv: 0.01, shift: 1.02 }), { thresholdPct: 1 }).regressions.length, 5);
+});
+
+test('mismatched environments are reported loudly', () => {
+  const a = synthetic(1, { metrics: 2, n: 10, mu: 1e6, cv: 0.05 });
+  const b = synthetic(2, { metrics: 2, n: 10, mu: 1e6, cv: 0.05, env: { kernel: { release: '6.8' }, cpu: { model: 'x', cores: 16 }, cgroups: { mode: 'v2' } } });
+  const res = compareRuns(a, b);
+  assert.ok(res.warnings.some((w) => /kernel "6\.1" vs "6\.8"/.test(w)));
+  assert.ok(res.warnings.some((w) => /cores 2 vs 16/.test(w)));
+});
+
+test('CLI: exit 0 / 1 by verdict, 2 with one clear line for corrupt, truncated, foreign or missing files', () => {
+  const dir = tempDir();
+  const f = (name: string, content: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, content);
+    return p;
+  };
+  const base = f('a.json', JSON.stringify(synthetic(1, { metrics: 3, n: 20, mu: 1e6, cv: 0.05 })));
+  const same = f('b.json', JSON.stringify(synthetic(2, { metrics: 3, n: 20, mu: 1e6, cv: 0.05 })));
+  const worse = f('c.json', JSON.stringify(synthetic(3, { metrics: 3, n: 20, mu: 1e6, cv: 0.05, shift: 1.2 })));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'compare', ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+  assert.equal(cli(base, same).status, 0);
+  const md = join(dir, 'summary.md');
+  const r = cli(base, worse, '--markdown', md);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /REGRESSION in 3 of 3 comparisons/);
+  const bad: [string, RegExp][] = [
+    [f('trunc.json', JSON.stringify(synthetic(1, { metrics: 1, n: 3, mu: 1, cv: 0.1 })).slice(0, 50)), /is not valid JSON \(corrupt or truncated\)/],
+    [f('other.json', '{"schema":"hyperfine"}'), /is not an nsbench results file/],
+    [f('v9.json', JSON.stringify({ ...synthetic(1, { metrics: 1, n: 3, mu: 1, cv: 0.1 }), schemaVersion: 9 })), /schema version 9, this nsbench reads 1/],
+    [join(dir, 'missing.json'), /cannot read results file .*ENOENT/],
+  ];
+  for (const [file, re] of bad) {
+    const e = cli(base, file);
+    assert.equal(e.status, 2, e.stderr);
+    const lines = e.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, e.stderr);
+    assert.match(lines[0] as string, re);
+  }
+});
