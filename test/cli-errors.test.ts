@@ -77,9 +77,16 @@ describe('cli: bad input', () => {
     assertOneErrorLine(r, /rounds: expected an integer >= 1, got -3/);
   });
 
+  test('a corrupt results file given to report', () => {
+    const file = scenarioFile('{"schema": "nsbench.results", "schemaVersion": 1, "scen');
+    const r = nsbench(['report', file]);
+    assertOneErrorLine(r, /is not valid JSON \(corrupt or truncated\) — use a results\/<run-id>\.json/);
+    assert.equal(r.code, 2);
+  });
+
   test('--help lists the commands and exits 0', () => {
     const r = nsbench(['--help']);
     assert.equal(r.code, 0);
-    for (const cmd of ['run', 'list', 'doctor']) assert.match(r.stdout, new RegExp(`\\n  ${cmd} `));
+    for (const cmd of ['run', 'compare', 'report', 'list', 'doctor']) assert.match(r.stdout, new RegExp(`\\n  ${cmd} `));
   });
 });

@@ -3,6 +3,7 @@ import { nsbenchVersion } from '../runner/index.ts';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { listCommand } from './commands/list.ts';
+import { reportCommand } from './commands/report.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
 
 function integer(min: number) {
@@ -50,7 +51,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --out <dir>', 'results folder (default: outDir of bench.config.ts, "results")')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .option('-q, --quiet', 'no progress output')
+    .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));
+
+  program
+    .command('report')
+    .description('write the self-contained HTML report and the Markdown summary of a results file')
+    .argument('<results>', 'results/<run-id>.json')
+    .option('-o, --out <dir>', 'reports folder (default: reportsDir of bench.config.ts, "reports")')
+    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .action(async (file: string, opts: { out?: string; config?: string }) => setExit(await reportCommand(file, opts)));
 
   program
     .command('compare')

@@ -12,6 +12,8 @@ export interface BenchConfig {
   timeoutMs?: number;
   /** Where results go (JSON, JSONL, CSV). */
   outDir?: string;
+  /** Where reports go (HTML, Markdown). */
+  reportsDir?: string;
   /** Defaults of `nsbench compare`. */
   compare?: {
     /** Percent an effect's CI must lie beyond, in the worse direction (default 5). */

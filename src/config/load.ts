@@ -15,6 +15,7 @@ export const DEFAULTS = {
   /** A no-op boots in milliseconds; 10 s only catches the stuck. */
   timeoutMs: 10_000,
   outDir: 'results',
+  reportsDir: 'reports',
 } as const;
 
 export type ResolvedConfig = Required<Omit<BenchConfig, 'seed'>> & { seed: number | undefined; file: string | null };
@@ -23,7 +24,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const KNOWN_KEYS = ['scenarios', 'rounds', 'warmup', 'seed', 'timeoutMs', 'outDir', 'compare'];
+const KNOWN_KEYS = ['scenarios', 'rounds', 'warmup', 'seed', 'timeoutMs', 'outDir', 'reportsDir', 'compare'];
 
 function validateCompare(v: unknown, file: string): NonNullable<BenchConfig['compare']> {
   if (v === undefined) return {};
@@ -59,8 +60,9 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   const scen = raw.scenarios;
   if (scen !== undefined && (!Array.isArray(scen) || scen.length === 0 || scen.some((s) => typeof s !== 'string')))
     throw new UserError(`${file}: scenarios: expected a non-empty array of scenario names`, "e.g. scenarios: ['boot']");
-  if (raw.outDir !== undefined && (typeof raw.outDir !== 'string' || raw.outDir.length === 0))
-    throw new UserError(`${file}: outDir: expected a folder path`, "e.g. outDir: 'results'");
+  for (const key of ['outDir', 'reportsDir'] as const)
+    if (raw[key] !== undefined && (typeof raw[key] !== 'string' || (raw[key] as string).length === 0))
+      throw new UserError(`${file}: ${key}: expected a folder path`, `e.g. ${key}: '${DEFAULTS[key]}'`);
   return {
     scenarios: (scen as string[] | undefined) ?? [...DEFAULTS.scenarios],
     rounds: count('rounds', 1) ?? DEFAULTS.rounds,
@@ -68,6 +70,7 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
     seed: count('seed', 0),
     timeoutMs: count('timeoutMs', 1) ?? DEFAULTS.timeoutMs,
     outDir: (raw.outDir as string | undefined) ?? DEFAULTS.outDir,
+    reportsDir: (raw.reportsDir as string | undefined) ?? DEFAULTS.reportsDir,
     compare: validateCompare(raw.compare, file),
     file,
   };

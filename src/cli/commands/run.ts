@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { runSummary } from '../../report/index.ts';
+import { runSummary, writeReports } from '../../report/index.ts';
 import { TerminalProgress, runBenchmark } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs } from '../../scenario/index.ts';
 
@@ -13,6 +13,7 @@ export interface RunCommandOptions {
   out?: string;
   config?: string;
   quiet?: boolean;
+  report?: boolean;
 }
 
 /** `nsbench run [scenario...]` */
@@ -53,6 +54,10 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     process.stdout.write(
       `${outcome.interrupted ? 'partial results' : 'results'}: ${rel(f.json)}\n  samples as measured: ${rel(f.samplesJsonl)}\n  CSV: ${rel(f.csv)} (raw, long form), ${rel(f.summaryCsv)} (summary)\n`,
     );
+    if (o.report !== false) {
+      const r = await writeReports(outcome.run, config.reportsDir);
+      process.stdout.write(`  report: ${rel(r.html)} (HTML, ${r.charts} charts), ${rel(r.markdown)} (Markdown)\n`);
+    }
     return outcome.interrupted ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);

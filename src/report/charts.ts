@@ -1,0 +1,145 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { PHASES } from '../launcher/phases.ts';
+import type { ScenarioResult } from '../results/index.ts';
+
+/** A chart: its vega-lite spec (embedded in the report for provenance) and a caption. */
+export interface Chart {
+  id: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 640;
+
+function measured(sc: ScenarioResult) {
+  return sc.samples.filter((s) => s.state === 'completed' && !s.warmup);
+}
+
+/** The headline metric of a launch scenario: the workload's own time when it reports one, else boot time. */
+export function headline(sc: ScenarioResult): { metric: string; label: string } {
+  if (sc.kind === 'freeze') return { metric: 'freezeNs', label: 'freeze latency' };
+  if (sc.kind === 'network') return { metric: 'workload.throughputMbitPerSec', label: 'throughput (Mbit/s)' };
+  if (sc.summary.some((v) => v.metrics['workload.elapsedNs'])) return { metric: 'workload.elapsedNs', label: 'workload run time' };
+  return { metric: 'bootNs', label: 'boot time' };
+}
+
+function bootDistribution(sc: ScenarioResult): Chart {
+  const values = measured(sc).map((s) => ({ variant: s.variant, bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3 }));
+  return {
+    id: `${sc.name}-boot`,
+    title: 'Boot time per variant (every measured sample, log scale)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: { type: 'tick', opacity: 0.6 },
+      encoding: {
+        y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id), title: null },
+        x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs)' },
+      },
+    },
+  };
+}
+
+function bootBreakdown(sc: ScenarioResult): Chart {
+  const values = sc.summary.flatMap((v) =>
+    PHASES.map((phase) => ({ variant: v.variant, phase: phase.replace(/Ns$/, ''), us: (v.metrics[phase]?.median ?? 0) / 1e3 })),
+  );
+  return {
+    id: `${sc.name}-breakdown`,
+    title: 'Boot time breakdown (medians of each phase)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: 'bar',
+      encoding: {
+        y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id), title: null },
+        x: { field: 'us', type: 'quantitative', stack: 'zero', title: 'µs' },
+        color: { field: 'phase', type: 'nominal', sort: PHASES.map((p) => p.replace(/Ns$/, '')) },
+        order: { field: 'phase' },
+      },
+    },
+  };
+}
+
+function overhead(sc: ScenarioResult, metric: string, label: string): Chart | null {
+  const values = sc.summary.flatMap((v) => {
+    const m = v.metrics[metric];
+    if (!m || m.ratioToBaseline === null || !m.ratioCI95) return [];
+    return [{ variant: v.variant, ratio: m.ratioToBaseline, low: m.ratioCI95[0], high: m.ratioCI95[1] }];
+  });
+  if (values.length === 0) return null;
+  return {
+    id: `${sc.name}-overhead-${metric}`,
+    title: `Overhead vs baseline: ${label}, ratio of medians with bootstrap 95% CI`,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      layer: [
+        { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative' } } },
+        { mark: 'rule', encoding: { y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id), title: null }, x: { field: 'low', type: 'quantitative', title: 'ratio to baseline' }, x2: { field: 'high' } } },
+        { mark: { type: 'point', filled: true }, encoding: { y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id) }, x: { field: 'ratio', type: 'quantitative' } } },
+      ],
+    },
+  };
+}
+
+function freezeCurve(sc: ScenarioResult): Chart {
+  const values = sc.summary.flatMap((v) => {
+    const info = sc.variants.find((x) => x.id === v.variant)?.freeze;
+    if (!info) return [];
+    return (['freezeNs', 'thawNs'] as const).flatMap((metric) => {
+      const m = v.metrics[metric];
+      return m ? [{ processes: info.processes, series: `${info.freezer} ${info.mode} ${metric === 'freezeNs' ? 'freeze' : 'thaw'}`, p50Ms: m.median / 1e6 }] : [];
+    });
+  });
+  return {
+    id: `${sc.name}-freeze`,
+    title: 'Pause and unpause latency (p50) vs processes in the sandbox',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'processes', type: 'quantitative', scale: { type: 'log' } },
+        y: { field: 'p50Ms', type: 'quantitative', scale: { type: 'log' }, title: 'p50 (ms)' },
+        color: { field: 'series', type: 'nominal' },
+      },
+    },
+  };
+}
+
+function throughput(sc: ScenarioResult): Chart {
+  const values = sc.summary.flatMap((v) => {
+    const m = v.metrics['workload.throughputMbitPerSec'];
+    return m ? [{ variant: v.variant, mbit: m.median, low: m.p5, high: m.p95 }] : [];
+  });
+  return {
+    id: `${sc.name}-throughput`,
+    title: 'TCP throughput per topology (median, p5–p95)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      layer: [
+        { mark: 'bar', encoding: { y: { field: 'variant', type: 'nominal', title: null }, x: { field: 'mbit', type: 'quantitative', title: 'Mbit/s' } } },
+        { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'variant', type: 'nominal' }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+      ],
+    },
+  };
+}
+
+/** The charts of a scenario, by its kind. */
+export function chartsFor(sc: ScenarioResult): Chart[] {
+  const { metric, label } = headline(sc);
+  const out: (Chart | null)[] =
+    sc.kind === 'freeze'
+      ? [freezeCurve(sc), overhead(sc, 'freezeNs', 'freeze latency')]
+      : sc.kind === 'network'
+        ? [throughput(sc), overhead(sc, metric, label), overhead(sc, 'workload.p50Ns', 'request/response p50')]
+        : [bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
+  return out.filter((c): c is Chart => c !== null && ((c.spec as { data?: { values?: unknown[] } }).data?.values?.length ?? 0) > 0);
+}

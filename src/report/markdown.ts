@@ -1,0 +1,29 @@
+import type { RunResults } from '../results/index.ts';
+import { headline } from './charts.ts';
+import { formatNs, formatRatio } from './format.ts';
+
+function fmt(metric: string, v: number | undefined): string {
+  if (v === undefined) return '-';
+  return /Ns$/.test(metric) ? formatNs(v) : v.toFixed(v >= 100 ? 0 : 2);
+}
+
+/** A Markdown summary of a run: one table per scenario, headline metric with its ratio and CI. */
+export function markdownSummary(run: RunResults): string {
+  const env = run.environment as Record<string, Record<string, unknown>>;
+  const out = [
+    `# nsbench ${run.runId}`,
+    '',
+    `${run.status === 'complete' ? 'Complete' : '**Partial**'} run of nsbench ${run.tool.version}${run.tool.commit ? ` (${run.tool.commit.slice(0, 10)})` : ''}, ${run.startedAt}.`,
+    `Kernel ${String(env.kernel?.release ?? '?')}, ${String(env.cpu?.model ?? '?')} × ${String(env.cpu?.cores ?? '?')}, cgroups ${String(env.cgroups?.mode ?? '?')}.`,
+  ];
+  for (const sc of run.scenarios) {
+    const { metric, label } = headline(sc);
+    out.push('', `## ${sc.name}`, '', sc.description, '', `| variant | n | ${label} p50 | p95 | vs baseline [95% CI] | errors |`, '| --- | --- | --- | --- | --- | --- |');
+    for (const v of sc.summary) {
+      const m = v.metrics[metric];
+      const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
+      out.push(`| ${v.variant} | ${v.completed} | ${fmt(metric, m?.median)} | ${fmt(metric, m?.p95)} | ${vs} | ${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''} |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

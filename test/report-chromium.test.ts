@@ -1,0 +1,53 @@
+// The HTML report in real headless Chromium: it loads with no console errors
+// and no network requests, and every chart has rendered.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeReports } from '../src/report/index.ts';
+import { runBenchmark } from '../src/runner/index.ts';
+import { loadScenario } from '../src/scenario/index.ts';
+import { needsRootAndBuild, tempDir } from './helpers/env.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+test('report of a real run renders in headless Chromium, offline, without errors', { skip: needsRootAndBuild || (CHROMIUM ? false : 'chromium is not installed (apt-get install chromium)') }, async () => {
+  const boot = await loadScenario('boot');
+  const { run } = await runBenchmark({ scenarios: [boot], rounds: 3, warmup: 0, defaultRounds: 3, defaultWarmup: 0, defaultTimeoutMs: 10_000, outDir: tempDir(), seed: 9 });
+  const dir = tempDir('nsb-report-');
+  const files = await writeReports(run, dir);
+  assert.ok(files.charts >= 3);
+  const html = readFileSync(files.html, 'utf8');
+  assert.doesNotMatch(html, /<script(?![^>]*application\/json)/, 'no executable script');
+  assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resource (namespace and schema URIs are not fetched)');
+  assert.match(readFileSync(files.markdown, 'utf8'), /^## boot$/m);
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${files.html}`, { waitUntil: 'load' });
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network requests');
+    const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => {
+      const svg = f.querySelector('svg');
+      const box = svg?.getBoundingClientRect();
+      return { marks: svg ? svg.querySelectorAll('path, line, rect, circle').length : 0, width: box?.width ?? 0, height: box?.height ?? 0 };
+    }));
+    assert.equal(charts.length, files.charts);
+    for (const c of charts) assert.ok(c.marks > 5 && c.width > 100 && c.height > 50, `chart rendered: ${JSON.stringify(c)}`);
+    const specs = JSON.parse((await page.textContent('#vega-lite-specs')) ?? '{}') as Record<string, unknown>;
+    assert.equal(Object.keys(specs).length, files.charts, 'every spec embedded for provenance');
+    await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
