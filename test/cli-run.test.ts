@@ -11,7 +11,7 @@ import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
   test('boot with two variants writes results that parse and add up', () => {
     const out = tempDir('nsb-results-');
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', 'boot', '--ns', 'bare', '--ns', 'all', '-r', '3', '-w', '1', '--seed', '42', '-o', out, '-q'], {
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', 'boot', '--ns', 'bare', '--ns', 'all', '-r', '3', '-w', '1', '--seed', '42', '-o', out, '-q', '--no-report'], {
       encoding: 'utf8',
       cwd: PROJECT_ROOT,
       timeout: 120_000,

@@ -4,33 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compareMarkdown, compareRuns } from '../src/compare/index.ts';
+import { compareMarkdown, compareRuns, syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/launcher/index.ts';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunResults, type Sample } from '../src/results/index.ts';
-import { seededRandom } from '../src/stats/index.ts';
+import type { RunResults } from '../src/results/index.ts';
 import { tempDir } from './helpers/env.ts';
 
-/** A run of `metrics` variants × `n` samples of bootNs around `mu` with lognormal noise (cv). */
-function synthetic(seed: number, opts: { metrics: number; n: number; mu: number; cv: number; shift?: number; env?: Record<string, unknown> }): RunResults {
-  const rnd = seededRandom(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  const samples: Sample[] = [];
-  const variants = Array.from({ length: opts.metrics }, (_, i) => ({ id: `v${i}`, label: `v${i}`, ns: [] }));
-  let seq = 0;
-  for (const v of variants)
-    for (let round = 0; round < opts.n; round++)
-      samples.push({ scenario: 's', variant: v.id, round, warmup: false, seq: seq++, state: 'completed', metrics: { bootNs: opts.mu * (opts.shift ?? 1) * Math.exp(opts.cv * normal()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 });
-  return {
-    schema: RESULTS_SCHEMA,
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    runId: `r${seed}`,
-    status: 'complete',
-    startedAt: '',
-    finishedAt: '',
-    tool: { name: 'nsbench', version: '0', commit: null },
-    environment: opts.env ?? { kernel: { release: '6.1' }, cpu: { model: 'x', cores: 2 }, cgroups: { mode: 'v2' } },
-    scenarios: [{ name: 's', description: '', file: '', kind: 'launch', workload: {}, params: {}, rounds: opts.n, warmupRounds: 0, seed: 0, timeoutMs: 0, baseline: 'v0', variants, samples, summary: [] }],
-  };
+function synthetic(seed: number, o: { metrics: number; n: number; mu: number; cv: number; shift?: number; env?: Record<string, unknown> }): RunResults {
+  return syntheticRun(seed, { variants: o.metrics, n: o.n, mu: o.mu, cv: o.cv, ...(o.shift ? { shift: o.shift } : {}), ...(o.env ? { environment: o.env } : {}) });
 }
 
 test('A/A: no false alarm across 100 metrics in at least 99 of 100 seeded trials', () => {
