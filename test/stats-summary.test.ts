@@ -84,3 +84,29 @@ test('bootstrap CI of a ratio of medians: seeded, contains the truth, covers ~95
   assert.ok(covered >= 85 && covered <= 100, `coverage ${covered}/${trials} near 95%`);
   assert.equal(ratioOfMediansCI([], b), null);
 });
+
+test('summary: MAD, CV, p75, median CI, outliers flagged, paired per-round test and warnings', async () => {
+  const { scenarioWarnings } = await import('../src/results/index.ts');
+  const rnd = seededRandom(3);
+  const samples: Sample[] = [];
+  let seq = 0;
+  for (let round = 0; round < 30; round++) {
+    const drift = 100 + round * 5; // the baseline slows down round after round
+    for (const [variant, mu] of [['bare', drift], ['all', drift * 1.2]] as const)
+      samples.push({ scenario: 'x', variant, round, warmup: false, seq: seq++, state: 'completed', metrics: { bootNs: mu * (1 + 0.01 * rnd()) + (variant === 'all' && round === 7 ? 10_000 : 0) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 } as Sample);
+  }
+  const [bare, all] = summarize(samples, [{ id: 'bare', baseline: 'bare' }, { id: 'all', baseline: 'bare' }]);
+  const m = all?.metrics.bootNs;
+  assert.ok(m && m.mad > 0 && m.cv > 0 && m.p75 >= m.median);
+  assert.ok(m.medianCI95 && m.medianCI95[0] <= m.median && m.median <= m.medianCI95[1]);
+  assert.equal(m.outliers, 1, 'the 10 ms sample is flagged, and still counted');
+  assert.equal(m.n, 30);
+  assert.ok((m.perRoundRatio ?? 0) > 1.15, `per-round ratio ${m.perRoundRatio} (geometric mean: the outlier round pulls it up)`);
+  assert.ok((m.pPaired ?? 1) < 0.001, 'the paired test sees the 20% in every round');
+  const w = scenarioWarnings(samples, [bare, all].filter((v): v is NonNullable<typeof v> => v !== undefined), 'bare', 'bootNs', { stealFraction: 0.05, loadPerCore: 2 });
+  assert.ok(w.some((x) => /drifts with round index/.test(x)), w.join('\n'));
+  assert.ok(w.some((x) => /steal time was 5\.0%/.test(x)));
+  assert.ok(w.some((x) => /load average per core was 2\.00/.test(x)));
+  const few = scenarioWarnings(samples.filter((s) => s.round < 4), summarize(samples.filter((s) => s.round < 4), [{ id: 'bare', baseline: 'bare' }]), 'bare', 'bootNs', {});
+  assert.ok(few.some((x) => /fewer than 10 measured samples for bare/.test(x)));
+});

@@ -53,7 +53,9 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
       parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}</figcaption></figure>`);
       charts++;
     }
-    parts.push(table(sc), '</section>');
+    parts.push(table(sc));
+    for (const w of sc.warnings ?? []) parts.push(`<p class="warning">⚠ ${esc(w)}</p>`);
+    parts.push('</section>');
     sections.push(parts.join('\n'));
   }
   const html = `<!doctype html>
@@ -64,7 +66,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{font-weight:600}
-figure{margin:1em 0}figcaption{color:#555}.meta{color:#666}
+figure{margin:1em 0}figcaption{color:#555}.meta{color:#666}.warning{color:#a40}
 </style></head><body>
 <h1>nsbench — ${esc(run.runId)}</h1>
 <p>${run.status === 'complete' ? 'Complete run' : '<strong>Partial run</strong>'}, started ${esc(run.startedAt)}.</p>

@@ -24,6 +24,7 @@ export function markdownSummary(run: RunResults): string {
       const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
       out.push(`| ${v.variant} | ${v.completed} | ${fmt(metric, m?.median)} | ${fmt(metric, m?.p95)} | ${vs} | ${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''} |`);
     }
+    for (const w of sc.warnings ?? []) out.push('', `> ⚠️ ${w}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -111,6 +111,7 @@ export function runSummary(run: RunResults): string {
     out.push(scenarioTable(sc));
     const problems = problemLines(sc);
     if (problems.length) out.push('problems:', ...problems);
+    for (const w of sc.warnings ?? []) out.push(`warning: ${w}`);
   }
   return out.join('\n');
 }

@@ -30,12 +30,12 @@ export function summaryCsv(run: RunResults): string {
   for (const sc of run.scenarios) {
     for (const v of sc.summary) {
       for (const [metric, m] of Object.entries(v.metrics)) {
-        rows.push([run.runId, sc.name, v.variant, metric, unitOf(metric), m.n, m.median, m.p5, m.p95, m.p99, m.mean, m.sd, m.min, m.max, m.ratioToBaseline, m.ratioCI95?.[0] ?? null, m.ratioCI95?.[1] ?? null, v.errored]);
+        rows.push([run.runId, sc.name, v.variant, metric, unitOf(metric), m.n, m.median, m.medianCI95?.[0] ?? null, m.medianCI95?.[1] ?? null, m.p5, m.p75, m.p95, m.p99, m.mean, m.sd, m.mad, m.cv, m.min, m.max, m.outliers, m.ratioToBaseline, m.ratioCI95?.[0] ?? null, m.ratioCI95?.[1] ?? null, m.perRoundRatio ?? null, m.pPaired ?? null, v.errored]);
       }
     }
   }
   return stringify(rows, {
     header: true,
-    columns: ['run_id', 'scenario', 'variant', 'metric', 'unit', 'n', 'median', 'p5', 'p95', 'p99', 'mean', 'sd', 'min', 'max', 'ratio_to_baseline', 'ratio_ci95_low', 'ratio_ci95_high', 'errored'],
+    columns: ['run_id', 'scenario', 'variant', 'metric', 'unit', 'n', 'median', 'median_ci95_low', 'median_ci95_high', 'p5', 'p75', 'p95', 'p99', 'mean', 'sd', 'mad', 'cv', 'min', 'max', 'outliers', 'ratio_to_baseline', 'ratio_ci95_low', 'ratio_ci95_high', 'per_round_ratio', 'p_paired', 'errored'],
   });
 }

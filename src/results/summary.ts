@@ -1,4 +1,4 @@
-import { describe, ratioOfMedians, ratioOfMediansCI } from '../stats/index.ts';
+import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest } from '../stats/index.ts';
 import type { MetricSummary, Sample, VariantSummary } from './types.ts';
 
 /** Metrics whose ratio to the baseline gets a bootstrap 95% CI (the headline figures; the rest get the ratio alone). */
@@ -29,6 +29,13 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
     }
     return byMetric;
   };
+  /** log(variant / baseline) per round where both have a measured sample: the pairs of an interleaved run */
+  const perRoundLogRatios = (variant: string, baseline: string, metric: string): number[] => {
+    const byRound = (id: string) => new Map(measured.flatMap((s) => (s.variant === id && s.state === 'completed' && (s.metrics[metric] ?? 0) > 0 ? [[s.round, s.metrics[metric] as number] as const] : [])));
+    const a = byRound(variant);
+    const b = byRound(baseline);
+    return [...a].flatMap(([round, v]) => (b.has(round) ? [Math.log(v / (b.get(round) as number))] : []));
+  };
   const cache = new Map<string, Map<string, number[]>>();
   const values = (id: string) => {
     let v = cache.get(id);
@@ -43,11 +50,15 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
       if (!d) continue;
       const baseVals = variant === baseline ? [] : (values(baseline).get(metric) ?? []);
       const b = variant === baseline ? null : describe(baseVals);
-      const ci = variant !== baseline && headlineMetric(metric) ? ratioOfMediansCI(vals, baseVals, 1, SUMMARY_RESAMPLES) : null;
+      const headline = variant !== baseline && headlineMetric(metric);
+      const ci = headline ? ratioOfMediansCI(vals, baseVals, 1, SUMMARY_RESAMPLES) : null;
+      const logRatios = headline ? perRoundLogRatios(variant, baseline, metric) : [];
+      const perRound = logRatios.length ? geometricMean(logRatios.map(Math.exp)) : null;
       metrics[metric] = {
         ...d,
         ratioToBaseline: variant === baseline ? null : ratioOfMedians(d, b),
         ...(ci ? { ratioCI95: [ci.low, ci.high] as [number, number] } : {}),
+        ...(perRound !== null ? { perRoundRatio: perRound, pPaired: signFlipTest(logRatios).p } : {}),
       };
     }
     return {
@@ -59,4 +70,49 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
       metrics,
     };
   });
+}
+
+/** Minimum measured samples per variant for the statistics to mean much. */
+export const MIN_SAMPLES = 10;
+/** Rank correlation of the baseline with round index beyond which we warn of drift. */
+const DRIFT_RHO = 0.5;
+/** Steal time and load per core beyond which the machine was too busy to trust. */
+const NOISY_STEAL = 0.02;
+const NOISY_LOAD_PER_CORE = 1;
+
+function spearman(xs: readonly number[], ys: readonly number[]): number {
+  const rank = (v: readonly number[]) => {
+    const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    idx.forEach(([, i], k) => (r[i] = k));
+    return r;
+  };
+  const rx = rank(xs);
+  const ry = rank(ys);
+  const n = xs.length;
+  const mx = (n - 1) / 2;
+  let num = 0;
+  let dx = 0;
+  let dy = 0;
+  for (let i = 0; i < n; i++) {
+    num += ((rx[i] as number) - mx) * ((ry[i] as number) - mx);
+    dx += ((rx[i] as number) - mx) ** 2;
+    dy += ((ry[i] as number) - mx) ** 2;
+  }
+  return dx && dy ? num / Math.sqrt(dx * dy) : 0;
+}
+
+/** Warnings about a scenario's figures: baseline drift with round index, a noisy machine, too few samples. */
+export function scenarioWarnings(samples: readonly Sample[], summary: readonly VariantSummary[], baseline: string, metric: string, env: { stealFraction?: number; loadPerCore?: number }): string[] {
+  const out: string[] = [];
+  const base = samples.filter((s) => s.variant === baseline && s.state === 'completed' && !s.warmup && Number.isFinite(s.metrics[metric]));
+  if (base.length >= MIN_SAMPLES) {
+    const rho = spearman(base.map((s) => s.round), base.map((s) => (s.state === 'completed' ? (s.metrics[metric] as number) : 0)));
+    if (Math.abs(rho) > DRIFT_RHO) out.push(`the baseline ${baseline} drifts with round index (Spearman ρ = ${rho.toFixed(2)} on ${metric}): the machine changed during the run`);
+  }
+  if ((env.stealFraction ?? 0) > NOISY_STEAL) out.push(`steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`);
+  if ((env.loadPerCore ?? 0) > NOISY_LOAD_PER_CORE) out.push(`load average per core was ${(env.loadPerCore ?? 0).toFixed(2)} at the start: other work competed for the CPUs`);
+  const few = summary.filter((v) => v.completed > 0 && v.completed < MIN_SAMPLES).map((v) => v.variant);
+  if (few.length) out.push(`fewer than ${MIN_SAMPLES} measured samples for ${few.join(', ')}: CIs are wide and the median CI needs ≥ 6`);
+  return out;
 }

@@ -63,6 +63,10 @@ export interface MetricSummary extends Descriptive {
   ratioToBaseline: number | null;
   /** seeded percentile-bootstrap 95% CI of ratioToBaseline (headline metrics only) */
   ratioCI95?: [number, number];
+  /** geometric mean of the per-round ratios to the baseline (rounds interleave variants) */
+  perRoundRatio?: number;
+  /** paired sign-flip test on per-round log ratios: two-sided p (headline metrics only) */
+  pPaired?: number;
 }
 
 export interface VariantSummary {
@@ -75,6 +79,8 @@ export interface VariantSummary {
 }
 
 export interface ScenarioResult {
+  /** what makes the figures doubtful: drift of the baseline, a noisy machine, too few samples */
+  warnings?: string[];
   name: string;
   description: string;
   file: string;

@@ -6,6 +6,7 @@ import {
   RESULTS_SCHEMA,
   RESULTS_SCHEMA_VERSION,
   ResultsWriter,
+  scenarioWarnings,
   summarize,
   type ResultFiles,
   type RunResults,
@@ -180,6 +181,12 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         await procedure.teardown?.();
       }
       result.summary = summarize(samples, result.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? baseline })));
+      const load = (run.environment.loadAverage as number[] | undefined)?.[0] ?? 0;
+      const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
+      result.warnings = scenarioWarnings(samples, result.summary, baseline, sc.kind === 'freeze' ? 'freezeNs' : sc.kind === 'network' ? 'workload.throughputMbitPerSec' : 'bootNs', {
+        stealFraction: (cpuJiffies().steal - steal0.steal) / Math.max(1, cpuJiffies().total - steal0.total),
+        loadPerCore: load / cores,
+      });
       writer.write(run); // a consistent partial file after every scenario
       if (interrupted) break;
     }

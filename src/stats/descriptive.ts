@@ -1,4 +1,5 @@
-import { mean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+import { mean, medianAbsoluteDeviation, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+import { OUTLIER_Z, medianCI, modifiedZScores } from './tests.ts';
 
 export interface Descriptive {
   n: number;
@@ -8,9 +9,18 @@ export interface Descriptive {
   /** sample standard deviation (n - 1); 0 when n < 2 */
   sd: number;
   median: number;
+  /** distribution-free 95% CI of the median (order statistics); null when n < 6 */
+  medianCI95: [number, number] | null;
   p5: number;
+  p75: number;
   p95: number;
   p99: number;
+  /** median absolute deviation */
+  mad: number;
+  /** coefficient of variation, sd / mean */
+  cv: number;
+  /** samples with a modified z-score beyond 3.5: flagged, never dropped */
+  outliers: number;
 }
 
 /** Order statistics and moments of a sample; null for an empty one. */
@@ -25,9 +35,14 @@ export function describe(values: readonly number[]): Descriptive | null {
     mean: mean(sorted),
     sd: sorted.length > 1 ? sampleStandardDeviation(sorted) : 0,
     median: q(0.5),
+    medianCI95: medianCI(sorted),
     p5: q(0.05),
+    p75: q(0.75),
     p95: q(0.95),
     p99: q(0.99),
+    mad: medianAbsoluteDeviation(sorted),
+    cv: sorted.length > 1 && mean(sorted) !== 0 ? sampleStandardDeviation(sorted) / mean(sorted) : 0,
+    outliers: modifiedZScores(sorted).filter((z) => Math.abs(z) > OUTLIER_Z).length,
   };
 }
 
