@@ -81,3 +81,27 @@ test('CLI: exit 0 / 1 by verdict, 2 with one clear line for corrupt, truncated, 
     assert.match(lines[0] as string, re);
   }
 });
+
+test('history: points per run keyed by host, CSV and an offline trend chart; exporters for dashboards', async () => {
+  const { historyPoints, historyCsv, historyHtml, toBencherBmf, toGithubSmallerIsBetter } = await import('../src/history/index.ts');
+  const { summarize } = await import('../src/results/index.ts');
+  const runs = [1, 2, 3].map((i) => {
+    const r = synthetic(i, { metrics: 2, n: 20, mu: 1e6 * (1 + i / 100), cv: 0.05 });
+    r.startedAt = `2026-01-0${i}T00:00:00.000Z`;
+    const sc = r.scenarios[0];
+    if (sc) sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: 'v0' })));
+    return r;
+  });
+  const points = historyPoints(runs.reverse());
+  assert.equal(points.length, 6);
+  assert.deepEqual([...new Set(points.map((p) => p.startedAt))], ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z'], 'oldest first');
+  assert.match(historyCsv(points).split('\n')[0] as string, /^host,run_id,started_at,commit,scenario,variant,metric,median/);
+  const html = await historyHtml(points);
+  assert.match(html, /<svg/);
+  assert.doesNotMatch(html, /<script/);
+  const gh = toGithubSmallerIsBetter(runs[0] as RunResults);
+  assert.ok(gh.length >= 2 && gh.every((e) => e.unit === 'us' && e.value > 0 && /^synthetic\/v\d bootNs$/.test(e.name)));
+  const bmf = toBencherBmf(runs[0] as RunResults);
+  assert.ok((bmf['synthetic/v1']?.['boot-ns']?.value ?? 0) > 0);
+  assert.ok(bmf['synthetic/v1']?.['boot-ns']?.lower_value !== undefined, 'the median CI travels as lower/upper values');
+});

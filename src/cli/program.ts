@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { nsbenchVersion } from '../runner/index.ts';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { exportCommand, historyCommand } from './commands/history.ts';
 import { listCommand } from './commands/list.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
@@ -74,6 +75,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the comparison as JSON')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .action(async (baseline: string, current: string, opts: CompareCommandOptions) => setExit(await compareCommand(baseline, current, opts)));
+
+  program
+    .command('history')
+    .description('trend report (HTML + CSV) across many results files, keyed by host fingerprint')
+    .argument('<results...>', 'results/<run-id>.json files')
+    .option('-o, --out <dir>', 'reports folder (default: reportsDir, "reports")')
+    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .action(async (files: string[], opts: { out?: string; config?: string }) => setExit(await historyCommand(files, opts)));
+
+  program
+    .command('export')
+    .description('export a run for CI dashboards: github-action-benchmark (customSmallerIsBetter) or Bencher (BMF)')
+    .argument('<results>', 'results/<run-id>.json')
+    .requiredOption('-f, --format <format>', 'github-smaller | bencher')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(async (file: string, opts: { format: string; out?: string }) => setExit(await exportCommand(file, opts)));
 
   program
     .command('list')
