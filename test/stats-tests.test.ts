@@ -35,6 +35,9 @@ test('sign-flip test on paired differences: exact and seeded Monte Carlo', () =>
   assert.equal(mc.method, 'sign-flip monte-carlo');
   assert.ok(mc.p < 0.001);
   assert.deepEqual(signFlipTest(many, 7), mc, 'seeded');
+  const large = signFlipTest(Array.from({ length: 400 }, (_, i) => (i % 2 ? 1 : -1) * (1 + (i % 7))), 1);
+  assert.equal(large.method, 'sign-flip normal');
+  assert.ok(large.p > 0.3, 'balanced differences are not significant');
 });
 
 test('Benjamini-Hochberg q-values (R p.adjust(method="BH"))', () => {

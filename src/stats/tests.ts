@@ -33,7 +33,9 @@ const MWU_EXACT_MAX = 30;
 /** Pairs up to which the sign-flip test enumerates all 2^n sign patterns. */
 const SIGNFLIP_EXACT_MAX = 16;
 /** Random sign patterns beyond that (seeded). */
-const SIGNFLIP_RESAMPLES = 20_000;
+const SIGNFLIP_RESAMPLES = 10_000;
+/** Beyond this many pairs the sign-flip sum is normal enough (CLT): z = Σd / √Σd². */
+const SIGNFLIP_NORMAL_MIN = 200;
 
 /** Average ranks (1-based) of the pooled values, and the tie groups' sizes. */
 function ranks(values: readonly number[]): { r: number[]; ties: number[] } {
@@ -105,7 +107,8 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[]): TestRe
 /**
  * Paired sign-flip permutation test on differences (e.g. per-round log
  * ratios): H0 the differences are symmetric around 0. Exact for up to 16
- * pairs, else a seeded Monte Carlo over sign patterns. Statistic: |mean|.
+ * pairs, a seeded Monte Carlo over sign patterns up to 200, the normal
+ * approximation beyond. Statistic: |mean|.
  */
 export function signFlipTest(diffs: readonly number[], seed = 1): TestResult {
   const d = diffs.filter((v) => v !== 0 && Number.isFinite(v));
@@ -123,6 +126,10 @@ export function signFlipTest(diffs: readonly number[], seed = 1): TestResult {
       total++;
     }
     return { statistic: observed / n, p: extreme / total, method: 'sign-flip exact' };
+  }
+  if (n > SIGNFLIP_NORMAL_MIN) {
+    const z = observed / Math.sqrt(d.reduce((a, x) => a + x * x, 0));
+    return { statistic: observed / n, p: Math.min(1, 2 * normalSf(z)), method: 'sign-flip normal' };
   }
   const random = seededRandom(seed);
   for (let k = 0; k < SIGNFLIP_RESAMPLES; k++) {
