@@ -3,10 +3,13 @@
  * kernel itself costs for a namespace set. Shares no code with the launcher
  * on purpose, so that a slow launcher cannot slow its own yardstick.
  *
- *   nsb-refloop [--setup] NS_LIST COUNT PROGRAM
+ *   nsb-refloop [--setup] [--hold] NS_LIST COUNT PROGRAM
  *     NS_LIST  comma-separated namespaces, or "bare"
  *     --setup  also do what a usable sandbox needs inside (private mounts,
  *              fresh /proc, lo up, hostname), as the launcher does
+ *     --hold   keep every child alive (PROGRAM must stay up after its ready
+ *              byte, e.g. the idle workload): a density ramp; all are killed
+ *              and reaped at the end, and "heldNs" is the whole ramp's time
  * Prints one JSON line: {"ns":..., "readyNs":[...], "wallNs":[...]}: from just
  * before clone to the no-op's ready byte (boot), and to the child reaped.
  * With a user namespace the child waits on a pipe while uid/gid maps are written.
@@ -76,10 +79,14 @@ static void child_setup(unsigned long flags) {
 }
 
 int main(int argc, char **argv) {
-    int setup = 0;
-    if (argc > 1 && strcmp(argv[1], "--setup") == 0) { setup = 1; argv++; argc--; }
+    int setup = 0, hold = 0;
+    for (;;) {
+        if (argc > 1 && strcmp(argv[1], "--setup") == 0) { setup = 1; argv++; argc--; continue; }
+        if (argc > 1 && strcmp(argv[1], "--hold") == 0) { hold = 1; argv++; argc--; continue; }
+        break;
+    }
     if (argc != 4) {
-        fprintf(stderr, "usage: nsb-refloop [--setup] NS_LIST COUNT PROGRAM\n");
+        fprintf(stderr, "usage: nsb-refloop [--setup] [--hold] NS_LIST COUNT PROGRAM\n");
         return 2;
     }
     unsigned long flags = 0;
@@ -102,6 +109,8 @@ int main(int argc, char **argv) {
 
     uint64_t *wall = calloc((size_t)count, sizeof *wall);
     uint64_t *ready = calloc((size_t)count, sizeof *ready);
+    pid_t *kids = calloc((size_t)count, sizeof *kids);
+    uint64_t ramp0 = now_ns();
     for (long i = 0; i < count; i++) {
         int sync[2] = {-1, -1}, rdy[2];
         uint64_t t0 = now_ns(); /* per-sandbox work starts here, pipes included, as in the launcher */
@@ -135,6 +144,10 @@ int main(int argc, char **argv) {
         char byte;
         if (read(rdy[0], &byte, 1) == 1) ready[i] = now_ns() - t0;
         close(rdy[0]);
+        if (hold) {
+            kids[i] = (pid_t)pid;
+            continue;
+        }
         int status;
         if (waitpid((pid_t)pid, &status, 0) < 0) { perror("waitpid"); return 1; }
         wall[i] = now_ns() - t0;
@@ -143,7 +156,13 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    printf("{\"ns\":\"%s\",\"setup\":%s,\"readyNs\":[", argv[1], setup ? "true" : "false");
+    uint64_t held_ns = now_ns() - ramp0;
+    if (hold) {
+        for (long i = 0; i < count; i++) kill(kids[i], SIGKILL); /* our own children, by pid */
+        for (long i = 0; i < count; i++) waitpid(kids[i], NULL, 0);
+    }
+    printf("{\"ns\":\"%s\",\"setup\":%s,\"hold\":%s,\"heldNs\":%llu,\"readyNs\":[", argv[1], setup ? "true" : "false",
+           hold ? "true" : "false", (unsigned long long)held_ns);
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)ready[i]);
     printf("],\"wallNs\":[");
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)wall[i]);

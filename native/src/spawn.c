@@ -565,13 +565,14 @@ int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *r
     if (!until_ready) res->stdout_len = res->stderr_len = 0;
     uint32_t out_len = 0, out_drained = 0, err_len = 0, err_drained = 0;
     struct pollfd pfd[4] = {{sb->pidfd, POLLIN, 0},
-                            {sb->ready ? -1 : sb->ready_fd, POLLIN, 0},
+                            {sb->ready || sb->ready_fd < 0 ? -1 : sb->ready_fd, POLLIN, 0},
                             {until_ready ? -1 : sb->out_fd, POLLIN, 0},
                             {until_ready ? -1 : sb->err_fd, POLLIN, 0}};
     for (;;) {
         if (until_ready && sb->ready) {
             fill_common(sb, res);
             res->state = NSB_RUNNING;
+            close_fd(&sb->ready_fd); /* a held sandbox keeps only its pidfd: thousands fit the fd limit */
             launcher_cpu(sb, res);
             return 0;
         }

@@ -19,6 +19,7 @@ function measured(sc: ScenarioResult) {
 export function headline(sc: ScenarioResult): { metric: string; label: string } {
   if (sc.kind === 'freeze') return { metric: 'freezeNs', label: 'freeze latency' };
   if (sc.kind === 'network') return { metric: 'workload.throughputMbitPerSec', label: 'throughput (Mbit/s)' };
+  if (sc.kind === 'density') return { metric: 'launchesPerSec', label: 'launches/s' };
   if (sc.summary.some((v) => v.metrics['workload.elapsedNs'])) return { metric: 'workload.elapsedNs', label: 'workload run time' };
   return { metric: 'bootNs', label: 'boot time' };
 }
@@ -132,11 +133,37 @@ function throughput(sc: ScenarioResult): Chart {
   };
 }
 
+function densityCurve(sc: ScenarioResult): Chart {
+  const values = sc.samples.flatMap((s) => {
+    if (s.state !== 'completed' || s.warmup || s.round !== (sc.warmupRounds ?? 0)) return [];
+    const boots = s.series?.bootNs ?? [];
+    const step = Math.max(1, Math.floor(boots.length / 400)); // at most ~400 points per curve
+    return boots.flatMap((b, i) => (i % step === 0 ? [{ variant: s.variant, instance: i + 1, bootUs: b / 1e3 }] : []));
+  });
+  return {
+    id: `${sc.name}-density`,
+    title: 'Boot time of each launch as the number of held sandboxes grows (first measured ramp)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: { type: 'line', opacity: 0.8 },
+      encoding: {
+        x: { field: 'instance', type: 'quantitative', title: 'sandboxes held' },
+        y: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs)' },
+        color: { field: 'variant', type: 'nominal' },
+      },
+    },
+  };
+}
+
 /** The charts of a scenario, by its kind. */
 export function chartsFor(sc: ScenarioResult): Chart[] {
   const { metric, label } = headline(sc);
   const out: (Chart | null)[] =
-    sc.kind === 'freeze'
+    sc.kind === 'density'
+      ? [densityCurve(sc)]
+      : sc.kind === 'freeze'
       ? [freezeCurve(sc), overhead(sc, 'freezeNs', 'freeze latency')]
       : sc.kind === 'network'
         ? [throughput(sc), overhead(sc, metric, label), overhead(sc, 'workload.p50Ns', 'request/response p50')]

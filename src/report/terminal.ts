@@ -81,10 +81,37 @@ function networkTable(sc: ScenarioResult): string {
   return textTable(header, rows);
 }
 
+/** Density ramps: how many were held, how fast, what each cost, how long teardown took. */
+function densityTable(sc: ScenarioResult): string {
+  const header = ['variant', 'ramps', 'held', 'launch/s', 'boot first 10%', 'last 10%', 'slope/inst', 'mem/inst', 'slab/inst', 'cgroup/inst', 'teardown', 'debt', 'errors'];
+  const kib = (b?: number) => (b === undefined ? '-' : `${(b / 1024).toFixed(0)} KiB`);
+  const rows = sc.summary.map((v) => {
+    const m = v.metrics;
+    return [
+      v.variant,
+      String(v.completed),
+      m.held ? m.held.median.toFixed(0) : '-',
+      m.launchesPerSec ? m.launchesPerSec.median.toFixed(0) : '-',
+      formatNs(m.bootFirstTenthP50Ns?.median),
+      formatNs(m.bootLastTenthP50Ns?.median),
+      formatNs(m.bootSlopeNsPerInstance?.median),
+      kib(m.memPerInstanceBytes?.median),
+      kib(m.slabPerInstanceBytes?.median),
+      kib(m.cgroupMemPerInstanceBytes?.median),
+      formatNs(m.teardownNs?.median),
+      m.teardownDebtNs && m.teardownDebtNs.median >= 0 ? formatNs(m.teardownDebtNs.median) : '-',
+      issues(v),
+    ];
+  });
+  const notes = [...new Set(sc.samples.flatMap((s) => (s.state === 'completed' ? (s.notes ?? []).map((n) => `  ${s.variant}: ${n}`) : [])))];
+  return [textTable(header, rows), ...notes].join('\n');
+}
+
 const TABLES: Record<ScenarioResult['kind'], (sc: ScenarioResult) => string> = {
   launch: launchTable,
   freeze: freezeTable,
   network: networkTable,
+  density: densityTable,
 };
 
 /** The table for one scenario, by its kind. */

@@ -103,16 +103,16 @@ function spearman(xs: readonly number[], ys: readonly number[]): number {
 }
 
 /** Warnings about a scenario's figures: baseline drift with round index, a noisy machine, too few samples. */
-export function scenarioWarnings(samples: readonly Sample[], summary: readonly VariantSummary[], baseline: string, metric: string, env: { stealFraction?: number; loadPerCore?: number }): string[] {
+export function scenarioWarnings(samples: readonly Sample[], summary: readonly VariantSummary[], baseline: string, metric: string, env: { stealFraction?: number; loadPerCore?: number }, minSamples = MIN_SAMPLES): string[] {
   const out: string[] = [];
   const base = samples.filter((s) => s.variant === baseline && s.state === 'completed' && !s.warmup && Number.isFinite(s.metrics[metric]));
-  if (base.length >= MIN_SAMPLES) {
+  if (base.length >= Math.max(minSamples, 3)) {
     const rho = spearman(base.map((s) => s.round), base.map((s) => (s.state === 'completed' ? (s.metrics[metric] as number) : 0)));
     if (Math.abs(rho) > DRIFT_RHO) out.push(`the baseline ${baseline} drifts with round index (Spearman ρ = ${rho.toFixed(2)} on ${metric}): the machine changed during the run`);
   }
   if ((env.stealFraction ?? 0) > NOISY_STEAL) out.push(`steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`);
   if ((env.loadPerCore ?? 0) > NOISY_LOAD_PER_CORE) out.push(`load average per core was ${(env.loadPerCore ?? 0).toFixed(2)} at the start: other work competed for the CPUs`);
-  const few = summary.filter((v) => v.completed > 0 && v.completed < MIN_SAMPLES).map((v) => v.variant);
-  if (few.length) out.push(`fewer than ${MIN_SAMPLES} measured samples for ${few.join(', ')}: CIs are wide and the median CI needs ≥ 6`);
+  const few = summary.filter((v) => v.completed > 0 && v.completed < minSamples).map((v) => v.variant);
+  if (few.length) out.push(`fewer than ${minSamples} measured samples for ${few.join(', ')}: CIs are wide and the median CI needs ≥ 6`);
   return out;
 }

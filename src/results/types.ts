@@ -24,6 +24,10 @@ export interface CompletedSample extends SampleBase {
   cgroupMethod: string;
   ready: boolean;
   pid: number;
+  /** what a number cannot say (e.g. why a density ramp stopped) */
+  notes?: string[];
+  /** per-step values of a sample (e.g. the boot time of each launch of a density ramp) */
+  series?: Record<string, number[]>;
 }
 
 export interface ErroredSample extends SampleBase {
@@ -54,6 +58,7 @@ export interface VariantInfo {
   freeze?: { processes: number; mode: string; freezer: string };
   net?: object;
   tmpfs?: string;
+  density?: object;
   /** the variant its overhead is computed against */
   baseline?: string;
 }
@@ -84,7 +89,7 @@ export interface ScenarioResult {
   name: string;
   description: string;
   file: string;
-  kind: 'launch' | 'freeze' | 'network';
+  kind: 'launch' | 'freeze' | 'network' | 'density';
   workload: unknown;
   params: Record<string, string | number | boolean>;
   rounds: number;

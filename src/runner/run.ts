@@ -15,6 +15,7 @@ import {
 } from '../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion } from './environment.ts';
+import { DensityProcedure } from './procedures/density.ts';
 import { FreezeProcedure } from './procedures/freeze.ts';
 import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
@@ -58,6 +59,7 @@ const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure>
   launch: (ctx) => new LaunchProcedure(ctx),
   freeze: (ctx) => new FreezeProcedure(ctx),
   network: (ctx) => new NetworkProcedure(ctx),
+  density: (ctx) => new DensityProcedure(ctx),
 };
 
 export function makeRunId(now = new Date()): string {
@@ -137,6 +139,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           ...(v.freeze ? { freeze: v.freeze } : {}),
           ...(v.net ? { net: v.net } : {}),
           ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}),
+          ...(v.density ? { density: v.density } : {}),
           baseline: v.baseline ?? baseline,
         })),
         samples,
@@ -183,10 +186,10 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       result.summary = summarize(samples, result.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? baseline })));
       const load = (run.environment.loadAverage as number[] | undefined)?.[0] ?? 0;
       const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
-      result.warnings = scenarioWarnings(samples, result.summary, baseline, sc.kind === 'freeze' ? 'freezeNs' : sc.kind === 'network' ? 'workload.throughputMbitPerSec' : 'bootNs', {
+      result.warnings = scenarioWarnings(samples, result.summary, baseline, { freeze: 'freezeNs', network: 'workload.throughputMbitPerSec', density: 'launchesPerSec', launch: 'bootNs' }[sc.kind], {
         stealFraction: (cpuJiffies().steal - steal0.steal) / Math.max(1, cpuJiffies().total - steal0.total),
         loadPerCore: load / cores,
-      });
+      }, sc.kind === 'density' ? 0 : undefined); // a density sample is a whole ramp of launches
       writer.write(run); // a consistent partial file after every scenario
       if (interrupted) break;
     }

@@ -27,6 +27,21 @@ export interface VariantDefinition {
   freeze?: FreezeTarget;
   /** Network scenarios: the topology and the test run across it. */
   net?: NetTarget;
+  /** Density scenarios: how far to ramp, and the safety limits. */
+  density?: DensityTarget;
+}
+
+export interface DensityTarget {
+  /** sandboxes to hold at most */
+  target: number;
+  /** stop the ramp when MemAvailable falls below this (default: the larger of 1 GiB and 10% of memory) */
+  minFreeBytes?: number;
+  /** stop the ramp after this long (default 120 s) */
+  timeBudgetMs?: number;
+  /** hold the full ramp this long before tearing down (default 500 ms) */
+  holdMs?: number;
+  /** give each sandbox its own cgroup (accounting, no limits) */
+  perSandboxCgroup?: boolean;
 }
 
 export interface NetTarget {
@@ -59,8 +74,9 @@ export interface ScenarioDefinition {
    * launch (default): each sample launches the workload and waits for its exit.
    * freeze: each sample thaws and freezes a held sandbox, timing both.
    * network: each sample runs a client against a server held across a topology.
+   * density: each sample is a ramp that holds sandboxes one by one up to a target.
    */
-  kind?: 'launch' | 'freeze' | 'network';
+  kind?: 'launch' | 'freeze' | 'network' | 'density';
   workload: WorkloadRef;
   variants: VariantDefinition[];
   /** Measured rounds; each round runs every variant once, in a fresh random order. */

@@ -15,6 +15,7 @@ export {
   type WorkloadRef,
   type FreezeTarget,
   type NetTarget,
+  type DensityTarget,
 } from './define.ts';
 export { validateScenario, type Scenario, type ResolvedVariant } from './validate.ts';
 export { loadScenario, listScenarioNames, SCENARIO_DIR } from './load.ts';

@@ -3,14 +3,14 @@ import { UserError } from '../errors/index.ts';
 import { TOOL_ADAPTERS } from '../workloads/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
 import { TOPOLOGIES, type TopologyKind } from '../network/topology.ts';
-import type { FreezeTarget, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
+import type { DensityTarget, FreezeTarget, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
 
 /** A scenario after validation: defaults filled, ids unique. */
 export interface Scenario {
   name: string;
   description: string;
   file: string;
-  kind: 'launch' | 'freeze' | 'network';
+  kind: 'launch' | 'freeze' | 'network' | 'density';
   workload: WorkloadRef;
   variants: ResolvedVariant[];
   rounds: number | undefined;
@@ -32,6 +32,7 @@ export interface ResolvedVariant {
   freeze?: FreezeTarget;
   net?: NetTarget;
   tmpfs?: string;
+  density?: DensityTarget;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -126,6 +127,15 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
     out.freeze = { processes: f.processes as number, mode: f.mode as 'busy' | 'sleep', freezer: f.freezer as 'v1' | 'v2' };
   }
   if (v.net !== undefined) out.net = validateNet(v.net, `${where}.net`);
+  if (v.density !== undefined) {
+    const d = v.density;
+    const int = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+    if (!isRecord(d) || !int(d.target, 1, 1_000_000)) fail(`${where}.density.target`, 'expected a number of sandboxes 1..1000000', 'e.g. density: { target: 2000 }');
+    if (d.minFreeBytes !== undefined && !int(d.minFreeBytes, 0, Number.MAX_SAFE_INTEGER)) fail(`${where}.density.minFreeBytes`, 'expected bytes >= 0', 'e.g. 1073741824');
+    if (d.timeBudgetMs !== undefined && !int(d.timeBudgetMs, 1, 86_400_000)) fail(`${where}.density.timeBudgetMs`, 'expected 1..86400000 ms', 'e.g. 120000');
+    if (d.holdMs !== undefined && !int(d.holdMs, 0, 3_600_000)) fail(`${where}.density.holdMs`, 'expected 0..3600000 ms', 'e.g. 500');
+    out.density = { target: d.target as number, ...(d.minFreeBytes !== undefined ? { minFreeBytes: d.minFreeBytes as number } : {}), ...(d.timeBudgetMs !== undefined ? { timeBudgetMs: d.timeBudgetMs as number } : {}), ...(d.holdMs !== undefined ? { holdMs: d.holdMs as number } : {}), ...(d.perSandboxCgroup ? { perSandboxCgroup: true } : {}) };
+  }
   if (v.tmpfs !== undefined) {
     if (typeof v.tmpfs !== 'string' || !v.tmpfs.startsWith('/')) fail(`${where}.tmpfs`, 'expected an absolute directory path', "e.g. tmpfs: '/dev/shm'");
     if (!ns.includes('mnt')) fail(`${where}.tmpfs`, 'a tmpfs of its own needs the mount namespace in ns', "add 'mnt' to ns");
@@ -156,10 +166,14 @@ export function validateScenario(def: unknown, file: string): Scenario {
     if (v.baseline !== undefined && !seen.has(v.baseline)) fail(at(`variants[${i}].baseline`), `no variant with id ${JSON.stringify(v.baseline)}`, 'name one of the variant ids');
   });
   const kind = d.kind ?? 'launch';
-  if (kind !== 'launch' && kind !== 'freeze' && kind !== 'network') fail(at('kind'), `expected "launch", "freeze" or "network", got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
+  if (!['launch', 'freeze', 'network', 'density'].includes(kind)) fail(at('kind'), `expected "launch", "freeze", "network" or "density", got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
   if (kind === 'freeze')
     variants.forEach((v, i) => {
       if (!v.freeze) fail(at(`variants[${i}].freeze`), 'a freeze scenario needs freeze: { processes, mode, freezer } in every variant', 'build the variants with freezeVariants({...})');
+    });
+  if (kind === 'density')
+    variants.forEach((v, i) => {
+      if (!v.density) fail(at(`variants[${i}].density`), 'a density scenario needs density: { target } in every variant (it refuses to ramp without a limit)', 'e.g. density: { target: 2000 }');
     });
   if (kind === 'network')
     variants.forEach((v, i) => {
