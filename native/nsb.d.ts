@@ -90,6 +90,8 @@ export declare class Launcher {
    * failed first). A held sandbox's stdout/stderr go to /dev/null.
    */
   hold(spec: NativeSpec): Promise<NativeResult>;
+  /** Holds `count` (1..4096) sandboxes of one spec in one request; a failure ends the batch (the rest: clone-failed, ECANCELED). */
+  holdMany(spec: NativeSpec, count: number): Promise<NativeResult[]>;
   /** Sends `signal` (0: none) to a held sandbox, waits up to timeoutNs (then SIGKILL), reaps it. */
   release(id: number, signal: number, timeoutNs: number): Promise<NativeResult>;
   ping(): Promise<void>;

@@ -228,6 +228,7 @@ struct nsb_wire_req {
     uint64_t timeout_ns, id;
     uint64_t target;  /* NSB_OP_STOP: the id its NSB_OP_START had */
     int32_t signal;   /* NSB_OP_STOP: signal to send first (0: just wait) */
+    uint32_t count;   /* NSB_OP_START: hold this many (ids id, id+1, ...), one result frame each; 0 means 1 */
     uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 cwd\0 v1...\0 argv...\0 envp...\0 */
     char strings[NSB_STRINGS_MAX];
 };
@@ -261,6 +262,11 @@ int nsb_client_ping(struct nsb_client *c, struct nsb_error *err);
 /* Launch and hold: res->state NSB_RUNNING and res->id the handle, or a final result. */
 int nsb_client_hold(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
                     struct nsb_error *err);
+/* Holds `count` sandboxes of one spec in one request (ids are consecutive);
+ * res must have room for count results. A failure ends the batch: the rest
+ * come back as NSB_CLONE_FAILED with ECANCELED. */
+int nsb_client_hold_many(struct nsb_client *c, const struct nsb_spec *spec, uint32_t count, struct nsb_result *res,
+                         struct nsb_error *err);
 /* Signals a held sandbox (0: none), waits up to timeout_ns for its exit. */
 int nsb_client_release(struct nsb_client *c, uint64_t target, int sig, uint64_t timeout_ns,
                        struct nsb_result *res, struct nsb_error *err);

@@ -167,16 +167,22 @@ class Launcher;
 class RunWorker : public Napi::AsyncWorker {
  public:
   RunWorker(Napi::Env env, Napi::Object self, Launcher *owner, uint32_t op, std::unique_ptr<OwnedSpec> spec,
-            uint64_t target = 0, int sig = 0, uint64_t timeout_ns = 0)
+            uint64_t target = 0, int sig = 0, uint64_t timeout_ns = 0, uint32_t count = 0)
       : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), self_(Napi::Persistent(self)),
         owner_(owner), op_(op), spec_(std::move(spec)), target_(target), sig_(sig), timeout_ns_(timeout_ns),
-        result_(new nsb_result) {}
+        count_(count), result_(new nsb_result[count > 1 ? count : 1]) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override;
   void OnOK() override {
     Napi::HandleScope scope(Env());
     if (failed_) deferred_.Reject(SystemError(Env(), err_).Value());
-    else deferred_.Resolve(op_ == NSB_OP_PING ? Env().Undefined() : FromResult(Env(), *result_));
+    else if (op_ == NSB_OP_PING) deferred_.Resolve(Env().Undefined());
+    else if (count_ == 0) deferred_.Resolve(FromResult(Env(), result_[0]));
+    else {
+      Napi::Array a = Napi::Array::New(Env(), count_);
+      for (uint32_t k = 0; k < count_; k++) a.Set(k, FromResult(Env(), result_[k]));
+      deferred_.Resolve(a);
+    }
   }
 
  private:
@@ -188,7 +194,8 @@ class RunWorker : public Napi::AsyncWorker {
   uint64_t target_;
   int sig_;
   uint64_t timeout_ns_;
-  std::unique_ptr<nsb_result> result_;
+  uint32_t count_; // holdMany: results as an array
+  std::unique_ptr<nsb_result[]> result_;
   nsb_error err_{};
   bool failed_ = false;
 };
@@ -198,6 +205,7 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Launcher",
                        {InstanceMethod("run", &Launcher::Run), InstanceMethod("hold", &Launcher::Hold),
+                        InstanceMethod("holdMany", &Launcher::HoldMany),
                         InstanceMethod("release", &Launcher::Release), InstanceMethod("ping", &Launcher::Ping),
                         InstanceMethod("close", &Launcher::Close), InstanceAccessor("pid", &Launcher::Pid, nullptr)});
   }
@@ -221,8 +229,8 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
     if (started_) nsb_client_stop(&client_);
   }
 
-  int Request(uint32_t op, const nsb_spec *spec, uint64_t target, int sig, uint64_t timeout_ns, nsb_result *res,
-              nsb_error *err) {
+  int Request(uint32_t op, const nsb_spec *spec, uint64_t target, int sig, uint64_t timeout_ns, uint32_t count,
+              nsb_result *res, nsb_error *err) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!started_) {
       nsb_error_set(err, EBADF, "write", "the launcher was closed");
@@ -230,7 +238,7 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
     }
     switch (op) {
       case NSB_OP_RUN: return nsb_client_run(&client_, spec, res, err);
-      case NSB_OP_START: return nsb_client_hold(&client_, spec, res, err);
+      case NSB_OP_START: return count ? nsb_client_hold_many(&client_, spec, count, res, err) : nsb_client_hold(&client_, spec, res, err);
       case NSB_OP_STOP: return nsb_client_release(&client_, target, sig, timeout_ns, res, err);
       default: return nsb_client_ping(&client_, err);
     }
@@ -259,6 +267,26 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
   }
   Napi::Value Run(const Napi::CallbackInfo &info) { return WithSpec(info, NSB_OP_RUN, "run"); }
   Napi::Value Hold(const Napi::CallbackInfo &info) { return WithSpec(info, NSB_OP_START, "hold"); }
+  Napi::Value HoldMany(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsNumber()) {
+      Napi::TypeError::New(env, "holdMany(spec, count): spec object and count required").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uint32_t count = info[1].As<Napi::Number>().Uint32Value();
+    if (count < 1 || count > 4096) {
+      Napi::TypeError::New(env, "holdMany(spec, count): count must be 1..4096").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    std::unique_ptr<OwnedSpec> spec;
+    try {
+      spec = ToSpec(info[0].As<Napi::Object>());
+    } catch (const std::string &msg) {
+      Napi::TypeError::New(env, "holdMany(spec): " + msg).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return Queue(new RunWorker(env, info.This().As<Napi::Object>(), this, NSB_OP_START, std::move(spec), 0, 0, 0, count));
+  }
   Napi::Value Release(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
@@ -290,7 +318,7 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
 };
 
 void RunWorker::Execute() {
-  failed_ = owner_->Request(op_, spec_ ? &spec_->spec : nullptr, target_, sig_, timeout_ns_, result_.get(), &err_) < 0;
+  failed_ = owner_->Request(op_, spec_ ? &spec_->spec : nullptr, target_, sig_, timeout_ns_, count_, result_.get(), &err_) < 0;
 }
 
 // Freeze/thaw timing runs in C on a worker thread (it blocks in poll or nanosleep).

@@ -59,14 +59,17 @@ int nsb_client_start(struct nsb_client *c, const char *launcher_path, struct nsb
 }
 
 static int roundtrip_ex(struct nsb_client *c, const struct nsb_spec *spec, uint32_t op, uint64_t target,
-                        int32_t sig, uint64_t timeout_ns, struct nsb_result *res, struct nsb_error *err) {
+                        int32_t sig, uint64_t timeout_ns, uint32_t count, struct nsb_result *res, struct nsb_error *err) {
     static __thread struct nsb_wire_req req; /* 16 KiB: not on the stack */
     if (c->to_fd < 0) {
         nsb_error_set(err, EBADF, "write", "the launcher is not running");
         return -1;
     }
-    uint64_t id = c->next_id++;
+    if (count == 0) count = 1;
+    uint64_t id = c->next_id;
+    c->next_id += count;
     if (nsb_wire_pack(spec, op, id, &req, err) < 0) return -1;
+    req.count = count;
     if (op == NSB_OP_STOP) {
         req.target = target;
         req.signal = sig;
@@ -74,18 +77,20 @@ static int roundtrip_ex(struct nsb_client *c, const struct nsb_spec *spec, uint3
     }
     uint32_t len = (uint32_t)offsetof(struct nsb_wire_req, strings) + req.strings_len;
     if (nsb_write_frame(c->to_fd, &req, len, err) < 0) return -1;
-    if (nsb_result_recv(c->from_fd, res, err) < 0) return -1;
-    if (res->id != id) {
-        nsb_error_set(err, EPROTO, "read", "launcher answered request %llu, expected %llu",
-                      (unsigned long long)res->id, (unsigned long long)id);
-        return -1;
+    for (uint32_t k = 0; k < count; k++) {
+        if (nsb_result_recv(c->from_fd, &res[k], err) < 0) return -1;
+        if (res[k].id != id + k) {
+            nsb_error_set(err, EPROTO, "read", "launcher answered request %llu, expected %llu",
+                          (unsigned long long)res[k].id, (unsigned long long)(id + k));
+            return -1;
+        }
     }
     return 0;
 }
 
 static int roundtrip(struct nsb_client *c, const struct nsb_spec *spec, uint32_t op, struct nsb_result *res,
                      struct nsb_error *err) {
-    return roundtrip_ex(c, spec, op, 0, 0, 0, res, err);
+    return roundtrip_ex(c, spec, op, 0, 0, 0, 1, res, err);
 }
 
 int nsb_client_run(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
@@ -100,7 +105,12 @@ int nsb_client_hold(struct nsb_client *c, const struct nsb_spec *spec, struct ns
 
 int nsb_client_release(struct nsb_client *c, uint64_t target, int sig, uint64_t timeout_ns,
                        struct nsb_result *res, struct nsb_error *err) {
-    return roundtrip_ex(c, NULL, NSB_OP_STOP, target, sig, timeout_ns, res, err);
+    return roundtrip_ex(c, NULL, NSB_OP_STOP, target, sig, timeout_ns, 1, res, err);
+}
+
+int nsb_client_hold_many(struct nsb_client *c, const struct nsb_spec *spec, uint32_t count, struct nsb_result *res,
+                         struct nsb_error *err) {
+    return roundtrip_ex(c, spec, NSB_OP_START, 0, 0, 0, count, res, err);
 }
 
 int nsb_client_ping(struct nsb_client *c, struct nsb_error *err) {

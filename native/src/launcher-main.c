@@ -134,22 +134,38 @@ static int serve(void) {
         if (req->op == NSB_OP_RUN || req->op == NSB_OP_START) {
             struct nsb_spec spec;
             struct nsb_sandbox sb;
+            uint32_t count = req->op == NSB_OP_START && req->count > 1 ? req->count : 1;
+            int failed = 0;
             if (nsb_wire_unpack(req, &spec, &err) < 0) {
                 res->state = NSB_CLONE_FAILED;
                 res->error = err;
-            } else {
-                if (req->op == NSB_OP_START) spec.opts |= NSB_OPT_DISCARD_OUTPUT; /* nobody reads a held one's pipes */
-                if (nsb_spawn(core, &spec, t_request, res, &sb) == 0 && nsb_wait(core, &sb, res, req->op == NSB_OP_START) == 0) {
-                    struct nsb_sandbox *slot = held_add(&held);
-                    if (!slot) {
-                        nsb_stop(core, &sb, SIGKILL, 0, res);
-                        nsb_error_set(&res->error, ENOMEM, "realloc", "cannot hold another sandbox");
-                        res->state = NSB_CLONE_FAILED;
-                    } else {
-                        sb.id = req->id;
-                        *slot = sb;
+                failed = 1;
+                count = 1;
+            } else if (req->op == NSB_OP_START) {
+                spec.opts |= NSB_OPT_DISCARD_OUTPUT; /* nobody reads a held one's pipes */
+            }
+            for (uint32_t k = 0; k < count; k++) {
+                uint64_t t_k = k == 0 ? t_request : nsb_now_ns();
+                if (failed && k > 0) { /* the batch stopped at a failure */
+                    memset(res, 0, offsetof(struct nsb_result, out));
+                    res->state = NSB_CLONE_FAILED;
+                    nsb_error_set(&res->error, ECANCELED, "request", "not started: an earlier sandbox of the batch failed");
+                } else if (!failed) {
+                    if (nsb_spawn(core, &spec, t_k, res, &sb) == 0 && nsb_wait(core, &sb, res, req->op == NSB_OP_START) == 0) {
+                        struct nsb_sandbox *slot = held_add(&held);
+                        if (!slot) {
+                            nsb_stop(core, &sb, SIGKILL, 0, res);
+                            nsb_error_set(&res->error, ENOMEM, "realloc", "cannot hold another sandbox");
+                            res->state = NSB_CLONE_FAILED;
+                        } else {
+                            sb.id = req->id + k;
+                            *slot = sb;
+                        }
                     }
+                    if (req->op == NSB_OP_START && res->state != NSB_RUNNING) failed = 1;
                 }
+                res->id = req->id + k;
+                if (k + 1 < count && nsb_result_send(1, res, &err) < 0) goto out;
             }
         } else if (req->op == NSB_OP_STOP) {
             struct nsb_sandbox *sb = held_find(&held, req->target);
@@ -164,9 +180,10 @@ static int serve(void) {
             res->state = NSB_CLONE_FAILED;
             nsb_error_set(&res->error, EPROTO, "request", "unknown op %u", req->op);
         }
-        res->id = req->id;
+        if (req->op != NSB_OP_RUN && req->op != NSB_OP_START) res->id = req->id;
         if (nsb_result_send(1, res, &err) < 0) break;
     }
+out:
     held_kill_all(core, &held, res);
     free(held.v);
     free(req);

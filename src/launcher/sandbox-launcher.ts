@@ -83,7 +83,7 @@ export class SandboxLauncher {
     return this.#native !== null;
   }
 
-  #enqueue(call: (native: NativeLauncher) => Promise<LaunchResult>): Promise<LaunchResult> {
+  #enqueue<T>(call: (native: NativeLauncher) => Promise<T>): Promise<T> {
     const native = this.#native;
     if (!native) return Promise.reject(new Error('the launcher is closed'));
     const next = this.#queue.then(() => call(native));
@@ -105,6 +105,12 @@ export class SandboxLauncher {
   hold(spec: SandboxSpec): Promise<LaunchResult> {
     const nspec = toNativeSpec(spec);
     return this.#enqueue((n) => n.hold(nspec));
+  }
+
+  /** Holds `count` sandboxes of one spec in one request (density ramps); a failure ends the batch. */
+  holdMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]> {
+    const nspec = toNativeSpec(spec);
+    return this.#enqueue((n) => n.holdMany(nspec, count));
   }
 
   /** Signals a held sandbox (default SIGKILL; 0 sends none), waits up to timeoutMs (then kills), reaps it. */

@@ -20,6 +20,9 @@ export const DENSITY_DEFAULTS = {
   debtTimeoutMs: 10_000,
 } as const;
 
+/** Sandboxes launched per request when they share a spec: the harness's round trip is paid once per batch. */
+const BATCH = 16;
+
 /** Headroom kept below the pid and fd limits. */
 const PID_HEADROOM = 0.8;
 const FD_RESERVE = 100;
@@ -28,6 +31,20 @@ function meminfo(): { availableBytes: number; slabBytes: number } {
   const text = readFileSync('/proc/meminfo', 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
   return { availableBytes: kb('MemAvailable'), slabBytes: kb('Slab') };
+}
+
+/** Live namespace objects in the kernel's slab caches (net namespaces die asynchronously, after their last process). */
+export function namespaceObjects(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const line of readFileSync('/proc/slabinfo', 'utf8').split('\n')) {
+      const [name, active] = line.split(/\s+/);
+      if (name && /^(net|pid|user|uts|ipc)_namespace$/.test(name)) out[name] = Number(active);
+    }
+  } catch {
+    /* slabinfo needs root; without it only memory is watched */
+  }
+  return out;
 }
 
 function readNumber(path: string): number | null {
@@ -67,7 +84,8 @@ function processCount(): number {
  * falls under the floor or the time budget runs out; then held, counted from
  * outside, and torn down. Records each launch's boot time (the curve and its
  * slope), launches/s, memory per instance three ways (MemAvailable, the
- * sandboxes' cgroups, slab), teardown time and teardown debt.
+ * sandboxes' cgroups, slab), teardown time and teardown debt (until memory is
+ * back), and the net namespace objects the slab still holds by then.
  */
 export class DensityProcedure implements Procedure {
   constructor(private readonly ctx: ProcedureContext) {}
@@ -88,6 +106,7 @@ export class DensityProcedure implements Procedure {
     const groups: SandboxCgroup[] = [];
     const boots: number[] = [];
     let stop = `reached the target of ${d.target}`;
+    const nsBefore = namespaceObjects();
     const before = meminfo();
     const t0 = performance.now();
     try {
@@ -96,19 +115,28 @@ export class DensityProcedure implements Procedure {
           stop = `time budget of ${budget} ms`;
           break;
         }
-        if (held.length % 16 === 0 && meminfo().availableBytes < floor) {
+        if (meminfo().availableBytes < floor) {
           stop = `memory floor: MemAvailable under ${Math.round(floor / 2 ** 20)} MiB`;
           break;
         }
-        const group = d.perSandboxCgroup ? this.ctx.cgroups().create(`${v.id}-d`, {}) : null;
-        if (group) groups.push(group);
-        const r = await launcher.hold({ ns: v.ns, path: idle, argv: ['idle'], hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs, ...(group ? group.placement : {}) });
-        if (r.state !== 'running') {
-          stop = `launch ${held.length + 1} failed: ${r.error?.message ?? `${r.state} (exit ${r.exitCode})`}`;
+        const spec = { ns: v.ns, path: idle, argv: ['idle'], hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs };
+        let batch: LaunchResult[];
+        if (d.perSandboxCgroup || !launcher.holdMany) {
+          const group = d.perSandboxCgroup ? this.ctx.cgroups().create(`${v.id}-d`, {}) : null;
+          if (group) groups.push(group);
+          batch = [await launcher.hold({ ...spec, ...(group ? group.placement : {}) })];
+        } else {
+          batch = await launcher.holdMany(spec, Math.min(BATCH, d.target - held.length));
+        }
+        const failed = batch.find((r) => r.state !== 'running');
+        for (const r of batch.filter((x) => x.state === 'running')) {
+          held.push(r);
+          boots.push(r.offsetsNs.ready);
+        }
+        if (failed) {
+          stop = `launch ${held.length + 1} failed: ${failed.error?.message ?? `${failed.state} (exit ${failed.exitCode})`}`;
           break;
         }
-        held.push(r);
-        boots.push(r.offsetsNs.ready);
       }
       const rampMs = performance.now() - t0;
       await new Promise((r) => setTimeout(r, d.holdMs ?? DENSITY_DEFAULTS.holdMs));
@@ -127,6 +155,7 @@ export class DensityProcedure implements Procedure {
       for (const g of groups.splice(0)) await this.ctx.cgroups().destroy(g);
       const teardownMs = performance.now() - t1;
       const debtMs = await this.#debt(before, during);
+      const nsAfter = namespaceObjects();
       const n = boots.length;
       const tenth = Math.max(1, Math.floor(n / 10));
       const slope = n >= 2 ? linearRegression(boots.map((b, i) => [i, b])).m : 0;
@@ -142,6 +171,8 @@ export class DensityProcedure implements Procedure {
         slabPerInstanceBytes: n ? (during.slabBytes - before.slabBytes) / n : 0,
         teardownNs: teardownMs * 1e6,
         teardownDebtNs: debtMs < 0 ? -1 : debtMs * 1e6,
+        // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when memory was back
+        ...(nsBefore.net_namespace !== undefined && n ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace) / n } : {}),
         ...(groups.length || d.perSandboxCgroup ? { cgroupMemPerInstanceBytes: n ? cgroupBytes / n : 0 } : {}),
       };
       const notes = [`stopped: ${stop}`, ...(debtMs < 0 ? [`memory had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`] : [])];

@@ -7,6 +7,7 @@ import type { ResolvedVariant, Scenario } from '../../scenario/index.ts';
 export interface Launchable {
   run(spec: SandboxSpec): Promise<LaunchResult>;
   hold?(spec: SandboxSpec): Promise<LaunchResult>;
+  holdMany?(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
   release?(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
   close(): unknown;
 }
