@@ -59,6 +59,7 @@ export interface VariantInfo {
   net?: object;
   tmpfs?: string;
   density?: object;
+  engine?: string;
   /** the variant its overhead is computed against */
   baseline?: string;
 }

@@ -140,6 +140,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           ...(v.net ? { net: v.net } : {}),
           ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}),
           ...(v.density ? { density: v.density } : {}),
+          ...(v.engine ? { engine: v.engine } : {}),
           baseline: v.baseline ?? baseline,
         })),
         samples,

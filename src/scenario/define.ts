@@ -29,6 +29,8 @@ export interface VariantDefinition {
   net?: NetTarget;
   /** Density scenarios: how far to ramp, and the safety limits. */
   density?: DensityTarget;
+  /** Launch through another engine (unshare, bwrap, runc, crun) instead of nsbench's launcher: ns is what it is asked for. */
+  engine?: string;
 }
 
 export interface DensityTarget {

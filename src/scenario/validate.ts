@@ -1,5 +1,6 @@
 import { validateCgroupSpec, type CgroupSpec } from '../cgroup/spec.ts';
 import { UserError } from '../errors/index.ts';
+import { ENGINES } from '../engines/index.ts';
 import { TOOL_ADAPTERS } from '../workloads/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
 import { TOPOLOGIES, type TopologyKind } from '../network/topology.ts';
@@ -33,6 +34,7 @@ export interface ResolvedVariant {
   net?: NetTarget;
   tmpfs?: string;
   density?: DensityTarget;
+  engine?: string;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -127,6 +129,10 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
     out.freeze = { processes: f.processes as number, mode: f.mode as 'busy' | 'sleep', freezer: f.freezer as 'v1' | 'v2' };
   }
   if (v.net !== undefined) out.net = validateNet(v.net, `${where}.net`);
+  if (v.engine !== undefined) {
+    if (typeof v.engine !== 'string' || !(v.engine in ENGINES)) fail(`${where}.engine`, `unknown engine ${JSON.stringify(v.engine)} (known: ${Object.keys(ENGINES).join(', ')})`, 'use a known engine, or leave it out for nsbench\'s own launcher');
+    out.engine = v.engine;
+  }
   if (v.density !== undefined) {
     const d = v.density;
     const int = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;

@@ -1,10 +1,13 @@
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../../doctor/tools.ts';
 import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
 import { TOOL_ADAPTERS, type ToolAdapter } from '../../workloads/index.ts';
+import { ENGINES, type Engine, type EngineContext } from '../../engines/index.ts';
+import { detectCgroups } from '../../isolation/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
@@ -61,12 +64,25 @@ export function workloadMetrics(stdout: string): Metrics {
   return {};
 }
 
-/** Launches the workload once per sample, in a fresh cgroup when the variant has one. */
+/**
+ * Launches the workload once per sample, in a fresh cgroup when the variant
+ * has one — or, for an engine variant, runs that engine (unshare, bwrap,
+ * runc, crun) bare with the no-op in the namespaces asked for.
+ */
 export class LaunchProcedure implements Procedure {
   readonly #specs = new Map<string, SandboxSpec>();
-  constructor(private readonly ctx: ProcedureContext) {}
+  readonly #engineCtx: EngineContext;
+  readonly #enginesUsed = new Set<string>();
+  constructor(private readonly ctx: ProcedureContext) {
+    this.#engineCtx = { tag: randomBytes(3).toString('hex'), noop: builtinWorkload('noop'), cgroups: detectCgroups() };
+  }
+
+  async teardown(): Promise<void> {
+    for (const name of this.#enginesUsed) ENGINES[name]?.cleanup(this.#engineCtx);
+  }
 
   skipReason(v: ResolvedVariant): string | null {
+    if (v.engine) return skipReason([], this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'engines are driven as root' : null) ?? (ENGINES[v.engine] as Engine).unsupported(v.ns, this.#engineCtx);
     const reason = skipReason(v.ns, this.ctx.euid) ?? workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
     if (reason) return reason;
     try {
@@ -80,6 +96,12 @@ export class LaunchProcedure implements Procedure {
 
   #spec(v: ResolvedVariant): SandboxSpec {
     let s = this.#specs.get(v.id);
+    if (!s && v.engine) {
+      this.#enginesUsed.add(v.engine);
+      const cmd = (ENGINES[v.engine] as Engine).command(v.ns, this.#specs.size, this.#engineCtx);
+      s = { ns: [], path: cmd.path, argv: cmd.argv, timeoutMs: this.ctx.timeoutMs };
+      this.#specs.set(v.id, s);
+    }
     if (!s) {
       s = sandboxSpec(this.ctx.scenario, v, this.ctx.timeoutMs);
       this.#specs.set(v.id, s);

@@ -1,0 +1,1 @@
+export { ENGINES, unshareArgv, type Engine, type EngineCommand, type EngineContext } from './engines.ts';
