@@ -14,7 +14,7 @@ import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 const skip = needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false);
 
 function ours(tag: string): { netns: string[]; links: string[] } {
-  return { netns: netnsList().filter((n) => n.startsWith(`nsb-${tag}`)), links: linkNames().filter((n) => n.startsWith(`nsb${tag}`)) };
+  return { netns: netnsList().filter((n) => n.startsWith(`nsb-${tag}`)), links: linkNames().filter((n) => n.startsWith(`nsb-${tag}`)) };
 }
 
 describe('network topologies', { skip }, () => {

@@ -39,7 +39,7 @@ const NETNS_DIR = '/run/netns';
 
 /**
  * Builds network topologies with `ip` (argument arrays) under one run tag,
- * every object named nsb-<tag>..., and removes them in reverse order.
+ * every namespace and link named nsb-<tag>..., and removes them in reverse order.
  */
 export class NetworkManager {
   readonly tag: string;
@@ -50,9 +50,9 @@ export class NetworkManager {
     this.tag = tag;
   }
 
-  /** Interface names must fit IFNAMSIZ (15): "nsb" + tag + index + suffix. */
+  /** Interface names must fit IFNAMSIZ (15): "nsb-" + 5-hex tag + index (≤ 250) + suffix (≤ 2). */
   #name(k: number, suffix: string): string {
-    return `nsb${this.tag}${k}${suffix}`;
+    return `nsb-${this.tag}${k}${suffix}`;
   }
 
   #netns(k: number, suffix: string, t: Topology): string {
