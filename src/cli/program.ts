@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { nsbenchVersion } from '../runner/index.ts';
+import { cleanupCommand } from './commands/cleanup.ts';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exportCommand, historyCommand } from './commands/history.ts';
@@ -91,6 +92,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('-f, --format <format>', 'github-smaller | bencher')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(async (file: string, opts: { format: string; out?: string }) => setExit(await exportCommand(file, opts)));
+
+  program
+    .command('cleanup')
+    .description('find what runs that died left behind (cgroups, netns, links, mounts, containers, processes, work folders; by the nsb- prefix) and remove it')
+    .option('--dry-run', 'only list')
+    .action(async (opts: { dryRun?: boolean }) => setExit(await cleanupCommand(opts)));
 
   program
     .command('list')

@@ -1,0 +1,1 @@
+export { findLeftovers, removeLeftovers, PREFIX, type Leftover, type LeftoverKind } from './leftovers.ts';

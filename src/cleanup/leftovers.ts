@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { which } from '../doctor/tools.ts';
+import { detectCgroups } from '../isolation/index.ts';
+import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
+import { pidsIn, removeDir, writeText } from '../cgroup/fs.ts';
+
+/** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
+export const PREFIX = 'nsb-';
+
+export type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'file';
+
+export interface Leftover {
+  kind: LeftoverKind;
+  /** what to show and remove: a pid, a path, a name */
+  id: string;
+  detail: string;
+}
+
+function cgroupDirs(): string[] {
+  const info = detectCgroups();
+  const roots = new Set([...Object.values(info.v1Controllers), ...(info.v2Root ? [info.v2Root] : []), ...(existsSync('/sys/fs/cgroup/systemd') ? ['/sys/fs/cgroup/systemd'] : [])]);
+  const found: string[] = [];
+  const walk = (dir: string, depth: number, inside: boolean) => {
+    if (depth > 6) return;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const ours = inside || e.name.startsWith(PREFIX);
+      const p = join(dir, e.name);
+      walk(p, depth + 1, ours);
+      if (ours) found.push(p); // children before parents
+    }
+  };
+  for (const r of roots) walk(r, 0, false);
+  return found;
+}
+
+/** Leftovers of earlier runs that died (kill -9, power loss), found by the nsb- prefix, in the order they must go. */
+export function findLeftovers(): Leftover[] {
+  const out: Leftover[] = [];
+  const cgroups = cgroupDirs();
+  const pids = new Set<number>();
+  for (const dir of cgroups) for (const pid of pidsIn(dir)) pids.add(pid);
+  for (const pid of pids) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      continue;
+    }
+    out.push({ kind: 'process', id: String(pid), detail: `${cmd} (in an nsb- cgroup)` });
+  }
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const mountPoint = line.split(' ')[4];
+    if (mountPoint && mountPoint.split('/').some((seg) => seg.startsWith(PREFIX))) out.push({ kind: 'mount', id: mountPoint, detail: line.split(' - ')[1]?.split(' ')[0] ?? '' });
+  }
+  for (const engine of ['runc', 'crun']) {
+    const bin = which(engine);
+    if (!bin) continue;
+    try {
+      for (const id of execFileSync(bin, ['list', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n'))
+        if (id.startsWith(PREFIX)) out.push({ kind: 'container', id: `${engine}:${id}`, detail: `${engine} container` });
+    } catch {
+      /* no state */
+    }
+  }
+  if (ipAvailable()) {
+    for (const ns of netnsList()) if (ns.startsWith(PREFIX)) out.push({ kind: 'netns', id: ns, detail: 'named network namespace' });
+    for (const link of linkNames()) if (link.startsWith(PREFIX)) out.push({ kind: 'link', id: link, detail: 'link in the host namespace' });
+  }
+  for (const dir of cgroups) out.push({ kind: 'cgroup', id: dir, detail: 'cgroup' });
+  for (const base of ['/var/tmp', '/dev/shm']) {
+    if (!existsSync(base)) continue;
+    for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
+  }
+  return out;
+}
+
+/** Removes leftovers in order (processes, mounts, containers, netns, links, cgroups, files); returns what failed. */
+export async function removeLeftovers(items: readonly Leftover[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const item of items) {
+    try {
+      switch (item.kind) {
+        case 'process':
+          process.kill(Number(item.id), 'SIGKILL'); // a process inside an nsb- cgroup: one of ours
+          break;
+        case 'mount':
+          execFileSync('umount', ['-l', item.id], { stdio: 'ignore' });
+          break;
+        case 'container': {
+          const [engine, id] = item.id.split(':') as [string, string];
+          execFileSync(which(engine) as string, ['delete', '--force', id], { stdio: 'ignore' });
+          break;
+        }
+        case 'netns':
+          ip('netns', 'del', item.id);
+          break;
+        case 'link':
+          ip('link', 'del', item.id);
+          break;
+        case 'cgroup':
+          if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length) writeText(join(item.id, 'cgroup.kill'), '1');
+          if (existsSync(join(item.id, 'freezer.state'))) writeText(join(item.id, 'freezer.state'), 'THAWED');
+          await removeDir(item.id);
+          break;
+        case 'file':
+          rmSync(item.id, { recursive: true, force: true });
+          break;
+      }
+    } catch (e) {
+      if (!/ESRCH|Cannot find device|No such file/.test((e as Error).message)) failed.push(`${item.kind} ${item.id}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return failed;
+}
