@@ -20,6 +20,10 @@ import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment } from '../src/runner/index.ts';
 import { formatNs, textTable } from '../src/report/index.ts';
 import { which } from '../src/doctor/index.ts';
+import { unshareArgv as engineUnshareArgv } from '../src/engines/index.ts';
+
+/** unshare(1) with the same flags as the namespace set, around the no-op. */
+const unshareArgv = (ns: Namespace[]) => engineUnshareArgv(ns, noop);
 
 const { values: args } = parseArgs({
   options: {
@@ -67,23 +71,6 @@ function viaRefloop(ns: Namespace[], n: number, setup: boolean): Times {
   const out = execFileSync(NATIVE_PATHS.refloop, [...(setup ? ['--setup'] : []), list, String(n), noop], { encoding: 'utf8' });
   const j = JSON.parse(out) as { readyNs: number[]; wallNs: number[] };
   return { readyNs: j.readyNs, exitNs: j.wallNs };
-}
-
-const UNSHARE_FLAGS: Record<Namespace, string[]> = {
-  user: ['--user', '--map-root-user'],
-  pid: ['--pid', '--fork'],
-  mnt: ['--mount'],
-  net: ['--net'],
-  ipc: ['--ipc'],
-  uts: ['--uts'],
-  cgroup: ['--cgroup'],
-  time: ['--time'],
-};
-
-function unshareArgv(ns: Namespace[]): string[] {
-  const flags = ns.flatMap((n) => UNSHARE_FLAGS[n]);
-  if (ns.includes('pid') && ns.includes('mnt')) flags.push('--mount-proc'); // as nsbench does
-  return ['unshare', ...flags, noop];
 }
 
 const p50 = (xs: number[]) => median(xs);
