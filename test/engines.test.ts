@@ -2,36 +2,15 @@
 // verified from outside while it runs; an engine that cannot run here is a
 // skip with the reason; nothing is left behind.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ENGINES, type EngineContext } from '../src/engines/index.ts';
 import { detectCgroups, type Namespace } from '../src/isolation/index.ts';
 import { SandboxLauncher, builtinWorkload } from '../src/launcher/index.ts';
 import { leftovers } from './helpers/cgroup.ts';
-import { needsRootAndBuild, nsInode, waitFor } from './helpers/env.ts';
+import { descendantsNamed, needsRootAndBuild, nsInode, waitFor } from './helpers/env.ts';
 
 const NS: Namespace[] = ['pid', 'mnt', 'net', 'ipc', 'uts', 'cgroup'];
-
-/** Pids of processes named `comm` that descend from `ancestor`. */
-function descendantsNamed(ancestor: number, comm: string): number[] {
-  const parent = new Map<number, number>();
-  const names = new Map<number, string>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      names.set(Number(d), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* gone */
-    }
-  }
-  return [...names].filter(([pid, name]) => {
-    if (name !== comm) return false;
-    for (let p = parent.get(pid); p && p > 1; p = parent.get(p)) if (p === ancestor) return true;
-    return false;
-  }).map(([pid]) => pid);
-}
 
 describe('engines launch into the requested namespaces', { skip: needsRootAndBuild }, () => {
   const ctx: EngineContext = { tag: `t${process.pid}`, noop: builtinWorkload('idle'), cgroups: detectCgroups() };

@@ -1,2 +1,2 @@
 export { runChecks, type Check, type CheckStatus } from './checks.ts';
-export { findTools, which, TOOLS, type ToolInfo } from './tools.ts';
+export { findTools, which, missingTool, TOOLS, type ToolInfo } from './tools.ts';

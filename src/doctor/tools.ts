@@ -55,3 +55,8 @@ export function findTools(): ToolInfo[] {
     return { name: t.name, aptPackage: t.aptPackage, purpose: t.purpose, path, version };
   });
 }
+
+/** The skip reason for a tool that is not installed, with the install command; null when it is. */
+export function missingTool(name: string, aptPackage: string): string | null {
+  return which(name) ? null : `${name} is not installed: apt-get install ${aptPackage}`;
+}

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { which } from '../doctor/tools.ts';
+import { missingTool, which } from '../doctor/tools.ts';
 import type { CgroupInfo } from '../isolation/index.ts';
 import type { Namespace } from '../isolation/index.ts';
 
@@ -53,12 +53,11 @@ function tool(name: string): string {
   return p;
 }
 
-const missing = (name: string, pkg: string) => (which(name) ? null : `${name} is not installed: apt-get install ${pkg}`);
 
 const unshare: Engine = {
   name: 'unshare',
   aptPackage: 'util-linux',
-  unsupported: () => missing('unshare', 'util-linux'),
+  unsupported: () => missingTool('unshare', 'util-linux'),
   command: (ns, _seq, ctx) => ({ path: tool('unshare'), argv: unshareArgv(ns, ctx.noop) }),
   cleanup: () => undefined,
 };
@@ -68,7 +67,7 @@ const BWRAP_FLAGS: Partial<Record<Namespace, string>> = { user: '--unshare-user'
 const bwrap: Engine = {
   name: 'bwrap',
   aptPackage: 'bubblewrap',
-  unsupported: (ns) => missing('bwrap', 'bubblewrap') ?? (ns.includes('time') ? 'bubblewrap has no option for a time namespace' : null),
+  unsupported: (ns) => missingTool('bwrap', 'bubblewrap') ?? (ns.includes('time') ? 'bubblewrap has no option for a time namespace' : null),
   command: (ns, _seq, ctx) => ({
     path: tool('bwrap'),
     // bwrap always makes a mount namespace: the host's root read-only, /dev, and /proc when the pid namespace is new
@@ -124,7 +123,7 @@ function ociEngine(name: 'runc' | 'crun'): Engine {
     name,
     aptPackage: name,
     unsupported: (ns, ctx) =>
-      missing(name, name) ??
+      missingTool(name, name) ??
       (ns.includes('time') ? `${name} here is driven without a time namespace (the OCI bundle nsbench writes has none)` : null) ??
       (name === 'crun' && ctx.cgroups.mode === 'hybrid' ? 'crun refuses cgroup v1 hybrid machines ("cgroups in hybrid mode not supported")' : null),
     command: (ns, seq, ctx) => {

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TopLevelSpec } from 'vega-lite';
 import { headline } from '../report/charts.ts';
+import { escapeHtml } from '../report/format.ts';
 import { renderSvg } from '../report/svg.ts';
 import type { RunResults } from '../results/index.ts';
 import { hostFingerprint } from './fingerprint.ts';
@@ -43,7 +44,7 @@ export function historyCsv(points: readonly HistoryPoint[]): string {
   );
 }
 
-const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escapeHtml;
 
 /** A trend report: per host and scenario, the headline metric's median (with its CI) run after run. */
 export async function historyHtml(points: readonly HistoryPoint[]): Promise<string> {

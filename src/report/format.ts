@@ -19,3 +19,14 @@ export function textTable(header: string[], rows: string[][], rightAlignFrom = 1
     cells.map((c, i) => (i >= rightAlignFrom ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/** A metric's value: durations by formatNs, other values with two decimals below 100. */
+export function formatMetric(metric: string, v: number | undefined): string {
+  if (v === undefined) return '-';
+  return /Ns$/.test(metric) ? formatNs(v) : v.toFixed(v >= 100 ? 0 : 2);
+}
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(s: unknown): string {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

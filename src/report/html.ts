@@ -1,21 +1,17 @@
 import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { chartsFor, headline } from './charts.ts';
-import { formatNs, formatRatio } from './format.ts';
+import { escapeHtml, formatMetric, formatRatio } from './format.ts';
 import { renderSvg } from './svg.ts';
 
-const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
-function fmt(metric: string, v: number | undefined): string {
-  if (v === undefined) return '-';
-  return /Ns$/.test(metric) ? formatNs(v) : v.toFixed(v >= 100 ? 0 : 2);
-}
 
 function table(sc: ScenarioResult): string {
   const { metric, label } = headline(sc);
   const rows = sc.summary.map((v) => {
     const m = v.metrics[metric];
     const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
-    return `<tr><td>${esc(v.variant)}</td><td>${v.completed}</td><td>${fmt(metric, m?.median)}</td><td>${fmt(metric, m?.p5)}</td><td>${fmt(metric, m?.p95)}</td><td>${fmt(metric, m?.p99)}</td><td>${esc(vs)}</td><td>${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''}</td></tr>`;
+    return `<tr><td>${esc(v.variant)}</td><td>${v.completed}</td><td>${formatMetric(metric, m?.median)}</td><td>${formatMetric(metric, m?.p5)}</td><td>${formatMetric(metric, m?.p95)}</td><td>${formatMetric(metric, m?.p99)}</td><td>${esc(vs)}</td><td>${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''}</td></tr>`;
   });
   return `<table><thead><tr><th>variant</th><th>n</th><th>${esc(label)} p50</th><th>p5</th><th>p95</th><th>p99</th><th>vs baseline [95% CI]</th><th>problems</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -1,11 +1,7 @@
 import type { RunResults } from '../results/index.ts';
 import { headline } from './charts.ts';
-import { formatNs, formatRatio } from './format.ts';
+import { formatMetric, formatRatio } from './format.ts';
 
-function fmt(metric: string, v: number | undefined): string {
-  if (v === undefined) return '-';
-  return /Ns$/.test(metric) ? formatNs(v) : v.toFixed(v >= 100 ? 0 : 2);
-}
 
 /** A Markdown summary of a run: one table per scenario, headline metric with its ratio and CI. */
 export function markdownSummary(run: RunResults): string {
@@ -22,7 +18,7 @@ export function markdownSummary(run: RunResults): string {
     for (const v of sc.summary) {
       const m = v.metrics[metric];
       const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
-      out.push(`| ${v.variant} | ${v.completed} | ${fmt(metric, m?.median)} | ${fmt(metric, m?.p95)} | ${vs} | ${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''} |`);
+      out.push(`| ${v.variant} | ${v.completed} | ${formatMetric(metric, m?.median)} | ${formatMetric(metric, m?.p95)} | ${vs} | ${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''} |`);
     }
     for (const w of sc.warnings ?? []) out.push('', `> ⚠️ ${w}`);
   }

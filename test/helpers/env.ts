@@ -31,20 +31,38 @@ export function nsInode(pid: number | 'self', ns: string): string {
   return readlinkSync(`/proc/${pid}/ns/${ns}`);
 }
 
-/** Pids whose parent is `ppid` (scanning /proc/<pid>/stat). */
-export function childrenOf(ppid: number): number[] {
-  const out: number[] = [];
+/** Every process now: pid, parent pid and command name (from /proc/<pid>/stat). */
+export function processTable(): { pid: number; ppid: number; comm: string }[] {
+  const out: { pid: number; ppid: number; comm: string }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === ppid) out.push(Number(name));
+      out.push({ pid: Number(name), ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
     } catch {
       /* gone */
     }
   }
   return out;
+}
+
+/** Pids whose parent is `ppid`. */
+export function childrenOf(ppid: number): number[] {
+  return processTable().filter((p) => p.ppid === ppid).map((p) => p.pid);
+}
+
+/** Pids of processes named `comm` that descend from `ancestor`. */
+export function descendantsNamed(ancestor: number, comm: string): number[] {
+  const table = processTable();
+  const parent = new Map(table.map((p) => [p.pid, p.ppid]));
+  return table
+    .filter((p) => {
+      if (p.comm !== comm) return false;
+      for (let q = parent.get(p.pid); q && q > 1; q = parent.get(q)) if (q === ancestor) return true;
+      return false;
+    })
+    .map((p) => p.pid);
 }
 
 export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {

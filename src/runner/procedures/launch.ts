@@ -2,7 +2,7 @@ import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { which } from '../../doctor/tools.ts';
+import { missingTool, which } from '../../doctor/tools.ts';
 import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
 import { TOOL_ADAPTERS, type ToolAdapter } from '../../workloads/index.ts';
@@ -30,8 +30,7 @@ export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] 
 
 /** Why a workload cannot run here (a tool that is not installed), or null. */
 export function workloadSkipReason(w: WorkloadRef): string | null {
-  if (!('tool' in w) || which(w.tool)) return null;
-  return `${w.tool} is not installed: apt-get install ${TOOL_ADAPTERS[w.tool]?.aptPackage ?? w.tool}`;
+  return 'tool' in w ? missingTool(w.tool, TOOL_ADAPTERS[w.tool]?.aptPackage ?? w.tool) : null;
 }
 
 /** Metrics from the workload's output: the tool's adapter, or the JSON line of our own workloads. */
