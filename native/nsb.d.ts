@@ -25,6 +25,8 @@ export interface NativeSpec {
   netns?: string;
   /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
   tmpfs?: string;
+  /** With the time namespace: "monotonic S NS\nboottime S NS\n" written to its timens_offsets before exec. */
+  timeOffsets?: string;
   /** Working directory of the workload. */
   cwd?: string;
 }

@@ -51,3 +51,24 @@ test('leftovers of a dead run: listed by --dry-run, removed by cleanup, nothing 
   execFileSync('rmdir', [unrelated]);
   assert.match(cli('--dry-run').stdout, /nothing of nsbench is left/);
 });
+
+test("the isolation probe's host IPC objects (SysV key 0x6e73xxxx, POSIX queue /nsb-*) are found and removed", { skip: needsRootAndBuild }, async () => {
+  const key = 0x6e730000 | (process.pid & 0xffff);
+  const dir = `/var/tmp/nsb-ipc${process.pid}`;
+  mkdirSync(join(dir, 'out'), { recursive: true });
+  const target = spawn(join(PROJECT_ROOT, 'workloads/bin/probe'), ['target', dir, String(key), `/nsb-ipc${process.pid}`], { stdio: 'ignore' });
+  const keyHex = `0x${key.toString(16)}`;
+  const shmKeys = () => readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0]));
+  for (let i = 0; i < 200 && !shmKeys().includes(key); i++) await new Promise((r) => setTimeout(r, 10));
+  target.kill('SIGKILL'); // dies without removing them
+  await new Promise((r) => target.once('exit', r));
+  const dry = cli('--dry-run');
+  assert.match(dry.stdout, new RegExp(`SysV shared memory key ${keyHex}`));
+  assert.match(dry.stdout, /SysV message queue key/);
+  assert.match(dry.stdout, new RegExp(`mq /nsb-ipc${process.pid}`));
+  const r = cli();
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!shmKeys().includes(key), 'the segment is gone');
+  assert.ok(!existsSync(dir), 'the folder is gone');
+  assert.doesNotMatch(cli('--dry-run').stdout, /ipc/);
+});

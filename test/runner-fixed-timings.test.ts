@@ -1,11 +1,12 @@
 // The runner end to end with a launcher that returns fixed timings: shuffling,
 // warm-up, skips, failures as data, a launcher restart, an interrupted run.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { NativeResult } from '../native/nsb.d.ts';
 import type { SandboxSpec } from '../src/launcher/index.ts';
-import { readResults } from '../src/results/index.ts';
+import { fromSamplesJsonl, readResults } from '../src/results/index.ts';
 import { runBenchmark, skipReason, type Launchable } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { tempDir } from './helpers/env.ts';
@@ -70,7 +71,7 @@ test('rounds interleave variants in a seeded random order; statistics come from 
   const disk = readResults(files.json);
   assert.equal(disk.status, 'complete');
   assert.equal(disk.scenarios[0]?.samples.length, 28);
-  assert.equal(readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').length, 29, 'header + one line per sample');
+  assert.equal(readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').length, 30, 'header + the scenario + one line per sample');
 });
 
 test('a launcher that dies is restarted once; the lost launch is recorded', async () => {
@@ -117,4 +118,30 @@ test('a tmpfs that would hide the workload makes the variant a skip with the rea
   const { run } = await runBenchmark({ ...base, scenarios: [sc], outDir: tempDir(), seed: 2, rounds: 1, warmup: 0, startLauncher: () => new FixedLauncher() });
   const hidden = run.scenarios[0]?.samples.find((s) => s.variant === 'hidden');
   assert.ok(hidden?.state === 'skipped' && /its tmpfs on \/bin would hide the workload \/bin\/true — mount the tmpfs on another folder/.test(hidden.reason), JSON.stringify(hidden));
+});
+
+test('a run killed halfway: its samples file reports what was measured, and --resume completes it without repeating a launch', async () => {
+  const out = tempDir('nsb-fixed-');
+  const full = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, seed: 7, startLauncher: () => new FixedLauncher(), runId: 'full' });
+  // the same run as if killed after 11 samples, in the middle of writing the 12th
+  const lines = readFileSync(full.files.samplesJsonl, 'utf8').trim().split('\n');
+  const dead = join(out, 'dead.samples.jsonl');
+  writeFileSync(dead, `${lines.slice(0, 2 + 11).join('\n')}\n${(lines[13] as string).slice(0, 40)}`);
+  const partial = fromSamplesJsonl(dead, readFileSync(dead, 'utf8'));
+  assert.equal(partial.skippedLines, 1, 'the torn last line is dropped');
+  assert.equal(partial.run.status, 'partial');
+  assert.equal(partial.run.scenarios[0]?.samples.length, 11);
+  assert.ok(partial.run.scenarios[0]?.summary.find((v) => v.variant === 'bare'), 'summarized afresh');
+  assert.equal(readResults(dead).scenarios[0]?.samples.length, 11, 'readResults takes a samples file too');
+
+  const launcher = new FixedLauncher();
+  const resumed = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, startLauncher: () => launcher, resume: { runId: 'dead', seed: 7, samples: partial.run.scenarios.flatMap((s) => s.samples) } });
+  assert.equal(launcher.calls.length, 28 - 11, 'only what was missing is launched');
+  const order = (r: typeof full.run) => r.scenarios[0]?.samples.map((s) => `${s.variant}/${s.round}`);
+  assert.deepEqual(order(resumed.run), order(full.run), 'same seed, same plan: the same order');
+  assert.equal(resumed.run.status, 'complete');
+  assert.equal(resumed.run.runId, 'dead');
+  const after = fromSamplesJsonl(dead, readFileSync(dead, 'utf8'));
+  assert.equal(after.skippedLines, 0, 'the torn line was cut off before appending');
+  assert.equal(after.run.scenarios[0]?.samples.length, 28, 'the samples file holds the whole run once');
 });

@@ -5,11 +5,22 @@
  *                       become N processes (N-1 children) that spin or sleep; ready once all
  *                       exist; runs until killed (for freeze/thaw timing)
  *   hog spin MS         spin on the CPU for MS ms of wall time, report CPU time got
- * Each prints one JSON line; bad arguments exit 2. */
+ * Antagonists for noisy-neighbour scenarios (ready at once, run until killed; run them in a
+ * pid namespace and a cgroup so that one kill ends every process they made):
+ *   hog membw N SIZE    N processes each copying a SIZE buffer forever (memory bandwidth)
+ *   hog forkstorm MAX   every process forks, and so do its children: at most MAX processes
+ *                       (a shared count), fewer where pids.max says so; failed forks are retried
+ *   hog ioflood DIR SIZE   write SIZE to a file in DIR with fsync, unlink, repeat
+ *   hog pagecache DIR SIZE write SIZE to a file in DIR without fsync (dirty page cache), read
+ *                       it back, unlink, repeat
+ * Each finite mode prints one JSON line; bad arguments exit 2. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "common.h"
@@ -17,7 +28,8 @@
 #define MIB (1u << 20)
 
 static int usage(void) {
-    fprintf(stderr, "usage: hog mem SIZE | hog fork MAX | hog procs N busy|sleep | hog spin MS\n");
+    fprintf(stderr, "usage: hog mem SIZE | hog fork MAX | hog procs N busy|sleep | hog spin MS | hog membw N SIZE |"
+                    " hog forkstorm MAX | hog ioflood DIR SIZE | hog pagecache DIR SIZE\n");
     return 2;
 }
 
@@ -114,6 +126,67 @@ static int spin(long ms) {
     return 0;
 }
 
+static int membw(long n, uint64_t size) {
+    for (long i = 1; i < n; i++) {
+        pid_t p = fork();
+        if (p < 0) break;
+        if (p == 0) break;
+    }
+    char *a = malloc(size), *b = malloc(size);
+    if (!a || !b) return 1;
+    memset(a, 1, size);
+    memset(b, 2, size);
+    signal_ready();
+    for (;;) {
+        memcpy(b, a, size);
+        memcpy(a, b, size);
+    }
+}
+
+static int forkstorm(long max) {
+    _Atomic long *count = mmap(NULL, sizeof *count, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (count == MAP_FAILED) return 1;
+    atomic_store(count, 1);
+    signal_ready();
+    for (;;) {
+        if (atomic_fetch_add(count, 1) >= max) {
+            atomic_fetch_sub(count, 1);
+            sched_yield(); /* at the cap: keep trying, as a fork bomb does */
+            continue;
+        }
+        pid_t p = fork();
+        if (p < 0) {
+            atomic_fetch_sub(count, 1); /* pids.max (EAGAIN): retry */
+            sched_yield();
+        }
+    }
+}
+
+static int write_loop(const char *dir, uint64_t size, int do_fsync, int read_back) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/nsb-hog.%d", dir, (int)getpid());
+    static char buf[1 << 20];
+    memset(buf, 0x5a, sizeof buf);
+    signal_ready();
+    for (;;) {
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            fprintf(stderr, "hog: %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+        for (uint64_t done = 0; done < size; done += sizeof buf) {
+            if (write(fd, buf, sizeof buf) < 0) break; /* ENOSPC or a limit: start over */
+            if (do_fsync) fdatasync(fd);
+        }
+        if (read_back) {
+            lseek(fd, 0, SEEK_SET);
+            while (read(fd, buf, sizeof buf) > 0) {}
+        }
+        close(fd);
+        unlink(path);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) return usage();
     if (strcmp(argv[1], "mem") == 0 && argc == 3) {
@@ -133,6 +206,20 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "spin") == 0 && argc == 3) {
         long ms = strtol(argv[2], NULL, 10);
         return ms > 0 ? spin(ms) : usage();
+    }
+    if (strcmp(argv[1], "membw") == 0 && argc == 4) {
+        long n = strtol(argv[2], NULL, 10);
+        uint64_t size = parse_size(argv[3]);
+        return n >= 1 && n <= 1024 && size ? membw(n, size) : usage();
+    }
+    if (strcmp(argv[1], "forkstorm") == 0 && argc == 3) {
+        long max = strtol(argv[2], NULL, 10);
+        return max >= 1 && max <= 100000 ? forkstorm(max) : usage();
+    }
+    if ((strcmp(argv[1], "ioflood") == 0 || strcmp(argv[1], "pagecache") == 0) && argc == 4) {
+        uint64_t size = parse_size(argv[3]);
+        int flood = argv[1][0] == 'i';
+        return size ? write_loop(argv[2], size, flood, !flood) : usage();
     }
     return usage();
 }

@@ -21,7 +21,7 @@ static int bandwidth(uint64_t size, long rounds) {
     }
     for (size_t i = 0; i < n; i++) a[i] = 1.0, b[i] = 2.0, c[i] = 0.0;
     signal_ready();
-    uint64_t best_copy = UINT64_MAX, best_triad = UINT64_MAX;
+    uint64_t best_copy = UINT64_MAX, best_triad = UINT64_MAX, start = now_ns();
     for (long r = 0; r < rounds; r++) {
         uint64_t t0 = now_ns();
         memcpy(c, a, n * sizeof *a);
@@ -31,9 +31,11 @@ static int bandwidth(uint64_t size, long rounds) {
         if (t1 - t0 < best_copy) best_copy = t1 - t0;
         if (t2 - t1 < best_triad) best_triad = t2 - t1;
     }
+    uint64_t elapsed = now_ns() - start;
     double mb = (double)(n * sizeof(double)) / 1048576.0;
-    printf("{\"sizeBytes\":%llu,\"rounds\":%ld,\"copyMBPerSec\":%.1f,\"triadMBPerSec\":%.1f,\"check\":%.1f}\n",
-           (unsigned long long)size, rounds, 2 * mb * 1e9 / (double)best_copy, 3 * mb * 1e9 / (double)best_triad, a[n / 2]);
+    printf("{\"sizeBytes\":%llu,\"rounds\":%ld,\"elapsedNs\":%llu,\"copyMBPerSec\":%.1f,\"triadMBPerSec\":%.1f,\"check\":%.1f}\n",
+           (unsigned long long)size, rounds, (unsigned long long)elapsed, 2 * mb * 1e9 / (double)best_copy,
+           3 * mb * 1e9 / (double)best_triad, a[n / 2]);
     return 0;
 }
 

@@ -90,6 +90,7 @@ struct nsb_spec {
     const char *netns;     /* join this network namespace (e.g. /run/netns/nsb-...) instead of a new one */
     const char *tmpfs;     /* mount a fresh tmpfs on this directory (needs a mount namespace) */
     const char *cwd;       /* working directory of the workload (default: the launcher's) */
+    const char *time_offsets; /* with NSB_NS_TIME: "monotonic S NS\nboottime S NS\n" written to the new time namespace */
     unsigned argc;
     const char *argv[NSB_MAX_ARGS + 1];
     unsigned envc;
@@ -211,7 +212,7 @@ int nsb_freeze_v1(const char *dir, int freeze, uint64_t timeout_ns, uint64_t ret
 /* ---- wire format between client and launcher ---------------------------- */
 
 #define NSB_WIRE_MAGIC 0x4e534231u /* "NSB1" */
-#define NSB_WIRE_VERSION 1u
+#define NSB_WIRE_VERSION 2u
 
 enum nsb_op {
     NSB_OP_RUN = 1,   /* launch, wait for the exit, report */
@@ -229,7 +230,7 @@ struct nsb_wire_req {
     uint64_t target;  /* NSB_OP_STOP: the id its NSB_OP_START had */
     int32_t signal;   /* NSB_OP_STOP: signal to send first (0: just wait) */
     uint32_t count;   /* NSB_OP_START: hold this many (ids id, id+1, ...), one result frame each; 0 means 1 */
-    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 cwd\0 v1...\0 argv...\0 envp...\0 */
+    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 cwd\0 time_offsets\0 v1...\0 argv...\0 envp...\0 */
     char strings[NSB_STRINGS_MAX];
 };
 

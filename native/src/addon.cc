@@ -49,7 +49,7 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char *syscall, const std::s
 // Owns the strings a spec points to, so the worker thread can use them.
 struct OwnedSpec {
   nsb_spec spec;
-  std::string path, hostname, cgroup, netns, tmpfs, cwd;
+  std::string path, hostname, cgroup, netns, tmpfs, cwd, timeOffsets;
   std::vector<std::string> argv, envp, cgroupV1;
 
   void Finish() {
@@ -59,6 +59,7 @@ struct OwnedSpec {
     spec.netns = netns.empty() ? nullptr : netns.c_str();
     spec.tmpfs = tmpfs.empty() ? nullptr : tmpfs.c_str();
     spec.cwd = cwd.empty() ? nullptr : cwd.c_str();
+    spec.time_offsets = timeOffsets.empty() ? nullptr : timeOffsets.c_str();
     spec.argc = (unsigned)argv.size();
     for (size_t i = 0; i < argv.size(); i++) spec.argv[i] = argv[i].c_str();
     spec.argv[argv.size()] = nullptr;
@@ -112,6 +113,7 @@ std::unique_ptr<OwnedSpec> ToSpec(Napi::Object o) {
   s->netns = StringOr(o, "netns");
   s->tmpfs = StringOr(o, "tmpfs");
   s->cwd = StringOr(o, "cwd");
+  s->timeOffsets = StringOr(o, "timeOffsets");
   s->argv = StringArray(o.Get("argv"), "argv", NSB_MAX_ARGS);
   if (s->argv.empty()) s->argv.push_back(s->path);
   s->envp = StringArray(o.Get("env"), "env", NSB_MAX_ARGS);

@@ -9,6 +9,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 #include <grp.h>
 #include <net/if.h>
 #include <poll.h>
@@ -173,6 +177,9 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
     struct child_page *pg = core->page;
     long r;
     pg->t_child_start = child_now_ns();
+    /* a sandbox never outlives its launcher: if the launcher is killed, so is the sandbox
+     * (and, as pid 1 of a pid namespace, everything in it) */
+    CSYS(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
 
     if (fd->sync_r >= 0) { /* wait until the launcher wrote our maps / placed us */
         char c;
@@ -183,6 +190,15 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
         if ((r = CSYS(SYS_setgroups, 0, 0, 0)) < 0) CHILD_FAIL("drop groups", "setgroups", r);
         if ((r = CSYS(SYS_setresgid, 0, 0, 0)) < 0) CHILD_FAIL("become root", "setresgid", r);
         if ((r = CSYS(SYS_setresuid, 0, 0, 0)) < 0) CHILD_FAIL("become root", "setresuid", r);
+    }
+    if (spec->time_offsets) { /* a time namespace with offsets: made here, entered by the execve below */
+        if ((r = CSYS(SYS_unshare, CLONE_NEWTIME, 0, 0)) < 0) CHILD_FAIL("time namespace", "unshare", r);
+        int tfd = (int)CSYS(SYS_openat, AT_FDCWD, "/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (tfd < 0) CHILD_FAIL("set clock offsets", "open", tfd);
+        size_t len = 0;
+        while (spec->time_offsets[len]) len++;
+        if ((r = CSYS(SYS_write, tfd, spec->time_offsets, len)) != (long)len) CHILD_FAIL("set clock offsets", "write", r < 0 ? r : -EIO);
+        CSYS(SYS_close, tfd, 0, 0);
     }
     if (spec->ns & NSB_NS_MNT) {
         if ((r = CSYS5(SYS_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0)) < 0) CHILD_FAIL("private propagation", "mount", r);
@@ -401,7 +417,12 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
         return 1;
     }
-    if ((spec->ns & NSB_NS_TIME) && (force_clone || !core->has_clone3)) {
+    if (spec->time_offsets && !(spec->ns & NSB_NS_TIME)) {
+        nsb_error_set(&e, EINVAL, "request", "clock offsets need a time namespace");
+        fail_result(res, NSB_CLONE_FAILED, &e, 0);
+        return 1;
+    }
+    if ((spec->ns & NSB_NS_TIME) && !spec->time_offsets && (force_clone || !core->has_clone3)) {
         nsb_error_set(&e, EINVAL, "clone", "a time namespace needs clone3() (its flag collides with clone()'s exit signal)");
         fail_result(res, NSB_CLONE_FAILED, &e, 0);
         return 1;
@@ -478,7 +499,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
                             core->devnull};
     int path = NSB_PATH_NONE;
     sb->t[NSB_T_CLONE_START] = nsb_now_ns();
-    pid_t pid = do_clone(core, nsb_ns_clone_flags(spec->ns), cgroup_fd, force_clone, &sb->pidfd, &path, &e);
+    pid_t pid = do_clone(core, nsb_ns_clone_flags(spec->time_offsets ? spec->ns & ~(uint32_t)NSB_NS_TIME : spec->ns), cgroup_fd, force_clone, &sb->pidfd, &path, &e);
     if (pid == 0) child_main(core, spec, &cfd, become_root, envp);
     sb->t[NSB_T_CLONE_DONE] = nsb_now_ns();
     if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) { /* cannot go home: the launcher must not go on */

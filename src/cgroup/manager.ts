@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { registry } from '../cleanup/registry.ts';
 import { join } from 'node:path';
 import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/index.ts';
 import { nativeBinding } from '../launcher/index.ts';
@@ -133,7 +134,7 @@ export class CgroupManager {
   /** Why `spec` cannot be applied here, or null. */
   unsupported(spec: CgroupSpec): string | null {
     if (this.backend === 'none') return 'no cgroup hierarchy is mounted';
-    if (process.geteuid?.() !== 0) return 'creating cgroups needs root (or a delegated cgroup)';
+    if (process.geteuid?.() !== 0) return 'creating cgroups needs root (nsbench does not yet use a cgroup delegated to the user) — run as root';
     const plan = this.#plan(spec);
     return plan.ok ? null : plan.reason;
   }
@@ -147,6 +148,13 @@ export class CgroupManager {
   }
 
   /** The v2 parent: own cgroup when it can host controllers, else the root. */
+  #unregister: (() => void) | null = null;
+
+  /** The run's groups are registered for emergency removal as soon as its first parent exists. */
+  #registerOnce(): void {
+    this.#unregister ??= registry.add(`cgroups ${this.runName}`, () => this.cleanup());
+  }
+
   #ensureV2Parent(): string | null {
     if (this.#v2Parent || !this.info.v2Root) return this.#v2Parent;
     const root = this.info.v2Root;
@@ -159,6 +167,7 @@ export class CgroupManager {
       this.#v2Controllers = enableControllers(base, wanted);
     }
     const parent = join(base, this.runName);
+    this.#registerOnce();
     mkdirSync(parent, { recursive: true });
     if (this.#v2Controllers.length) this.#v2Controllers = enableControllers(parent, this.#v2Controllers);
     this.#v2Parent = parent;
@@ -173,6 +182,7 @@ export class CgroupManager {
       if (!mount) continue;
       const own = this.info.self[ctrlKey(this.info, ctrl)] ?? '/';
       const parent = join(mount, own, this.runName);
+      this.#registerOnce();
       mkdirSync(parent, { recursive: true });
       parents[ctrl] = parent;
     }
@@ -233,6 +243,8 @@ export class CgroupManager {
     for (const p of parents) await removeDir(p).catch((e: Error) => failed.push(e.message));
     this.#v1Parents = null;
     this.#v2Parent = null;
+    this.#unregister?.();
+    this.#unregister = null;
     return failed;
   }
 

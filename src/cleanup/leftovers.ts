@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../doctor/tools.ts';
-import { detectCgroups } from '../isolation/index.ts';
+import { detectCgroups, IPC_KEY_PREFIX } from '../isolation/index.ts';
 import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
 import { pidsIn, removeDir, writeText } from '../cgroup/fs.ts';
 
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
 export const PREFIX = 'nsb-';
 
-export type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'file';
+export type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'ipc' | 'file';
 
 export interface Leftover {
   kind: LeftoverKind;
@@ -40,6 +40,28 @@ function cgroupDirs(): string[] {
   };
   for (const r of roots) walk(r, 0, false);
   return found;
+}
+
+/** Runs fn on the mqueue filesystem: /dev/mqueue where mounted, else a private mount made (and removed) for the purpose. */
+function withMqueue<T>(fn: (dir: string) => T[]): T[];
+function withMqueue(fn: (dir: string) => void): void;
+function withMqueue<T>(fn: (dir: string) => T): T | [] {
+  const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/dev/mqueue' && l.includes(' - mqueue '));
+  if (mounted) return fn('/dev/mqueue');
+  let dir: string | null = null;
+  try {
+    dir = mkdtempSync('/run/nsb-mqueue-');
+    execFileSync('mount', ['-t', 'mqueue', 'nsb-mqueue', dir], { stdio: 'ignore' });
+  } catch {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    return []; // not root, or no mqueue support: nothing we could have left
+  }
+  try {
+    return fn(dir);
+  } finally {
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Leftovers of earlier runs that died (kill -9, power loss), found by the nsb- prefix, in the order they must go. */
@@ -76,6 +98,15 @@ export function findLeftovers(): Leftover[] {
     for (const link of linkNames()) if (link.startsWith(PREFIX)) out.push({ kind: 'link', id: link, detail: 'link in the host namespace' });
   }
   for (const dir of cgroups) out.push({ kind: 'cgroup', id: dir, detail: 'cgroup' });
+  // the isolation probe's host objects: SysV keys 0x6e73xxxx ("ns"), POSIX queues /nsb-*
+  for (const [file, flag] of [['/proc/sysvipc/shm', '-m'], ['/proc/sysvipc/msg', '-q']] as const) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [key, id] = line.trim().split(/\s+/);
+      if (key && id && (Number(key) >>> 16) === IPC_KEY_PREFIX >>> 16) out.push({ kind: 'ipc', id: `${flag} ${id}`, detail: `SysV ${flag === '-m' ? 'shared memory' : 'message queue'} key 0x${(Number(key) >>> 0).toString(16)}` });
+    }
+  }
+  for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX)))) out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
   for (const base of ['/var/tmp', '/dev/shm']) {
     if (!existsSync(base)) continue;
     for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
@@ -111,6 +142,12 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           if (existsSync(join(item.id, 'freezer.state'))) writeText(join(item.id, 'freezer.state'), 'THAWED');
           await removeDir(item.id);
           break;
+        case 'ipc': {
+          const [flag, id] = item.id.split(' ') as [string, string];
+          if (flag === 'mq') withMqueue((dir) => rmSync(join(dir, id.slice(1))));
+          else execFileSync('ipcrm', [flag, id], { stdio: 'ignore' });
+          break;
+        }
         case 'file':
           rmSync(item.id, { recursive: true, force: true });
           break;

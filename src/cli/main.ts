@@ -1,16 +1,28 @@
 import { CommanderError } from 'commander';
+import { registry } from '../cleanup/index.ts';
 import { formatError } from '../errors/index.ts';
 import { buildProgram } from './program.ts';
 
+/**
+ * An exception nothing caught (a bug, or a failure outside any await chain):
+ * one line, everything this run created removed, exit 70.
+ */
+function onFatal(e: unknown, debug: boolean): void {
+  process.stderr.write(`${formatError(e, debug).replace(/^error: /, 'error: internal error: ')}\n`);
+  void registry.removeAll().then((failed) => {
+    for (const f of failed) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
+    process.exit(70);
+  });
+}
+
 /** Runs the CLI; returns the exit code. One top-level catch prints `error: <cause> — <fix>`. */
 export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  process.on('uncaughtException', (e) => onFatal(e, debug));
+  process.on('unhandledRejection', (e) => onFatal(e, debug));
   let code = 0;
   const program = buildProgram((c) => {
     code = c;
-  });
-  program.configureOutput({
-    // commander's own messages ("error: unknown option '--x'") are already one line
-    outputError: (str, write) => write(str),
   });
   try {
     await program.parseAsync(argv);

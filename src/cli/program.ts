@@ -38,7 +38,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Measure what Linux isolation costs: namespaces and cgroups against bare processes.')
     .version(nsbenchVersion())
     .option('--debug', 'print stack traces for unexpected errors')
-    .showHelpAfterError('(run with --help for usage)')
+    // commander's own messages ("error: unknown option '--x'"): one line, with the fix (set before
+    // the commands are added: they copy it)
+    .configureOutput({ outputError: (str, write) => write(`${str.trimEnd().split('\n').join(' ')} — see --help for the usage\n`) })
     .exitOverride();
 
   program
@@ -54,12 +56,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
+    .option('--resume <samples.jsonl>', 'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run')
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));
 
   program
     .command('report')
     .description('write the self-contained HTML report and the Markdown summary of a results file')
-    .argument('<results>', 'results/<run-id>.json')
+    .argument('<results>', 'results/<run-id>.json, or results/<run-id>.samples.jsonl of a run that died (a report of what it measured)')
     .option('-o, --out <dir>', 'reports folder (default: reportsDir of bench.config.ts, "reports")')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .action(async (file: string, opts: { out?: string; config?: string }) => setExit(await reportCommand(file, opts)));

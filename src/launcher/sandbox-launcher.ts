@@ -1,4 +1,5 @@
 import type { Launcher as NativeLauncher, NativeResult, NativeSpec } from '../../native/nsb.d.ts';
+import { registry } from '../cleanup/registry.ts';
 import { namespaceBits, type Namespace } from '../isolation/index.ts';
 import { nativeBinding } from './binding.ts';
 import { NATIVE_PATHS, requireBuilt } from './paths.ts';
@@ -27,6 +28,8 @@ export interface SandboxSpec {
   tmpfs?: string;
   /** Working directory of the workload. */
   cwd?: string;
+  /** With 'time' in ns: the sandbox's clocks run this far ahead of the host's (seconds, may be negative). */
+  timeOffsets?: { monotonicSec?: number; boottimeSec?: number };
 }
 
 export type LaunchResult = NativeResult;
@@ -55,6 +58,7 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
     ...(spec.netns ? { netns: spec.netns } : {}),
     ...(spec.tmpfs ? { tmpfs: spec.tmpfs } : {}),
     ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    ...(spec.timeOffsets ? { timeOffsets: `monotonic ${Math.trunc(spec.timeOffsets.monotonicSec ?? 0)} 0\nboottime ${Math.trunc(spec.timeOffsets.boottimeSec ?? 0)} 0\n` } : {}),
   };
 }
 
@@ -66,8 +70,12 @@ export class SandboxLauncher {
   #native: NativeLauncher | null;
   #queue: Promise<unknown> = Promise.resolve();
 
+  readonly #unregister: () => void;
+
   private constructor(native: NativeLauncher) {
     this.#native = native;
+    // emergency removal kills it outright (a request may be in flight): its sandboxes die with it (PR_SET_PDEATHSIG)
+    this.#unregister = registry.add(`launcher pid ${native.pid} and its sandboxes`, () => this.#kill(), { early: true });
   }
 
   static start(path: string = NATIVE_PATHS.launcher): SandboxLauncher {
@@ -120,9 +128,15 @@ export class SandboxLauncher {
     return this.#enqueue((n) => n.release(id, signal, timeoutNs));
   }
 
+  #kill(): void {
+    const pid = this.#native?.pid ?? -1;
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  }
+
   close(): number | null {
     const native = this.#native;
     this.#native = null;
+    this.#unregister();
     return native ? native.close() : null;
   }
 }

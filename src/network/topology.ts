@@ -1,3 +1,4 @@
+import { registry } from '../cleanup/registry.ts';
 import { randomBytes } from 'node:crypto';
 import { ip } from './ip.ts';
 
@@ -45,6 +46,7 @@ export class NetworkManager {
   readonly tag: string;
   #n = 0;
   #topologies: Topology[] = [];
+  #unregister: (() => void) | null = null;
 
   constructor(tag = randomBytes(3).toString('hex').slice(0, 5)) {
     this.tag = tag;
@@ -78,6 +80,7 @@ export class NetworkManager {
     const net = `${NSB_SUBNET_PREFIX}.${k}`;
     const host: Endpoint = { netns: null, ownNetns: false };
     const t: Topology = { kind, sameSandbox: false, server: host, client: host, serverAddress: '127.0.0.1', created: { netns: [], links: [] } };
+    this.#unregister ??= registry.add(`network namespaces and links nsb-${this.tag}*`, () => this.cleanup());
     this.#topologies.push(t);
     try {
       if (kind === 'loopback') {
@@ -149,6 +152,9 @@ export class NetworkManager {
   }
 
   cleanup(): string[] {
-    return [...this.#topologies].reverse().flatMap((t) => this.destroy(t));
+    const failed = [...this.#topologies].reverse().flatMap((t) => this.destroy(t));
+    this.#unregister?.();
+    this.#unregister = null;
+    return failed;
   }
 }

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/phases.ts';
-import type { ScenarioResult } from '../results/index.ts';
+import type { RunResults, ScenarioResult } from '../results/index.ts';
+import { isolationMatrix } from './axioms.ts';
 
 /** A chart: its vega-lite spec (embedded in the report for provenance) and a caption. */
 export interface Chart {
@@ -153,6 +154,27 @@ function densityCurve(sc: ScenarioResult): Chart {
         y: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs)' },
         color: { field: 'variant', type: 'nominal' },
       },
+    },
+  };
+}
+
+/** Isolation gained (cells isolated) against the boot overhead paid, one point per namespace set. */
+export function isolationVsCost(run: RunResults, sc: ScenarioResult): Chart | null {
+  const values = isolationMatrix(run, sc).flatMap((r) => (r.bootRatio === null ? [] : [{ set: r.variant, isolated: r.isolated, boot: r.bootRatio }]));
+  if (values.length === 0) return null;
+  return {
+    id: `${sc.name}-isolation-vs-cost`,
+    title: 'Isolation gained (of 8 kinds) vs boot overhead paid (ratio to bare), per namespace set',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      height: 320,
+      data: { values },
+      encoding: {
+        x: { field: 'boot', type: 'quantitative', title: 'boot time vs bare (×)', scale: { zero: false } },
+        y: { field: 'isolated', type: 'quantitative', title: 'kinds isolated', scale: { domain: [0, 8] } },
+      },
+      layer: [{ mark: { type: 'point', filled: true, size: 60 } }, { mark: { type: 'text', align: 'left', dx: 6, fontSize: 10 }, encoding: { text: { field: 'set' } } }],
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { RunResults, ScenarioResult } from '../results/index.ts';
-import { chartsFor, headline } from './charts.ts';
+import { NAMESPACES } from '../isolation/index.ts';
+import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
+import { chartsFor, headline, isolationVsCost } from './charts.ts';
 import { escapeHtml, formatMetric, formatRatio } from './format.ts';
 import { renderSvg } from './svg.ts';
 
@@ -16,6 +18,28 @@ function table(sc: ScenarioResult): string {
   return `<table><thead><tr><th>variant</th><th>n</th><th>${esc(label)} p50</th><th>p5</th><th>p95</th><th>p99</th><th>vs baseline [95% CI]</th><th>problems</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The isolation matrix with every cell's evidence on hover and in a list below. */
+function matrixTable(run: RunResults, sc: ScenarioResult): string {
+  const rows = isolationMatrix(run, sc);
+  const body = rows.map((r) => {
+    const cells = r.cells.map((c) => `<td class="cell ${c ? c.status.replace('/', '') : 'none'}" title="${esc(c?.evidence ?? 'no completed sample')}">${cellSymbol(c)}</td>`).join('');
+    return `<tr><td>${esc(r.variant)}</td>${cells}<td>${r.isolated}</td><td>${esc(formatRatio(r.bootRatio))}</td><td>${esc(r.runRatio === null ? '-' : formatRatio(r.runRatio))}${r.runWorkloads ? ` (${r.runWorkloads})` : ''}</td></tr>`;
+  });
+  const evidence = rows
+    .map((r) => `<details><summary>${esc(r.variant)}: ${r.isolated} of 8 isolated</summary><ul>${r.cells.map((c, i) => `<li><b>${esc(NAMESPACES[i])}</b> ${cellSymbol(c)} ${esc(c?.evidence ?? 'no completed sample')}</li>`).join('')}</ul></details>`)
+    .join('');
+  return `<table class="matrix"><thead><tr><th>namespace set</th>${NAMESPACES.map((n) => `<th>${n}</th>`).join('')}<th>isolated</th><th>boot vs bare</th><th>run time vs bare (workloads)</th></tr></thead><tbody>${body.join('')}</tbody></table><p class="meta">✓ isolated · ✗ not isolated · – not applicable. Boot: the boot scenario's matching set where this run has one, else the probe's own boot; run time: geometric mean over the run's launch scenarios.</p>${evidence}`;
+}
+
+/** Victim slowdown per antagonist and cgroup setting. */
+function interferenceTable(sc: ScenarioResult): string {
+  const rows = interferenceRows(sc).map(
+    (r) =>
+      `<tr><td>${esc(r.victim)}</td><td>${esc(r.antagonist)}</td><td>${esc(r.setting)}</td><td>${esc(formatRatio(r.slowdown, r.slowdownCI ?? undefined))}</td><td>${r.removed === null ? '-' : `${Math.round(r.removed * 100)} %`}</td><td>${r.pLessThanReference === null ? '-' : r.pLessThanReference.toFixed(3)}</td><td>${r.antagonistPidsPeak ?? '-'}</td><td>${r.antagonistPidsMaxEvents ?? '-'}</td></tr>`,
+  );
+  return `<table><thead><tr><th>victim</th><th>antagonist</th><th>cgroup setting</th><th>slowdown vs alone [95% CI]</th><th>interference removed</th><th>p (faster than no limit)</th><th>antagonist pids peak</th><th>pids.max hits</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function environment(run: RunResults): string {
   const e = run.environment as Record<string, Record<string, unknown> | unknown>;
   const get = (...p: string[]) => p.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), e);
@@ -29,8 +53,30 @@ function environment(run: RunResults): string {
     ['load average at start', JSON.stringify(get('loadAverage'))],
     ['node', get('node')],
     ['nsbench', `${run.tool.version} ${run.tool.commit ?? ''}`],
+    ['nsb- objects left by the run', Array.isArray(get('leaks')) ? (get('leaks') as string[]).join('; ') : 'none'],
   ];
   return `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v ?? '-')}</dd>`).join('')}</dl>`;
+}
+
+/** Isolation, cost and noninterference side by side, with the chart of isolation gained vs overhead paid. */
+async function axiomsSection(run: RunResults, specs: Record<string, unknown>): Promise<{ html: string | null; charts: number }> {
+  const iso = run.scenarios.filter((s) => s.kind === 'isolation');
+  const inter = run.scenarios.filter((s) => s.kind === 'interference');
+  if (!iso.length && !inter.length) return { html: null, charts: 0 };
+  const parts = ['<section id="axioms"><h2>What isolation buys, and what it costs</h2><p>Per namespace set: what it hides (isolation), what it costs (boot and run-time overhead vs bare); per cgroup setting: how much of a noisy neighbour\'s harm it takes away (noninterference).</p>'];
+  let charts = 0;
+  for (const sc of iso) {
+    const c = isolationVsCost(run, sc);
+    if (c) {
+      specs[c.id] = c.spec;
+      parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}</figcaption></figure>`);
+      charts++;
+    }
+    parts.push(`<h3>Isolation vs cost (${esc(sc.name)})</h3>`, matrixTable(run, sc));
+  }
+  for (const sc of inter) parts.push(`<h3>Noninterference (${esc(sc.name)})</h3>`, interferenceTable(sc));
+  parts.push('</section>');
+  return { html: parts.join('\n'), charts };
 }
 
 /**
@@ -49,11 +95,16 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
       parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}</figcaption></figure>`);
       charts++;
     }
+    if (sc.kind === 'isolation') parts.push(matrixTable(run, sc));
+    else if (sc.kind === 'interference') parts.push(interferenceTable(sc));
     parts.push(table(sc));
     for (const w of sc.warnings ?? []) parts.push(`<p class="warning">⚠ ${esc(w)}</p>`);
     parts.push('</section>');
     sections.push(parts.join('\n'));
   }
+  const axioms = await axiomsSection(run, specs);
+  charts += axioms.charts;
+  if (axioms.html) sections.push(axioms.html);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>nsbench ${esc(run.runId)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -62,7 +113,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{font-weight:600}
-figure{margin:1em 0}figcaption{color:#555}.meta{color:#666}.warning{color:#a40}
+figure{margin:1em 0}td.cell{text-align:center}td.isolated{background:#e3f4e3}td.not-isolated{background:#fbe3e3}td.na{color:#888}details{margin:.2em 0}figcaption{color:#555}.meta{color:#666}.warning{color:#a40}
 </style></head><body>
 <h1>nsbench — ${esc(run.runId)}</h1>
 <p>${run.status === 'complete' ? 'Complete run' : '<strong>Partial run</strong>'}, started ${esc(run.startedAt)}.</p>

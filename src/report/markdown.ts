@@ -1,4 +1,6 @@
 import type { RunResults } from '../results/index.ts';
+import { NAMESPACES } from '../isolation/index.ts';
+import { cellSymbol, isolationMatrix } from './axioms.ts';
 import { headline } from './charts.ts';
 import { formatMetric, formatRatio } from './format.ts';
 
@@ -19,6 +21,10 @@ export function markdownSummary(run: RunResults): string {
       const m = v.metrics[metric];
       const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
       out.push(`| ${v.variant} | ${v.completed} | ${formatMetric(metric, m?.median)} | ${formatMetric(metric, m?.p95)} | ${vs} | ${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''} |`);
+    }
+    if (sc.kind === 'isolation') {
+      out.push('', `| namespace set | ${NAMESPACES.join(' | ')} | isolated | boot vs bare |`, `| --- |${' --- |'.repeat(NAMESPACES.length + 2)}`);
+      for (const r of isolationMatrix(run, sc)) out.push(`| ${r.variant} | ${r.cells.map(cellSymbol).join(' | ')} | ${r.isolated} | ${formatRatio(r.bootRatio)} |`);
     }
     for (const w of sc.warnings ?? []) out.push('', `> ⚠️ ${w}`);
   }

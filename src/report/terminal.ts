@@ -1,4 +1,6 @@
 import type { RunResults, ScenarioResult } from '../results/index.ts';
+import { NAMESPACES } from '../isolation/index.ts';
+import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { formatNs, formatRatio, textTable } from './format.ts';
 
 function issues(v: ScenarioResult['summary'][number]): string {
@@ -107,11 +109,70 @@ function densityTable(sc: ScenarioResult): string {
   return [textTable(header, rows), ...notes].join('\n');
 }
 
+/** The isolation matrix: ✓ isolated, ✗ not isolated, – not applicable; evidence in the JSON and HTML report. */
+function isolationTable(sc: ScenarioResult): string {
+  const header = ['variant', 'n', ...NAMESPACES, 'isolated', 'boot p50', 'vs base [95% CI]', 'errors'];
+  const rows = isolationMatrix({ scenarios: [sc] } as RunResults, sc).map((r) => {
+    const v = sc.summary.find((x) => x.variant === r.variant);
+    const applicable = r.cells.filter((c) => c && c.status !== 'n/a').length;
+    return [
+      r.variant,
+      String(v?.completed ?? 0),
+      ...r.cells.map(cellSymbol),
+      `${r.isolated}/${applicable}${r.inconsistentRounds ? ` (${r.inconsistentRounds} rounds differ)` : ''}`,
+      formatNs(v?.metrics.bootNs?.median),
+      v ? vsBaseline(v, 'bootNs') : '-',
+      v ? issues(v) : '',
+    ];
+  });
+  return `${textTable(header, rows, header.length)}\n  ✓ isolated  ✗ not isolated  – not applicable (evidence per cell: results JSON, HTML report)`;
+}
+
+/** Victim slowdown beside each antagonist and cgroup setting. */
+function interferenceTable(sc: ScenarioResult): string {
+  const rows = interferenceRows(sc);
+  const header = ['variant', 'n', 'victim run p50', 'slowdown vs alone [95% CI]', 'removed', 'p (faster than none)', 'antag. pids peak', 'pids.max hits', 'antag. throttled', 'errors'];
+  const table = sc.summary.map((v) => {
+    const r = rows.find((x) => x.variant === v.variant);
+    return [
+      v.variant,
+      String(v.completed),
+      formatNs(v.metrics['workload.elapsedNs']?.median),
+      v.variant === v.baseline ? 'alone (baseline)' : formatRatio(r?.slowdown ?? v.metrics['workload.elapsedNs']?.ratioToBaseline, r?.slowdownCI ?? undefined),
+      r?.removed !== null && r?.removed !== undefined ? `${Math.round(r.removed * 100)} %` : '-',
+      r?.pLessThanReference !== null && r?.pLessThanReference !== undefined ? r.pLessThanReference.toFixed(3) : '-',
+      r?.antagonistPidsPeak !== null && r?.antagonistPidsPeak !== undefined ? String(r.antagonistPidsPeak) : '-',
+      r?.antagonistPidsMaxEvents !== null && r?.antagonistPidsMaxEvents !== undefined ? String(r.antagonistPidsMaxEvents) : '-',
+      r?.antagonistThrottledUs ? formatNs(r.antagonistThrottledUs * 1e3) : '-',
+      issues(v),
+    ];
+  });
+  return `${textTable(header, table)}\n  removed: share of the unlimited antagonist's extra slowdown that the setting took away`;
+}
+
+/** Isolation beside its cost, per namespace set of the run's isolation scenarios. */
+export function axiomsTable(run: RunResults): string | null {
+  const out: string[] = [];
+  for (const sc of run.scenarios.filter((s) => s.kind === 'isolation')) {
+    const rows = isolationMatrix(run, sc).map((r) => [
+      r.variant,
+      r.cells.map(cellSymbol).join(' '),
+      String(r.isolated),
+      formatRatio(r.bootRatio),
+      r.runRatio === null ? '-' : `${formatRatio(r.runRatio)}${r.runWorkloads ? ` (${r.runWorkloads} workloads)` : ''}`,
+    ]);
+    out.push(`\nisolation vs cost (${sc.name}) — cells in the order ${NAMESPACES.join(' ')}`, textTable(['namespace set', 'cells', 'isolated', 'boot vs bare', 'run time vs bare'], rows, 2));
+  }
+  return out.length ? out.join('\n') : null;
+}
+
 const TABLES: Record<ScenarioResult['kind'], (sc: ScenarioResult) => string> = {
   launch: launchTable,
   freeze: freezeTable,
   network: networkTable,
   density: densityTable,
+  isolation: isolationTable,
+  interference: interferenceTable,
 };
 
 /** The table for one scenario, by its kind. */
@@ -140,5 +201,7 @@ export function runSummary(run: RunResults): string {
     if (problems.length) out.push('problems:', ...problems);
     for (const w of sc.warnings ?? []) out.push(`warning: ${w}`);
   }
+  const axioms = axiomsTable(run);
+  if (axioms) out.push(axioms);
   return out.join('\n');
 }

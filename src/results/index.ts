@@ -2,4 +2,4 @@ export * from './types.ts';
 export { summarize, headlineMetric, scenarioWarnings, MIN_SAMPLES } from './summary.ts';
 export { samplesCsv, summaryCsv, unitOf } from './csv.ts';
 export { ResultsWriter, writeFileAtomic, type ResultFiles } from './writer.ts';
-export { readResults } from './read.ts';
+export { readResults, readResultsText, fromSamplesJsonl } from './read.ts';

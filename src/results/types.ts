@@ -1,4 +1,6 @@
 import type { Namespace } from '../isolation/index.ts';
+import type { IsolationCell } from '../isolation/matrix.ts';
+import type { ScenarioKind } from '../scenario/define.ts';
 import type { Descriptive } from '../stats/index.ts';
 
 export const RESULTS_SCHEMA = 'nsbench.results';
@@ -28,11 +30,13 @@ export interface CompletedSample extends SampleBase {
   notes?: string[];
   /** per-step values of a sample (e.g. the boot time of each launch of a density ramp) */
   series?: Record<string, number[]>;
+  /** isolation scenarios: the matrix's cells for this variant, with their evidence */
+  isolation?: IsolationCell[];
 }
 
 export interface ErroredSample extends SampleBase {
   state: 'errored';
-  /** timeout, signaled, exit-code, setup-failed, clone-failed, launcher-died */
+  /** timeout, signaled, oom-killed, pids-max, enospc, exit-code, setup-failed, clone-failed, launcher-died, interrupted, cgroup, antagonist, parse */
   cause: string;
   reason: string;
   code?: string;
@@ -60,6 +64,7 @@ export interface VariantInfo {
   tmpfs?: string;
   density?: object;
   engine?: string;
+  antagonist?: object;
   /** the variant its overhead is computed against */
   baseline?: string;
 }
@@ -90,7 +95,7 @@ export interface ScenarioResult {
   name: string;
   description: string;
   file: string;
-  kind: 'launch' | 'freeze' | 'network' | 'density';
+  kind: ScenarioKind;
   workload: unknown;
   params: Record<string, string | number | boolean>;
   rounds: number;

@@ -1,7 +1,7 @@
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { samplesCsv, summaryCsv } from './csv.ts';
-import type { RunResults, Sample } from './types.ts';
+import type { RunResults, Sample, ScenarioResult } from './types.ts';
 
 /** Writes a file so that readers see the old or the new content, never half. */
 export function writeFileAtomic(path: string, content: string): void {
@@ -23,6 +23,13 @@ export interface ResultFiles {
   summaryCsv: string;
 }
 
+/** A run killed while writing leaves a last line without its newline: cut it off before appending more. */
+function dropTornLine(path: string): void {
+  const text = readFileSync(path);
+  if (text.length === 0 || text[text.length - 1] === 0x0a) return;
+  truncateSync(path, text.lastIndexOf(0x0a) + 1);
+}
+
 /**
  * Results of one run on disk: every sample is appended to a JSONL file as it
  * arrives (a crash loses nothing measured); the JSON and CSV files are
@@ -31,7 +38,8 @@ export interface ResultFiles {
 export class ResultsWriter {
   readonly files: ResultFiles;
 
-  constructor(outDir: string, runId: string, header: Record<string, unknown>) {
+  /** `resume`: append to an existing samples file (its run header is already there). */
+  constructor(outDir: string, runId: string, header: Record<string, unknown>, resume = false) {
     mkdirSync(outDir, { recursive: true });
     this.files = {
       json: join(outDir, `${runId}.json`),
@@ -39,7 +47,13 @@ export class ResultsWriter {
       csv: join(outDir, `${runId}.csv`),
       summaryCsv: join(outDir, `${runId}.summary.csv`),
     };
-    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'run', runId, ...header })}\n`);
+    if (resume) dropTornLine(this.files.samplesJsonl);
+    else appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'run', runId, ...header })}\n`);
+  }
+
+  /** What a scenario is (kind, variants, baseline), before its samples: enough to rebuild a report from this file alone. */
+  scenario(meta: Omit<ScenarioResult, 'samples' | 'summary'>): void {
+    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'scenario', ...meta })}\n`);
   }
 
   append(sample: Sample): void {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
+import { findLeftovers } from '../cleanup/index.ts';
 import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import {
@@ -17,6 +18,8 @@ import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion } from './environment.ts';
 import { DensityProcedure } from './procedures/density.ts';
 import { FreezeProcedure } from './procedures/freeze.ts';
+import { InterferenceProcedure } from './procedures/interference.ts';
+import { IsolationProcedure } from './procedures/isolation.ts';
 import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
 import type { Launchable, Procedure, ProcedureContext } from './procedures/procedure.ts';
@@ -44,6 +47,10 @@ export interface RunOptions {
   cgroups?: CgroupManager;
   signal?: AbortSignal;
   runId?: string;
+  /** Continue a run that died: its id, seed and the samples it already measured (from its samples file). */
+  resume?: { runId: string; seed: number; samples: Sample[] };
+  /** What the caller asked for (scenario names, options), kept in the samples file's header for --resume. */
+  plan?: Record<string, unknown>;
 }
 
 export interface RunOutcome {
@@ -60,6 +67,18 @@ const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure>
   freeze: (ctx) => new FreezeProcedure(ctx),
   network: (ctx) => new NetworkProcedure(ctx),
   density: (ctx) => new DensityProcedure(ctx),
+  isolation: (ctx) => new IsolationProcedure(ctx),
+  interference: (ctx) => new InterferenceProcedure(ctx),
+};
+
+/** The metric each kind's warnings (drift, spread) are judged on. */
+const HEADLINE_METRIC: Record<Scenario['kind'], string> = {
+  launch: 'bootNs',
+  freeze: 'freezeNs',
+  network: 'workload.throughputMbitPerSec',
+  density: 'launchesPerSec',
+  isolation: 'bootNs',
+  interference: 'workload.elapsedNs',
 };
 
 export function makeRunId(now = new Date()): string {
@@ -74,12 +93,21 @@ export function makeRunId(now = new Date()): string {
  * against its baseline. What a sample is depends on the scenario's kind.
  */
 export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
-  const runId = opts.runId ?? makeRunId();
-  const seed = opts.seed ?? randomSeed();
+  const runId = opts.resume?.runId ?? opts.runId ?? makeRunId();
+  const seed = opts.resume?.seed ?? opts.seed ?? randomSeed();
   const startedAt = new Date().toISOString();
   const steal0 = cpuJiffies();
   const environment = captureEnvironment();
-  const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, environment });
+  const leftoverKey = (l: { kind: string; id: string }) => `${l.kind} ${l.id}`;
+  const before = new Set(findLeftovers().map(leftoverKey));
+  if (before.size) {
+    environment.leftoversBefore = [...before];
+    process.stderr.write(`warning: ${before.size} nsb- object(s) of earlier runs are on this machine (\`nsbench cleanup --dry-run\` lists them); they are not counted as this run's leaks\n`);
+  }
+  const tool = { name: 'nsbench' as const, version: nsbenchVersion(), commit: gitCommit() };
+  const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined);
+  const measuredBefore = new Map((opts.resume?.samples ?? []).map((s) => [`${s.scenario}\0${s.variant}\0${s.round}`, s]));
+  if (opts.resume) environment.resumedWith = opts.resume.samples.length;
   const progress = opts.progress ?? silentProgress;
   const start = opts.startLauncher ?? (() => SandboxLauncher.start());
   const euid = process.geteuid?.() ?? 0;
@@ -92,7 +120,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     status: 'partial',
     startedAt,
     finishedAt: null,
-    tool: { name: 'nsbench', version: nsbenchVersion(), commit: gitCommit() },
+    tool,
     environment,
     scenarios: [],
   };
@@ -141,12 +169,15 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}),
           ...(v.density ? { density: v.density } : {}),
           ...(v.engine ? { engine: v.engine } : {}),
+          ...(v.antagonist ? { antagonist: v.antagonist } : {}),
           baseline: v.baseline ?? baseline,
         })),
         samples,
         summary: [],
       };
       run.scenarios.push(result);
+      const { samples: _s, summary: _m, ...meta } = result;
+      writer.scenario(meta);
       const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, cgroups: getCgroups, euid });
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
       const record = (sample: Sample, label: string) => {
@@ -164,6 +195,12 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
             }
             const base = { scenario: sc.name, variant: v.id, round, warmup: round < warmup, seq: seq++ };
             const label = `${sc.name} ${base.warmup ? 'warm-up' : `round ${round - warmup + 1}/${rounds}`} ${v.id}`;
+            const before = measuredBefore.get(`${sc.name}\0${v.id}\0${round}`);
+            if (before) {
+              samples.push({ ...before, seq: base.seq }); // measured before the run died: kept, not repeated
+              progress.tick(label);
+              continue;
+            }
             const skip = skips.get(v.id);
             if (skip) {
               record({ ...base, state: 'skipped', reason: skip }, label);
@@ -174,6 +211,12 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
             } catch (e) {
               if (e instanceof UserError) throw e; // a mistake in the scenario: stop with its message
               const err = e as Error & { code?: string };
+              if (opts.signal?.aborted) {
+                // a forced stop killed the launcher under this launch: not a launcher failure
+                record({ ...base, state: 'errored', cause: 'interrupted', reason: 'the run was stopped (forced) during this launch' }, label);
+                interrupted = true;
+                break;
+              }
               record({ ...base, state: 'errored', cause: 'launcher-died', reason: `the launcher process failed: ${err.message}`, ...(err.code ? { code: err.code } : {}) }, label);
               launcher.close();
               if (restarts++ >= LAUNCHER_RESTARTS) throw new Error(`the launcher failed again after a restart: ${err.message}`);
@@ -187,7 +230,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       result.summary = summarize(samples, result.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? baseline })));
       const load = (run.environment.loadAverage as number[] | undefined)?.[0] ?? 0;
       const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
-      result.warnings = scenarioWarnings(samples, result.summary, baseline, { freeze: 'freezeNs', network: 'workload.throughputMbitPerSec', density: 'launchesPerSec', launch: 'bootNs' }[sc.kind], {
+      result.warnings = scenarioWarnings(samples, result.summary, baseline, HEADLINE_METRIC[sc.kind], {
         stealFraction: (cpuJiffies().steal - steal0.steal) / Math.max(1, cpuJiffies().total - steal0.total),
         loadPerCore: load / cores,
       }, sc.kind === 'density' ? 0 : undefined); // a density sample is a whole ramp of launches
@@ -205,6 +248,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       }
     }
     progress.done();
+  }
+  const leaks = findLeftovers().filter((l) => !before.has(leftoverKey(l)));
+  if (leaks.length) {
+    run.environment.leaks = leaks.map((l) => `${leftoverKey(l)} (${l.detail})`);
+    process.stderr.write(`warning: the run left ${leaks.length} nsb- object(s) behind: ${leaks.map(leftoverKey).join(', ')} — \`nsbench cleanup\` removes them\n`);
   }
   const steal1 = cpuJiffies();
   const dTotal = steal1.total - steal0.total;

@@ -11,7 +11,9 @@ export interface SampleContext {
   timeoutMs: number;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, num]) => [num, name]));
+/** number → name, the first name where several share a number (SIGABRT, not SIGIOT) */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num)) SIGNAL_NAMES.set(num, name);
 
 export function signalName(sig: number): string {
   return SIGNAL_NAMES.get(sig) ?? `signal ${sig}`;
@@ -56,6 +58,10 @@ export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {
   }
   if (r.state === 'exited') {
     const err = firstLine(r.stderr);
+    if (/No space left on device/.test(r.stderr))
+      return { ...base, state: 'errored', cause: 'enospc', reason: `workload ran out of disk space (exit code ${r.exitCode}): ${err}`, metrics };
+    if ((extra.cgPidsMaxEvents ?? 0) > 0)
+      return { ...base, state: 'errored', cause: 'pids-max', reason: `workload hit its cgroup's pids.max (${extra.cgPidsMaxEvents} forks refused, exit code ${r.exitCode})${err ? `: ${err}` : ''}`, metrics };
     return { ...base, state: 'errored', cause: 'exit-code', reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`, metrics };
   }
   if (r.state === 'signaled') {

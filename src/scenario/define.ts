@@ -8,6 +8,26 @@ export type WorkloadRef =
   | { tool: string; args: string[] }
   | { command: string[] };
 
+/** What a scenario's samples are (see ScenarioDefinition.kind). */
+export const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+
+/**
+ * The noisy neighbour of an interference scenario: held in a sandbox of its
+ * own (a pid namespace at least, so that one kill ends all it made) while
+ * the variant's workload — the victim — runs.
+ */
+export interface AntagonistSpec {
+  /** what it does, e.g. { builtin: 'hog', args: ['procs', '4', 'busy'] } (it must signal ready and run until killed) */
+  workload: WorkloadRef;
+  /** its namespaces (default ['pid']; must include pid) */
+  ns?: Namespace[];
+  /** its own cgroup and limits: the setting under test (`{}`: own cgroup, no limits; absent: none) */
+  cgroup?: CgroupSpec;
+  /** how long it runs before the victim starts (default 200 ms) */
+  settleMs?: number;
+}
+
 export interface VariantDefinition {
   /** Stable id used in results; defaults to the namespace set's id ("bare", "user+pid", "all"). */
   id?: string;
@@ -29,6 +49,8 @@ export interface VariantDefinition {
   net?: NetTarget;
   /** Density scenarios: how far to ramp, and the safety limits. */
   density?: DensityTarget;
+  /** Interference scenarios: the noisy neighbour running beside this variant's workload (absent: the victim alone). */
+  antagonist?: AntagonistSpec;
   /** Launch through another engine (unshare, bwrap, runc, crun) instead of nsbench's launcher: ns is what it is asked for. */
   engine?: string;
 }
@@ -77,8 +99,10 @@ export interface ScenarioDefinition {
    * freeze: each sample thaws and freezes a held sandbox, timing both.
    * network: each sample runs a client against a server held across a topology.
    * density: each sample is a ramp that holds sandboxes one by one up to a target.
+   * isolation: each sample runs the probe and judges what each namespace hid (the isolation matrix).
+   * interference: each sample runs the workload (the victim) beside the variant's antagonist.
    */
-  kind?: 'launch' | 'freeze' | 'network' | 'density';
+  kind?: ScenarioKind;
   workload: WorkloadRef;
   variants: VariantDefinition[];
   /** Measured rounds; each round runs every variant once, in a fresh random order. */
@@ -184,5 +208,42 @@ export function acrossWorkloads(variants: VariantDefinition[], workloads: Record
       const id = v.id ?? setId(v.ns);
       out.push({ ...v, id: `${name}/${id}`, label: `${name}, ${v.label ?? id}`, workload: v.workload ?? workload, baseline: `${name}/${v.baseline ?? baseline}` });
     }
+  return out;
+}
+
+/** An antagonist and the cgroup settings to try on it ("none": no cgroup of its own). */
+export interface AntagonistPlan {
+  workload: WorkloadRef;
+  /** setting name → its cgroup ({} = own cgroup without limits; null = none) */
+  settings: Record<string, CgroupSpec | null>;
+  /** victims it runs beside (default: all) */
+  victims?: string[];
+  settleMs?: number;
+}
+
+/**
+ * Variants of an interference scenario: every victim alone (the baseline
+ * "<victim>/alone") and beside each antagonist under each cgroup setting,
+ * ids "<victim>/<antagonist>/<setting>". A setting named "none" is the
+ * reference the others' removed interference is measured against.
+ */
+export function interferenceVariants(opts: { victims: Record<string, WorkloadRef>; antagonists: Record<string, AntagonistPlan>; ns?: Namespace[] }): VariantDefinition[] {
+  const out: VariantDefinition[] = [];
+  const ns = canonicalSet(opts.ns ?? ['pid']);
+  for (const [victim, workload] of Object.entries(opts.victims)) {
+    out.push({ id: `${victim}/alone`, label: `${victim} alone`, ns, workload, baseline: `${victim}/alone` });
+    for (const [name, plan] of Object.entries(opts.antagonists)) {
+      if (plan.victims && !plan.victims.includes(victim)) continue;
+      for (const [setting, cgroup] of Object.entries(plan.settings))
+        out.push({
+          id: `${victim}/${name}/${setting}`,
+          label: `${victim} beside ${name}, antagonist ${setting}`,
+          ns,
+          workload,
+          baseline: `${victim}/alone`,
+          antagonist: { workload: plan.workload, ...(cgroup ? { cgroup } : {}), ...(plan.settleMs !== undefined ? { settleMs: plan.settleMs } : {}) },
+        });
+    }
+  }
   return out;
 }

@@ -10,12 +10,17 @@ export {
   freezeVariants,
   networkVariants,
   acrossWorkloads,
+  interferenceVariants,
+  type AntagonistPlan,
   type ScenarioDefinition,
   type VariantDefinition,
   type WorkloadRef,
   type FreezeTarget,
   type NetTarget,
   type DensityTarget,
+  type AntagonistSpec,
+  type ScenarioKind,
+  SCENARIO_KINDS,
 } from './define.ts';
 export { validateScenario, type Scenario, type ResolvedVariant } from './validate.ts';
 export { loadScenario, listScenarioNames, SCENARIO_DIR } from './load.ts';

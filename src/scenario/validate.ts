@@ -4,14 +4,14 @@ import { ENGINES } from '../engines/index.ts';
 import { TOOL_ADAPTERS } from '../workloads/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
 import { TOPOLOGIES, type TopologyKind } from '../network/topology.ts';
-import type { DensityTarget, FreezeTarget, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './define.ts';
+import { SCENARIO_KINDS, type AntagonistSpec, type DensityTarget, type FreezeTarget, type NetTarget, type ScenarioDefinition, type ScenarioKind, type VariantDefinition, type WorkloadRef } from './define.ts';
 
 /** A scenario after validation: defaults filled, ids unique. */
 export interface Scenario {
   name: string;
   description: string;
   file: string;
-  kind: 'launch' | 'freeze' | 'network' | 'density';
+  kind: ScenarioKind;
   workload: WorkloadRef;
   variants: ResolvedVariant[];
   rounds: number | undefined;
@@ -35,6 +35,7 @@ export interface ResolvedVariant {
   tmpfs?: string;
   density?: DensityTarget;
   engine?: string;
+  antagonist?: AntagonistSpec;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -103,6 +104,27 @@ function validateNet(n: unknown, where: string): NetTarget {
   return out;
 }
 
+/** A fork storm is only ever started with pids.max on its cgroup (and its own internal cap). */
+function isForkStorm(w: WorkloadRef): boolean {
+  return 'builtin' in w && w.builtin === 'hog' && w.args?.[0] === 'forkstorm';
+}
+
+function validateAntagonist(a: unknown, where: string): AntagonistSpec {
+  if (!isRecord(a)) fail(where, 'expected { workload, ns?, cgroup?, settleMs? }', "e.g. antagonist: { workload: { builtin: 'hog', args: ['procs', '4', 'busy'] } }");
+  const workload = validateWorkload(a.workload, `${where}.workload`);
+  const ns = a.ns === undefined ? (['pid'] as VariantDefinition['ns']) : validateNamespaceArray(a.ns, `${where}.ns`);
+  if (!ns.includes('pid')) fail(`${where}.ns`, 'an antagonist runs in a pid namespace, so that one kill ends every process it made', "add 'pid' to its ns");
+  const out: AntagonistSpec = { workload, ns };
+  if (a.cgroup !== undefined) out.cgroup = validateCgroupSpec(a.cgroup, `${where}.cgroup`);
+  if (isForkStorm(workload) && out.cgroup?.pids?.max === undefined)
+    fail(`${where}.cgroup.pids.max`, 'a fork storm needs pids.max on its cgroup (nsbench refuses to start one without a limit)', 'e.g. cgroup: { pids: { max: 64 } }');
+  if (a.settleMs !== undefined) {
+    if (typeof a.settleMs !== 'number' || !Number.isInteger(a.settleMs) || a.settleMs < 0 || a.settleMs > 60_000) fail(`${where}.settleMs`, 'expected 0..60000 ms', 'e.g. settleMs: 200');
+    out.settleMs = a.settleMs;
+  }
+  return out;
+}
+
 function validateVariant(v: unknown, where: string): ResolvedVariant {
   if (!isRecord(v)) fail(where, 'expected a variant object { ns: [...] }', 'use the helpers bare(), eachAlone(), all(), nsSet(...)');
   const ns = validateNamespaceArray(v.ns, `${where}.ns`);
@@ -142,6 +164,7 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
     if (d.holdMs !== undefined && !int(d.holdMs, 0, 3_600_000)) fail(`${where}.density.holdMs`, 'expected 0..3600000 ms', 'e.g. 500');
     out.density = { target: d.target as number, ...(d.minFreeBytes !== undefined ? { minFreeBytes: d.minFreeBytes as number } : {}), ...(d.timeBudgetMs !== undefined ? { timeBudgetMs: d.timeBudgetMs as number } : {}), ...(d.holdMs !== undefined ? { holdMs: d.holdMs as number } : {}), ...(d.perSandboxCgroup ? { perSandboxCgroup: true } : {}) };
   }
+  if (v.antagonist !== undefined) out.antagonist = validateAntagonist(v.antagonist, `${where}.antagonist`);
   if (v.tmpfs !== undefined) {
     if (typeof v.tmpfs !== 'string' || !v.tmpfs.startsWith('/')) fail(`${where}.tmpfs`, 'expected an absolute directory path', "e.g. tmpfs: '/dev/shm'");
     if (!ns.includes('mnt')) fail(`${where}.tmpfs`, 'a tmpfs of its own needs the mount namespace in ns', "add 'mnt' to ns");
@@ -172,7 +195,13 @@ export function validateScenario(def: unknown, file: string): Scenario {
     if (v.baseline !== undefined && !seen.has(v.baseline)) fail(at(`variants[${i}].baseline`), `no variant with id ${JSON.stringify(v.baseline)}`, 'name one of the variant ids');
   });
   const kind = d.kind ?? 'launch';
-  if (!['launch', 'freeze', 'network', 'density'].includes(kind)) fail(at('kind'), `expected "launch", "freeze", "network" or "density", got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
+  if (!(SCENARIO_KINDS as readonly string[]).includes(kind)) fail(at('kind'), `expected one of ${SCENARIO_KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}`, 'leave it out for a launch scenario');
+  if (kind === 'isolation' && !('builtin' in workload && workload.builtin === 'probe'))
+    fail(at('workload'), 'an isolation scenario runs the probe', "set workload: { builtin: 'probe' }");
+  if (kind !== 'interference')
+    variants.forEach((v, i) => {
+      if (v.antagonist) fail(at(`variants[${i}].antagonist`), `only an interference scenario runs antagonists (this one is "${kind}")`, "set kind: 'interference' or drop the antagonist");
+    });
   if (kind === 'freeze')
     variants.forEach((v, i) => {
       if (!v.freeze) fail(at(`variants[${i}].freeze`), 'a freeze scenario needs freeze: { processes, mode, freezer } in every variant', 'build the variants with freezeVariants({...})');

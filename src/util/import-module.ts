@@ -11,6 +11,8 @@ import { UserError } from '../errors/index.ts';
 export async function importDefault(file: string): Promise<unknown> {
   const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
   let d = mod.default;
+  // compiled to CommonJS, a module without a default export arrives as its exports object, marked __esModule
+  if (d && typeof d === 'object' && (d as { __esModule?: unknown }).__esModule && !('default' in d)) return undefined;
   if (d && typeof d === 'object' && 'default' in d && Object.keys(d).every((k) => k === 'default' || k === '__esModule')) {
     d = (d as { default: unknown }).default;
   }

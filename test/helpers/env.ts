@@ -32,14 +32,14 @@ export function nsInode(pid: number | 'self', ns: string): string {
 }
 
 /** Every process now: pid, parent pid and command name (from /proc/<pid>/stat). */
-export function processTable(): { pid: number; ppid: number; comm: string }[] {
-  const out: { pid: number; ppid: number; comm: string }[] = [];
+export function processTable(): { pid: number; ppid: number; comm: string; state: string }[] {
+  const out: { pid: number; ppid: number; comm: string; state: string }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(name), ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
+      out.push({ pid: Number(name), ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: fields[0] as string });
     } catch {
       /* gone */
     }

@@ -1,7 +1,10 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
+import { registry } from '../../cleanup/index.ts';
+import { UserError } from '../../errors/index.ts';
+import { fromSamplesJsonl, readResultsText } from '../../results/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
-import { TerminalProgress, runBenchmark } from '../../runner/index.ts';
+import { TerminalProgress, runBenchmark, type RunOptions } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs } from '../../scenario/index.ts';
 
 export interface RunCommandOptions {
@@ -14,25 +17,62 @@ export interface RunCommandOptions {
   config?: string;
   quiet?: boolean;
   report?: boolean;
+  resume?: string;
 }
+
+/** What `run` was asked for, kept in the samples file so that `--resume` can ask again. */
+type RunPlan = {
+  scenarios: string[];
+  ns?: string[];
+  rounds?: number;
+  warmup?: number;
+  timeoutMs?: number;
+};
 
 /** `nsbench run [scenario...]` */
 export async function runCommand(names: string[], o: RunCommandOptions): Promise<number> {
   const config = await loadConfig(o.config);
+  let resume: RunOptions['resume'];
+  if (o.resume) {
+    if (!o.resume.endsWith('.samples.jsonl')) throw new UserError(`--resume ${o.resume}: expected the samples file of a run (results/<run-id>.samples.jsonl)`, 'pass the .samples.jsonl of the run that died');
+    const { run } = fromSamplesJsonl(o.resume, readResultsText(o.resume));
+    const plan = run.environment.plan as RunPlan | undefined;
+    if (!plan || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
+    if (names.length || o.ns || o.rounds !== undefined || o.warmup !== undefined)
+      throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds and --warmup come from its samples file', 'leave them out');
+    names = plan.scenarios;
+    o = { ...o, ...(plan.ns ? { ns: plan.ns } : {}), ...(plan.rounds !== undefined ? { rounds: plan.rounds } : {}), ...(plan.warmup !== undefined ? { warmup: plan.warmup } : {}), ...(plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {}), out: dirname(o.resume) };
+    resume = { runId: run.runId, seed: run.environment.seed, samples: run.scenarios.flatMap((s) => s.samples) };
+  }
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
   const scenarios = [];
-  for (const name of names.length > 0 ? names : config.scenarios) scenarios.push(await loadScenario(name));
+  const scenarioNames = names.length > 0 ? names : config.scenarios;
+  for (const name of scenarioNames) scenarios.push(await loadScenario(name));
+  const plan: RunPlan = { scenarios: scenarioNames, ...(o.ns ? { ns: o.ns } : {}), ...(o.rounds !== undefined ? { rounds: o.rounds } : {}), ...(o.warmup !== undefined ? { warmup: o.warmup } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) };
 
   const abort = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: finishing the current launch and writing what was measured (Ctrl-C again to force)\n');
+    if (interrupts > 1) {
+      // forced: do not wait for the current launch; remove what this run made, then go
+      process.stderr.write(`${sig} again: forcing — removing what this run created\n`);
+      void registry.removeAll().then((failed) => {
+        for (const f of failed) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
+        process.exit(130);
+      });
+      return;
+    }
+    process.stderr.write(`\ninterrupted (${sig}): finishing the current launch and writing what was measured (Ctrl-C again to force)\n`);
     abort.abort();
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  const injected = Number(process.env.NSB_INJECT_UNCAUGHT_MS); // fault injection for the tests: an uncaught exception mid-run
+  if (injected > 0)
+    setTimeout(() => {
+      throw new Error('injected fault (NSB_INJECT_UNCAUGHT_MS)');
+    }, injected).unref();
   try {
     if (!o.quiet) process.stderr.write(`nsbench: running ${scenarios.map((s) => s.name).join(', ')}\n`);
     const outcome = await runBenchmark({
@@ -47,7 +87,10 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       ...(variants ? { variants } : {}),
       ...(o.quiet ? {} : { progress: new TerminalProgress() }),
       signal: abort.signal,
+      plan,
+      ...(resume ? { resume } : {}),
     });
+    if (resume && !o.quiet) process.stderr.write(`resumed ${resume.runId}: ${resume.samples.length} samples kept from before\n`);
     process.stdout.write(`${runSummary(outcome.run)}\n\n`);
     const f = outcome.files;
     const rel = (p: string) => relative(process.cwd(), p) || p;
@@ -60,7 +103,6 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     }
     return outcome.interrupted ? 130 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    for (const s of signals) process.off(s, onSignal);
   }
 }

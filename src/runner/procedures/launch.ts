@@ -1,3 +1,4 @@
+import { registry } from '../../cleanup/registry.ts';
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 
-/** Tools that need files (sysbench fileio) work on disk, in a fresh nsb-work-* folder per sample. */
+/** Real tools work on disk, in a fresh nsb-work-* folder per sample (sysbench fileio's files, stress-ng's temp path). */
 const WORKDIR_BASE = '/var/tmp';
 
 export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
@@ -76,8 +77,12 @@ export class LaunchProcedure implements Procedure {
     this.#engineCtx = { tag: randomBytes(3).toString('hex'), noop: builtinWorkload('noop'), cgroups: detectCgroups() };
   }
 
+  #unregisterEngines: (() => void) | null = null;
+
   async teardown(): Promise<void> {
     for (const name of this.#enginesUsed) ENGINES[name]?.cleanup(this.#engineCtx);
+    this.#unregisterEngines?.();
+    this.#unregisterEngines = null;
   }
 
   skipReason(v: ResolvedVariant): string | null {
@@ -97,6 +102,7 @@ export class LaunchProcedure implements Procedure {
     let s = this.#specs.get(v.id);
     if (!s && v.engine) {
       this.#enginesUsed.add(v.engine);
+      this.#unregisterEngines ??= registry.add(`engine bundles and containers nsb-${this.#engineCtx.tag}*`, () => this.teardown());
       const cmd = (ENGINES[v.engine] as Engine).command(v.ns, this.#specs.size, this.#engineCtx);
       s = { ns: [], path: cmd.path, argv: cmd.argv, timeoutMs: this.ctx.timeoutMs };
       this.#specs.set(v.id, s);
@@ -127,7 +133,9 @@ export class LaunchProcedure implements Procedure {
     }
     const workload = v.workload ?? this.ctx.scenario.workload;
     const phases = 'tool' in workload ? (TOOL_ADAPTERS[workload.tool]?.phases?.(workload.args) ?? null) : null;
-    const workdir = phases ? mkdtempSync(join(WORKDIR_BASE, 'nsb-work-')) : null;
+    // real tools run in a fresh folder of their own (files they make, a writable cwd also when rootless)
+    const workdir = 'tool' in workload ? mkdtempSync(join(WORKDIR_BASE, 'nsb-work-')) : null;
+    const unregister = workdir ? registry.add(`work folder ${workdir}`, () => rmSync(workdir, { recursive: true, force: true })) : null;
     let result: LaunchResult;
     let stats: CgroupStats = {};
     try {
@@ -139,10 +147,9 @@ export class LaunchProcedure implements Procedure {
       if (group) stats = group.stats();
     } finally {
       if (group) await this.ctx.cgroups().destroy(group);
-      if (phases && workdir) {
-        await this.#phase(workload, phases.cleanup, workdir);
-        rmSync(workdir, { recursive: true, force: true });
-      }
+      if (phases && workdir) await this.#phase(workload, phases.cleanup, workdir);
+      if (workdir) rmSync(workdir, { recursive: true, force: true });
+      unregister?.();
     }
     let fromOutput: Metrics = {};
     try {

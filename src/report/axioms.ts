@@ -1,0 +1,152 @@
+import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
+import type { RunResults, ScenarioResult, VariantInfo } from '../results/index.ts';
+import { geometricMean, mannWhitneyU } from '../stats/index.ts';
+
+/**
+ * The three axioms side by side: what each namespace set hides (isolation),
+ * what it costs (boot and run-time overhead vs bare), and what each cgroup
+ * setting takes away from a noisy neighbour (noninterference).
+ */
+
+export interface MatrixRow {
+  variant: string;
+  ns: Namespace[];
+  /** one per namespace kind, in NAMESPACES order; null where no sample completed */
+  cells: (IsolationCell | null)[];
+  /** rounds whose findings differed from the last one's */
+  inconsistentRounds: number;
+  isolated: number;
+  /** boot time vs bare (the boot scenario's matching set, else the probe's own boot) */
+  bootRatio: number | null;
+  bootFrom: string | null;
+  /** geometric mean of the run-time ratios of the launch scenarios' matching variants */
+  runRatio: number | null;
+  runWorkloads: number;
+}
+
+export interface InterferenceRow {
+  variant: string;
+  victim: string;
+  /** "<antagonist>/<setting>"; the setting is the part after the last "/" of the id */
+  antagonist: string;
+  setting: string;
+  /** victim run time vs running alone */
+  slowdown: number | null;
+  slowdownCI: [number, number] | null;
+  /** the same victim and antagonist with setting "none" (else its first setting) */
+  reference: string | null;
+  /** share of the unlimited antagonist's extra slowdown this setting removed (1 = all of it) */
+  removed: number | null;
+  /** one-sided Mann-Whitney p that the victim is faster here than with the reference */
+  pLessThanReference: number | null;
+  antagonistPidsPeak: number | null;
+  antagonistPidsMaxEvents: number | null;
+  antagonistThrottledUs: number | null;
+}
+
+const SYMBOL: Record<IsolationCell['status'], string> = { isolated: '✓', 'not-isolated': '✗', 'n/a': '–' };
+export const cellSymbol = (c: IsolationCell | null): string => (c ? SYMBOL[c.status] : '?');
+
+function plainVariant(v: VariantInfo): boolean {
+  return !v.cgroup && !v.engine && !v.antagonist && !v.userMap && !v.tmpfs && !v.net && !v.freeze && !v.density;
+}
+
+function findByNs(sc: ScenarioResult, ns: readonly Namespace[]): VariantInfo | undefined {
+  const want = setId(canonicalSet(ns));
+  return sc.variants.find((v) => plainVariant(v) && setId(canonicalSet(v.ns)) === want);
+}
+
+/** The isolation matrix of an isolation scenario, with each set's cost looked up in the run's other scenarios. */
+export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[] {
+  const boot = run.scenarios.find((s) => s.kind === 'launch' && s.name === 'boot') ?? null;
+  const launches = run.scenarios.filter((s) => s.kind === 'launch' && s !== boot);
+  return sc.variants.map((v) => {
+    const samples = sc.samples.filter((s) => s.variant === v.id && s.state === 'completed' && !s.warmup);
+    const last = samples.at(-1);
+    const cells = last && last.state === 'completed' && last.isolation ? NAMESPACES.map((n) => last.isolation?.find((c) => c.ns === n) ?? null) : NAMESPACES.map(() => null);
+    const key = (s: (typeof samples)[number]) => (s.state === 'completed' ? (s.isolation ?? []).map((c) => c.status).join(',') : '');
+    const inconsistentRounds = last ? samples.filter((s) => key(s) !== key(last)).length : 0;
+
+    let bootRatio: number | null = null;
+    let bootFrom: string | null = null;
+    const inBoot = boot && !v.userMap ? findByNs(boot, v.ns) : undefined;
+    if (boot && inBoot) {
+      bootRatio = v.ns.length === 0 ? 1 : (boot.summary.find((x) => x.variant === inBoot.id)?.metrics.bootNs?.ratioToBaseline ?? null);
+      bootFrom = `${boot.name}/${inBoot.id}`;
+    } else {
+      bootRatio = v.id === sc.baseline ? 1 : (sc.summary.find((x) => x.variant === v.id)?.metrics.bootNs?.ratioToBaseline ?? null);
+      bootFrom = bootRatio === null ? null : `${sc.name} (the probe's own boot)`;
+    }
+    const runRatios: number[] = [];
+    if (!v.userMap)
+      for (const s of launches) {
+        for (const x of s.variants) {
+          if (!plainVariant({ ...x, workload: undefined }) || setId(canonicalSet(x.ns)) !== setId(canonicalSet(v.ns)) || v.ns.length === 0) continue;
+          const r = s.summary.find((y) => y.variant === x.id)?.metrics['workload.elapsedNs']?.ratioToBaseline;
+          if (r) runRatios.push(r);
+        }
+      }
+    return {
+      variant: v.id,
+      ns: v.ns,
+      cells,
+      inconsistentRounds,
+      isolated: cells.filter((c) => c?.status === 'isolated').length,
+      bootRatio,
+      bootFrom,
+      runRatio: v.ns.length === 0 ? 1 : geometricMean(runRatios),
+      runWorkloads: runRatios.length,
+    };
+  });
+}
+
+function elapsedOf(sc: ScenarioResult, variant: string): number[] {
+  return sc.samples.flatMap((s) => (s.variant === variant && s.state === 'completed' && !s.warmup && s.metrics['workload.elapsedNs'] !== undefined ? [s.metrics['workload.elapsedNs']] : []));
+}
+
+/** Victim slowdown per antagonist and cgroup setting, and how much of the unlimited antagonist's harm each setting removed. */
+export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
+  const out: InterferenceRow[] = [];
+  for (const v of sc.variants) {
+    if (!v.antagonist) continue;
+    const parts = v.id.split('/');
+    const setting = parts.at(-1) ?? v.id;
+    const antagonist = parts.slice(1, -1).join('/') || JSON.stringify((v.antagonist as { workload?: unknown }).workload);
+    // the reference: the same victim and antagonist with setting "none", else that antagonist's first setting
+    const prefix = `${parts.slice(0, -1).join('/')}/`;
+    const siblings = sc.variants.filter((x) => x.antagonist && x.id.startsWith(prefix) && !x.id.slice(prefix.length).includes('/'));
+    const refV = siblings.find((x) => x.id === `${prefix}none`) ?? siblings[0];
+    const ref = refV && refV.id !== v.id ? refV.id : null;
+    const sum = sc.summary.find((x) => x.variant === v.id);
+    const m = sum?.metrics['workload.elapsedNs'];
+    const refM = ref ? sc.summary.find((x) => x.variant === ref)?.metrics['workload.elapsedNs'] : undefined;
+    const slowdown = m?.ratioToBaseline ?? null;
+    const refSlow = refM?.ratioToBaseline ?? null;
+    const removed = slowdown !== null && refSlow !== null && refSlow - 1 > 0.02 ? (refSlow - slowdown) / (refSlow - 1) : null;
+    const mine = elapsedOf(sc, v.id);
+    const theirs = ref ? elapsedOf(sc, ref) : [];
+    let p: number | null = null;
+    if (mine.length >= 3 && theirs.length >= 3) {
+      const t = mannWhitneyU(mine, theirs);
+      // one-sided: this setting's victim is faster (smaller elapsed) than the reference's
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      p = median(mine) < median(theirs) ? t.p / 2 : 1 - t.p / 2;
+    }
+    const metric = (k: string) => sum?.metrics[k]?.median ?? null;
+    out.push({
+      variant: v.id,
+      victim: parts[0] ?? v.id,
+      antagonist,
+      setting,
+      slowdown,
+      slowdownCI: m?.ratioCI95 ?? null,
+      reference: ref,
+      removed,
+      pLessThanReference: ref ? p : null,
+      antagonistPidsPeak: metric('antagonist.cgPidsPeak'),
+      antagonistPidsMaxEvents: metric('antagonist.cgPidsMaxEvents'),
+      antagonistThrottledUs: metric('antagonist.cgCpuThrottledUs'),
+    });
+  }
+  return out;
+}

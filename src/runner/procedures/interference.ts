@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { registry } from '../../cleanup/registry.ts';
+import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
+import type { LaunchResult } from '../../launcher/index.ts';
+import type { Metrics, Sample } from '../../results/index.ts';
+import type { ResolvedVariant } from '../../scenario/index.ts';
+import { skipReason } from '../skip.ts';
+import { LaunchProcedure, workloadCommand, workloadSkipReason } from './launch.ts';
+import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+
+const DEFAULT_SETTLE_MS = 200;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Noisy neighbours: each sample holds the variant's antagonist in a sandbox
+ * of its own (pid namespace, its own cgroup and limits when the variant sets
+ * them, a fresh nsb-work-* folder as its working directory), lets it settle,
+ * runs the victim exactly as a launch scenario would, then kills the
+ * antagonist and everything it made. The antagonist's cgroup figures are
+ * recorded beside the victim's as `antagonist.*`. Variants without an
+ * antagonist are the victim alone: the baseline its slowdown is measured against.
+ */
+export class InterferenceProcedure implements Procedure {
+  readonly #victim: LaunchProcedure;
+  constructor(private readonly ctx: ProcedureContext) {
+    this.#victim = new LaunchProcedure(ctx);
+  }
+
+  skipReason(v: ResolvedVariant): string | null {
+    const own = this.#victim.skipReason(v);
+    if (own || !v.antagonist) return own;
+    const a = v.antagonist;
+    return (
+      skipReason(a.ns ?? ['pid'], this.ctx.euid) ??
+      workloadSkipReason(a.workload) ??
+      (a.cgroup ? this.ctx.cgroups().unsupported(a.cgroup) : null)
+    );
+  }
+
+  async teardown(): Promise<void> {
+    await this.#victim.teardown();
+  }
+
+  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+    const a = v.antagonist;
+    if (!a) return this.#victim.sample(v, base);
+    const launcher = this.ctx.launcher();
+    if (!launcher.hold || !launcher.release) throw new Error('this launcher cannot hold sandboxes');
+    let group: SandboxCgroup | null = null;
+    if (a.cgroup) {
+      try {
+        group = this.ctx.cgroups().create(`${v.id}-antagonist`, a.cgroup);
+      } catch (e) {
+        if (!(e instanceof CgroupError)) throw e;
+        return { ...base, state: 'errored', cause: 'cgroup', reason: `antagonist: ${e.message}` };
+      }
+    }
+    const workdir = mkdtempSync(join('/var/tmp', 'nsb-work-'));
+    const unregister = registry.add(`work folder ${workdir}`, () => rmSync(workdir, { recursive: true, force: true }));
+    let held: LaunchResult | null = null;
+    const extra: Metrics = {};
+    try {
+      const { path, argv } = workloadCommand(a.workload);
+      held = await launcher.hold({ ns: a.ns ?? ['pid'], path, argv, cwd: workdir, timeoutMs: this.ctx.timeoutMs, ...(group ? group.placement : {}) });
+      if (held.state !== 'running') {
+        const why = held.error?.message ?? (held.state === 'exited' ? `exited with code ${held.exitCode} before it was ready` : held.state);
+        held = null;
+        return { ...base, state: 'errored', cause: 'antagonist', reason: `the antagonist did not start: ${why}` };
+      }
+      await sleep(a.settleMs ?? DEFAULT_SETTLE_MS);
+      const victim = await this.#victim.sample(v, base);
+      if (group) for (const [k, x] of Object.entries(group.stats())) if (x !== undefined) extra[`antagonist.${k}`] = x;
+      if (victim.state !== 'completed') return victim;
+      return { ...victim, metrics: { ...victim.metrics, ...extra } };
+    } finally {
+      if (held) await launcher.release(held.id, { signal: 9, timeoutMs: 5000 }).catch(() => undefined);
+      if (group) await this.ctx.cgroups().destroy(group);
+      rmSync(workdir, { recursive: true, force: true });
+      unregister();
+    }
+  }
+}
