@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/index.ts';
 import { nativeBinding } from '../launcher/index.ts';
 import type { FreezeResult } from '../../native/nsb.d.ts';
+import { DELEGATION_HINT, findDelegation, type Delegation } from './delegation.ts';
 import { CgroupError, pidsIn, readText, removeDir, writeText } from './fs.ts';
 import { planV1, planV2, readV1Stats, readV2Stats, type CgroupStats, type LimitPlan } from './limits.ts';
 import type { CgroupSpec } from './spec.ts';
@@ -109,13 +110,26 @@ export class SandboxCgroup {
  * everything it made. v1 parents sit under nsbench's own cgroup (respecting a
  * delegated sub-tree); the v2 parent too where controllers can be enabled
  * there, else under the hierarchy's root.
+ *
+ * As a non-root user, only a cgroup v2 group delegated to that user is used:
+ * the one nsbench runs in. Its processes (nsbench, the launcher, whatever
+ * started them there) move into a leaf `nsb-<run>.harness` for the run, since
+ * cgroup v2 lets a group enable controllers for its children only while it
+ * holds no process; at the end the controllers nsbench enabled are disabled
+ * again and the processes move back.
  */
 export class CgroupManager {
   readonly info: CgroupInfo;
   readonly runName: string;
   /** where limits and accounting live */
   readonly backend: 'v2' | 'v1' | 'none';
+  /** the delegated group a non-root run uses (null as root, or where none is delegated) */
+  readonly delegation: Delegation | null;
+  /** why a non-root run has no cgroups (null as root or when delegated) */
+  readonly #notDelegated: string | null;
   #v2Parent: string | null = null;
+  #harnessLeaf: string | null = null;
+  #enabledAtDelegation: string[] = [];
   #v2Controllers: string[] = [];
   #v1Parents: Record<string, string> | null = null;
   #groups = new Set<SandboxCgroup>();
@@ -124,7 +138,17 @@ export class CgroupManager {
   constructor(runId: string, info: CgroupInfo = detectCgroups()) {
     this.info = info;
     this.runName = `nsb-${runId}`;
-    this.backend = info.mode === 'v2' ? 'v2' : info.mode === 'hybrid' || info.mode === 'v1' ? 'v1' : 'none';
+    const rootless = (process.geteuid?.() ?? 0) !== 0;
+    const found = rootless ? findDelegation(info) : null;
+    this.delegation = found && 'delegation' in found ? found.delegation : null;
+    this.#notDelegated = found && 'reason' in found ? found.reason : null;
+    this.backend = this.delegation ? 'v2' : info.mode === 'v2' ? 'v2' : info.mode === 'hybrid' || info.mode === 'v1' ? 'v1' : 'none';
+  }
+
+  /** v2 controllers nsbench may enable for its groups. */
+  get #v2Available(): string[] {
+    const offered = this.delegation ? this.delegation.controllers : this.info.v2Controllers;
+    return offered.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
   }
 
   get mode(): CgroupMode {
@@ -134,20 +158,19 @@ export class CgroupManager {
   /** Why `spec` cannot be applied here, or null. */
   unsupported(spec: CgroupSpec): string | null {
     if (this.backend === 'none') return 'no cgroup hierarchy is mounted';
-    if (process.geteuid?.() !== 0) return 'creating cgroups needs root (nsbench does not yet use a cgroup delegated to the user) — run as root';
+    if (this.#notDelegated) return `creating cgroups needs root or a delegated cgroup: ${this.#notDelegated} — ${DELEGATION_HINT}`;
     const plan = this.#plan(spec);
     return plan.ok ? null : plan.reason;
   }
 
   #plan(spec: CgroupSpec): LimitPlan {
-    if (this.backend === 'v2') return planV2(spec, this.info.v2Controllers.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c)));
+    if (this.backend === 'v2') return planV2(spec, this.#v2Available);
     return planV1(spec, this.info.v1Controllers, (ctrl, file) => {
       const mount = this.info.v1Controllers[ctrl];
       return mount !== undefined && existsSync(join(mount, file));
     });
   }
 
-  /** The v2 parent: own cgroup when it can host controllers, else the root. */
   #unregister: (() => void) | null = null;
 
   /** The run's groups are registered for emergency removal as soon as its first parent exists. */
@@ -155,14 +178,21 @@ export class CgroupManager {
     this.#unregister ??= registry.add(`cgroups ${this.runName}`, () => this.cleanup());
   }
 
+  /** The v2 parent: in a delegated group, below it; as root, own cgroup when it can host controllers, else the root. */
   #ensureV2Parent(): string | null {
     if (this.#v2Parent || !this.info.v2Root) return this.#v2Parent;
     const root = this.info.v2Root;
     const own = join(root, this.info.self[''] ?? '/');
     let base = own;
-    if (this.backend === 'v2') {
-      const wanted = this.info.v2Controllers.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
-      const enabledAtOwn = (readText(join(own, 'cgroup.subtree_control')) ?? '').split(/\s+/);
+    if (this.delegation) {
+      this.#registerOnce();
+      this.#enterHarnessLeaf(own);
+      const before = subtreeControl(own);
+      this.#v2Controllers = enableControllers(own, this.#v2Available);
+      this.#enabledAtDelegation = this.#v2Controllers.filter((c) => !before.includes(c));
+    } else if (this.backend === 'v2') {
+      const wanted = this.#v2Available;
+      const enabledAtOwn = subtreeControl(own);
       base = own === root || wanted.every((c) => enabledAtOwn.includes(c)) ? own : root;
       this.#v2Controllers = enableControllers(base, wanted);
     }
@@ -172,6 +202,28 @@ export class CgroupManager {
     if (this.#v2Controllers.length) this.#v2Controllers = enableControllers(parent, this.#v2Controllers);
     this.#v2Parent = parent;
     return parent;
+  }
+
+  /** Moves every process of the delegated group `dir` into the leaf nsb-<run>.harness (new ones may appear while moving: a few passes). */
+  #enterHarnessLeaf(dir: string): void {
+    const leaf = join(dir, `${this.runName}${HARNESS_SUFFIX}`);
+    mkdirSync(leaf, { recursive: true });
+    this.#harnessLeaf = leaf;
+    for (let pass = 0; pass < 5 && pidsIn(dir).length; pass++) for (const pid of pidsIn(dir)) movePid(pid, leaf);
+    const left = pidsIn(dir);
+    if (left.length) throw new CgroupError(`processes ${left.join(' ')} keep appearing in the delegated cgroup ${dir}; nsbench cannot empty it to enable controllers`, dir);
+  }
+
+  /** Undoes #enterHarnessLeaf: controllers nsbench enabled are disabled, the processes move back, the leaf goes. */
+  async #leaveHarnessLeaf(): Promise<void> {
+    const leaf = this.#harnessLeaf;
+    if (!leaf) return;
+    const dir = join(leaf, '..');
+    for (const c of this.#enabledAtDelegation) writeText(join(dir, 'cgroup.subtree_control'), `-${c}`);
+    this.#enabledAtDelegation = [];
+    for (let pass = 0; pass < 5 && pidsIn(leaf).length; pass++) for (const pid of pidsIn(leaf)) movePid(pid, dir);
+    await removeDir(leaf);
+    this.#harnessLeaf = null;
   }
 
   #ensureV1Parents(): Record<string, string> {
@@ -243,6 +295,7 @@ export class CgroupManager {
     for (const p of parents) await removeDir(p).catch((e: Error) => failed.push(e.message));
     this.#v1Parents = null;
     this.#v2Parent = null;
+    await this.#leaveHarnessLeaf().catch((e: Error) => failed.push(e.message));
     this.#unregister?.();
     this.#unregister = null;
     return failed;
@@ -250,7 +303,14 @@ export class CgroupManager {
 
   /** Where the run's groups live, for the results' environment. */
   describe(): Record<string, unknown> {
-    return { mode: this.info.mode, backend: this.backend, v2Parent: this.#v2Parent, v2Controllers: this.#v2Controllers, v1Parents: this.#v1Parents };
+    return {
+      mode: this.info.mode,
+      backend: this.backend,
+      v2Parent: this.#v2Parent,
+      v2Controllers: this.#v2Controllers,
+      v1Parents: this.#v1Parents,
+      ...(this.delegation ? { delegatedGroup: this.delegation.dir, delegatedControllers: this.delegation.controllers } : {}),
+    };
   }
 }
 
@@ -259,9 +319,25 @@ function ctrlKey(info: CgroupInfo, ctrl: string): string {
   return Object.keys(info.self).find((k) => k.split(',').includes(ctrl)) ?? ctrl;
 }
 
+/** The suffix of the leaf a non-root run moves its delegated group's processes into. */
+export const HARNESS_SUFFIX = '.harness';
+
+function subtreeControl(dir: string): string[] {
+  return (readText(join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/).filter(Boolean);
+}
+
+/** Moves one process into the v2 group `dir`; one that exited meanwhile is no error. */
+export function movePid(pid: number, dir: string): void {
+  try {
+    writeText(join(dir, 'cgroup.procs'), String(pid));
+  } catch (e) {
+    if ((e as CgroupError).code !== 'ESRCH') throw e;
+  }
+}
+
 /** Enables the wanted controllers in dir's cgroup.subtree_control; returns those enabled. */
 function enableControllers(dir: string, wanted: readonly string[]): string[] {
-  const enabled = new Set((readText(join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/).filter(Boolean));
+  const enabled = new Set(subtreeControl(dir));
   for (const c of wanted) {
     if (enabled.has(c)) continue;
     try {

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { which } from '../doctor/tools.ts';
 import { detectCgroups, IPC_KEY_PREFIX } from '../isolation/index.ts';
 import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
 import { pidsIn, removeDir, writeText } from '../cgroup/fs.ts';
+import { HARNESS_SUFFIX, movePid } from '../cgroup/manager.ts';
 
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
 export const PREFIX = 'nsb-';
@@ -18,12 +19,26 @@ export interface Leftover {
   detail: string;
 }
 
+/** The cgroup this process runs in, per hierarchy mount point: never a leftover, nor are its ancestors. */
+function ownGroups(info: ReturnType<typeof detectCgroups>): Set<string> {
+  const own = new Set<string>();
+  if (info.v2Root) own.add(join(info.v2Root, info.self[''] ?? '/'));
+  for (const [ctrl, mount] of Object.entries(info.v1Controllers)) {
+    const key = Object.keys(info.self).find((k) => k.split(',').includes(ctrl));
+    if (key) own.add(join(mount, info.self[key] as string));
+  }
+  if (info.self['name=systemd']) own.add(join('/sys/fs/cgroup/systemd', info.self['name=systemd']));
+  return own;
+}
+
 function cgroupDirs(): string[] {
   const info = detectCgroups();
   const roots = new Set([...Object.values(info.v1Controllers), ...(info.v2Root ? [info.v2Root] : []), ...(existsSync('/sys/fs/cgroup/systemd') ? ['/sys/fs/cgroup/systemd'] : [])]);
+  const own = [...ownGroups(info)];
+  const holdsUs = (dir: string) => own.some((o) => o === dir || o.startsWith(`${dir}/`));
   const found: string[] = [];
   const walk = (dir: string, depth: number, inside: boolean) => {
-    if (depth > 6) return;
+    if (depth > 8) return;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -35,12 +50,15 @@ function cgroupDirs(): string[] {
       const ours = inside || e.name.startsWith(PREFIX);
       const p = join(dir, e.name);
       walk(p, depth + 1, ours);
-      if (ours) found.push(p); // children before parents
+      if (ours && !holdsUs(p)) found.push(p); // children before parents
     }
   };
   for (const r of roots) walk(r, 0, false);
   return found;
 }
+
+/** A leaf a non-root run moved its delegated group's processes into: they are the user's, moved back, never killed. */
+const isHarnessLeaf = (dir: string) => basename(dir).startsWith(PREFIX) && basename(dir).endsWith(HARNESS_SUFFIX);
 
 /** Runs fn on the mqueue filesystem: /dev/mqueue where mounted, else a private mount made (and removed) for the purpose. */
 function withMqueue<T>(fn: (dir: string) => T[]): T[];
@@ -69,7 +87,7 @@ export function findLeftovers(): Leftover[] {
   const out: Leftover[] = [];
   const cgroups = cgroupDirs();
   const pids = new Set<number>();
-  for (const dir of cgroups) for (const pid of pidsIn(dir)) pids.add(pid);
+  for (const dir of cgroups) if (!isHarnessLeaf(dir)) for (const pid of pidsIn(dir)) pids.add(pid);
   for (const pid of pids) {
     let cmd = '';
     try {
@@ -97,7 +115,7 @@ export function findLeftovers(): Leftover[] {
     for (const ns of netnsList()) if (ns.startsWith(PREFIX)) out.push({ kind: 'netns', id: ns, detail: 'named network namespace' });
     for (const link of linkNames()) if (link.startsWith(PREFIX)) out.push({ kind: 'link', id: link, detail: 'link in the host namespace' });
   }
-  for (const dir of cgroups) out.push({ kind: 'cgroup', id: dir, detail: 'cgroup' });
+  for (const dir of cgroups) out.push({ kind: 'cgroup', id: dir, detail: isHarnessLeaf(dir) ? `cgroup a rootless run moved its delegated group's processes into${pidsIn(dir).length ? ` (${pidsIn(dir).length} go back to the parent)` : ''}` : 'cgroup' });
   // the isolation probe's host objects: SysV keys 0x6e73xxxx ("ns"), POSIX queues /nsb-*
   for (const [file, flag] of [['/proc/sysvipc/shm', '-m'], ['/proc/sysvipc/msg', '-q']] as const) {
     if (!existsSync(file)) continue;
@@ -138,7 +156,8 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           ip('link', 'del', item.id);
           break;
         case 'cgroup':
-          if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length) writeText(join(item.id, 'cgroup.kill'), '1');
+          if (isHarnessLeaf(item.id)) for (const pid of pidsIn(item.id)) movePid(pid, dirname(item.id));
+          else if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length) writeText(join(item.id, 'cgroup.kill'), '1');
           if (existsSync(join(item.id, 'freezer.state'))) writeText(join(item.id, 'freezer.state'), 'THAWED');
           await removeDir(item.id);
           break;

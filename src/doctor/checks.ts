@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { NAMESPACES, detectCgroups } from '../isolation/index.ts';
 import { NATIVE_PATHS, SandboxLauncher, builtinWorkload } from '../launcher/index.ts';
 import { findTools } from './tools.ts';
+import { DELEGATION_HINT, findDelegation, V2_CONTROLLERS } from '../cgroup/index.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -121,13 +122,23 @@ function cgroupChecks(): Check[] {
     ? { area: 'cgroups', name: 'freezers', status: 'ok', detail: freezers.join(', ') }
     : { area: 'cgroups', name: 'freezers', status: 'warn', detail: 'no freezer: the freeze scenario will be skipped', fix: 'mount cgroup2 (cgroup.freeze) or the v1 freezer controller' });
   if ((process.geteuid?.() ?? 0) !== 0) {
-    out.push({
-      area: 'rootless',
-      name: 'cgroups',
-      status: 'warn',
-      detail: 'as a non-root user nsbench makes no cgroups: variants with a cgroup, the freeze scenario and antagonists with limits are skipped',
-      fix: 'run as root; nsbench does not yet use a cgroup delegated to the user (systemd-run --user -p Delegate=yes)',
-    });
+    const found = findDelegation(cg);
+    if ('delegation' in found) {
+      const usable = found.delegation.controllers.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
+      out.push({
+        area: 'rootless',
+        name: 'cgroups',
+        status: 'ok',
+        detail: `${found.delegation.dir} is delegated to this user: sandbox cgroups, accounting and the freezer work there; limits on ${usable.join(', ') || 'no controller'}${usable.length < V2_CONTROLLERS.length ? ` (others skipped: ${V2_CONTROLLERS.filter((c) => !usable.includes(c)).join(', ')} not offered)` : ''}. For the run, its processes move into a leaf nsb-<run>.harness and back`,
+      });
+    } else
+      out.push({
+        area: 'rootless',
+        name: 'cgroups',
+        status: 'warn',
+        detail: `no cgroup is delegated to this user (${found.reason}): variants with a cgroup, the freeze scenario and antagonists with limits are skipped`,
+        fix: DELEGATION_HINT,
+      });
     out.push({ area: 'rootless', name: 'network topologies', status: 'warn', detail: 'veth, bridge and host-veth topologies create links and named network namespaces: skipped', fix: 'run as root' });
     out.push({ area: 'rootless', name: 'engines, isolation probe', status: 'warn', detail: 'the engine comparison and the isolation matrix drive host objects as root: skipped', fix: 'run as root' });
   }
