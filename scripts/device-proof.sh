@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The proofs that need a cgroup v2 machine with controllers and many cores
+# (the cgroups and density issues), in parts that each fit one 10-minute
+# command on a lent machine without Node or network:
+#
+#   here:   npm install && ../shared/tools/device-pack.sh     (carry: [".device-carry"])
+#   there:  bash .device-carry/unpack.sh && export PATH=/tmp/nodebin:$PATH && bash scripts/device-proof.sh PART
+#
+# PART is one of
+#   tests     the tests that touch cgroups, freezers, density, engines, rootless
+#             (delegated v2 group with controllers) and crash safety, on v2
+#   cgroup    npm run perf:cgroup: CLONE_INTO_CGROUP vs cgroup.procs boot p50,
+#             pause/unpause p50/p99 vs processes
+#   density   npm run perf:density -- --target ${TARGET:-10000}
+#   overhead  the cgroup-overhead and freeze scenarios through `nsbench run`
+#
+# Each part writes PART.log (and PART.json where there is one) under $OUT
+# (default results/device), plus machine.txt: kernel, cores, cgroup mode and
+# controllers, so the figures say where they were taken.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+part=${1:?usage: scripts/device-proof.sh tests|cgroup|density|overhead}
+out=${OUT:-results/device}
+mkdir -p "$out"
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "kernel: $(uname -r)"
+  echo "cores: $(nproc)"
+  echo "memory: $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
+  echo "cgroup2 root controllers: $(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || echo none)"
+  echo "cgroup2 root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || echo none)"
+  echo "own cgroup: $(cat /proc/self/cgroup)"
+  echo "pid_max: $(cat /proc/sys/kernel/pid_max)  threads-max: $(cat /proc/sys/kernel/threads-max)"
+  echo "node: $(node --version)"
+} >"$out/machine.txt"
+
+run() { # name, command...: output to $out/name.log, exit status kept
+  local name=$1
+  shift
+  echo "== $name: $*" | tee "$out/$name.log"
+  "$@" 2>&1 | tee -a "$out/$name.log" | tail -40
+  return "${PIPESTATUS[0]}"
+}
+
+case "$part" in
+  tests)
+    # type checks and the native unit tests ran where it was built; here the tests that need this machine
+    run tests node --import tsx --test --test-concurrency=1 --test-reporter=spec \
+      test/cgroup-limits.test.ts test/cgroup-freeze.test.ts test/density-ramp.test.ts test/engines.test.ts \
+      test/rootless.test.ts test/noisy-neighbour.test.ts test/faults.test.ts test/cleanup-leftovers.test.ts test/launcher-namespaces.test.ts
+    ;;
+  cgroup)
+    run cgroup node --import tsx scripts/perf-cgroup.ts --json "$out/cgroup.json"
+    ;;
+  density)
+    run density node --import tsx scripts/perf-density.ts --target "${TARGET:-10000}" --json "$out/density.json"
+    ;;
+  overhead)
+    run overhead node bin/nsbench.js run cgroup-overhead freeze --rounds "${ROUNDS:-10}" --out "$out" -q --no-report
+    ;;
+  *)
+    echo "error: unknown part \"$part\" — use tests, cgroup, density or overhead" >&2
+    exit 2
+    ;;
+esac
