@@ -112,6 +112,7 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
     ['an uncaught exception', 'uncaught', 70],
     ['a second Ctrl-C (forced)', 'SIGINT SIGINT', 130],
     ['SIGHUP', 'SIGHUP', 130],
+    ['SIGTERM', 'SIGTERM', 130],
   ] as const)
     test(`${name} mid-run: what the run created is removed before it exits`, async () => {
       const out = tempDir();
