@@ -17,6 +17,7 @@ import { detectCgroups } from '../src/isolation/index.ts';
 import { hasCommand, needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const USER = 'nsbrootless';
+const CLI = join(PROJECT_ROOT, 'bin/nsbench.js');
 const sysctl = (k: string) => {
   try {
     return readFileSync(`/proc/sys/${k.replace(/\./g, '/')}`, 'utf8').trim();
@@ -45,12 +46,28 @@ describe('rootless mode', { skip }, () => {
     if (delegated) rmdirSync(delegated);
     if (created) execFileSync('userdel', [USER], { stdio: 'ignore' });
   });
-  const ensureUser = (): number => {
+  const ensureUser = (): { uid: number; gid: number } => {
     if (spawnSync('id', [USER]).status !== 0) {
       execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
       created = true;
     }
-    return Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
+    return { uid: id('-u'), gid: id('-g') };
+  };
+  /** A folder open to the user holding these files (name → text, owned by the user) and an out/ folder the user owns. */
+  const userWorkspace = (files: Record<string, string>): { out: string; paths: string[] } => {
+    const { uid, gid } = ensureUser();
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const out = join(dir, 'out');
+    execFileSync('install', ['-d', '-o', USER, out]);
+    const paths = Object.entries(files).map(([name, text]) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      chownSync(path, uid, gid);
+      return path;
+    });
+    return { out, paths };
   };
   const readRun = (out: string): RunResults => {
     const file = readdirSync(out).find((f) => f.endsWith('.json'));
@@ -59,15 +76,11 @@ describe('rootless mode', { skip }, () => {
   };
 
   test('user-namespace variants run as a non-root user; the others are skipped with the reason', () => {
-    const uid = ensureUser();
-    const dir = tempDir();
-    chmodSync(dir, 0o755);
-    const out = join(dir, 'out');
-    execFileSync('install', ['-d', '-o', USER, out]);
-    const scenario = join(dir, 'rootless.ts');
-    writeFileSync(
-      scenario,
-      `export default { name: 'rootless', description: 'x', workload: { builtin: 'sieve', args: ['100000'] }, variants: [
+    const {
+      out,
+      paths: [scenario],
+    } = userWorkspace({
+      'rootless.ts': `export default { name: 'rootless', description: 'x', workload: { builtin: 'sieve', args: ['100000'] }, variants: [
   { id: 'bare', ns: [] },
   { id: 'user', ns: ['user'] },
   { id: 'user+pid+mnt', ns: ['user', 'pid', 'mnt'] },
@@ -77,9 +90,8 @@ describe('rootless mode', { skip }, () => {
   { id: 'net', ns: ['net'] },
   { id: 'user/cgroup', ns: ['user'], cgroup: { pids: { max: 64 } } },
 ] };\n`,
-    );
-    chownSync(scenario, uid, uid);
-    const r = spawnSync('runuser', ['-u', USER, '--', process.execPath, join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', 'boot', scenario, '--rounds', '2', '--warmup', '0', '--out', out, '-q', '--no-report'], {
+    });
+    const r = spawnSync('runuser', ['-u', USER, '--', process.execPath, CLI, 'run', 'boot', scenario as string, '--rounds', '2', '--warmup', '0', '--out', out, '-q', '--no-report'], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       timeout: 120_000,
@@ -103,7 +115,7 @@ describe('rootless mode', { skip }, () => {
       }
     assert.ok(ran >= 7, `the user-namespace variants ran (${ran})`);
 
-    const d = spawnSync('runuser', ['-u', USER, '--', process.execPath, join(PROJECT_ROOT, 'bin/nsbench.js'), 'doctor'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const d = spawnSync('runuser', ['-u', USER, '--', process.execPath, CLI, 'doctor'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
     assert.match(d.stdout, /privileges: root +running as uid \d+: only variants with a user namespace can run/);
     assert.match(d.stdout, /namespaces: pid +rootless: not alone \(needs CAP_SYS_ADMIN\), but user\+pid launched the no-op/);
     assert.match(d.stdout, /rootless: cgroups .*skipped/);
@@ -111,41 +123,30 @@ describe('rootless mode', { skip }, () => {
 
   const v2Root = detectCgroups().v2Root;
   test('in a cgroup delegated to the user, the cgroup variants run and the group is left as found', { skip: !v2Root ? 'no cgroup v2 hierarchy to delegate from' : !hasCommand('setpriv') ? 'setpriv (util-linux) not installed' : false }, () => {
-    const uid = ensureUser();
-    const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
+    const { uid, gid } = ensureUser();
     const group = join(v2Root as string, `nsb-delegated-${process.pid}`);
     mkdirSync(group);
     delegated = group;
     for (const f of ['', 'cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads']) chownSync(join(group, f), uid, gid);
     const offered = readFileSync(join(group, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean);
-    const dir = tempDir();
-    chmodSync(dir, 0o755);
-    const out = join(dir, 'out');
-    execFileSync('install', ['-d', '-o', USER, out]);
-    const scenario = join(dir, 'delegated.ts');
-    writeFileSync(
-      scenario,
-      `export default { name: 'delegated', description: 'x', workload: { builtin: 'sieve', args: ['100000'] }, variants: [
+    const {
+      out,
+      paths: [scenario, freeze],
+    } = userWorkspace({
+      'delegated.ts': `export default { name: 'delegated', description: 'x', workload: { builtin: 'sieve', args: ['100000'] }, variants: [
   { id: 'user', ns: ['user'] },
   { id: 'user/own-cgroup', ns: ['user', 'pid'], cgroup: {} },
   { id: 'user/pids', ns: ['user', 'pid'], cgroup: { pids: { max: 64 } } },
   { id: 'pid/own-cgroup', ns: ['pid'], cgroup: {} },
 ] };\n`,
-    );
-    const freeze = join(dir, 'freeze-delegated.ts');
-    writeFileSync(
-      freeze,
-      `export default { name: 'freeze-delegated', description: 'x', kind: 'freeze', workload: { builtin: 'hog' }, variants: [
+      'freeze-delegated.ts': `export default { name: 'freeze-delegated', description: 'x', kind: 'freeze', workload: { builtin: 'hog' }, variants: [
   { id: 'v2/sleep/10', ns: ['user', 'pid'], cgroup: {}, freeze: { processes: 10, mode: 'sleep', freezer: 'v2' } },
 ] };\n`,
-    );
-    for (const f of [scenario, freeze]) chownSync(f, uid, gid);
+    });
     // a shell enters the delegated group, then becomes the user: nsbench starts inside it, as under systemd-run --user --scope -p Delegate=yes
-    const r = spawnSync(
-      'sh',
-      ['-c', `echo $$ > ${group}/cgroup.procs && exec setpriv --reuid=${uid} --regid=${gid} --clear-groups -- "$0" "$@"`, process.execPath, join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', scenario, freeze, '--rounds', '3', '--warmup', '0', '--out', out, '-q', '--no-report'],
-      { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 },
-    );
+    const asUserInGroup = (args: string[], timeout: number) =>
+      spawnSync('sh', ['-c', `echo $$ > ${group}/cgroup.procs && exec setpriv --reuid=${uid} --regid=${gid} --clear-groups -- "$0" "$@"`, process.execPath, CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout });
+    const r = asUserInGroup(['run', scenario as string, freeze as string, '--rounds', '3', '--warmup', '0', '--out', out, '-q', '--no-report'], 120_000);
     assert.equal(r.status, 0, r.stderr);
     const run = readRun(out);
     const samples = (sc: string, v: string) => run.scenarios.find((s) => s.name === sc)?.samples.filter((s) => s.variant === v) ?? [];
@@ -174,7 +175,7 @@ describe('rootless mode', { skip }, () => {
     assert.equal(readFileSync(join(group, 'cgroup.subtree_control'), 'utf8').trim(), '');
     assert.equal(readFileSync(join(group, 'cgroup.procs'), 'utf8').trim(), '');
 
-    const d = spawnSync('sh', ['-c', `echo $$ > ${group}/cgroup.procs && exec setpriv --reuid=${uid} --regid=${gid} --clear-groups -- "$0" "$@"`, process.execPath, join(PROJECT_ROOT, 'bin/nsbench.js'), 'doctor'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const d = asUserInGroup(['doctor'], 60_000);
     assert.match(d.stdout, new RegExp(`rootless: cgroups .*${group.replace(/[/.]/g, '\\$&')} is delegated to this user`));
   });
 });

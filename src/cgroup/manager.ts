@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/index.ts';
 import { nativeBinding } from '../launcher/index.ts';
 import type { FreezeResult } from '../../native/nsb.d.ts';
-import { DELEGATION_HINT, findDelegation, type Delegation } from './delegation.ts';
+import { DELEGATION_HINT, findDelegation, ownV2Group, type Delegation } from './delegation.ts';
 import { CgroupError, pidsIn, readText, removeDir, writeText } from './fs.ts';
 import { planV1, planV2, readV1Stats, readV2Stats, type CgroupStats, type LimitPlan } from './limits.ts';
 import type { CgroupSpec } from './spec.ts';
@@ -147,8 +147,7 @@ export class CgroupManager {
 
   /** v2 controllers nsbench may enable for its groups. */
   get #v2Available(): string[] {
-    const offered = this.delegation ? this.delegation.controllers : this.info.v2Controllers;
-    return offered.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
+    return usableV2Controllers(this.delegation ? this.delegation.controllers : this.info.v2Controllers);
   }
 
   get mode(): CgroupMode {
@@ -182,7 +181,7 @@ export class CgroupManager {
   #ensureV2Parent(): string | null {
     if (this.#v2Parent || !this.info.v2Root) return this.#v2Parent;
     const root = this.info.v2Root;
-    const own = join(root, this.info.self[''] ?? '/');
+    const own = ownV2Group(this.info) as string;
     let base = own;
     if (this.delegation) {
       this.#registerOnce();
@@ -209,8 +208,7 @@ export class CgroupManager {
     const leaf = join(dir, `${this.runName}${HARNESS_SUFFIX}`);
     mkdirSync(leaf, { recursive: true });
     this.#harnessLeaf = leaf;
-    for (let pass = 0; pass < 5 && pidsIn(dir).length; pass++) for (const pid of pidsIn(dir)) movePid(pid, leaf);
-    const left = pidsIn(dir);
+    const left = moveAll(dir, leaf);
     if (left.length) throw new CgroupError(`processes ${left.join(' ')} keep appearing in the delegated cgroup ${dir}; nsbench cannot empty it to enable controllers`, dir);
   }
 
@@ -221,7 +219,7 @@ export class CgroupManager {
     const dir = join(leaf, '..');
     for (const c of this.#enabledAtDelegation) writeText(join(dir, 'cgroup.subtree_control'), `-${c}`);
     this.#enabledAtDelegation = [];
-    for (let pass = 0; pass < 5 && pidsIn(leaf).length; pass++) for (const pid of pidsIn(leaf)) movePid(pid, dir);
+    moveAll(leaf, dir);
     await removeDir(leaf);
     this.#harnessLeaf = null;
   }
@@ -314,8 +312,13 @@ export class CgroupManager {
   }
 }
 
+/** Of the controllers a v2 group offers, those nsbench enables and limits. */
+export function usableV2Controllers(offered: readonly string[]): string[] {
+  return offered.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
+}
+
 /** The /proc/self/cgroup key of a v1 controller (e.g. "cpu" lives under "cpu,cpuacct" on many distros). */
-function ctrlKey(info: CgroupInfo, ctrl: string): string {
+export function ctrlKey(info: CgroupInfo, ctrl: string): string {
   return Object.keys(info.self).find((k) => k.split(',').includes(ctrl)) ?? ctrl;
 }
 
@@ -327,12 +330,18 @@ function subtreeControl(dir: string): string[] {
 }
 
 /** Moves one process into the v2 group `dir`; one that exited meanwhile is no error. */
-export function movePid(pid: number, dir: string): void {
+function movePid(pid: number, dir: string): void {
   try {
     writeText(join(dir, 'cgroup.procs'), String(pid));
   } catch (e) {
     if ((e as CgroupError).code !== 'ESRCH') throw e;
   }
+}
+
+/** Moves every process of the v2 group `from` into `to` (new ones may appear while moving: a few passes); returns those still in `from`. */
+export function moveAll(from: string, to: string): number[] {
+  for (let pass = 0; pass < 5 && pidsIn(from).length; pass++) for (const pid of pidsIn(from)) movePid(pid, to);
+  return pidsIn(from);
 }
 
 /** Enables the wanted controllers in dir's cgroup.subtree_control; returns those enabled. */

@@ -1,2 +1,2 @@
 export { findLeftovers, removeLeftovers, PREFIX, type Leftover, type LeftoverKind } from './leftovers.ts';
-export { registry, CleanupRegistry, type Registered } from './registry.ts';
+export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';

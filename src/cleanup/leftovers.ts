@@ -5,7 +5,8 @@ import { which } from '../doctor/tools.ts';
 import { detectCgroups, IPC_KEY_PREFIX } from '../isolation/index.ts';
 import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
 import { pidsIn, removeDir, writeText } from '../cgroup/fs.ts';
-import { HARNESS_SUFFIX, movePid } from '../cgroup/manager.ts';
+import { ownV2Group } from '../cgroup/delegation.ts';
+import { ctrlKey, HARNESS_SUFFIX, moveAll } from '../cgroup/manager.ts';
 
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
 export const PREFIX = 'nsb-';
@@ -22,10 +23,11 @@ export interface Leftover {
 /** The cgroup this process runs in, per hierarchy mount point: never a leftover, nor are its ancestors. */
 function ownGroups(info: ReturnType<typeof detectCgroups>): Set<string> {
   const own = new Set<string>();
-  if (info.v2Root) own.add(join(info.v2Root, info.self[''] ?? '/'));
+  const v2 = ownV2Group(info);
+  if (v2) own.add(v2);
   for (const [ctrl, mount] of Object.entries(info.v1Controllers)) {
-    const key = Object.keys(info.self).find((k) => k.split(',').includes(ctrl));
-    if (key) own.add(join(mount, info.self[key] as string));
+    const path = info.self[ctrlKey(info, ctrl)];
+    if (path) own.add(join(mount, path));
   }
   if (info.self['name=systemd']) own.add(join('/sys/fs/cgroup/systemd', info.self['name=systemd']));
   return own;
@@ -115,7 +117,10 @@ export function findLeftovers(): Leftover[] {
     for (const ns of netnsList()) if (ns.startsWith(PREFIX)) out.push({ kind: 'netns', id: ns, detail: 'named network namespace' });
     for (const link of linkNames()) if (link.startsWith(PREFIX)) out.push({ kind: 'link', id: link, detail: 'link in the host namespace' });
   }
-  for (const dir of cgroups) out.push({ kind: 'cgroup', id: dir, detail: isHarnessLeaf(dir) ? `cgroup a rootless run moved its delegated group's processes into${pidsIn(dir).length ? ` (${pidsIn(dir).length} go back to the parent)` : ''}` : 'cgroup' });
+  for (const dir of cgroups) {
+    const moved = isHarnessLeaf(dir) ? pidsIn(dir).length : 0;
+    out.push({ kind: 'cgroup', id: dir, detail: isHarnessLeaf(dir) ? `cgroup a rootless run moved its delegated group's processes into${moved ? ` (${moved} go back to the parent)` : ''}` : 'cgroup' });
+  }
   // the isolation probe's host objects: SysV keys 0x6e73xxxx ("ns"), POSIX queues /nsb-*
   for (const [file, flag] of [['/proc/sysvipc/shm', '-m'], ['/proc/sysvipc/msg', '-q']] as const) {
     if (!existsSync(file)) continue;
@@ -156,7 +161,7 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           ip('link', 'del', item.id);
           break;
         case 'cgroup':
-          if (isHarnessLeaf(item.id)) for (const pid of pidsIn(item.id)) movePid(pid, dirname(item.id));
+          if (isHarnessLeaf(item.id)) moveAll(item.id, dirname(item.id));
           else if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length) writeText(join(item.id, 'cgroup.kill'), '1');
           if (existsSync(join(item.id, 'freezer.state'))) writeText(join(item.id, 'freezer.state'), 'THAWED');
           await removeDir(item.id);

@@ -55,3 +55,11 @@ export class CleanupRegistry {
 
 /** The process-wide registry. */
 export const registry = new CleanupRegistry();
+
+/** The emergency exit (a forced stop, an uncaught exception): removes everything registered, warns of what stayed, exits with `code`. */
+export function removeAllAndExit(code: number): void {
+  void registry.removeAll().then((failed) => {
+    for (const f of failed) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
+    process.exit(code);
+  });
+}

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { registry } from '../cleanup/index.ts';
+import { removeAllAndExit } from '../cleanup/index.ts';
 import { formatError } from '../errors/index.ts';
 import { buildProgram } from './program.ts';
 
@@ -9,10 +9,7 @@ import { buildProgram } from './program.ts';
  */
 function onFatal(e: unknown, debug: boolean): void {
   process.stderr.write(`${formatError(e, debug).replace(/^error: /, 'error: internal error: ')}\n`);
-  void registry.removeAll().then((failed) => {
-    for (const f of failed) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
-    process.exit(70);
-  });
+  removeAllAndExit(70);
 }
 
 /** Runs the CLI; returns the exit code. One top-level catch prints `error: <cause> — <fix>`. */

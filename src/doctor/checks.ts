@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { NAMESPACES, detectCgroups } from '../isolation/index.ts';
 import { NATIVE_PATHS, SandboxLauncher, builtinWorkload } from '../launcher/index.ts';
 import { findTools } from './tools.ts';
-import { DELEGATION_HINT, findDelegation, V2_CONTROLLERS } from '../cgroup/index.ts';
+import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -58,6 +58,11 @@ function privilegeChecks(): Check[] {
 }
 
 /** Launches the no-op in each namespace alone: the proof that it works here. */
+/** Microseconds from request to the no-op's ready byte (or its exit), for doctor's lines. */
+function launchedUs(r: { offsetsNs: { ready: number; exit: number } }): string {
+  return ((r.offsetsNs.ready >= 0 ? r.offsetsNs.ready : r.offsetsNs.exit) / 1e3).toFixed(0);
+}
+
 async function namespaceChecks(): Promise<Check[]> {
   if (!existsSync(NATIVE_PATHS.launcher) || !existsSync(NATIVE_PATHS.addon) || !existsSync(`${NATIVE_PATHS.workloads}/noop`))
     return [{ area: 'namespaces', name: 'launch test', status: 'fail', detail: 'the native part is not built', fix: 'run `npm install`' }];
@@ -86,12 +91,12 @@ async function namespaceChecks(): Promise<Check[]> {
         const u = await launcher.run({ ns: ['user', ns], path: noop, timeoutMs: 5000 });
         const uok = u.state === 'exited' && u.exitCode === 0;
         out.push(uok
-          ? { area: 'namespaces', name: ns, status: 'info', detail: `rootless: not alone (needs CAP_SYS_ADMIN), but user+${ns} launched the no-op in ${((u.offsetsNs.ready >= 0 ? u.offsetsNs.ready : u.offsetsNs.exit) / 1e3).toFixed(0)} µs: variants with the user namespace run, the rest are skipped`, fix: 'run as root for the variants without a user namespace' }
+          ? { area: 'namespaces', name: ns, status: 'info', detail: `rootless: not alone (needs CAP_SYS_ADMIN), but user+${ns} launched the no-op in ${launchedUs(u)} µs: variants with the user namespace run, the rest are skipped`, fix: 'run as root for the variants without a user namespace' }
           : { area: 'namespaces', name: ns, status: 'fail', detail: `alone: ${r.error?.message ?? r.state}; with user: ${u.error?.message ?? u.state}`, fix: 'check the user-namespace sysctls above' });
         continue;
       }
       out.push(ok
-        ? { area: 'namespaces', name: ns, status: 'ok', detail: `launched the no-op in ${((r.offsetsNs.ready >= 0 ? r.offsetsNs.ready : r.offsetsNs.exit) / 1e3).toFixed(0)} µs` }
+        ? { area: 'namespaces', name: ns, status: 'ok', detail: `launched the no-op in ${launchedUs(r)} µs` }
         : { area: 'namespaces', name: ns, status: 'fail', detail: r.error?.message ?? `${r.state} (exit ${r.exitCode})`, fix: 'see the hint in the detail; `nsbench run --ns <others>` skips it' });
     }
   } finally {
@@ -114,7 +119,7 @@ function cgroupChecks(): Check[] {
           : 'no cgroup hierarchy mounted';
   const out: Check[] = [{ area: 'cgroups', name: 'mode', status: cg.mode === 'none' ? 'warn' : 'info', detail, ...(cg.mode === 'none' ? { fix: 'mount cgroup2 at /sys/fs/cgroup' } : {}) }];
   if (cg.mode === 'none') return out;
-  const limits = cg.mode === 'v2' ? `cgroup v2 files (${cg.v2Controllers.filter((c) => ['cpu', 'memory', 'pids', 'io'].includes(c)).join(', ') || 'no controllers'})` : `cgroup v1 files (${['cpu', 'memory', 'pids', 'blkio'].filter((c) => c in cg.v1Controllers).join(', ')})`;
+  const limits = cg.mode === 'v2' ? `cgroup v2 files (${usableV2Controllers(cg.v2Controllers).join(', ') || 'no controllers'})` : `cgroup v1 files (${['cpu', 'memory', 'pids', 'blkio'].filter((c) => c in cg.v1Controllers).join(', ')})`;
   const placement = cg.mode === 'v2' ? 'CLONE_INTO_CGROUP at birth' : `cgroup.procs writes before exec${cg.v2Root ? `, plus CLONE_INTO_CGROUP into ${cg.v2Root}` : ''}`;
   out.push({ area: 'cgroups', name: 'limits and placement', status: 'info', detail: `limits through ${limits}; placement by ${placement}` });
   const freezers = [...(cg.v2Root ? [`v2 cgroup.freeze (${cg.v2Root})`] : []), ...(cg.v1Controllers.freezer ? ['v1 freezer.state'] : [])];
@@ -124,7 +129,7 @@ function cgroupChecks(): Check[] {
   if ((process.geteuid?.() ?? 0) !== 0) {
     const found = findDelegation(cg);
     if ('delegation' in found) {
-      const usable = found.delegation.controllers.filter((c) => (V2_CONTROLLERS as readonly string[]).includes(c));
+      const usable = usableV2Controllers(found.delegation.controllers);
       out.push({
         area: 'rootless',
         name: 'cgroups',
@@ -143,7 +148,7 @@ function cgroupChecks(): Check[] {
     out.push({ area: 'rootless', name: 'engines, isolation probe', status: 'warn', detail: 'the engine comparison and the isolation matrix drive host objects as root: skipped', fix: 'run as root' });
   }
   if (cg.mode === 'v2') {
-    const missing = ['cpu', 'memory', 'pids', 'io'].filter((c) => !cg.v2Controllers.includes(c));
+    const missing = V2_CONTROLLERS.filter((c) => !cg.v2Controllers.includes(c));
     if (missing.length)
       out.push({ area: 'cgroups', name: 'controllers', status: 'warn', detail: `not available at the root: ${missing.join(', ')}; variants limiting them are skipped`, fix: `enable them: echo "${missing.map((c) => `+${c}`).join(' ')}" > ${cg.v2Root}/cgroup.subtree_control` });
   }

@@ -126,11 +126,10 @@ export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
     const mine = elapsedOf(sc, v.id);
     const theirs = ref ? elapsedOf(sc, ref) : [];
     let p: number | null = null;
-    if (mine.length >= 3 && theirs.length >= 3) {
+    if (mine.length >= 3 && theirs.length >= 3 && m && refM) {
       const t = mannWhitneyU(mine, theirs);
-      // one-sided: this setting's victim is faster (smaller elapsed) than the reference's
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-      p = median(mine) < median(theirs) ? t.p / 2 : 1 - t.p / 2;
+      // one-sided: this setting's victim is faster (smaller elapsed) than the reference's (medians of the same samples, from the summary)
+      p = m.median < refM.median ? t.p / 2 : 1 - t.p / 2;
     }
     const metric = (k: string) => sum?.metrics[k]?.median ?? null;
     out.push({

@@ -128,6 +128,9 @@ function isolationTable(sc: ScenarioResult): string {
   return `${textTable(header, rows, header.length)}\n  ✓ isolated  ✗ not isolated  – not applicable (evidence per cell: results JSON, HTML report)`;
 }
 
+/** A figure, or "-" where there is none. */
+const orDash = (x: number | null | undefined, show: (x: number) => string): string => (x === null || x === undefined ? '-' : show(x));
+
 /** Victim slowdown beside each antagonist and cgroup setting. */
 function interferenceTable(sc: ScenarioResult): string {
   const rows = interferenceRows(sc);
@@ -139,10 +142,10 @@ function interferenceTable(sc: ScenarioResult): string {
       String(v.completed),
       formatNs(v.metrics['workload.elapsedNs']?.median),
       v.variant === v.baseline ? 'alone (baseline)' : formatRatio(r?.slowdown ?? v.metrics['workload.elapsedNs']?.ratioToBaseline, r?.slowdownCI ?? undefined),
-      r?.removed !== null && r?.removed !== undefined ? `${Math.round(r.removed * 100)} %` : '-',
-      r?.pLessThanReference !== null && r?.pLessThanReference !== undefined ? r.pLessThanReference.toFixed(3) : '-',
-      r?.antagonistPidsPeak !== null && r?.antagonistPidsPeak !== undefined ? String(r.antagonistPidsPeak) : '-',
-      r?.antagonistPidsMaxEvents !== null && r?.antagonistPidsMaxEvents !== undefined ? String(r.antagonistPidsMaxEvents) : '-',
+      orDash(r?.removed, (x) => `${Math.round(x * 100)} %`),
+      orDash(r?.pLessThanReference, (x) => x.toFixed(3)),
+      orDash(r?.antagonistPidsPeak, String),
+      orDash(r?.antagonistPidsMaxEvents, String),
       r?.antagonistThrottledUs ? formatNs(r.antagonistThrottledUs * 1e3) : '-',
       issues(v),
     ];

@@ -1,5 +1,5 @@
 import { dirname, relative } from 'node:path';
-import { registry } from '../../cleanup/index.ts';
+import { removeAllAndExit } from '../../cleanup/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { fromSamplesJsonl, readResultsText } from '../../results/index.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -40,8 +40,9 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     if (!plan || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
     if (names.length || o.ns || o.rounds !== undefined || o.warmup !== undefined)
       throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds and --warmup come from its samples file', 'leave them out');
-    names = plan.scenarios;
-    o = { ...o, ...(plan.ns ? { ns: plan.ns } : {}), ...(plan.rounds !== undefined ? { rounds: plan.rounds } : {}), ...(plan.warmup !== undefined ? { warmup: plan.warmup } : {}), ...(plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {}), out: dirname(o.resume) };
+    const { scenarios: planned, ...asked } = plan; // the options were written only where given
+    names = planned;
+    o = { ...o, ...asked, out: dirname(o.resume) };
     resume = { runId: run.runId, seed: run.environment.seed, samples: run.scenarios.flatMap((s) => s.samples) };
   }
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
@@ -57,10 +58,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     if (interrupts > 1) {
       // forced: do not wait for the current launch; remove what this run made, then go
       process.stderr.write(`${sig} again: forcing — removing what this run created\n`);
-      void registry.removeAll().then((failed) => {
-        for (const f of failed) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
-        process.exit(130);
-      });
+      removeAllAndExit(130);
       return;
     }
     process.stderr.write(`\ninterrupted (${sig}): finishing the current launch and writing what was measured (Ctrl-C again to force)\n`);

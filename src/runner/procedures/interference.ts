@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { registry } from '../../cleanup/registry.ts';
 import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
-import { LaunchProcedure, workloadCommand, workloadSkipReason } from './launch.ts';
+import { LaunchProcedure, workFolder, workloadCommand, workloadSkipReason } from './launch.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 
 const DEFAULT_SETTLE_MS = 200;
@@ -56,13 +53,12 @@ export class InterferenceProcedure implements Procedure {
         return { ...base, state: 'errored', cause: 'cgroup', reason: `antagonist: ${e.message}` };
       }
     }
-    const workdir = mkdtempSync(join('/var/tmp', 'nsb-work-'));
-    const unregister = registry.add(`work folder ${workdir}`, () => rmSync(workdir, { recursive: true, force: true }));
+    const folder = workFolder();
     let held: LaunchResult | null = null;
     const extra: Metrics = {};
     try {
       const { path, argv } = workloadCommand(a.workload);
-      held = await launcher.hold({ ns: a.ns ?? ['pid'], path, argv, cwd: workdir, timeoutMs: this.ctx.timeoutMs, ...(group ? group.placement : {}) });
+      held = await launcher.hold({ ns: a.ns ?? ['pid'], path, argv, cwd: folder.dir, timeoutMs: this.ctx.timeoutMs, ...(group ? group.placement : {}) });
       if (held.state !== 'running') {
         const why = held.error?.message ?? (held.state === 'exited' ? `exited with code ${held.exitCode} before it was ready` : held.state);
         held = null;
@@ -76,8 +72,7 @@ export class InterferenceProcedure implements Procedure {
     } finally {
       if (held) await launcher.release(held.id, { signal: 9, timeoutMs: 5000 }).catch(() => undefined);
       if (group) await this.ctx.cgroups().destroy(group);
-      rmSync(workdir, { recursive: true, force: true });
-      unregister();
+      folder.remove();
     }
   }
 }

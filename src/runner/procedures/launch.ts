@@ -18,6 +18,20 @@ import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 /** Real tools work on disk, in a fresh nsb-work-* folder per sample (sysbench fileio's files, stress-ng's temp path). */
 const WORKDIR_BASE = '/var/tmp';
 
+/** A fresh nsb-work-* folder, registered for emergency removal until `remove()` removes it. */
+export function workFolder(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(WORKDIR_BASE, 'nsb-work-'));
+  const rm = () => rmSync(dir, { recursive: true, force: true });
+  const unregister = registry.add(`work folder ${dir}`, rm);
+  return {
+    dir,
+    remove: () => {
+      rm();
+      unregister();
+    },
+  };
+}
+
 export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
   if ('builtin' in w) return { path: builtinWorkload(w.builtin), argv: [w.builtin, ...(w.args ?? [])] };
   if ('tool' in w) {
@@ -134,8 +148,8 @@ export class LaunchProcedure implements Procedure {
     const workload = v.workload ?? this.ctx.scenario.workload;
     const phases = 'tool' in workload ? (TOOL_ADAPTERS[workload.tool]?.phases?.(workload.args) ?? null) : null;
     // real tools run in a fresh folder of their own (files they make, a writable cwd also when rootless)
-    const workdir = 'tool' in workload ? mkdtempSync(join(WORKDIR_BASE, 'nsb-work-')) : null;
-    const unregister = workdir ? registry.add(`work folder ${workdir}`, () => rmSync(workdir, { recursive: true, force: true })) : null;
+    const folder = 'tool' in workload ? workFolder() : null;
+    const workdir = folder?.dir ?? null;
     let result: LaunchResult;
     let stats: CgroupStats = {};
     try {
@@ -148,8 +162,7 @@ export class LaunchProcedure implements Procedure {
     } finally {
       if (group) await this.ctx.cgroups().destroy(group);
       if (phases && workdir) await this.#phase(workload, phases.cleanup, workdir);
-      if (workdir) rmSync(workdir, { recursive: true, force: true });
-      unregister?.();
+      folder?.remove();
     }
     let fromOutput: Metrics = {};
     try {
