@@ -2,7 +2,7 @@
 // nsbench against a plain C clone loop that holds the same (nsb-refloop
 // --hold), without and with a net namespace; memory per instance.
 //
-// Usage: npm run perf:density [-- --target N --json FILE]
+// Usage: npm run perf:density [-- --target N --reps R --json FILE]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,11 +17,14 @@ import { validateScenario } from '../src/scenario/index.ts';
 /** Seconds between sides: the kernel destroys the last side's net namespaces asynchronously. */
 const SETTLE_MS = 3000;
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
-/** Alternating repetitions per side; the medians are reported. */
-const REPS = 3;
-
-const { values: args } = parseArgs({ options: { target: { type: 'string', default: '2000' }, json: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { target: { type: 'string', default: '2000' }, reps: { type: 'string', default: '3' }, json: { type: 'string' } } });
 const TARGET = Number(args.target);
+/** Alternating repetitions per side; the medians are reported. */
+const REPS = Number(args.reps);
+if (!Number.isInteger(TARGET) || TARGET < 1 || !Number.isInteger(REPS) || REPS < 1) {
+  console.error('error: --target and --reps take whole numbers ≥ 1 — e.g. npm run perf:density -- --target 10000 --reps 1');
+  process.exit(2);
+}
 if (process.geteuid?.() !== 0) {
   console.error('error: perf:density creates namespaces and needs root — run it as root');
   process.exit(2);

@@ -56,8 +56,9 @@ describe('density ramp', { skip: needsRootAndBuild }, () => {
   });
 
   test('a ramp stopped by its time budget ends cleanly and records why', async () => {
+    // 2000: within the guard rails under init's default fd hard limit (4096), as in a VM without systemd
     const sc = validateScenario(
-      { name: 'd2', description: 'x', kind: 'density', workload: { builtin: 'idle' }, variants: [{ id: 'pid', ns: ['pid', 'net'], density: { target: 5000, timeBudgetMs: 50, holdMs: 0 } }] },
+      { name: 'd2', description: 'x', kind: 'density', workload: { builtin: 'idle' }, variants: [{ id: 'pid', ns: ['pid', 'net'], density: { target: 2000, timeBudgetMs: 50, holdMs: 0 } }] },
       'test/d2.ts',
     );
     const before = idleProcesses();
@@ -65,7 +66,7 @@ describe('density ramp', { skip: needsRootAndBuild }, () => {
     const s = run.scenarios[0]?.samples[0];
     assert.ok(s?.state === 'completed', JSON.stringify(s));
     assert.ok(s.notes?.includes('stopped: time budget of 50 ms'), JSON.stringify(s.notes));
-    assert.ok((s.metrics.held ?? 0) < 5000);
+    assert.ok((s.metrics.held ?? 0) < 2000);
     assert.equal(idleProcesses(), before);
   });
 

@@ -1,5 +1,6 @@
 import { diskOf } from './io-device.ts';
 import { keyedNumbers, readText, singleNumber } from './fs.ts';
+import { WORK_BASE } from '../util/paths.ts';
 import { parseSize, type CgroupSpec } from './spec.ts';
 
 /** One file write that applies a limit. */
@@ -15,8 +16,11 @@ export type LimitPlan = { ok: true; writes: LimitWrite[] } | { ok: false; reason
 
 const DEFAULT_PERIOD_US = 100_000;
 
+const NO_DISK = `io limits need a block device: none is behind ${WORK_BASE}, where IO workloads write (tmpfs or overlay?) — set io.device to "MAJ:MIN"`;
+
+/** "MAJ:MIN" the io limits name: the spec's, or for 'auto' the disk under the work folders. */
 function ioDevice(spec: NonNullable<CgroupSpec['io']>): string | null {
-  return !spec.device || spec.device === 'auto' ? diskOf('/') : spec.device;
+  return !spec.device || spec.device === 'auto' ? diskOf(WORK_BASE) : spec.device;
 }
 
 /** cgroup v2: cpu.max, cpu.weight, memory.max/high/swap.max, pids.max, io.max, io.weight. */
@@ -47,7 +51,7 @@ export function planV2(spec: CgroupSpec, available: readonly string[]): LimitPla
     const missing = need('io');
     if (missing) return { ok: false, reason: missing };
     const dev = ioDevice(spec.io);
-    if (!dev) return { ok: false, reason: 'io limits need a block device: none is behind / (tmpfs or overlay?) — set io.device to "MAJ:MIN"' };
+    if (!dev) return { ok: false, reason: NO_DISK };
     const parts = (['rbps', 'wbps', 'riops', 'wiops'] as const).filter((k) => spec.io?.[k] !== undefined).map((k) => `${k}=${spec.io?.[k]}`);
     if (parts.length) w.push({ controller: '', file: 'io.max', value: `${dev} ${parts.join(' ')}` });
     if (spec.io.weight !== undefined) w.push({ controller: '', file: 'io.weight', value: `default ${spec.io.weight}` });
@@ -91,7 +95,7 @@ export function planV1(spec: CgroupSpec, mounted: Readonly<Record<string, string
     const missing = need('blkio');
     if (missing) return { ok: false, reason: missing };
     const dev = ioDevice(spec.io);
-    if (!dev) return { ok: false, reason: 'io limits need a block device: none is behind / (tmpfs or overlay?) — set io.device to "MAJ:MIN"' };
+    if (!dev) return { ok: false, reason: NO_DISK };
     const files = { rbps: 'blkio.throttle.read_bps_device', wbps: 'blkio.throttle.write_bps_device', riops: 'blkio.throttle.read_iops_device', wiops: 'blkio.throttle.write_iops_device' } as const;
     for (const k of Object.keys(files) as (keyof typeof files)[]) {
       const v = spec.io[k];

@@ -20,7 +20,7 @@ export interface CgroupSpec {
   };
   pids?: { max: number };
   io?: {
-    /** "MAJ:MIN" of a whole block device, or "auto": the disk holding the root filesystem. */
+    /** "MAJ:MIN" of a whole block device, or "auto": the disk holding /var/tmp, where IO workloads write. */
     device?: string;
     rbps?: number;
     wbps?: number;

@@ -7,6 +7,7 @@ import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
 import { pidsIn, removeDir, writeText } from '../cgroup/fs.ts';
 import { ownV2Group } from '../cgroup/delegation.ts';
 import { ctrlKey, HARNESS_SUFFIX, moveAll } from '../cgroup/manager.ts';
+import { WORK_BASE } from '../util/paths.ts';
 
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
 export const PREFIX = 'nsb-';
@@ -130,7 +131,7 @@ export function findLeftovers(): Leftover[] {
     }
   }
   for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX)))) out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
-  for (const base of ['/var/tmp', '/dev/shm']) {
+  for (const base of [WORK_BASE, '/dev/shm']) {
     if (!existsSync(base)) continue;
     for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
   }

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { missingTool, which } from '../doctor/tools.ts';
 import type { CgroupInfo } from '../isolation/index.ts';
 import type { Namespace } from '../isolation/index.ts';
+import { WORK_BASE } from '../util/paths.ts';
 
 /** How an engine starts the no-op in a namespace set: a program the launcher runs bare. */
 export interface EngineCommand {
@@ -79,7 +80,7 @@ const bwrap: Engine = {
 const OCI_NS: Partial<Record<Namespace, string>> = { user: 'user', pid: 'pid', mnt: 'mount', net: 'network', ipc: 'ipc', uts: 'uts', cgroup: 'cgroup' };
 
 function bundleDir(ctx: EngineContext, engine: string, ns: readonly Namespace[]): string {
-  return join('/var/tmp', `nsb-${ctx.tag}-${engine}-${ns.join('-') || 'bare'}`);
+  return join(WORK_BASE, `nsb-${ctx.tag}-${engine}-${ns.join('-') || 'bare'}`);
 }
 
 /** An OCI bundle from the spec: a read-only rootfs holding only the static no-op (no image download). */
@@ -142,7 +143,7 @@ function ociEngine(name: 'runc' | 'crun'): Engine {
           /* no state of this engine here */
         }
       }
-      for (const ns of readdirSync('/var/tmp').filter((f) => f.startsWith(`nsb-${ctx.tag}-${name}-`))) rmSync(join('/var/tmp', ns), { recursive: true, force: true });
+      for (const ns of readdirSync(WORK_BASE).filter((f) => f.startsWith(`nsb-${ctx.tag}-${name}-`))) rmSync(join(WORK_BASE, ns), { recursive: true, force: true });
       removeCgroupParents(ctx);
     },
   };

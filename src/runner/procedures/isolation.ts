@@ -12,6 +12,7 @@ import type { ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import { WORK_BASE } from '../../util/paths.ts';
 
 /** The offsets a sandbox with a time namespace gets, so that the probe can see them. */
 export const PROBE_TIME_OFFSETS = { monotonicSec: 86_400, boottimeSec: 172_800 };
@@ -76,7 +77,7 @@ function monotonicSec(): number {
  */
 export class IsolationProcedure implements Procedure {
   readonly #tag = randomBytes(3).toString('hex');
-  readonly #dir = `/var/tmp/nsb-iso-${this.#tag}`;
+  readonly #dir = join(WORK_BASE, `nsb-iso-${this.#tag}`);
   readonly #key = IPC_KEY_PREFIX | randomBytes(2).readUInt16BE(0);
   readonly #mq = `/nsb-iso-${this.#tag}`;
   #server: Server | null = null;

@@ -14,13 +14,13 @@ import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/inde
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import { WORK_BASE } from '../../util/paths.ts';
 
 /** Real tools work on disk, in a fresh nsb-work-* folder per sample (sysbench fileio's files, stress-ng's temp path). */
-const WORKDIR_BASE = '/var/tmp';
 
 /** A fresh nsb-work-* folder, registered for emergency removal until `remove()` removes it. */
 export function workFolder(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(WORKDIR_BASE, 'nsb-work-'));
+  const dir = mkdtempSync(join(WORK_BASE, 'nsb-work-'));
   const rm = () => rmSync(dir, { recursive: true, force: true });
   const unregister = registry.add(`work folder ${dir}`, rm);
   return {
