@@ -11,7 +11,7 @@
 #             (delegated v2 group with controllers) and crash safety, on v2
 #   cgroup    npm run perf:cgroup: CLONE_INTO_CGROUP vs cgroup.procs boot p50,
 #             pause/unpause p50/p99 vs processes
-#   density   npm run perf:density -- --target ${TARGET:-10000} --reps ${REPS:-3}
+#   density   npm run perf:density -- --target ${TARGET:-10000} --reps ${REPS:-3} --budget ${BUDGET:-900}
 #   overhead  the cgroup-overhead and freeze scenarios through `nsbench run`
 #
 # Each part writes PART.log (and PART.json where there is one) under $OUT
@@ -54,7 +54,7 @@ case "$part" in
     run cgroup node --import tsx scripts/perf-cgroup.ts --json "$out/cgroup.json"
     ;;
   density)
-    run density node --import tsx scripts/perf-density.ts --target "${TARGET:-10000}" --reps "${REPS:-3}" --json "$out/density.json"
+    run density node --import tsx scripts/perf-density.ts --target "${TARGET:-10000}" --reps "${REPS:-3}" --budget "${BUDGET:-900}" --json "$out/density.json"
     ;;
   overhead)
     run overhead node bin/nsbench.js run cgroup-overhead freeze --rounds "${ROUNDS:-10}" --out "$out" -q --no-report

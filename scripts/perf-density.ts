@@ -2,7 +2,9 @@
 // nsbench against a plain C clone loop that holds the same (nsb-refloop
 // --hold), without and with a net namespace; memory per instance.
 //
-// Usage: npm run perf:density [-- --target N --reps R --json FILE]
+// Usage: npm run perf:density [-- --target N --reps R --budget SECONDS --json FILE]
+// --budget is each ramp's time budget (default 900 s: 10 000 net namespaces
+// on a slow machine take minutes); a ramp that runs out says so in its notes.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,19 +14,23 @@ import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/launcher/ind
 import { textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
+import { namespaceObjects, settleNamespaces } from '../src/runner/procedures/density.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 
-/** Seconds between sides: the kernel destroys the last side's net namespaces asynchronously. */
-const SETTLE_MS = 3000;
-const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
-const { values: args } = parseArgs({ options: { target: { type: 'string', default: '2000' }, reps: { type: 'string', default: '3' }, json: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { target: { type: 'string', default: '2000' }, reps: { type: 'string', default: '3' }, budget: { type: 'string', default: '900' }, json: { type: 'string' } } });
 const TARGET = Number(args.target);
 /** Alternating repetitions per side; the medians are reported. */
 const REPS = Number(args.reps);
-if (!Number.isInteger(TARGET) || TARGET < 1 || !Number.isInteger(REPS) || REPS < 1) {
-  console.error('error: --target and --reps take whole numbers ≥ 1 — e.g. npm run perf:density -- --target 10000 --reps 1');
+const BUDGET_S = Number(args.budget);
+if (![TARGET, REPS, BUDGET_S].every((n) => Number.isInteger(n) && n >= 1) || BUDGET_S > 86_400) {
+  console.error('error: --target, --reps and --budget (seconds, ≤ 86400) take whole numbers ≥ 1 — e.g. npm run perf:density -- --target 10000 --reps 1 --budget 900');
   process.exit(2);
 }
+/** Between sides: the kernel destroys the last side's net namespaces asynchronously; wait until they are back to where the script began (or stop falling). */
+const baseline = namespaceObjects();
+const settle = async () => {
+  if ((await settleNamespaces(300_000, baseline)) < 0) console.error('warning: namespaces of the last ramp were still dying after 300 s; the next ramp counts their return');
+};
 if (process.geteuid?.() !== 0) {
   console.error('error: perf:density creates namespaces and needs root — run it as root');
   process.exit(2);
@@ -42,7 +48,7 @@ for (const [label, ns] of Object.entries(SETS)) {
     const ref = JSON.parse(execFileSync(NATIVE_PATHS.refloop, ['--hold', ns.join(','), String(TARGET), builtinWorkload('idle')], { encoding: 'utf8', maxBuffer: 64 << 20 })) as { heldNs: number };
     refRates.push(TARGET / (ref.heldNs / 1e9));
     await settle();
-    const sc = validateScenario({ name: 'density', description: label, kind: 'density', workload: { builtin: 'idle' }, variants: [{ id: label, ns: [...ns], density: { target: TARGET, holdMs: 1000 } }] }, 'perf-density');
+    const sc = validateScenario({ name: 'density', description: label, kind: 'density', workload: { builtin: 'idle' }, variants: [{ id: label, ns: [...ns], density: { target: TARGET, holdMs: 1000, timeBudgetMs: BUDGET_S * 1000 } }] }, 'perf-density');
     const { run } = await runBenchmark({ scenarios: [sc], rounds: 1, warmup: 0, defaultRounds: 1, defaultWarmup: 0, defaultTimeoutMs: 20_000, outDir: join(PROJECT_ROOT, 'results'), seed: 1 });
     const s = run.scenarios[0]?.samples[0];
     if (!s || s.state !== 'completed') throw new Error(`ramp failed: ${JSON.stringify(s)}`);
@@ -55,7 +61,7 @@ for (const [label, ns] of Object.entries(SETS)) {
   const s = { notes };
   const ratio = (m.launchesPerSec ?? 0) / refRate;
   out.push({ set: label, ns, target: TARGET, nsbench: m, notes: s.notes, refLaunchesPerSec: refRate, refRates, nsbenchRates: nsbRates, ratioToRef: ratio });
-  rows.push([label, String(m.held), (m.launchesPerSec ?? 0).toFixed(0), refRate.toFixed(0), `${ratio.toFixed(2)}×`, `${((m.memPerInstanceBytes ?? 0) / 1024).toFixed(0)} KiB`, `${((m.slabPerInstanceBytes ?? 0) / 1024).toFixed(0)} KiB`, `${((m.teardownNs ?? 0) / 1e6).toFixed(0)} ms`, (m.teardownDebtNs ?? -1) >= 0 ? `${((m.teardownDebtNs ?? 0) / 1e6).toFixed(0)} ms` : '> 10 s']);
+  rows.push([label, String(m.held), (m.launchesPerSec ?? 0).toFixed(0), refRate.toFixed(0), `${ratio.toFixed(2)}×`, `${((m.memPerInstanceBytes ?? 0) / 1024).toFixed(0)} KiB`, `${((m.slabPerInstanceBytes ?? 0) / 1024).toFixed(0)} KiB`, `${((m.teardownNs ?? 0) / 1e6).toFixed(0)} ms`, (m.teardownDebtNs ?? -1) >= 0 ? `${((m.teardownDebtNs ?? 0) / 1e6).toFixed(0)} ms` : '> 60 s']);
 }
 console.log(`\n${TARGET} sandboxes held: nsbench (through Node and the launcher) vs a plain C clone loop holding the same; medians of ${REPS} alternating ramps per side`);
 console.log(textTable(['namespaces', 'held', 'nsbench launch/s', 'C loop launch/s', 'ratio', 'mem/inst', 'slab/inst', 'teardown', 'debt'], rows));

@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { linearRegression, median } from 'simple-statistics';
 import type { SandboxCgroup } from '../../cgroup/index.ts';
-import { builtinWorkload, type LaunchResult } from '../../launcher/index.ts';
+import { NATIVE_PATHS, builtinWorkload, type LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { DensityTarget, ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
@@ -16,9 +17,18 @@ export const DENSITY_DEFAULTS = {
   timeBudgetMs: 120_000,
   /** long enough for lazy kernel work (RCU, slab) to settle before the memory is read */
   holdMs: 500,
-  /** how long to wait for memory to return after the last sandbox is reaped */
-  debtTimeoutMs: 10_000,
+  /** how long to wait for memory and namespace objects to return after the last sandbox is reaped (net namespaces die in a kernel workqueue) */
+  debtTimeoutMs: 60_000,
+  /** how long a ramp waits, before it starts, for the namespace objects of earlier work to stop dying */
+  settleTimeoutMs: 60_000,
 } as const;
+
+/** What a ramp is measured by: available memory, slab, and the live namespace objects by kind. */
+interface Footprint {
+  availableBytes: number;
+  slabBytes: number;
+  ns: Record<string, number>;
+}
 
 /** Sandboxes launched per request when they share a spec: the harness's round trip is paid once per batch. */
 const BATCH = 16;
@@ -35,16 +45,73 @@ function meminfo(): { availableBytes: number; slabBytes: number } {
 
 /** Live namespace objects in the kernel's slab caches (net namespaces die asynchronously, after their last process). */
 export function namespaceObjects(): Record<string, number> {
-  const out: Record<string, number> = {};
+  return Object.fromEntries(Object.entries(namespaceSlabs()).map(([k, v]) => [k, v.active]));
+}
+
+/**
+ * The namespace slab caches: active objects, and the slack of a count. SLUB
+ * counts the free objects of per-CPU slabs as active, so a count is exact
+ * only to about a slab per CPU.
+ */
+function namespaceSlabs(): Record<string, { active: number; slack: number }> {
+  const out: Record<string, { active: number; slack: number }> = {};
   try {
     for (const line of readFileSync('/proc/slabinfo', 'utf8').split('\n')) {
-      const [name, active] = line.split(/\s+/);
-      if (name && /^(net|pid|user|uts|ipc)_namespace$/.test(name)) out[name] = Number(active);
+      const [name, active, , , perSlab] = line.split(/\s+/);
+      if (name && /^(net|pid|user|uts|ipc)_namespace$/.test(name)) out[name] = { active: Number(active), slack: Number(perSlab) * (os.availableParallelism() + 1) };
     }
   } catch {
     /* slabinfo needs root; without it only memory is watched */
   }
   return out;
+}
+
+/** Share of what a ramp took that may still be held when it counts as returned (memory, slab and namespace objects alike). */
+const RETURNED = 0.1;
+
+/** A namespace count that has not fallen for this long has settled, even above its baseline. */
+const QUIET_MS = 3000;
+
+/**
+ * Makes and drops one net namespace (user+net, through the reference loop).
+ * Some kernels (6.18 here) leave the objects of dead net namespaces
+ * allocated until the next one is made, which would return their memory in
+ * the middle of the next ramp; this flushes them first. Best effort: where it
+ * cannot run, the counts are only watched.
+ */
+function kickNetnsCleanup(): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      execFile(NATIVE_PATHS.refloop, ['user,net', '1', builtinWorkload('noop')], { timeout: 10_000 }, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/**
+ * Waits until the kernel has finished destroying namespaces: until every live
+ * namespace count is back within `baseline` when one is given (plus `allowed`
+ * by kind and a slab per CPU), or no count has fallen for three seconds. Some
+ * kernels keep freed namespace objects in per-CPU caches, or free the last
+ * ones only when the next namespace is made (kickNetnsCleanup, first): a
+ * count that never returns must not stall a run. Returns the ms from the
+ * call until the last fall (0 when nothing fell), or -1 at the timeout.
+ */
+export async function settleNamespaces(timeoutMs: number, baseline?: Record<string, number>, allowed: (kind: string) => number = () => 0): Promise<number> {
+  const t = performance.now();
+  await kickNetnsCleanup();
+  let last = namespaceSlabs();
+  let lastFall = t;
+  for (;;) {
+    const now = namespaceSlabs();
+    if (Object.entries(now).some(([k, c]) => c.active < (last[k]?.active ?? 0))) lastFall = performance.now();
+    last = now;
+    if (baseline && Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0))) return performance.now() - t;
+    if (performance.now() - lastFall >= QUIET_MS) return lastFall - t;
+    if (performance.now() - t > timeoutMs) return -1;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function readNumber(path: string): number | null {
@@ -84,8 +151,9 @@ function processCount(): number {
  * falls under the floor or the time budget runs out; then held, counted from
  * outside, and torn down. Records each launch's boot time (the curve and its
  * slope), launches/s, memory per instance three ways (MemAvailable, the
- * sandboxes' cgroups, slab), teardown time and teardown debt (until memory is
- * back), and the net namespace objects the slab still holds by then.
+ * sandboxes' cgroups, slab), teardown time and teardown debt (until memory
+ * and namespace objects are back; a ramp first waits for earlier namespaces to
+ * finish dying), and the net namespace objects the slab still holds by then.
  */
 export class DensityProcedure implements Procedure {
   constructor(private readonly ctx: ProcedureContext) {}
@@ -106,6 +174,8 @@ export class DensityProcedure implements Procedure {
     const groups: SandboxCgroup[] = [];
     const boots: number[] = [];
     let stop = `reached the target of ${d.target}`;
+    // namespaces of earlier work still dying would return memory during the ramp
+    const settledMs = await settleNamespaces(DENSITY_DEFAULTS.settleTimeoutMs);
     const nsBefore = namespaceObjects();
     const before = meminfo();
     const t0 = performance.now();
@@ -141,6 +211,7 @@ export class DensityProcedure implements Procedure {
       const rampMs = performance.now() - t0;
       await new Promise((r) => setTimeout(r, d.holdMs ?? DENSITY_DEFAULTS.holdMs));
       const during = meminfo();
+      const nsDuring = namespaceObjects();
       const alive = held.filter((h) => {
         try {
           process.kill(h.pid, 0);
@@ -154,7 +225,7 @@ export class DensityProcedure implements Procedure {
       for (const h of held.splice(0)) await launcher.release(h.id, { timeoutMs: 10_000 });
       for (const g of groups.splice(0)) await this.ctx.cgroups().destroy(g);
       const teardownMs = performance.now() - t1;
-      const debtMs = await this.#debt(before, during);
+      const debtMs = await this.#debt({ ...before, ns: nsBefore }, { ...during, ns: nsDuring });
       const nsAfter = namespaceObjects();
       const n = boots.length;
       const tenth = Math.max(1, Math.floor(n / 10));
@@ -171,11 +242,15 @@ export class DensityProcedure implements Procedure {
         slabPerInstanceBytes: n ? (during.slabBytes - before.slabBytes) / n : 0,
         teardownNs: teardownMs * 1e6,
         teardownDebtNs: debtMs < 0 ? -1 : debtMs * 1e6,
-        // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when memory was back
+        // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when the debt was counted
         ...(nsBefore.net_namespace !== undefined && n ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace) / n } : {}),
         ...(groups.length || d.perSandboxCgroup ? { cgroupMemPerInstanceBytes: n ? cgroupBytes / n : 0 } : {}),
       };
-      const notes = [`stopped: ${stop}`, ...(debtMs < 0 ? [`memory had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`] : [])];
+      const notes = [
+        `stopped: ${stop}`,
+        ...(settledMs < 0 ? [`namespace objects of earlier work were still dying ${DENSITY_DEFAULTS.settleTimeoutMs} ms before the ramp: its memory figures include their return`] : []),
+        ...(debtMs < 0 ? [`memory or namespace objects had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`] : []),
+      ];
       return { ...base, state: 'completed', metrics, clonePath: 'clone3', cgroupMethod: d.perSandboxCgroup ? 'per-sandbox' : 'none', ready: true, pid: -1, notes, series: { bootNs: boots } };
     } finally {
       for (const h of held) await launcher.release(h.id, { timeoutMs: 10_000 }).catch(() => undefined);
@@ -183,18 +258,28 @@ export class DensityProcedure implements Procedure {
     }
   }
 
-  /** ms until MemAvailable and Slab are back within 10% of what the ramp took; -1 at the timeout. */
-  async #debt(before: { availableBytes: number; slabBytes: number }, during: { availableBytes: number; slabBytes: number }): Promise<number> {
-    const t = performance.now();
-    const memTaken = Math.max(0, before.availableBytes - during.availableBytes);
-    const slabTaken = Math.max(0, during.slabBytes - before.slabBytes);
-    for (;;) {
-      const now = meminfo();
-      const memBack = before.availableBytes - now.availableBytes <= memTaken * 0.1;
-      const slabBack = now.slabBytes - before.slabBytes <= slabTaken * 0.1;
-      if (memBack && slabBack) return performance.now() - t;
-      if (performance.now() - t > DENSITY_DEFAULTS.debtTimeoutMs) return -1;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  /**
+   * ms until MemAvailable and Slab are back within a tenth of what the ramp
+   * took and the live namespace objects are back too (or have stopped
+   * falling: settleNamespaces); -1 at the timeout.
+   */
+  async #debt(before: Footprint, during: Footprint): Promise<number> {
+    const timeout = DENSITY_DEFAULTS.debtTimeoutMs;
+    const memory = async (): Promise<number> => {
+      const t = performance.now();
+      const memTaken = Math.max(0, before.availableBytes - during.availableBytes);
+      const slabTaken = Math.max(0, during.slabBytes - before.slabBytes);
+      for (;;) {
+        const now = meminfo();
+        if (before.availableBytes - now.availableBytes <= memTaken * RETURNED && now.slabBytes - before.slabBytes <= slabTaken * RETURNED) return performance.now() - t;
+        if (performance.now() - t > timeout) return -1;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const taken = (k: string) => Math.max(0, (during.ns[k] ?? 0) - (before.ns[k] ?? 0)) * RETURNED;
+    const [mem, ns] = await Promise.all([memory(), settleNamespaces(timeout, before.ns, taken)]);
+    return mem < 0 || ns < 0 ? -1 : Math.max(mem, ns);
   }
 }
+
+
