@@ -79,7 +79,8 @@ try {
   console.log(`\n1. boot p50 of the no-op by placement method (${info.mode} machine), ${BLOCKS} blocks × ${LAUNCHES} launches`);
   console.log(textTable(['placement', 'boot p50', 'boot p99', 'vs none', 'procs writes p50', 'p99'], rows.map((r) => [r.id, formatNs(r.bootP50Ns), formatNs(r.bootP99Ns), `${r.ratio.toFixed(2)}×`, formatNs(r.placementP50Ns), formatNs(r.placementP99Ns)]), 1));
   console.log('   CLONE_INTO_CGROUP happens inside clone (no migration); a procs write migrates the waiting child');
-  if (own) await cg.destroy(own);
+  // the run's parent group too: part 2's run would count it as an earlier run's leftover
+  await cg.cleanup();
 
   // 2. freeze/thaw latency, through the freeze scenario itself
   const freeze = await loadScenario('freeze');

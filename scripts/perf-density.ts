@@ -26,15 +26,15 @@ if (![TARGET, REPS, BUDGET_S].every((n) => Number.isInteger(n) && n >= 1) || BUD
   console.error('error: --target, --reps and --budget (seconds, ≤ 86400) take whole numbers ≥ 1 — e.g. npm run perf:density -- --target 10000 --reps 1 --budget 900');
   process.exit(2);
 }
+if (process.geteuid?.() !== 0) {
+  console.error('error: perf:density creates namespaces and needs root — run it as root');
+  process.exit(2);
+}
 /** Between sides: the kernel destroys the last side's net namespaces asynchronously; wait until they are back to where the script began (or stop falling). */
 const baseline = namespaceObjects();
 const settle = async () => {
   if ((await settleNamespaces(300_000, baseline)) < 0) console.error('warning: namespaces of the last ramp were still dying after 300 s; the next ramp counts their return');
 };
-if (process.geteuid?.() !== 0) {
-  console.error('error: perf:density creates namespaces and needs root — run it as root');
-  process.exit(2);
-}
 const SETS = { 'user+pid+mnt+ipc+uts+cgroup': ['user', 'pid', 'mnt', 'ipc', 'uts', 'cgroup'], '…+net': ['user', 'pid', 'mnt', 'net', 'ipc', 'uts', 'cgroup'] } as const;
 const rows: string[][] = [];
 const out: Record<string, unknown>[] = [];

@@ -281,5 +281,3 @@ export class DensityProcedure implements Procedure {
     return mem < 0 || ns < 0 ? -1 : Math.max(mem, ns);
   }
 }
-
-

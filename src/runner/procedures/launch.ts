@@ -16,9 +16,11 @@ import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 import { WORK_BASE } from '../../util/paths.ts';
 
-/** Real tools work on disk, in a fresh nsb-work-* folder per sample (sysbench fileio's files, stress-ng's temp path). */
-
-/** A fresh nsb-work-* folder, registered for emergency removal until `remove()` removes it. */
+/**
+ * A fresh nsb-work-* folder under WORK_BASE (on disk: real tools' files, such
+ * as sysbench fileio's and stress-ng's temp path, one folder per sample),
+ * registered for emergency removal until `remove()` removes it.
+ */
 export function workFolder(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(WORK_BASE, 'nsb-work-'));
   const rm = () => rmSync(dir, { recursive: true, force: true });
