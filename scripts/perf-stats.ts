@@ -1,7 +1,8 @@
 // npm run perf:stats — the figures of the statistics issue, on synthetic data:
 // 1. time to render the report (HTML + Markdown) of a run of 10 000 samples;
 // 2. compare's A/A false-alarm rate over 100 metrics at the default settings;
-// 3. its power to detect 5% and 10% shifts at the default rounds.
+// 3. its power to detect 5% and 10% shifts at the default rounds;
+// 4. its power when only one variant of 12 moves (the consistency guard's cost).
 //
 // Usage: npm run perf:stats [-- --trials T --n N --cv CV]
 import { mkdirSync } from 'node:fs';
@@ -57,6 +58,23 @@ const p10 = rate(1.1, 30_000);
 console.log(`3. power: a 5% shift is flagged in ${(p5.flaggedShare * 100).toFixed(1)}% of comparisons, a 10% shift in ${(p10.flaggedShare * 100).toFixed(1)}% (threshold 5%, alpha 0.05)`);
 report.aa = aa;
 report.power = { shift5: p5.flaggedShare, shift10: p10.flaggedShare };
+
+// 4. one variant of 12 moves: the guard "same direction in at least half the variants" must not silence it
+const lone: Record<string, { regression: number; inconsistent: number }> = {};
+for (const shift of [1.1, 1.2, 1.5]) {
+  let regression = 0;
+  let inconsistent = 0;
+  for (let t = 0; t < TRIALS; t++) {
+    const a = syntheticRun(40_000 + 2 * t, { variants: 12, n: N, mu: 1e6, cv: CV });
+    const b = syntheticRun(40_001 + 2 * t, { variants: 12, n: N, mu: 1e6, cv: CV, shiftOf: { 5: shift } });
+    const row = compareRuns(a, b).rows.find((r) => r.variant === 'v5');
+    if (row?.verdict === 'regression') regression++;
+    if (row?.verdict === 'inconsistent') inconsistent++;
+  }
+  lone[String(shift)] = { regression: regression / TRIALS, inconsistent: inconsistent / TRIALS };
+  console.log(`4. one variant of 12 slower by ${Math.round((shift - 1) * 100)}%: flagged in ${((regression / TRIALS) * 100).toFixed(0)}% of trials, called inconsistent in ${((inconsistent / TRIALS) * 100).toFixed(0)}%`);
+}
+report.loneVariantPower = lone;
 const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-stats-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(join(file, '..'), { recursive: true });
 writeFileAtomic(file, `${JSON.stringify(report, null, 1)}\n`);

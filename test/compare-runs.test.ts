@@ -105,3 +105,17 @@ test('history: points per run keyed by host, CSV and an offline trend chart; exp
   assert.ok((bmf['synthetic/v1']?.['boot-ns']?.value ?? 0) > 0);
   assert.ok(bmf['synthetic/v1']?.['boot-ns']?.lower_value !== undefined, 'the median CI travels as lower/upper values');
 });
+
+test('a real regression in one variant of 12 is never silenced by the consistency guard', () => {
+  let caught = 0;
+  let silenced = 0;
+  for (let t = 0; t < 50; t++) {
+    const a = syntheticRun(300 + t, { variants: 12, n: 30, mu: 1e6, cv: 0.05 });
+    const b = syntheticRun(700 + t, { variants: 12, n: 30, mu: 1e6, cv: 0.05, shiftOf: { 4: 1.2 } });
+    const row = compareRuns(a, b).rows.find((r) => r.variant === 'v4');
+    if (row?.verdict === 'regression') caught++;
+    if (row?.verdict === 'inconsistent') silenced++;
+  }
+  assert.equal(silenced, 0, 'a +20% change with its CI far beyond the 5% threshold stands alone');
+  assert.ok(caught >= 48, `caught in ${caught} of 50 trials`);
+});

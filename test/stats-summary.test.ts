@@ -110,3 +110,16 @@ test('summary: MAD, CV, p75, median CI, outliers flagged, paired per-round test 
   const few = scenarioWarnings(samples.filter((s) => s.round < 4), summarize(samples.filter((s) => s.round < 4), [{ id: 'bare', baseline: 'bare' }]), 'bare', 'bootNs', {});
   assert.ok(few.some((x) => /fewer than 10 measured samples for bare/.test(x)));
 });
+
+test('drift warning: a constant baseline or two-valued noise is not a trend', async () => {
+  const { scenarioWarnings } = await import('../src/results/index.ts');
+  const make = (value: (round: number) => number): Sample[] =>
+    Array.from({ length: 30 }, (_, round) => ({ scenario: 'x', variant: 'bare', round, warmup: false, seq: round, state: 'completed', metrics: { bootNs: value(round) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample);
+  const warns = (samples: Sample[]) => scenarioWarnings(samples, summarize(samples, [{ id: 'bare', baseline: 'bare' }]), 'bare', 'bootNs', {}).filter((w) => /drifts/.test(w));
+  assert.deepEqual(warns(make(() => 1000)), [], 'constant: ρ = 1.00 was warned before ties were averaged');
+  const rnd = seededRandom(11);
+  let warned = 0;
+  for (let t = 0; t < 100; t++) if (warns(make(() => (rnd() < 0.5 ? 1000 : 1001))).length) warned++;
+  assert.ok(warned <= 2, `{1000, 1001} noise warned in ${warned} of 100 runs`);
+  assert.equal(warns(make((r) => 1000 + r)).length, 1, 'a real trend still warns');
+});

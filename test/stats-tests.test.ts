@@ -1,7 +1,7 @@
 // Statistical tests against known values (reference values from SciPy 1.17 and textbooks).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { benjaminiHochberg, geometricMean, mannWhitneyU, medianCI, modifiedZScores, OUTLIER_Z, signFlipTest } from '../src/stats/index.ts';
+import { benjaminiHochberg, geometricMean, mannWhitneyU, medianCI, modifiedZScores, OUTLIER_Z, seededRandom, signFlipTest, spearmanRho } from '../src/stats/index.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≈ ${b}`);
 
@@ -58,4 +58,29 @@ test('distribution-free CI of the median, and the geometric mean of ratios', () 
   assert.deepEqual(medianCI(xs), [6, 15]); // ranks 6 and 15 of 20 give 95.9% coverage
   assert.equal(medianCI([1, 2, 3]), null);
   close(geometricMean([2, 8]) as number, 4);
+});
+
+test('median CI ranks stay right past n = 1023 (the binomial CDF in log space)', () => {
+  const xs = Array.from({ length: 2000 }, (_, i) => i);
+  assert.deepEqual(medianCI(xs), [955, 1044]); // 2 ** 2000 overflowed: [227, 1772] before
+  assert.deepEqual(medianCI(Array.from({ length: 1024 }, (_, i) => i)), [480, 543]);
+  assert.deepEqual(medianCI(Array.from({ length: 20 }, (_, i) => i + 1)), [6, 15], 'small n unchanged');
+});
+
+test('Spearman ρ averages ties: a constant series has no trend, two-valued noise rarely looks like one', () => {
+  const rounds = Array.from({ length: 30 }, (_, i) => i);
+  assert.equal(spearmanRho(rounds, rounds.map(() => 1000)), 0);
+  close(spearmanRho([1, 2, 3, 4], [10, 20, 30, 40]), 1);
+  close(spearmanRho([1, 2, 3, 4], [1, 1, 2, 2]), 0.894427190999916); // scipy.stats.spearmanr
+  const random = seededRandom(7);
+  let beyond = 0;
+  for (let t = 0; t < 200; t++) if (Math.abs(spearmanRho(rounds, rounds.map(() => (random() < 0.5 ? 1000 : 1001)))) > 0.5) beyond++;
+  assert.ok(beyond <= 2, `${beyond} of 200 trials of {1000, 1001} noise passed |ρ| > 0.5`);
+});
+
+test('outliers when more than half the values are equal (MAD = 0): the mean absolute deviation takes over', () => {
+  const xs = [100, 100, 100, 100, 100, 100, 100, 105, 5000];
+  const flagged = modifiedZScores(xs).map((z) => Math.abs(z) > OUTLIER_Z);
+  assert.deepEqual(flagged, [false, false, false, false, false, false, false, false, true]);
+  assert.deepEqual(modifiedZScores([3, 3, 3]), [0, 0, 0], 'no spread at all: no outliers');
 });

@@ -47,6 +47,9 @@ export interface CompareResult {
 
 export const COMPARE_DEFAULTS = { thresholdPct: 5, alpha: 0.05, minSamples: 5 } as const;
 
+/** A regression whose CI lies beyond this many thresholds stands even where the other variants did not move. */
+const FAR_BEYOND = 2;
+
 function measured(sc: ScenarioResult, variant: string, metric: string): number[] {
   return sc.samples.flatMap((s) => (s.state === 'completed' && !s.warmup && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
 }
@@ -82,7 +85,8 @@ export function environmentDifferences(a: RunResults, b: RunResults): string[] {
  * a bootstrap 95% CI, Mann-Whitney p, Benjamini-Hochberg q across everything
  * compared. A regression needs (1) q < alpha, (2) the CI entirely beyond the
  * threshold in the worse direction, (3) the same direction in at least half of
- * that metric's variants in the scenario.
+ * that metric's variants in the scenario — unless its own CI lies beyond twice
+ * the threshold, which stands alone.
  */
 export function compareRuns(baseline: RunResults, current: RunResults, opts: CompareOptions = {}): CompareResult {
   const thresholdPct = opts.thresholdPct ?? COMPARE_DEFAULTS.thresholdPct;
@@ -140,11 +144,15 @@ export function compareRuns(baseline: RunResults, current: RunResults, opts: Com
     else if (r.q < alpha && worse) r.verdict = 'regression';
     else if (r.q < alpha && better) r.verdict = 'improvement';
   });
-  // consistency: a regression stands only if the metric moved the same way in at least half of its variants
+  // consistency: a regression stands if the metric moved the same way in at least half of its variants
+  // (a guard against one noisy variant among many), or if its own CI lies far beyond the threshold
+  // (FAR_BEYOND × it): a real regression in one variant of many is never silenced
   for (const r of rows.filter((x) => x.verdict === 'regression')) {
     const group = rows.filter((x) => x.scenario === r.scenario && x.metric === r.metric);
     const sameWay = group.filter((x) => (r.higherIsBetter ? x.ratio < 1 : x.ratio > 1)).length;
-    if (sameWay * 2 < group.length) r.verdict = 'inconsistent';
+    const t = (FAR_BEYOND * r.thresholdPct) / 100;
+    const far = r.higherIsBetter ? r.ratioCI95[1] < 1 - t : r.ratioCI95[0] > 1 + t;
+    if (sameWay * 2 < group.length && !far) r.verdict = 'inconsistent';
   }
   const regressions = rows.filter((r) => r.verdict === 'regression');
   return { rows, regressions, improvements: rows.filter((r) => r.verdict === 'improvement'), warnings, exitCode: regressions.length ? 1 : 0 };

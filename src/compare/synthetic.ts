@@ -12,6 +12,8 @@ export interface SyntheticOptions {
   cv: number;
   /** multiply every value (a shift to detect) */
   shift?: number;
+  /** multiply the values of these variants only (index → factor), on top of `shift` */
+  shiftOf?: Record<number, number>;
   metric?: string;
   environment?: Record<string, unknown>;
 }
@@ -27,9 +29,9 @@ export function syntheticRun(seed: number, o: SyntheticOptions): RunResults {
   const variants = Array.from({ length: o.variants }, (_, i) => ({ id: `v${i}`, label: `v${i}`, ns: [] }));
   const samples: Sample[] = [];
   let seq = 0;
-  for (const v of variants)
+  for (const [i, v] of variants.entries())
     for (let round = 0; round < o.n; round++)
-      samples.push({ scenario: 'synthetic', variant: v.id, round, warmup: false, seq: seq++, state: 'completed', metrics: { [metric]: o.mu * (o.shift ?? 1) * Math.exp(o.cv * normal()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 });
+      samples.push({ scenario: 'synthetic', variant: v.id, round, warmup: false, seq: seq++, state: 'completed', metrics: { [metric]: o.mu * (o.shift ?? 1) * (o.shiftOf?.[i] ?? 1) * Math.exp(o.cv * normal()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 });
   return {
     schema: RESULTS_SCHEMA,
     schemaVersion: RESULTS_SCHEMA_VERSION,

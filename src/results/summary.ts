@@ -1,4 +1,4 @@
-import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest } from '../stats/index.ts';
+import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest, spearmanRho } from '../stats/index.ts';
 import type { MetricSummary, Sample, VariantSummary } from './types.ts';
 
 /** Metrics whose ratio to the baseline gets a bootstrap 95% CI (the headline figures; the rest get the ratio alone). */
@@ -80,34 +80,12 @@ const DRIFT_RHO = 0.5;
 const NOISY_STEAL = 0.02;
 const NOISY_LOAD_PER_CORE = 1;
 
-function spearman(xs: readonly number[], ys: readonly number[]): number {
-  const rank = (v: readonly number[]) => {
-    const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-    const r = new Array<number>(v.length);
-    idx.forEach(([, i], k) => (r[i] = k));
-    return r;
-  };
-  const rx = rank(xs);
-  const ry = rank(ys);
-  const n = xs.length;
-  const mx = (n - 1) / 2;
-  let num = 0;
-  let dx = 0;
-  let dy = 0;
-  for (let i = 0; i < n; i++) {
-    num += ((rx[i] as number) - mx) * ((ry[i] as number) - mx);
-    dx += ((rx[i] as number) - mx) ** 2;
-    dy += ((ry[i] as number) - mx) ** 2;
-  }
-  return dx && dy ? num / Math.sqrt(dx * dy) : 0;
-}
-
 /** Warnings about a scenario's figures: baseline drift with round index, a noisy machine, too few samples. */
 export function scenarioWarnings(samples: readonly Sample[], summary: readonly VariantSummary[], baseline: string, metric: string, env: { stealFraction?: number; loadPerCore?: number }, minSamples = MIN_SAMPLES): string[] {
   const out: string[] = [];
   const base = samples.filter((s) => s.variant === baseline && s.state === 'completed' && !s.warmup && Number.isFinite(s.metrics[metric]));
   if (base.length >= Math.max(minSamples, 3)) {
-    const rho = spearman(base.map((s) => s.round), base.map((s) => (s.state === 'completed' ? (s.metrics[metric] as number) : 0)));
+    const rho = spearmanRho(base.map((s) => s.round), base.map((s) => (s.state === 'completed' ? (s.metrics[metric] as number) : 0)));
     if (Math.abs(rho) > DRIFT_RHO) out.push(`the baseline ${baseline} drifts with round index (Spearman ρ = ${rho.toFixed(2)} on ${metric}): the machine changed during the run`);
   }
   if ((env.stealFraction ?? 0) > NOISY_STEAL) out.push(`steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`);

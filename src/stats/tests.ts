@@ -155,14 +155,27 @@ export function benjaminiHochberg(ps: readonly number[]): number[] {
   return q;
 }
 
-/** Modified z-scores (Iglewicz-Hoaglin, 0.6745 (x - median) / MAD); |z| > 3.5 flags an outlier. */
+/**
+ * Modified z-scores (Iglewicz-Hoaglin, 0.6745 (x - median) / MAD); |z| > 3.5
+ * flags an outlier. Where more than half the values are equal the MAD is 0
+ * and says nothing of the rest: the mean absolute deviation takes its place,
+ * scaled to match (z = (x - median) / (1.253314 · MeanAD), as SPSS and
+ * Iglewicz-Hoaglin's follow-ups do). Only when every value is the median are
+ * all scores 0.
+ */
 export function modifiedZScores(values: readonly number[]): number[] {
   if (values.length === 0) return [];
   const sorted = [...values].sort((a, b) => a - b);
   const med = quantile(sorted, 0.5);
-  const mad = quantile(sorted.map((v) => Math.abs(v - med)).sort((a, b) => a - b), 0.5);
-  return values.map((v) => (mad === 0 ? 0 : (0.6745 * (v - med)) / mad));
+  const deviations = sorted.map((v) => Math.abs(v - med));
+  const mad = quantile([...deviations].sort((a, b) => a - b), 0.5);
+  if (mad > 0) return values.map((v) => (0.6745 * (v - med)) / mad);
+  const meanAd = deviations.reduce((a, d) => a + d, 0) / deviations.length;
+  return values.map((v) => (meanAd === 0 ? 0 : (v - med) / (MEAN_AD_SCALE * meanAd)));
 }
+
+/** MeanAD of a normal sample is σ·√(2/π): 1.253314 · MeanAD estimates σ as 1.4826 · MAD does. */
+const MEAN_AD_SCALE = 1.253314;
 
 export const OUTLIER_Z = 3.5;
 
@@ -181,13 +194,14 @@ export function medianCI(values: readonly number[], level = 0.95): [number, numb
   const n = values.length;
   if (n < 6) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  // P(X <= k) for X ~ Binomial(n, 1/2)
+  // P(X <= k) for X ~ Binomial(n, 1/2), from log C(n, k) - n log 2 so that no term overflows (2^n does past n = 1023)
   const cdf: number[] = [];
-  let c = 1;
+  const logHalfN = n * Math.LN2;
+  let logC = 0;
   let acc = 0;
   for (let k = 0; k <= n; k++) {
-    if (k > 0) c = (c * (n - k + 1)) / k;
-    acc += c / 2 ** n;
+    if (k > 0) logC += Math.log(n - k + 1) - Math.log(k);
+    acc += Math.exp(logC - logHalfN);
     cdf.push(acc);
   }
   const alpha = 1 - level;
@@ -196,6 +210,29 @@ export function medianCI(values: readonly number[], level = 0.95): [number, numb
   // ranks k+1 .. n-k (1-based) cover at least 1 - 2·P(X <= k)
   if ((cdf[k] as number) > alpha / 2) return null;
   return [sorted[k] as number, sorted[n - 1 - k] as number];
+}
+
+/**
+ * Spearman's rank correlation: Pearson's r of the average ranks, so that ties
+ * share a rank (a constant series has no order: ρ = 0, never ±1).
+ */
+export function spearmanRho(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return 0;
+  const rx = ranks(xs.slice(0, n)).r;
+  const ry = ranks(ys.slice(0, n)).r;
+  const mean = (n + 1) / 2;
+  let num = 0;
+  let dx = 0;
+  let dy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = (rx[i] as number) - mean;
+    const b = (ry[i] as number) - mean;
+    num += a * b;
+    dx += a * a;
+    dy += b * b;
+  }
+  return dx > 0 && dy > 0 ? num / Math.sqrt(dx * dy) : 0;
 }
 
 /** Geometric mean of positive ratios (per-round ratios of interleaved variants). */
