@@ -11,14 +11,14 @@ import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
   test('boot with two variants writes results that parse and add up', () => {
     const out = tempDir('nsb-results-');
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', 'boot', '--ns', 'bare', '--ns', 'all', '-r', '3', '-w', '1', '--seed', '42', '-o', out, '-q', '--no-report'], {
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', 'boot', '--ns', 'bare', '--ns', 'all', '-r', '6', '-w', '1', '--seed', '42', '-o', out, '-q', '--no-report'], {
       encoding: 'utf8',
       cwd: PROJECT_ROOT,
       timeout: 120_000,
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /results: .*\.json/);
-    assert.match(r.stdout, /bare\s+3\s+[\d.]+ [µm]s/, 'terminal table lists bare with n=3');
+    assert.match(r.stdout, /bare\s+6\s+[\d.]+ [µm]s/, 'terminal table lists bare with n=6');
 
     const files = readdirSync(out);
     const json = files.find((f) => /^\d{8}-\d{6}-[0-9a-f]{4}\.json$/.test(f));
@@ -28,11 +28,11 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
     assert.equal(run.environment.euid, 0);
     const sc = run.scenarios[0];
     assert.ok(sc);
-    assert.equal(sc.samples.length, 2 * (3 + 1), 'every launch kept, warm-up included');
+    assert.equal(sc.samples.length, 2 * (6 + 1), 'every launch kept, warm-up included');
     assert.equal(sc.samples.filter((s) => s.warmup).length, 2);
     assert.ok(sc.samples.every((s) => s.state === 'completed'));
     const all = sc.summary.find((v) => v.variant === 'all');
-    assert.ok(all && all.metrics.bootNs && all.metrics.bootNs.n === 3);
+    assert.ok(all && all.metrics.bootNs && all.metrics.bootNs.n === 6);
     assert.ok((all.metrics.bootNs.ratioToBaseline ?? 0) > 1, 'all eight namespaces cost more than bare');
     const ci = all.metrics.bootNs.ratioCI95;
     assert.ok(ci && ci[0] <= (all.metrics.bootNs.ratioToBaseline ?? 0) && (all.metrics.bootNs.ratioToBaseline ?? 0) <= ci[1], 'a bootstrap CI brackets the ratio');
@@ -42,14 +42,14 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
 
     const jsonl = readFileSync(join(out, json.replace('.json', '.samples.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     assert.equal(jsonl[0]?.type, 'run');
-    assert.equal(jsonl.filter((l) => l.type === 'sample').length, 8, 'every sample appended as measured');
+    assert.equal(jsonl.filter((l) => l.type === 'sample').length, 14, 'every sample appended as measured');
 
     const csv = readFileSync(join(out, json.replace('.json', '.csv')), 'utf8').trim().split('\n');
     assert.equal(csv[0], 'run_id,scenario,variant,namespaces,round,warmup,seq,state,metric,value,unit,reason');
     assert.ok(csv.some((l) => l.includes(',all,user+pid+mnt+net+ipc+uts+cgroup+time,') && l.includes(',bootNs,')));
     const summary = readFileSync(join(out, json.replace('.json', '.summary.csv')), 'utf8').trim().split('\n');
     assert.match(summary[0] as string, /^run_id,scenario,variant,metric,unit,n,median,/);
-    assert.ok(summary.some((l) => /,boot,all,bootNs,ns,3,/.test(l)));
+    assert.ok(summary.some((l) => /,boot,all,bootNs,ns,6,/.test(l)));
   });
 });
 

@@ -13,7 +13,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 
 test('report of a real run renders in headless Chromium, offline, without errors', { skip: needsRootAndBuild || (CHROMIUM ? false : 'chromium is not installed (apt-get install chromium)') }, async () => {
   const boot = await loadScenario('boot');
-  const { run } = await runBenchmark({ scenarios: [boot], rounds: 3, warmup: 0, defaultRounds: 3, defaultWarmup: 0, defaultTimeoutMs: 10_000, outDir: tempDir(), seed: 9 });
+  const { run } = await runBenchmark({ scenarios: [boot], rounds: 6, warmup: 0, defaultRounds: 6, defaultWarmup: 0, defaultTimeoutMs: 10_000, outDir: tempDir(), seed: 9 });
   const dir = tempDir('nsb-report-');
   const files = await writeReports(run, dir);
   assert.ok(files.charts >= 3);

@@ -41,17 +41,17 @@ const scenario = validateScenario(
   'test/fixed.ts',
 );
 
-const base = { defaultRounds: 5, defaultWarmup: 2, defaultTimeoutMs: 1000, outDir: '' };
+const base = { defaultRounds: 6, defaultWarmup: 2, defaultTimeoutMs: 1000, outDir: '' };
 
 test('rounds interleave variants in a seeded random order; statistics come from the fixed timings', async () => {
   const launcher = new FixedLauncher();
   const out = tempDir('nsb-fixed-');
   const { run, files } = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, seed: 99, startLauncher: () => launcher });
-  assert.equal(launcher.calls.length, 4 * 7, 'every variant once per round, warm-up included');
+  assert.equal(launcher.calls.length, 4 * 8, 'every variant once per round, warm-up included');
   assert.equal(launcher.closed, 1);
   const sc = run.scenarios[0];
   assert.ok(sc);
-  const orders = Array.from({ length: 7 }, (_, r) => sc.samples.filter((s) => s.round === r).map((s) => s.variant).join(','));
+  const orders = Array.from({ length: 8 }, (_, r) => sc.samples.filter((s) => s.round === r).map((s) => s.variant).join(','));
   assert.ok(new Set(orders).size > 1, 'the order changes from round to round');
   for (const o of orders) assert.equal(o.split(',').sort().join(','), 'bare,net,pid,user+pid+mnt', 'each round runs every variant once');
   const again = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, seed: 99, startLauncher: () => new FixedLauncher() });
@@ -61,17 +61,17 @@ test('rounds interleave variants in a seeded random order; statistics come from 
   assert.equal(byId.get('bare')?.metrics.bootNs?.median, 500_000);
   assert.equal(byId.get('pid')?.metrics.bootNs?.ratioToBaseline, 1.2);
   assert.equal(byId.get('user+pid+mnt')?.metrics.bootNs?.ratioToBaseline, 1.6);
-  assert.equal(byId.get('bare')?.metrics.bootNs?.n, 5, 'warm-up rounds dropped from statistics');
+  assert.equal(byId.get('bare')?.metrics.bootNs?.n, 6, 'warm-up rounds dropped from statistics');
   assert.equal(sc.samples.filter((s) => s.warmup).length, 8, 'but kept as raw samples');
   assert.equal(byId.get('bare')?.metrics.childCpuUs?.median, 310);
-  assert.equal(byId.get('net')?.errored, 5, 'a timeout is an errored sample, the run goes on');
+  assert.equal(byId.get('net')?.errored, 6, 'a timeout is an errored sample, the run goes on');
   const netSample = sc.samples.find((s) => s.variant === 'net');
   assert.ok(netSample?.state === 'errored' && netSample.cause === 'timeout' && /killed \(timeout\)/.test(netSample.reason));
 
   const disk = readResults(files.json);
   assert.equal(disk.status, 'complete');
-  assert.equal(disk.scenarios[0]?.samples.length, 28);
-  assert.equal(readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').length, 30, 'header + the scenario + one line per sample');
+  assert.equal(disk.scenarios[0]?.samples.length, 32);
+  assert.equal(readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').length, 34, 'header + the scenario + one line per sample');
 });
 
 test('a launcher that dies is restarted once; the lost launch is recorded', async () => {
@@ -136,12 +136,12 @@ test('a run killed halfway: its samples file reports what was measured, and --re
 
   const launcher = new FixedLauncher();
   const resumed = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, startLauncher: () => launcher, resume: { runId: 'dead', seed: 7, samples: partial.run.scenarios.flatMap((s) => s.samples) } });
-  assert.equal(launcher.calls.length, 28 - 11, 'only what was missing is launched');
+  assert.equal(launcher.calls.length, 32 - 11, 'only what was missing is launched');
   const order = (r: typeof full.run) => r.scenarios[0]?.samples.map((s) => `${s.variant}/${s.round}`);
   assert.deepEqual(order(resumed.run), order(full.run), 'same seed, same plan: the same order');
   assert.equal(resumed.run.status, 'complete');
   assert.equal(resumed.run.runId, 'dead');
   const after = fromSamplesJsonl(dead, readFileSync(dead, 'utf8'));
   assert.equal(after.skippedLines, 0, 'the torn line was cut off before appending');
-  assert.equal(after.run.scenarios[0]?.samples.length, 28, 'the samples file holds the whole run once');
+  assert.equal(after.run.scenarios[0]?.samples.length, 32, 'the samples file holds the whole run once');
 });

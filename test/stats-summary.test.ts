@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootBreakdown } from '../src/launcher/phases.ts';
 import { summarize, type Sample } from '../src/results/index.ts';
+import { formatVs } from '../src/report/index.ts';
 import { seededRandom, shuffled } from '../src/stats/index.ts';
 import { describe as describeSample, ratioOfMedians } from '../src/stats/index.ts';
 
@@ -50,18 +51,25 @@ test('summary keeps warm-up and failures out of the statistics and computes rati
   const s = (variant: string, round: number, bootNs: number, extra: Partial<Sample> = {}): Sample =>
     ({ scenario: 'x', variant, round, warmup: round === 0, seq: 0, state: 'completed', metrics: { bootNs }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1, ...extra }) as Sample;
   const samples: Sample[] = [
-    s('bare', 0, 9999), s('bare', 1, 100), s('bare', 2, 110), s('bare', 3, 90),
-    s('all', 0, 9999), s('all', 1, 200), s('all', 2, 220), s('all', 3, 180),
-    { scenario: 'x', variant: 'all', round: 4, warmup: false, seq: 9, state: 'errored', cause: 'timeout', reason: 'killed' },
+    s('bare', 0, 9999), s('bare', 1, 100), s('bare', 2, 110), s('bare', 3, 90), s('bare', 4, 100), s('bare', 5, 105), s('bare', 6, 95),
+    s('all', 0, 9999), s('all', 1, 200), s('all', 2, 220), s('all', 3, 180), s('all', 4, 200), s('all', 5, 210), s('all', 6, 190),
+    { scenario: 'x', variant: 'all', round: 7, warmup: false, seq: 9, state: 'errored', cause: 'timeout', reason: 'killed' },
   ];
   const [bare, all] = summarize(samples, [{ id: 'bare', baseline: 'bare' }, { id: 'all', baseline: 'bare' }]);
-  assert.equal(bare?.metrics.bootNs?.n, 3);
+  assert.equal(bare?.metrics.bootNs?.n, 6);
   assert.equal(bare?.metrics.bootNs?.median, 100);
   assert.equal(bare?.metrics.bootNs?.ratioToBaseline, null);
   assert.equal(all?.metrics.bootNs?.median, 200);
   assert.equal(all?.metrics.bootNs?.ratioToBaseline, 2);
   assert.equal(all?.errored, 1);
-  assert.equal(all?.completed, 3);
+  assert.equal(all?.completed, 6);
+  // below 6 a side there is no ratio and no CI: tables say "too few"
+  const [, few] = summarize(samples.filter((x) => x.round < 4), [{ id: 'bare', baseline: 'bare' }, { id: 'all', baseline: 'bare' }]);
+  assert.equal(few?.metrics.bootNs?.ratioToBaseline, null);
+  assert.equal(few?.metrics.bootNs?.ratioCI95, undefined);
+  assert.equal(few?.metrics.bootNs?.tooFew, true);
+  assert.equal(formatVs(few?.metrics.bootNs, false), 'too few (n=3)');
+  assert.match(formatVs(all?.metrics.bootNs, false), /^2\.00× \[/);
 });
 
 test('bootstrap CI of a ratio of medians: seeded, contains the truth, covers ~95% on simulated data', async () => {

@@ -1,10 +1,10 @@
-import { headlineMetric, type RunResults, type ScenarioResult } from '../results/index.ts';
+import { MIN_VERDICT_SAMPLES, headlineMetric, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { median } from 'simple-statistics';
 import { benjaminiHochberg, mannWhitneyU, ratioOfMediansCI } from '../stats/index.ts';
 import { higherIsBetter } from './direction.ts';
 
 export interface CompareOptions {
-  /** An effect must lie beyond this (percent) in the worse direction, CI and all (default 5). */
+  /** An effect must lie beyond this (percent) in the worse direction, CI and all (default 6, the fewest for a median CI). */
   thresholdPct?: number;
   /** Per-metric thresholds (percent), e.g. { bootNs: 10 }. */
   thresholds?: Record<string, number>;
@@ -12,7 +12,7 @@ export interface CompareOptions {
   alpha?: number;
   /** Only these metrics (default: the headline metrics both runs have). */
   metrics?: string[];
-  /** Fewer samples than this on a side: the row is reported but never decides (default 5). */
+  /** Fewer samples than this on a side: the row is reported but never decides (default 6, the fewest for a median CI). */
   minSamples?: number;
   seed?: number;
 }
@@ -45,7 +45,7 @@ export interface CompareResult {
   exitCode: 0 | 1;
 }
 
-export const COMPARE_DEFAULTS = { thresholdPct: 5, alpha: 0.05, minSamples: 5 } as const;
+export const COMPARE_DEFAULTS = { thresholdPct: 5, alpha: 0.05, minSamples: MIN_VERDICT_SAMPLES } as const;
 
 /** A regression whose CI lies beyond this many thresholds stands even where the other variants did not move. */
 const FAR_BEYOND = 2;

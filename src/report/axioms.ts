@@ -16,9 +16,11 @@ export interface MatrixRow {
   /** rounds whose findings differed from the last one's */
   inconsistentRounds: number;
   isolated: number;
-  /** boot time vs bare (the boot scenario's matching set, else the probe's own boot) */
+  /** boot time vs bare, from the run's boot scenario (the matching set); null when it has none or too few samples */
   bootRatio: number | null;
   bootFrom: string | null;
+  /** why bootRatio is null */
+  bootMissing: string | null;
   /** geometric mean of the run-time ratios of the launch scenarios' matching variants */
   runRatio: number | null;
   runWorkloads: number;
@@ -67,15 +69,18 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
     const key = (s: (typeof samples)[number]) => (s.state === 'completed' ? (s.isolation ?? []).map((c) => c.status).join(',') : '');
     const inconsistentRounds = last ? samples.filter((s) => key(s) !== key(last)).length : 0;
 
+    // cost comes from the run's boot scenario (30 rounds), never from the probe's own few launches
     let bootRatio: number | null = null;
     let bootFrom: string | null = null;
+    let bootMissing: string | null = null;
     const inBoot = boot && !v.userMap ? findByNs(boot, v.ns) : undefined;
-    if (boot && inBoot) {
-      bootRatio = v.ns.length === 0 ? 1 : (boot.summary.find((x) => x.variant === inBoot.id)?.metrics.bootNs?.ratioToBaseline ?? null);
+    if (!boot) bootMissing = 'no boot scenario in this run';
+    else if (!inBoot) bootMissing = `not among ${boot.name}'s variants`;
+    else {
+      const m = boot.summary.find((x) => x.variant === inBoot.id)?.metrics.bootNs;
+      bootRatio = v.ns.length === 0 ? 1 : (m?.ratioToBaseline ?? null);
       bootFrom = `${boot.name}/${inBoot.id}`;
-    } else {
-      bootRatio = v.id === sc.baseline ? 1 : (sc.summary.find((x) => x.variant === v.id)?.metrics.bootNs?.ratioToBaseline ?? null);
-      bootFrom = bootRatio === null ? null : `${sc.name} (the probe's own boot)`;
+      if (bootRatio === null) bootMissing = m?.tooFew ? `too few samples in ${bootFrom}` : `no completed samples in ${bootFrom}`;
     }
     const runRatios: number[] = [];
     if (!v.userMap)
@@ -94,6 +99,7 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
       isolated: cells.filter((c) => c?.status === 'isolated').length,
       bootRatio,
       bootFrom,
+      bootMissing,
       runRatio: v.ns.length === 0 ? 1 : geometricMean(runRatios),
       runWorkloads: runRatios.length,
     };

@@ -1,3 +1,5 @@
+import type { MetricSummary } from '../results/index.ts';
+
 /** A duration in ns, in the unit that reads best. */
 export function formatNs(ns: number | null | undefined): string {
   if (ns === null || ns === undefined || !Number.isFinite(ns)) return '-';
@@ -10,6 +12,13 @@ export function formatNs(ns: number | null | undefined): string {
 export function formatRatio(r: number | null | undefined, ci?: readonly [number, number]): string {
   if (r === null || r === undefined || !Number.isFinite(r)) return '-';
   return ci ? `${r.toFixed(2)}× [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : `${r.toFixed(2)}×`;
+}
+
+/** A variant's ratio to its baseline with its CI, "baseline" for the baseline itself, "too few (n=…)" below the minimum. */
+export function formatVs(m: MetricSummary | undefined, isBaseline: boolean): string {
+  if (isBaseline) return 'baseline';
+  if (m?.tooFew) return `too few (n=${Math.min(m.n, m.baselineN ?? 0)})`;
+  return formatRatio(m?.ratioToBaseline, m?.ratioCI95);
 }
 
 /** A plain-text table with right-aligned numbers. */

@@ -2,7 +2,7 @@ import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { chartsFor, headline, isolationVsCost } from './charts.ts';
-import { escapeHtml, formatMetric, formatRatio } from './format.ts';
+import { escapeHtml, formatMetric, formatRatio, formatVs } from './format.ts';
 import { renderSvg } from './svg.ts';
 
 const esc = escapeHtml;
@@ -12,7 +12,7 @@ function table(sc: ScenarioResult): string {
   const { metric, label } = headline(sc);
   const rows = sc.summary.map((v) => {
     const m = v.metrics[metric];
-    const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
+    const vs = formatVs(m, v.variant === v.baseline);
     return `<tr><td>${esc(v.variant)}</td><td>${v.completed}</td><td>${formatMetric(metric, m?.median)}</td><td>${formatMetric(metric, m?.p5)}</td><td>${formatMetric(metric, m?.p95)}</td><td>${formatMetric(metric, m?.p99)}</td><td>${esc(vs)}</td><td>${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''}</td></tr>`;
   });
   return `<table><thead><tr><th>variant</th><th>n</th><th>${esc(label)} p50</th><th>p5</th><th>p95</th><th>p99</th><th>vs baseline [95% CI]</th><th>problems</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -23,12 +23,12 @@ function matrixTable(run: RunResults, sc: ScenarioResult): string {
   const rows = isolationMatrix(run, sc);
   const body = rows.map((r) => {
     const cells = r.cells.map((c) => `<td class="cell ${c ? c.status.replace('/', '') : 'none'}" title="${esc(c?.evidence ?? 'no completed sample')}">${cellSymbol(c)}</td>`).join('');
-    return `<tr><td>${esc(r.variant)}</td>${cells}<td>${r.isolated}</td><td>${esc(formatRatio(r.bootRatio))}</td><td>${esc(r.runRatio === null ? '-' : formatRatio(r.runRatio))}${r.runWorkloads ? ` (${r.runWorkloads})` : ''}</td></tr>`;
+    return `<tr><td>${esc(r.variant)}</td>${cells}<td>${r.isolated}</td><td>${esc(r.bootRatio === null ? (r.bootMissing ?? '-') : formatRatio(r.bootRatio))}</td><td>${esc(r.runRatio === null ? '-' : formatRatio(r.runRatio))}${r.runWorkloads ? ` (${r.runWorkloads})` : ''}</td></tr>`;
   });
   const evidence = rows
     .map((r) => `<details><summary>${esc(r.variant)}: ${r.isolated} of 8 isolated</summary><ul>${r.cells.map((c, i) => `<li><b>${esc(NAMESPACES[i])}</b> ${cellSymbol(c)} ${esc(c?.evidence ?? 'no completed sample')}</li>`).join('')}</ul></details>`)
     .join('');
-  return `<table class="matrix"><thead><tr><th>namespace set</th>${NAMESPACES.map((n) => `<th>${n}</th>`).join('')}<th>isolated</th><th>boot vs bare</th><th>run time vs bare (workloads)</th></tr></thead><tbody>${body.join('')}</tbody></table><p class="meta">✓ isolated · ✗ not isolated · – not applicable. Boot: the boot scenario's matching set where this run has one, else the probe's own boot; run time: geometric mean over the run's launch scenarios.</p>${evidence}`;
+  return `<table class="matrix"><thead><tr><th>namespace set</th>${NAMESPACES.map((n) => `<th>${n}</th>`).join('')}<th>isolated</th><th>boot vs bare</th><th>run time vs bare (workloads)</th></tr></thead><tbody>${body.join('')}</tbody></table><p class="meta">✓ isolated · ✗ not isolated · – not applicable. Boot: the run's boot scenario's matching set (never the probe's own few launches); run time: geometric mean over the run's launch scenarios; both only from at least 6 samples a side.</p>${evidence}`;
 }
 
 /** Victim slowdown per antagonist and cgroup setting. */

@@ -1,4 +1,4 @@
-export { formatNs, formatRatio, formatMetric, escapeHtml, textTable } from './format.ts';
+export { formatNs, formatRatio, formatVs, formatMetric, escapeHtml, textTable } from './format.ts';
 export { scenarioTable, problemLines, runSummary } from './terminal.ts';
 export { htmlReport } from './html.ts';
 export { markdownSummary } from './markdown.ts';

@@ -2,7 +2,7 @@ import type { RunResults } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, isolationMatrix } from './axioms.ts';
 import { headline } from './charts.ts';
-import { formatMetric, formatRatio } from './format.ts';
+import { formatMetric, formatRatio, formatVs } from './format.ts';
 
 
 /** A Markdown summary of a run: one table per scenario, headline metric with its ratio and CI. */
@@ -19,12 +19,12 @@ export function markdownSummary(run: RunResults): string {
     out.push('', `## ${sc.name}`, '', sc.description, '', `| variant | n | ${label} p50 | p95 | vs baseline [95% CI] | errors |`, '| --- | --- | --- | --- | --- | --- |');
     for (const v of sc.summary) {
       const m = v.metrics[metric];
-      const vs = v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
+      const vs = formatVs(m, v.variant === v.baseline);
       out.push(`| ${v.variant} | ${v.completed} | ${formatMetric(metric, m?.median)} | ${formatMetric(metric, m?.p95)} | ${vs} | ${v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : ''} |`);
     }
     if (sc.kind === 'isolation') {
       out.push('', `| namespace set | ${NAMESPACES.join(' | ')} | isolated | boot vs bare |`, `| --- |${' --- |'.repeat(NAMESPACES.length + 2)}`);
-      for (const r of isolationMatrix(run, sc)) out.push(`| ${r.variant} | ${r.cells.map(cellSymbol).join(' | ')} | ${r.isolated} | ${formatRatio(r.bootRatio)} |`);
+      for (const r of isolationMatrix(run, sc)) out.push(`| ${r.variant} | ${r.cells.map(cellSymbol).join(' | ')} | ${r.isolated} | ${r.bootRatio === null ? (r.bootMissing ?? '-') : formatRatio(r.bootRatio)} |`);
     }
     for (const w of sc.warnings ?? []) out.push('', `> ⚠️ ${w}`);
   }

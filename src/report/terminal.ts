@@ -1,15 +1,14 @@
 import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
-import { formatNs, formatRatio, textTable } from './format.ts';
+import { formatNs, formatRatio, formatVs, textTable } from './format.ts';
 
 function issues(v: ScenarioResult['summary'][number]): string {
   return v.errored ? `${v.errored} errored` : v.skipped ? 'skipped' : '';
 }
 
 function vsBaseline(v: ScenarioResult['summary'][number], metric: string): string {
-  const m = v.metrics[metric];
-  return v.variant === v.baseline ? 'baseline' : formatRatio(m?.ratioToBaseline, m?.ratioCI95);
+  return formatVs(v.metrics[metric], v.variant === v.baseline);
 }
 
 /** Boot-time table of a launch scenario: distribution, overhead, breakdown, and the workload's own time where it reports one. */
@@ -111,7 +110,7 @@ function densityTable(sc: ScenarioResult): string {
 
 /** The isolation matrix: ✓ isolated, ✗ not isolated, – not applicable; evidence in the JSON and HTML report. */
 function isolationTable(sc: ScenarioResult): string {
-  const header = ['variant', 'n', ...NAMESPACES, 'isolated', 'boot p50', 'vs base [95% CI]', 'errors'];
+  const header = ['variant', 'n', ...NAMESPACES, 'isolated', 'errors'];
   const rows = isolationMatrix({ scenarios: [sc] } as RunResults, sc).map((r) => {
     const v = sc.summary.find((x) => x.variant === r.variant);
     const applicable = r.cells.filter((c) => c && c.status !== 'n/a').length;
@@ -120,12 +119,10 @@ function isolationTable(sc: ScenarioResult): string {
       String(v?.completed ?? 0),
       ...r.cells.map(cellSymbol),
       `${r.isolated}/${applicable}${r.inconsistentRounds ? ` (${r.inconsistentRounds} rounds differ)` : ''}`,
-      formatNs(v?.metrics.bootNs?.median),
-      v ? vsBaseline(v, 'bootNs') : '-',
       v ? issues(v) : '',
     ];
   });
-  return `${textTable(header, rows, header.length)}\n  ✓ isolated  ✗ not isolated  – not applicable (evidence per cell: results JSON, HTML report)`;
+  return `${textTable(header, rows, header.length)}\n  ✓ isolated  ✗ not isolated  – not applicable (evidence per cell: results JSON, HTML report); what each set costs: "isolation vs cost" below, from the boot and launch scenarios`;
 }
 
 /** A figure, or "-" where there is none. */
@@ -141,7 +138,7 @@ function interferenceTable(sc: ScenarioResult): string {
       v.variant,
       String(v.completed),
       formatNs(v.metrics['workload.elapsedNs']?.median),
-      v.variant === v.baseline ? 'alone (baseline)' : formatRatio(r?.slowdown ?? v.metrics['workload.elapsedNs']?.ratioToBaseline, r?.slowdownCI ?? undefined),
+      v.variant === v.baseline ? 'alone (baseline)' : v.metrics['workload.elapsedNs']?.tooFew ? formatVs(v.metrics['workload.elapsedNs'], false) : formatRatio(r?.slowdown ?? v.metrics['workload.elapsedNs']?.ratioToBaseline, r?.slowdownCI ?? undefined),
       orDash(r?.removed, (x) => `${Math.round(x * 100)} %`),
       orDash(r?.pLessThanReference, (x) => x.toFixed(3)),
       orDash(r?.antagonistPidsPeak, String),
@@ -161,7 +158,7 @@ export function axiomsTable(run: RunResults): string | null {
       r.variant,
       r.cells.map(cellSymbol).join(' '),
       String(r.isolated),
-      formatRatio(r.bootRatio),
+      r.bootRatio === null ? (r.bootMissing ?? '-') : formatRatio(r.bootRatio),
       r.runRatio === null ? '-' : `${formatRatio(r.runRatio)}${r.runWorkloads ? ` (${r.runWorkloads} workloads)` : ''}`,
     ]);
     out.push(`\nisolation vs cost (${sc.name}) — cells in the order ${NAMESPACES.join(' ')}`, textTable(['namespace set', 'cells', 'isolated', 'boot vs bare', 'run time vs bare'], rows, 2));

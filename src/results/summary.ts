@@ -6,6 +6,12 @@ export function headlineMetric(metric: string): boolean {
   return metric === 'bootNs' || metric === 'totalNs' || metric === 'freezeNs' || metric === 'thawNs' || metric.startsWith('workload.');
 }
 
+/**
+ * Fewest measured samples on each side for a ratio, its CI or any verdict: the
+ * distribution-free CI of a median needs 6. Below it tables say "too few".
+ */
+export const MIN_VERDICT_SAMPLES = 6;
+
 /** Resamples for the CIs in a summary: plenty for a 95% interval, cheap enough for every run. */
 const SUMMARY_RESAMPLES = 1000;
 
@@ -50,13 +56,16 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
       if (!d) continue;
       const baseVals = variant === baseline ? [] : (values(baseline).get(metric) ?? []);
       const b = variant === baseline ? null : describe(baseVals);
-      const headline = variant !== baseline && headlineMetric(metric);
+      const tooFew = variant !== baseline && (vals.length < MIN_VERDICT_SAMPLES || baseVals.length < MIN_VERDICT_SAMPLES);
+      const headline = variant !== baseline && !tooFew && headlineMetric(metric);
       const ci = headline ? ratioOfMediansCI(vals, baseVals, 1, SUMMARY_RESAMPLES) : null;
       const logRatios = headline ? perRoundLogRatios(variant, baseline, metric) : [];
       const perRound = logRatios.length ? geometricMean(logRatios.map(Math.exp)) : null;
       metrics[metric] = {
         ...d,
-        ratioToBaseline: variant === baseline ? null : ratioOfMedians(d, b),
+        ratioToBaseline: variant === baseline || tooFew ? null : ratioOfMedians(d, b),
+        ...(variant !== baseline ? { baselineN: baseVals.length } : {}),
+        ...(tooFew ? { tooFew: true as const } : {}),
         ...(ci ? { ratioCI95: [ci.low, ci.high] as [number, number] } : {}),
         ...(perRound !== null ? { perRoundRatio: perRound, pPaired: signFlipTest(logRatios).p } : {}),
       };

@@ -70,8 +70,12 @@ export interface VariantInfo {
 }
 
 export interface MetricSummary extends Descriptive {
-  /** median / the baseline's median; null for the baseline itself or without one */
+  /** median / the baseline's median; null for the baseline itself, without one, or from too few samples (`tooFew`) */
   ratioToBaseline: number | null;
+  /** fewer than MIN_VERDICT_SAMPLES on this side or the baseline's (`baselineN`): no ratio, no verdict */
+  tooFew?: true;
+  /** the baseline's sample count for this metric (non-baseline variants) */
+  baselineN?: number;
   /** seeded percentile-bootstrap 95% CI of ratioToBaseline (headline metrics only) */
   ratioCI95?: [number, number];
   /** geometric mean of the per-round ratios to the baseline (rounds interleave variants) */
