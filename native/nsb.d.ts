@@ -29,6 +29,17 @@ export interface NativeSpec {
   timeOffsets?: string;
   /** Working directory of the workload. */
   cwd?: string;
+  /** run/runMany: start no sooner than this long after the launcher reaped its previous launch (0: at once). */
+  gapNs?: number;
+}
+
+/** The in-sandbox setup's steps, timed by the child (ns; 0 where not done). */
+export interface NativeSetupSteps {
+  propagation: number;
+  proc: number;
+  tmpfs: number;
+  lo: number;
+  hostname: number;
 }
 
 /** Milestones as ns offsets from the request; -1 where the step did not happen. */
@@ -75,6 +86,13 @@ export interface NativeResult {
     involuntaryCtxSwitches: number;
   };
   launcher: { userUs: number; sysUs: number };
+  /** when the child began its setup, as an offset from the request (-1: it did not get there) */
+  setupBeginOffsetNs: number;
+  setupNs: NativeSetupSteps;
+  /** request − the exit of the launcher's previous launch (-1: none before it) */
+  prevExitAgoNs: number;
+  /** the part of that gap the launcher waited on purpose (spec.gapNs) */
+  gapWaitNs: number;
   error?: NativeError;
   stdout: string;
   stderr: string;
@@ -94,6 +112,11 @@ export declare class Launcher {
   hold(spec: NativeSpec): Promise<NativeResult>;
   /** Holds `count` (1..4096) sandboxes of one spec in one request; a failure ends the batch (the rest: clone-failed, ECANCELED). */
   holdMany(spec: NativeSpec, count: number): Promise<NativeResult[]>;
+  /**
+   * Runs `count` (1..1000) launches of one spec back to back inside the launcher, with no
+   * round trip between them (spec.gapNs apart). A failed launch does not stop the rest.
+   */
+  runMany(spec: NativeSpec, count: number): Promise<NativeResult[]>;
   /** Sends `signal` (0: none) to a held sandbox, waits up to timeoutNs (then SIGKILL), reaps it. */
   release(id: number, signal: number, timeoutNs: number): Promise<NativeResult>;
   ping(): Promise<void>;
@@ -130,5 +153,5 @@ export interface NativeBinding {
   errnoName(errno: number): string;
   /** Freeze (true) or thaw a cgroup and time it in C: v2 cgroup.freeze + cgroup.events, or v1 freezer.state. */
   freeze(kind: 'v1' | 'v2', dir: string, freeze: boolean, timeoutNs: number, retryNs: number): Promise<FreezeResult>;
-  options: { forceClone: number; noProc: number; noLo: number; cgroupByWrite: number };
+  options: { forceClone: number; noProc: number; noLo: number; cgroupByWrite: number; noSetup: number };
 }

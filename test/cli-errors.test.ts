@@ -65,6 +65,13 @@ describe('cli: bad input', () => {
     assert.match(r.stderr, /error: unknown option '--nett'/);
   });
 
+  test('an unknown pace, a burst without back-to-back, --pace on scenarios that cannot be paced', () => {
+    assertOneErrorLine(nsbench(['run', 'boot', '--pace', 'quiesed']), /--pace.*expected one of interleaved, quiesced, back-to-back \(did you mean "quiesced"\?\)/);
+    assertOneErrorLine(nsbench(['run', 'boot', '--burst', '5']), /--burst is the length of a back-to-back burst — add --pace back-to-back/);
+    assertOneErrorLine(nsbench(['run', 'freeze', '--pace', 'quiesced']), /--pace quiesced: none of freeze is a launch scenario/);
+    assertOneErrorLine(nsbench(['run', 'boot', '--harness-cpu', 'sometimes']), /--harness-cpu.*Allowed choices are auto, off/);
+  });
+
   test('a bad number', () => {
     const r = nsbench(['run', '--rounds', 'many']);
     assert.equal(r.code, 2);

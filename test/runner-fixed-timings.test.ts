@@ -10,17 +10,7 @@ import { fromSamplesJsonl, readResults } from '../src/results/index.ts';
 import { runBenchmark, skipReason, type Launchable } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { tempDir } from './helpers/env.ts';
-
-function fixedResult(bootNs: number, over: Partial<NativeResult> = {}): NativeResult {
-  return {
-    id: 1, state: 'exited', exitCode: 0, signal: 0, pid: 4242, clonePath: 'clone3', cgroupMethod: 'none', ready: true, requestMonoNs: 1n,
-    offsetsNs: { request: 0, cloneStart: 1000, cloneDone: bootNs / 4, childStart: bootNs / 4 + 10, mapsDone: -1, cgroupDone: -1, setupDone: bootNs / 2, exec: bootNs / 2 + 100, ready: bootNs, exit: bootNs + 50_000 },
-    child: { userUs: 10, sysUs: 300, maxRssKb: 900, minorFaults: 40, majorFaults: 0, voluntaryCtxSwitches: 2, involuntaryCtxSwitches: 0 },
-    launcher: { userUs: 5, sysUs: 60 },
-    stdout: '', stderr: '',
-    ...over,
-  };
-}
+import { fixedResult } from './helpers/fixed-launcher.ts';
 
 /** Boot time is 500 µs + 100 µs per namespace; "net" fails with a timeout. */
 class FixedLauncher implements Launchable {
@@ -71,7 +61,8 @@ test('rounds interleave variants in a seeded random order; statistics come from 
   const disk = readResults(files.json);
   assert.equal(disk.status, 'complete');
   assert.equal(disk.scenarios[0]?.samples.length, 32);
-  assert.equal(readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').length, 34, 'header + the scenario + one line per sample');
+  const types = readFileSync(files.samplesJsonl, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+  assert.deepEqual([types.filter((t) => t === 'run').length, types.filter((t) => t === 'scenario').length, types.filter((t) => t === 'sample').length, types.filter((t) => t === 'round').length], [1, 1, 32, 8], 'header, the scenario, one line per sample, the load of each round');
 });
 
 test('a launcher that dies is restarted once; the lost launch is recorded', async () => {
@@ -126,7 +117,8 @@ test('a run killed halfway: its samples file reports what was measured, and --re
   // the same run as if killed after 11 samples, in the middle of writing the 12th
   const lines = readFileSync(full.files.samplesJsonl, 'utf8').trim().split('\n');
   const dead = join(out, 'dead.samples.jsonl');
-  writeFileSync(dead, `${lines.slice(0, 2 + 11).join('\n')}\n${(lines[13] as string).slice(0, 40)}`);
+  const cut = lines.findIndex((l, i) => lines.slice(0, i).filter((x) => x.startsWith('{"type":"sample"')).length === 11 && l.startsWith('{"type":"sample"'));
+  writeFileSync(dead, `${lines.slice(0, cut).join('\n')}\n${(lines[cut] as string).slice(0, 40)}`);
   const partial = fromSamplesJsonl(dead, readFileSync(dead, 'utf8'));
   assert.equal(partial.skippedLines, 1, 'the torn last line is dropped');
   assert.equal(partial.run.status, 'partial');

@@ -30,8 +30,25 @@ test('each malformed field is named with the file and its path', () => {
     [{ ...ok, warmup: 1.5 }, /warmup: expected an integer >= 0/],
     [{ ...ok, baseline: 'nope' }, /baseline: no variant with id "nope"/],
     [{ ...ok, params: { a: {} } }, /params: expected an object of strings/],
+    [{ ...ok, pace: 'quiet' }, /pace: expected one of "interleaved", "quiesced", "back-to-back", got "quiet"/],
+    [{ ...ok, kind: 'density', variants: [{ ns: [], density: { target: 5 } }], pace: 'quiesced' }, /pace: only launch scenarios can be paced quiesced \(this one is "density"\)/],
+    [{ ...ok, gapMs: -1 }, /gapMs: expected 0\.\.60000 ms, got -1/],
+    [{ ...ok, burst: 10 }, /burst: burst is the length of a back-to-back burst/],
+    [{ ...ok, pace: 'back-to-back', burst: 0 }, /burst: expected a whole number 1\.\.999, got 0/],
+    [{ ...ok, quiesceTimeoutMs: 500 }, /quiesceTimeoutMs: quiesceTimeoutMs bounds the wait of quiesced pacing/],
+    [{ ...ok, variants: [{ ns: ['net'], setup: 'no' }] }, /variants\[0\]\.setup: expected true or false, got "no"/],
+    [{ ...ok, variants: [{ ns: ['mnt'], setup: false, tmpfs: '/dev/shm' }] }, /variants\[0\]\.tmpfs: a tmpfs of its own is part of the in-sandbox setup/],
+    [{ ...ok, kernelWork: 'yes' }, /kernelWork: expected true or false/],
   ];
   for (const [def, re] of bad) assert.throws(() => validateScenario(def, 'scenarios/x.ts'), re, JSON.stringify(def));
+});
+
+test('pacing is kept as written, with its defaults where the runner fills them', () => {
+  const s = validateScenario({ ...ok, pace: 'back-to-back', burst: 5, gapMs: 2 }, 'scenarios/x.ts');
+  assert.deepEqual([s.pace, s.burst, s.gapMs, s.kernelWork], ['back-to-back', 5, 2, true]);
+  const q = validateScenario({ ...ok, pace: 'quiesced', quiesceTimeoutMs: 500, kernelWork: false, variants: [{ ns: ['net'], setup: false }] }, 'scenarios/x.ts');
+  assert.deepEqual([q.pace, q.quiesceTimeoutMs, q.kernelWork, q.variants[0]?.setup], ['quiesced', 500, false, false]);
+  assert.equal(validateScenario(ok, 'scenarios/x.ts').pace, undefined, 'interleaved unless asked');
 });
 
 test('config: defaults, and malformed fields named', () => {

@@ -5,6 +5,8 @@
  *                       become N processes (N-1 children) that spin or sleep; ready once all
  *                       exist; runs until killed (for freeze/thaw timing)
  *   hog spin MS         spin on the CPU for MS ms of wall time, report CPU time got
+ *   hog linger N MS     leave N processes behind that spin for MS ms after it exited (work
+ *                       left for whatever runs next: a known carry-over); exits at once
  * Antagonists for noisy-neighbour scenarios (ready at once, run until killed; run them in a
  * pid namespace and a cgroup so that one kill ends every process they made):
  *   hog membw N SIZE    N processes each copying a SIZE buffer forever (memory bandwidth)
@@ -28,7 +30,7 @@
 #define MIB (1u << 20)
 
 static int usage(void) {
-    fprintf(stderr, "usage: hog mem SIZE | hog fork MAX | hog procs N busy|sleep | hog spin MS | hog membw N SIZE |"
+    fprintf(stderr, "usage: hog mem SIZE | hog fork MAX | hog procs N busy|sleep | hog spin MS | hog linger N MS | hog membw N SIZE |"
                     " hog forkstorm MAX | hog ioflood DIR SIZE | hog pagecache DIR SIZE\n");
     return 2;
 }
@@ -112,6 +114,28 @@ static int procs(long n, int busy) {
     signal_ready();
     if (busy) spin_forever();
     for (;;) pause();
+}
+
+static void spin_until(uint64_t end) {
+    volatile uint64_t x = 0;
+    while (now_ns() < end)
+        for (int i = 0; i < 10000; i++) x++;
+}
+
+/* Forks n spinners that outlive this process by ms (they reparent and end by themselves). */
+static int linger(long n, long ms) {
+    signal_ready();
+    uint64_t end = now_ns() + (uint64_t)ms * 1000000ull;
+    for (long i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            spin_until(end);
+            _exit(0);
+        }
+        if (pid < 0) return 1;
+    }
+    printf("{\"lingering\":%ld,\"forMs\":%ld}\n", n, ms);
+    return 0;
 }
 
 static int spin(long ms) {
@@ -206,6 +230,10 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "spin") == 0 && argc == 3) {
         long ms = strtol(argv[2], NULL, 10);
         return ms > 0 ? spin(ms) : usage();
+    }
+    if (strcmp(argv[1], "linger") == 0 && argc == 4) {
+        long n = strtol(argv[2], NULL, 10), ms = strtol(argv[3], NULL, 10);
+        return n >= 1 && n <= 64 && ms >= 1 && ms <= 10000 ? linger(n, ms) : usage();
     }
     if (strcmp(argv[1], "membw") == 0 && argc == 4) {
         long n = strtol(argv[2], NULL, 10);

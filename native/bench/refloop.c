@@ -3,15 +3,23 @@
  * kernel itself costs for a namespace set. Shares no code with the launcher
  * on purpose, so that a slow launcher cannot slow its own yardstick.
  *
- *   nsb-refloop [--setup] [--hold] NS_LIST COUNT PROGRAM
+ *   nsb-refloop [--setup] [--hold] [--gap-ms MS] NS_LIST COUNT PROGRAM
+ *   nsb-refloop [--setup] --schedule FILE PROGRAM
  *     NS_LIST  comma-separated namespaces, or "bare"
  *     --setup  also do what a usable sandbox needs inside (private mounts,
  *              fresh /proc, lo up, hostname), as the launcher does
  *     --hold   keep every child alive (PROGRAM must stay up after its ready
  *              byte, e.g. the idle workload): a density ramp; all are killed
  *              and reaped at the end, and "heldNs" is the whole ramp's time
+ *     --gap-ms start each launch no sooner than MS after the previous child
+ *              was reaped (sleeping on CLOCK_MONOTONIC)
+ *     --schedule  launch the lines of FILE in order, each "NS_LIST GAP_NS":
+ *              that set, no sooner than GAP_NS after the previous reap (the
+ *              order and gaps of another run, replayed)
  * Prints one JSON line: {"ns":..., "readyNs":[...], "wallNs":[...]}: from just
- * before clone to the no-op's ready byte (boot), and to the child reaped.
+ * before clone to the no-op's ready byte (boot), and to the child reaped;
+ * with --schedule also "sets":[...] and "gapNs":[...] (previous reap → this
+ * launch's start, as kept).
  * With a user namespace the child waits on a pipe while uid/gid maps are written.
  */
 #define _GNU_SOURCE
@@ -78,28 +86,79 @@ static void child_setup(unsigned long flags) {
     if ((flags & CLONE_NEWUTS) && sethostname("nsb-ref", 7) < 0) _exit(123);
 }
 
-int main(int argc, char **argv) {
-    int setup = 0, hold = 0;
-    for (;;) {
-        if (argc > 1 && strcmp(argv[1], "--setup") == 0) { setup = 1; argv++; argc--; continue; }
-        if (argc > 1 && strcmp(argv[1], "--hold") == 0) { hold = 1; argv++; argc--; continue; }
-        break;
-    }
-    if (argc != 4) {
-        fprintf(stderr, "usage: nsb-refloop [--setup] [--hold] NS_LIST COUNT PROGRAM\n");
-        return 2;
-    }
-    unsigned long flags = 0;
+static int parse_set(const char *text, unsigned long *flags) {
     char list[256];
-    snprintf(list, sizeof list, "%s", argv[1]);
+    snprintf(list, sizeof list, "%s", text);
+    *flags = 0;
     for (char *tok = strtok(list, ",+"); tok; tok = strtok(NULL, ",+")) {
         int found = strcmp(tok, "bare") == 0;
         for (size_t i = 0; i < sizeof NS / sizeof NS[0]; i++)
-            if (strcmp(tok, NS[i].name) == 0) { flags |= NS[i].flag; found = 1; }
-        if (!found) { fprintf(stderr, "nsb-refloop: unknown namespace %s\n", tok); return 2; }
+            if (strcmp(tok, NS[i].name) == 0) { *flags |= NS[i].flag; found = 1; }
+        if (!found) { fprintf(stderr, "nsb-refloop: unknown namespace %s\n", tok); return -1; }
     }
-    long count = strtol(argv[2], NULL, 10);
-    const char *prog = argv[3];
+    return 0;
+}
+
+/* Sleeps until `after` + gap (CLOCK_MONOTONIC); nothing for the first launch. */
+static void keep_gap(uint64_t after, uint64_t gap) {
+    if (!after || !gap) return;
+    uint64_t until = after + gap;
+    struct timespec ts = {(time_t)(until / 1000000000ull), (long)(until % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0) {}
+}
+
+int main(int argc, char **argv) {
+    int setup = 0, hold = 0;
+    uint64_t gap_ns = 0;
+    const char *schedule = NULL;
+    for (;;) {
+        if (argc > 1 && strcmp(argv[1], "--setup") == 0) { setup = 1; argv++; argc--; continue; }
+        if (argc > 1 && strcmp(argv[1], "--hold") == 0) { hold = 1; argv++; argc--; continue; }
+        if (argc > 2 && strcmp(argv[1], "--gap-ms") == 0) { gap_ns = (uint64_t)(strtod(argv[2], NULL) * 1e6); argv += 2; argc -= 2; continue; }
+        if (argc > 2 && strcmp(argv[1], "--schedule") == 0) { schedule = argv[2]; argv += 2; argc -= 2; continue; }
+        break;
+    }
+    if (schedule ? argc != 2 || hold : argc != 4) {
+        fprintf(stderr, "usage: nsb-refloop [--setup] [--hold] [--gap-ms MS] NS_LIST COUNT PROGRAM\n"
+                        "       nsb-refloop [--setup] --schedule FILE PROGRAM\n");
+        return 2;
+    }
+    /* the launches: one set COUNT times, or the schedule's lines */
+    long count = 0;
+    unsigned long *set_flags = NULL;
+    uint64_t *set_gap = NULL;
+    char (*set_name)[256] = NULL;
+    if (schedule) {
+        FILE *f = fopen(schedule, "r");
+        if (!f) { perror(schedule); return 2; }
+        char line[512];
+        long cap = 0;
+        while (fgets(line, sizeof line, f)) {
+            char name[256];
+            unsigned long long g = 0;
+            if (sscanf(line, "%255s %llu", name, &g) < 1) continue;
+            if (count == cap) {
+                cap = cap ? cap * 2 : 256;
+                set_flags = realloc(set_flags, (size_t)cap * sizeof *set_flags);
+                set_gap = realloc(set_gap, (size_t)cap * sizeof *set_gap);
+                set_name = realloc(set_name, (size_t)cap * sizeof *set_name);
+                if (!set_flags || !set_gap || !set_name) { perror("realloc"); return 1; }
+            }
+            if (parse_set(name, &set_flags[count]) < 0) return 2;
+            set_gap[count] = g;
+            snprintf(set_name[count], sizeof set_name[count], "%s", name);
+            count++;
+        }
+        fclose(f);
+    } else {
+        unsigned long flags;
+        if (parse_set(argv[1], &flags) < 0) return 2;
+        count = strtol(argv[2], NULL, 10);
+        set_flags = calloc((size_t)(count > 0 ? count : 1), sizeof *set_flags);
+        set_gap = calloc((size_t)(count > 0 ? count : 1), sizeof *set_gap);
+        for (long i = 0; i < count; i++) { set_flags[i] = flags; set_gap[i] = gap_ns; }
+    }
+    const char *prog = schedule ? argv[1] : argv[3];
     char *const cargv[] = {(char *)prog, NULL};
     char *const cenvp[] = {(char *)"NSB_READY_FD=3", NULL};
     char map[64];
@@ -109,11 +168,15 @@ int main(int argc, char **argv) {
 
     uint64_t *wall = calloc((size_t)count, sizeof *wall);
     uint64_t *ready = calloc((size_t)count, sizeof *ready);
+    uint64_t *gaps = calloc((size_t)count, sizeof *gaps);
     pid_t *kids = calloc((size_t)count, sizeof *kids);
-    uint64_t ramp0 = now_ns();
+    uint64_t ramp0 = now_ns(), last_reap = 0;
     for (long i = 0; i < count; i++) {
+        unsigned long flags = set_flags[i];
         int sync[2] = {-1, -1}, rdy[2];
+        keep_gap(last_reap, set_gap[i]);
         uint64_t t0 = now_ns(); /* per-sandbox work starts here, pipes included, as in the launcher */
+        gaps[i] = last_reap ? t0 - last_reap : 0;
         if ((flags & CLONE_NEWUSER) && pipe2(sync, O_CLOEXEC) < 0) { perror("pipe2"); return 1; }
         if (pipe2(rdy, O_CLOEXEC) < 0) { perror("pipe2"); return 1; }
         struct clone_args_min a;
@@ -150,7 +213,8 @@ int main(int argc, char **argv) {
         }
         int status;
         if (waitpid((pid_t)pid, &status, 0) < 0) { perror("waitpid"); return 1; }
-        wall[i] = now_ns() - t0;
+        last_reap = now_ns();
+        wall[i] = last_reap - t0;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             fprintf(stderr, "nsb-refloop: child failed (status %d)\n", status);
             return 1;
@@ -161,13 +225,25 @@ int main(int argc, char **argv) {
         for (long i = 0; i < count; i++) kill(kids[i], SIGKILL); /* our own children, by pid */
         for (long i = 0; i < count; i++) waitpid(kids[i], NULL, 0);
     }
-    printf("{\"ns\":\"%s\",\"setup\":%s,\"hold\":%s,\"heldNs\":%llu,\"readyNs\":[", argv[1], setup ? "true" : "false",
+    printf("{\"ns\":\"%s\",\"setup\":%s,\"hold\":%s,\"heldNs\":%llu,\"readyNs\":[", schedule ? "schedule" : argv[1], setup ? "true" : "false",
            hold ? "true" : "false", (unsigned long long)held_ns);
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)ready[i]);
     printf("],\"wallNs\":[");
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)wall[i]);
-    printf("]}\n");
+    printf("],\"gapNs\":[");
+    for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)gaps[i]);
+    printf("]");
+    if (schedule) {
+        printf(",\"sets\":[");
+        for (long i = 0; i < count; i++) printf("%s\"%s\"", i ? "," : "", set_name[i]);
+        printf("]");
+    }
+    printf("}\n");
     free(wall);
     free(ready);
+    free(gaps);
+    free(set_flags);
+    free(set_gap);
+    free(set_name);
     return 0;
 }

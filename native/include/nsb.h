@@ -75,6 +75,17 @@ enum nsb_opt {
     NSB_OPT_NO_LO = 1u << 2,       /* leave lo down in a new net namespace */
     NSB_OPT_DISCARD_OUTPUT = 1u << 3, /* stdout/stderr to /dev/null (implied for held sandboxes) */
     NSB_OPT_CGROUP_BY_WRITE = 1u << 4, /* v2: place by a cgroup.procs write even where CLONE_INTO_CGROUP works */
+    NSB_OPT_NO_SETUP = 1u << 5,    /* no in-sandbox setup at all: no propagation change, /proc, lo or hostname */
+};
+
+/* The steps of the in-sandbox setup, each timed by the child (ns; 0 where not done). */
+enum nsb_setup_step {
+    NSB_SETUP_PROPAGATION, /* mount --make-rprivate / (mnt) */
+    NSB_SETUP_PROC,        /* a fresh /proc (pid+mnt) */
+    NSB_SETUP_TMPFS,       /* the variant's tmpfs (mnt) */
+    NSB_SETUP_LO,          /* lo up (net) */
+    NSB_SETUP_HOSTNAME,    /* sethostname (uts) */
+    NSB_SETUP_COUNT
 };
 
 struct nsb_spec {
@@ -91,6 +102,7 @@ struct nsb_spec {
     const char *tmpfs;     /* mount a fresh tmpfs on this directory (needs a mount namespace) */
     const char *cwd;       /* working directory of the workload (default: the launcher's) */
     const char *time_offsets; /* with NSB_NS_TIME: "monotonic S NS\nboottime S NS\n" written to the new time namespace */
+    uint64_t gap_ns;       /* NSB_OP_RUN: start no sooner than this long after the launcher reaped its previous launch */
     unsigned argc;
     const char *argv[NSB_MAX_ARGS + 1];
     unsigned envc;
@@ -143,6 +155,10 @@ struct nsb_result {
     /* CPU the launcher itself spent on this sandbox (clone creates namespaces in
      * the parent's context, so namespace creation cost lands here) */
     int64_t launcher_utime_us, launcher_stime_us;
+    uint64_t setup_ns[NSB_SETUP_COUNT]; /* the child's setup steps, timed (enum nsb_setup_step) */
+    uint64_t t_setup_begin;  /* the child starts its setup (after maps, cgroup placement and clock offsets) */
+    uint64_t t_prev_exit;    /* when the launcher reaped the launch before this one (0: none yet) */
+    uint64_t gap_wait_ns;    /* how long the launcher waited to keep spec.gap_ns */
     struct nsb_error error; /* for SETUP_FAILED / CLONE_FAILED */
     char error_stage[32];   /* child step that failed, e.g. "mount /proc" */
     uint32_t stdout_len, stderr_len;
@@ -157,6 +173,10 @@ struct nsb_core; /* per-process state: shared page, /dev/null, clone3 support */
 int nsb_core_init(struct nsb_core **core, struct nsb_error *err);
 void nsb_core_free(struct nsb_core *core);
 int nsb_core_has_clone3(const struct nsb_core *core);
+
+/* ---- pacing: what the launcher does between launches --------------------- */
+/* Sleeps until prev_exit + gap_ns (nothing when gap_ns or prev_exit is 0); returns the ns waited. */
+uint64_t nsb_keep_gap(uint64_t prev_exit, uint64_t gap_ns);
 
 /* Creates the sandbox, runs it to exit or timeout and fills res. Returns 0
  * when a result was produced (also for failed sandboxes: res->state says),
@@ -174,6 +194,7 @@ struct nsb_sandbox {
     uint32_t ns;
     int64_t launcher_utime0_us, launcher_stime0_us;
     uint64_t t[NSB_T_COUNT];
+    uint64_t t_setup_begin, setup_ns[NSB_SETUP_COUNT];
     int32_t clone_path, cgroup_method;
     uint32_t out_len, out_drained, err_len, err_drained;
 };
@@ -212,10 +233,10 @@ int nsb_freeze_v1(const char *dir, int freeze, uint64_t timeout_ns, uint64_t ret
 /* ---- wire format between client and launcher ---------------------------- */
 
 #define NSB_WIRE_MAGIC 0x4e534231u /* "NSB1" */
-#define NSB_WIRE_VERSION 2u
+#define NSB_WIRE_VERSION 3u
 
 enum nsb_op {
-    NSB_OP_RUN = 1,   /* launch, wait for the exit, report */
+    NSB_OP_RUN = 1,   /* launch, wait for the exit, report; count > 1: that many back to back, one result frame each */
     NSB_OP_PING = 2,
     NSB_OP_QUIT = 3,  /* kill and reap every held sandbox, then exit */
     NSB_OP_START = 4, /* launch, wait for ready, hold it: result state NSB_RUNNING, id = handle */
@@ -229,7 +250,8 @@ struct nsb_wire_req {
     uint64_t timeout_ns, id;
     uint64_t target;  /* NSB_OP_STOP: the id its NSB_OP_START had */
     int32_t signal;   /* NSB_OP_STOP: signal to send first (0: just wait) */
-    uint32_t count;   /* NSB_OP_START: hold this many (ids id, id+1, ...), one result frame each; 0 means 1 */
+    uint32_t count;   /* NSB_OP_START: hold this many; NSB_OP_RUN: run this many in a row (ids id, id+1, ...), one result frame each; 0 means 1 */
+    uint64_t gap_ns;  /* NSB_OP_RUN: spec.gap_ns */
     uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 cwd\0 time_offsets\0 v1...\0 argv...\0 envp...\0 */
     char strings[NSB_STRINGS_MAX];
 };
@@ -260,6 +282,10 @@ int nsb_client_start(struct nsb_client *c, const char *launcher_path, struct nsb
 int nsb_client_run(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
                    struct nsb_error *err);
 int nsb_client_ping(struct nsb_client *c, struct nsb_error *err);
+/* Runs `count` launches of one spec back to back in the launcher (spec->gap_ns apart,
+ * no round trip between them); res must have room for count results. */
+int nsb_client_run_many(struct nsb_client *c, const struct nsb_spec *spec, uint32_t count, struct nsb_result *res,
+                        struct nsb_error *err);
 /* Launch and hold: res->state NSB_RUNNING and res->id the handle, or a final result. */
 int nsb_client_hold(struct nsb_client *c, const struct nsb_spec *spec, struct nsb_result *res,
                     struct nsb_error *err);

@@ -30,6 +30,7 @@ namespace {
 const char *const kTsNames[NSB_T_COUNT] = {"request",    "cloneStart", "cloneDone", "childStart", "mapsDone",
                                            "cgroupDone", "setupDone",  "exec",      "ready",      "exit"};
 const char *const kStates[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed", "running"};
+const char *const kSetupSteps[NSB_SETUP_COUNT] = {"propagation", "proc", "tmpfs", "lo", "hostname"};
 
 // An Error like Node's own system errors: message, code, errno, syscall.
 Napi::Error SystemError(Napi::Env env, const nsb_error &e) {
@@ -106,6 +107,9 @@ std::unique_ptr<OwnedSpec> ToSpec(Napi::Object o) {
   double timeout = NumberOr(o, "timeoutNs", 0);
   if (timeout < 0) throw std::string("timeoutNs must be >= 0");
   s->spec.timeout_ns = (uint64_t)timeout;
+  double gap = NumberOr(o, "gapNs", 0);
+  if (gap < 0) throw std::string("gapNs must be >= 0");
+  s->spec.gap_ns = (uint64_t)gap;
   s->path = StringOr(o, "path");
   if (s->path.empty()) throw std::string("path is required");
   s->hostname = StringOr(o, "hostname");
@@ -141,6 +145,14 @@ Napi::Object FromResult(Napi::Env env, const nsb_result &r) {
   for (int i = 0; i < NSB_T_COUNT; i++)
     off.Set(kTsNames[i], Napi::Number::New(env, r.t[i] ? (double)(int64_t)(r.t[i] - r.t[NSB_T_REQUEST]) : -1));
   o.Set("offsetsNs", off);
+  o.Set("setupBeginOffsetNs", Napi::Number::New(env, r.t_setup_begin ? (double)(int64_t)(r.t_setup_begin - r.t[NSB_T_REQUEST]) : -1));
+  Napi::Object setup = Napi::Object::New(env);
+  for (int i = 0; i < NSB_SETUP_COUNT; i++) setup.Set(kSetupSteps[i], Napi::Number::New(env, (double)r.setup_ns[i]));
+  o.Set("setupNs", setup);
+  // the gap since the launcher reaped the launch before this one (-1: none), and how much of it was a deliberate wait
+  o.Set("prevExitAgoNs", Napi::Number::New(env, r.t_prev_exit && r.t[NSB_T_REQUEST] ? (double)(int64_t)(r.t[NSB_T_REQUEST] - r.t_prev_exit) : -1));
+  o.Set("gapWaitNs", Napi::Number::New(env, (double)r.gap_wait_ns));
+
   Napi::Object child = Napi::Object::New(env);
   child.Set("userUs", Napi::Number::New(env, (double)r.child_utime_us));
   child.Set("sysUs", Napi::Number::New(env, (double)r.child_stime_us));
@@ -207,7 +219,7 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Launcher",
                        {InstanceMethod("run", &Launcher::Run), InstanceMethod("hold", &Launcher::Hold),
-                        InstanceMethod("holdMany", &Launcher::HoldMany),
+                        InstanceMethod("holdMany", &Launcher::HoldMany), InstanceMethod("runMany", &Launcher::RunMany),
                         InstanceMethod("release", &Launcher::Release), InstanceMethod("ping", &Launcher::Ping),
                         InstanceMethod("close", &Launcher::Close), InstanceAccessor("pid", &Launcher::Pid, nullptr)});
   }
@@ -239,7 +251,7 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
       return -1;
     }
     switch (op) {
-      case NSB_OP_RUN: return nsb_client_run(&client_, spec, res, err);
+      case NSB_OP_RUN: return count ? nsb_client_run_many(&client_, spec, count, res, err) : nsb_client_run(&client_, spec, res, err);
       case NSB_OP_START: return count ? nsb_client_hold_many(&client_, spec, count, res, err) : nsb_client_hold(&client_, spec, res, err);
       case NSB_OP_STOP: return nsb_client_release(&client_, target, sig, timeout_ns, res, err);
       default: return nsb_client_ping(&client_, err);
@@ -269,26 +281,29 @@ class Launcher : public Napi::ObjectWrap<Launcher> {
   }
   Napi::Value Run(const Napi::CallbackInfo &info) { return WithSpec(info, NSB_OP_RUN, "run"); }
   Napi::Value Hold(const Napi::CallbackInfo &info) { return WithSpec(info, NSB_OP_START, "hold"); }
-  Napi::Value HoldMany(const Napi::CallbackInfo &info) {
+  // holdMany(spec, count) / runMany(spec, count): one request, `count` results
+  Napi::Value Many(const Napi::CallbackInfo &info, uint32_t op, const char *name, uint32_t max) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsNumber()) {
-      Napi::TypeError::New(env, "holdMany(spec, count): spec object and count required").ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, std::string(name) + "(spec, count): spec object and count required").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     uint32_t count = info[1].As<Napi::Number>().Uint32Value();
-    if (count < 1 || count > 4096) {
-      Napi::TypeError::New(env, "holdMany(spec, count): count must be 1..4096").ThrowAsJavaScriptException();
+    if (count < 1 || count > max) {
+      Napi::TypeError::New(env, std::string(name) + "(spec, count): count must be 1.." + std::to_string(max)).ThrowAsJavaScriptException();
       return env.Undefined();
     }
     std::unique_ptr<OwnedSpec> spec;
     try {
       spec = ToSpec(info[0].As<Napi::Object>());
     } catch (const std::string &msg) {
-      Napi::TypeError::New(env, "holdMany(spec): " + msg).ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, std::string(name) + "(spec): " + msg).ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    return Queue(new RunWorker(env, info.This().As<Napi::Object>(), this, NSB_OP_START, std::move(spec), 0, 0, 0, count));
+    return Queue(new RunWorker(env, info.This().As<Napi::Object>(), this, op, std::move(spec), 0, 0, 0, count));
   }
+  Napi::Value HoldMany(const Napi::CallbackInfo &info) { return Many(info, NSB_OP_START, "holdMany", 4096); }
+  Napi::Value RunMany(const Napi::CallbackInfo &info) { return Many(info, NSB_OP_RUN, "runMany", 1000); }
   Napi::Value Release(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
@@ -496,6 +511,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   opts.Set("noProc", Napi::Number::New(env, NSB_OPT_NO_PROC));
   opts.Set("noLo", Napi::Number::New(env, NSB_OPT_NO_LO));
   opts.Set("cgroupByWrite", Napi::Number::New(env, NSB_OPT_CGROUP_BY_WRITE));
+  opts.Set("noSetup", Napi::Number::New(env, NSB_OPT_NO_SETUP));
   exports.Set("options", opts);
   return exports;
 }

@@ -113,6 +113,11 @@ int nsb_client_hold_many(struct nsb_client *c, const struct nsb_spec *spec, uint
     return roundtrip_ex(c, spec, NSB_OP_START, 0, 0, 0, count, res, err);
 }
 
+int nsb_client_run_many(struct nsb_client *c, const struct nsb_spec *spec, uint32_t count, struct nsb_result *res,
+                        struct nsb_error *err) {
+    return roundtrip_ex(c, spec, NSB_OP_RUN, 0, 0, 0, count, res, err);
+}
+
 int nsb_client_ping(struct nsb_client *c, struct nsb_error *err) {
     struct nsb_result *res = malloc(sizeof *res);
     if (!res) {

@@ -38,6 +38,8 @@ static void json_str(FILE *f, const char *s, size_t len) {
     fputc('"', f);
 }
 
+static const char *const setup_names[NSB_SETUP_COUNT] = {"propagation", "proc", "tmpfs", "lo", "hostname"};
+
 static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
     char nsbuf[128];
     nsb_ns_format(ns, nsbuf, sizeof nsbuf);
@@ -50,7 +52,11 @@ static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
         long long off = r->t[i] ? (long long)(r->t[i] - r->t[NSB_T_REQUEST]) : -1;
         fprintf(f, "%s\"%s\":%lld", i ? "," : "", ts_names[i], off);
     }
-    fprintf(f, "},\"childUserUs\":%lld,\"childSysUs\":%lld,\"childMaxRssKb\":%lld,\"launcherUserUs\":%lld,\"launcherSysUs\":%lld",
+    fprintf(f, "},\"setupNs\":{");
+    for (int i = 0; i < NSB_SETUP_COUNT; i++) fprintf(f, "%s\"%s\":%llu", i ? "," : "", setup_names[i], (unsigned long long)r->setup_ns[i]);
+    fprintf(f, "},\"prevExitAgoNs\":%lld,\"gapWaitNs\":%llu", r->t_prev_exit ? (long long)(r->t[NSB_T_REQUEST] - r->t_prev_exit) : -1LL,
+            (unsigned long long)r->gap_wait_ns);
+    fprintf(f, ",\"childUserUs\":%lld,\"childSysUs\":%lld,\"childMaxRssKb\":%lld,\"launcherUserUs\":%lld,\"launcherSysUs\":%lld",
             (long long)r->child_utime_us, (long long)r->child_stime_us, (long long)r->child_maxrss_kb,
             (long long)r->launcher_utime_us, (long long)r->launcher_stime_us);
     if (r->state >= NSB_SETUP_FAILED) {
@@ -102,6 +108,20 @@ static void held_kill_all(struct nsb_core *core, struct held *h, struct nsb_resu
     }
 }
 
+/* One launch of a RUN request, paced: no sooner than spec->gap_ns after the
+ * previous launch was reaped. Nothing else happens between launches: work
+ * the launcher did there (reading /proc, say) would land on the next boot. */
+static void run_paced(struct nsb_core *core, const struct nsb_spec *spec, int first, uint64_t t_frame,
+                      uint64_t *last_exit, struct nsb_result *res) {
+    uint64_t waited = nsb_keep_gap(*last_exit, spec->gap_ns);
+    uint64_t t_request = first && !waited ? t_frame : nsb_now_ns();
+    uint64_t prev = *last_exit;
+    nsb_run(core, spec, t_request, res);
+    if (res->t[NSB_T_EXIT]) *last_exit = res->t[NSB_T_EXIT];
+    res->t_prev_exit = prev;
+    res->gap_wait_ns = waited;
+}
+
 static int serve(void) {
     struct nsb_error err = {0};
     struct nsb_core *core;
@@ -112,6 +132,7 @@ static int serve(void) {
     struct nsb_wire_req *req = malloc(sizeof *req);
     struct nsb_result *res = malloc(sizeof *res);
     struct held held = {0};
+    uint64_t last_exit = 0; /* when the launcher last reaped a RUN launch: the gap is kept from here */
     if (!req || !res) return 1;
     int code = 0;
     for (;;) {
@@ -134,7 +155,7 @@ static int serve(void) {
         if (req->op == NSB_OP_RUN || req->op == NSB_OP_START) {
             struct nsb_spec spec;
             struct nsb_sandbox sb;
-            uint32_t count = req->op == NSB_OP_START && req->count > 1 ? req->count : 1;
+            uint32_t count = req->count > 1 ? req->count : 1;
             int failed = 0;
             if (nsb_wire_unpack(req, &spec, &err) < 0) {
                 res->state = NSB_CLONE_FAILED;
@@ -150,8 +171,10 @@ static int serve(void) {
                     memset(res, 0, offsetof(struct nsb_result, out));
                     res->state = NSB_CLONE_FAILED;
                     nsb_error_set(&res->error, ECANCELED, "request", "not started: an earlier sandbox of the batch failed");
+                } else if (!failed && req->op == NSB_OP_RUN) {
+                    run_paced(core, &spec, k == 0, t_request, &last_exit, res); /* a failed launch does not end a run of them */
                 } else if (!failed) {
-                    if (nsb_spawn(core, &spec, t_k, res, &sb) == 0 && nsb_wait(core, &sb, res, req->op == NSB_OP_START) == 0) {
+                    if (nsb_spawn(core, &spec, t_k, res, &sb) == 0 && nsb_wait(core, &sb, res, 1) == 0) {
                         struct nsb_sandbox *slot = held_add(&held);
                         if (!slot) {
                             nsb_stop(core, &sb, SIGKILL, 0, res);
@@ -198,7 +221,7 @@ static int usage(FILE *f, int code) {
             "       nsb-launcher probe\n"
             "       nsb-launcher run [--ns LIST] [--count N] [--timeout-ms MS] [--hostname NAME]\n"
             "                        [--map-uid UID] [--map-gid GID] [--force-clone] [--no-proc]\n"
-            "                        [--cgroup DIR] -- PROGRAM [ARGS...]\n"
+            "                        [--no-setup] [--gap-ms MS] [--cgroup DIR] -- PROGRAM [ARGS...]\n"
             "  LIST: comma-separated of user,pid,mnt,net,ipc,uts,cgroup,time, or all, or bare\n");
     return code;
 }
@@ -209,7 +232,8 @@ static int run_cli(int argc, char **argv) {
         {"timeout-ms", required_argument, 0, 't'}, {"hostname", required_argument, 0, 'h'},
         {"map-uid", required_argument, 0, 'u'},  {"map-gid", required_argument, 0, 'g'},
         {"force-clone", no_argument, 0, 'F'},    {"no-proc", no_argument, 0, 'P'},
-        {"cgroup", required_argument, 0, 'C'},   {0, 0, 0, 0}};
+        {"cgroup", required_argument, 0, 'C'},   {"no-setup", no_argument, 0, 'S'},
+        {"gap-ms", required_argument, 0, 'G'},   {0, 0, 0, 0}};
     struct nsb_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.map_uid = spec.map_gid = -1;
@@ -232,6 +256,8 @@ static int run_cli(int argc, char **argv) {
         case 'F': spec.opts |= NSB_OPT_FORCE_CLONE; break;
         case 'P': spec.opts |= NSB_OPT_NO_PROC; break;
         case 'C': spec.cgroup = optarg; break;
+        case 'S': spec.opts |= NSB_OPT_NO_SETUP; break;
+        case 'G': spec.gap_ns = (uint64_t)(strtod(optarg, NULL) * 1e6); break;
         default: return usage(stderr, 2);
         }
     }
@@ -248,8 +274,9 @@ static int run_cli(int argc, char **argv) {
     }
     struct nsb_result *res = malloc(sizeof *res);
     int failed = 0;
+    uint64_t last_exit = 0;
     for (long i = 0; i < count; i++) {
-        nsb_run(core, &spec, nsb_now_ns(), res);
+        run_paced(core, &spec, 1, nsb_now_ns(), &last_exit, res);
         print_result(stdout, res, spec.ns);
         failed |= res->state != NSB_EXITED || res->exit_code != 0;
     }

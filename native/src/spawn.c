@@ -59,7 +59,8 @@ struct clone_args_v2 { /* struct clone_args up to the cgroup field (CLONE_ARGS_S
 
 /* Written by the child before exec, read by the launcher after reaping. */
 struct child_page {
-    uint64_t t_child_start, t_setup_done, t_exec;
+    uint64_t t_child_start, t_setup_begin, t_setup_done, t_exec;
+    uint64_t setup[NSB_SETUP_COUNT];
     int32_t err;
     char syscall[32];
     char stage_buf[32];
@@ -200,15 +201,24 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
         if ((r = CSYS(SYS_write, tfd, spec->time_offsets, len)) != (long)len) CHILD_FAIL("set clock offsets", "write", r < 0 ? r : -EIO);
         CSYS(SYS_close, tfd, 0, 0);
     }
-    if (spec->ns & NSB_NS_MNT) {
+    /* the setup a usable sandbox needs inside, each step timed (a cost of its own, apart from the namespaces') */
+    const int setup = !(spec->opts & NSB_OPT_NO_SETUP);
+    uint64_t t = child_now_ns(), t_next;
+    pg->t_setup_begin = t;
+#define STEP_DONE(step) (t_next = child_now_ns(), pg->setup[(step)] = t_next - t, t = t_next)
+    if (setup && (spec->ns & NSB_NS_MNT)) {
         if ((r = CSYS5(SYS_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0)) < 0) CHILD_FAIL("private propagation", "mount", r);
-        if ((spec->ns & NSB_NS_PID) && !(spec->opts & NSB_OPT_NO_PROC) &&
-            (r = CSYS5(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0)) < 0)
-            CHILD_FAIL("mount /proc", "mount", r);
-        if (spec->tmpfs && (r = CSYS5(SYS_mount, "tmpfs", spec->tmpfs, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0)
-            CHILD_FAIL("mount tmpfs", "mount", r);
+        STEP_DONE(NSB_SETUP_PROPAGATION);
+        if ((spec->ns & NSB_NS_PID) && !(spec->opts & NSB_OPT_NO_PROC)) {
+            if ((r = CSYS5(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0)) < 0) CHILD_FAIL("mount /proc", "mount", r);
+            STEP_DONE(NSB_SETUP_PROC);
+        }
+        if (spec->tmpfs) {
+            if ((r = CSYS5(SYS_mount, "tmpfs", spec->tmpfs, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0) CHILD_FAIL("mount tmpfs", "mount", r);
+            STEP_DONE(NSB_SETUP_TMPFS);
+        }
     }
-    if ((spec->ns & NSB_NS_NET) && !(spec->opts & NSB_OPT_NO_LO)) {
+    if (setup && (spec->ns & NSB_NS_NET) && !(spec->opts & NSB_OPT_NO_LO)) {
         int s = (int)CSYS(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (s < 0) CHILD_FAIL("bring lo up", "socket", s);
         struct ifreq ifr;
@@ -218,13 +228,16 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
         ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
         if ((r = CSYS(SYS_ioctl, s, SIOCSIFFLAGS, &ifr)) < 0) CHILD_FAIL("bring lo up", "ioctl", r);
         CSYS(SYS_close, s, 0, 0);
+        STEP_DONE(NSB_SETUP_LO);
     }
-    if (spec->ns & NSB_NS_UTS) {
+    if (setup && (spec->ns & NSB_NS_UTS)) {
         const char *h = spec->hostname ? spec->hostname : DEFAULT_HOSTNAME;
         size_t len = 0;
         while (h[len]) len++;
         if ((r = CSYS(SYS_sethostname, h, len, 0)) < 0) CHILD_FAIL("set hostname", "sethostname", r);
+        STEP_DONE(NSB_SETUP_HOSTNAME);
     }
+#undef STEP_DONE
     if (spec->cwd && (r = CSYS(SYS_chdir, spec->cwd, 0, 0)) < 0) CHILD_FAIL("change directory", "chdir", r);
     pg->t_setup_done = child_now_ns();
 
@@ -433,8 +446,8 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         fail_result(res, NSB_CLONE_FAILED, &e, 0);
         return 1;
     }
-    if (spec->tmpfs && !(spec->ns & NSB_NS_MNT)) {
-        nsb_error_set(&e, EINVAL, "request", "a tmpfs of the sandbox's own needs a mount namespace");
+    if (spec->tmpfs && (!(spec->ns & NSB_NS_MNT) || (spec->opts & NSB_OPT_NO_SETUP))) {
+        nsb_error_set(&e, EINVAL, "request", "a tmpfs of the sandbox's own needs a mount namespace and its setup (private propagation)");
         fail_result(res, NSB_CLONE_FAILED, &e, 0);
         return 1;
     }
@@ -567,11 +580,15 @@ static void take_page(struct nsb_core *core, struct nsb_sandbox *sb) {
     sb->t[NSB_T_CHILD_START] = pg->t_child_start;
     sb->t[NSB_T_SETUP_DONE] = pg->t_setup_done;
     sb->t[NSB_T_EXEC] = pg->t_exec;
+    sb->t_setup_begin = pg->t_setup_begin;
+    memcpy(sb->setup_ns, pg->setup, sizeof sb->setup_ns);
     sb->page_taken = 1;
 }
 
 static void fill_common(const struct nsb_sandbox *sb, struct nsb_result *res) {
     memcpy(res->t, sb->t, sizeof res->t);
+    memcpy(res->setup_ns, sb->setup_ns, sizeof res->setup_ns);
+    res->t_setup_begin = sb->t_setup_begin;
     res->pid = sb->pid;
     res->clone_path = sb->clone_path;
     res->cgroup_method = sb->cgroup_method;
@@ -660,7 +677,7 @@ int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *r
     const struct child_page *pg = core->page;
     int setup_failed = !sb->page_taken && pg->err;
     if (!sb->page_taken) take_page(core, sb);
-    memcpy(res->t, sb->t, sizeof res->t);
+    fill_common(sb, res);
     if (sb->killed) {
         res->state = NSB_TIMEOUT;
         res->term_signal = SIGKILL;

@@ -36,6 +36,7 @@ int nsb_wire_pack(const struct nsb_spec *spec, uint32_t op, uint64_t id, struct 
     r->map_uid = spec->map_uid;
     r->map_gid = spec->map_gid;
     r->timeout_ns = spec->timeout_ns;
+    r->gap_ns = spec->gap_ns;
     r->argc = spec->argc;
     r->envc = spec->envc;
     while (r->ncgroup_v1 < 8 && spec->cgroup_v1[r->ncgroup_v1]) r->ncgroup_v1++;
@@ -75,6 +76,7 @@ int nsb_wire_unpack(struct nsb_wire_req *r, struct nsb_spec *spec, struct nsb_er
     spec->map_uid = r->map_uid;
     spec->map_gid = r->map_gid;
     spec->timeout_ns = r->timeout_ns;
+    spec->gap_ns = r->gap_ns;
     uint32_t pos = 0;
     const char *hostname, *cgroup, *netns, *tmpfs, *cwd, *toff;
     if (!(spec->path = take(r, &pos)) || !(hostname = take(r, &pos)) || !(cgroup = take(r, &pos)) ||

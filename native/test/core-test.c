@@ -46,6 +46,31 @@ int main(int argc, char **argv) {
            what, r);
     }
 
+    /* the setup steps are timed, and skipped on request */
+    spec.ns = NSB_NS_PID | NSB_NS_MNT | NSB_NS_NET | NSB_NS_UTS;
+    nsb_run(core, &spec, nsb_now_ns(), r);
+    ok(r->state == NSB_EXITED && r->setup_ns[NSB_SETUP_PROPAGATION] > 0 && r->setup_ns[NSB_SETUP_PROC] > 0 &&
+           r->setup_ns[NSB_SETUP_LO] > 0 && r->setup_ns[NSB_SETUP_HOSTNAME] > 0 && r->setup_ns[NSB_SETUP_TMPFS] == 0 &&
+           r->t_setup_begin >= r->t[NSB_T_CHILD_START] && r->t_setup_begin <= r->t[NSB_T_SETUP_DONE],
+       "each setup step is timed (propagation, /proc, lo, hostname)", r);
+    spec.opts = NSB_OPT_NO_SETUP;
+    nsb_run(core, &spec, nsb_now_ns(), r);
+    ok(r->state == NSB_EXITED && r->setup_ns[NSB_SETUP_PROPAGATION] == 0 && r->setup_ns[NSB_SETUP_LO] == 0 &&
+           r->setup_ns[NSB_SETUP_HOSTNAME] == 0, "NSB_OPT_NO_SETUP skips the setup", r);
+    spec.tmpfs = "/dev/shm";
+    nsb_run(core, &spec, nsb_now_ns(), r);
+    ok(r->state == NSB_CLONE_FAILED && strstr(r->error.message, "tmpfs"), "a tmpfs without the setup is refused", r);
+    spec.tmpfs = NULL;
+    spec.opts = 0;
+
+    /* pacing: the gap after the previous exit is kept by sleeping */
+    {
+        uint64_t prev = nsb_now_ns();
+        uint64_t waited = nsb_keep_gap(prev, 20000000ull);
+        ok(waited >= 15000000ull && nsb_now_ns() - prev >= 20000000ull, "nsb_keep_gap sleeps until the gap has passed", NULL);
+        ok(nsb_keep_gap(prev, 1000ull) == 0 && nsb_keep_gap(0, 20000000ull) == 0, "no wait once the gap has passed, or with no launch before", NULL);
+    }
+
     spec.ns = NSB_NS_USER | NSB_NS_PID;
     spec.opts = NSB_OPT_FORCE_CLONE;
     nsb_run(core, &spec, nsb_now_ns(), r);
@@ -105,9 +130,10 @@ int main(int argc, char **argv) {
     spec.hostname = "h1";
     spec.envp[0] = "A=1";
     spec.envc = 1;
+    spec.gap_ns = 1234567;
     ok(nsb_wire_pack(&spec, NSB_OP_RUN, 7, req, &err) == 0 && nsb_wire_unpack(req, &back, &err) == 0 &&
            strcmp(back.path, argv[1]) == 0 && strcmp(back.hostname, "h1") == 0 && back.argc == 1 &&
-           strcmp(back.envp[0], "A=1") == 0 && back.ns == spec.ns && req->id == 7,
+           strcmp(back.envp[0], "A=1") == 0 && back.ns == spec.ns && req->id == 7 && back.gap_ns == 1234567,
        "wire pack/unpack round trip", NULL);
     req->magic = 0;
     ok(nsb_wire_unpack(req, &back, &err) < 0, "a request with a bad magic is refused", NULL);

@@ -5,7 +5,7 @@ import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/in
 import { nativeBinding } from '../launcher/index.ts';
 import type { FreezeResult } from '../../native/nsb.d.ts';
 import { DELEGATION_HINT, findDelegation, ownV2Group, type Delegation } from './delegation.ts';
-import { CgroupError, pidsIn, readText, removeDir, writeText } from './fs.ts';
+import { CgroupError, keyedNumbers, pidsIn, readText, removeDir, singleNumber, writeText } from './fs.ts';
 import { planV1, planV2, readV1Stats, readV2Stats, type CgroupStats, type LimitPlan } from './limits.ts';
 import type { CgroupSpec } from './spec.ts';
 
@@ -51,6 +51,25 @@ export class SandboxCgroup {
 
   stats(): CgroupStats {
     return this.limitsIn === 'v2' && this.v2Dir ? readV2Stats(this.v2Dir) : readV1Stats(this.v1Dirs);
+  }
+
+  /**
+   * Memory charged to the group now, kernel memory included: v2 memory.current
+   * (it counts slab, stacks and page tables), v1 memory.usage_in_bytes (which
+   * charges kernel memory too) with memory.kmem.usage_in_bytes as its kernel
+   * part. null where the group has no memory accounting.
+   */
+  chargedMemory(): { bytes: number; kernelBytes: number | null } | null {
+    if (this.limitsIn === 'v2' && this.v2Dir) {
+      const bytes = singleNumber(readText(join(this.v2Dir, 'memory.current')));
+      const stat = keyedNumbers(readText(join(this.v2Dir, 'memory.stat')));
+      const kernel = stat.kernel ?? (stat.slab !== undefined ? stat.slab + (stat.kernel_stack ?? 0) + (stat.pagetables ?? 0) + (stat.percpu ?? 0) + (stat.sock ?? 0) : undefined);
+      return bytes === null ? null : { bytes, kernelBytes: kernel ?? null };
+    }
+    const dir = this.v1Dirs.memory;
+    if (!dir) return null;
+    const bytes = singleNumber(readText(join(dir, 'memory.usage_in_bytes')));
+    return bytes === null ? null : { bytes, kernelBytes: singleNumber(readText(join(dir, 'memory.kmem.usage_in_bytes'))) };
   }
 
   /** Processes in the group (from the v2 leaf, else the v1 ones). */
@@ -268,6 +287,31 @@ export class CgroupManager {
       }
     }
     return group;
+  }
+
+  /**
+   * Moves a process of nsbench's own (the launcher) into `group` in every
+   * hierarchy, so that what it allocates from now on — the namespaces it
+   * creates in clone, its children — is charged there; the returned function
+   * moves it back to where it was.
+   */
+  adopt(group: SandboxCgroup, pid: number): () => void {
+    const where = new Map<string, string>();
+    for (const line of (readText(`/proc/${pid}/cgroup`) ?? '').split('\n').filter(Boolean)) {
+      const [, ctrls = '', path = ''] = line.split(':');
+      where.set(ctrls, path);
+    }
+    const moves: { to: string; back: string }[] = [];
+    if (group.v2Dir && this.info.v2Root) moves.push({ to: group.v2Dir, back: join(this.info.v2Root, where.get('') ?? '/') });
+    for (const [ctrl, dir] of Object.entries(group.v1Dirs)) {
+      const mount = this.info.v1Controllers[ctrl];
+      const path = [...where].find(([k]) => k.split(',').includes(ctrl))?.[1];
+      if (mount && path !== undefined) moves.push({ to: dir, back: join(mount, path) });
+    }
+    for (const m of moves) writeText(join(m.to, 'cgroup.procs'), String(pid));
+    return () => {
+      for (const m of moves) movePid(pid, m.back);
+    };
   }
 
   async destroy(group: SandboxCgroup): Promise<void> {

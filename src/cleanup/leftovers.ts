@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tracefsRoot } from '../host/index.ts';
 import { basename, dirname, join } from 'node:path';
 import { which } from '../doctor/tools.ts';
 import { detectCgroups, IPC_KEY_PREFIX } from '../isolation/index.ts';
@@ -12,7 +13,7 @@ import { WORK_BASE } from '../util/paths.ts';
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
 export const PREFIX = 'nsb-';
 
-export type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'ipc' | 'file';
+export type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'ipc' | 'trace' | 'file';
 
 export interface Leftover {
   kind: LeftoverKind;
@@ -131,6 +132,8 @@ export function findLeftovers(): Leftover[] {
     }
   }
   for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX)))) out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
+  const trace = tracefsRoot();
+  if (trace) for (const name of readdirSync(join(trace, 'instances'))) if (name.startsWith(PREFIX)) out.push({ kind: 'trace', id: join(trace, 'instances', name), detail: 'tracefs instance (kernel work tracing)' });
   for (const base of [WORK_BASE, '/dev/shm']) {
     if (!existsSync(base)) continue;
     for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
@@ -173,6 +176,11 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           else execFileSync('ipcrm', [flag, id], { stdio: 'ignore' });
           break;
         }
+        case 'trace':
+          writeFileSync(join(item.id, 'tracing_on'), '0');
+          writeFileSync(join(item.id, 'events', 'enable'), '0');
+          rmdirSync(item.id);
+          break;
         case 'file':
           rmSync(item.id, { recursive: true, force: true });
           break;

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { PACES, type Pace } from '../results/index.ts';
 import { nsbenchVersion } from '../runner/index.ts';
 import { cleanupCommand } from './commands/cleanup.ts';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
@@ -26,6 +27,36 @@ function fraction(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
   return n;
+}
+
+function pace(value: string): Pace {
+  if (!(PACES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PACES.join(', ')}${nearest(value, PACES)}`);
+  return value as Pace;
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 60_000)) throw new InvalidArgumentError('expected milliseconds 0..60000');
+  return n;
+}
+
+/** " (did you mean "x"?)" for a near miss of one of `known`, else "". */
+function nearest(value: string, known: readonly string[]): string {
+  const d = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diag = row[0] as number;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const next = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diag = row[j] as number;
+        row[j] = next;
+      }
+    }
+    return row[b.length] as number;
+  };
+  const best = [...known].sort((a, b) => d(value, a) - d(value, b))[0];
+  return best && d(value, best) <= 3 ? ` (did you mean "${best}"?)` : '';
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -56,6 +87,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
+    .option('--pace <mode>', 'how launch scenarios pace their launches: interleaved (default: a fresh random order each round), quiesced (wait for a quiet kernel before each launch), back-to-back (each variant in a burst, in C)', pace)
+    .option('--gap-ms <ms>', 'launch scenarios: the launcher keeps at least this gap between one exit and the next launch', milliseconds)
+    .option('--burst <n>', 'back-to-back: launches per burst after the lead-in (default 10)', integer(1))
+    .option('--retry-noisy <n>', 'run a round again, up to n times, while competing load disturbs it (the disturbed samples stay in the raw data, marked)', integer(0))
+    .option('--no-kernel-work', 'do not trace the kernel\'s deferred teardown work (workqueue tracepoints)')
+    .addOption(new Option('--harness-cpu <mode>', 'auto: keep nsbench itself on one CPU and its sandboxes on the others where no workload loses by it (launch scenarios, 2+ CPUs); off: share every CPU').choices(['auto', 'off']))
     .option('--resume <samples.jsonl>', 'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run')
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));
 

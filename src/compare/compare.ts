@@ -1,4 +1,4 @@
-import { MIN_VERDICT_SAMPLES, headlineMetric, type RunResults, type ScenarioResult } from '../results/index.ts';
+import { MIN_VERDICT_SAMPLES, headlineMetric, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { median } from 'simple-statistics';
 import { benjaminiHochberg, mannWhitneyU, ratioOfMediansCI } from '../stats/index.ts';
 import { higherIsBetter } from './direction.ts';
@@ -51,7 +51,7 @@ export const COMPARE_DEFAULTS = { thresholdPct: 5, alpha: 0.05, minSamples: MIN_
 const FAR_BEYOND = 2;
 
 function measured(sc: ScenarioResult, variant: string, metric: string): number[] {
-  return sc.samples.flatMap((s) => (s.state === 'completed' && !s.warmup && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+  return sc.samples.flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
 }
 
 function metricsOf(sc: ScenarioResult): Set<string> {

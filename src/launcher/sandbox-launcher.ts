@@ -30,6 +30,10 @@ export interface SandboxSpec {
   cwd?: string;
   /** With 'time' in ns: the sandbox's clocks run this far ahead of the host's (seconds, may be negative). */
   timeOffsets?: { monotonicSec?: number; boottimeSec?: number };
+  /** No in-sandbox setup (propagation, /proc, lo, hostname): the namespaces' own cost alone. */
+  noSetup?: boolean;
+  /** run/runMany: start no sooner than this long after the launcher reaped its previous launch. */
+  gapMs?: number;
 }
 
 export type LaunchResult = NativeResult;
@@ -43,12 +47,14 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
   if (spec.forceClone) opts |= b.options.forceClone;
   if (spec.noProc) opts |= b.options.noProc;
   if (spec.cgroupByWrite) opts |= b.options.cgroupByWrite;
+  if (spec.noSetup) opts |= b.options.noSetup;
   return {
     ns: namespaceBits(spec.ns),
     opts,
     mapUid: spec.userMap?.uid ?? -1,
     mapGid: spec.userMap?.gid ?? -1,
     timeoutNs: Math.round((spec.timeoutMs ?? 0) * 1e6),
+    gapNs: Math.round((spec.gapMs ?? 0) * 1e6),
     path: spec.path,
     argv: [...(spec.argv ?? [spec.path])],
     env: [...(spec.env ?? DEFAULT_SANDBOX_ENV)],
@@ -103,6 +109,15 @@ export class SandboxLauncher {
   run(spec: SandboxSpec): Promise<LaunchResult> {
     const nspec = toNativeSpec(spec);
     return this.#enqueue((n) => n.run(nspec));
+  }
+
+  /**
+   * Launches the same spec `count` times back to back inside the launcher
+   * (no round trip between them, `gapMs` apart): what a C loop achieves.
+   */
+  runMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]> {
+    const nspec = toNativeSpec(spec);
+    return this.#enqueue((n) => n.runMany(nspec, count));
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/phases.ts';
-import type { RunResults, ScenarioResult } from '../results/index.ts';
+import { isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { isolationMatrix } from './axioms.ts';
 
 /** A chart: its vega-lite spec (embedded in the report for provenance) and a caption. */
@@ -13,7 +13,7 @@ export interface Chart {
 const WIDTH = 640;
 
 function measured(sc: ScenarioResult) {
-  return sc.samples.filter((s) => s.state === 'completed' && !s.warmup);
+  return sc.samples.filter((s) => s.state === 'completed' && isMeasured(s));
 }
 
 /** The headline metric of a launch scenario: the workload's own time when it reports one, else boot time. */
@@ -136,7 +136,7 @@ function throughput(sc: ScenarioResult): Chart {
 
 function densityCurve(sc: ScenarioResult): Chart {
   const values = sc.samples.flatMap((s) => {
-    if (s.state !== 'completed' || s.warmup || s.round !== (sc.warmupRounds ?? 0)) return [];
+    if (s.state !== 'completed' || !isMeasured(s) || s.round !== (sc.warmupRounds ?? 0)) return [];
     const boots = s.series?.bootNs ?? [];
     const step = Math.max(1, Math.floor(boots.length / 400)); // at most ~400 points per curve
     return boots.flatMap((b, i) => (i % step === 0 ? [{ variant: s.variant, instance: i + 1, bootUs: b / 1e3 }] : []));

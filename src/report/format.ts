@@ -3,6 +3,7 @@ import type { MetricSummary } from '../results/index.ts';
 /** A duration in ns, in the unit that reads best. */
 export function formatNs(ns: number | null | undefined): string {
   if (ns === null || ns === undefined || !Number.isFinite(ns)) return '-';
+  if (ns < 0) return `-${formatNs(-ns)}`;
   if (ns < 1e3) return `${ns.toFixed(0)} ns`;
   if (ns < 1e6) return `${(ns / 1e3).toFixed(ns < 1e4 ? 1 : 0)} µs`;
   if (ns < 1e9) return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`;

@@ -2,7 +2,8 @@ import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { chartsFor, headline, isolationVsCost } from './charts.ts';
-import { escapeHtml, formatMetric, formatRatio, formatVs } from './format.ts';
+import { CARRY_HEADER, DENSITY_MEMORY_HEADER, carryOverRows, densityMemoryRows, kernelWorkRows, paceLine, watchLine } from './conditions.ts';
+import { escapeHtml, formatMetric, formatNs, formatRatio, formatVs } from './format.ts';
 import { renderSvg } from './svg.ts';
 
 const esc = escapeHtml;
@@ -38,6 +39,32 @@ function interferenceTable(sc: ScenarioResult): string {
       `<tr><td>${esc(r.victim)}</td><td>${esc(r.antagonist)}</td><td>${esc(r.setting)}</td><td>${esc(formatRatio(r.slowdown, r.slowdownCI ?? undefined))}</td><td>${r.removed === null ? '-' : `${Math.round(r.removed * 100)} %`}</td><td>${r.pLessThanReference === null ? '-' : r.pLessThanReference.toFixed(3)}</td><td>${r.antagonistPidsPeak ?? '-'}</td><td>${r.antagonistPidsMaxEvents ?? '-'}</td></tr>`,
   );
   return `<table><thead><tr><th>victim</th><th>antagonist</th><th>cgroup setting</th><th>slowdown vs alone [95% CI]</th><th>interference removed</th><th>p (faster than no limit)</th><th>antagonist pids peak</th><th>pids.max hits</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+const plainTable = (header: string[], rows: string[][]) =>
+  `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+
+/** The conditions behind the figures, folded: carry-over, the kernel's deferred work, disturbed rounds. */
+function conditionsDetails(sc: ScenarioResult): string[] {
+  const out: string[] = [];
+  const carry = carryOverRows(sc);
+  if (carry.length) {
+    const c = sc.carryOver;
+    const vs = [...new Set(c?.cells.map((x) => x.variant))];
+    const prevs = c?.predecessors.map((p) => p.prev) ?? [];
+    const cell = (p: string, v: string) => {
+      const x = c?.cells.find((y) => y.prev === p && y.variant === v);
+      return x ? `${x.shift >= 0 ? '+' : ''}${formatNs(x.shift)}${x.ci ? '' : ' (n<6)'}` : '-';
+    };
+    out.push(
+      `<details><summary>Carry-over on ${esc(c?.metric)}: how much the launch before shifts the next</summary><p class="meta">Each launch against its own variant's median, grouped by the variant launched just before it; smallest effect this scenario reports: ${c?.smallestEffect ? `${esc(c.smallestEffect.variant)} ${esc(formatNs(c.smallestEffect.effect))}` : 'none significant'}.</p>${plainTable(CARRY_HEADER, carry)}${plainTable(['after ↓ / variant →', ...vs], prevs.map((p) => [p, ...vs.map((v) => cell(p, v))]))}</details>`,
+    );
+  }
+  const kw = kernelWorkRows(sc);
+  if (kw) out.push(`<details><summary>The kernel's deferred work after each exit (median per launch)</summary>${plainTable(kw.header, kw.rows)}</details>`);
+  const bad = (sc.load ?? []).filter((l) => l.disturbed.length);
+  if (bad.length) out.push(`<details><summary>${bad.length} disturbed round(s)</summary><ul>${bad.map((l) => `<li>round ${l.round}${l.attempt ? ` (attempt ${l.attempt + 1})` : ''}: ${esc(l.disturbed.join('; '))}</li>`).join('')}</ul></details>`);
+  return out;
 }
 
 function environment(run: RunResults): string {
@@ -89,16 +116,20 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
   const specs: Record<string, unknown> = {};
   let charts = 0;
   for (const sc of run.scenarios) {
-    const parts = [`<section id="${esc(sc.name)}"><h2>${esc(sc.name)}</h2><p>${esc(sc.description)}</p><p class="meta">${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}, baseline ${esc(sc.baseline)}</p>`];
+    const parts = [
+      `<section id="${esc(sc.name)}"><h2>${esc(sc.name)} <small>${esc(sc.pace ?? 'interleaved')}</small></h2><p>${esc(sc.description)}</p><p class="meta">${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}, baseline ${esc(sc.baseline)}</p><p class="meta">${esc(paceLine(sc))}</p>${watchLine(sc) ? `<p class="meta">${esc(watchLine(sc))}</p>` : ''}`,
+    ];
     for (const c of chartsFor(sc)) {
       specs[c.id] = c.spec;
       parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}</figcaption></figure>`);
       charts++;
     }
     if (sc.kind === 'isolation') parts.push(matrixTable(run, sc));
+    else if (sc.kind === 'density') parts.push(plainTable(DENSITY_MEMORY_HEADER, densityMemoryRows(sc)), '<p class="meta">Memory per instance, mean of the ramps [95% CI]: charged — a cgroup held the ramp with the launcher in it, kernel memory included; PSS of the sandboxes; their namespace objects (slab); MemAvailable, which the page cache and other processes move. An implausible value (nothing or less, more than 64 MiB) is shown as invalid.</p>');
     else if (sc.kind === 'interference') parts.push(interferenceTable(sc));
     parts.push(table(sc));
     for (const w of sc.warnings ?? []) parts.push(`<p class="warning">⚠ ${esc(w)}</p>`);
+    parts.push(...conditionsDetails(sc));
     parts.push('</section>');
     sections.push(parts.join('\n'));
   }

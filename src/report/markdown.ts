@@ -2,6 +2,7 @@ import type { RunResults } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, isolationMatrix } from './axioms.ts';
 import { headline } from './charts.ts';
+import { paceLine } from './conditions.ts';
 import { formatMetric, formatRatio, formatVs } from './format.ts';
 
 
@@ -16,7 +17,7 @@ export function markdownSummary(run: RunResults): string {
   ];
   for (const sc of run.scenarios) {
     const { metric, label } = headline(sc);
-    out.push('', `## ${sc.name}`, '', sc.description, '', `| variant | n | ${label} p50 | p95 | vs baseline [95% CI] | errors |`, '| --- | --- | --- | --- | --- | --- |');
+    out.push('', `## ${sc.name} — ${sc.pace ?? 'interleaved'}`, '', sc.description, '', `_${paceLine(sc)}._`, '', `| variant | n | ${label} p50 | p95 | vs baseline [95% CI] | errors |`, '| --- | --- | --- | --- | --- | --- |');
     for (const v of sc.summary) {
       const m = v.metrics[metric];
       const vs = formatVs(m, v.variant === v.baseline);

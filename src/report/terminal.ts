@@ -1,6 +1,7 @@
 import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
+import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, watchLine } from './conditions.ts';
 import { formatNs, formatRatio, formatVs, textTable } from './format.ts';
 
 function issues(v: ScenarioResult['summary'][number]): string {
@@ -14,7 +15,11 @@ function vsBaseline(v: ScenarioResult['summary'][number], metric: string): strin
 /** Boot-time table of a launch scenario: distribution, overhead, breakdown, and the workload's own time where it reports one. */
 function launchTable(sc: ScenarioResult): string {
   const hasRun = sc.summary.some((v) => v.metrics['workload.elapsedNs']);
+  const hasSetup = sc.summary.some((v) => v.metrics.setupWorkNs);
+  const hasKernel = sc.summary.some((v) => v.metrics['kernel.deferredDoneNs']);
   const header = ['variant', 'n', 'boot p50', 'p95', 'p99', 'vs base [95% CI]', 'clone', 'map', 'cgroup', 'setup', 'exec', 'cpu (child+launcher)'];
+  if (hasSetup) header.push('of it: setup work');
+  if (hasKernel) header.push('kernel after exit: cpu', 'done after');
   if (hasRun) header.push('run p50', 'vs base [95% CI]');
   header.push('errors');
   const rows = sc.summary.map((v) => {
@@ -34,6 +39,8 @@ function launchTable(sc: ScenarioResult): string {
       formatNs(m.execNs?.median),
       cpu,
     ];
+    if (hasSetup) row.push(formatNs(m.setupWorkNs?.median));
+    if (hasKernel) row.push(formatNs(m['kernel.deferredCpuNs']?.median), formatNs(m['kernel.deferredDoneNs']?.median));
     if (hasRun) row.push(formatNs(m['workload.elapsedNs']?.median), vsBaseline(v, 'workload.elapsedNs'));
     row.push(issues(v));
     return row;
@@ -82,10 +89,9 @@ function networkTable(sc: ScenarioResult): string {
   return textTable(header, rows);
 }
 
-/** Density ramps: how many were held, how fast, what each cost, how long teardown took. */
+/** Density ramps: how many were held, how fast, what each cost (mean of the ramps [95% CI]), how long teardown took. */
 function densityTable(sc: ScenarioResult): string {
-  const header = ['variant', 'ramps', 'held', 'launch/s', 'boot first 10%', 'last 10%', 'slope/inst', 'mem/inst', 'slab/inst', 'cgroup/inst', 'teardown', 'debt', 'errors'];
-  const kib = (b?: number) => (b === undefined ? '-' : `${(b / 1024).toFixed(0)} KiB`);
+  const header = ['variant', 'ramps', 'held', 'launch/s', 'boot first 10%', 'last 10%', 'slope/inst', 'charged/inst [95% CI]', 'of it kernel', 'PSS/inst', 'ns objects/inst', 'MemAvailable/inst', 'teardown', 'debt', 'errors'];
   const rows = sc.summary.map((v) => {
     const m = v.metrics;
     return [
@@ -96,9 +102,11 @@ function densityTable(sc: ScenarioResult): string {
       formatNs(m.bootFirstTenthP50Ns?.median),
       formatNs(m.bootLastTenthP50Ns?.median),
       formatNs(m.bootSlopeNsPerInstance?.median),
-      kib(m.memPerInstanceBytes?.median),
-      kib(m.slabPerInstanceBytes?.median),
-      kib(m.cgroupMemPerInstanceBytes?.median),
+      densityFigure(sc, v.variant, 'chargedPerInstanceBytes', true),
+      densityFigure(sc, v.variant, 'chargedKernelPerInstanceBytes'),
+      densityFigure(sc, v.variant, 'pssPerInstanceBytes'),
+      densityFigure(sc, v.variant, 'nsObjectsPerInstanceBytes'),
+      densityFigure(sc, v.variant, 'memPerInstanceBytes'),
       formatNs(m.teardownNs?.median),
       m.teardownDebtNs && m.teardownDebtNs.median >= 0 ? formatNs(m.teardownDebtNs.median) : '-',
       issues(v),
@@ -194,9 +202,14 @@ export function problemLines(sc: ScenarioResult): string[] {
 export function runSummary(run: RunResults): string {
   const out: string[] = [];
   for (const sc of run.scenarios) {
-    out.push(`\n${sc.name} — ${sc.description}`);
+    out.push(`\n${sc.name} [${sc.pace ?? 'interleaved'}] — ${sc.description}`);
     out.push(`${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}; medians unless marked; vs base: ratio of medians with a bootstrap 95% CI`);
+    out.push(paceLine(sc));
+    const watch = watchLine(sc);
+    if (watch) out.push(watch);
     out.push(scenarioTable(sc));
+    const carry = carryOverRows(sc);
+    if (carry.some((r) => r[4] === 'yes')) out.push(`carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`, textTable(CARRY_HEADER, carry));
     const problems = problemLines(sc);
     if (problems.length) out.push('problems:', ...problems);
     for (const w of sc.warnings ?? []) out.push(`warning: ${w}`);

@@ -1,5 +1,7 @@
 export * from './types.ts';
-export { summarize, headlineMetric, scenarioWarnings, MIN_SAMPLES, MIN_VERDICT_SAMPLES } from './summary.ts';
+export { summarize, headlineMetric, isMeasured, scenarioWarnings, MIN_SAMPLES, MIN_VERDICT_SAMPLES } from './summary.ts';
 export { samplesCsv, summaryCsv, unitOf } from './csv.ts';
-export { ResultsWriter, writeFileAtomic, type ResultFiles } from './writer.ts';
+export { ResultsWriter, writeFileAtomic, applyLate, type LateUpdate, type ResultFiles } from './writer.ts';
 export { readResults, readResultsText, fromSamplesJsonl } from './read.ts';
+export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
+export { finalizeScenario, HEADLINE_METRIC } from './finalize.ts';

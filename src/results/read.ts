@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors/index.ts';
-import { summarize } from './summary.ts';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunResults, type Sample, type ScenarioResult } from './types.ts';
+import { finalizeScenario } from './finalize.ts';
+import { applyLate, type LateUpdate } from './writer.ts';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RoundLoad, type RunResults, type Sample, type ScenarioResult } from './types.ts';
 
 /** A results file's text; a missing or unreadable file is one clear UserError. */
 export function readResultsText(path: string): string {
@@ -68,7 +69,16 @@ export function fromSamplesJsonl(path: string, text: string): JsonlRun {
       if (again >= 0) scenarios[again] = sc;
       else scenarios.push(sc);
     }
-    else if (type === 'sample') {
+    else if (type === 'late') {
+      const sample = scenarios.findLast((s) => s.name === rest.scenario)?.samples.findLast((x) => x.seq === rest.seq);
+      if (sample) applyLate(sample, rest as LateUpdate); // its sample was cut off with a torn line: nothing to add to
+    } else if (type === 'round') {
+      const sc = scenarios.findLast((s) => s.name === rest.scenario);
+      if (sc) {
+        const { scenario: _s, ...load } = rest;
+        (sc.load ??= []).push(load as unknown as RoundLoad);
+      }
+    } else if (type === 'sample') {
       const sc = scenarios.findLast((s) => s.name === rest.scenario);
       if (!sc) throw new UserError(`${path}: line ${i + 1}: a sample of scenario ${JSON.stringify(rest.scenario)} before its description`, 'the file was written by an older nsbench: report on the run\'s .json instead');
       sc.samples.push(rest as unknown as Sample);
@@ -76,7 +86,10 @@ export function fromSamplesJsonl(path: string, text: string): JsonlRun {
   });
   const h = header as Record<string, unknown> | null;
   if (!h) throw new UserError(`${path} is empty`, 'use results/<run-id>.samples.jsonl written by `nsbench run`');
-  for (const sc of scenarios) sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? sc.baseline })));
+  const env = (h.environment as Record<string, unknown> | undefined) ?? {};
+  const cores = (env.cpu as { cores?: number } | undefined)?.cores ?? 1;
+  const loadPerCore = ((env.loadAverage as number[] | undefined)?.[0] ?? 0) / cores;
+  for (const sc of scenarios) finalizeScenario(sc, { loadPerCore }, sc.samples.some((s) => s.superseded));
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
     schemaVersion: RESULTS_SCHEMA_VERSION,

@@ -1,3 +1,4 @@
+import { median } from 'simple-statistics';
 import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest, spearmanRho } from '../stats/index.ts';
 import type { MetricSummary, Sample, VariantSummary } from './types.ts';
 
@@ -20,8 +21,17 @@ const SUMMARY_RESAMPLES = 1000;
  * completed samples, with the ratio of medians against each variant's
  * baseline (and a seeded bootstrap 95% CI for the headline metrics).
  */
+/**
+ * Whether a sample counts in the statistics: not a warm-up, not a disturbed
+ * round that was run again, not the lead-in of a back-to-back burst (it
+ * follows another variant). The others are kept raw all the same.
+ */
+export function isMeasured(s: Sample): boolean {
+  return !s.warmup && !s.superseded && s.conditions?.burst !== 0;
+}
+
 export function summarize(samples: readonly Sample[], variants: readonly { id: string; baseline: string }[]): VariantSummary[] {
-  const measured = samples.filter((s) => !s.warmup);
+  const measured = samples.filter(isMeasured);
   const valuesOf = (variant: string): Map<string, number[]> => {
     const byMetric = new Map<string, number[]>();
     for (const s of measured) {
@@ -35,9 +45,13 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
     }
     return byMetric;
   };
-  /** log(variant / baseline) per round where both have a measured sample: the pairs of an interleaved run */
+  /** log(variant / baseline) per round where both have measured samples (their medians: a burst has several): the pairs of an interleaved run */
   const perRoundLogRatios = (variant: string, baseline: string, metric: string): number[] => {
-    const byRound = (id: string) => new Map(measured.flatMap((s) => (s.variant === id && s.state === 'completed' && (s.metrics[metric] ?? 0) > 0 ? [[s.round, s.metrics[metric] as number] as const] : [])));
+    const byRound = (id: string) => {
+      const lists = new Map<number, number[]>();
+      for (const s of measured) if (s.variant === id && s.state === 'completed' && (s.metrics[metric] ?? 0) > 0) lists.set(s.round, [...(lists.get(s.round) ?? []), s.metrics[metric] as number]);
+      return new Map([...lists].map(([round, xs]) => [round, median(xs)] as const));
+    };
     const a = byRound(variant);
     const b = byRound(baseline);
     return [...a].flatMap(([round, v]) => (b.has(round) ? [Math.log(v / (b.get(round) as number))] : []));
@@ -92,7 +106,7 @@ const NOISY_LOAD_PER_CORE = 1;
 /** Warnings about a scenario's figures: baseline drift with round index, a noisy machine, too few samples. */
 export function scenarioWarnings(samples: readonly Sample[], summary: readonly VariantSummary[], baseline: string, metric: string, env: { stealFraction?: number; loadPerCore?: number }, minSamples = MIN_SAMPLES): string[] {
   const out: string[] = [];
-  const base = samples.filter((s) => s.variant === baseline && s.state === 'completed' && !s.warmup && Number.isFinite(s.metrics[metric]));
+  const base = samples.filter((s) => s.variant === baseline && s.state === 'completed' && isMeasured(s) && Number.isFinite(s.metrics[metric]));
   if (base.length >= Math.max(minSamples, 3)) {
     const rho = spearmanRho(base.map((s) => s.round), base.map((s) => (s.state === 'completed' ? (s.metrics[metric] as number) : 0)));
     if (Math.abs(rho) > DRIFT_RHO) out.push(`the baseline ${baseline} drifts with round index (Spearman ρ = ${rho.toFixed(2)} on ${metric}): the machine changed during the run`);

@@ -1,7 +1,21 @@
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { samplesCsv, summaryCsv } from './csv.ts';
-import type { RunResults, Sample, ScenarioResult } from './types.ts';
+import type { RoundLoad, RunResults, Sample, ScenarioResult } from './types.ts';
+
+/** A late record: metrics to add, and flags to set, on the sample with that seq. */
+export interface LateUpdate {
+  metrics?: Record<string, number>;
+  disturbed?: string[];
+  superseded?: true;
+}
+
+/** Applies a late update to a sample (in memory, and when a samples file is read back). */
+export function applyLate(sample: Sample, u: LateUpdate): void {
+  if (u.metrics && (sample.state === 'completed' || sample.state === 'errored')) sample.metrics = { ...(sample.metrics ?? {}), ...u.metrics };
+  if (u.disturbed) sample.disturbed = u.disturbed;
+  if (u.superseded) sample.superseded = true;
+}
 
 /** Writes a file so that readers see the old or the new content, never half. */
 export function writeFileAtomic(path: string, content: string): void {
@@ -58,6 +72,16 @@ export class ResultsWriter {
 
   append(sample: Sample): void {
     appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'sample', ...sample })}\n`);
+  }
+
+  /** The load seen during a round (attempt). */
+  round(scenario: string, load: RoundLoad): void {
+    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'round', scenario, ...load })}\n`);
+  }
+
+  /** What became known about an already written sample (kernel work that finished later, a round judged disturbed). */
+  late(sample: Sample, update: LateUpdate): void {
+    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'late', scenario: sample.scenario, seq: sample.seq, ...update })}\n`);
   }
 
   write(run: RunResults): void {

@@ -1,4 +1,5 @@
 export { runBenchmark, makeRunId, type RunOptions, type RunOutcome, type Launchable } from './run.ts';
+export { allowedCpus, applySplit, splitFor, type CpuSplit, type HarnessCpuMode } from './cpus.ts';
 export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';

@@ -2,6 +2,8 @@
 export interface ProgressSink {
   start(total: number): void;
   tick(label: string): void;
+  /** more work than planned (a round run again) */
+  grow?(extra: number): void;
   done(): void;
 }
 
@@ -28,6 +30,9 @@ export class TerminalProgress implements ProgressSink {
     this.#startMs = Date.now();
     this.#lastPrintMs = 0;
     this.#lastPct = -1;
+  }
+  grow(extra: number): void {
+    this.#total += extra;
   }
   tick(label: string): void {
     this.#done++;

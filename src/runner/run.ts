@@ -1,30 +1,39 @@
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers } from '../cleanup/index.ts';
+import { registry } from '../cleanup/registry.ts';
 import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import {
   RESULTS_SCHEMA,
   RESULTS_SCHEMA_VERSION,
   ResultsWriter,
-  scenarioWarnings,
-  summarize,
+  applyLate,
+  finalizeScenario,
+  type LateUpdate,
+  type Pace,
   type ResultFiles,
+  type RoundLoad,
   type RunResults,
   type Sample,
   type ScenarioResult,
 } from '../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
+import { seededRandom, randomSeed, shuffled } from '../stats/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion } from './environment.ts';
+import { applySplit, splitFor, type HarnessCpuMode } from './cpus.ts';
+import { KernelWatch } from './kernel-work.ts';
+import { LoadWatch } from './load-watch.ts';
+import { ownPressure } from './own-load.ts';
+import { PACING_DEFAULTS, Quiescer, type Pacing } from './pacing.ts';
 import { DensityProcedure } from './procedures/density.ts';
 import { FreezeProcedure } from './procedures/freeze.ts';
 import { InterferenceProcedure } from './procedures/interference.ts';
 import { IsolationProcedure } from './procedures/isolation.ts';
 import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
-import type { Launchable, Procedure, ProcedureContext } from './procedures/procedure.ts';
+import type { Launchable, Procedure, ProcedureContext, SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
-import { randomSeed, seededRandom, shuffled } from '../stats/index.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
 
@@ -41,6 +50,17 @@ export interface RunOptions {
   outDir: string;
   /** Replace every scenario's variants (from `run --ns`). */
   variants?: ResolvedVariant[];
+  /** Pace the launch scenarios this way (from `run --pace`), and keep this gap (`--gap-ms`). */
+  pace?: Pace;
+  gapMs?: number;
+  /** back-to-back: launches per burst (`--burst`). */
+  burst?: number;
+  /** Run a round again this many times at most while competing load disturbs it (`--retry-noisy`). */
+  retryNoisy?: number;
+  /** false: do not trace the kernel's deferred work (`--no-kernel-work`). */
+  kernelWork?: boolean;
+  /** auto (default): the harness on one CPU, the launcher and its sandboxes on the others, where that changes no workload's share (`--harness-cpu`). */
+  harnessCpu?: HarnessCpuMode;
   progress?: ProgressSink;
   startLauncher?: () => Launchable;
   /** cgroups for variants that ask for them (tests pass their own). */
@@ -71,26 +91,37 @@ const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure>
   interference: (ctx) => new InterferenceProcedure(ctx),
 };
 
-/** The metric each kind's warnings (drift, spread) are judged on. */
-const HEADLINE_METRIC: Record<Scenario['kind'], string> = {
-  launch: 'bootNs',
-  freeze: 'freezeNs',
-  network: 'workload.throughputMbitPerSec',
-  density: 'launchesPerSec',
-  isolation: 'bootNs',
-  interference: 'workload.elapsedNs',
-};
-
 export function makeRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${stamp}-${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`;
 }
 
+/** The order of a round's attempt: from its own seed, so a retried round does not shift every later round's order. */
+function roundOrder<T>(items: readonly T[], scenarioSeed: number, round: number, attempt: number): T[] {
+  return shuffled(items, seededRandom((scenarioSeed + Math.imul(round + 1, 0x85ebca6b) + Math.imul(attempt, 0xc2b2ae35)) >>> 0));
+}
+
+/** How a scenario's launches are paced in this run: the command line's choice for launch scenarios, else the scenario's. */
+function pacingOf(sc: Scenario, opts: RunOptions): Pacing {
+  const launch = sc.kind === 'launch';
+  const pace = (launch ? (opts.pace ?? sc.pace) : sc.pace) ?? 'interleaved';
+  return {
+    pace,
+    gapMs: (launch ? (opts.gapMs ?? sc.gapMs) : undefined) ?? 0,
+    burst: pace === 'back-to-back' ? (opts.burst ?? sc.burst ?? PACING_DEFAULTS.burst) : 0,
+    quiesceTimeoutMs: sc.quiesceTimeoutMs ?? PACING_DEFAULTS.quiesceTimeoutMs,
+  };
+}
+
+const sampleKey = (scenario: string, variant: string, round: number, burst?: number) => `${scenario}\0${variant}\0${round}\0${burst ?? ''}`;
+
 /**
  * Runs scenarios: every round runs each variant once, in a freshly shuffled
  * order (seeded, recorded); warm-up rounds come first and are flagged; every
- * sample is appended to disk as it arrives; results are summarized per variant
- * against its baseline. What a sample is depends on the scenario's kind.
+ * sample is appended to disk as it arrives, with the conditions it was taken
+ * under (pace, gap, predecessor, quiesce wait, competing load); results are
+ * summarized per variant against its baseline. What a sample is depends on
+ * the scenario's kind; how launches follow each other, on its pacing.
  */
 export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   const runId = opts.resume?.runId ?? opts.runId ?? makeRunId();
@@ -106,13 +137,15 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   }
   const tool = { name: 'nsbench' as const, version: nsbenchVersion(), commit: gitCommit() };
   const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined);
-  const measuredBefore = new Map((opts.resume?.samples ?? []).map((s) => [`${s.scenario}\0${s.variant}\0${s.round}`, s]));
+  const measuredBefore = new Map<string, Sample>();
+  for (const s of opts.resume?.samples ?? []) if (!s.superseded) measuredBefore.set(sampleKey(s.scenario, s.variant, s.round, s.conditions?.burst), s);
   if (opts.resume) environment.resumedWith = opts.resume.samples.length;
   const progress = opts.progress ?? silentProgress;
   const start = opts.startLauncher ?? (() => SandboxLauncher.start());
   const euid = process.geteuid?.() ?? 0;
   let cgroups = opts.cgroups ?? null;
   const getCgroups = () => (cgroups ??= new CgroupManager(runId));
+  const retryNoisy = opts.retryNoisy ?? 0;
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -131,8 +164,9 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     warmup: opts.warmup ?? sc.warmup ?? opts.defaultWarmup,
     variants: opts.variants && sc.kind === 'launch' ? opts.variants : sc.variants,
     timeoutMs: sc.timeoutMs ?? opts.defaultTimeoutMs,
+    pacing: pacingOf(sc, opts),
   }));
-  progress.start(plans.reduce((n, p) => n + (p.rounds + p.warmup) * p.variants.length, 0));
+  progress.start(plans.reduce((n, p) => n + (p.rounds + p.warmup) * p.variants.length * (p.pacing.burst + 1), 0));
 
   let launcher = start();
   let restarts = 0;
@@ -140,11 +174,14 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   let interrupted = false;
   try {
     for (const [index, plan] of plans.entries()) {
-      const { sc, rounds, warmup, variants, timeoutMs } = plan;
+      const { sc, rounds, warmup, variants, timeoutMs, pacing } = plan;
       const scenarioSeed = (seed + index * 0x9e3779b1) >>> 0;
-      const random = seededRandom(scenarioSeed);
       const baseline = variants.some((v) => v.id === sc.baseline) ? sc.baseline : (variants.find((v) => v.ns.length === 0 && !v.cgroup)?.id ?? sc.baseline);
       const samples: Sample[] = [];
+      const load: RoundLoad[] = [];
+      const kernel = sc.kind === 'launch' ? KernelWatch.start(`nsb-${runId}-${index}`, euid, (opts.kernelWork ?? true) && sc.kernelWork) : null;
+      const split = splitFor(sc, variants, opts.harnessCpu ?? 'auto');
+      const unregisterKernel = kernel?.traced ? registry.add(`trace instance nsb-${runId}-${index}`, () => kernel.close()) : null;
       const result: ScenarioResult = {
         name: sc.name,
         description: sc.description,
@@ -157,6 +194,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         seed: scenarioSeed,
         timeoutMs,
         baseline,
+        pace: pacing.pace,
+        gapMs: pacing.gapMs,
+        ...(pacing.burst ? { burst: pacing.burst } : {}),
+        ...(split ? { cpus: split } : {}),
+        ...(kernel ? { kernelWork: { traced: kernel.traced, ...(kernel.reason ? { reason: kernel.reason } : {}) } } : {}),
         variants: variants.map((v) => ({
           id: v.id,
           label: v.label,
@@ -170,70 +212,138 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           ...(v.density ? { density: v.density } : {}),
           ...(v.engine ? { engine: v.engine } : {}),
           ...(v.antagonist ? { antagonist: v.antagonist } : {}),
+          ...(v.setup === false ? { setup: false } : {}),
           baseline: v.baseline ?? baseline,
         })),
         samples,
+        load,
         summary: [],
       };
       run.scenarios.push(result);
-      const { samples: _s, summary: _m, ...meta } = result;
+      const { samples: _s, summary: _m, load: _l, ...meta } = result;
       writer.scenario(meta);
-      const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, cgroups: getCgroups, euid });
+      const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, cgroups: getCgroups, euid, pacing });
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
+      const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });
       const record = (sample: Sample, label: string) => {
         writer.append(sample);
         samples.push(sample);
         progress.tick(label);
       };
+      const late = (sample: Sample, update: LateUpdate) => {
+        applyLate(sample, update);
+        writer.late(sample, update);
+      };
+      const takeKernel = () => {
+        for (const k of kernel?.take() ?? []) late(k.sample, { metrics: k.metrics });
+      };
+      let quiescer: Quiescer | null = null;
+      let prev: string | null = null;
+      let unsplit = split ? applySplit(split, launcher.pid ?? -1) : null;
       try {
         await procedure.setup?.(variants.filter((v) => !skips.get(v.id)));
+        if (pacing.pace === 'quiesced' && kernel) quiescer = new Quiescer(kernel);
         for (let round = 0; round < warmup + rounds && !interrupted; round++) {
-          for (const v of shuffled(variants, random)) {
-            if (opts.signal?.aborted) {
-              interrupted = true;
-              break;
-            }
-            const base = { scenario: sc.name, variant: v.id, round, warmup: round < warmup, seq: seq++ };
-            const label = `${sc.name} ${base.warmup ? 'warm-up' : `round ${round - warmup + 1}/${rounds}`} ${v.id}`;
-            const before = measuredBefore.get(`${sc.name}\0${v.id}\0${round}`);
-            if (before) {
-              samples.push({ ...before, seq: base.seq }); // measured before the run died: kept, not repeated
-              progress.tick(label);
-              continue;
-            }
-            const skip = skips.get(v.id);
-            if (skip) {
-              record({ ...base, state: 'skipped', reason: skip }, label);
-              continue;
-            }
-            try {
-              record(await procedure.sample(v, base), label);
-            } catch (e) {
-              if (e instanceof UserError) throw e; // a mistake in the scenario: stop with its message
-              const err = e as Error & { code?: string };
+          for (let attempt = 0; ; attempt++) {
+            const roundSamples: Sample[] = [];
+            watch.begin();
+            for (const v of roundOrder(variants, scenarioSeed, round, attempt)) {
               if (opts.signal?.aborted) {
-                // a forced stop killed the launcher under this launch: not a launcher failure
-                record({ ...base, state: 'errored', cause: 'interrupted', reason: 'the run was stopped (forced) during this launch' }, label);
                 interrupted = true;
                 break;
               }
-              record({ ...base, state: 'errored', cause: 'launcher-died', reason: `the launcher process failed: ${err.message}`, ...(err.code ? { code: err.code } : {}) }, label);
-              launcher.close();
-              if (restarts++ >= LAUNCHER_RESTARTS) throw new Error(`the launcher failed again after a restart: ${err.message}`);
-              launcher = start();
+              const isWarmup = round < warmup;
+              const label = `${sc.name} ${isWarmup ? 'warm-up' : `round ${round - warmup + 1}/${rounds}`}${attempt ? ` (retry ${attempt})` : ''} ${v.id}`;
+              const keys = pacing.burst ? Array.from({ length: pacing.burst + 1 }, (_, b) => sampleKey(sc.name, v.id, round, b)) : [sampleKey(sc.name, v.id, round)];
+              const kept = attempt === 0 ? keys.map((k) => measuredBefore.get(k)) : [];
+              if (kept.length && kept.every((s) => s !== undefined)) {
+                for (const s of kept as Sample[]) {
+                  const again = { ...s, seq: seq++ }; // measured before the run died: kept, not repeated
+                  samples.push(again);
+                  roundSamples.push(again);
+                  progress.tick(label);
+                }
+                prev = v.id;
+                continue;
+              }
+              const base: SampleBase = { scenario: sc.name, variant: v.id, round, warmup: isWarmup, seq, ...(attempt ? { attempt } : {}), conditions: { pace: pacing.pace, prev } };
+              const skip = skips.get(v.id);
+              if (skip) {
+                for (let b = 0; b < keys.length; b++) {
+                  const s: Sample = { ...base, seq: seq++, ...(pacing.burst ? { conditions: { pace: pacing.pace, prev, burst: b } } : {}), state: 'skipped', reason: skip };
+                  record(s, label);
+                  roundSamples.push(s);
+                }
+                continue;
+              }
+              if (quiescer) {
+                const q = await quiescer.wait(pacing.quiesceTimeoutMs);
+                base.conditions = { ...base.conditions, pace: pacing.pace, prev, quiesceWaitNs: q.waitNs, quiet: q.quiet };
+                // untraced: the kernel threads' CPU while the kernel settled is the previous sandbox's deferred work (and the kernel's own)
+                const last = samples.at(-1);
+                if (q.kthreadCpuNs !== undefined && last && last.state !== 'skipped') late(last, { metrics: { 'kernel.deferredCpuNs': q.kthreadCpuNs } });
+              }
+              try {
+                const got = pacing.burst && procedure.burst ? await procedure.burst(v, base, pacing.burst + 1) : [await procedure.sample(v, base)];
+                for (const s of got) s.seq = seq++;
+                kernel?.launched(got, v.ns);
+                for (const s of got) {
+                  record(s, label);
+                  roundSamples.push(s);
+                }
+                prev = v.id;
+                takeKernel();
+              } catch (e) {
+                if (e instanceof UserError) throw e; // a mistake in the scenario: stop with its message
+                const err = e as Error & { code?: string };
+                const lost: Sample = { ...base, seq: seq++, state: 'errored', cause: 'launcher-died', reason: `the launcher process failed: ${err.message}`, ...(err.code ? { code: err.code } : {}) };
+                if (opts.signal?.aborted) {
+                  // a forced stop killed the launcher under this launch: not a launcher failure
+                  record({ ...lost, cause: 'interrupted', reason: 'the run was stopped (forced) during this launch' }, label);
+                  interrupted = true;
+                  break;
+                }
+                record(lost, label);
+                roundSamples.push(lost);
+                launcher.close();
+                if (restarts++ >= LAUNCHER_RESTARTS) throw new Error(`the launcher failed again after a restart: ${err.message}`);
+                launcher = start();
+                if (split) {
+                  unsplit?.();
+                  unsplit = applySplit(split, launcher.pid ?? -1);
+                }
+              }
             }
+            const roundLoad = watch.end(round, attempt);
+            load.push(roundLoad);
+            writer.round(sc.name, roundLoad);
+            const launched = roundSamples.filter((s) => s.state !== 'skipped');
+            if (!roundLoad.disturbed.length || !launched.length) break;
+            for (const s of launched) late(s, { disturbed: roundLoad.disturbed });
+            if (attempt >= retryNoisy || interrupted) break;
+            for (const s of launched) late(s, { superseded: true }); // run again; these stay raw, marked
+            progress.grow?.(launched.length);
           }
         }
       } finally {
+        unsplit?.();
+        await kernel?.finish();
+        takeKernel();
+        kernel?.close();
+        unregisterKernel?.();
         await procedure.teardown?.();
       }
-      result.summary = summarize(samples, result.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? baseline })));
-      const load = (run.environment.loadAverage as number[] | undefined)?.[0] ?? 0;
+      const jiffies = cpuJiffies();
       const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
-      result.warnings = scenarioWarnings(samples, result.summary, baseline, HEADLINE_METRIC[sc.kind], {
-        stealFraction: (cpuJiffies().steal - steal0.steal) / Math.max(1, cpuJiffies().total - steal0.total),
-        loadPerCore: load / cores,
-      }, sc.kind === 'density' ? 0 : undefined); // a density sample is a whole ramp of launches
+      finalizeScenario(
+        result,
+        {
+          stealFraction: (jiffies.steal - steal0.steal) / Math.max(1, jiffies.total - steal0.total),
+          loadPerCore: ((run.environment.loadAverage as number[] | undefined)?.[0] ?? 0) / cores,
+        },
+        retryNoisy > 0,
+      );
+      for (const w of result.warnings ?? []) if (/^competing load|^carry-over/.test(w)) process.stderr.write(`warning: ${sc.name}: ${w}\n`);
       writer.write(run); // a consistent partial file after every scenario
       if (interrupted) break;
     }

@@ -1,15 +1,9 @@
 import os from 'node:os';
 import { bootBreakdown, type LaunchResult } from '../launcher/index.ts';
 import type { Metrics, Sample } from '../results/index.ts';
+import type { SampleBase } from './procedures/procedure.ts';
 
-export interface SampleContext {
-  scenario: string;
-  variant: string;
-  round: number;
-  warmup: boolean;
-  seq: number;
-  timeoutMs: number;
-}
+export type SampleContext = SampleBase & { timeoutMs: number };
 
 /** number → name, the first name where several share a number (SIGABRT, not SIGIOT) */
 const SIGNAL_NAMES = new Map<number, string>();
@@ -19,10 +13,34 @@ export function signalName(sig: number): string {
   return SIGNAL_NAMES.get(sig) ?? `signal ${sig}`;
 }
 
-/** The metrics of one launch: the boot breakdown (wall) and the CPU it cost. */
+/** The in-sandbox setup's steps, as metrics: setupWorkNs (their sum) and setup.<step>Ns for each step done. */
+function setupMetrics(r: LaunchResult): Metrics {
+  const steps = Object.entries(r.setupNs ?? {}).filter(([, ns]) => ns > 0);
+  if (!steps.length) return {};
+  return { setupWorkNs: steps.reduce((a, [, ns]) => a + ns, 0), ...Object.fromEntries(steps.map(([step, ns]) => [`setup.${step}Ns`, ns])) };
+}
+
+/** Where the launch sits on the machine's clock, for what is measured between launches. */
+export function launchTimeline(r: LaunchResult): NonNullable<Sample['at']> {
+  const requestNs = Number(r.requestMonoNs);
+  return {
+    requestNs,
+    exitNs: r.offsetsNs.exit >= 0 ? requestNs + r.offsetsNs.exit : -1,
+    ...(r.offsetsNs.ready >= 0 ? { readyNs: requestNs + r.offsetsNs.ready } : {}),
+    ...(r.pid > 0 ? { pid: r.pid } : {}),
+  };
+}
+
+/** The gap before the launch, as the launcher saw it. */
+export function launchGap(r: LaunchResult): { gapNs?: number; gapWaitNs?: number } {
+  return { ...(r.prevExitAgoNs !== undefined && r.prevExitAgoNs >= 0 ? { gapNs: r.prevExitAgoNs } : {}), ...(r.gapWaitNs ? { gapWaitNs: r.gapWaitNs } : {}) };
+}
+
+/** The metrics of one launch: the boot breakdown (wall), the setup inside, and the CPU it cost. */
 export function launchMetrics(r: LaunchResult): Metrics {
   const b = bootBreakdown(r.offsetsNs);
   return {
+    ...setupMetrics(r),
     bootNs: b.bootNs,
     totalNs: b.totalNs,
     prepareNs: b.prepareNs,
@@ -51,7 +69,16 @@ function firstLine(text: string): string {
  * the cgroup's oom_kill count.
  */
 export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {}): Sample {
-  const base = { scenario: ctx.scenario, variant: ctx.variant, round: ctx.round, warmup: ctx.warmup, seq: ctx.seq };
+  const base = {
+    scenario: ctx.scenario,
+    variant: ctx.variant,
+    round: ctx.round,
+    warmup: ctx.warmup,
+    seq: ctx.seq,
+    ...(ctx.attempt ? { attempt: ctx.attempt } : {}),
+    ...(ctx.conditions ? { conditions: { ...ctx.conditions, ...launchGap(r) } } : {}),
+    ...(r.requestMonoNs ? { at: launchTimeline(r) } : {}),
+  };
   const metrics = { ...launchMetrics(r), ...extra };
   if (r.state === 'exited' && r.exitCode === 0) {
     return { ...base, state: 'completed', metrics, clonePath: r.clonePath, cgroupMethod: r.cgroupMethod, ready: r.ready, pid: r.pid };

@@ -1,6 +1,7 @@
 import { cgroupSpecId, type CgroupSpec } from '../cgroup/spec.ts';
 import { NAMESPACES, canonicalSet, findPreset, setId, type Namespace } from '../isolation/index.ts';
 import type { TopologyKind } from '../network/topology.ts';
+import type { Pace } from '../results/types.ts';
 
 /** A built-in workload (workloads/<name>.c), a real tool with an adapter (sysbench, stress-ng, fio, iperf3), or any program. */
 export type WorkloadRef =
@@ -53,6 +54,12 @@ export interface VariantDefinition {
   antagonist?: AntagonistSpec;
   /** Launch through another engine (unshare, bwrap, runc, crun) instead of nsbench's launcher: ns is what it is asked for. */
   engine?: string;
+  /**
+   * false: no in-sandbox setup (private propagation, a fresh /proc, lo up, the
+   * hostname), so that a namespace's own cost shows apart from the setup's
+   * (launch scenarios; default true).
+   */
+  setup?: boolean;
 }
 
 export interface DensityTarget {
@@ -116,6 +123,21 @@ export interface ScenarioDefinition {
   baseline?: string;
   /** Free-form parameters recorded with the results. */
   params?: Record<string, string | number | boolean>;
+  /**
+   * How launches follow each other (launch scenarios; README "Pacing"):
+   * interleaved (default) — every round in a fresh random order, for comparisons;
+   * quiesced — before each launch, wait until the kernel finished tearing down earlier sandboxes;
+   * back-to-back — each variant `burst` times in a row inside the launcher, no round trip between (churn).
+   */
+  pace?: Pace;
+  /** The launcher keeps at least this gap (ms) between one launch's exit and the next (default 0: as fast as nsbench goes). */
+  gapMs?: number;
+  /** back-to-back: launches per burst after the lead-in (default 10). */
+  burst?: number;
+  /** quiesced: the longest wait for a quiet kernel before a launch (default 2000 ms). */
+  quiesceTimeoutMs?: number;
+  /** Trace the kernel's deferred teardown work (workqueue tracepoints) where tracefs allows (default true). */
+  kernelWork?: boolean;
 }
 
 /** Typed identity: gives scenario files completion and checking. */

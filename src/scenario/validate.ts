@@ -4,6 +4,7 @@ import { ENGINES } from '../engines/index.ts';
 import { TOOL_ADAPTERS } from '../workloads/index.ts';
 import { setId, validateNamespaceArray } from '../isolation/index.ts';
 import { TOPOLOGIES, type TopologyKind } from '../network/topology.ts';
+import { PACES, type Pace } from '../results/types.ts';
 import { SCENARIO_KINDS, type AntagonistSpec, type DensityTarget, type FreezeTarget, type NetTarget, type ScenarioDefinition, type ScenarioKind, type VariantDefinition, type WorkloadRef } from './define.ts';
 
 /** A scenario after validation: defaults filled, ids unique. */
@@ -20,6 +21,11 @@ export interface Scenario {
   hostname: string;
   baseline: string;
   params: Record<string, string | number | boolean>;
+  pace: Pace | undefined;
+  gapMs: number | undefined;
+  burst: number | undefined;
+  quiesceTimeoutMs: number | undefined;
+  kernelWork: boolean;
 }
 
 export interface ResolvedVariant {
@@ -36,6 +42,8 @@ export interface ResolvedVariant {
   density?: DensityTarget;
   engine?: string;
   antagonist?: AntagonistSpec;
+  /** false: no in-sandbox setup */
+  setup?: false;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -165,9 +173,14 @@ function validateVariant(v: unknown, where: string): ResolvedVariant {
     out.density = { target: d.target as number, ...(d.minFreeBytes !== undefined ? { minFreeBytes: d.minFreeBytes as number } : {}), ...(d.timeBudgetMs !== undefined ? { timeBudgetMs: d.timeBudgetMs as number } : {}), ...(d.holdMs !== undefined ? { holdMs: d.holdMs as number } : {}), ...(d.perSandboxCgroup ? { perSandboxCgroup: true } : {}) };
   }
   if (v.antagonist !== undefined) out.antagonist = validateAntagonist(v.antagonist, `${where}.antagonist`);
+  if (v.setup !== undefined) {
+    if (typeof v.setup !== 'boolean') fail(`${where}.setup`, `expected true or false, got ${JSON.stringify(v.setup)}`, 'setup: false skips the in-sandbox setup; leave it out to keep it');
+    if (v.setup === false) out.setup = false;
+  }
   if (v.tmpfs !== undefined) {
     if (typeof v.tmpfs !== 'string' || !v.tmpfs.startsWith('/')) fail(`${where}.tmpfs`, 'expected an absolute directory path', "e.g. tmpfs: '/dev/shm'");
     if (!ns.includes('mnt')) fail(`${where}.tmpfs`, 'a tmpfs of its own needs the mount namespace in ns', "add 'mnt' to ns");
+    if (out.setup === false) fail(`${where}.tmpfs`, 'a tmpfs of its own is part of the in-sandbox setup (it needs private propagation)', 'drop setup: false or the tmpfs');
     out.tmpfs = v.tmpfs;
   }
   return out;
@@ -218,6 +231,12 @@ export function validateScenario(def: unknown, file: string): Scenario {
     fail(at('hostname'), 'expected 1 to 64 characters', 'shorten the hostname');
   if (d.params !== undefined && (!isRecord(d.params) || Object.values(d.params).some((p) => !['string', 'number', 'boolean'].includes(typeof p))))
     fail(at('params'), 'expected an object of strings, numbers and booleans', 'flatten the parameters');
+  const pacing = validatePacing(d, kind, at);
+  if (kind !== 'launch')
+    variants.forEach((v, i) => {
+      if (v.setup === false) fail(at(`variants[${i}].setup`), `only a launch scenario can skip the in-sandbox setup (this one is "${kind}")`, 'drop setup: false');
+    });
+  if (d.kernelWork !== undefined && typeof d.kernelWork !== 'boolean') fail(at('kernelWork'), `expected true or false, got ${JSON.stringify(d.kernelWork)}`, 'kernelWork: false turns the tracing of kernel work off');
   return {
     name: d.name,
     description: d.description,
@@ -231,5 +250,30 @@ export function validateScenario(def: unknown, file: string): Scenario {
     hostname: d.hostname ?? 'nsb-sandbox',
     baseline,
     params: (d.params ?? {}) as Record<string, string | number | boolean>,
+    ...pacing,
+    kernelWork: d.kernelWork !== false,
   };
+}
+
+/** pace, gapMs, burst and quiesceTimeoutMs: each only where it means something. */
+export function validatePacing(
+  d: { pace?: unknown; gapMs?: unknown; burst?: unknown; quiesceTimeoutMs?: unknown },
+  kind: ScenarioKind,
+  at: (field: string) => string,
+): { pace: Pace | undefined; gapMs: number | undefined; burst: number | undefined; quiesceTimeoutMs: number | undefined } {
+  if (d.pace !== undefined && !(PACES as readonly unknown[]).includes(d.pace))
+    fail(at('pace'), `expected one of ${PACES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(d.pace)}`, 'leave it out for interleaved');
+  const pace = d.pace as Pace | undefined;
+  if (pace && pace !== 'interleaved' && kind !== 'launch') fail(at('pace'), `only launch scenarios can be paced ${pace} (this one is "${kind}")`, 'leave pace out');
+  if (d.gapMs !== undefined && (typeof d.gapMs !== 'number' || !Number.isFinite(d.gapMs) || d.gapMs < 0 || d.gapMs > 60_000)) fail(at('gapMs'), `expected 0..60000 ms, got ${JSON.stringify(d.gapMs)}`, 'e.g. gapMs: 2');
+  if (d.gapMs !== undefined && kind !== 'launch') fail(at('gapMs'), `only launch scenarios keep a gap between launches (this one is "${kind}")`, 'leave gapMs out');
+  if (d.burst !== undefined) {
+    if (typeof d.burst !== 'number' || !Number.isInteger(d.burst) || d.burst < 1 || d.burst > 999) fail(at('burst'), `expected a whole number 1..999, got ${JSON.stringify(d.burst)}`, 'e.g. burst: 10');
+    if (pace !== 'back-to-back') fail(at('burst'), 'burst is the length of a back-to-back burst', "set pace: 'back-to-back' or drop burst");
+  }
+  if (d.quiesceTimeoutMs !== undefined) {
+    if (typeof d.quiesceTimeoutMs !== 'number' || !Number.isInteger(d.quiesceTimeoutMs) || d.quiesceTimeoutMs < 1 || d.quiesceTimeoutMs > 600_000) fail(at('quiesceTimeoutMs'), `expected 1..600000 ms, got ${JSON.stringify(d.quiesceTimeoutMs)}`, 'e.g. quiesceTimeoutMs: 2000');
+    if (pace !== 'quiesced') fail(at('quiesceTimeoutMs'), 'quiesceTimeoutMs bounds the wait of quiesced pacing', "set pace: 'quiesced' or drop quiesceTimeoutMs");
+  }
+  return { pace, gapMs: d.gapMs as number | undefined, burst: d.burst as number | undefined, quiesceTimeoutMs: d.quiesceTimeoutMs as number | undefined };
 }

@@ -59,3 +59,15 @@ export function ratioOfMediansCI(variant: readonly number[], baseline: readonly 
   ratios.sort((a, b) => a - b);
   return { ratio: median(sv) / base, low: quantileSorted(ratios, 0.025), high: quantileSorted(ratios, 0.975) };
 }
+
+/** Seeded percentile-bootstrap 95% CI of a median; null for an empty sample. */
+export function medianBootstrapCI(values: readonly number[], seed = 1, resamples = BOOTSTRAP_RESAMPLES): [number, number] | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const random = seededRandom(seed);
+  const counts = new Uint32Array(sorted.length);
+  const medians: number[] = [];
+  for (let i = 0; i < resamples; i++) medians.push(resampleMedian(sorted, random, counts));
+  medians.sort((a, b) => a - b);
+  return [quantileSorted(medians, 0.025), quantileSorted(medians, 0.975)];
+}

@@ -4,7 +4,8 @@ import { UserError } from '../../errors/index.ts';
 import { fromSamplesJsonl, readResultsText } from '../../results/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
-import { TerminalProgress, runBenchmark, type RunOptions } from '../../runner/index.ts';
+import type { Pace } from '../../results/index.ts';
+import { TerminalProgress, runBenchmark, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs } from '../../scenario/index.ts';
 
 export interface RunCommandOptions {
@@ -18,6 +19,12 @@ export interface RunCommandOptions {
   quiet?: boolean;
   report?: boolean;
   resume?: string;
+  pace?: Pace;
+  gapMs?: number;
+  burst?: number;
+  retryNoisy?: number;
+  kernelWork?: boolean;
+  harnessCpu?: HarnessCpuMode;
 }
 
 /** What `run` was asked for, kept in the samples file so that `--resume` can ask again. */
@@ -27,7 +34,16 @@ type RunPlan = {
   rounds?: number;
   warmup?: number;
   timeoutMs?: number;
+  pace?: Pace;
+  gapMs?: number;
+  burst?: number;
+  retryNoisy?: number;
+  kernelWork?: boolean;
+  harnessCpu?: HarnessCpuMode;
 };
+
+/** The plan's options that were given, as written (a resumed run asks for them again). */
+const PLAN_OPTIONS = ['ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu'] as const;
 
 /** `nsbench run [scenario...]` */
 export async function runCommand(names: string[], o: RunCommandOptions): Promise<number> {
@@ -38,8 +54,8 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     const { run } = fromSamplesJsonl(o.resume, readResultsText(o.resume));
     const plan = run.environment.plan as RunPlan | undefined;
     if (!plan || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
-    if (names.length || o.ns || o.rounds !== undefined || o.warmup !== undefined)
-      throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds and --warmup come from its samples file', 'leave them out');
+    if (names.length || PLAN_OPTIONS.some((k) => o[k] !== undefined) || o.kernelWork === false)
+      throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --harness-cpu and --no-kernel-work come from its samples file', 'leave them out');
     const { scenarios: planned, ...asked } = plan; // the options were written only where given
     names = planned;
     o = { ...o, ...asked, out: dirname(o.resume) };
@@ -49,7 +65,14 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   const scenarios = [];
   const scenarioNames = names.length > 0 ? names : config.scenarios;
   for (const name of scenarioNames) scenarios.push(await loadScenario(name));
-  const plan: RunPlan = { scenarios: scenarioNames, ...(o.ns ? { ns: o.ns } : {}), ...(o.rounds !== undefined ? { rounds: o.rounds } : {}), ...(o.warmup !== undefined ? { warmup: o.warmup } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) };
+  const plan: RunPlan = { scenarios: scenarioNames, ...Object.fromEntries(PLAN_OPTIONS.flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : []))), ...(o.kernelWork === false ? { kernelWork: false } : {}) };
+  if (o.pace && o.pace !== 'interleaved') {
+    const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
+    if (others.length === scenarios.length) throw new UserError(`--pace ${o.pace}: none of ${others.join(', ')} is a launch scenario (the others keep their own procedure)`, 'run a launch scenario (boot, cpu, memory, io, engines, …) or leave --pace out');
+    if (others.length) process.stderr.write(`note: --pace ${o.pace} applies to the launch scenarios; ${others.join(', ')} keep their own procedure\n`);
+  }
+  if (o.burst !== undefined && (o.pace ?? 'interleaved') !== 'back-to-back' && !scenarios.some((s) => s.pace === 'back-to-back'))
+    throw new UserError('--burst is the length of a back-to-back burst', 'add --pace back-to-back, or leave --burst out');
 
   const abort = new AbortController();
   let interrupts = 0;
@@ -83,6 +106,12 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       ...((o.seed ?? config.seed) !== undefined ? { seed: (o.seed ?? config.seed) as number } : {}),
       outDir: o.out ?? config.outDir,
       ...(variants ? { variants } : {}),
+      ...(o.pace ? { pace: o.pace } : {}),
+      ...(o.gapMs !== undefined ? { gapMs: o.gapMs } : {}),
+      ...(o.burst !== undefined ? { burst: o.burst } : {}),
+      ...(o.retryNoisy !== undefined ? { retryNoisy: o.retryNoisy } : {}),
+      ...(o.kernelWork === false ? { kernelWork: false } : {}),
+      ...(o.harnessCpu ? { harnessCpu: o.harnessCpu } : {}),
       ...(o.quiet ? {} : { progress: new TerminalProgress() }),
       signal: abort.signal,
       plan,

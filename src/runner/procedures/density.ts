@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { linearRegression, median } from 'simple-statistics';
 import type { SandboxCgroup } from '../../cgroup/index.ts';
+import { namespaceSlabs } from '../../host/index.ts';
 import { NATIVE_PATHS, builtinWorkload, type LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { DensityTarget, ResolvedVariant } from '../../scenario/index.ts';
@@ -45,32 +46,45 @@ function meminfo(): { availableBytes: number; slabBytes: number } {
 
 /** Live namespace objects in the kernel's slab caches (net namespaces die asynchronously, after their last process). */
 export function namespaceObjects(): Record<string, number> {
-  return Object.fromEntries(Object.entries(namespaceSlabs()).map(([k, v]) => [k, v.active]));
+  return Object.fromEntries(Object.entries(namespaceSlabs(os.availableParallelism())).map(([k, v]) => [k, v.active]));
+}
+
+/** A process's proportional set size (smaps_rollup Pss), bytes; 0 where it cannot be read. */
+function pssOf(pid: number): number {
+  try {
+    const kb = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
- * The namespace slab caches: active objects, and the slack of a count. SLUB
- * counts the free objects of per-CPU slabs as active, so a count is exact
- * only to about a slab per CPU.
+ * What a sandbox can plausibly take: more than nothing, less than this. A
+ * per-instance figure outside is noise (MemAvailable moved by the page cache
+ * or another process) and is flagged, never printed as a figure.
  */
-function namespaceSlabs(): Record<string, { active: number; slack: number }> {
-  const out: Record<string, { active: number; slack: number }> = {};
-  try {
-    for (const line of readFileSync('/proc/slabinfo', 'utf8').split('\n')) {
-      const [name, active, , , perSlab] = line.split(/\s+/);
-      if (name && /^(net|pid|user|uts|ipc)_namespace$/.test(name)) out[name] = { active: Number(active), slack: Number(perSlab) * (os.availableParallelism() + 1) };
-    }
-  } catch {
-    /* slabinfo needs root; without it only memory is watched */
+const PLAUSIBLE_MAX_BYTES = 64 * 2 ** 20;
+
+/** Figures that may be 0: a bare sandbox has no namespace objects, and may charge no kernel memory of its own. */
+const MAY_BE_ZERO = new Set(['nsObjectsPerInstanceBytes', 'chargedKernelPerInstanceBytes']);
+
+export function plausible(perInstance: Record<string, number>): { valid: Record<string, number>; invalid: Record<string, string> } {
+  const valid: Record<string, number> = {};
+  const invalid: Record<string, string> = {};
+  for (const [k, v] of Object.entries(perInstance)) {
+    const low = MAY_BE_ZERO.has(k) ? v >= 0 : v > 0;
+    if (Number.isFinite(v) && low && v < PLAUSIBLE_MAX_BYTES) valid[k] = v;
+    else invalid[k] = `${Number.isFinite(v) ? `${(v / 1024).toFixed(0)} KiB` : String(v)} per instance is implausible (${v < PLAUSIBLE_MAX_BYTES ? 'nothing or less: memory elsewhere came back during the ramp' : 'more than 64 MiB'})`;
   }
-  return out;
+  return { valid, invalid };
 }
 
 /** Share of what a ramp took that may still be held when it counts as returned (memory, slab and namespace objects alike). */
 const RETURNED = 0.1;
 
-/** A namespace count that has not fallen for this long has settled, even above its baseline. */
-const QUIET_MS = 3000;
+/** A namespace count that has not fallen for this long has settled, even above its baseline (the charged figures do not depend on it; the MemAvailable view does). */
+const QUIET_MS = 1000;
 
 /**
  * Makes and drops one net namespace (user+net, through the reference loop).
@@ -101,10 +115,10 @@ function kickNetnsCleanup(): Promise<void> {
 export async function settleNamespaces(timeoutMs: number, baseline?: Record<string, number>, allowed: (kind: string) => number = () => 0): Promise<number> {
   const t = performance.now();
   await kickNetnsCleanup();
-  let last = namespaceSlabs();
+  let last = namespaceSlabs(os.availableParallelism());
   let lastFall = t;
   for (;;) {
-    const now = namespaceSlabs();
+    const now = namespaceSlabs(os.availableParallelism());
     if (Object.entries(now).some(([k, c]) => c.active < (last[k]?.active ?? 0))) lastFall = performance.now();
     last = now;
     if (baseline && Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0))) return performance.now() - t;
@@ -163,6 +177,24 @@ export class DensityProcedure implements Procedure {
     return skipReason(v.ns, this.ctx.euid) ?? (d.perSandboxCgroup ? this.ctx.cgroups().unsupported({}) : null) ?? densityGuard(d);
   }
 
+  /**
+   * A group for the whole ramp, with the launcher moved into it: what the
+   * launcher allocates from then on (the namespaces its clones create, the
+   * children's tasks, stacks and page tables) and what the sandboxes allocate
+   * is charged there, kernel memory included — a measure of the sandboxes'
+   * own memory that the page cache and other processes do not move. null
+   * where there is no memory accounting or no launcher process to move.
+   */
+  #rampGroup(v: ResolvedVariant, pid: number | undefined): { group: SandboxCgroup; back: () => void } | null {
+    if (!pid || pid <= 0 || this.ctx.euid !== 0 || this.ctx.cgroups().unsupported({})) return null;
+    const group = this.ctx.cgroups().create(`${v.id}-ramp`, {});
+    if (!group.chargedMemory()) {
+      void this.ctx.cgroups().destroy(group);
+      return null;
+    }
+    return { group, back: this.ctx.cgroups().adopt(group, pid) };
+  }
+
   async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
     const d = v.density as DensityTarget;
     const launcher = this.ctx.launcher();
@@ -176,10 +208,20 @@ export class DensityProcedure implements Procedure {
     let stop = `reached the target of ${d.target}`;
     // namespaces of earlier work still dying would return memory during the ramp
     const settledMs = await settleNamespaces(DENSITY_DEFAULTS.settleTimeoutMs);
-    const nsBefore = namespaceObjects();
+    const nsBefore = namespaceSlabs(os.availableParallelism());
     const before = meminfo();
+    let ramp: { group: SandboxCgroup; back: () => void } | null = null;
+    let rampGone = false;
+    const endRamp = async () => {
+      if (!ramp || rampGone) return;
+      rampGone = true;
+      ramp.back();
+      await this.ctx.cgroups().destroy(ramp.group);
+    };
     const t0 = performance.now();
     try {
+      ramp = this.#rampGroup(v, launcher.pid);
+      const chargedBefore = ramp?.group.chargedMemory() ?? null;
       while (held.length < d.target) {
         if (performance.now() - t0 > budget) {
           stop = `time budget of ${budget} ms`;
@@ -211,7 +253,9 @@ export class DensityProcedure implements Procedure {
       const rampMs = performance.now() - t0;
       await new Promise((r) => setTimeout(r, d.holdMs ?? DENSITY_DEFAULTS.holdMs));
       const during = meminfo();
-      const nsDuring = namespaceObjects();
+      const nsDuring = namespaceSlabs(os.availableParallelism());
+      const charged = ramp?.group.chargedMemory() ?? null;
+      const pssBytes = held.reduce((sum, h) => sum + pssOf(h.pid), 0);
       const alive = held.filter((h) => {
         try {
           process.kill(h.pid, 0);
@@ -222,14 +266,32 @@ export class DensityProcedure implements Procedure {
       }).length;
       const cgroupBytes = groups.reduce((sum, g) => sum + (g.stats().cgMemoryPeakBytes ?? 0), 0);
       const t1 = performance.now();
+      const groupCharged = groups.reduce((sum, g) => sum + (g.chargedMemory()?.bytes ?? 0), 0);
       for (const h of held.splice(0)) await launcher.release(h.id, { timeoutMs: 10_000 });
       for (const g of groups.splice(0)) await this.ctx.cgroups().destroy(g);
+      await endRamp();
       const teardownMs = performance.now() - t1;
-      const debtMs = await this.#debt({ ...before, ns: nsBefore }, { ...during, ns: nsDuring });
+      const counts = (x: typeof nsBefore) => Object.fromEntries(Object.entries(x).map(([k, c]) => [k, c.active]));
+      const debtMs = await this.#debt({ ...before, ns: counts(nsBefore) }, { ...during, ns: counts(nsDuring) });
       const nsAfter = namespaceObjects();
       const n = boots.length;
       const tenth = Math.max(1, Math.floor(n / 10));
       const slope = n >= 2 ? linearRegression(boots.map((b, i) => [i, b])).m : 0;
+      const nsObjBytes = Object.entries(nsDuring).reduce((sum, [k, c]) => sum + (c.active - (nsBefore[k]?.active ?? 0)) * c.objSize, 0);
+      const perInstance: Record<string, number> = {
+        // what the sandboxes are charged, kernel memory included: the ramp's group (+ their own groups)
+        ...(charged && chargedBefore ? { chargedPerInstanceBytes: (charged.bytes - chargedBefore.bytes + groupCharged) / n } : {}),
+        ...(charged?.kernelBytes != null && chargedBefore?.kernelBytes != null ? { chargedKernelPerInstanceBytes: (charged.kernelBytes - chargedBefore.kernelBytes) / n } : {}),
+        // their processes' proportional share of the pages they map
+        ...(pssBytes > 0 ? { pssPerInstanceBytes: pssBytes / n } : {}),
+        // the namespace objects themselves
+        ...(Object.keys(nsDuring).length ? { nsObjectsPerInstanceBytes: nsObjBytes / n } : {}),
+        // the machine-wide view: moves with the page cache and every other process
+        memPerInstanceBytes: (before.availableBytes - during.availableBytes) / n,
+        slabPerInstanceBytes: (during.slabBytes - before.slabBytes) / n,
+        ...(groups.length || d.perSandboxCgroup ? { cgroupMemPerInstanceBytes: cgroupBytes / n } : {}),
+      };
+      const { valid, invalid } = n ? plausible(perInstance) : { valid: {}, invalid: {} };
       const metrics: Record<string, number> = {
         held: alive,
         launched: n,
@@ -238,23 +300,34 @@ export class DensityProcedure implements Procedure {
         bootFirstTenthP50Ns: n ? median(boots.slice(0, tenth)) : 0,
         bootLastTenthP50Ns: n ? median(boots.slice(-tenth)) : 0,
         bootSlopeNsPerInstance: slope,
-        memPerInstanceBytes: n ? (before.availableBytes - during.availableBytes) / n : 0,
-        slabPerInstanceBytes: n ? (during.slabBytes - before.slabBytes) / n : 0,
+        ...valid,
         teardownNs: teardownMs * 1e6,
         teardownDebtNs: debtMs < 0 ? -1 : debtMs * 1e6,
         // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when the debt was counted
-        ...(nsBefore.net_namespace !== undefined && n ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace) / n } : {}),
-        ...(groups.length || d.perSandboxCgroup ? { cgroupMemPerInstanceBytes: n ? cgroupBytes / n : 0 } : {}),
+        ...(nsBefore.net_namespace !== undefined && n ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace.active) / n } : {}),
       };
       const notes = [
+        ...Object.entries(invalid).map(([k, why]) => `${k} left out: ${why}`),
         `stopped: ${stop}`,
         ...(settledMs < 0 ? [`namespace objects of earlier work were still dying ${DENSITY_DEFAULTS.settleTimeoutMs} ms before the ramp: its memory figures include their return`] : []),
         ...(debtMs < 0 ? [`memory or namespace objects had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`] : []),
       ];
-      return { ...base, state: 'completed', metrics, clonePath: 'clone3', cgroupMethod: d.perSandboxCgroup ? 'per-sandbox' : 'none', ready: true, pid: -1, notes, series: { bootNs: boots } };
+      return {
+        ...base,
+        state: 'completed',
+        metrics,
+        clonePath: 'clone3',
+        cgroupMethod: d.perSandboxCgroup ? 'per-sandbox' : ramp ? 'ramp-group' : 'none',
+        ready: true,
+        pid: -1,
+        notes,
+        ...(Object.keys(invalid).length ? { invalid: Object.fromEntries(Object.entries(invalid).map(([k]) => [k, perInstance[k] as number])) } : {}),
+        series: { bootNs: boots },
+      };
     } finally {
       for (const h of held) await launcher.release(h.id, { timeoutMs: 10_000 }).catch(() => undefined);
       for (const g of groups) await this.ctx.cgroups().destroy(g).catch(() => undefined);
+      await endRamp().catch(() => undefined);
     }
   }
 

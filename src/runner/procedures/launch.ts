@@ -102,6 +102,9 @@ export class LaunchProcedure implements Procedure {
   }
 
   skipReason(v: ResolvedVariant): string | null {
+    const w = v.workload ?? this.ctx.scenario.workload;
+    if (this.ctx.pacing.pace === 'back-to-back' && 'tool' in w && TOOL_ADAPTERS[w.tool]?.phases)
+      return `${w.tool} ${w.args.join(' ')} needs a prepare and a cleanup run around each launch, which back-to-back pacing (launches in a row inside the launcher) leaves no room for`;
     if (v.engine) return skipReason([], this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'engines are driven as root' : null) ?? (ENGINES[v.engine] as Engine).unsupported(v.ns, this.#engineCtx);
     const reason = skipReason(v.ns, this.ctx.euid) ?? workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
     if (reason) return reason;
@@ -114,7 +117,13 @@ export class LaunchProcedure implements Procedure {
     return null;
   }
 
+  /** The variant's launch request, with the scenario's pacing: the gap the launcher keeps. */
   #spec(v: ResolvedVariant): SandboxSpec {
+    const s = this.#bareSpec(v);
+    return this.ctx.pacing.gapMs ? { ...s, gapMs: this.ctx.pacing.gapMs } : s;
+  }
+
+  #bareSpec(v: ResolvedVariant): SandboxSpec {
     let s = this.#specs.get(v.id);
     if (!s && v.engine) {
       this.#enginesUsed.add(v.engine);
@@ -124,7 +133,7 @@ export class LaunchProcedure implements Procedure {
       this.#specs.set(v.id, s);
     }
     if (!s) {
-      s = sandboxSpec(this.ctx.scenario, v, this.ctx.timeoutMs);
+      s = { ...sandboxSpec(this.ctx.scenario, v, this.ctx.timeoutMs), ...(v.setup === false ? { noSetup: true } : {}) };
       this.#specs.set(v.id, s);
     }
     return s;
@@ -166,6 +175,10 @@ export class LaunchProcedure implements Procedure {
       if (phases && workdir) await this.#phase(workload, phases.cleanup, workdir);
       folder?.remove();
     }
+    return this.#toSample(v, result, base, stats);
+  }
+
+  #toSample(v: ResolvedVariant, result: LaunchResult, base: SampleBase, stats: CgroupStats): Sample {
     let fromOutput: Metrics = {};
     try {
       fromOutput = outputMetrics(v.workload ?? this.ctx.scenario.workload, result.stdout);
@@ -173,5 +186,37 @@ export class LaunchProcedure implements Procedure {
       return { ...base, state: 'errored', cause: 'parse', reason: `cannot parse the workload's output: ${(e as Error).message}` };
     }
     return toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }, { ...stats, ...fromOutput });
+  }
+
+  /**
+   * back-to-back: `count` launches of the variant in a row inside the
+   * launcher, with no round trip between them (what a C loop achieves). The
+   * first follows another variant (the lead-in); the others follow their
+   * twin. A variant with a cgroup gets one group for the burst, its
+   * accounting on the last sample.
+   */
+  async burst(v: ResolvedVariant, base: SampleBase, count: number): Promise<Sample[]> {
+    const launcher = this.ctx.launcher();
+    if (!launcher.runMany) throw new Error('this launcher cannot run launches back to back');
+    let group: SandboxCgroup | null = null;
+    if (v.cgroup) {
+      try {
+        group = this.ctx.cgroups().create(v.id, v.cgroup);
+      } catch (e) {
+        if (!(e instanceof CgroupError)) throw e;
+        return [{ ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) }];
+      }
+    }
+    let results: LaunchResult[];
+    let stats: CgroupStats = {};
+    try {
+      results = await launcher.runMany({ ...this.#spec(v), ...(group ? group.placement : {}) }, count);
+      if (group) stats = group.stats();
+    } finally {
+      if (group) await this.ctx.cgroups().destroy(group);
+    }
+    return results.map((r, b) =>
+      this.#toSample(v, r, { ...base, conditions: { pace: 'back-to-back', prev: b === 0 ? (base.conditions?.prev ?? null) : v.id, burst: b } }, b === results.length - 1 ? stats : {}),
+    );
   }
 }

@@ -2,24 +2,23 @@ import type { CgroupManager } from '../../cgroup/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../../scenario/index.ts';
+import type { Pacing } from '../pacing.ts';
 
 /** What the runner needs of a launcher; tests pass one with fixed timings. */
 export interface Launchable {
+  /** the launcher process, where there is one (its CPU affinity can be set) */
+  readonly pid?: number;
   run(spec: SandboxSpec): Promise<LaunchResult>;
+  /** back-to-back pacing: `count` launches in a row inside the launcher */
+  runMany?(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
   hold?(spec: SandboxSpec): Promise<LaunchResult>;
   holdMany?(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
   release?(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
   close(): unknown;
 }
 
-/** Where a sample sits in the run. */
-export interface SampleBase {
-  scenario: string;
-  variant: string;
-  round: number;
-  warmup: boolean;
-  seq: number;
-}
+/** Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait). */
+export type SampleBase = Pick<Sample, 'scenario' | 'variant' | 'round' | 'warmup' | 'seq' | 'attempt' | 'conditions'>;
 
 export interface ProcedureContext {
   scenario: Scenario;
@@ -28,6 +27,8 @@ export interface ProcedureContext {
   launcher(): Launchable;
   cgroups(): CgroupManager;
   euid: number;
+  /** how this scenario's launches are paced (launch scenarios apply the gap, back-to-back bursts) */
+  pacing: Pacing;
 }
 
 /**
@@ -42,6 +43,8 @@ export interface Procedure {
   setup?(variants: ResolvedVariant[]): Promise<void>;
   /** One measurement; failures are returned as errored samples. Throws only if the launcher channel broke. */
   sample(v: ResolvedVariant, base: SampleBase): Promise<Sample>;
+  /** back-to-back pacing: `count` launches of the variant in a row inside the launcher, one sample each (the first is the lead-in). */
+  burst?(v: ResolvedVariant, base: SampleBase, count: number): Promise<Sample[]>;
   /** Removes whatever setup made; runs on success and on error. */
   teardown?(): Promise<void>;
 }

@@ -1,0 +1,111 @@
+// Competing load, seen while it happens: a CPU hog outside nsbench's process
+// tree marks the rounds it overlapped, warns, and --retry-noisy runs them
+// again; without it nothing is flagged; without PSI the run says so.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { builtinWorkload } from '../src/launcher/index.ts';
+import { isMeasured, loadWarnings } from '../src/results/index.ts';
+import { runBenchmark, type ProgressSink } from '../src/runner/index.ts';
+import { LoadWatch } from '../src/runner/load-watch.ts';
+import { validateScenario } from '../src/scenario/index.ts';
+import { needsRootAndBuild, tempDir } from './helpers/env.ts';
+
+/** A CPU hog outside nsbench's tree (its shell parent exits at once: it is reparented), spinning on every CPU for ms; its pids. */
+function foreignHog(ms: number): number[] {
+  const hog = builtinWorkload('hog');
+  const out = execFileSync('/bin/sh', ['-c', `for i in 1 2; do "${hog}" spin ${ms} >/dev/null 2>&1 & echo $!; done`], { encoding: 'utf8' });
+  return out.trim().split('\n').map(Number);
+}
+const stop = (pids: number[]) => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL'); // the hogs this test started, by pid
+    } catch {
+      /* done already */
+    }
+  }
+  // until init has reaped them: their CPU time must not land in the next test's rounds
+  const deadline = Date.now() + 3000;
+  while (pids.some((p) => existsSync(`/proc/${p}`)) && Date.now() < deadline) execFileSync('/bin/sleep', ['0.02']);
+};
+
+// each launch runs 40 ms, so a round of three takes ~120 ms
+const sc = validateScenario(
+  { name: 'load', description: 'load', workload: { builtin: 'hog', args: ['spin', '40'] }, variants: [{ id: 'a', ns: [] }, { id: 'b', ns: ['uts'] }, { id: 'c', ns: ['ipc'] }], rounds: 10, warmup: 0 },
+  'test/load.ts',
+);
+const opts = { scenarios: [sc], defaultRounds: 10, defaultWarmup: 0, defaultTimeoutMs: 10_000, seed: 3 };
+
+/** A progress sink that starts the hog after launch `from` and stops it after launch `to`: it overlaps known rounds. */
+function hogBetween(from: number, to: number): ProgressSink & { stop: () => void } {
+  let n = 0;
+  let pids: number[] = [];
+  return {
+    start() {},
+    tick() {
+      n++;
+      if (n === from) pids = foreignHog(20_000);
+      if (n === to) stop(pids);
+    },
+    done() {},
+    stop: () => stop(pids),
+  };
+}
+
+describe('competing load', { skip: needsRootAndBuild }, () => {
+  test('a CPU hog started during the run disturbs the rounds it overlapped, and the run says so', async () => {
+    const hog = hogBetween(3, 12); // from the end of round 0 to the end of round 3
+    let r;
+    try {
+      r = (await runBenchmark({ ...opts, outDir: tempDir(), progress: hog })).run.scenarios[0];
+    } finally {
+      hog.stop();
+    }
+    const load = r?.load ?? [];
+    assert.equal(load.length, 10, 'every round watched');
+    const bad = load.filter((l) => l.disturbed.length);
+    const rounds = bad.map((l) => l.round);
+    assert.ok([1, 2, 3].every((k) => rounds.includes(k)), `rounds 1-3 overlapped the hog: ${JSON.stringify(load.map((l) => l.foreignCpu.toFixed(2)))}`);
+    assert.ok(rounds.every((k) => k <= 4), 'the rounds after it are quiet');
+    assert.ok(bad.every((l) => l.foreignCpu > 0.1 && /other processes used \d+% of the CPUs \(.*hog \d+%/.test(l.disturbed.join())), bad.map((l) => l.disturbed.join()).join('\n'));
+    const marked = r?.samples.filter((s) => s.disturbed?.length) ?? [];
+    assert.deepEqual([...new Set(marked.map((s) => s.round))], rounds, 'the samples of those rounds are marked');
+    assert.ok(r?.warnings?.some((w) => /^competing load disturbed \d+ of 10 rounds/.test(w)), (r?.warnings ?? []).join('\n'));
+  });
+
+  test('without the hog no round is disturbed', async () => {
+    const r = (await runBenchmark({ ...opts, outDir: tempDir() })).run.scenarios[0];
+    assert.deepEqual(r?.load?.filter((l) => l.disturbed.length).map((l) => l.disturbed), []);
+    assert.ok(!r?.warnings?.some((w) => /competing load/.test(w)));
+  });
+
+  test('--retry-noisy runs disturbed rounds again; the disturbed samples stay raw, marked, out of the statistics', async () => {
+    const hog = hogBetween(3, 9); // round 1, and its first retry
+    let r;
+    try {
+      r = (await runBenchmark({ ...opts, outDir: tempDir(), retryNoisy: 4, progress: hog })).run.scenarios[0];
+    } finally {
+      hog.stop();
+    }
+    const superseded = r?.samples.filter((s) => s.superseded) ?? [];
+    assert.ok(superseded.length >= 3 && superseded.every((s) => s.disturbed?.length && s.round === 1), 'the disturbed attempts are kept, marked');
+    assert.ok(r?.samples.some((s) => s.round === 1 && (s.attempt ?? 0) > 0 && !s.superseded), 'and the round run again');
+    const final = new Map<number, number>();
+    for (const l of r?.load ?? []) final.set(l.round, l.disturbed.length);
+    assert.ok([...final.values()].every((d) => d === 0), 'every round ends quiet');
+    for (const v of r?.summary ?? []) assert.equal(v.metrics['workload.wallNs']?.n, 10, `${v.variant}: one measured sample per round`);
+    assert.ok(r?.samples.filter(isMeasured).every((s) => !s.superseded));
+  });
+
+  test('without PSI the load is judged from /proc and the run says so', () => {
+    const watch = new LoadWatch({ pressure: () => null });
+    watch.begin();
+    const l = watch.end(0, 0);
+    assert.equal(l.source, 'proc-stat');
+    assert.equal(l.pressure, null);
+    assert.ok(l.busy >= 0 && l.foreignCpu >= 0);
+    assert.match(loadWarnings([l], false).join(), /no pressure stall information \(PSI\): competing load is judged from \/proc\/stat and process CPU alone/);
+  });
+});
