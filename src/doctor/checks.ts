@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { NAMESPACES, detectCgroups } from '../isolation/index.ts';
 import { NATIVE_PATHS, SandboxLauncher, builtinWorkload } from '../launcher/index.ts';
 import { findTools } from './tools.ts';
+import { readPressure, tracefsRoot, tracefsUnavailable } from '../host/index.ts';
+import { allowedCpus } from '../runner/cpus.ts';
 import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
@@ -164,6 +166,25 @@ function toolChecks(): Check[] {
 }
 
 /** Everything `nsbench doctor` checks, in display order. */
+/** What the measurement's own watchers can use here: PSI for competing load, tracefs for the kernel's deferred work, CPUs to keep the harness apart. */
+function measurementChecks(): Check[] {
+  const euid = process.geteuid?.() ?? 0;
+  const psi = readPressure();
+  const trace = tracefsUnavailable(euid);
+  const cpus = allowedCpus().length;
+  return [
+    psi
+      ? { area: 'measurement', name: 'pressure stall information', status: 'ok', detail: '/proc/pressure/{cpu,memory,io}: competing load is seen round by round' }
+      : { area: 'measurement', name: 'pressure stall information', status: 'warn', detail: 'no /proc/pressure: competing load is judged from /proc/stat and process CPU alone', fix: 'boot a kernel with CONFIG_PSI=y (and without psi=0)' },
+    trace
+      ? { area: 'measurement', name: 'kernel work tracing', status: 'warn', detail: `${trace}: the kernel's deferred teardown (cleanup_net, free_ipc, …) is not attributed to sandboxes`, fix: euid === 0 ? 'mount -t tracefs nodev /sys/kernel/tracing' : 'run as root' }
+      : { area: 'measurement', name: 'kernel work tracing', status: 'ok', detail: `tracefs at ${tracefsRoot()}: workqueue and kworker scheduling events, in an nsb- instance of each run` },
+    cpus >= 2
+      ? { area: 'measurement', name: 'harness CPU', status: 'ok', detail: `${cpus} CPUs: launch scenarios keep nsbench on CPU ${allowedCpus().at(-1)} and its sandboxes on the others (--harness-cpu off to share)` }
+      : { area: 'measurement', name: 'harness CPU', status: 'info', detail: 'one CPU: nsbench and its sandboxes share it; between launches nsbench\'s own work lands on the CPU the next sandbox starts on' },
+  ];
+}
+
 export async function runChecks(): Promise<Check[]> {
-  return [...buildChecks(), ...privilegeChecks(), ...(await namespaceChecks()), ...cgroupChecks(), ...toolChecks()];
+  return [...buildChecks(), ...privilegeChecks(), ...(await namespaceChecks()), ...cgroupChecks(), ...measurementChecks(), ...toolChecks()];
 }
