@@ -40,14 +40,15 @@ const CARRY_FLOOR = 0.01;
  * reports makes that effect depend on the order; where no effect is
  * significant at all, any carry-over above 1% of the median is worth saying.
  */
-export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0): string[] {
+export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0, kind = 'launch'): string[] {
   if (!c || !/Ns$/.test(c.metric)) return [];
   const out: string[] = [];
   const bar = Math.max(c.smallestEffect?.effect ?? 0, CARRY_FLOOR * medianOfMetric);
   for (const p of c.predecessors) {
     if (!p.ci || (p.ci[0] <= 0 && p.ci[1] >= 0) || Math.abs(p.shift) <= bar) continue;
     const than = c.smallestEffect ? `more than the smallest effect this scenario reports (${c.smallestEffect.variant}: ${fmt(c.smallestEffect.effect)})` : 'and no effect of a variant here is significant';
-    out.push(`carry-over: a launch right after ${p.prev} is ${fmt(Math.abs(p.shift))} ${p.shift > 0 ? 'slower' : 'faster'} [${fmt(p.ci[0])}, ${fmt(p.ci[1])}] on ${c.metric} than its variant's median — ${than}; the order decides part of it (compare with --pace quiesced)`);
+    const hint = kind === 'launch' ? ' (compare with --pace quiesced)' : '';
+    out.push(`carry-over: a ${kind === 'launch' ? 'launch' : 'sample'} right after ${p.prev} is ${fmt(Math.abs(p.shift))} ${p.shift > 0 ? 'slower' : 'faster'} [${fmt(p.ci[0])}, ${fmt(p.ci[1])}] on ${c.metric} than its variant's median — ${than}; the order decides part of it${hint}`);
   }
   return out;
 }

@@ -32,7 +32,7 @@ export function finalizeScenario(sc: ScenarioResult, env: { stealFraction?: numb
   if (carry) sc.carryOver = carry;
   sc.warnings = [
     ...scenarioWarnings(sc.samples, sc.summary, sc.baseline, metric, env, sc.kind === 'density' ? 0 : undefined), // a density sample is a whole ramp of launches
-    ...carryOverWarnings(carry, medianOf(sc, metric)),
+    ...carryOverWarnings(carry, medianOf(sc, metric), sc.kind),
     ...loadWarnings(sc.load, retried),
   ];
 }
