@@ -16,13 +16,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, sampleStandardDeviation } from 'simple-statistics';
+import { median } from 'simple-statistics';
 import { NAMESPACES, canonicalSet, type Namespace } from '../src/isolation/index.ts';
 import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, nativeBinding } from '../src/launcher/index.ts';
 import { formatNs, textTable } from '../src/report/index.ts';
 import { PACES, isMeasured, writeFileAtomic, type Pace, type Sample } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
+import { meanCI95 } from '../src/stats/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,8 +42,6 @@ const MIN_BLOCKS = Number(args['min-blocks']);
 const MAX_BLOCKS = Number(args['max-blocks']);
 const GAP_MS = Number(args['gap-ms']);
 const BURST = Number(args.burst);
-/** Student's t at 97.5% by degrees of freedom (index), for the blocks' CI. */
-const T95 = [NaN, 12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
 /** The pooled difference moving by less than this after a block means the figures have settled. */
 const STABLE_NS = 10_000;
 /** The goal: within 10% of the C loop's cost, or 40 µs, whichever is larger. */
@@ -187,8 +186,8 @@ try {
         return Math.max(...xs) - Math.min(...xs);
       };
       // the difference's 95% CI from the per-block differences (t interval: blocks are the independent replicates)
-      const d = perBlock.map((p) => (p.nsb.get(s.id) as number) - (p.c.get(s.id) as number));
-      const half = d.length > 1 ? (T95[Math.min(d.length - 1, T95.length - 1)] as number) * (sampleStandardDeviation(d) / Math.sqrt(d.length)) : NaN;
+      const ci = meanCI95(perBlock.map((p) => (p.nsb.get(s.id) as number) - (p.c.get(s.id) as number)));
+      const half = ci ? (ci.high - ci.low) / 2 : NaN;
       const agree = Math.abs(a - b) <= Math.max(AGREE_NS, AGREE_SHARE * Math.abs(b));
       if (agree) agreeing++;
       figures[s.id] = { nsbenchCostNs: a, cLoopCostNs: b, differenceNs: a - b, differenceCI95HalfNs: half, nsbenchSpreadNs: spread('nsb'), cLoopSpreadNs: spread('c'), agree, n: nsbAll.get(s.id)?.length ?? 0 };

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { readCpuTimes } from '../host/index.ts';
 import { detectCgroups } from '../isolation/index.ts';
 import { NATIVE_PATHS, PROJECT_ROOT } from '../launcher/index.ts';
 
@@ -32,9 +33,8 @@ export function gitCommit(): string | null {
 
 /** Cumulative CPU jiffies from /proc/stat: total and steal. */
 export function cpuJiffies(): { total: number; steal: number } {
-  const line = (read('/proc/stat') ?? '').split('\n').find((l) => l.startsWith('cpu ')) ?? '';
-  const f = line.trim().split(/\s+/).slice(1).map(Number);
-  return { total: f.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0), steal: f[7] ?? 0 };
+  const t = readCpuTimes();
+  return { total: t.total, steal: t.steal };
 }
 
 function virtualization(): Record<string, unknown> {

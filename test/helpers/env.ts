@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readlinkSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scanProcesses } from '../../src/host/index.ts';
 import { NATIVE_PATHS } from '../../src/launcher/index.ts';
 
 export const IS_ROOT = process.geteuid?.() === 0;
@@ -31,20 +32,9 @@ export function nsInode(pid: number | 'self', ns: string): string {
   return readlinkSync(`/proc/${pid}/ns/${ns}`);
 }
 
-/** Every process now: pid, parent pid and command name (from /proc/<pid>/stat). */
+/** Every process now: pid, parent pid, command name and state (from /proc/<pid>/stat). */
 export function processTable(): { pid: number; ppid: number; comm: string; state: string }[] {
-  const out: { pid: number; ppid: number; comm: string; state: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(name), ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: fields[0] as string });
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
+  return scanProcesses().map((p) => ({ pid: p.pid, ppid: p.ppid, comm: p.comm, state: p.state }));
 }
 
 /** Pids whose parent is `ppid`. */
