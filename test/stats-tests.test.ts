@@ -1,6 +1,9 @@
 // Statistical tests against known values (reference values from SciPy 1.17 and textbooks).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { PROJECT_ROOT } from '../src/launcher/index.ts';
 import { benjaminiHochberg, geometricMean, mannWhitneyU, medianCI, modifiedZScores, OUTLIER_Z, seededRandom, signFlipTest, spearmanRho } from '../src/stats/index.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≈ ${b}`);
@@ -83,4 +86,15 @@ test('outliers when more than half the values are equal (MAD = 0): the mean abso
   const flagged = modifiedZScores(xs).map((z) => Math.abs(z) > OUTLIER_Z);
   assert.deepEqual(flagged, [false, false, false, false, false, false, false, false, true]);
   assert.deepEqual(modifiedZScores([3, 3, 3]), [0, 0, 0], 'no spread at all: no outliers');
+});
+
+test('simple-statistics: the version the summaries were checked with, pinned, and its quantile definition', async () => {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  assert.equal(pkg.dependencies['simple-statistics'], '~7.12.1', 'older 7.x (7.8.8) define quantiles differently');
+  const installed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules/simple-statistics/package.json'), 'utf8')) as { version: string };
+  assert.match(installed.version, /^7\.12\./);
+  const { quantileSorted } = await import('simple-statistics');
+  // linear interpolation between order statistics (R type 7): what p5/p95/p99 in every summary mean
+  close(quantileSorted([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95), 9.55);
+  close(quantileSorted([1, 2, 3, 4], 0.75), 3.25);
 });
