@@ -13,9 +13,12 @@ test('sizes parse in binary units', () => {
 test('a cgroup spec is validated field by field', () => {
   assert.deepEqual(validateCgroupSpec({}, 'x'), {});
   assert.deepEqual(validateCgroupSpec({ cpu: { max: 0.2 }, pids: { max: 64 } }, 'x'), { cpu: { max: 0.2 }, pids: { max: 64 } });
-  assert.throws(() => validateCgroupSpec({ memroy: {} }, 'variants[2].cgroup'), /variants\[2\]\.cgroup: unknown field "memroy" \(known: cpu, memory, pids, io\)/);
+  assert.throws(() => validateCgroupSpec({ memroy: {} }, 'variants[2].cgroup'), (e: Error & { fix?: string }) => /^variants\[2\]\.cgroup\.memroy: unknown key$/.test(e.message) && e.fix === 'did you mean "memory"?');
+  assert.throws(() => validateCgroupSpec({ cpus: { max: 1 }, zzz: 1 }, 'c'), /c\.cpus: unknown key/);
+  assert.throws(() => validateCgroupSpec({ blkio: {} }, 'c'), /c\.blkio: unknown key \(known: cpu, memory, pids, io\)/);
   assert.throws(() => validateCgroupSpec({ cpu: { max: 0 } }, 'c'), /c\.cpu\.max: expected a number in 0\.001\.\.4096/);
-  assert.throws(() => validateCgroupSpec({ pids: {} }, 'c'), /c\.pids\.max: required/);
+  assert.throws(() => validateCgroupSpec({ pids: {} }, 'c'), /c\.pids\.max: expected an integer 1\.\.4194304, got nothing/);
+  assert.throws(() => validateCgroupSpec({ memory: { max: '99999999999999999999T' } }, 'c'), /c\.memory\.max: "99999999999999999999T" is more than any machine has/);
   assert.throws(() => validateCgroupSpec({ memory: { max: 'big' } }, 'c'), /c\.memory\.max: not a size/);
   assert.throws(() => validateCgroupSpec({ io: { device: 'sda' } }, 'c'), /c\.io\.device: expected "MAJ:MIN" or "auto"/);
   assert.equal(cgroupSpecId({}), 'cg');

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../src/errors/index.ts';
-import { NAMESPACES, PRESETS, namespaceBits, parseNamespaceList, setId, validateNamespaceArray } from '../src/isolation/index.ts';
+import { NAMESPACES, PRESETS, namespaceBits, parseNamespaceList, setId } from '../src/isolation/index.ts';
+import { namespacesSchema } from '../src/scenario/schema.ts';
+import { parseOrFail } from '../src/util/schema.ts';
 import { all, bare, eachAlone, powerset, preset } from '../src/scenario/index.ts';
 import { parseVariantSpec, parseVariantSpecs } from '../src/scenario/variant-spec.ts';
 
@@ -17,8 +19,10 @@ test('an unknown namespace names itself, the place and the known names', () => {
     () => parseNamespaceList('user,nett', '--ns'),
     (e: unknown) => e instanceof UserError && e.message === '--ns: unknown namespace "nett" (known: user, pid, mnt, net, ipc, uts, cgroup, time)',
   );
-  assert.throws(() => validateNamespaceArray(['pid', 3], 'variants[0].ns'), /variants\[0\]\.ns\[1\]: unknown namespace 3/);
-  assert.throws(() => validateNamespaceArray('pid', 'v.ns'), /expected an array/);
+  assert.throws(() => parseOrFail(namespacesSchema, ['pid', 3], 'variants[0].ns', '.'), /variants\[0\]\.ns\[1\]: unknown namespace 3/);
+  assert.throws(() => parseOrFail(namespacesSchema, ['nett'], 'ns', '.'), /ns\[0\]: unknown namespace "nett" \(did you mean "net"\? known: user/);
+  assert.deepEqual(parseOrFail(namespacesSchema, ['net', 'pid', 'net'], 'ns'), ['pid', 'net'], 'canonical order, no duplicates');
+  assert.throws(() => parseOrFail(namespacesSchema, 'pid', 'v.ns', '.'), /v\.ns: expected an array of namespace names/);
 });
 
 test('bits follow the native table order', () => {

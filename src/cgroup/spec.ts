@@ -1,107 +1,80 @@
+import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
-
-/** Limits for a sandbox's own cgroup. `{}` is "own cgroup, no limits": accounting alone. */
-export interface CgroupSpec {
-  cpu?: {
-    /** CPU bandwidth in CPUs (0.2 = 20% of one CPU): cpu.max / cfs_quota_us. */
-    max?: number;
-    /** Period for max, µs (default 100000). */
-    periodUs?: number;
-    /** Relative weight 1..10000 (v2 cpu.weight; v1 cpu.shares = weight × 1024 / 100). */
-    weight?: number;
-  };
-  memory?: {
-    /** Hard limit: "256M", "1G" or bytes. */
-    max?: string | number;
-    /** v2 memory.high (throttling point); no v1 equivalent. */
-    high?: string | number;
-    /** Swap allowed on top of memory (v2 memory.swap.max; v1 memsw = max + swapMax). */
-    swapMax?: string | number;
-  };
-  pids?: { max: number };
-  io?: {
-    /** "MAJ:MIN" of a whole block device, or "auto": the disk holding /var/tmp, where IO workloads write. */
-    device?: string;
-    rbps?: number;
-    wbps?: number;
-    riops?: number;
-    wiops?: number;
-    /** Relative weight 1..10000 (v2 io.weight; v1 blkio.weight where the scheduler has one). */
-    weight?: number;
-  };
-}
-
-export const CONTROLLER_KEYS = ['cpu', 'memory', 'pids', 'io'] as const;
+import { int, num, parseOrFail, says, show, strict } from '../util/schema.ts';
 
 /** "64M" → 67108864; numbers pass through. Binary units (K, M, G, T). */
 export function parseSize(value: string | number, where: string): number {
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) throw new UserError(`${where}: expected a byte count >= 0, got ${value}`, 'e.g. "256M" or 268435456');
-    return value;
-  }
+  const n = sizeBytes(value);
+  if (typeof n === 'string') throw new UserError(`${where}: ${n}`, 'write sizes like "64M", "1G" or a byte count');
+  return n;
+}
+
+/** Bytes of a size, or why it is not one. */
+function sizeBytes(value: string | number): number | string {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : `expected a byte count >= 0, got ${value}`;
   const m = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(value.trim());
-  if (!m) throw new UserError(`${where}: not a size: ${JSON.stringify(value)}`, 'write sizes like "64M", "1G" or a byte count');
+  if (!m) return `not a size: ${JSON.stringify(value)}`;
   const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[(m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
-  return Number(m[1]) * mult;
+  const n = Number(m[1]) * mult;
+  // the kernel takes a page count below 2^63 bytes; beyond 2^53 a double no longer holds the exact number either
+  return Number.isSafeInteger(n) ? n : `${JSON.stringify(value)} is more than any machine has (the largest nsbench writes is 8 PiB)`;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const size = z.union([z.string(), z.number()], { error: (iss) => says(`expected a size, got ${show(iss.input)}`, 'write sizes like "64M", "1G" or a byte count') }).superRefine((v, ctx) => {
+  const n = sizeBytes(v);
+  if (typeof n === 'string') ctx.addIssue({ code: 'custom', message: says(n, 'write sizes like "64M", "1G" or a byte count') });
+});
 
-function fields(v: unknown, where: string, allowed: string[]): Record<string, unknown> {
-  if (!isRecord(v)) throw new UserError(`${where}: expected an object`, `use { ${allowed.join(', ')} }`);
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new UserError(`${where}: unknown field "${k}" (known: ${allowed.join(', ')})`, 'remove or rename it');
-  return v;
-}
+/** Limits for a sandbox's own cgroup. `{}` is "own cgroup, no limits": accounting alone. */
+export const cgroupSpecSchema = strict(
+  {
+    cpu: strict(
+      {
+        /** CPU bandwidth in CPUs (0.2 = 20% of one CPU): cpu.max / cfs_quota_us. */
+        max: num(0.001, 4096, 'e.g. max: 0.5 (half a CPU)').optional(),
+        /** Period for max, µs (default 100000). */
+        periodUs: int(1000, 1_000_000, 'e.g. periodUs: 100000').optional(),
+        /** Relative weight 1..10000 (v2 cpu.weight; v1 cpu.shares = weight × 1024 / 100). */
+        weight: int(1, 10000, 'e.g. weight: 100').optional(),
+      },
+      '{ max?, periodUs?, weight? }',
+    ).optional(),
+    memory: strict(
+      {
+        /** Hard limit: "256M", "1G" or bytes. */
+        max: size.optional(),
+        /** v2 memory.high (throttling point); no v1 equivalent. */
+        high: size.optional(),
+        /** Swap allowed on top of memory (v2 memory.swap.max; v1 memsw = max + swapMax). */
+        swapMax: size.optional(),
+      },
+      '{ max?, high?, swapMax? }',
+    ).optional(),
+    pids: strict({ max: int(1, 4_194_304, 'e.g. pids: { max: 64 }') }, '{ max }').optional(),
+    io: strict(
+      {
+        /** "MAJ:MIN" of a whole block device, or "auto": the disk holding /var/tmp, where IO workloads write. */
+        device: z.string().regex(/^(auto|\d+:\d+)$/, { error: says('expected "MAJ:MIN" or "auto"', 'see lsblk for the numbers') }).optional(),
+        rbps: int(1, Number.MAX_SAFE_INTEGER, 'bytes per second, e.g. 10000000').optional(),
+        wbps: int(1, Number.MAX_SAFE_INTEGER, 'bytes per second, e.g. 10000000').optional(),
+        riops: int(1, Number.MAX_SAFE_INTEGER, 'IOs per second, e.g. 1000').optional(),
+        wiops: int(1, Number.MAX_SAFE_INTEGER, 'IOs per second, e.g. 1000').optional(),
+        /** Relative weight 1..10000 (v2 io.weight; v1 blkio.weight where the scheduler has one). */
+        weight: int(1, 10000, 'e.g. weight: 100').optional(),
+      },
+      '{ device?, rbps?, wbps?, riops?, wiops?, weight? }',
+    ).optional(),
+  },
+  '{ cpu?, memory?, pids?, io? } ({} for a cgroup without limits)',
+);
 
-function num(v: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER, integer = true): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v)))
-    throw new UserError(`${where}: expected ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got ${JSON.stringify(v)}`, 'fix the value');
-  return v;
-}
+export type CgroupSpec = z.infer<typeof cgroupSpecSchema>;
 
-/** Checks a cgroup spec from a scenario; messages name the field. */
+export const CONTROLLER_KEYS = ['cpu', 'memory', 'pids', 'io'] as const;
+
+/** Checks a cgroup spec; messages name the field. */
 export function validateCgroupSpec(v: unknown, where: string): CgroupSpec {
-  const top = fields(v, where, [...CONTROLLER_KEYS]);
-  const out: CgroupSpec = {};
-  if (top.cpu !== undefined) {
-    const c = fields(top.cpu, `${where}.cpu`, ['max', 'periodUs', 'weight']);
-    const max = num(c.max, `${where}.cpu.max`, 0.001, 4096, false);
-    const periodUs = num(c.periodUs, `${where}.cpu.periodUs`, 1000, 1_000_000);
-    const weight = num(c.weight, `${where}.cpu.weight`, 1, 10000);
-    out.cpu = { ...(max !== undefined ? { max } : {}), ...(periodUs !== undefined ? { periodUs } : {}), ...(weight !== undefined ? { weight } : {}) };
-  }
-  if (top.memory !== undefined) {
-    const m = fields(top.memory, `${where}.memory`, ['max', 'high', 'swapMax']);
-    out.memory = {};
-    for (const k of ['max', 'high', 'swapMax'] as const) {
-      const val = m[k];
-      if (val === undefined) continue;
-      if (typeof val !== 'string' && typeof val !== 'number') throw new UserError(`${where}.memory.${k}: expected a size`, 'e.g. "256M"');
-      parseSize(val, `${where}.memory.${k}`);
-      out.memory[k] = val;
-    }
-  }
-  if (top.pids !== undefined) {
-    const p = fields(top.pids, `${where}.pids`, ['max']);
-    out.pids = { max: num(p.max, `${where}.pids.max`, 1, 4_194_304) ?? 0 };
-    if (p.max === undefined) throw new UserError(`${where}.pids.max: required`, 'e.g. pids: { max: 64 }');
-  }
-  if (top.io !== undefined) {
-    const i = fields(top.io, `${where}.io`, ['device', 'rbps', 'wbps', 'riops', 'wiops', 'weight']);
-    if (i.device !== undefined && (typeof i.device !== 'string' || !/^(auto|\d+:\d+)$/.test(i.device)))
-      throw new UserError(`${where}.io.device: expected "MAJ:MIN" or "auto"`, 'see lsblk for the numbers');
-    out.io = { ...(i.device ? { device: i.device as string } : {}) };
-    for (const k of ['rbps', 'wbps', 'riops', 'wiops'] as const) {
-      const n = num(i[k], `${where}.io.${k}`, 1);
-      if (n !== undefined) out.io[k] = n;
-    }
-    const w = num(i.weight, `${where}.io.weight`, 1, 10000);
-    if (w !== undefined) out.io.weight = w;
-  }
-  return out;
+  return parseOrFail(cgroupSpecSchema, v, where, '.');
 }
 
 /** A short, stable id for a cgroup spec, e.g. "cg", "cg:cpu=0.2", "cg:memory.max=64M,pids=64". */

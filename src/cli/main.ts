@@ -15,6 +15,12 @@ function onFatal(e: unknown, debug: boolean): void {
 /** Runs the CLI; returns the exit code. One top-level catch prints `error: <cause> — <fix>`. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  // a closed stdout (nsbench … | head -1) ends the program quietly, as Unix tools do (after removing what it made);
+  // a closed stderr only silences the progress: a run goes on
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? removeAllAndExit(typeof process.exitCode === 'number' ? process.exitCode : 0) : onFatal(e, debug)));
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') onFatal(e, debug);
+  });
   process.on('uncaughtException', (e) => onFatal(e, debug));
   process.on('unhandledRejection', (e) => onFatal(e, debug));
   let code = 0;

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MAX_SEED } from '../config/schema.ts';
 import { PACES, type Pace } from '../results/index.ts';
 import { nsbenchVersion } from '../runner/index.ts';
 import { cleanupCommand } from './commands/cleanup.ts';
@@ -9,10 +10,11 @@ import { listCommand } from './commands/list.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
 
-function integer(min: number) {
+/** A whole number in [min, max], the range stated (the same ranges as the config and scenario schemas). */
+function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
     return n;
   };
 }
@@ -79,18 +81,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('run scenarios (default: those in bench.config.ts) and write results/<run-id>.{json,csv}')
     .argument('[scenario...]', 'scenario names (scenarios/<name>.ts) or paths to scenario files')
     .addOption(new Option('-n, --ns <set>', 'run this namespace set instead of the scenarios\' variants; repeat for several. A set is a list like "user,pid" or "bare", "all", "each" (each alone), "powerset", or a preset name').argParser(collect))
-    .option('-r, --rounds <n>', 'measured rounds (each runs every variant once, in random order)', integer(1))
-    .option('-w, --warmup <n>', 'warm-up rounds, dropped from the statistics', integer(0))
-    .option('--seed <n>', 'seed of the per-round shuffle (default: random, recorded in the results)', integer(0))
-    .option('--timeout-ms <ms>', 'kill a sandbox that runs longer than this', integer(1))
+    .option('-r, --rounds <n>', 'measured rounds (each runs every variant once, in random order)', integer(1, 1_000_000))
+    .option('-w, --warmup <n>', 'warm-up rounds, dropped from the statistics', integer(0, 1_000_000))
+    .option('--seed <n>', 'seed of the per-round shuffle, 0..4294967295 (default: random, recorded in the results)', integer(0, MAX_SEED))
+    .option('--timeout-ms <ms>', 'kill a sandbox that runs longer than this', integer(1, 86_400_000))
     .option('-o, --out <dir>', 'results folder (default: outDir of bench.config.ts, "results")')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
     .option('--pace <mode>', 'how launch scenarios pace their launches: interleaved (default: a fresh random order each round), quiesced (wait for a quiet kernel before each launch), back-to-back (each variant in a burst, in C)', pace)
     .option('--gap-ms <ms>', 'launch scenarios: the launcher keeps at least this gap between one exit and the next launch', milliseconds)
-    .option('--burst <n>', 'back-to-back: launches per burst after the lead-in (default 10)', integer(1))
-    .option('--retry-noisy <n>', 'run a round again, up to n times, while competing load disturbs it (the disturbed samples stay in the raw data, marked)', integer(0))
+    .option('--burst <n>', 'back-to-back: launches per burst after the lead-in (default 10)', integer(1, 999))
+    .option('--retry-noisy <n>', 'run a round again, up to n times, while competing load disturbs it (the disturbed samples stay in the raw data, marked)', integer(0, 100))
+    .option('-y, --yes', 'run a plan estimated at more than an hour without asking')
     .option('--no-kernel-work', 'do not trace the kernel\'s deferred teardown work (workqueue tracepoints)')
     .addOption(new Option('--harness-cpu <mode>', 'auto: keep nsbench itself on one CPU and its sandboxes on the others where no workload loses by it (launch scenarios, 2+ CPUs); off: share every CPU').choices(['auto', 'off']))
     .option('--resume <samples.jsonl>', 'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run')

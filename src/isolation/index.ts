@@ -7,7 +7,6 @@ export {
   canonicalSet,
   setId,
   parseNamespaceList,
-  validateNamespaceArray,
 } from './namespaces.ts';
 export { PRESETS, findPreset, type Preset } from './presets.ts';
 export { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type IsolationCell, type ProbeReport, type HostObservations } from './matrix.ts';

@@ -1,4 +1,5 @@
 import { UserError } from '../errors/index.ts';
+import { knownList } from '../util/schema.ts';
 
 /** The eight namespaces, in the order of the native table (bit i = 1 << i). */
 export const NAMESPACES = ['user', 'pid', 'mnt', 'net', 'ipc', 'uts', 'cgroup', 'time'] as const;
@@ -55,17 +56,9 @@ export function parseNamespaceList(text: string, where: string): Namespace[] {
     if (word === 'bare' || word === 'none') continue;
     if (word === 'all') out.push(...NAMESPACES);
     else if (isNamespace(word)) out.push(word);
-    else throw new UserError(`${where}: unknown namespace "${w}" (${KNOWN})`, 'use one of the known names, "bare" or "all"');
+    else throw new UserError(`${where}: unknown namespace "${w}"${knownList(w, NAMESPACES)}`, 'use one of the known names, "bare" or "all"');
   }
+  const bare = words.find((w) => ['bare', 'none'].includes(w.toLowerCase()));
+  if (bare && out.length) throw new UserError(`${where}: "${bare}" (no namespaces) and ${words.filter((w) => w !== bare).map((w) => `"${w}"`).join(', ')} contradict each other`, `give "${bare}" alone, or the namespaces without it`);
   return canonicalSet(out);
-}
-
-/** Validates an array of names as found in a scenario or config. */
-export function validateNamespaceArray(value: unknown, where: string): Namespace[] {
-  if (!Array.isArray(value)) throw new UserError(`${where}: expected an array of namespace names`, `e.g. ['pid', 'net'] (${KNOWN})`);
-  value.forEach((v, i) => {
-    if (typeof v !== 'string' || !isNamespace(v))
-      throw new UserError(`${where}[${i}]: unknown namespace ${JSON.stringify(v)} (${KNOWN})`, 'use one of the known names');
-  });
-  return canonicalSet(value as Namespace[]);
 }

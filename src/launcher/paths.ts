@@ -21,7 +21,12 @@ export function requireBuilt(path: string, what: string): string {
   return path;
 }
 
-/** Path of a built-in workload binary. */
+/** nsbench's own workloads (workloads/<name>.c, built by `npm install`; the Makefile builds the same list). */
+export const BUILTIN_WORKLOADS = ['noop', 'idle', 'sieve', 'hog', 'memory', 'io', 'syscall', 'fork', 'net', 'listenready', 'probe', 'fault'] as const;
+
+/** Path of a built-in workload binary: an unknown name says which exist, a known one not built says how to build it. */
 export function builtinWorkload(name: string): string {
+  if (!(BUILTIN_WORKLOADS as readonly string[]).includes(name))
+    throw new UserError(`there is no built-in workload "${name}" (known: ${BUILTIN_WORKLOADS.join(', ')})`, 'use one of them, or { command: ["/abs/path", ...] } for any program');
   return requireBuilt(join(NATIVE_PATHS.workloads, name), `the built-in workload "${name}"`);
 }

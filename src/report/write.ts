@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, type RunResults } from '../results/index.ts';
+import { outputDir, writing } from '../util/output.ts';
 import { htmlReport } from './html.ts';
 import { markdownSummary } from './markdown.ts';
 
@@ -12,10 +12,10 @@ export interface ReportFiles {
 
 /** Writes reports/<run-id>.html and reports/<run-id>.md. */
 export async function writeReports(run: RunResults, dir: string): Promise<ReportFiles> {
-  mkdirSync(dir, { recursive: true });
+  outputDir(dir, 'the report');
   const { html, charts } = await htmlReport(run);
   const files = { html: join(dir, `${run.runId}.html`), markdown: join(dir, `${run.runId}.md`), charts };
-  writeFileAtomic(files.html, html);
-  writeFileAtomic(files.markdown, markdownSummary(run));
+  writing(files.html, 'the report', () => writeFileAtomic(files.html, html));
+  writing(files.markdown, 'the report', () => writeFileAtomic(files.markdown, markdownSummary(run)));
   return files;
 }

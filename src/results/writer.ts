@@ -1,7 +1,8 @@
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { outputDir, writing } from '../util/output.ts';
 import { join } from 'node:path';
 import { samplesCsv, summaryCsv } from './csv.ts';
-import type { RoundLoad, RunResults, Sample, ScenarioResult } from './types.ts';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RoundLoad, type RunResults, type Sample, type ScenarioResult } from './types.ts';
 
 /** A late record: metrics to add, and flags to set, on the sample with that seq. */
 export interface LateUpdate {
@@ -22,12 +23,17 @@ export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // never leave the half-written copy behind
+    throw e;
   }
-  renameSync(tmp, path);
 }
 
 export interface ResultFiles {
@@ -54,7 +60,7 @@ export class ResultsWriter {
 
   /** `resume`: append to an existing samples file (its run header is already there). */
   constructor(outDir: string, runId: string, header: Record<string, unknown>, resume = false) {
-    mkdirSync(outDir, { recursive: true });
+    outputDir(outDir, 'results');
     this.files = {
       json: join(outDir, `${runId}.json`),
       samplesJsonl: join(outDir, `${runId}.samples.jsonl`),
@@ -62,31 +68,37 @@ export class ResultsWriter {
       summaryCsv: join(outDir, `${runId}.summary.csv`),
     };
     if (resume) dropTornLine(this.files.samplesJsonl);
-    else appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'run', runId, ...header })}\n`);
+    else writing(this.files.samplesJsonl, 'the samples file', () => appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'run', schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, runId, ...header })}\n`));
+  }
+
+  /** One record more in the samples file; a full disk or a vanished folder is one line naming what was kept. */
+  #add(record: Record<string, unknown>): void {
+    const f = this.files.samplesJsonl;
+    writing(f, 'the samples file', () => appendFileSync(f, `${JSON.stringify(record)}\n`), `${f} (up to the last sample written)`);
   }
 
   /** What a scenario is (kind, variants, baseline), before its samples: enough to rebuild a report from this file alone. */
   scenario(meta: Omit<ScenarioResult, 'samples' | 'summary'>): void {
-    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'scenario', ...meta })}\n`);
+    this.#add({ type: 'scenario', ...meta });
   }
 
   append(sample: Sample): void {
-    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'sample', ...sample })}\n`);
+    this.#add({ type: 'sample', ...sample });
   }
 
   /** The load seen during a round (attempt). */
   round(scenario: string, load: RoundLoad): void {
-    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'round', scenario, ...load })}\n`);
+    this.#add({ type: 'round', scenario, ...load });
   }
 
   /** What became known about an already written sample (kernel work that finished later, a round judged disturbed). */
   late(sample: Sample, update: LateUpdate): void {
-    appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'late', scenario: sample.scenario, seq: sample.seq, ...update })}\n`);
+    this.#add({ type: 'late', scenario: sample.scenario, seq: sample.seq, ...update });
   }
 
   write(run: RunResults): void {
-    writeFileAtomic(this.files.json, `${JSON.stringify(run, null, 1)}\n`);
-    writeFileAtomic(this.files.csv, samplesCsv(run));
-    writeFileAtomic(this.files.summaryCsv, summaryCsv(run));
+    const kept = this.files.samplesJsonl;
+    for (const [path, text] of [[this.files.json, `${JSON.stringify(run, null, 1)}\n`], [this.files.csv, samplesCsv(run)], [this.files.summaryCsv, summaryCsv(run)]] as const)
+      writing(path, 'results', () => writeFileAtomic(path, text), kept);
   }
 }

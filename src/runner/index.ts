@@ -1,5 +1,6 @@
 export { runBenchmark, makeRunId, type RunOptions, type RunOutcome, type Launchable } from './run.ts';
 export { allowedCpus, applySplit, splitFor, type CpuSplit, type HarnessCpuMode } from './cpus.ts';
+export { LONG_PLAN_SECONDS, PACING_DEFAULTS, planFloorSeconds } from './plan.ts';
 export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';

@@ -22,7 +22,8 @@ export class TerminalProgress implements ProgressSink {
   #lastPct = -1;
   readonly #tty: boolean;
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
-    this.#tty = Boolean(stream.isTTY);
+    // a terminal that cannot redraw a line (TERM=dumb) gets plain lines; nsbench writes no colours (NO_COLOR holds)
+    this.#tty = Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
   }
   start(total: number): void {
     this.#total = total;

@@ -1,5 +1,6 @@
 import { UserError } from '../errors/index.ts';
-import { PRESETS, findPreset, isNamespace, parseNamespaceList, setId } from '../isolation/index.ts';
+import { NAMESPACES, PRESETS, findPreset, isNamespace, parseNamespaceList, setId } from '../isolation/index.ts';
+import { knownList, nearest } from '../util/schema.ts';
 import { eachAlone, powerset, preset } from './define.ts';
 import type { ResolvedVariant } from './validate.ts';
 
@@ -19,8 +20,14 @@ export function parseVariantSpec(text: string, where = '--ns'): ResolvedVariant[
     const p = preset(name);
     return [{ id: p.id as string, label: p.label ?? name, ns: p.ns }];
   }
-  if (word.startsWith('preset:'))
-    throw new UserError(`${where}: unknown preset "${name}" (known: ${PRESETS.map((p) => p.name).join(', ')})`, 'run `nsbench list` to see presets');
+  const presets = PRESETS.map((p) => p.name);
+  if (word.startsWith('preset:')) throw new UserError(`${where}: unknown preset "${name}"${knownList(name, presets)}`, 'run `nsbench list` to see presets');
+  const single = !/[,+\s]/.test(word);
+  if (single && !isNsList) {
+    // one word that is neither a namespace, a keyword nor a preset: the nearest of all of them
+    const n = nearest(word, [...NAMESPACES, ...presets, 'bare', 'all', 'each', 'powerset']);
+    throw new UserError(`${where}: "${word}" is no namespace, preset or keyword${n ? ` (did you mean "${n}"?)` : ''} (namespaces: ${NAMESPACES.join(', ')}; presets: ${presets.join(', ')}; bare, all, each, powerset)`, 'run `nsbench list` to see them');
+  }
   const ns = parseNamespaceList(word, `${where} "${word}"`);
   return [{ id: setId(ns), label: setId(ns), ns }];
 }

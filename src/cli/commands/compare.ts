@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
-import { readResults } from '../../results/index.ts';
+import { UserError } from '../../errors/index.ts';
+import { checkMetricName, loadResults, type RunResults } from '../../results/index.ts';
+import { outputFile, writing } from '../../util/output.ts';
 
 export interface CompareCommandOptions {
   threshold?: number;
@@ -12,18 +14,38 @@ export interface CompareCommandOptions {
   config?: string;
 }
 
-/** `nsbench compare <baseline> <current>`: exit 0 no regression, 1 regression, 2 bad input. */
+/** Every metric a run's completed samples hold. */
+function metricsOf(run: RunResults): Set<string> {
+  const out = new Set<string>();
+  for (const sc of run.scenarios) for (const s of sc.samples) if (s.state === 'completed') for (const k of Object.keys(s.metrics)) out.add(k);
+  return out;
+}
+
+/** `nsbench compare <baseline> <current>`: exit 0 no regression, 1 regression, 2 bad input (or nothing to compare). */
 export async function compareCommand(baselineFile: string, currentFile: string, o: CompareCommandOptions): Promise<number> {
   const config = await loadConfig(o.config);
-  const baseline = readResults(baselineFile);
-  const current = readResults(currentFile);
+  if (o.markdown) outputFile(o.markdown, 'the Markdown table'); // an output problem is found before any verdict
+  const baseline = await loadResults(baselineFile);
+  const current = await loadResults(currentFile);
+  if (o.metric?.length) {
+    const cur = metricsOf(current);
+    const both = [...metricsOf(baseline)].filter((m) => cur.has(m)).sort();
+    for (const m of o.metric) checkMetricName(m, `--metric ${m}`, both);
+  }
   const res = compareRuns(baseline, current, {
     thresholdPct: o.threshold ?? config.compare.thresholdPct,
     alpha: o.alpha ?? config.compare.alpha,
     ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
     ...(o.metric?.length ? { metrics: o.metric } : {}),
   });
-  if (o.markdown) writeFileSync(o.markdown, compareMarkdown(res));
+  if (res.rows.length === 0) {
+    const names = (r: RunResults) => r.scenarios.map((s) => s.name).join(', ') || 'none';
+    throw new UserError(
+      `nothing to compare: ${baselineFile} and ${currentFile} have no scenario, variant and metric in common (baseline scenarios: ${names(baseline)}; current: ${names(current)})`,
+      'compare two runs of the same scenarios and variants',
+    );
+  }
+  if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
   process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res)}\n`);
   return res.exitCode;
 }

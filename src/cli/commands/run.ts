@@ -5,7 +5,7 @@ import { fromSamplesJsonl, readResultsText } from '../../results/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
 import type { Pace } from '../../results/index.ts';
-import { TerminalProgress, runBenchmark, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
+import { LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs } from '../../scenario/index.ts';
 
 export interface RunCommandOptions {
@@ -25,6 +25,7 @@ export interface RunCommandOptions {
   retryNoisy?: number;
   kernelWork?: boolean;
   harnessCpu?: HarnessCpuMode;
+  yes?: boolean;
 }
 
 /** What `run` was asked for, kept in the samples file so that `--resume` can ask again. */
@@ -73,6 +74,22 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   }
   if (o.burst !== undefined && (o.pace ?? 'interleaved') !== 'back-to-back' && !scenarios.some((s) => s.pace === 'back-to-back'))
     throw new UserError('--burst is the length of a back-to-back burst', 'add --pace back-to-back, or leave --burst out');
+  if (variants) {
+    const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
+    if (others.length === scenarios.length) throw new UserError(`--ns: none of ${others.join(', ')} is a launch scenario, whose variants --ns replaces`, 'run a launch scenario (boot, cpu, …), or change the variants in the scenario file');
+    if (others.length) process.stderr.write(`note: --ns replaces the variants of the launch scenarios; ${others.join(', ')} keep their own\n`);
+  }
+  const names2 = scenarios.map((s) => s.name);
+  const twice = names2.find((n, i) => names2.indexOf(n) !== i);
+  if (twice) throw new UserError(`scenario "${twice}" is named twice in one run`, 'name each scenario once (two files with the same name: rename one)');
+  const floor = planFloorSeconds(
+    scenarios.map((sc) => {
+      const pace = sc.kind === 'launch' ? (o.pace ?? sc.pace) : sc.pace;
+      return { sc, rounds: o.rounds ?? sc.rounds ?? config.rounds, warmup: o.warmup ?? sc.warmup ?? config.warmup, variants: (sc.kind === 'launch' && variants ? variants : sc.variants).length, burst: pace === 'back-to-back' ? (o.burst ?? sc.burst ?? PACING_DEFAULTS.burst) : 0 };
+    }),
+  );
+  if (floor > LONG_PLAN_SECONDS && !o.yes && !o.resume)
+    throw new UserError(`this plan takes at least ${(floor / 3600).toFixed(floor > 36_000 ? 0 : 1)} hours (its launches alone, on a fast machine)`, 'add --yes to run it anyway, or lower --rounds or the variants');
 
   const abort = new AbortController();
   let interrupts = 0;
@@ -125,7 +142,9 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       `${outcome.interrupted ? 'partial results' : 'results'}: ${rel(f.json)}\n  samples as measured: ${rel(f.samplesJsonl)}\n  CSV: ${rel(f.csv)} (raw, long form), ${rel(f.summaryCsv)} (summary)\n`,
     );
     if (o.report !== false) {
-      const r = await writeReports(outcome.run, config.reportsDir);
+      const r = await writeReports(outcome.run, config.reportsDir).catch((e: unknown) => {
+        throw e instanceof UserError ? new UserError(`${e.message}; the results are in ${rel(f.json)}`, `${e.fix}, then \`nsbench report ${rel(f.json)}\``) : e;
+      });
       process.stdout.write(`  report: ${rel(r.html)} (HTML, ${r.charts} charts), ${rel(r.markdown)} (Markdown)\n`);
     }
     return outcome.interrupted ? 130 : 0;

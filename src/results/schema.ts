@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { NAMESPACES } from '../isolation/namespaces.ts';
+
+/**
+ * The results file format (results/<run-id>.json, and the records of the
+ * samples file), one schema: the static types in types.ts are inferred from
+ * it, every file is checked against it before use, and its JSON Schema is
+ * published as docs/results.schema.json (`npm run schema` writes it).
+ * Unknown keys are dropped on reading (a newer nsbench may add some).
+ */
+
+export const RESULTS_SCHEMA = 'nsbench.results';
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
+export const PACES = ['interleaved', 'quiesced', 'back-to-back'] as const;
+const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
+
+const num = z.number();
+const ns = z.enum(NAMESPACES);
+
+/** Units live in the metric names: ...Ns, ...Us, ...Kb. */
+export const metricsSchema = z.record(z.string(), num);
+
+export const conditionsSchema = z.object({
+  pace: z.enum(PACES),
+  /** the variant launched just before this one in the scenario (warm-up included); null for the first */
+  prev: z.string().nullable(),
+  /** the previous launch's exit (reaped by the launcher) → this request, ns; absent for a launcher's first launch */
+  gapNs: num.optional(),
+  /** the part of gapNs the launcher waited on purpose (gapMs) */
+  gapWaitNs: num.optional(),
+  /** quiesced: how long nsbench waited for a quiet kernel before this launch, and whether it got there before the timeout */
+  quiesceWaitNs: num.optional(),
+  quiet: z.boolean().optional(),
+  /** back-to-back: position in its burst; 0 is the lead-in, which follows another variant (kept raw, not summarized) */
+  burst: num.optional(),
+});
+
+const sampleBase = {
+  scenario: z.string(),
+  variant: z.string(),
+  /** 0-based round; warm-up rounds come first */
+  round: z.number().int().min(0),
+  warmup: z.boolean(),
+  /** position of this launch in the whole run */
+  seq: z.number().int().min(0),
+  conditions: conditionsSchema.optional(),
+  /** the round's attempt (0; 1.. when --retry-noisy ran it again) */
+  attempt: num.optional(),
+  /** why the round this sample belongs to counts as disturbed (competing load seen meanwhile) */
+  disturbed: z.array(z.string()).optional(),
+  /** a disturbed round that was run again: kept raw, left out of the statistics */
+  superseded: z.literal(true).optional(),
+  /** CLOCK_MONOTONIC of the launch (ns since boot): request, ready and exit, and the sandbox's host pid */
+  at: z.object({ requestNs: num, readyNs: num.optional(), exitNs: num, pid: num.optional() }).optional(),
+};
+
+export const isolationCellSchema = z.object({ ns, status: z.enum(['isolated', 'not-isolated', 'n/a']), evidence: z.string() });
+
+export const completedSampleSchema = z.object({
+  ...sampleBase,
+  state: z.literal('completed'),
+  metrics: metricsSchema,
+  clonePath: z.string(),
+  cgroupMethod: z.string(),
+  ready: z.boolean(),
+  pid: num,
+  /** what a number cannot say (e.g. why a density ramp stopped) */
+  notes: z.array(z.string()).optional(),
+  /** figures measured but implausible (a negative memory per instance, say): left out of the metrics, kept here with their value */
+  invalid: z.record(z.string(), num).optional(),
+  /** per-step values of a sample (e.g. the boot time of each launch of a density ramp) */
+  series: z.record(z.string(), z.array(num)).optional(),
+  /** isolation scenarios: the matrix's cells for this variant, with their evidence */
+  isolation: z.array(isolationCellSchema).optional(),
+});
+
+export const erroredSampleSchema = z.object({
+  ...sampleBase,
+  state: z.literal('errored'),
+  /** timeout, signaled, oom-killed, pids-max, enospc, exit-code, setup-failed, clone-failed, launcher-died, interrupted, cgroup, antagonist, parse */
+  cause: z.string(),
+  reason: z.string(),
+  code: z.string().optional(),
+  syscall: z.string().optional(),
+  stage: z.string().optional(),
+  metrics: metricsSchema.optional(),
+});
+
+export const skippedSampleSchema = z.object({ ...sampleBase, state: z.literal('skipped'), reason: z.string() });
+
+export const sampleSchema = z.discriminatedUnion('state', [completedSampleSchema, erroredSampleSchema, skippedSampleSchema]);
+
+export const variantInfoSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  ns: z.array(ns),
+  userMap: z.object({ uid: num, gid: num }).optional(),
+  cgroup: z.record(z.string(), z.unknown()).optional(),
+  workload: z.unknown().optional(),
+  freeze: z.object({ processes: num, mode: z.string(), freezer: z.string() }).optional(),
+  net: z.record(z.string(), z.unknown()).optional(),
+  tmpfs: z.string().optional(),
+  density: z.record(z.string(), z.unknown()).optional(),
+  engine: z.string().optional(),
+  antagonist: z.record(z.string(), z.unknown()).optional(),
+  setup: z.literal(false).optional(),
+  /** the variant its overhead is computed against */
+  baseline: z.string().optional(),
+});
+
+const pair = z.tuple([num, num]);
+
+export const metricSummarySchema = z.object({
+  n: num,
+  min: num,
+  max: num,
+  mean: num,
+  /** sample standard deviation (n - 1); 0 when n < 2 */
+  sd: num,
+  median: num,
+  /** distribution-free 95% CI of the median (order statistics); null when n < 6 */
+  medianCI95: pair.nullable(),
+  p5: num,
+  p75: num,
+  p95: num,
+  p99: num,
+  /** median absolute deviation */
+  mad: num,
+  /** coefficient of variation, sd / mean */
+  cv: num,
+  /** samples with a modified z-score beyond 3.5: flagged, never dropped */
+  outliers: num,
+  /** median / the baseline's median; null for the baseline itself, without one, or from too few samples (`tooFew`) */
+  ratioToBaseline: num.nullable(),
+  /** fewer than MIN_VERDICT_SAMPLES on this side or the baseline's (`baselineN`): no ratio, no verdict */
+  tooFew: z.literal(true).optional(),
+  /** the baseline's sample count for this metric (non-baseline variants) */
+  baselineN: num.optional(),
+  /** seeded percentile-bootstrap 95% CI of ratioToBaseline (headline metrics only) */
+  ratioCI95: pair.optional(),
+  /** geometric mean of the per-round ratios to the baseline (rounds interleave variants) */
+  perRoundRatio: num.optional(),
+  /** paired sign-flip test on per-round log ratios: two-sided p (headline metrics only) */
+  pPaired: num.optional(),
+});
+
+export const variantSummarySchema = z.object({
+  variant: z.string(),
+  baseline: z.string(),
+  completed: num,
+  errored: num,
+  skipped: num,
+  metrics: z.record(z.string(), metricSummarySchema),
+});
+
+/** The load seen during one round (attempt) of a scenario, and whether it disturbed the round. */
+export const roundLoadSchema = z.object({
+  round: num,
+  attempt: num,
+  wallNs: num,
+  /** where the pressure figures come from: PSI, or /proc/stat where the kernel has none */
+  source: z.enum(['psi', 'proc-stat']),
+  /** share of the round's wall time with some task stalled on the resource (PSI "some"); null without PSI */
+  pressure: z.object({ cpu: num, memory: num, io: num }).nullable(),
+  /** CPU time of processes outside nsbench's own tree, as a share of the machine's capacity (all CPUs) */
+  foreignCpu: num,
+  /** the busiest of them */
+  foreignTop: z.array(z.object({ pid: num, comm: z.string(), cpu: num })),
+  /** /proc/stat: busy share of all CPUs and steal, over the round */
+  busy: num,
+  steal: num,
+  /** empty when the round was quiet */
+  disturbed: z.array(z.string()),
+});
+
+/** How much the previous launch's variant shifts the next sample (random order makes it estimable). */
+export const carryOverSchema = z.object({
+  metric: z.string(),
+  /** per predecessor: the median shift of every sample that followed it (vs that sample's variant median), with a bootstrap 95% CI */
+  predecessors: z.array(z.object({ prev: z.string(), n: num, shift: num, ci: pair.nullable() })),
+  /** per predecessor × variant: median of the variant after it minus the variant's median */
+  cells: z.array(z.object({ prev: z.string(), variant: z.string(), n: num, shift: num, ci: pair.nullable() })),
+  /** the smallest effect the scenario reports (|median − baseline median| of a variant whose ratio CI excludes 1), or null */
+  smallestEffect: z.object({ variant: z.string(), effect: num }).nullable(),
+});
+
+/** What a scenario is: all of a scenario result but its samples and summary (the samples file's "scenario" record). */
+export const scenarioMetaSchema = z.object({
+  /** what makes the figures doubtful: drift of the baseline, a noisy machine, too few samples */
+  warnings: z.array(z.string()).optional(),
+  /** how the launches were paced: recorded for every scenario (launch scenarios can choose) */
+  pace: z.enum(PACES).optional(),
+  /** the launcher kept at least this gap after each exit (0: none beyond nsbench's own round trip) */
+  gapMs: num.optional(),
+  /** back-to-back: launches per burst after the lead-in */
+  burst: num.optional(),
+  /** per round and attempt: competing load, and whether it disturbed the round */
+  load: z.array(roundLoadSchema).optional(),
+  carryOver: carryOverSchema.optional(),
+  /** the CPUs the harness and the launcher with its sandboxes were kept on (absent: all shared every CPU) */
+  cpus: z.object({ harness: z.array(num), sandboxes: z.array(num) }).optional(),
+  /** whether kernel work (workqueue items and the kworkers' scheduling) was traced, or why not */
+  kernelWork: z.object({ traced: z.boolean(), reason: z.string().optional() }).optional(),
+  name: z.string(),
+  description: z.string(),
+  file: z.string(),
+  kind: z.enum(SCENARIO_KINDS),
+  workload: z.unknown(),
+  params: z.record(z.string(), z.union([z.string(), num, z.boolean()])),
+  rounds: num,
+  warmupRounds: num,
+  seed: num,
+  timeoutMs: num,
+  baseline: z.string(),
+  variants: z.array(variantInfoSchema).min(1),
+});
+
+export const scenarioResultSchema = scenarioMetaSchema.extend({ samples: z.array(sampleSchema), summary: z.array(variantSummarySchema) });
+
+export const toolSchema = z.object({ name: z.literal('nsbench'), version: z.string(), commit: z.string().nullable() });
+
+export const runResultsSchema = z.object({
+  schema: z.literal(RESULTS_SCHEMA),
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  runId: z.string(),
+  status: z.enum(['complete', 'partial']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  tool: toolSchema,
+  environment: z.record(z.string(), z.unknown()),
+  scenarios: z.array(scenarioResultSchema),
+});
+
+/** The first line of a samples file: the run, its schema and version, and what it was asked for. */
+export const samplesHeaderSchema = z.object({
+  type: z.literal('run'),
+  schema: z.literal(RESULTS_SCHEMA).optional(),
+  schemaVersion: z.number().optional(),
+  runId: z.string(),
+  startedAt: z.string(),
+  seed: num,
+  tool: toolSchema,
+  environment: z.record(z.string(), z.unknown()),
+});
