@@ -20,6 +20,8 @@ const file = (name: string, body: string) => {
 const scenario = (name: string, body: string) => file(`${name}.ts`, `export default ${body};\n`);
 const okScenario = (extra: string, variants = "[{ id: 'bare', ns: [] }]") => `{ name: 'bad', description: 'x', workload: { builtin: 'noop' }, variants: ${variants}${extra} }`;
 const results = (name: string, body: string) => file(name, body);
+/** A samples file's first line as nsbench writes it. */
+const HEADER = JSON.stringify({ type: 'run', schema: 'nsbench.results', schemaVersion: 1, runId: 'x', startedAt: '2026-12-01T00:00:00Z', seed: 1, tool: { name: 'nsbench', version: '0', commit: null }, environment: {} });
 const goodRun = JSON.stringify({ schema: 'nsbench.results', schemaVersion: 1, runId: 'r', status: 'complete', startedAt: '', finishedAt: '', tool: { name: 'nsbench', version: '0', commit: null }, environment: {}, scenarios: [] });
 
 /** [what, argv, the cause the line must name] */
@@ -67,9 +69,9 @@ const CORPUS: [string, string[], RegExp][] = [
   ['results: corrupt JSON', ['report', results('r1.json', '{"schema": "nsbench.results", "schemaVersion": 1, "scen')], /r1\.json is not valid JSON \(corrupt or truncated\)/],
   ['results: another schema version', ['report', results('r2.json', goodRun.replace('"schemaVersion":1', '"schemaVersion":7'))], /r2\.json has results schema version 7, this nsbench reads 1/],
   ['results: another tool', ['report', results('r3.json', '{"benchmarks": []}')], /r3\.json is not an nsbench results file/],
-  ['results: missing file', ['compare', join(dir, 'gone.json'), results('r4.json', goodRun)], /cannot read results file .*gone\.json: ENOENT/],
+  ['results: missing file', ['compare', join(dir, 'gone.json'), results('r4.json', goodRun)], /cannot read results file .*gone\.json: no such file \(ENOENT\)/],
   ['results: empty file', ['report', results('r5.json', '')], /r5\.json is not valid JSON/],
-  ['results: samples file corrupt in the middle', ['report', results('r6.samples.jsonl', `{"type":"run","runId":"x"}\n{"type":"sample",\n{"type":"sample"}\n`)], /r6\.samples\.jsonl: line 2 is not valid JSON \(the file is corrupt\)/],
+  ['results: samples file corrupt in the middle', ['report', results('r6.samples.jsonl', `${HEADER}\n{"type":"sample",\n{"type":"sample"}\n`)], /r6\.samples\.jsonl: line 2 is not valid JSON \(the file is corrupt\)/],
   ['results: samples file of another tool', ['report', results('r7.samples.jsonl', '{"hello":1}\n')], /r7\.samples\.jsonl is not an nsbench samples file/],
   ['results: scenarios missing', ['report', results('r8.json', goodRun.replace(',"scenarios":[]', ''))], /r8\.json: "scenarios" is missing/],
 ];

@@ -17,7 +17,7 @@ test('namespace lists parse in canonical order, with bare and all', () => {
 test('an unknown namespace names itself, the place and the known names', () => {
   assert.throws(
     () => parseNamespaceList('user,nett', '--ns'),
-    (e: unknown) => e instanceof UserError && e.message === '--ns: unknown namespace "nett" (known: user, pid, mnt, net, ipc, uts, cgroup, time)',
+    (e: unknown) => e instanceof UserError && e.message === '--ns: unknown namespace "nett" (did you mean "net"? known: user, pid, mnt, net, ipc, uts, cgroup, time)',
   );
   assert.throws(() => parseOrFail(namespacesSchema, ['pid', 3], 'variants[0].ns', '.'), /variants\[0\]\.ns\[1\]: unknown namespace 3/);
   assert.throws(() => parseOrFail(namespacesSchema, ['nett'], 'ns', '.'), /ns\[0\]: unknown namespace "nett" \(did you mean "net"\? known: user/);
@@ -59,5 +59,7 @@ test('--ns words: lists win over preset names, presets and keywords expand', () 
   assert.equal(parseVariantSpec('each').length, 8);
   assert.deepEqual(parseVariantSpecs(['bare', 'pid', 'bare', 'user,pid']).map((v) => v.id), ['bare', 'pid', 'user+pid']);
   assert.throws(() => parseVariantSpec('preset:nope'), /unknown preset "nope"/);
-  assert.throws(() => parseVariantSpec('nett'), /unknown namespace "nett"/);
+  assert.throws(() => parseVariantSpec('nett'), /--ns: "nett" is no namespace, preset or keyword \(did you mean "net"\?\)/);
+  assert.throws(() => parseVariantSpec('dockr'), /\(did you mean "docker"\?\)/);
+  assert.throws(() => parseVariantSpec('bare,pid'), /"bare" \(no namespaces\) and "pid" contradict each other/);
 });

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { removeAllAndExit } from '../cleanup/index.ts';
 import { formatError } from '../errors/index.ts';
-import { buildProgram } from './program.ts';
+import { buildProgram, checkArgv } from './program.ts';
 
 /**
  * An exception nothing caught (a bug, or a failure outside any await chain):
@@ -28,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   try {
+    checkArgv(program, argv);
     await program.parseAsync(argv);
     return code;
   } catch (e) {

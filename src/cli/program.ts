@@ -1,4 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UserError } from '../errors/index.ts';
+import { didYouMean } from '../util/schema.ts';
 import { MAX_SEED } from '../config/schema.ts';
 import { PACES, type Pace } from '../results/index.ts';
 import { nsbenchVersion } from '../runner/index.ts';
@@ -32,7 +34,7 @@ function fraction(value: string): number {
 }
 
 function pace(value: string): Pace {
-  if (!(PACES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PACES.join(', ')}${nearest(value, PACES)}`);
+  if (!(PACES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PACES.join(', ')}${didYouMean(value, PACES)}`);
   return value as Pace;
 }
 
@@ -40,25 +42,6 @@ function milliseconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 60_000)) throw new InvalidArgumentError('expected milliseconds 0..60000');
   return n;
-}
-
-/** " (did you mean "x"?)" for a near miss of one of `known`, else "". */
-function nearest(value: string, known: readonly string[]): string {
-  const d = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let diag = row[0] as number;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const next = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-        diag = row[j] as number;
-        row[j] = next;
-      }
-    }
-    return row[b.length] as number;
-  };
-  const best = [...known].sort((a, b) => d(value, a) - d(value, b))[0];
-  return best && d(value, best) <= 3 ? ` (did you mean "${best}"?)` : '';
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -155,6 +138,34 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean }) => setExit(await doctorCommand(opts)));
 
   return program;
+}
+
+/** Options a command takes more than once (they collect). */
+const REPEATABLE = new Set(['--ns', '--metric']);
+
+/**
+ * What commander lets through silently: `help <unknown>` (the whole help,
+ * no word of the unknown command) and an option given twice (the last one
+ * wins). Both are errors here.
+ */
+export function checkArgv(program: Command, argv: readonly string[]): void {
+  const args = argv.slice(2);
+  const names = program.commands.map((c) => c.name());
+  if (args[0] === 'help' && args[1] && !names.includes(args[1])) throw new UserError(`unknown command '${args[1]}'${didYouMean(args[1], names)}`, `see nsbench --help for the commands (${names.join(', ')})`);
+  const cmd = program.commands.find((c) => c.name() === args[0]);
+  if (!cmd) return;
+  const seen = new Map<string, string>();
+  for (const a of args.slice(1)) {
+    if (a === '--') break;
+    if (!a.startsWith('-')) continue;
+    const flag = a.split('=')[0] as string;
+    const opt = cmd.options.find((o) => o.long === flag || o.short === flag || o.long === `--no-${flag.replace(/^--/, '')}` || `--no-${(o.long ?? '').replace(/^--(no-)?/, '')}` === flag);
+    if (!opt?.long || REPEATABLE.has(opt.long)) continue;
+    const key = opt.long.replace(/^--no-/, '--');
+    const before = seen.get(key);
+    if (before) throw new UserError(`${before} and ${a} both given: which one?`, `give ${key} once`);
+    seen.set(key, a);
+  }
 }
 
 export { CommanderError };

@@ -41,7 +41,7 @@ export const configSchema = strict(
         /** Percent an effect's CI must lie beyond, in the worse direction (default 5). */
         thresholdPct: percent('e.g. 5').optional(),
         /** Per-metric overrides, e.g. { bootNs: 10, 'workload.throughputMbitPerSec': 3 }. */
-        thresholds: z.record(metricKey, percent('e.g. { bootNs: 10 }'), { error: says('expected { metric: percent }', 'e.g. { bootNs: 10 }') }).optional(),
+        thresholds: z.record(metricKey, percent('e.g. { bootNs: 10 }'), { error: (iss) => (iss.code === 'invalid_type' ? says('expected { metric: percent }', 'e.g. { bootNs: 10 }') : undefined) }).optional(),
         /** False discovery rate for the q-values (default 0.05). */
         alpha: z.number({ error: (iss) => says(`expected 0 < alpha < 1, got ${show(iss.input)}`, 'e.g. 0.05') }).gt(0, { error: (iss) => says(`expected 0 < alpha < 1, got ${show(iss.input)}`, 'e.g. 0.05') }).lt(1, { error: (iss) => says(`expected 0 < alpha < 1, got ${show(iss.input)}`, 'e.g. 0.05') }).optional(),
       },

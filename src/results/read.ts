@@ -2,7 +2,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
-import { parseOrFail } from '../util/schema.ts';
+import { DAMAGED_RESULTS, parseOrFail } from '../util/schema.ts';
 import { finalizeScenario } from './finalize.ts';
 import { roundLoadSchema, runResultsSchema, sampleSchema, samplesHeaderSchema, scenarioMetaSchema } from './schema.ts';
 import { applyLate, type LateUpdate } from './writer.ts';
@@ -64,7 +64,7 @@ export function parseResultsJson(path: string, text: string): RunResults {
   if (d.schemaVersion !== RESULTS_SCHEMA_VERSION)
     throw new UserError(`${path} has results schema version ${String(d.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`, 'use the nsbench version that wrote it');
   if (!Array.isArray(d.scenarios)) throw new UserError(`${path}: "scenarios" is missing`, 'the file is damaged; rerun the benchmark');
-  return parseOrFail(runResultsSchema, data, path);
+  return parseOrFail(runResultsSchema, data, path, ': ', DAMAGED_RESULTS);
 }
 
 /** Reads and checks a results file (the run's JSON, or the samples JSONL of a run that died); every problem is one clear UserError. */
@@ -125,7 +125,7 @@ class SamplesReader {
 
 
   #record(text: string, last: boolean): void {
-    const no = last ? this.#no : this.#no - 1;
+    const no = this.#no; // the pending line is handled before the next is counted
     if (text.trim() === '') return;
     let rec: unknown;
     try {
@@ -144,28 +144,28 @@ class SamplesReader {
       const h = r as { schemaVersion?: unknown };
       if (h.schemaVersion !== undefined && h.schemaVersion !== RESULTS_SCHEMA_VERSION)
         throw new UserError(`${this.path} has results schema version ${String(h.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`, 'use the nsbench version that wrote it');
-      this.#header = parseOrFail(samplesHeaderSchema, rec, where);
+      this.#header = parseOrFail(samplesHeaderSchema, rec, where, ': ', DAMAGED_RESULTS);
       return;
     }
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw new UserError(`${where}: expected a record, got ${JSON.stringify(rec)}`, "the file is damaged; report on the run's .json instead");
     const { type, ...rest } = r as Record<string, unknown>;
     if (type === 'scenario') {
-      const meta = parseOrFail(scenarioMetaSchema, rest, where);
+      const meta = parseOrFail(scenarioMetaSchema, rest, where, ': ', DAMAGED_RESULTS);
       const again = this.#scenarios.findIndex((s) => s.name === meta.name); // a resumed run describes its scenarios again
       const sc: ScenarioResult = { ...meta, samples: again >= 0 ? (this.#scenarios[again] as ScenarioResult).samples : [], summary: [] };
       if (again >= 0) this.#scenarios[again] = sc;
       else this.#scenarios.push(sc);
     } else if (type === 'sample') {
-      const sample = parseOrFail(sampleSchema, rest, where);
+      const sample = parseOrFail(sampleSchema, rest, where, ': ', DAMAGED_RESULTS);
       const sc = this.#scenarios.findLast((s) => s.name === sample.scenario);
       if (!sc) throw new UserError(`${where}: a sample of scenario ${JSON.stringify(sample.scenario)} before its description`, "the file was written by an older nsbench: report on the run's .json instead");
       sc.samples.push(sample);
     } else if (type === 'round') {
       const { scenario, ...load } = rest;
       const sc = this.#scenarios.findLast((s) => s.name === scenario);
-      if (sc) (sc.load ??= []).push(parseOrFail(roundLoadSchema, load, where));
+      if (sc) (sc.load ??= []).push(parseOrFail(roundLoadSchema, load, where, ': ', DAMAGED_RESULTS));
     } else if (type === 'late') {
-      const u = parseOrFail(lateSchema, rest, where);
+      const u = parseOrFail(lateSchema, rest, where, ': ', DAMAGED_RESULTS);
       const sample = this.#scenarios.findLast((s) => s.name === u.scenario)?.samples.findLast((x) => x.seq === u.seq);
       if (sample) applyLate(sample, u as LateUpdate); // its sample was cut off with a torn line: nothing to add to
     } else throw new UserError(`${where}: unknown record type ${JSON.stringify(type)}`, 'use results/<run-id>.samples.jsonl written by `nsbench run`');

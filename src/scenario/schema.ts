@@ -190,7 +190,7 @@ export const scenarioSchema = strict(
     /** Variant id the overheads are computed against (default "bare"). */
     baseline: z.string({ error: says('expected a variant id', 'name one of the variant ids') }).optional(),
     /** Free-form parameters recorded with the results. */
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), { error: says('expected an object of strings, numbers and booleans', 'flatten the parameters') }).optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: says('expected an object of strings, numbers and booleans', 'flatten the parameters') }), { error: says('expected an object of strings, numbers and booleans', 'flatten the parameters') }).optional(),
     /**
      * How launches follow each other (launch scenarios; README "Pacing"):
      * interleaved (default) — every round in a fresh random order, for comparisons;

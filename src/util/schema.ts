@@ -33,10 +33,11 @@ export function nearest(word: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of known) {
-    const d = distance(word, k);
+    if (k === word) return null; // not a miss at all
+    const d = distance(word, k); // letter case does not count: bootNS is a miss of bootNs
     if (d < bestD) [best, bestD] = [k, d];
   }
-  return best !== null && bestD > 0 && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : null;
+  return best !== null && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : null;
 }
 
 /** ' (did you mean "x"?)' for a near miss, else "". */
@@ -100,9 +101,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** The first issue of a failed parse, as one UserError: "<where>: <path>: <cause>" (or "<where>.<path>" for a field) and the fix. */
-export function issueError(issue: z.core.$ZodIssue, where: string, join: ': ' | '.' = ': '): UserError {
+export function issueError(issue: z.core.$ZodIssue, where: string, join: ': ' | '.' = ': ', fallbackFix = 'fix the value'): UserError {
   let path = [...issue.path];
-  let text = issue.message;
+  // a record's key: the key's own check says what is wrong with it
+  let text = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
   const key = /^\u0000(.*?)\u0000/.exec(text);
   if (key) {
     path = [...path, key[1] as string];
@@ -110,7 +112,7 @@ export function issueError(issue: z.core.$ZodIssue, where: string, join: ': ' | 
   }
   const cut = text.indexOf(SEP);
   const cause = cut >= 0 ? text.slice(0, cut) : text;
-  const fix = cut >= 0 ? text.slice(cut + SEP.length) : 'fix the value';
+  const fix = cut >= 0 ? text.slice(cut + SEP.length) : fallbackFix;
   const at = formatPath(path);
   return new UserError(`${where}${at ? `${join}${at.startsWith('[') && join === '.' ? at : at}`.replace('.[', '[') : ''}: ${cause}`, fix);
 }
@@ -121,8 +123,11 @@ function pick(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
 }
 
 /** Parses `value`; the first (deepest) issue is one UserError naming `where` (a file, or with join '.' a field) and the path. */
-export function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, where: string, join: ': ' | '.' = ': '): z.output<S> {
+export function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, where: string, join: ': ' | '.' = ': ', fallbackFix?: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw issueError(pick(r.error.issues), where, join);
+  throw issueError(pick(r.error.issues), where, join, fallbackFix);
 }
+
+/** What to do about a results file that does not match its schema (written by something else, or damaged). */
+export const DAMAGED_RESULTS = 'the file is damaged or was not written by this nsbench: rerun the benchmark, or use the run\'s other file (.json or .samples.jsonl)';
