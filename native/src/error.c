@@ -40,7 +40,7 @@ static const struct hint hints[] = {
     {ENOSYS, "clone3", 0, "clone3() is missing (Linux < 5.3): nsbench falls back to clone()"},
     {EPERM, "write uid_map", 0, "the launcher may not map that uid: run as root or map to your own uid"},
     {EPERM, "mount", 0, "mounting /proc was refused: the host's /proc has locked over-mounts (a container?); use NSB_OPT_NO_PROC"},
-    {ENOENT, "execve", 0, "the workload program does not exist: run `npm install` to build the workloads"},
+    {ENOENT, "execve", 0, "the program (or its interpreter) does not exist inside the sandbox: check the path; nsbench's own workloads are built by `npm install`"},
     {EACCES, "execve", 0, "the workload is not executable by the sandbox's uid: check its mode and the uid map"},
     {EMFILE, "", 0, "too many open files: raise `ulimit -n`"},
     {EAGAIN, "clone", 0, "process limit reached: check ulimit -u, pids.max and kernel.pid_max"},

@@ -101,7 +101,11 @@ export function compareRuns(baseline: RunResults, current: RunResults, opts: Com
       continue;
     }
     const baseMetrics = metricsOf(base);
-    const metrics = [...metricsOf(cur)].filter((m) => baseMetrics.has(m) && (opts.metrics ? opts.metrics.includes(m) : headlineMetric(m))).sort();
+    const curMetrics = metricsOf(cur);
+    const wanted = (m: string) => (opts.metrics ? opts.metrics.includes(m) : headlineMetric(m));
+    const metrics = [...curMetrics].filter((m) => baseMetrics.has(m) && wanted(m)).sort();
+    // fewer comparisons than the baseline had: say which
+    for (const m of [...baseMetrics].filter((x) => wanted(x) && !curMetrics.has(x)).sort()) warnings.push(`${cur.name}: metric ${m} is only in the baseline run`);
     for (const v of cur.variants) {
       if (!base.variants.some((b) => b.id === v.id)) {
         warnings.push(`${cur.name}/${v.id} is only in the current run`);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
 import type { Pace } from '../results/types.ts';
@@ -41,6 +42,24 @@ function isForkStorm(w: WorkloadRef): boolean {
   return 'builtin' in w && w.builtin === 'hog' && w.args?.[0] === 'forkstorm';
 }
 
+/**
+ * A command workload's program, told apart: missing, a folder, not
+ * executable. (nsbench execs it as it is: no shell, no PATH lookup.)
+ */
+function checkProgram(w: WorkloadRef, where: string): void {
+  if (!('command' in w)) return;
+  const path = w.command[0] as string;
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    fail(`${where}.command[0]`, `there is no program at ${path}`, 'check the path (nsbench runs it as it is: no shell, no PATH lookup)');
+  }
+  if (st.isDirectory()) fail(`${where}.command[0]`, `${path} is a folder, not a program`, "give the program's own path");
+  if (!st.isFile()) fail(`${where}.command[0]`, `${path} is not a regular file`, 'give the path of a program');
+  if ((st.mode & 0o111) === 0) fail(`${where}.command[0]`, `${path} is not executable (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`, `chmod +x ${path}`);
+}
+
 /** A network test with its defaults; iperf3's own limits. */
 function resolveNet(n: NetTarget, where: string): NetTarget {
   if (n.tool === 'iperf3' && (n.test !== 'stream' || (n.seconds !== undefined && !Number.isInteger(n.seconds)) || n.topology === 'loopback'))
@@ -59,12 +78,14 @@ function resolveVariant(v: VariantOutput, where: string): ResolvedVariant {
     if (setup === false) fail(`${where}.tmpfs`, 'a tmpfs of its own is part of the in-sandbox setup (it needs private propagation)', 'drop setup: false or the tmpfs');
   }
   if (v.net) out.net = resolveNet(v.net, `${where}.net`);
+  if (v.workload) checkProgram(v.workload, `${where}.workload`);
   if (v.antagonist) {
     const a = v.antagonist;
     const ns = a.ns ?? ['pid'];
     if (!ns.includes('pid')) fail(`${where}.antagonist.ns`, 'an antagonist runs in a pid namespace, so that one kill ends every process it made', "add 'pid' to its ns");
     if (isForkStorm(a.workload) && a.cgroup?.pids?.max === undefined)
       fail(`${where}.antagonist.cgroup.pids.max`, 'a fork storm needs pids.max on its cgroup (nsbench refuses to start one without a limit)', 'e.g. cgroup: { pids: { max: 64 } }');
+    checkProgram(a.workload, `${where}.antagonist.workload`);
     out.antagonist = { ...a, ns };
   }
   return out;
@@ -82,6 +103,7 @@ export function validateScenario(def: unknown, file: string): Scenario {
   const at = (field: string) => `${file}: ${field}`;
   if (!isRecord(def)) fail(file, 'does not export a scenario (export default defineScenario({...}))', 'add `export default defineScenario({...})`');
   const d = parseOrFail(scenarioSchema, def, file);
+  checkProgram(d.workload, at('workload'));
   const variants = d.variants.map((v, i) => resolveVariant(v, at(`variants[${i}]`)));
   const seen = new Set<string>();
   variants.forEach((v, i) => {
