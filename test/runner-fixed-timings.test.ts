@@ -127,13 +127,19 @@ test('a run killed halfway: its samples file reports what was measured, and --re
   assert.equal(readResults(dead).scenarios[0]?.samples.length, 11, 'readResults takes a samples file too');
 
   const launcher = new FixedLauncher();
-  const resumed = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, startLauncher: () => launcher, resume: { runId: 'dead', seed: 7, samples: partial.run.scenarios.flatMap((s) => s.samples) } });
+  const resumed = await runBenchmark({ ...base, scenarios: [scenario], outDir: out, startLauncher: () => launcher, resume: { runId: 'dead', seed: 7, startedAt: partial.run.startedAt, environment: partial.run.environment, samples: partial.run.scenarios.flatMap((s) => s.samples) } });
   assert.equal(launcher.calls.length, 32 - 11, 'only what was missing is launched');
   const order = (r: typeof full.run) => r.scenarios[0]?.samples.map((s) => `${s.variant}/${s.round}`);
   assert.deepEqual(order(resumed.run), order(full.run), 'same seed, same plan: the same order');
   assert.equal(resumed.run.status, 'complete');
   assert.equal(resumed.run.runId, 'dead');
+  assert.equal(resumed.run.startedAt, full.run.startedAt, 'the original start is kept');
+  assert.equal(resumed.run.environment.hostname, full.run.environment.hostname);
+  const resumes = resumed.run.environment.resumes as { at: string; changed?: unknown }[];
+  assert.equal(resumes.length, 1, 'the resume is recorded');
+  assert.ok(resumes[0]?.at && resumes[0].at >= full.run.startedAt && resumes[0].changed === undefined, JSON.stringify(resumes));
   const after = fromSamplesJsonl(dead, readFileSync(dead, 'utf8'));
   assert.equal(after.skippedLines, 0, 'the torn line was cut off before appending');
   assert.equal(after.run.scenarios[0]?.samples.length, 32, 'the samples file holds the whole run once');
+  assert.equal((after.run.environment.resumes as unknown[]).length, 1, 'the samples file records the resume too');
 });

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { claim } from '../host/run-lock.ts';
 import { registry } from '../cleanup/registry.ts';
 import { join } from 'node:path';
 import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/index.ts';
@@ -157,6 +158,7 @@ export class CgroupManager {
   constructor(runId: string, info: CgroupInfo = detectCgroups()) {
     this.info = info;
     this.runName = `nsb-${runId}`;
+    claim(this.runName); // before any of its groups exists: a cleanup beside this run leaves them alone
     const rootless = (process.geteuid?.() ?? 0) !== 0;
     const found = rootless ? findDelegation(info) : null;
     this.delegation = found && 'delegation' in found ? found.delegation : null;

@@ -1,2 +1,2 @@
-export { findLeftovers, removeLeftovers, PREFIX, type Leftover, type LeftoverKind } from './leftovers.ts';
+export { findLeftovers, removeLeftovers, sortByOwner, staleOwnerFiles, PREFIX, type Leftover, type LeftoverKind, type SortedLeftovers } from './leftovers.ts';
 export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';

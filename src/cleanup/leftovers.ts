@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { tracefsRoot } from '../host/index.ts';
+import { liveOwnerOf, ownerRecords, tracefsRoot, type OwnerRecord } from '../host/index.ts';
 import { basename, dirname, join } from 'node:path';
 import { which } from '../doctor/tools.ts';
 import { detectCgroups, IPC_KEY_PREFIX } from '../isolation/index.ts';
@@ -20,6 +20,32 @@ export interface Leftover {
   /** what to show and remove: a pid, a path, a name */
   id: string;
   detail: string;
+  /** other names it is known by, for telling whose it is: a process's cgroup, a SysV object's key */
+  names?: string[];
+}
+
+/** The leftovers that belong to a run still alive (its owner record claims them), and the rest. */
+export interface SortedLeftovers {
+  /** objects of no live run: what `cleanup` removes and a leak check may blame */
+  free: Leftover[];
+  /** per live run (other than this process), the objects it holds */
+  live: { owner: OwnerRecord; items: Leftover[] }[];
+}
+
+export function sortByOwner(items: readonly Leftover[], records: readonly OwnerRecord[] = ownerRecords().flatMap((o) => (o.alive && o.record ? [o.record] : []))): SortedLeftovers {
+  const free: Leftover[] = [];
+  const live = new Map<OwnerRecord, Leftover[]>();
+  for (const l of items) {
+    const owner = liveOwnerOf([l.id, ...(l.names ?? [])], records);
+    if (owner) live.set(owner, [...(live.get(owner) ?? []), l]);
+    else free.push(l);
+  }
+  return { free, live: [...live].map(([owner, its]) => ({ owner, items: its })) };
+}
+
+/** Owner records whose process is gone (or that cannot be read): removed by cleanup, listed by --dry-run. */
+export function staleOwnerFiles(): string[] {
+  return ownerRecords().filter((o) => !o.alive).map((o) => o.file);
 }
 
 /** The cgroup this process runs in, per hierarchy mount point: never a leftover, nor are its ancestors. */
@@ -91,7 +117,8 @@ export function findLeftovers(): Leftover[] {
   const out: Leftover[] = [];
   const cgroups = cgroupDirs();
   const pids = new Set<number>();
-  for (const dir of cgroups) if (!isHarnessLeaf(dir)) for (const pid of pidsIn(dir)) pids.add(pid);
+  const cgroupOf = new Map<number, string>();
+  for (const dir of cgroups) if (!isHarnessLeaf(dir)) for (const pid of pidsIn(dir)) if (!pids.has(pid)) (pids.add(pid), cgroupOf.set(pid, dir));
   for (const pid of pids) {
     let cmd = '';
     try {
@@ -99,7 +126,7 @@ export function findLeftovers(): Leftover[] {
     } catch {
       continue;
     }
-    out.push({ kind: 'process', id: String(pid), detail: `${cmd} (in an nsb- cgroup)` });
+    out.push({ kind: 'process', id: String(pid), detail: `${cmd} (in an nsb- cgroup)`, names: [cgroupOf.get(pid) as string] });
   }
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mountPoint = line.split(' ')[4];
@@ -128,7 +155,7 @@ export function findLeftovers(): Leftover[] {
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const [key, id] = line.trim().split(/\s+/);
-      if (key && id && (Number(key) >>> 16) === IPC_KEY_PREFIX >>> 16) out.push({ kind: 'ipc', id: `${flag} ${id}`, detail: `SysV ${flag === '-m' ? 'shared memory' : 'message queue'} key 0x${(Number(key) >>> 0).toString(16)}` });
+      if (key && id && (Number(key) >>> 16) === IPC_KEY_PREFIX >>> 16) out.push({ kind: 'ipc', id: `${flag} ${id}`, detail: `SysV ${flag === '-m' ? 'shared memory' : 'message queue'} key 0x${(Number(key) >>> 0).toString(16)}`, names: [`0x${(Number(key) >>> 0).toString(16)}`] });
     }
   }
   for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX)))) out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
@@ -141,14 +168,43 @@ export function findLeftovers(): Leftover[] {
   return out;
 }
 
+const PROCESS_EXIT_TIMEOUT_MS = 5000;
+
+/** Waits until these pids have exited (a zombie counts as gone: it has left its cgroups), or the time is up. */
+async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const alive = (pid: number) => {
+    try {
+      return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** Removes leftovers in order (processes, mounts, containers, netns, links, cgroups, files); returns what failed. */
 export async function removeLeftovers(items: readonly Leftover[]): Promise<string[]> {
   const failed: string[] = [];
+  // frozen groups first: a frozen process does not die of SIGKILL until it is thawed, and its groups stay busy
+  for (const item of items) {
+    if (item.kind !== 'cgroup') continue;
+    for (const [file, value] of [['freezer.state', 'THAWED'], ['cgroup.freeze', '0']] as const) {
+      try {
+        if (existsSync(join(item.id, file))) writeText(join(item.id, file), value);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  const killed: number[] = [];
   for (const item of items) {
     try {
       switch (item.kind) {
         case 'process':
           process.kill(Number(item.id), 'SIGKILL'); // a process inside an nsb- cgroup: one of ours
+          killed.push(Number(item.id));
+          if (!items.some((l, i) => i > items.indexOf(item) && l.kind === 'process')) await waitGone(killed, PROCESS_EXIT_TIMEOUT_MS);
           break;
         case 'mount':
           execFileSync('umount', ['-l', item.id], { stdio: 'ignore' });
@@ -167,7 +223,6 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
         case 'cgroup':
           if (isHarnessLeaf(item.id)) moveAll(item.id, dirname(item.id));
           else if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length) writeText(join(item.id, 'cgroup.kill'), '1');
-          if (existsSync(join(item.id, 'freezer.state'))) writeText(join(item.id, 'freezer.state'), 'THAWED');
           await removeDir(item.id);
           break;
         case 'ipc': {

@@ -121,9 +121,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('cleanup')
-    .description('find what runs that died left behind (cgroups, netns, links, mounts, containers, processes, work folders; by the nsb- prefix) and remove it')
+    .description("find what runs that died left behind (cgroups, netns, links, mounts, containers, processes, work folders, trace instances; by the nsb- prefix) and remove it; a live run's objects are left alone")
     .option('--dry-run', 'only list')
-    .action(async (opts: { dryRun?: boolean }) => setExit(await cleanupCommand(opts)));
+    .option('--force', "also remove the objects of runs that are still alive (they are left alone otherwise, and named)")
+    .action(async (opts: { dryRun?: boolean; force?: boolean }) => setExit(await cleanupCommand(opts)));
 
   program
     .command('list')

@@ -7,3 +7,4 @@ export { kthreadCpuNs, kthreadPids, parseSchedstatRunNs } from './kthreads.ts';
 export { parseSlabinfo, readSlabinfo, namespaceSlabs, NAMESPACE_CACHES, type SlabCache } from './slabinfo.ts';
 export { tracefsRoot, tracefsUnavailable, kernelHasSymbols, parseTraceLine, TraceInstance, type TraceEvent } from './tracefs.ts';
 export { dyingDescendants, parseDyingDescendants, procCgroups, parseProcCgroups } from './cgroup-stat.ts';
+export { acquireRunLock, claim, releaseRunLock, heldRunLock, ownerRecords, ownerAlive, liveOwnerOf, nameTokens, lockDirs, type OwnerRecord, type OwnerFile } from './run-lock.ts';

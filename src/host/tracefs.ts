@@ -1,3 +1,4 @@
+import { claim } from './run-lock.ts';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -83,6 +84,7 @@ export class TraceInstance {
   /** Creates and starts it, each event with its filter if it has one; throws with the file that could not be written. */
   static create(root: string, name: string, events: readonly { event: string; filter?: string }[], bufferKb = 1024): TraceInstance {
     const dir = join(root, 'instances', name);
+    claim(name); // before it exists: a cleanup beside this run leaves it alone
     mkdirSync(dir);
     const t = new TraceInstance(dir);
     try {

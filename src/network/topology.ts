@@ -1,4 +1,5 @@
 import { registry } from '../cleanup/registry.ts';
+import { claim } from '../host/run-lock.ts';
 import { randomBytes } from 'node:crypto';
 import { ip } from './ip.ts';
 
@@ -50,6 +51,7 @@ export class NetworkManager {
 
   constructor(tag = randomBytes(3).toString('hex').slice(0, 5)) {
     this.tag = tag;
+    claim(`nsb-${tag}`);
   }
 
   /** Interface names must fit IFNAMSIZ (15): "nsb-" + 5-hex tag + index (≤ 250) + suffix (≤ 2). */

@@ -12,8 +12,31 @@ export interface Chart {
 
 const WIDTH = 640;
 
-function measured(sc: ScenarioResult) {
-  return sc.samples.filter((s) => s.state === 'completed' && isMeasured(s));
+function measured(sc: ScenarioResult, only?: ReadonlySet<string>) {
+  return sc.samples.filter((s) => s.state === 'completed' && isMeasured(s) && (!only || only.has(s.variant)));
+}
+
+/**
+ * Most variants a per-variant chart shows: one row each stays readable, and
+ * vega's scales stay within the stack (thousands of nominal rows overflow
+ * it). A scenario with more is charted as an aggregate — the distribution of
+ * every variant's ratio — and per variant for those at both ends; its tables
+ * keep every variant.
+ */
+export const CHART_MAX_VARIANTS = 40;
+
+/** The variants a per-variant chart shows: all of them, or the baseline and those with the highest and lowest ratio of the headline metric. */
+export function chartedVariants(sc: ScenarioResult): { ids: string[]; note: string } {
+  const all = sc.variants.map((v) => v.id);
+  if (all.length <= CHART_MAX_VARIANTS) return { ids: all, note: '' };
+  const { metric } = headline(sc);
+  const ranked = sc.summary
+    .flatMap((v) => (v.variant !== sc.baseline && v.metrics[metric]?.ratioToBaseline != null ? [{ id: v.variant, r: v.metrics[metric]?.ratioToBaseline as number }] : []))
+    .sort((a, b) => b.r - a.r);
+  const half = Math.floor((CHART_MAX_VARIANTS - 1) / 2);
+  const pick = new Set([sc.baseline, ...ranked.slice(0, half).map((x) => x.id), ...ranked.slice(-(CHART_MAX_VARIANTS - 1 - half)).map((x) => x.id)]);
+  const ids = all.filter((id) => pick.has(id));
+  return { ids, note: ` — ${ids.length} of ${all.length} variants: the baseline and those with the highest and lowest ratio; every variant is in the table` };
 }
 
 /** The headline metric of a launch scenario: the workload's own time when it reports one, else boot time. */
@@ -26,17 +49,18 @@ export function headline(sc: ScenarioResult): { metric: string; label: string } 
 }
 
 function bootDistribution(sc: ScenarioResult): Chart {
-  const values = measured(sc).map((s) => ({ variant: s.variant, bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3 }));
+  const { ids, note } = chartedVariants(sc);
+  const values = measured(sc, new Set(ids)).map((s) => ({ variant: s.variant, bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3 }));
   return {
     id: `${sc.name}-boot`,
-    title: 'Boot time per variant (every measured sample, log scale)',
+    title: `Boot time per variant (every measured sample, log scale)${note}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
       mark: { type: 'tick', opacity: 0.6 },
       encoding: {
-        y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id), title: null },
+        y: { field: 'variant', type: 'nominal', sort: ids, title: null },
         x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs)' },
       },
     },
@@ -44,19 +68,21 @@ function bootDistribution(sc: ScenarioResult): Chart {
 }
 
 function bootBreakdown(sc: ScenarioResult): Chart {
-  const values = sc.summary.flatMap((v) =>
+  const { ids, note } = chartedVariants(sc);
+  const only = new Set(ids);
+  const values = sc.summary.filter((v) => only.has(v.variant)).flatMap((v) =>
     PHASES.map((phase) => ({ variant: v.variant, phase: phase.replace(/Ns$/, ''), us: (v.metrics[phase]?.median ?? 0) / 1e3 })),
   );
   return {
     id: `${sc.name}-breakdown`,
-    title: 'Boot time breakdown (medians of each phase)',
+    title: `Boot time breakdown (medians of each phase)${note}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
       mark: 'bar',
       encoding: {
-        y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id), title: null },
+        y: { field: 'variant', type: 'nominal', sort: ids, title: null },
         x: { field: 'us', type: 'quantitative', stack: 'zero', title: 'µs' },
         color: { field: 'phase', type: 'nominal', sort: PHASES.map((p) => p.replace(/Ns$/, '')) },
         order: { field: 'phase' },
@@ -66,23 +92,25 @@ function bootBreakdown(sc: ScenarioResult): Chart {
 }
 
 function overhead(sc: ScenarioResult, metric: string, label: string): Chart | null {
+  const { ids, note } = chartedVariants(sc);
+  const only = new Set(ids);
   const values = sc.summary.flatMap((v) => {
     const m = v.metrics[metric];
-    if (!m || m.ratioToBaseline === null || !m.ratioCI95) return [];
+    if (!only.has(v.variant) || !m || m.ratioToBaseline === null || !m.ratioCI95) return [];
     return [{ variant: v.variant, ratio: m.ratioToBaseline, low: m.ratioCI95[0], high: m.ratioCI95[1] }];
   });
   if (values.length === 0) return null;
   return {
     id: `${sc.name}-overhead-${metric}`,
-    title: `Overhead vs baseline: ${label}, ratio of medians with bootstrap 95% CI`,
+    title: `Overhead vs baseline: ${label}, ratio of medians with bootstrap 95% CI${note}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
       layer: [
         { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative' } } },
-        { mark: 'rule', encoding: { y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id), title: null }, x: { field: 'low', type: 'quantitative', title: 'ratio to baseline' }, x2: { field: 'high' } } },
-        { mark: { type: 'point', filled: true }, encoding: { y: { field: 'variant', type: 'nominal', sort: sc.variants.map((v) => v.id) }, x: { field: 'ratio', type: 'quantitative' } } },
+        { mark: 'rule', encoding: { y: { field: 'variant', type: 'nominal', sort: ids, title: null }, x: { field: 'low', type: 'quantitative', title: 'ratio to baseline' }, x2: { field: 'high' } } },
+        { mark: { type: 'point', filled: true }, encoding: { y: { field: 'variant', type: 'nominal', sort: ids }, x: { field: 'ratio', type: 'quantitative' } } },
       ],
     },
   };
@@ -158,6 +186,32 @@ function densityCurve(sc: ScenarioResult): Chart {
   };
 }
 
+/** Every variant's ratio to the baseline, binned here (at most 40 bars whatever the number of variants): the aggregate view of a scenario too large to chart per variant. */
+function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Chart | null {
+  if (sc.variants.length <= CHART_MAX_VARIANTS) return null;
+  const ratios = sc.summary.flatMap((v) => (v.variant !== sc.baseline && v.metrics[metric]?.ratioToBaseline != null ? [v.metrics[metric]?.ratioToBaseline as number] : []));
+  if (ratios.length === 0) return null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of ratios) (lo = Math.min(lo, r)), (hi = Math.max(hi, r));
+  const bins = Math.min(40, Math.max(1, Math.ceil(Math.sqrt(ratios.length))));
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const r of ratios) counts[Math.min(bins - 1, Math.floor((r - lo) / width))] = (counts[Math.min(bins - 1, Math.floor((r - lo) / width))] ?? 0) + 1;
+  const values = counts.map((n, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, variants: n }));
+  return {
+    id: `${sc.name}-ratios-${metric}`,
+    title: `${label}: ratio to baseline of all ${ratios.length} variants (how many fall in each bin)`,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: 'bar',
+      encoding: { x: { field: 'from', type: 'quantitative', title: 'ratio to baseline', scale: { zero: false } }, x2: { field: 'to' }, y: { field: 'variants', type: 'quantitative', title: 'variants' } },
+    },
+  };
+}
+
 /** Isolation gained (cells isolated) against the boot overhead paid, one point per namespace set. */
 export function isolationVsCost(run: RunResults, sc: ScenarioResult): Chart | null {
   const values = isolationMatrix(run, sc).flatMap((r) => (r.bootRatio === null ? [] : [{ set: r.variant, isolated: r.isolated, boot: r.bootRatio }]));
@@ -189,6 +243,6 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
       ? [freezeCurve(sc), overhead(sc, 'freezeNs', 'freeze latency')]
       : sc.kind === 'network'
         ? [throughput(sc), overhead(sc, metric, label), overhead(sc, 'workload.p50Ns', 'request/response p50')]
-        : [bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
+        : [ratioHistogram(sc, metric, label), bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
   return out.filter((c): c is Chart => c !== null && ((c.spec as { data?: { values?: unknown[] } }).data?.values?.length ?? 0) > 0);
 }

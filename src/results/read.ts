@@ -98,6 +98,8 @@ export interface JsonlRun {
   skippedLines: number;
 }
 
+const resumeSchema = z.object({ at: z.string(), loadAverage: z.array(z.number()).optional(), changed: z.record(z.string(), z.unknown()).optional() });
+
 const lateSchema = z.object({ scenario: z.string(), seq: z.number(), metrics: z.record(z.string(), z.number()).optional(), disturbed: z.array(z.string()).optional(), superseded: z.literal(true).optional() });
 
 /**
@@ -113,6 +115,7 @@ class SamplesReader {
   #no = 0;
   #pending: string | null = null;
   #skipped = 0;
+  readonly #resumes: unknown[] = [];
 
   constructor(private readonly path: string) {}
 
@@ -168,6 +171,8 @@ class SamplesReader {
       const u = parseOrFail(lateSchema, rest, where, ': ', DAMAGED_RESULTS);
       const sample = this.#scenarios.findLast((s) => s.name === u.scenario)?.samples.findLast((x) => x.seq === u.seq);
       if (sample) applyLate(sample, u as LateUpdate); // its sample was cut off with a torn line: nothing to add to
+    } else if (type === 'resume') {
+      this.#resumes.push(parseOrFail(resumeSchema, rest, where, ': ', DAMAGED_RESULTS));
     } else throw new UserError(`${where}: unknown record type ${JSON.stringify(type)}`, 'use results/<run-id>.samples.jsonl written by `nsbench run`');
   }
 
@@ -188,7 +193,7 @@ class SamplesReader {
       startedAt: h.startedAt,
       finishedAt: null,
       tool: h.tool,
-      environment: { ...env, seed: h.seed, rebuiltFrom: this.path },
+      environment: { ...env, seed: h.seed, rebuiltFrom: this.path, ...(this.#resumes.length ? { resumes: this.#resumes } : {}) },
       scenarios: this.#scenarios,
     };
     return { run, skippedLines: this.#skipped };

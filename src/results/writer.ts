@@ -82,6 +82,11 @@ export class ResultsWriter {
     this.#add({ type: 'scenario', ...meta });
   }
 
+  /** A resume of this run: when, and what differs from the machine it started on. */
+  resumed(entry: Record<string, unknown>): void {
+    this.#add({ type: 'resume', ...entry });
+  }
+
   append(sample: Sample): void {
     this.#add({ type: 'sample', ...sample });
   }

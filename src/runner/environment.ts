@@ -92,3 +92,20 @@ export function captureEnvironment(): Record<string, unknown> {
     commit: gitCommit(),
   };
 }
+
+/** What a resume must not change without a word: the machine and the tool. */
+const SAME_MACHINE_KEYS = ['hostname', 'kernel', 'cpu', 'memoryBytes', 'virtualization', 'mitigations', 'cgroups', 'launcher', 'euid', 'node', 'nsbench', 'commit'] as const;
+
+/**
+ * The environment of a resumed run: the original one, untouched, plus one
+ * entry in `resumes` per resume (when, and every machine fact that differs
+ * from the original — a figure measured on another kernel is not the same
+ * experiment).
+ */
+export function resumedEnvironment(original: Record<string, unknown>, current: Record<string, unknown>, at: string): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const k of SAME_MACHINE_KEYS) if (JSON.stringify(original[k]) !== JSON.stringify(current[k])) changed[k] = current[k];
+  const resumes = Array.isArray(original.resumes) ? original.resumes : [];
+  const { leaks: _l, cleanupFailures: _c, leftoversBefore: _b, rebuiltFrom: _r, resumedWith: _w, ...kept } = original; // what the end of this attempt measures again
+  return { ...kept, resumes: [...resumes, { at, loadAverage: current.loadAverage, ...(Object.keys(changed).length ? { changed } : {}) }] };
+}

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
-import { findLeftovers } from '../cleanup/index.ts';
+import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
+import { acquireRunLock, claim, releaseRunLock } from '../host/index.ts';
 import { registry } from '../cleanup/registry.ts';
 import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
@@ -20,7 +21,7 @@ import {
 } from '../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 import { seededRandom, randomSeed, shuffled } from '../stats/index.ts';
-import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion } from './environment.ts';
+import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion, resumedEnvironment } from './environment.ts';
 import { applySplit, splitFor, type HarnessCpuMode } from './cpus.ts';
 import { KernelWatch } from './kernel-work.ts';
 import { LoadWatch } from './load-watch.ts';
@@ -68,7 +69,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   runId?: string;
   /** Continue a run that died: its id, seed and the samples it already measured (from its samples file). */
-  resume?: { runId: string; seed: number; samples: Sample[] };
+  resume?: { runId: string; seed: number; startedAt: string; environment: Record<string, unknown>; samples: Sample[] };
   /** What the caller asked for (scenario names, options), kept in the samples file's header for --resume. */
   plan?: Record<string, unknown>;
 }
@@ -126,20 +127,39 @@ const sampleKey = (scenario: string, variant: string, round: number, burst?: num
 export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   const runId = opts.resume?.runId ?? opts.runId ?? makeRunId();
   const seed = opts.resume?.seed ?? opts.seed ?? randomSeed();
-  const startedAt = new Date().toISOString();
+  const now = new Date().toISOString();
+  // a resumed run keeps its start and the machine it was started on; each resume is added, with what changed
+  const startedAt = opts.resume?.startedAt ?? now;
   const steal0 = cpuJiffies();
-  const environment = captureEnvironment();
+  const environment = opts.resume ? resumedEnvironment(opts.resume.environment, captureEnvironment(), now) : captureEnvironment();
   const leftoverKey = (l: { kind: string; id: string }) => `${l.kind} ${l.id}`;
-  const before = new Set(findLeftovers().map(leftoverKey));
+  // this run's owner record, before it makes anything: a cleanup or a leak check beside it leaves its objects alone
+  try {
+    acquireRunLock(runId);
+  } catch (e) {
+    process.stderr.write(`warning: ${(e as Error).message}: a cleanup beside this run could remove its objects\n`);
+  }
+  claim(`nsb-${runId}`);
+  const found = sortByOwner(findLeftovers());
+  const before = new Set(found.free.map(leftoverKey));
   if (before.size) {
     environment.leftoversBefore = [...before];
     process.stderr.write(`warning: ${before.size} nsb- object(s) of earlier runs are on this machine (\`nsbench cleanup --dry-run\` lists them); they are not counted as this run's leaks\n`);
+  }
+  if (found.live.length) {
+    environment.liveRunsBeside = found.live.map((l) => ({ runId: l.owner.runId, pid: l.owner.pid, objects: l.items.length }));
+    process.stderr.write(`note: ${found.live.map((l) => `run ${l.owner.runId} (pid ${l.owner.pid})`).join(', ')} is running beside this one: its load is measured as competing load, its objects are not this run's\n`);
   }
   const tool = { name: 'nsbench' as const, version: nsbenchVersion(), commit: gitCommit() };
   const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined);
   const measuredBefore = new Map<string, Sample>();
   for (const s of opts.resume?.samples ?? []) if (!s.superseded) measuredBefore.set(sampleKey(s.scenario, s.variant, s.round, s.conditions?.burst), s);
-  if (opts.resume) environment.resumedWith = opts.resume.samples.length;
+  if (opts.resume) {
+    environment.resumedWith = opts.resume.samples.length;
+    const entry = (environment.resumes as Record<string, unknown>[]).at(-1) as Record<string, unknown>;
+    writer.resumed(entry);
+    if (entry.changed) process.stderr.write(`warning: resuming on a machine that differs from the one the run started on (${Object.keys(entry.changed).join(', ')}); both are in the results (environment.resumes)\n`);
+  }
   const progress = opts.progress ?? silentProgress;
   const start = opts.startLauncher ?? (() => SandboxLauncher.start());
   const euid = process.geteuid?.() ?? 0;
@@ -359,7 +379,8 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     }
     progress.done();
   }
-  const leaks = findLeftovers().filter((l) => !before.has(leftoverKey(l)));
+  const leaks = sortByOwner(findLeftovers()).free.filter((l) => !before.has(leftoverKey(l))); // not another live run's
+  releaseRunLock();
   if (leaks.length) {
     run.environment.leaks = leaks.map((l) => `${leftoverKey(l)} (${l.detail})`);
     process.stderr.write(`warning: the run left ${leaks.length} nsb- object(s) behind: ${leaks.map(leftoverKey).join(', ')} — \`nsbench cleanup\` removes them\n`);

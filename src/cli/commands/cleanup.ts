@@ -1,21 +1,39 @@
-import { findLeftovers, removeLeftovers } from '../../cleanup/index.ts';
+import { rmSync } from 'node:fs';
+import { findLeftovers, removeLeftovers, sortByOwner, staleOwnerFiles, type Leftover } from '../../cleanup/index.ts';
 import { textTable } from '../../report/index.ts';
 
-/** `nsbench cleanup [--dry-run]`: exit 0 when nothing is left, 1 when something could not be removed. */
-export async function cleanupCommand(o: { dryRun?: boolean }): Promise<number> {
+const table = (items: readonly Leftover[]) => textTable(['kind', 'what', 'detail'], items.map((l) => [l.kind, l.id, l.detail]), 99);
+
+/**
+ * `nsbench cleanup [--dry-run] [--force]`: removes what runs that died left
+ * behind; the objects of a run that is still alive (its owner record claims
+ * them, its process is verified) are left alone unless --force, and named.
+ * Exit 0 when nothing that was to go is left, 1 when something could not be
+ * removed.
+ */
+export async function cleanupCommand(o: { dryRun?: boolean; force?: boolean }): Promise<number> {
   const found = findLeftovers();
-  if (found.length === 0) {
-    process.stdout.write('nothing of nsbench is left on this machine\n');
+  const { free, live } = sortByOwner(found);
+  const stale = staleOwnerFiles();
+  for (const { owner, items } of live) {
+    const what = `run ${owner.runId} (pid ${owner.pid}, started ${owner.startedAt}: ${owner.argv.join(' ').slice(0, 80)}) is alive and holds ${items.length} object(s)`;
+    process.stdout.write(o.force ? `${what}: --force removes them too\n` : `${what}: left alone (\`nsbench cleanup --force\` removes them, and breaks that run)\n`);
+  }
+  const doomed = o.force ? found : free;
+  if (doomed.length === 0) {
+    if (!o.dryRun) for (const f of stale) rmSync(f, { force: true });
+    process.stdout.write(live.length ? 'nothing else of nsbench is left on this machine\n' : 'nothing of nsbench is left on this machine\n');
     return 0;
   }
-  process.stdout.write(`${textTable(['kind', 'what', 'detail'], found.map((l) => [l.kind, l.id, l.detail]), 99)}\n`);
+  process.stdout.write(`${table(doomed)}\n`);
   if (o.dryRun) {
-    process.stdout.write(`${found.length} leftovers (dry run: nothing removed)\n`);
+    process.stdout.write(`${doomed.length} leftovers (dry run: nothing removed)\n`);
     return 0;
   }
-  const failed = await removeLeftovers(found);
-  const again = findLeftovers();
+  const failed = await removeLeftovers(doomed);
+  const again = o.force ? findLeftovers() : sortByOwner(findLeftovers()).free;
   for (const f of failed) process.stderr.write(`could not remove ${f}\n`);
-  process.stdout.write(again.length ? `${again.length} leftovers remain\n` : `removed ${found.length} leftovers\n`);
+  if (!again.length) for (const f of stale) rmSync(f, { force: true });
+  process.stdout.write(again.length ? `${again.length} leftovers remain\n` : `removed ${doomed.length} leftovers\n`);
   return again.length ? 1 : 0;
 }

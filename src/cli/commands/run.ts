@@ -1,7 +1,8 @@
-import { dirname, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { removeAllAndExit } from '../../cleanup/index.ts';
 import { UserError } from '../../errors/index.ts';
-import { fromSamplesJsonl, readResultsText } from '../../results/index.ts';
+import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
 import type { Pace } from '../../results/index.ts';
@@ -52,15 +53,27 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   let resume: RunOptions['resume'];
   if (o.resume) {
     if (!o.resume.endsWith('.samples.jsonl')) throw new UserError(`--resume ${o.resume}: expected the samples file of a run (results/<run-id>.samples.jsonl)`, 'pass the .samples.jsonl of the run that died');
-    const { run } = fromSamplesJsonl(o.resume, readResultsText(o.resume));
+    if (o.seed !== undefined || o.out !== undefined)
+      throw new UserError(`--resume continues the run with its own ${o.seed !== undefined ? 'seed (the rounds left keep its order)' : 'results folder (the samples file is appended to where it is)'}`, `leave ${o.seed !== undefined ? '--seed' : '-o'} out`);
+    const run = await loadResults(o.resume);
     const plan = run.environment.plan as RunPlan | undefined;
     if (!plan || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
     if (names.length || PLAN_OPTIONS.some((k) => o[k] !== undefined) || o.kernelWork === false)
       throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --harness-cpu and --no-kernel-work come from its samples file', 'leave them out');
+    const final = join(dirname(o.resume), `${run.runId}.json`);
+    if (existsSync(final)) {
+      let done = false;
+      try {
+        done = readResults(final).status === 'complete';
+      } catch {
+        /* a damaged final file: the samples file is the record; resuming rewrites it */
+      }
+      if (done) throw new UserError(`run ${run.runId} finished (${final} is complete): there is nothing left to resume`, `report it (nsbench report ${final}), or start a new run`);
+    }
     const { scenarios: planned, ...asked } = plan; // the options were written only where given
     names = planned;
     o = { ...o, ...asked, out: dirname(o.resume) };
-    resume = { runId: run.runId, seed: run.environment.seed, samples: run.scenarios.flatMap((s) => s.samples) };
+    resume = { runId: run.runId, seed: run.environment.seed, startedAt: run.startedAt, environment: run.environment, samples: run.scenarios.flatMap((s) => s.samples) };
   }
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
   const scenarios = [];

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { claim } from '../../host/run-lock.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -96,6 +97,7 @@ export class IsolationProcedure implements Procedure {
   async setup(variants: ResolvedVariant[]): Promise<void> {
     if (variants.length === 0) return;
     const d = this.#dir;
+    claim(`nsb-iso-${this.#tag}`, `0x${(this.#key >>> 0).toString(16)}`);
     this.#unregister = registry.add(`isolation probe folder ${d}, its mounts and listener`, () => this.teardown());
     mkdirSync(join(d, 'out'), { recursive: true, mode: 0o755 });
     chmodSync(d, 0o755);

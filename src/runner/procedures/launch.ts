@@ -1,7 +1,8 @@
 import { registry } from '../../cleanup/registry.ts';
+import { claim } from '../../host/run-lock.ts';
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingTool, which } from '../../doctor/tools.ts';
 import { UserError } from '../../errors/index.ts';
@@ -22,7 +23,10 @@ import { WORK_BASE } from '../../util/paths.ts';
  * registered for emergency removal until `remove()` removes it.
  */
 export function workFolder(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(WORK_BASE, 'nsb-work-'));
+  const name = `nsb-work-${randomBytes(4).toString('hex')}`;
+  claim(name);
+  const dir = join(WORK_BASE, name);
+  mkdirSync(dir, { mode: 0o700 });
   const rm = () => rmSync(dir, { recursive: true, force: true });
   const unregister = registry.add(`work folder ${dir}`, rm);
   return {
@@ -90,7 +94,9 @@ export class LaunchProcedure implements Procedure {
   readonly #engineCtx: EngineContext;
   readonly #enginesUsed = new Set<string>();
   constructor(private readonly ctx: ProcedureContext) {
-    this.#engineCtx = { tag: randomBytes(3).toString('hex'), noop: builtinWorkload('noop'), cgroups: detectCgroups() };
+    const tag = randomBytes(3).toString('hex');
+    claim(`nsb-${tag}`);
+    this.#engineCtx = { tag, noop: builtinWorkload('noop'), cgroups: detectCgroups() };
   }
 
   #unregisterEngines: (() => void) | null = null;
