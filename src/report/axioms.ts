@@ -1,5 +1,6 @@
 import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
 import { isMeasured, type RunResults, type ScenarioResult, type VariantInfo } from '../results/index.ts';
+import { samplesOf } from './conditions.ts';
 import { geometricMean, mannWhitneyU } from '../stats/index.ts';
 
 /**
@@ -63,7 +64,7 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
   const boot = run.scenarios.find((s) => s.kind === 'launch' && s.name === 'boot') ?? null;
   const launches = run.scenarios.filter((s) => s.kind === 'launch' && s !== boot);
   return sc.variants.map((v) => {
-    const samples = sc.samples.filter((s) => s.variant === v.id && s.state === 'completed' && isMeasured(s));
+    const samples = samplesOf(sc, v.id).filter((s) => s.state === 'completed' && isMeasured(s));
     const last = samples.at(-1);
     const cells = last && last.state === 'completed' && last.isolation ? NAMESPACES.map((n) => last.isolation?.find((c) => c.ns === n) ?? null) : NAMESPACES.map(() => null);
     const key = (s: (typeof samples)[number]) => (s.state === 'completed' ? (s.isolation ?? []).map((c) => c.status).join(',') : '');
@@ -107,7 +108,7 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
 }
 
 function elapsedOf(sc: ScenarioResult, variant: string): number[] {
-  return sc.samples.flatMap((s) => (s.variant === variant && s.state === 'completed' && isMeasured(s) && s.metrics['workload.elapsedNs'] !== undefined ? [s.metrics['workload.elapsedNs']] : []));
+  return samplesOf(sc, variant).flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.metrics['workload.elapsedNs'] !== undefined ? [s.metrics['workload.elapsedNs']] : []));
 }
 
 /** Victim slowdown per antagonist and cgroup setting, and how much of the unlimited antagonist's harm each setting removed. */

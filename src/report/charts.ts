@@ -25,14 +25,28 @@ function measured(sc: ScenarioResult, only?: ReadonlySet<string>) {
  */
 export const CHART_MAX_VARIANTS = 40;
 
+/**
+ * Each variant's ratio to its baseline on `metric`: the summary's ratio of
+ * medians, or, where too few samples give it no verdict, the plain ratio of
+ * the two medians (for ranking and binning only, never shown as a finding).
+ */
+function variantRatios(sc: ScenarioResult, metric: string): { id: string; r: number }[] {
+  const medians = new Map(sc.summary.map((v) => [v.variant, v.metrics[metric]?.median]));
+  return sc.summary.flatMap((v) => {
+    if (v.variant === v.baseline) return [];
+    const m = v.metrics[metric];
+    const b = medians.get(v.baseline);
+    const r = m?.ratioToBaseline ?? (m && b ? m.median / b : null);
+    return r != null && Number.isFinite(r) ? [{ id: v.variant, r }] : [];
+  });
+}
+
 /** The variants a per-variant chart shows: all of them, or the baseline and those with the highest and lowest ratio of the headline metric. */
 export function chartedVariants(sc: ScenarioResult): { ids: string[]; note: string } {
   const all = sc.variants.map((v) => v.id);
   if (all.length <= CHART_MAX_VARIANTS) return { ids: all, note: '' };
   const { metric } = headline(sc);
-  const ranked = sc.summary
-    .flatMap((v) => (v.variant !== sc.baseline && v.metrics[metric]?.ratioToBaseline != null ? [{ id: v.variant, r: v.metrics[metric]?.ratioToBaseline as number }] : []))
-    .sort((a, b) => b.r - a.r);
+  const ranked = variantRatios(sc, metric).sort((a, b) => b.r - a.r);
   const half = Math.floor((CHART_MAX_VARIANTS - 1) / 2);
   const pick = new Set([sc.baseline, ...ranked.slice(0, half).map((x) => x.id), ...ranked.slice(-(CHART_MAX_VARIANTS - 1 - half)).map((x) => x.id)]);
   const ids = all.filter((id) => pick.has(id));
@@ -189,7 +203,7 @@ function densityCurve(sc: ScenarioResult): Chart {
 /** Every variant's ratio to the baseline, binned here (at most 40 bars whatever the number of variants): the aggregate view of a scenario too large to chart per variant. */
 function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Chart | null {
   if (sc.variants.length <= CHART_MAX_VARIANTS) return null;
-  const ratios = sc.summary.flatMap((v) => (v.variant !== sc.baseline && v.metrics[metric]?.ratioToBaseline != null ? [v.metrics[metric]?.ratioToBaseline as number] : []));
+  const ratios = variantRatios(sc, metric).map((x) => x.r);
   if (ratios.length === 0) return null;
   let lo = Infinity;
   let hi = -Infinity;

@@ -5,6 +5,25 @@ import { formatNs } from './format.ts';
 
 const p50 = (xs: number[]) => (xs.length ? median(xs) : NaN);
 
+const byVariantCache = new WeakMap<ScenarioResult, Map<string, ScenarioResult['samples']>>();
+/** A scenario's samples grouped by variant, built once per scenario: per-variant lookups stay linear at thousands of variants. */
+export function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['samples'] {
+  let m = byVariantCache.get(sc);
+  if (!m) {
+    m = new Map();
+    for (const s of sc.samples) {
+      const l = m.get(s.variant);
+      if (l) l.push(s);
+      else m.set(s.variant, [s]);
+    }
+    byVariantCache.set(sc, m);
+  }
+  return m.get(variant) ?? [];
+}
+
+/** Beyond this many variants the carry-over matrix (variants × predecessors) is shown as its list of cells instead. */
+export const CARRY_MATRIX_MAX = 40;
+
 /** What each pace answers, in a few words (README "Pacing"). */
 const PACE_MEANING: Record<string, string> = {
   interleaved: 'variants in a fresh random order each round',
@@ -57,7 +76,7 @@ export function kernelWorkRows(sc: ScenarioResult): { header: string[]; rows: st
   const header = ['variant', 'deferred cpu', 'until done', ...list.map((f) => `${f} cpu`)];
   const perLaunch = (variant: string, metric: string) => {
     // a launch without the item did none of it: the median over every launch of the variant
-    const launches = sc.samples.filter((s) => s.variant === variant && s.state === 'completed' && isMeasured(s));
+    const launches = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
     return launches.length ? median(launches.map((s) => (s.state === 'completed' ? (s.metrics[metric] ?? 0) : 0))) : NaN;
   };
   const rows = sc.summary.map((v) => [v.variant, formatNs(perLaunch(v.variant, 'kernel.deferredCpuNs')), formatNs(v.metrics['kernel.deferredDoneNs']?.median), ...list.map((f) => formatNs(perLaunch(v.variant, `kernel.work.${f}.cpuNs`)))]);
@@ -66,7 +85,7 @@ export function kernelWorkRows(sc: ScenarioResult): { header: string[]; rows: st
 
 /** A density figure over the variant's ramps: their mean (with its 95% CI when asked, from 2 ramps on); "invalid" where a ramp's value was implausible. */
 export function densityFigure(sc: ScenarioResult, variant: string, metric: string, withCI = false): string {
-  const ramps = sc.samples.filter((s) => s.variant === variant && s.state === 'completed' && isMeasured(s));
+  const ramps = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
   const values = ramps.flatMap((s) => (s.state === 'completed' && s.metrics[metric] !== undefined ? [s.metrics[metric] as number] : []));
   const bad = ramps.filter((s) => s.state === 'completed' && s.invalid?.[metric] !== undefined).length;
   const kib = (b: number) => `${(b / 1024).toFixed(0)}`;

@@ -2,7 +2,7 @@ import type { RunResults, ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { chartsFor, headline, isolationVsCost } from './charts.ts';
-import { CARRY_HEADER, DENSITY_MEMORY_HEADER, carryOverRows, densityMemoryRows, kernelWorkRows, paceLine, watchLine } from './conditions.ts';
+import { CARRY_HEADER, CARRY_MATRIX_MAX, DENSITY_MEMORY_HEADER, carryOverRows, densityMemoryRows, kernelWorkRows, paceLine, watchLine } from './conditions.ts';
 import { escapeHtml, formatMetric, formatNs, formatRatio, formatVs } from './format.ts';
 import { renderSvg } from './svg.ts';
 
@@ -52,12 +52,19 @@ function conditionsDetails(sc: ScenarioResult): string[] {
     const c = sc.carryOver;
     const vs = [...new Set(c?.cells.map((x) => x.variant))];
     const prevs = c?.predecessors.map((p) => p.prev) ?? [];
+    const cells = new Map((c?.cells ?? []).map((x) => [`${x.prev}\u0000${x.variant}`, x]));
+    const fmt = (x: { shift: number; ci?: unknown }) => `${x.shift >= 0 ? '+' : ''}${formatNs(x.shift)}${x.ci ? '' : ' (n<6)'}`;
     const cell = (p: string, v: string) => {
-      const x = c?.cells.find((y) => y.prev === p && y.variant === v);
-      return x ? `${x.shift >= 0 ? '+' : ''}${formatNs(x.shift)}${x.ci ? '' : ' (n<6)'}` : '-';
+      const x = cells.get(`${p}\u0000${v}`);
+      return x ? fmt(x) : '-';
     };
+    // a matrix while it stays readable; beyond that every cell as a row, largest shift first (still complete)
+    const grid =
+      vs.length <= CARRY_MATRIX_MAX && prevs.length <= CARRY_MATRIX_MAX
+        ? plainTable(['after ↓ / variant →', ...vs], prevs.map((p) => [p, ...vs.map((v) => cell(p, v))]))
+        : plainTable(['after', 'variant', 'shift'], [...(c?.cells ?? [])].sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift)).map((x) => [x.prev, x.variant, fmt(x)]));
     out.push(
-      `<details><summary>Carry-over on ${esc(c?.metric)}: how much the launch before shifts the next</summary><p class="meta">Each launch against its own variant's median, grouped by the variant launched just before it; smallest effect this scenario reports: ${c?.smallestEffect ? `${esc(c.smallestEffect.variant)} ${esc(formatNs(c.smallestEffect.effect))}` : 'none significant'}.</p>${plainTable(CARRY_HEADER, carry)}${plainTable(['after ↓ / variant →', ...vs], prevs.map((p) => [p, ...vs.map((v) => cell(p, v))]))}</details>`,
+      `<details><summary>Carry-over on ${esc(c?.metric)}: how much the launch before shifts the next</summary><p class="meta">Each launch against its own variant's median, grouped by the variant launched just before it; smallest effect this scenario reports: ${c?.smallestEffect ? `${esc(c.smallestEffect.variant)} ${esc(formatNs(c.smallestEffect.effect))}` : 'none significant'}.</p>${plainTable(CARRY_HEADER, carry)}${grid}</details>`,
     );
   }
   const kw = kernelWorkRows(sc);

@@ -63,7 +63,7 @@ export function parseResultsJson(path: string, text: string): RunResults {
   if (!d || typeof d !== 'object' || Array.isArray(d) || d.schema !== RESULTS_SCHEMA) throw new UserError(`${path} is not an nsbench results file (schema is ${JSON.stringify(d?.schema)})`, USE_A_RESULTS_FILE);
   if (d.schemaVersion !== RESULTS_SCHEMA_VERSION)
     throw new UserError(`${path} has results schema version ${String(d.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`, 'use the nsbench version that wrote it');
-  if (!Array.isArray(d.scenarios)) throw new UserError(`${path}: "scenarios" is missing`, 'the file is damaged; rerun the benchmark');
+  if (!Array.isArray(d.scenarios)) throw new UserError(d.scenarios === undefined ? `${path}: "scenarios" is missing` : `${path}: "scenarios" is ${d.scenarios === null ? 'null' : typeof d.scenarios}, not a list`, 'the file is damaged; rerun the benchmark');
   return parseOrFail(runResultsSchema, data, path, ': ', DAMAGED_RESULTS);
 }
 

@@ -1,3 +1,4 @@
+import { listSome } from '../util/text.ts';
 import { median } from 'simple-statistics';
 import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest, spearmanRho } from '../stats/index.ts';
 import type { MetricSummary, Sample, VariantSummary } from './types.ts';
@@ -114,6 +115,6 @@ export function scenarioWarnings(samples: readonly Sample[], summary: readonly V
   if ((env.stealFraction ?? 0) > NOISY_STEAL) out.push(`steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`);
   if ((env.loadPerCore ?? 0) > NOISY_LOAD_PER_CORE) out.push(`load average per core was ${(env.loadPerCore ?? 0).toFixed(2)} at the start: other work competed for the CPUs`);
   const few = summary.filter((v) => v.completed > 0 && v.completed < minSamples).map((v) => v.variant);
-  if (few.length) out.push(`fewer than ${minSamples} measured samples for ${few.join(', ')}: CIs are wide and the median CI needs ≥ 6`);
+  if (few.length) out.push(`fewer than ${minSamples} measured samples for ${few.length === summary.length && few.length > 12 ? `all ${few.length} variants` : listSome(few)}: CIs are wide and the median CI needs ≥ 6`);
   return out;
 }

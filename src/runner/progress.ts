@@ -10,6 +10,7 @@ export interface ProgressSink {
 function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${Math.ceil(s)}s`;
+  if (s >= 36_000) return `${Math.round(s / 3600)}h`;
   return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
 }
 
@@ -20,8 +21,17 @@ export class TerminalProgress implements ProgressSink {
   #startMs = 0;
   #lastPrintMs = 0;
   #lastPct = -1;
+  readonly #longSeconds: number;
+  #warnedLong = false;
   readonly #tty: boolean;
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+  readonly #lines: boolean;
+  /** lines: false prints only the one note of a run that turns out long (-q) */
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    opts: { lines?: boolean; longSeconds?: number } = {},
+  ) {
+    this.#lines = opts.lines ?? true;
+    this.#longSeconds = opts.longSeconds ?? 3600;
     // a terminal that cannot redraw a line (TERM=dumb) gets plain lines; nsbench writes no colours (NO_COLOR holds)
     this.#tty = Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
   }
@@ -41,6 +51,12 @@ export class TerminalProgress implements ProgressSink {
     const elapsed = (now - this.#startMs) / 1000;
     const left = (elapsed / this.#done) * (this.#total - this.#done);
     const pct = Math.floor((100 * this.#done) / Math.max(1, this.#total));
+    // the plan's floor assumed a fast machine: once the pace so far says more than an hour is left, say so, once
+    if (!this.#warnedLong && elapsed >= 20 && left > this.#longSeconds) {
+      this.#warnedLong = true;
+      this.stream.write(`${this.#tty && this.#lines ? '\r\x1b[2K' : ''}note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`);
+    }
+    if (!this.#lines) return;
     const line = `  ${label}  ${this.#done}/${this.#total} (${pct}%)  elapsed ${fmtSeconds(elapsed)}  left ~${fmtSeconds(left)}`;
     if (this.#tty) {
       if (now - this.#lastPrintMs > 100 || this.#done === this.#total) {
@@ -54,7 +70,7 @@ export class TerminalProgress implements ProgressSink {
     }
   }
   done(): void {
-    if (this.#tty) this.stream.write('\r\x1b[2K');
+    if (this.#tty && this.#lines) this.stream.write('\r\x1b[2K');
   }
 }
 

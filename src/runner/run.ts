@@ -1,3 +1,4 @@
+import { listSome } from '../util/text.ts';
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
@@ -192,6 +193,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   let restarts = 0;
   let seq = 0;
   let interrupted = false;
+  let completedMeasuring = false;
   try {
     for (const [index, plan] of plans.entries()) {
       const { sc, rounds, warmup, variants, timeoutMs, pacing } = plan;
@@ -241,7 +243,13 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       };
       run.scenarios.push(result);
       const { samples: _s, summary: _m, load: _l, ...meta } = result;
-      writer.scenario(meta);
+      try {
+        writer.scenario(meta);
+      } catch (e) {
+        kernel?.close(); // a full disk here must not leave the trace instance behind
+        unregisterKernel?.();
+        throw e;
+      }
       const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, cgroups: getCgroups, euid, pacing });
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
       const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });
@@ -347,11 +355,14 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         }
       } finally {
         unsplit?.();
-        await kernel?.finish();
-        takeKernel();
-        kernel?.close();
-        unregisterKernel?.();
-        await procedure.teardown?.();
+        try {
+          await kernel?.finish();
+          takeKernel(); // writes: may fail on a full disk, and the trace instance still goes
+        } finally {
+          kernel?.close();
+          unregisterKernel?.();
+          await procedure.teardown?.();
+        }
       }
       const jiffies = cpuJiffies();
       const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
@@ -367,6 +378,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       writer.write(run); // a consistent partial file after every scenario
       if (interrupted) break;
     }
+    completedMeasuring = true;
   } finally {
     launcher.close();
     if (cgroups) {
@@ -378,12 +390,13 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       }
     }
     progress.done();
+    if (!completedMeasuring) releaseRunLock(); // an error on the way out: the record goes with it
   }
   const leaks = sortByOwner(findLeftovers()).free.filter((l) => !before.has(leftoverKey(l))); // not another live run's
   releaseRunLock();
   if (leaks.length) {
     run.environment.leaks = leaks.map((l) => `${leftoverKey(l)} (${l.detail})`);
-    process.stderr.write(`warning: the run left ${leaks.length} nsb- object(s) behind: ${leaks.map(leftoverKey).join(', ')} — \`nsbench cleanup\` removes them\n`);
+    process.stderr.write(`warning: the run left ${leaks.length} nsb- object(s) behind: ${listSome(leaks.map(leftoverKey), 8)} — \`nsbench cleanup\` removes them\n`);
   }
   const steal1 = cpuJiffies();
   const dTotal = steal1.total - steal0.total;

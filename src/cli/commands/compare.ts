@@ -1,3 +1,4 @@
+import { listSome } from '../../util/text.ts';
 import { writeFileSync } from 'node:fs';
 import { compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -45,6 +46,9 @@ export async function compareCommand(baselineFile: string, currentFile: string, 
       'compare two runs of the same scenarios and variants',
     );
   }
+  // fewer comparisons than the baseline had: said on stderr too, where a CI log shows it whatever the output format
+  const missing = res.warnings.filter((w) => w.endsWith('is only in the baseline run')).map((w) => w.replace(/ is only in the baseline run$/, ''));
+  if (missing.length) process.stderr.write(`warning: ${missing.length} of the baseline's scenarios, variants or metrics are missing from ${currentFile}, so not compared: ${listSome(missing, 8)}\n`);
   if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
   process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res)}\n`);
   return res.exitCode;

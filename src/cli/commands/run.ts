@@ -142,7 +142,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       ...(o.retryNoisy !== undefined ? { retryNoisy: o.retryNoisy } : {}),
       ...(o.kernelWork === false ? { kernelWork: false } : {}),
       ...(o.harnessCpu ? { harnessCpu: o.harnessCpu } : {}),
-      ...(o.quiet ? {} : { progress: new TerminalProgress() }),
+      progress: new TerminalProgress(process.stderr, { lines: !o.quiet, longSeconds: LONG_PLAN_SECONDS }),
       signal: abort.signal,
       plan,
       ...(resume ? { resume } : {}),
