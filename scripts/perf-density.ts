@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
-import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/launcher/index.ts';
+import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/host/index.ts';
 import { textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';

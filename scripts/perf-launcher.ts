@@ -15,11 +15,12 @@ import { parseArgs } from 'node:util';
 import { median, quantile } from 'simple-statistics';
 import { Bench } from 'tinybench';
 import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { NATIVE_PATHS, PROJECT_ROOT, SandboxLauncher, builtinWorkload } from '../src/launcher/index.ts';
+import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/host/index.ts';
+import { SandboxLauncher } from '../src/launcher/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment } from '../src/runner/index.ts';
 import { formatNs, textTable } from '../src/report/index.ts';
-import { which } from '../src/doctor/index.ts';
+import { which } from '../src/host/index.ts';
 import { unshareArgv as engineUnshareArgv } from '../src/engines/index.ts';
 
 /** unshare(1) with the same flags as the namespace set, around the no-op. */

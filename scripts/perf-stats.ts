@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRuns, syntheticRun } from '../src/compare/index.ts';
 import { DEFAULTS } from '../src/config/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 import { htmlReport, markdownSummary } from '../src/report/index.ts';
 import { summarize, writeFileAtomic } from '../src/results/index.ts';
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { NAMESPACES, canonicalSet, type Namespace } from '../src/isolation/index.ts';
-import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, nativeBinding } from '../src/launcher/index.ts';
+import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, nativeBinding } from '../src/host/index.ts';
 import { formatNs, textTable } from '../src/report/index.ts';
 import { PACES, isMeasured, writeFileAtomic, type Pace, type Sample } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resultsJsonSchema } from '../src/results/json-schema.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 
 const file = join(PROJECT_ROOT, 'docs', 'results.schema.json');
 writeFileSync(file, `${JSON.stringify(resultsJsonSchema(), null, 2)}\n`);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 import { tempDir } from './helpers/env.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/nsbench.js');

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { findLeftovers } from '../src/cleanup/index.ts';
 import { syntheticRun } from '../src/compare/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 import { finalizeScenario } from '../src/results/index.ts';
 import { IS_ROOT, needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
 

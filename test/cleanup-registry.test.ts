@@ -2,7 +2,7 @@
 // what its owner removed itself is unregistered and not touched again; a failure does not stop the rest.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CleanupRegistry } from '../src/cleanup/index.ts';
+import { CleanupRegistry } from '../src/host/index.ts';
 
 test('removal order, unregistering, failures reported, removeAll idempotent', async () => {
   const r = new CleanupRegistry();

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareMarkdown, compareRuns, syntheticRun } from '../src/compare/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 import type { RunResults } from '../src/results/index.ts';
 import { tempDir } from './helpers/env.ts';
 

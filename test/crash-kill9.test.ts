@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { findLeftovers } from '../src/cleanup/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 import { ipAvailable } from '../src/network/index.ts';
 import { seededRandom } from '../src/stats/index.ts';
 import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';

@@ -19,7 +19,7 @@ import {
   readPressure,
   scanProcesses,
 } from '../src/host/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 
 const fixture = (name: string) => readFileSync(join(PROJECT_ROOT, 'test/fixtures/host', name), 'utf8');
 

@@ -5,7 +5,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { SandboxLauncher, nativeBinding, type LaunchResult, type SandboxSpec } from '../src/launcher/index.ts';
+import { SandboxLauncher, type LaunchResult, type SandboxSpec } from '../src/launcher/index.ts';
+import { nativeBinding } from '../src/host/index.ts';
 import { childrenOf, hasCommand, needsRootAndBuild, nsInode, run, tempDir, waitFor } from './helpers/env.ts';
 
 const SLEEP = '/bin/sleep';
@@ -123,7 +124,7 @@ describe('launcher: namespaces seen from outside', { skip: needsRootAndBuild }, 
   });
 
   test('the no-op signals ready and reports a consistent breakdown', async () => {
-    const noop = (await import('../src/launcher/index.ts')).builtinWorkload('noop');
+    const noop = (await import('../src/host/index.ts')).builtinWorkload('noop');
     const r = await launcher.run({ ns: [...NAMESPACES], path: noop, timeoutMs: 5000 });
     assert.equal(r.state, 'exited');
     assert.equal(r.exitCode, 0);
@@ -136,7 +137,7 @@ describe('launcher: namespaces seen from outside', { skip: needsRootAndBuild }, 
   });
 
   test('clone() fallback works and says so', async () => {
-    const noop = (await import('../src/launcher/index.ts')).builtinWorkload('noop');
+    const noop = (await import('../src/host/index.ts')).builtinWorkload('noop');
     const r = await launcher.run({ ns: ['user', 'pid', 'mnt'], path: noop, forceClone: true, timeoutMs: 5000 });
     assert.equal(r.state, 'exited');
     assert.equal(r.clonePath, 'clone');

@@ -2,9 +2,10 @@
 // in another, and leaves no nsb- link or namespace behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { which } from '../src/doctor/index.ts';
+import { which } from '../src/host/index.ts';
 import { after, before, describe, test } from 'node:test';
-import { SandboxLauncher, builtinWorkload } from '../src/launcher/index.ts';
+import { SandboxLauncher } from '../src/launcher/index.ts';
+import { builtinWorkload } from '../src/host/index.ts';
 import { NetworkManager, TOPOLOGIES, ip, ipAvailable, linkNames, netnsList } from '../src/network/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { workloadMetrics } from '../src/runner/procedures/launch.ts';

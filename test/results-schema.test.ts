@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { syntheticRun } from '../src/compare/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
 import { finalizeScenario } from '../src/results/index.ts';
 import { resultsJsonSchema } from '../src/results/json-schema.ts';
 

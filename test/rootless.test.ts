@@ -12,8 +12,8 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmdirSync, 
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RunResults } from '../src/results/index.ts';
-import { PROJECT_ROOT } from '../src/launcher/index.ts';
-import { detectCgroups } from '../src/isolation/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
+import { detectCgroups } from '../src/host/index.ts';
 import { hasCommand, needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const USER = 'nsbrootless';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { builtinWorkload } from '../src/launcher/index.ts';
+import { builtinWorkload } from '../src/host/index.ts';
 import { isMeasured, loadWarnings } from '../src/results/index.ts';
 import { runBenchmark, type ProgressSink } from '../src/runner/index.ts';
 import { LoadWatch } from '../src/runner/load-watch.ts';

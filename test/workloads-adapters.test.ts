@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { which } from '../src/doctor/index.ts';
+import { which } from '../src/host/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
 import { outputMetrics, workloadCommand, workloadSkipReason } from '../src/runner/procedures/launch.ts';
 import { parseFio, parseIperf3, parseStressNg, parseSysbench } from '../src/workloads/index.ts';

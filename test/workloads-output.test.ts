@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { SandboxLauncher, builtinWorkload, type LaunchResult } from '../src/launcher/index.ts';
+import { SandboxLauncher, type LaunchResult } from '../src/launcher/index.ts';
+import { builtinWorkload } from '../src/host/index.ts';
 import { workloadMetrics } from '../src/runner/procedures/launch.ts';
 import { BUILT, needsRootAndBuild } from './helpers/env.ts';
 

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import type { CgroupInfo } from '../isolation/index.ts';
+import type { CgroupInfo } from '../host/index.ts';
 import { readText } from './fs.ts';
 
 /**

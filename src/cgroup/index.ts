@@ -4,3 +4,6 @@ export { validateCgroupSpec, cgroupSpecId, parseSize, type CgroupSpec } from './
 export { readV1Stats, readV2Stats, planV1, planV2, type CgroupStats, type LimitPlan } from './limits.ts';
 export { CgroupError } from './fs.ts';
 export { diskOf } from './io-device.ts';
+export { cgroupSpecSchema } from './spec.ts';
+export { pidsIn, removeDir, writeText } from './fs.ts';
+export { ctrlKey } from './manager.ts';

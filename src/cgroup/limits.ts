@@ -1,7 +1,7 @@
 import { diskOf } from './io-device.ts';
 import { keyedNumbers, readText, singleNumber } from './fs.ts';
 import { parseSize, type CgroupSpec } from './spec.ts';
-import { WORK_BASE } from '../util/paths.ts';
+import { WORK_BASE } from '../util/index.ts';
 
 /** One file write that applies a limit. */
 export interface LimitWrite {

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { claim } from '../host/run-lock.ts';
-import { registry } from '../cleanup/registry.ts';
+import { claim } from '../host/index.ts';
+import { registry } from '../host/index.ts';
 import { join } from 'node:path';
-import { detectCgroups, type CgroupInfo, type CgroupMode } from '../isolation/index.ts';
-import { nativeBinding } from '../launcher/index.ts';
+import { detectCgroups, type CgroupInfo, type CgroupMode } from '../host/index.ts';
+import { nativeBinding } from '../host/index.ts';
 import type { FreezeResult } from '../../native/nsb.d.ts';
 import { DELEGATION_HINT, findDelegation, ownV2Group, type Delegation } from './delegation.ts';
 import { CgroupError, keyedNumbers, pidsIn, readText, removeDir, singleNumber, writeText } from './fs.ts';

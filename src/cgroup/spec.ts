@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
-import { int, num, parseOrFail, says, show, strict } from '../util/schema.ts';
+import { int, num, parseOrFail, says, show, strict } from '../util/index.ts';
 
 /** "64M" → 67108864; numbers pass through. Binary units (K, M, G, T). */
 export function parseSize(value: string | number, where: string): number {

@@ -1,2 +1,1 @@
 export { findLeftovers, removeLeftovers, sortByOwner, staleOwnerFiles, PREFIX, type Leftover, type LeftoverKind, type SortedLeftovers } from './leftovers.ts';
-export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';

@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { liveOwnerOf, ownerRecords, tracefsRoot, type OwnerRecord } from '../host/index.ts';
 import { basename, dirname, join } from 'node:path';
-import { which } from '../doctor/tools.ts';
-import { detectCgroups, IPC_KEY_PREFIX } from '../isolation/index.ts';
+import { which } from '../host/index.ts';
+import { detectCgroups } from '../host/index.ts';
+import { IPC_KEY_PREFIX } from '../isolation/index.ts';
 import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
-import { pidsIn, removeDir, writeText } from '../cgroup/fs.ts';
-import { ownV2Group } from '../cgroup/delegation.ts';
-import { ctrlKey, HARNESS_SUFFIX, moveAll } from '../cgroup/manager.ts';
-import { WORK_BASE } from '../util/paths.ts';
+import { pidsIn, removeDir, writeText } from '../cgroup/index.ts';
+import { ownV2Group } from '../cgroup/index.ts';
+import { ctrlKey, HARNESS_SUFFIX, moveAll } from '../cgroup/index.ts';
+import { WORK_BASE } from '../util/index.ts';
 
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
 export const PREFIX = 'nsb-';

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { removeAllAndExit } from '../cleanup/index.ts';
+import { removeAllAndExit } from '../host/index.ts';
 import { formatError } from '../errors/index.ts';
 import { buildProgram, checkArgv } from './program.ts';
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UserError } from '../errors/index.ts';
-import { didYouMean } from '../util/schema.ts';
-import { MAX_SEED } from '../config/schema.ts';
+import { didYouMean } from '../util/index.ts';
+import { MAX_SEED } from '../config/index.ts';
 import { PACES, type Pace } from '../results/index.ts';
 import { nsbenchVersion } from '../runner/index.ts';
 import { cleanupCommand } from './commands/cleanup.ts';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { importDefaultOrExplain } from '../util/import-module.ts';
-import { PROJECT_ROOT } from '../launcher/index.ts';
-import { parseOrFail } from '../util/schema.ts';
+import { importDefaultOrExplain } from '../util/index.ts';
+import { PROJECT_ROOT } from '../host/index.ts';
+import { parseOrFail } from '../util/index.ts';
 import { configSchema, type BenchConfig } from './schema.ts';
 
 /** Defaults when bench.config.ts leaves a field out; each with its reason. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isKnownMetric, METRIC_NAMES } from '../results/metrics.ts';
-import { int, nearest, says, show, strict } from '../util/schema.ts';
+import { isKnownMetric, METRIC_NAMES } from '../results/index.ts';
+import { int, nearest, says, show, strict } from '../util/index.ts';
 
 /** The largest seed the per-round shuffle takes (mulberry32: 32 bits). */
 export const MAX_SEED = 2 ** 32 - 1;

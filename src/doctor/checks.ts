@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { NAMESPACES, detectCgroups } from '../isolation/index.ts';
-import { NATIVE_PATHS, SandboxLauncher, builtinWorkload } from '../launcher/index.ts';
-import { findTools } from './tools.ts';
+import { NAMESPACES } from '../isolation/index.ts';
+import { detectCgroups } from '../host/index.ts';
+import { NATIVE_PATHS, builtinWorkload } from '../host/index.ts';
+import { SandboxLauncher } from '../launcher/index.ts';
+import { findTools } from '../host/index.ts';
 import { readPressure, tracefsRoot, tracefsUnavailable } from '../host/index.ts';
-import { allowedCpus } from '../runner/cpus.ts';
+import { allowedCpus } from '../runner/index.ts';
 import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';

@@ -1,10 +1,10 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { missingTool, which } from '../doctor/tools.ts';
-import type { CgroupInfo } from '../isolation/index.ts';
+import { missingTool, which } from '../host/index.ts';
+import type { CgroupInfo } from '../host/index.ts';
 import type { Namespace } from '../isolation/index.ts';
-import { WORK_BASE } from '../util/paths.ts';
+import { WORK_BASE } from '../util/index.ts';
 
 /** How an engine starts the no-op in a namespace set: a program the launcher runs bare. */
 export interface EngineCommand {

@@ -1,4 +1,4 @@
-import { higherIsBetter } from '../compare/direction.ts';
+import { higherIsBetter } from '../compare/index.ts';
 import { headlineMetric, type RunResults } from '../results/index.ts';
 
 function unitOf(metric: string): { unit: string; scale: number } {

@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TopLevelSpec } from 'vega-lite';
-import { headline } from '../report/charts.ts';
-import { escapeHtml } from '../report/format.ts';
-import { renderSvg } from '../report/svg.ts';
+import { headline } from '../report/index.ts';
+import { escapeHtml } from '../report/index.ts';
+import { renderSvg } from '../report/index.ts';
 import type { RunResults } from '../results/index.ts';
 import { hostFingerprint } from './fingerprint.ts';
 

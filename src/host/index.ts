@@ -1,5 +1,13 @@
-// Host services at the bottom of the layering: pure parsers of /proc, /sys and
-// tracefs text, and the one function each that reads the live file.
+// Host services at the bottom of the layering: the project's paths and the
+// native binding, the cleanup registry, tool lookup (one table of tools and
+// their packages), cgroup-mode detection, the run's owner record, and pure
+// parsers of /proc, /sys and tracefs text with the one function each that
+// reads the live file. Nothing here imports from above.
+export { BUILTIN_WORKLOADS, NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, requireBuilt } from './paths.ts';
+export { nativeBinding } from './native.ts';
+export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';
+export { findTools, which, missingTool, TOOLS, type ToolInfo } from './tools.ts';
+export { detectCgroups, type CgroupInfo, type CgroupMode } from './cgroup-mode.ts';
 export { parsePressure, readPressure, PSI_RESOURCES, type Pressure, type PsiResource } from './psi.ts';
 export { parseCpuTimes, readCpuTimes, USER_HZ, type CpuTimes } from './proc-stat.ts';
 export { parsePidStat, scanProcesses, descendants, PF_KTHREAD, type ProcStat } from './processes.ts';

@@ -10,4 +10,3 @@ export {
 } from './namespaces.ts';
 export { PRESETS, findPreset, type Preset } from './presets.ts';
 export { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type IsolationCell, type ProbeReport, type HostObservations } from './matrix.ts';
-export { detectCgroups, type CgroupInfo, type CgroupMode } from './cgroup-mode.ts';

@@ -1,5 +1,5 @@
 import { UserError } from '../errors/index.ts';
-import { knownList } from '../util/schema.ts';
+import { knownList } from '../util/index.ts';
 
 /** The eight namespaces, in the order of the native table (bit i = 1 << i). */
 export const NAMESPACES = ['user', 'pid', 'mnt', 'net', 'ipc', 'uts', 'cgroup', 'time'] as const;

@@ -1,8 +1,8 @@
 import type { Launcher as NativeLauncher, NativeResult, NativeSpec } from '../../native/nsb.d.ts';
-import { registry } from '../cleanup/registry.ts';
+import { registry } from '../host/index.ts';
 import { namespaceBits, type Namespace } from '../isolation/index.ts';
-import { nativeBinding } from './binding.ts';
-import { NATIVE_PATHS, requireBuilt } from './paths.ts';
+import { nativeBinding } from '../host/index.ts';
+import { NATIVE_PATHS, requireBuilt } from '../host/index.ts';
 
 /** What to launch, in the harness's terms. */
 export interface SandboxSpec {

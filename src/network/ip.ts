@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { which } from '../doctor/tools.ts';
+import { which } from '../host/index.ts';
 import { UserError } from '../errors/index.ts';
 
 let ipPath: string | null | undefined;

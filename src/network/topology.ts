@@ -1,5 +1,5 @@
-import { registry } from '../cleanup/registry.ts';
-import { claim } from '../host/run-lock.ts';
+import { registry } from '../host/index.ts';
+import { claim } from '../host/index.ts';
 import { randomBytes } from 'node:crypto';
 import { ip } from './ip.ts';
 

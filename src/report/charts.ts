@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PHASES } from '../launcher/phases.ts';
+import { PHASES } from '../launcher/index.ts';
 import { isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { isolationMatrix } from './axioms.ts';
 

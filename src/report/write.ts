@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic, type RunResults } from '../results/index.ts';
-import { outputDir, writing } from '../util/output.ts';
+import { outputDir, writing } from '../util/index.ts';
 import { htmlReport } from './html.ts';
 import { markdownSummary } from './markdown.ts';
 

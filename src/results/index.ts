@@ -6,3 +6,4 @@ export { loadResults, readResults, readResultsText, fromSamplesJsonl, parseResul
 export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
 export { finalizeScenario, HEADLINE_METRIC } from './finalize.ts';
 export { METRIC_NAMES, checkMetricName, isKnownMetric } from './metrics.ts';
+export { type Pace, PACES } from './types.ts';

@@ -1,5 +1,5 @@
 import { UserError } from '../errors/index.ts';
-import { nearest } from '../util/schema.ts';
+import { nearest } from '../util/index.ts';
 
 /**
  * Every metric nsbench's procedures write, by name, and the families named by

@@ -2,7 +2,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
-import { DAMAGED_RESULTS, parseOrFail } from '../util/schema.ts';
+import { DAMAGED_RESULTS, parseOrFail } from '../util/index.ts';
 import { finalizeScenario } from './finalize.ts';
 import { roundLoadSchema, runResultsSchema, sampleSchema, samplesHeaderSchema, scenarioMetaSchema } from './schema.ts';
 import { applyLate, type LateUpdate } from './writer.ts';

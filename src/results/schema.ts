@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NAMESPACES } from '../isolation/namespaces.ts';
+import { NAMESPACES } from '../isolation/index.ts';
 
 /**
  * The results file format (results/<run-id>.json, and the records of the

@@ -1,4 +1,4 @@
-import { listSome } from '../util/text.ts';
+import { listSome } from '../util/index.ts';
 import { median } from 'simple-statistics';
 import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest, spearmanRho } from '../stats/index.ts';
 import type { MetricSummary, Sample, VariantSummary } from './types.ts';

@@ -1,5 +1,5 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
-import { outputDir, writing } from '../util/output.ts';
+import { outputDir, writing } from '../util/index.ts';
 import { join } from 'node:path';
 import { samplesCsv, summaryCsv } from './csv.ts';
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RoundLoad, type RunResults, type Sample, type ScenarioResult } from './types.ts';

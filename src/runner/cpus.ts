@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { nativeBinding } from '../launcher/index.ts';
+import { nativeBinding } from '../host/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 
 /** Which CPUs the harness (Node, every thread) and the launcher with its sandboxes ran on. */

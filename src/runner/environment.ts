@@ -3,8 +3,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { readCpuTimes } from '../host/index.ts';
-import { detectCgroups } from '../isolation/index.ts';
-import { NATIVE_PATHS, PROJECT_ROOT } from '../launcher/index.ts';
+import { detectCgroups } from '../host/index.ts';
+import { NATIVE_PATHS, PROJECT_ROOT } from '../host/index.ts';
 
 function read(path: string): string | null {
   try {

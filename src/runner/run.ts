@@ -1,9 +1,9 @@
-import { listSome } from '../util/text.ts';
+import { listSome } from '../util/index.ts';
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
 import { acquireRunLock, claim, releaseRunLock } from '../host/index.ts';
-import { registry } from '../cleanup/registry.ts';
+import { registry } from '../host/index.ts';
 import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import {

@@ -1,6 +1,6 @@
-import { cgroupSpecId, type CgroupSpec } from '../cgroup/spec.ts';
+import { cgroupSpecId, type CgroupSpec } from '../cgroup/index.ts';
 import { NAMESPACES, canonicalSet, findPreset, setId, type Namespace } from '../isolation/index.ts';
-import type { TopologyKind } from '../network/topology.ts';
+import type { TopologyKind } from '../network/index.ts';
 
 // The types of a scenario file, inferred from its schema (schema.ts).
 export { SCENARIO_KINDS } from './schema.ts';

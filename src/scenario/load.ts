@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { importDefaultOrExplain } from '../util/import-module.ts';
-import { PROJECT_ROOT } from '../launcher/index.ts';
+import { importDefaultOrExplain } from '../util/index.ts';
+import { PROJECT_ROOT } from '../host/index.ts';
 import { validateScenario, type Scenario } from './validate.ts';
 
 export const SCENARIO_DIR = join(PROJECT_ROOT, 'scenarios');

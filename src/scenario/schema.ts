@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { cgroupSpecSchema } from '../cgroup/spec.ts';
+import { cgroupSpecSchema } from '../cgroup/index.ts';
 import { ENGINES } from '../engines/index.ts';
 import { NAMESPACES, canonicalSet } from '../isolation/index.ts';
-import { BUILTIN_WORKLOADS } from '../launcher/paths.ts';
-import { TOPOLOGIES } from '../network/topology.ts';
-import { PACES } from '../results/types.ts';
-import { int, knownList, oneOf, says, show, strict } from '../util/schema.ts';
+import { BUILTIN_WORKLOADS } from '../host/index.ts';
+import { TOPOLOGIES } from '../network/index.ts';
+import { PACES } from '../results/index.ts';
+import { int, knownList, oneOf, says, show, strict } from '../util/index.ts';
 import { TOOL_ADAPTERS } from '../workloads/index.ts';
 
 /**

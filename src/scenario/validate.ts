@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
-import type { Pace } from '../results/types.ts';
-import { parseOrFail } from '../util/schema.ts';
+import type { Pace } from '../results/index.ts';
+import { parseOrFail } from '../util/index.ts';
 import { scenarioSchema, type NetTarget, type ScenarioKind, type VariantOutput, type WorkloadRef } from './schema.ts';
 
 /** A variant after validation: its id and label filled in. */

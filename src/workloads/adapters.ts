@@ -1,4 +1,5 @@
-import type { Metrics } from '../results/index.ts';
+/** What a tool's output gives: metric name → number (the results' Metrics is the same shape; workloads sit below results and do not import it). */
+export type Metrics = Record<string, number>;
 
 /**
  * Adapters for real tools: each names its Debian package and turns the tool's

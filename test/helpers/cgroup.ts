@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupStats } from '../../src/cgroup/index.ts';
-import { detectCgroups } from '../../src/isolation/index.ts';
+import { detectCgroups } from '../../src/host/index.ts';
 import type { LaunchResult } from '../../src/launcher/index.ts';
 import type { Sample } from '../../src/results/index.ts';
 import { workloadMetrics } from '../../src/runner/procedures/launch.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanProcesses } from '../../src/host/index.ts';
-import { NATIVE_PATHS } from '../../src/launcher/index.ts';
+import { NATIVE_PATHS } from '../../src/host/index.ts';
 
 export const IS_ROOT = process.geteuid?.() === 0;
 export const BUILT = existsSync(NATIVE_PATHS.addon) && existsSync(NATIVE_PATHS.launcher) && existsSync(join(NATIVE_PATHS.workloads, 'noop'));

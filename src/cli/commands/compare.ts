@@ -1,10 +1,10 @@
-import { listSome } from '../../util/text.ts';
+import { listSome } from '../../util/index.ts';
 import { writeFileSync } from 'node:fs';
 import { compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { checkMetricName, loadResults, type RunResults } from '../../results/index.ts';
-import { outputFile, writing } from '../../util/output.ts';
+import { outputFile, writing } from '../../util/index.ts';
 
 export interface CompareCommandOptions {
   threshold?: number;

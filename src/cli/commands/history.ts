@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { historyCsv, historyHtml, historyPoints, toBencherBmf, toGithubSmallerIsBetter } from '../../history/index.ts';
 import { loadResults, writeFileAtomic, type RunResults } from '../../results/index.ts';
-import { outputDir, outputFile, writing } from '../../util/output.ts';
+import { outputDir, outputFile, writing } from '../../util/index.ts';
 import { UserError } from '../../errors/index.ts';
 
 /** `nsbench history <results...>`: trend HTML + CSV across runs, keyed by host. */

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { NAMESPACES, NAMESPACE_DESCRIPTIONS, PRESETS } from '../../isolation/index.ts';
-import { NATIVE_PATHS } from '../../launcher/index.ts';
+import { NATIVE_PATHS } from '../../host/index.ts';
 import { textTable } from '../../report/index.ts';
 import { listScenarioNames, loadScenario } from '../../scenario/index.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { removeAllAndExit } from '../../cleanup/index.ts';
+import { removeAllAndExit } from '../../host/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig } from '../../config/index.ts';

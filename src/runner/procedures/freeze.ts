@@ -1,5 +1,6 @@
 import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
-import { builtinWorkload, type LaunchResult } from '../../launcher/index.ts';
+import { builtinWorkload } from '../../host/index.ts';
+import { type LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { FreezeTarget, ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';

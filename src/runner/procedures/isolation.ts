@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { claim } from '../../host/run-lock.ts';
+import { claim } from '../../host/index.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { registry } from '../../cleanup/registry.ts';
-import { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type HostObservations, type IsolationCell } from '../../isolation/matrix.ts';
-import { builtinWorkload, type LaunchResult } from '../../launcher/index.ts';
+import { registry } from '../../host/index.ts';
+import { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type HostObservations, type IsolationCell } from '../../isolation/index.ts';
+import { builtinWorkload } from '../../host/index.ts';
+import { type LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
-import { WORK_BASE } from '../../util/paths.ts';
+import { WORK_BASE } from '../../util/index.ts';
 
 /** The offsets a sandbox with a time namespace gets, so that the probe can see them. */
 export const PROBE_TIME_OFFSETS = { monotonicSec: 86_400, boottimeSec: 172_800 };

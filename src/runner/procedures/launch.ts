@@ -1,21 +1,22 @@
-import { registry } from '../../cleanup/registry.ts';
-import { claim } from '../../host/run-lock.ts';
+import { registry } from '../../host/index.ts';
+import { claim } from '../../host/index.ts';
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { missingTool, which } from '../../doctor/tools.ts';
+import { missingTool, which } from '../../host/index.ts';
 import { UserError } from '../../errors/index.ts';
-import { builtinWorkload, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import { builtinWorkload } from '../../host/index.ts';
+import { type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
 import { TOOL_ADAPTERS, type ToolAdapter } from '../../workloads/index.ts';
 import { ENGINES, type Engine, type EngineContext } from '../../engines/index.ts';
-import { detectCgroups } from '../../isolation/index.ts';
+import { detectCgroups } from '../../host/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
-import { WORK_BASE } from '../../util/paths.ts';
+import { WORK_BASE } from '../../util/index.ts';
 
 /**
  * A fresh nsb-work-* folder under WORK_BASE (on disk: real tools' files, such

@@ -1,0 +1,5 @@
+export { knownList, int, nearest, says, show, strict, parseOrFail, oneOf, num, didYouMean, DAMAGED_RESULTS } from './schema.ts';
+export { importDefaultOrExplain } from './import-module.ts';
+export { listSome } from './text.ts';
+export { WORK_BASE } from './paths.ts';
+export { outputDir, writing, outputFile } from './output.ts';
