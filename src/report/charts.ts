@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/index.ts';
-import { isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
+import { headlineOf, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { isolationMatrix } from './axioms.ts';
 
 /** A chart: its vega-lite spec (embedded in the report for provenance) and a caption. */
@@ -53,14 +53,8 @@ export function chartedVariants(sc: ScenarioResult): { ids: string[]; note: stri
   return { ids, note: ` — ${ids.length} of ${all.length} variants: the baseline and those with the highest and lowest ratio; every variant is in the table` };
 }
 
-/** The headline metric of a launch scenario: the workload's own time when it reports one, else boot time. */
-export function headline(sc: ScenarioResult): { metric: string; label: string } {
-  if (sc.kind === 'freeze') return { metric: 'freezeNs', label: 'freeze latency' };
-  if (sc.kind === 'network') return { metric: 'workload.throughputMbitPerSec', label: 'throughput (Mbit/s)' };
-  if (sc.kind === 'density') return { metric: 'launchesPerSec', label: 'launches/s' };
-  if (sc.summary.some((v) => v.metrics['workload.elapsedNs'])) return { metric: 'workload.elapsedNs', label: 'workload run time' };
-  return { metric: 'bootNs', label: 'boot time' };
-}
+/** The scenario's headline metric and its label (results' one definition, which its warnings are judged on too). */
+export const headline = (sc: ScenarioResult): { metric: string; label: string } => headlineOf(sc);
 
 function bootDistribution(sc: ScenarioResult): Chart {
   const { ids, note } = chartedVariants(sc);

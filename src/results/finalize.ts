@@ -2,15 +2,27 @@ import { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
 import { scenarioWarnings, summarize } from './summary.ts';
 import type { ScenarioResult } from './types.ts';
 
-/** The metric each kind's warnings (drift, spread, carry-over) are judged on. */
-export const HEADLINE_METRIC: Record<ScenarioResult['kind'], string> = {
-  launch: 'bootNs',
-  freeze: 'freezeNs',
-  network: 'workload.throughputMbitPerSec',
-  density: 'launchesPerSec',
-  isolation: 'bootNs',
-  interference: 'workload.elapsedNs',
-};
+/**
+ * The headline metric of a scenario, and its label: what its tables, charts
+ * and history show first, and what its warnings (drift, spread, carry-over)
+ * are judged on — one definition for the runner, a rebuilt run and the
+ * reports. A launch scenario whose workload reports its own run time is
+ * judged on that, else on boot time.
+ */
+export function headlineOf(sc: Pick<ScenarioResult, 'kind' | 'samples'>): { metric: string; label: string } {
+  switch (sc.kind) {
+    case 'freeze':
+      return { metric: 'freezeNs', label: 'freeze latency' };
+    case 'network':
+      return { metric: 'workload.throughputMbitPerSec', label: 'throughput (Mbit/s)' };
+    case 'density':
+      return { metric: 'launchesPerSec', label: 'launches/s' };
+    case 'interference':
+      return { metric: 'workload.elapsedNs', label: 'workload run time' };
+    default:
+      return sc.samples.some((s) => s.state === 'completed' && s.metrics['workload.elapsedNs'] !== undefined) ? { metric: 'workload.elapsedNs', label: 'workload run time' } : { metric: 'bootNs', label: 'boot time' };
+  }
+}
 
 /** The median of a metric over the scenario's variants' medians (the scale a carry-over is judged against). */
 function medianOf(sc: ScenarioResult, metric: string): number {
@@ -26,7 +38,7 @@ function medianOf(sc: ScenarioResult, metric: string): number {
  * the same.
  */
 export function finalizeScenario(sc: ScenarioResult, env: { stealFraction?: number; loadPerCore?: number }, retried = false): void {
-  const metric = HEADLINE_METRIC[sc.kind];
+  const { metric } = headlineOf(sc);
   sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? sc.baseline })));
   const carry = sc.kind === 'density' ? null : carryOverOf(sc.samples, metric, sc.summary);
   if (carry) sc.carryOver = carry;

@@ -4,6 +4,6 @@ export { samplesCsv, summaryCsv, unitOf } from './csv.ts';
 export { ResultsWriter, writeFileAtomic, applyLate, type LateUpdate, type ResultFiles } from './writer.ts';
 export { loadResults, readResults, readResultsText, fromSamplesJsonl, parseResultsJson, MAX_JSON_BYTES } from './read.ts';
 export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
-export { finalizeScenario, HEADLINE_METRIC } from './finalize.ts';
+export { finalizeScenario, headlineOf } from './finalize.ts';
 export { METRIC_NAMES, checkMetricName, isKnownMetric } from './metrics.ts';
 export { type Pace, PACES } from './types.ts';
