@@ -1,3 +1,4 @@
+export { FREEZERS } from './manager.ts';
 export { CgroupManager, SandboxCgroup, V1_CONTROLLERS, V2_CONTROLLERS, HARNESS_SUFFIX, moveAll, usableV2Controllers, type FreezerKind, type Placement } from './manager.ts';
 export { findDelegation, ownV2Group, DELEGATION_HINT, type Delegation } from './delegation.ts';
 export { validateCgroupSpec, cgroupSpecId, parseSize, type CgroupSpec } from './spec.ts';

@@ -15,7 +15,9 @@ export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'fre
 /** v2 controllers nsbench enables for its groups where the machine has them. */
 export const V2_CONTROLLERS = ['cpu', 'memory', 'pids', 'io'] as const;
 
-export type FreezerKind = 'v2' | 'v1';
+/** The freezers nsbench drives: cgroup v2 cgroup.freeze, v1 freezer.state (the one list: scenarios and results take it from here). */
+export const FREEZERS = ['v2', 'v1'] as const;
+export type FreezerKind = (typeof FREEZERS)[number];
 
 /** Where a launcher request places the sandbox at birth. */
 export interface Placement {

@@ -7,3 +7,5 @@ export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
 export { finalizeScenario, headlineOf } from './finalize.ts';
 export { METRIC_NAMES, checkMetricName, isKnownMetric } from './metrics.ts';
 export { type Pace, PACES } from './types.ts';
+export { SCENARIO_KINDS, type ScenarioKind } from './schema.ts';
+export { type SampleBase } from './schema.ts';

@@ -14,7 +14,9 @@ export const RESULTS_SCHEMA_VERSION = 1;
 
 /** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
 export const PACES = ['interleaved', 'quiesced', 'back-to-back'] as const;
-const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
+/** The kinds of scenario, each run by its own procedure (the one list: scenarios take it from here). */
+export const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
 const num = z.number();
 const ns = z.enum(NAMESPACES);
@@ -55,6 +57,10 @@ const sampleBase = {
   /** CLOCK_MONOTONIC of the launch (ns since boot): request, ready and exit, and the sandbox's host pid */
   at: z.object({ requestNs: num, readyNs: num.optional(), exitNs: num, pid: num.optional() }).optional(),
 };
+
+/** Where a sample sits in the run and the conditions the runner set for it: what every sample has, whatever its state. */
+export const sampleIdentitySchema = z.object({ scenario: sampleBase.scenario, variant: sampleBase.variant, round: sampleBase.round, warmup: sampleBase.warmup, seq: sampleBase.seq, attempt: sampleBase.attempt, conditions: sampleBase.conditions });
+export type SampleBase = z.infer<typeof sampleIdentitySchema>;
 
 export const isolationCellSchema = z.object({ ns, status: z.enum(['isolated', 'not-isolated', 'n/a']), evidence: z.string() });
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { cgroupSpecSchema } from '../cgroup/index.ts';
+import { FREEZERS, cgroupSpecSchema, type FreezerKind } from '../cgroup/index.ts';
 import { ENGINES } from '../engines/index.ts';
 import { NAMESPACES, canonicalSet } from '../isolation/index.ts';
 import { BUILTIN_WORKLOADS } from '../host/index.ts';
 import { TOPOLOGIES } from '../network/index.ts';
-import { PACES } from '../results/index.ts';
+import { PACES, SCENARIO_KINDS, type ScenarioKind } from '../results/index.ts';
 import { int, knownList, oneOf, says, show, strict } from '../util/index.ts';
 import { TOOL_ADAPTERS } from '../workloads/index.ts';
 
@@ -15,7 +15,7 @@ import { TOOL_ADAPTERS } from '../workloads/index.ts';
  * scenario needs targets, …) are checked after it, in validate.ts.
  */
 
-export const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
+export { SCENARIO_KINDS };
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
 const KNOWN_NS = `known: ${NAMESPACES.join(', ')}`;
@@ -86,7 +86,7 @@ export const freezeSchema = strict(
     /** busy: they spin on the CPU; sleep: they wait in pause() */
     mode: oneOf(['busy', 'sleep'], 'use freezeVariants({...})'),
     /** v2: cgroup.freeze (on hybrid machines the unified hierarchy); v1: freezer.state */
-    freezer: oneOf(['v2', 'v1'], 'use freezeVariants({...})'),
+    freezer: oneOf(FREEZERS, 'use freezeVariants({...})'),
   },
   '{ processes: 1..100000, mode: "busy" | "sleep", freezer: "v1" | "v2" }',
 );
@@ -210,11 +210,11 @@ export const scenarioSchema = strict(
   'a scenario (export default defineScenario({...}))',
 );
 
-export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+export type { ScenarioKind };
 // what the runner takes (the schema's output) …
 export type NetTarget = z.output<typeof netSchema>;
 export type FreezeTarget = z.output<typeof freezeSchema>;
-export type FreezerKind = FreezeTarget['freezer'];
+export type { FreezerKind };
 export type DensityTarget = z.output<typeof densitySchema>;
 export type AntagonistSpec = z.output<typeof antagonistSchema>;
 export type VariantOutput = z.output<typeof variantSchema>;

@@ -1,6 +1,6 @@
 import type { CgroupManager } from '../../cgroup/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
-import type { Sample } from '../../results/index.ts';
+import type { Sample, SampleBase } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../../scenario/index.ts';
 import type { Pacing } from '../pacing.ts';
 
@@ -17,8 +17,8 @@ export interface Launchable {
   close(): unknown;
 }
 
-/** Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait). */
-export type SampleBase = Pick<Sample, 'scenario' | 'variant' | 'round' | 'warmup' | 'seq' | 'attempt' | 'conditions'>;
+/** Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait): results' one definition. */
+export type { SampleBase };
 
 export interface ProcedureContext {
   scenario: Scenario;
