@@ -8,7 +8,7 @@ import { SandboxLauncher } from '../src/launcher/index.ts';
 import { builtinWorkload } from '../src/host/index.ts';
 import { NetworkManager, TOPOLOGIES, ip, ipAvailable, linkNames, netnsList } from '../src/network/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
-import { workloadMetrics } from '../src/runner/procedures/launch.ts';
+import { workloadMetrics } from '../src/workloads/index.ts';
 import { networkVariants, validateScenario } from '../src/scenario/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 

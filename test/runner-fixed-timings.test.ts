@@ -21,6 +21,11 @@ class FixedLauncher implements Launchable {
     if (spec.ns.includes('net')) return fixedResult(0, { state: 'timeout', signal: 9 });
     return fixedResult(500_000 + 100_000 * spec.ns.length);
   }
+  async runMany(spec: SandboxSpec, count: number): Promise<NativeResult[]> {
+    const out: NativeResult[] = [];
+    for (let i = 0; i < count; i++) out.push(await this.run(spec));
+    return out;
+  }
   close() {
     this.closed++;
   }
@@ -71,6 +76,9 @@ test('a launcher that dies is restarted once; the lost launch is recorded', asyn
     async run(spec) {
       if (starts === 1 && spec.ns.length === 1) throw Object.assign(new Error('the launcher channel is closed'), { code: 'ECONNRESET' });
       return fixedResult(500_000);
+    },
+    async runMany(spec, count) {
+      return Promise.all(Array.from({ length: count }, () => this.run(spec)));
     },
     close() {},
   };

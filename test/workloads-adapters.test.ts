@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { which } from '../src/host/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
-import { outputMetrics, workloadCommand, workloadSkipReason } from '../src/runner/procedures/launch.ts';
+import { outputMetrics, workloadCommand, workloadSkipReason } from '../src/workloads/index.ts';
 import { parseFio, parseIperf3, parseStressNg, parseSysbench } from '../src/workloads/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { SandboxLauncher, type LaunchResult } from '../src/launcher/index.ts';
 import { builtinWorkload } from '../src/host/index.ts';
-import { workloadMetrics } from '../src/runner/procedures/launch.ts';
+import { workloadMetrics } from '../src/workloads/index.ts';
 import { BUILT, needsRootAndBuild } from './helpers/env.ts';
 
 describe('built-in workloads in a sandbox', { skip: needsRootAndBuild }, () => {

@@ -39,7 +39,7 @@ static const struct hint hints[] = {
     {EINVAL, "clone", 0, "a requested namespace type is not built into this kernel: see `nsbench doctor`"},
     {ENOSYS, "clone3", 0, "clone3() is missing (Linux < 5.3): nsbench falls back to clone()"},
     {EPERM, "write uid_map", 0, "the launcher may not map that uid: run as root or map to your own uid"},
-    {EPERM, "mount", 0, "mounting /proc was refused: the host's /proc has locked over-mounts (a container?); use NSB_OPT_NO_PROC"},
+    {EPERM, "mount", 0, "a mount inside the sandbox was refused (for /proc: the host's /proc has locked over-mounts, as in a container): give the variant setup: false (a launch scenario skips the in-sandbox setup), or leave out the mnt namespace"},
     {ENOENT, "execve", 0, "the program (or its interpreter) does not exist inside the sandbox: check the path; nsbench's own workloads are built by `npm install`"},
     {EACCES, "execve", 0, "the workload is not executable by the sandbox's uid: check its mode and the uid map"},
     {EMFILE, "", 0, "too many open files: raise `ulimit -n`"},

@@ -16,3 +16,4 @@ export { parseSlabinfo, readSlabinfo, namespaceSlabs, NAMESPACE_CACHES, type Sla
 export { tracefsRoot, tracefsUnavailable, kernelHasSymbols, parseTraceLine, TraceInstance, type TraceEvent } from './tracefs.ts';
 export { dyingDescendants, parseDyingDescendants, procCgroups, parseProcCgroups } from './cgroup-stat.ts';
 export { acquireRunLock, claim, releaseRunLock, heldRunLock, ownerRecords, ownerAlive, liveOwnerOf, nameTokens, lockDirs, type OwnerRecord, type OwnerFile } from './run-lock.ts';
+export { workFolder } from './work-folder.ts';

@@ -34,7 +34,7 @@ import { InterferenceProcedure } from './procedures/interference.ts';
 import { IsolationProcedure } from './procedures/isolation.ts';
 import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
-import type { Launchable, Procedure, ProcedureContext, SampleBase } from './procedures/procedure.ts';
+import { asHolder, type Launchable, type Procedure, type ProcedureContext, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
@@ -250,7 +250,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         unregisterKernel?.();
         throw e;
       }
-      const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, cgroups: getCgroups, euid, pacing });
+      const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, holder: () => asHolder(launcher), cgroups: getCgroups, euid, pacing });
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
       const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });
       const record = (sample: Sample, label: string) => {

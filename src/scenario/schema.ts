@@ -6,7 +6,7 @@ import { BUILTIN_WORKLOADS } from '../host/index.ts';
 import { TOPOLOGIES } from '../network/index.ts';
 import { PACES, SCENARIO_KINDS, type ScenarioKind } from '../results/index.ts';
 import { int, knownList, oneOf, says, show, strict } from '../util/index.ts';
-import { TOOL_ADAPTERS } from '../workloads/index.ts';
+import { TOOL_ADAPTERS, type WorkloadRef } from '../workloads/index.ts';
 
 /**
  * The scenario file format, one schema: what defineScenario() accepts, with
@@ -62,7 +62,7 @@ export const workloadSchema = strict(
 }).transform((w): WorkloadRef => (w.builtin !== undefined ? { builtin: w.builtin, args: w.args ?? [] } : w.tool !== undefined ? { tool: w.tool, args: w.args ?? [] } : { command: w.command as string[] }));
 
 /** A workload as the runner takes it: exactly one of the three kinds. */
-export type WorkloadRef = { builtin: string; args?: string[] } | { tool: string; args: string[] } | { command: string[] };
+export type { WorkloadRef };
 
 export const netSchema = strict(
   {

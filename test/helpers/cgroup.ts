@@ -4,7 +4,7 @@ import type { CgroupStats } from '../../src/cgroup/index.ts';
 import { detectCgroups } from '../../src/host/index.ts';
 import type { LaunchResult } from '../../src/launcher/index.ts';
 import type { Sample } from '../../src/results/index.ts';
-import { workloadMetrics } from '../../src/runner/procedures/launch.ts';
+import { workloadMetrics } from '../../src/workloads/index.ts';
 import { toSample as toSampleWith } from '../../src/runner/index.ts';
 
 export const workloadMetricsOf = workloadMetrics;

@@ -198,8 +198,7 @@ export class DensityProcedure implements Procedure {
 
   async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
     const d = v.density as DensityTarget;
-    const launcher = this.ctx.launcher();
-    if (!launcher.hold || !launcher.release) throw new Error('this launcher cannot hold sandboxes');
+    const launcher = this.ctx.holder();
     const floor = d.minFreeBytes ?? DENSITY_DEFAULTS.minFreeBytes();
     const budget = d.timeBudgetMs ?? DENSITY_DEFAULTS.timeBudgetMs;
     const idle = builtinWorkload('idle');
@@ -234,7 +233,7 @@ export class DensityProcedure implements Procedure {
         }
         const spec = { ns: v.ns, path: idle, argv: ['idle'], hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs };
         let batch: LaunchResult[];
-        if (d.perSandboxCgroup || !launcher.holdMany) {
+        if (d.perSandboxCgroup) {
           const group = d.perSandboxCgroup ? this.ctx.cgroups().create(`${v.id}-d`, {}) : null;
           if (group) groups.push(group);
           batch = [await launcher.hold({ ...spec, ...(group ? group.placement : {}) })];

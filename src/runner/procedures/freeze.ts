@@ -40,8 +40,7 @@ export class FreezeProcedure implements Procedure {
   }
 
   async setup(variants: ResolvedVariant[]): Promise<void> {
-    const launcher = this.ctx.launcher();
-    if (!launcher.hold) throw new Error('this launcher cannot hold sandboxes');
+    const launcher = this.ctx.holder();
     const hog = builtinWorkload('hog');
     for (const v of variants) {
       const f = v.freeze as FreezeTarget;
@@ -88,12 +87,12 @@ export class FreezeProcedure implements Procedure {
   }
 
   async teardown(): Promise<void> {
-    const launcher = this.ctx.launcher();
+    const launcher = this.ctx.holder();
     for (const [, held] of this.#held) {
       const f = [...held.group.freezers];
       // thaw first: a v1-frozen task cannot act on SIGKILL until thawed
       for (const kind of f) await held.group.setFrozen(kind, false, 1000).catch(() => undefined);
-      if (held.launch && launcher.release) await launcher.release(held.launch.id, { timeoutMs: 5000 }).catch(() => undefined);
+      if (held.launch) await launcher.release(held.launch.id, { timeoutMs: 5000 }).catch(() => undefined);
       await this.ctx.cgroups().destroy(held.group).catch(() => undefined);
     }
     this.#held.clear();

@@ -3,7 +3,9 @@ import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
-import { LaunchProcedure, workFolder, workloadCommand, workloadSkipReason } from './launch.ts';
+import { LaunchProcedure } from './launch.ts';
+import { workFolder } from '../../host/index.ts';
+import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 
 const DEFAULT_SETTLE_MS = 200;
@@ -42,8 +44,7 @@ export class InterferenceProcedure implements Procedure {
   async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
     const a = v.antagonist;
     if (!a) return this.#victim.sample(v, base);
-    const launcher = this.ctx.launcher();
-    if (!launcher.hold || !launcher.release) throw new Error('this launcher cannot hold sandboxes');
+    const launcher = this.ctx.holder();
     let group: SandboxCgroup | null = null;
     if (a.cgroup) {
       try {

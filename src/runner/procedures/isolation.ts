@@ -115,16 +115,15 @@ export class IsolationProcedure implements Procedure {
       this.#server?.listen(0, '127.0.0.1', () => resolve());
     });
     this.#port = (this.#server.address() as { port: number }).port;
-    const launcher = this.ctx.launcher();
-    if (!launcher.hold) throw new Error('this launcher cannot hold sandboxes');
+    const launcher = this.ctx.holder();
     const t = await launcher.hold({ ns: [], path: this.#probe, argv: ['probe', 'target', d, String(this.#key), this.#mq], timeoutMs: 10_000 });
     if (t.state !== 'running') throw new Error(`the isolation probe's host target did not start: ${t.error?.message ?? t.state}`);
     this.#target = t;
   }
 
   async teardown(): Promise<void> {
-    const launcher = this.ctx.launcher();
-    if (this.#target && launcher.release) await launcher.release(this.#target.id, { signal: 15, timeoutMs: 5000 }).catch(() => undefined);
+    const launcher = this.ctx.holder();
+    if (this.#target) await launcher.release(this.#target.id, { signal: 15, timeoutMs: 5000 }).catch(() => undefined);
     this.#target = null;
     await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
     this.#server = null;

@@ -1,88 +1,22 @@
-import { registry } from '../../host/index.ts';
-import { claim } from '../../host/index.ts';
-import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { missingTool, which } from '../../host/index.ts';
-import { UserError } from '../../errors/index.ts';
-import { builtinWorkload } from '../../host/index.ts';
-import { type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
-import { TOOL_ADAPTERS, type ToolAdapter } from '../../workloads/index.ts';
+import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { ENGINES, type Engine, type EngineContext } from '../../engines/index.ts';
-import { detectCgroups } from '../../host/index.ts';
+import { UserError } from '../../errors/index.ts';
+import { builtinWorkload, claim, detectCgroups, registry, workFolder } from '../../host/index.ts';
+import { type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/index.ts';
+import { TOOL_ADAPTERS, outputMetrics, workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
-import { WORK_BASE } from '../../util/index.ts';
-
-/**
- * A fresh nsb-work-* folder under WORK_BASE (on disk: real tools' files, such
- * as sysbench fileio's and stress-ng's temp path, one folder per sample),
- * registered for emergency removal until `remove()` removes it.
- */
-export function workFolder(): { dir: string; remove: () => void } {
-  const name = `nsb-work-${randomBytes(4).toString('hex')}`;
-  claim(name);
-  const dir = join(WORK_BASE, name);
-  mkdirSync(dir, { mode: 0o700 });
-  const rm = () => rmSync(dir, { recursive: true, force: true });
-  const unregister = registry.add(`work folder ${dir}`, rm);
-  return {
-    dir,
-    remove: () => {
-      rm();
-      unregister();
-    },
-  };
-}
-
-export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
-  if ('builtin' in w) return { path: builtinWorkload(w.builtin), argv: [w.builtin, ...(w.args ?? [])] };
-  if ('tool' in w) {
-    const adapter = TOOL_ADAPTERS[w.tool] as ToolAdapter;
-    const path = which(w.tool);
-    if (!path) throw new UserError(`${w.tool} is not installed`, `apt-get install ${adapter.aptPackage}`);
-    return { path, argv: [w.tool, ...adapter.fixedArgs(w.args)] };
-  }
-  return { path: w.command[0] as string, argv: w.command };
-}
-
-/** Why a workload cannot run here (a tool that is not installed), or null. */
-export function workloadSkipReason(w: WorkloadRef): string | null {
-  return 'tool' in w ? missingTool(w.tool, TOOL_ADAPTERS[w.tool]?.aptPackage ?? w.tool) : null;
-}
-
-/** Metrics from the workload's output: the tool's adapter, or the JSON line of our own workloads. */
-export function outputMetrics(w: WorkloadRef, stdout: string): Metrics {
-  return 'tool' in w ? (TOOL_ADAPTERS[w.tool] as ToolAdapter).parse(stdout) : workloadMetrics(stdout);
-}
 
 export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
   if (v.tmpfs && (path === v.tmpfs || path.startsWith(`${v.tmpfs.replace(/\/$/, '')}/`)))
     throw new UserError(`${sc.file}: variant ${v.id}: its tmpfs on ${v.tmpfs} would hide the workload ${path}`, 'mount the tmpfs on another folder (e.g. /dev/shm)');
   return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}), ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}) };
-}
-
-/** Numeric fields of the workload's JSON line (its last line on stdout), as `workload.<name>`. */
-export function workloadMetrics(stdout: string): Metrics {
-  const lines = stdout.trim().split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]?.trim() ?? '';
-    if (!line.startsWith('{')) continue;
-    try {
-      const obj = JSON.parse(line) as Record<string, unknown>;
-      const out: Metrics = {};
-      for (const [k, v] of Object.entries(obj)) if (typeof v === 'number' && Number.isFinite(v)) out[`workload.${k}`] = v;
-      return out;
-    } catch {
-      return {};
-    }
-  }
-  return {};
 }
 
 /**
@@ -204,7 +138,6 @@ export class LaunchProcedure implements Procedure {
    */
   async burst(v: ResolvedVariant, base: SampleBase, count: number): Promise<Sample[]> {
     const launcher = this.ctx.launcher();
-    if (!launcher.runMany) throw new Error('this launcher cannot run launches back to back');
     let group: SandboxCgroup | null = null;
     if (v.cgroup) {
       try {

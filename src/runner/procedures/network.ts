@@ -9,7 +9,7 @@ import type { Sample } from '../../results/index.ts';
 import type { NetTarget, ResolvedVariant } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
-import { workloadMetrics } from './launch.ts';
+import { workloadMetrics } from '../../workloads/index.ts';
 import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
 
 /** Port of the held server inside nsbench's own namespaces. */
@@ -78,8 +78,7 @@ export class NetworkProcedure implements Procedure {
   }
 
   async setup(variants: ResolvedVariant[]): Promise<void> {
-    const launcher = this.ctx.launcher();
-    if (!launcher.hold) throw new Error('this launcher cannot hold sandboxes');
+    const launcher = this.ctx.holder();
     for (const v of variants) {
       const t = v.net as NetTarget;
       const topology = this.#net.create(t.topology);
@@ -111,9 +110,9 @@ export class NetworkProcedure implements Procedure {
   }
 
   async teardown(): Promise<void> {
-    const launcher = this.ctx.launcher();
+    const launcher = this.ctx.holder();
     for (const s of this.#setups.values()) {
-      if (s.server && launcher.release) await launcher.release(s.server.id, { timeoutMs: 5000 }).catch(() => undefined);
+      if (s.server) await launcher.release(s.server.id, { timeoutMs: 5000 }).catch(() => undefined);
     }
     this.#setups.clear();
     const failed = this.#net.cleanup();

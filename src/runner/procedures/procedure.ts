@@ -4,17 +4,28 @@ import type { Sample, SampleBase } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../../scenario/index.ts';
 import type { Pacing } from '../pacing.ts';
 
-/** What the runner needs of a launcher; tests pass one with fixed timings. */
+/** What the runner needs of a launcher to take launch samples; tests pass one with fixed timings. */
 export interface Launchable {
   /** the launcher process, where there is one (its CPU affinity can be set) */
   readonly pid?: number;
   run(spec: SandboxSpec): Promise<LaunchResult>;
   /** back-to-back pacing: `count` launches in a row inside the launcher */
-  runMany?(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
-  hold?(spec: SandboxSpec): Promise<LaunchResult>;
-  holdMany?(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
-  release?(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
+  runMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
   close(): unknown;
+}
+
+/** A launcher that also holds sandboxes alive until released (freeze, network, density, isolation, interference). */
+export interface Holder extends Launchable {
+  hold(spec: SandboxSpec): Promise<LaunchResult>;
+  holdMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
+  release(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
+}
+
+/** The launcher as a Holder, or the one error of a launcher that cannot hold (a test's fixed launcher in a holding scenario). */
+export function asHolder(l: Launchable): Holder {
+  const h = l as Partial<Holder>;
+  if (typeof h.hold !== 'function' || typeof h.holdMany !== 'function' || typeof h.release !== 'function') throw new Error('this launcher cannot hold sandboxes');
+  return l as Holder;
 }
 
 /** Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait): results' one definition. */
@@ -25,6 +36,8 @@ export interface ProcedureContext {
   timeoutMs: number;
   /** the current launcher (it may be restarted between samples) */
   launcher(): Launchable;
+  /** the current launcher as a Holder (procedures that keep sandboxes alive) */
+  holder(): Holder;
   cgroups(): CgroupManager;
   euid: number;
   /** how this scenario's launches are paced (launch scenarios apply the gap, back-to-back bursts) */
