@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { missingTool, which } from '../host/index.ts';
+import { aptPackageOf, missingTool, which } from '../host/index.ts';
 import type { CgroupInfo } from '../host/index.ts';
 import type { Namespace } from '../isolation/index.ts';
 import { WORK_BASE } from '../util/index.ts';
@@ -57,8 +57,8 @@ function tool(name: string): string {
 
 const unshare: Engine = {
   name: 'unshare',
-  aptPackage: 'util-linux',
-  unsupported: () => missingTool('unshare', 'util-linux'),
+  aptPackage: aptPackageOf('unshare'),
+  unsupported: () => missingTool('unshare'),
   command: (ns, _seq, ctx) => ({ path: tool('unshare'), argv: unshareArgv(ns, ctx.noop) }),
   cleanup: () => undefined,
 };
@@ -67,8 +67,8 @@ const BWRAP_FLAGS: Partial<Record<Namespace, string>> = { user: '--unshare-user'
 
 const bwrap: Engine = {
   name: 'bwrap',
-  aptPackage: 'bubblewrap',
-  unsupported: (ns) => missingTool('bwrap', 'bubblewrap') ?? (ns.includes('time') ? 'bubblewrap has no option for a time namespace' : null),
+  aptPackage: aptPackageOf('bwrap'),
+  unsupported: (ns) => missingTool('bwrap') ?? (ns.includes('time') ? 'bubblewrap has no option for a time namespace' : null),
   command: (ns, _seq, ctx) => ({
     path: tool('bwrap'),
     // bwrap always makes a mount namespace: the host's root read-only, /dev, and /proc when the pid namespace is new
@@ -122,9 +122,9 @@ function removeCgroupParents(ctx: EngineContext): void {
 function ociEngine(name: 'runc' | 'crun'): Engine {
   return {
     name,
-    aptPackage: name,
+    aptPackage: aptPackageOf(name),
     unsupported: (ns, ctx) =>
-      missingTool(name, name) ??
+      missingTool(name) ??
       (ns.includes('time') ? `${name} here is driven without a time namespace (the OCI bundle nsbench writes has none)` : null) ??
       (name === 'crun' && ctx.cgroups.mode === 'hybrid' ? 'crun refuses cgroup v1 hybrid machines ("cgroups in hybrid mode not supported")' : null),
     command: (ns, seq, ctx) => {

@@ -6,7 +6,7 @@
 export { BUILTIN_WORKLOADS, NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, requireBuilt } from './paths.ts';
 export { nativeBinding } from './native.ts';
 export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';
-export { findTools, which, missingTool, TOOLS, type ToolInfo } from './tools.ts';
+export { aptPackageOf, findTools, which, missingTool, TOOLS, type ToolInfo } from './tools.ts';
 export { detectCgroups, type CgroupInfo, type CgroupMode } from './cgroup-mode.ts';
 export { parsePressure, readPressure, PSI_RESOURCES, type Pressure, type PsiResource } from './psi.ts';
 export { parseCpuTimes, readCpuTimes, USER_HZ, type CpuTimes } from './proc-stat.ts';

@@ -56,7 +56,12 @@ export function findTools(): ToolInfo[] {
   });
 }
 
+/** The Debian/Ubuntu package of a tool nsbench drives (the one table: TOOLS), or the tool's own name. */
+export function aptPackageOf(name: string): string {
+  return TOOLS.find((t) => t.name === name)?.aptPackage ?? name;
+}
+
 /** The skip reason for a tool that is not installed, with the install command; null when it is. */
-export function missingTool(name: string, aptPackage: string): string | null {
-  return which(name) ? null : `${name} is not installed: apt-get install ${aptPackage}`;
+export function missingTool(name: string): string | null {
+  return which(name) ? null : `${name} is not installed: apt-get install ${aptPackageOf(name)}`;
 }

@@ -7,7 +7,6 @@ export type Metrics = Record<string, number>;
  */
 export interface ToolAdapter {
   tool: string;
-  aptPackage: string;
   /** Arguments always added (machine-readable output). */
   fixedArgs: (args: readonly string[]) => string[];
   parse(stdout: string): Metrics;
@@ -141,13 +140,12 @@ export function parseIperf3(out: string): Metrics {
 }
 
 export const TOOL_ADAPTERS: Readonly<Record<string, ToolAdapter>> = {
-  sysbench: { tool: 'sysbench', aptPackage: 'sysbench', fixedArgs: (a) => [...a], parse: parseSysbench, phases: sysbenchPhases },
+  sysbench: { tool: 'sysbench', fixedArgs: (a) => [...a], parse: parseSysbench, phases: sysbenchPhases },
   'stress-ng': {
     tool: 'stress-ng',
-    aptPackage: 'stress-ng',
     fixedArgs: (a) => ['-q', ...a, ...(a.includes('--metrics') ? [] : ['--metrics']), '--yaml', '/dev/stdout'],
     parse: parseStressNg,
   },
-  fio: { tool: 'fio', aptPackage: 'fio', fixedArgs: (a) => [...a, '--output-format=json'], parse: parseFio },
-  iperf3: { tool: 'iperf3', aptPackage: 'iperf3', fixedArgs: (a) => [...a, '-J'], parse: parseIperf3 },
+  fio: { tool: 'fio', fixedArgs: (a) => [...a, '--output-format=json'], parse: parseFio },
+  iperf3: { tool: 'iperf3', fixedArgs: (a) => [...a, '-J'], parse: parseIperf3 },
 };

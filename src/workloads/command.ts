@@ -1,5 +1,5 @@
 import { UserError } from '../errors/index.ts';
-import { builtinWorkload, missingTool, which } from '../host/index.ts';
+import { aptPackageOf, builtinWorkload, missingTool, which } from '../host/index.ts';
 import { TOOL_ADAPTERS, type Metrics, type ToolAdapter } from './adapters.ts';
 
 /** What a scenario names as its workload: one of nsbench's own (built-in), a real tool through its adapter, or any program. */
@@ -11,7 +11,7 @@ export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] 
   if ('tool' in w) {
     const adapter = TOOL_ADAPTERS[w.tool] as ToolAdapter;
     const path = which(w.tool);
-    if (!path) throw new UserError(`${w.tool} is not installed`, `apt-get install ${adapter.aptPackage}`);
+    if (!path) throw new UserError(`${w.tool} is not installed`, `apt-get install ${aptPackageOf(w.tool)}`);
     return { path, argv: [w.tool, ...adapter.fixedArgs(w.args)] };
   }
   return { path: w.command[0] as string, argv: w.command };
@@ -19,7 +19,7 @@ export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] 
 
 /** Why a workload cannot run here (a tool that is not installed), or null. */
 export function workloadSkipReason(w: WorkloadRef): string | null {
-  return 'tool' in w ? missingTool(w.tool, TOOL_ADAPTERS[w.tool]?.aptPackage ?? w.tool) : null;
+  return 'tool' in w ? missingTool(w.tool) : null;
 }
 
 /** Metrics from the workload's output: the tool's adapter, or the JSON line of our own workloads. */

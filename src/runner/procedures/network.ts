@@ -51,7 +51,7 @@ export class NetworkProcedure implements Procedure {
     const ns = t.topology === 'loopback' ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
     const base = skipReason(ns, this.ctx.euid);
     if (base) return base;
-    if (t.tool === 'iperf3' && missingTool('iperf3', 'iperf3')) return missingTool('iperf3', 'iperf3');
+    if (t.tool === 'iperf3' && missingTool('iperf3')) return missingTool('iperf3');
     if (['veth', 'bridge', 'host-veth'].includes(t.topology)) {
       if (this.ctx.euid !== 0) return `the ${t.topology} topology needs root (it creates links and named network namespaces)`;
       if (!ipAvailable()) return 'the ip command (iproute2) is not installed: apt-get install iproute2';
