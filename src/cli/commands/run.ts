@@ -119,6 +119,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
+  (globalThis as { __nsbEarlySignals?: () => void }).__nsbEarlySignals?.(); // bin/nsbench.js's exit-at-once handlers give way
   const injected = Number(process.env.NSB_INJECT_UNCAUGHT_MS); // fault injection for the tests: an uncaught exception mid-run
   if (injected > 0)
     setTimeout(() => {
