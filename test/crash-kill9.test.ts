@@ -127,7 +127,13 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise((r) => child.once('exit', r));
       if (how !== 'uncaught') {
-        await sleep(2500);
+        // mid-run: once the run measures (a sample on disk), or its hanging launch is alive — not after a fixed
+        // time, which a slow machine still spends loading (a signal then ends nsbench at once, exit 130, nothing made)
+        const end = Date.now() + 60_000;
+        const measuring = () =>
+          how === 'SIGINT SIGINT' ? alive().some((p) => p.comm === 'fault') : readdirSync(out).some((f) => f.endsWith('.samples.jsonl') && sampleLines(join(out, f)) > 0);
+        while (!measuring() && Date.now() < end) await sleep(20);
+        await sleep(300);
         for (const sig of how.split(' ') as NodeJS.Signals[]) {
           child.kill(sig);
           await sleep(300); // signals of one kind are not queued: give the first its turn
