@@ -10,7 +10,7 @@ import { fromSamplesJsonl, readResults } from '../src/results/index.ts';
 import { runBenchmark, skipReason, type Launchable } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { tempDir } from './helpers/env.ts';
-import { fixedResult } from './helpers/fixed-launcher.ts';
+import { fixedResult, runInTurn } from './helpers/fixed-launcher.ts';
 
 /** Boot time is 500 µs + 100 µs per namespace; "net" fails with a timeout. */
 class FixedLauncher implements Launchable {
@@ -22,9 +22,7 @@ class FixedLauncher implements Launchable {
     return fixedResult(500_000 + 100_000 * spec.ns.length);
   }
   async runMany(spec: SandboxSpec, count: number): Promise<NativeResult[]> {
-    const out: NativeResult[] = [];
-    for (let i = 0; i < count; i++) out.push(await this.run(spec));
-    return out;
+    return runInTurn(this, spec, count);
   }
   close() {
     this.closed++;
@@ -77,8 +75,8 @@ test('a launcher that dies is restarted once; the lost launch is recorded', asyn
       if (starts === 1 && spec.ns.length === 1) throw Object.assign(new Error('the launcher channel is closed'), { code: 'ECONNRESET' });
       return fixedResult(500_000);
     },
-    async runMany(spec, count) {
-      return Promise.all(Array.from({ length: count }, () => this.run(spec)));
+    runMany(spec, count) {
+      return runInTurn(this, spec, count);
     },
     close() {},
   };

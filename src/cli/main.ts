@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { removeAllAndExit } from '../host/index.ts';
+import { registry, removeAllAndExit } from '../host/index.ts';
 import { formatError } from '../errors/index.ts';
 import { buildProgram, checkArgv } from './program.ts';
 
@@ -37,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     process.stderr.write(`${formatError(e, argv.includes('--debug'))}\n`);
+    // whatever a command still had registered when the error left it (a full disk mid-run: the trace instance) goes too
+    for (const f of await registry.removeAll()) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
 }

@@ -243,13 +243,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       };
       run.scenarios.push(result);
       const { samples: _s, summary: _m, load: _l, ...meta } = result;
-      try {
-        writer.scenario(meta);
-      } catch (e) {
-        kernel?.close(); // a full disk here must not leave the trace instance behind
-        unregisterKernel?.();
-        throw e;
-      }
+      writer.scenario(meta);
       const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, holder: () => asHolder(launcher), cgroups: getCgroups, euid, pacing });
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
       const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });

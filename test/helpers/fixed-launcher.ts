@@ -20,6 +20,13 @@ export function fixedResult(bootNs: number, over: Partial<NativeResult> = {}, re
   };
 }
 
+/** A test launcher's back-to-back burst: `count` of its own launches one after the other. */
+export async function runInTurn(l: Pick<Launchable, 'run'>, spec: SandboxSpec, count: number): Promise<NativeResult[]> {
+  const out: NativeResult[] = [];
+  for (let i = 0; i < count; i++) out.push((await l.run(spec)) as NativeResult);
+  return out;
+}
+
 /**
  * Boot time from a model of the spec and of the launch before it: a way to
  * give a run a known carry-over. The virtual clock advances by each launch's
@@ -41,9 +48,7 @@ export class ModelLauncher implements Launchable {
     return r;
   }
   async runMany(spec: SandboxSpec, count: number): Promise<NativeResult[]> {
-    const out: NativeResult[] = [];
-    for (let i = 0; i < count; i++) out.push(await this.run(spec));
-    return out;
+    return runInTurn(this, spec, count);
   }
   close() {
     this.closed++;

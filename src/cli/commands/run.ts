@@ -29,20 +29,8 @@ export interface RunCommandOptions {
   yes?: boolean;
 }
 
-/** What `run` was asked for, kept in the samples file so that `--resume` can ask again. */
-type RunPlan = {
-  scenarios: string[];
-  ns?: string[];
-  rounds?: number;
-  warmup?: number;
-  timeoutMs?: number;
-  pace?: Pace;
-  gapMs?: number;
-  burst?: number;
-  retryNoisy?: number;
-  kernelWork?: boolean;
-  harnessCpu?: HarnessCpuMode;
-};
+/** What `run` was asked for, kept in the samples file so that `--resume` can ask again: the scenarios and the plan options given. */
+type RunPlan = { scenarios: string[] } & Pick<RunCommandOptions, (typeof PLAN_OPTIONS)[number] | 'kernelWork'>;
 
 /** The plan's options that were given, as written (a resumed run asks for them again). */
 const PLAN_OPTIONS = ['ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu'] as const;

@@ -87,16 +87,21 @@ export class LaunchProcedure implements Procedure {
     return r.state === 'exited' && r.exitCode === 0 ? null : `${argv.join(' ')} failed: ${r.error?.message ?? (r.stderr.trim() || r.state)}`;
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
-    let group: SandboxCgroup | null = null;
-    if (v.cgroup) {
-      try {
-        group = this.ctx.cgroups().create(v.id, v.cgroup);
-      } catch (e) {
-        if (!(e instanceof CgroupError)) throw e;
-        return { ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) };
-      }
+  /** The variant's own cgroup for a launch (none without a cgroup spec), or the errored sample of a group that could not be made. */
+  #group(v: ResolvedVariant, base: SampleBase): { group: SandboxCgroup | null } | { errored: Sample } {
+    if (!v.cgroup) return { group: null };
+    try {
+      return { group: this.ctx.cgroups().create(v.id, v.cgroup) };
+    } catch (e) {
+      if (!(e instanceof CgroupError)) throw e;
+      return { errored: { ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) } };
     }
+  }
+
+  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+    const made = this.#group(v, base);
+    if ('errored' in made) return made.errored;
+    const { group } = made;
     const workload = v.workload ?? this.ctx.scenario.workload;
     const phases = 'tool' in workload ? (TOOL_ADAPTERS[workload.tool]?.phases?.(workload.args) ?? null) : null;
     // real tools run in a fresh folder of their own (files they make, a writable cwd also when rootless)
@@ -138,15 +143,9 @@ export class LaunchProcedure implements Procedure {
    */
   async burst(v: ResolvedVariant, base: SampleBase, count: number): Promise<Sample[]> {
     const launcher = this.ctx.launcher();
-    let group: SandboxCgroup | null = null;
-    if (v.cgroup) {
-      try {
-        group = this.ctx.cgroups().create(v.id, v.cgroup);
-      } catch (e) {
-        if (!(e instanceof CgroupError)) throw e;
-        return [{ ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) }];
-      }
-    }
+    const made = this.#group(v, base);
+    if ('errored' in made) return [made.errored];
+    const { group } = made;
     let results: LaunchResult[];
     let stats: CgroupStats = {};
     try {
