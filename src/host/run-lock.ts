@@ -57,6 +57,8 @@ export function ownerAlive(r: Pick<OwnerRecord, 'pid' | 'startTime' | 'bootId'>)
 let held: { file: string; record: OwnerRecord } | null = null;
 let warned = false;
 
+let exitHook = false;
+
 function write(file: string, record: OwnerRecord): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(record)}\n`, { mode: 0o644 });
@@ -86,6 +88,9 @@ export function acquireRunLock(runId = `pid-${process.pid}`): OwnerRecord {
       const file = join(dir, `${runId}.json`);
       write(file, record);
       held = { file, record };
+      // any exit that still runs JavaScript (a forced Ctrl-C, an internal error, a closed stdout) gives the record up; only kill -9 leaves it, for `cleanup`
+      if (!exitHook) process.once('exit', releaseRunLock);
+      exitHook = true;
       return record;
     } catch (e) {
       lastError = e;
