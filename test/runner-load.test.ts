@@ -92,7 +92,7 @@ describe('competing load', { skip: needsRootAndBuild }, () => {
       hog.stop();
     }
     const superseded = r?.samples.filter((s) => s.superseded) ?? [];
-    assert.ok(superseded.length >= 3 && superseded.every((s) => s.disturbed?.length && s.round === 1), 'the disturbed attempts are kept, marked');
+    assert.ok(superseded.length >= 3 && superseded.every((s) => s.disturbed?.length && s.round === 1), `the disturbed attempts are kept, marked: ${JSON.stringify(superseded.map((s) => ({ round: s.round, attempt: s.attempt, disturbed: s.disturbed })))}; rounds: ${JSON.stringify((r?.load ?? []).map((l) => [l.round, l.attempt ?? 0, l.disturbed]))}`);
     assert.ok(r?.samples.some((s) => s.round === 1 && (s.attempt ?? 0) > 0 && !s.superseded), 'and the round run again');
     const final = new Map<number, number>();
     for (const l of r?.load ?? []) final.set(l.round, l.disturbed.length);
