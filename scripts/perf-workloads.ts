@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../src/host/index.ts';
 import { textTable } from '../src/report/index.ts';
 import { writeFileAtomic, type ScenarioResult } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
-import { loadScenario, type Scenario } from '../src/scenario/index.ts';
+import { keepVariants, loadScenario, type Scenario } from '../src/scenario/index.ts';
 import { ratioOfMediansCI } from '../src/stats/index.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, json: { type: 'string' } } });
@@ -35,7 +35,7 @@ const FIGURES: [string, string, string, boolean][] = [
 ];
 
 function only(sc: Scenario, keep: (id: string) => boolean): Scenario {
-  return { ...sc, variants: sc.variants.filter((v) => keep(v.id)) };
+  return keepVariants(sc, (v) => keep(v.id));
 }
 
 function values(sc: ScenarioResult, variant: string, metric: string): number[] {

@@ -7,5 +7,29 @@ export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
 export { finalizeScenario, headlineOf } from './finalize.ts';
 export { METRIC_NAMES, checkMetricName, isKnownMetric } from './metrics.ts';
 export { type Pace, PACES } from './types.ts';
-export { SCENARIO_KINDS, type ScenarioKind } from './schema.ts';
+export {
+  SCENARIO_KINDS,
+  NAME_RE,
+  KIND_TARGET,
+  isVariantOf,
+  recordVariant,
+  namespacesSchema,
+  workloadSchema,
+  netSchema,
+  freezeSchema,
+  densitySchema,
+  antagonistSchema,
+  variantSchema,
+  recordedVariantSchema,
+  type ScenarioKind,
+  type ResolvedVariant,
+  type VariantOf,
+  type RecordedVariant,
+  type NetTarget,
+  type FreezeTarget,
+  type DensityTarget,
+  type AntagonistSpec,
+  type FreezerKind,
+  type WorkloadRef,
+} from './variant.ts';
 export { type SampleBase } from './schema.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAMESPACES } from '../isolation/index.ts';
+import { SCENARIO_KINDS, recordedVariantSchema } from './variant.ts';
 
 /**
  * The results file format (results/<run-id>.json, and the records of the
@@ -14,9 +15,8 @@ export const RESULTS_SCHEMA_VERSION = 1;
 
 /** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
 export const PACES = ['interleaved', 'quiesced', 'back-to-back'] as const;
-/** The kinds of scenario, each run by its own procedure (the one list: scenarios take it from here). */
-export const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
-export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+/** The kinds of scenario, each run by its own procedure (the one list, in variant.ts beside the variant). */
+export { SCENARIO_KINDS, type ScenarioKind } from './variant.ts';
 
 const num = z.number();
 const ns = z.enum(NAMESPACES);
@@ -98,23 +98,8 @@ export const skippedSampleSchema = z.object({ ...sampleBase, state: z.literal('s
 
 export const sampleSchema = z.discriminatedUnion('state', [completedSampleSchema, erroredSampleSchema, skippedSampleSchema]);
 
-export const variantInfoSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  ns: z.array(ns),
-  userMap: z.object({ uid: num, gid: num }).optional(),
-  cgroup: z.record(z.string(), z.unknown()).optional(),
-  workload: z.unknown().optional(),
-  freeze: z.object({ processes: num, mode: z.string(), freezer: z.string() }).optional(),
-  net: z.record(z.string(), z.unknown()).optional(),
-  tmpfs: z.string().optional(),
-  density: z.record(z.string(), z.unknown()).optional(),
-  engine: z.string().optional(),
-  antagonist: z.record(z.string(), z.unknown()).optional(),
-  setup: z.literal(false).optional(),
-  /** the variant its overhead is computed against */
-  baseline: z.string().optional(),
-});
+/** A variant as the results record it: results/variant.ts, the one variant type. */
+export const variantInfoSchema = recordedVariantSchema;
 
 const pair = z.tuple([num, num]);
 
@@ -213,6 +198,7 @@ export const scenarioMetaSchema = z.object({
   description: z.string(),
   file: z.string(),
   kind: z.enum(SCENARIO_KINDS),
+  /** the scenario's workload as it was written (read as it is: not re-checked against today's workloads) */
   workload: z.unknown(),
   params: z.record(z.string(), z.union([z.string(), num, z.boolean()])),
   rounds: num,

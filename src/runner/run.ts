@@ -12,12 +12,14 @@ import {
   ResultsWriter,
   applyLate,
   finalizeScenario,
+  recordVariant,
   type LateUpdate,
   type Pace,
   type ResultFiles,
   type RoundLoad,
   type RunResults,
   type Sample,
+  type ScenarioKind,
   type ScenarioResult,
 } from '../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
@@ -34,7 +36,7 @@ import { InterferenceProcedure } from './procedures/interference.ts';
 import { IsolationProcedure } from './procedures/isolation.ts';
 import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
-import { asHolder, type Launchable, type Procedure, type ProcedureContext, type SampleBase } from './procedures/procedure.ts';
+import { asHolder, type ContextOf, type Launchable, type Procedure, type ProcedureContext, type ProcedureOf, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
@@ -84,7 +86,7 @@ export interface RunOutcome {
 /** A failed launcher is restarted this many times per run before the run stops. */
 const LAUNCHER_RESTARTS = 1;
 
-const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure> = {
+const PROCEDURES: { [K in ScenarioKind]: (ctx: ContextOf<K>) => ProcedureOf<K> } = {
   launch: (ctx) => new LaunchProcedure(ctx),
   freeze: (ctx) => new FreezeProcedure(ctx),
   network: (ctx) => new NetworkProcedure(ctx),
@@ -92,6 +94,11 @@ const PROCEDURES: Record<Scenario['kind'], (ctx: ProcedureContext) => Procedure>
   isolation: (ctx) => new IsolationProcedure(ctx),
   interference: (ctx) => new InterferenceProcedure(ctx),
 };
+
+/** The procedure of the scenario's kind (the one place the kind picks the variants' type). */
+function procedureFor(ctx: ProcedureContext): Procedure {
+  return (PROCEDURES[ctx.scenario.kind] as (c: ProcedureContext) => Procedure)(ctx);
+}
 
 export function makeRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -221,22 +228,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         ...(pacing.burst ? { burst: pacing.burst } : {}),
         ...(split ? { cpus: split } : {}),
         ...(kernel ? { kernelWork: { traced: kernel.traced, ...(kernel.reason ? { reason: kernel.reason } : {}) } } : {}),
-        variants: variants.map((v) => ({
-          id: v.id,
-          label: v.label,
-          ns: [...v.ns],
-          ...(v.userMap ? { userMap: v.userMap } : {}),
-          ...(v.cgroup ? { cgroup: v.cgroup } : {}),
-          ...(v.workload ? { workload: v.workload } : {}),
-          ...(v.freeze ? { freeze: v.freeze } : {}),
-          ...(v.net ? { net: v.net } : {}),
-          ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}),
-          ...(v.density ? { density: v.density } : {}),
-          ...(v.engine ? { engine: v.engine } : {}),
-          ...(v.antagonist ? { antagonist: v.antagonist } : {}),
-          ...(v.setup === false ? { setup: false } : {}),
-          baseline: v.baseline ?? baseline,
-        })),
+        variants: variants.map((v) => recordVariant(v, baseline)),
         samples,
         load,
         summary: [],
@@ -244,7 +236,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       run.scenarios.push(result);
       const { samples: _s, summary: _m, load: _l, ...meta } = result;
       writer.scenario(meta);
-      const procedure = PROCEDURES[sc.kind]({ scenario: sc, timeoutMs, launcher: () => launcher, holder: () => asHolder(launcher), cgroups: getCgroups, euid, pacing });
+      const procedure = procedureFor({ scenario: sc, timeoutMs, launcher: () => launcher, holder: () => asHolder(launcher), cgroups: getCgroups, euid, pacing });
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
       const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });
       const record = (sample: Sample, label: string) => {

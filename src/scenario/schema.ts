@@ -1,169 +1,18 @@
 import { z } from 'zod';
-import { FREEZERS, cgroupSpecSchema, type FreezerKind } from '../cgroup/index.ts';
-import { ENGINES } from '../engines/index.ts';
-import { NAMESPACES, canonicalSet } from '../isolation/index.ts';
-import { BUILTIN_WORKLOADS } from '../host/index.ts';
-import { TOPOLOGIES } from '../network/index.ts';
-import { PACES, SCENARIO_KINDS, type ScenarioKind } from '../results/index.ts';
-import { int, knownList, oneOf, says, show, strict } from '../util/index.ts';
-import { TOOL_ADAPTERS, type WorkloadRef } from '../workloads/index.ts';
+import { NAME_RE, PACES, SCENARIO_KINDS, variantSchema, workloadSchema, type ScenarioKind } from '../results/index.ts';
+import { int, oneOf, says, show, strict } from '../util/index.ts';
 
 /**
  * The scenario file format, one schema: what defineScenario() accepts, with
  * every key known (a typo is an error naming the near miss) and every value
- * in range. Rules across fields (a uid map needs a user namespace, a density
- * scenario needs targets, …) are checked after it, in validate.ts.
+ * in range. The variant's own schema is results' (results/variant.ts: one
+ * variant for the scenario, the runner and the results file). Rules across
+ * fields (a uid map needs a user namespace, a density scenario needs targets,
+ * …) are checked after it, in validate.ts.
  */
 
 export { SCENARIO_KINDS };
-
-const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
-const KNOWN_NS = `known: ${NAMESPACES.join(', ')}`;
-
-const strings = (fix: string) => z.array(z.string({ error: says('expected a string', fix) }), { error: says('expected an array of strings', fix) });
-
-/** A namespace name, with the near miss. */
-const namespace = z.enum(NAMESPACES, {
-  error: (iss) => says(`unknown namespace ${show(iss.input)}${knownList(iss.input, NAMESPACES)}`, 'use one of the known names'),
-});
-/** A namespace set: in canonical order, without duplicates. */
-export const namespacesSchema = z.array(namespace, { error: says('expected an array of namespace names', `e.g. ['pid', 'net'] (${KNOWN_NS})`) }).transform((ns) => canonicalSet(ns));
-
-/**
- * A built-in workload (workloads/<name>.c), a real tool with an adapter
- * (sysbench, stress-ng, fio, iperf3), or any program by its absolute path:
- * exactly one of builtin, tool and command.
- */
-export const workloadSchema = strict(
-  {
-    builtin: z
-      .string({ error: says('not a workload name', 'use a name from `nsbench list`') })
-      .refine((b) => NAME_RE.test(b) && (BUILTIN_WORKLOADS as readonly string[]).includes(b), {
-        error: (iss) => says(`not a workload name: ${show(iss.input)}${knownList(iss.input, BUILTIN_WORKLOADS)}`, 'use a name from `nsbench list`'),
-      })
-      .optional(),
-    tool: z
-      .string({ error: says('expected a tool name', 'use a known tool, or { command: [...] }') })
-      .refine((t) => t in TOOL_ADAPTERS, { error: (iss) => says(`no adapter for ${show(iss.input)}${knownList(iss.input, Object.keys(TOOL_ADAPTERS))}`, 'use a known tool, or { command: [...] }') })
-      .optional(),
-    command: z
-      .array(z.string({ error: says('expected a non-empty array of strings', 'e.g. command: ["/bin/true"]') }), { error: says('expected a non-empty array of strings', 'e.g. command: ["/bin/true"]') })
-      .min(1, { error: says('expected a non-empty array of strings', 'e.g. command: ["/bin/true"]') })
-      .refine((c) => c.length === 0 || (c[0] as string).startsWith('/'), { error: (iss) => says(`"${(iss.input as string[])[0]}" is not an absolute path`, 'give the program as an absolute path (no shell, no PATH lookup)'), path: [0] })
-      .optional(),
-    args: strings('pass arguments as strings').optional(),
-  },
-  '{ builtin: "noop" }, { tool: "sysbench", args: [...] } or { command: ["/abs/prog", ...] }',
-).superRefine((w, ctx) => {
-  const given = (['builtin', 'tool', 'command'] as const).filter((k) => w[k] !== undefined);
-  if (given.length === 0) ctx.addIssue({ code: 'custom', message: says('has neither "builtin", "tool" nor "command"', 'set workload to { builtin: "noop" }, { tool: "sysbench", args: [...] } or { command: [...] }') });
-  else if (given.length > 1) ctx.addIssue({ code: 'custom', message: says(`has both ${given.map((g) => `"${g}"`).join(' and ')}: which would run?`, 'keep one of them') });
-  else if (w.command && w.args) ctx.addIssue({ code: 'custom', path: ['args'], message: says('a command carries its arguments itself', 'put them in command: ["/prog", "arg", ...]') });
-}).transform((w): WorkloadRef => (w.builtin !== undefined ? { builtin: w.builtin, args: w.args ?? [] } : w.tool !== undefined ? { tool: w.tool, args: w.args ?? [] } : { command: w.command as string[] }));
-
-/** A workload as the runner takes it: exactly one of the three kinds. */
-export type { WorkloadRef };
-
-export const netSchema = strict(
-  {
-    topology: oneOf(TOPOLOGIES, 'use one of the known topologies'),
-    /** net (default): nsbench's own client/server; iperf3: the real tool (stream only, whole seconds) */
-    tool: oneOf(['net', 'iperf3'], "leave it out for nsbench's own client and server").optional(),
-    /** stream: TCP throughput for `seconds`; rr: `count` request/response round trips */
-    test: oneOf(['stream', 'rr'], 'pick stream or rr'),
-    seconds: z.number({ error: says('expected 0 < seconds <= 600', 'e.g. seconds: 1') }).gt(0, { error: says('expected 0 < seconds <= 600', 'e.g. seconds: 1') }).max(600, { error: says('expected 0 < seconds <= 600', 'e.g. seconds: 1') }).optional(),
-    count: int(1, 10_000_000, 'e.g. count: 2000').optional(),
-    /** message size ("128K"; default 128K for stream, 1 byte for rr) */
-    msgSize: z.union([z.string().regex(/^\d+[KMG]?$/i), z.number().int().min(1)], { error: says('expected a size like "128K" or a byte count', 'fix the size') }).optional(),
-  },
-  '{ topology, test, seconds | count, msgSize? }',
-);
-
-export const freezeSchema = strict(
-  {
-    /** processes in the sandbox (the first and its children) */
-    processes: int(1, 100_000, 'use freezeVariants({...})'),
-    /** busy: they spin on the CPU; sleep: they wait in pause() */
-    mode: oneOf(['busy', 'sleep'], 'use freezeVariants({...})'),
-    /** v2: cgroup.freeze (on hybrid machines the unified hierarchy); v1: freezer.state */
-    freezer: oneOf(FREEZERS, 'use freezeVariants({...})'),
-  },
-  '{ processes: 1..100000, mode: "busy" | "sleep", freezer: "v1" | "v2" }',
-);
-
-export const densitySchema = strict(
-  {
-    /** sandboxes to hold at most */
-    target: int(1, 1_000_000, 'e.g. density: { target: 2000 }'),
-    /** stop the ramp when MemAvailable falls below this (default: the larger of 1 GiB and 10% of memory) */
-    minFreeBytes: int(0, Number.MAX_SAFE_INTEGER, 'e.g. 1073741824').optional(),
-    /** stop the ramp after this long (default 120 s) */
-    timeBudgetMs: int(1, 86_400_000, 'e.g. 120000').optional(),
-    /** hold the full ramp this long before tearing down (default 500 ms) */
-    holdMs: int(0, 3_600_000, 'e.g. 500').optional(),
-    /** give each sandbox its own cgroup (accounting, no limits) */
-    perSandboxCgroup: z.boolean({ error: says('expected true or false', 'perSandboxCgroup: true gives each sandbox its own cgroup') }).optional(),
-  },
-  '{ target, minFreeBytes?, timeBudgetMs?, holdMs?, perSandboxCgroup? }',
-);
-
-/**
- * The noisy neighbour of an interference scenario: held in a sandbox of its
- * own (a pid namespace at least, so that one kill ends all it made) while the
- * variant's workload — the victim — runs.
- */
-export const antagonistSchema = strict(
-  {
-    /** what it does, e.g. { builtin: 'hog', args: ['procs', '4', 'busy'] } (it must signal ready and run until killed) */
-    workload: workloadSchema,
-    /** its namespaces (default ['pid']; must include pid) */
-    ns: namespacesSchema.optional(),
-    /** its own cgroup and limits: the setting under test (`{}`: own cgroup, no limits; absent: none) */
-    cgroup: cgroupSpecSchema.optional(),
-    /** how long it runs before the victim starts (default 200 ms) */
-    settleMs: int(0, 60_000, 'e.g. settleMs: 200').optional(),
-  },
-  "{ workload, ns?, cgroup?, settleMs? } — e.g. antagonist: { workload: { builtin: 'hog', args: ['procs', '4', 'busy'] } }",
-);
-
-export const variantSchema = strict(
-  {
-    /** Stable id used in results; defaults to the namespace set's id ("bare", "user+pid", "all"). */
-    id: z.string({ error: says('expected a non-empty string', 'give the variant an id or leave it out') }).min(1, { error: says('expected a non-empty string', 'give the variant an id or leave it out') }).optional(),
-    label: z.string({ error: says('expected a string', 'describe the variant in a few words') }).optional(),
-    ns: namespacesSchema,
-    /** Map root inside the user namespace to this host uid/gid instead of the caller's. */
-    userMap: strict({ uid: int(0, 2 ** 32 - 2, 'e.g. userMap: { uid: 65534, gid: 65534 }'), gid: int(0, 2 ** 32 - 2, 'e.g. userMap: { uid: 65534, gid: 65534 }') }, '{ uid: number, gid: number } (host ids >= 0)').optional(),
-    /** Give each sandbox its own cgroup with these limits (`{}`: own cgroup, no limits). */
-    cgroup: cgroupSpecSchema.optional(),
-    /** Run this workload instead of the scenario's. */
-    workload: workloadSchema.optional(),
-    /** Variant id this one's overhead is computed against (default: the scenario's baseline). */
-    baseline: z.string({ error: says('expected a variant id', 'name another variant') }).optional(),
-    /** Mount a fresh tmpfs on this directory inside the sandbox (needs 'mnt' in ns). */
-    tmpfs: z.string().startsWith('/', { error: says('expected an absolute directory path', "e.g. tmpfs: '/dev/shm'") }).optional(),
-    /** Freeze scenarios: what the held sandbox holds and which freezer times it. */
-    freeze: freezeSchema.optional(),
-    /** Network scenarios: the topology and the test run across it. */
-    net: netSchema.optional(),
-    /** Density scenarios: how far to ramp, and the safety limits. */
-    density: densitySchema.optional(),
-    /** Interference scenarios: the noisy neighbour running beside this variant's workload (absent: the victim alone). */
-    antagonist: antagonistSchema.optional(),
-    /** Launch through another engine (unshare, bwrap, runc, crun) instead of nsbench's launcher: ns is what it is asked for. */
-    engine: z
-      .string()
-      .refine((e) => e in ENGINES, { error: (iss) => says(`unknown engine ${show(iss.input)}${knownList(iss.input, Object.keys(ENGINES))}`, "use a known engine, or leave it out for nsbench's own launcher") })
-      .optional(),
-    /**
-     * false: no in-sandbox setup (private propagation, a fresh /proc, lo up, the
-     * hostname), so that a namespace's own cost shows apart from the setup's
-     * (launch scenarios; default true).
-     */
-    setup: z.boolean({ error: (iss) => says(`expected true or false, got ${show(iss.input)}`, 'setup: false skips the in-sandbox setup; leave it out to keep it') }).optional(),
-  },
-  'a variant object { ns: [...] } (the helpers bare(), eachAlone(), all(), nsSet(...) make them)',
-);
+export { antagonistSchema, densitySchema, freezeSchema, namespacesSchema, netSchema, variantSchema, workloadSchema } from '../results/index.ts';
 
 export const scenarioSchema = strict(
   {
@@ -211,13 +60,7 @@ export const scenarioSchema = strict(
 );
 
 export type { ScenarioKind };
-// what the runner takes (the schema's output) …
-export type NetTarget = z.output<typeof netSchema>;
-export type FreezeTarget = z.output<typeof freezeSchema>;
-export type { FreezerKind };
-export type DensityTarget = z.output<typeof densitySchema>;
-export type AntagonistSpec = z.output<typeof antagonistSchema>;
-export type VariantOutput = z.output<typeof variantSchema>;
+export type { AntagonistSpec, DensityTarget, FreezeTarget, FreezerKind, NetTarget, WorkloadRef } from '../results/index.ts';
 export type ScenarioOutput = z.output<typeof scenarioSchema>;
 // … and what a scenario file writes (its input)
 export type VariantDefinition = z.input<typeof variantSchema>;

@@ -1,21 +1,19 @@
 import { statSync } from 'node:fs';
 import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
-import type { Pace } from '../results/index.ts';
+import { KIND_TARGET, isVariantOf, type Pace, type ResolvedVariant, type VariantOf } from '../results/index.ts';
 import { parseOrFail } from '../util/index.ts';
-import { scenarioSchema, type NetTarget, type ScenarioKind, type VariantOutput, type WorkloadRef } from './schema.ts';
+import { scenarioSchema, variantSchema, type NetTarget, type ScenarioKind, type WorkloadRef } from './schema.ts';
+import type { z } from 'zod';
 
-/** A variant after validation: its id and label filled in. */
-export type ResolvedVariant = Omit<VariantOutput, 'id' | 'label' | 'setup'> & { id: string; label: string; setup?: false };
+export type { ResolvedVariant, VariantOf };
 
-/** A scenario after validation: defaults filled, ids unique, every rule across fields checked. */
-export interface Scenario {
+/** What every scenario has, whatever its kind. */
+interface ScenarioCommon {
   name: string;
   description: string;
   file: string;
-  kind: ScenarioKind;
   workload: WorkloadRef;
-  variants: ResolvedVariant[];
   rounds: number | undefined;
   warmup: number | undefined;
   timeoutMs: number | undefined;
@@ -28,6 +26,12 @@ export interface Scenario {
   quiesceTimeoutMs: number | undefined;
   kernelWork: boolean;
 }
+
+/** A scenario of kind K: its variants are VariantOf<K> (a freeze scenario's all carry `freeze`, …). */
+export type ScenarioOf<K extends ScenarioKind> = K extends ScenarioKind ? ScenarioCommon & { kind: K; variants: VariantOf<K>[] } : never;
+
+/** A scenario after validation — a discriminated union on its kind: defaults filled, ids unique, every rule across fields checked. */
+export type Scenario = { [K in ScenarioKind]: ScenarioOf<K> }[ScenarioKind];
 
 function fail(where: string, what: string, fix: string): never {
   throw new UserError(`${where}: ${what}`, fix);
@@ -68,7 +72,7 @@ function resolveNet(n: NetTarget, where: string): NetTarget {
 }
 
 /** The rules one variant must keep beyond its shape. */
-function resolveVariant(v: VariantOutput, where: string): ResolvedVariant {
+function resolveVariant(v: z.output<typeof variantSchema>, where: string): ResolvedVariant {
   const id = v.id ?? setId(v.ns);
   const { setup, ...rest } = v;
   const out: ResolvedVariant = { ...rest, id, label: v.label ?? id, ...(setup === false ? { setup: false as const } : {}) };
@@ -92,10 +96,10 @@ function resolveVariant(v: VariantOutput, where: string): ResolvedVariant {
 }
 
 /** Each kind's own requirements on its variants. */
-const KIND_NEEDS: Partial<Record<ScenarioKind, { field: 'freeze' | 'density' | 'net'; what: string; fix: string }>> = {
-  freeze: { field: 'freeze', what: 'a freeze scenario needs freeze: { processes, mode, freezer } in every variant', fix: 'build the variants with freezeVariants({...})' },
-  density: { field: 'density', what: 'a density scenario needs density: { target } in every variant (it refuses to ramp without a limit)', fix: 'e.g. density: { target: 2000 }' },
-  network: { field: 'net', what: 'a network scenario needs net: { topology, test } in every variant', fix: 'build the variants with networkVariants({...})' },
+const KIND_NEEDS: { [K in keyof typeof KIND_TARGET]: { field: (typeof KIND_TARGET)[K]; what: string; fix: string } } = {
+  freeze: { field: KIND_TARGET.freeze, what: 'a freeze scenario needs freeze: { processes, mode, freezer } in every variant', fix: 'build the variants with freezeVariants({...})' },
+  density: { field: KIND_TARGET.density, what: 'a density scenario needs density: { target } in every variant (it refuses to ramp without a limit)', fix: 'e.g. density: { target: 2000 }' },
+  network: { field: KIND_TARGET.network, what: 'a network scenario needs net: { topology, test } in every variant', fix: 'build the variants with networkVariants({...})' },
 };
 
 /** Checks a scenario module's default export against the schema and the rules across its fields; every message names the file and field. */
@@ -117,20 +121,23 @@ export function validateScenario(def: unknown, file: string): Scenario {
   });
   const kind = d.kind ?? 'launch';
   if (kind === 'isolation' && !('builtin' in d.workload && d.workload.builtin === 'probe')) fail(at('workload'), 'an isolation scenario runs the probe', "set workload: { builtin: 'probe' }");
-  const needs = KIND_NEEDS[kind];
+  const needs = (KIND_NEEDS as Partial<Record<ScenarioKind, { field: keyof ResolvedVariant; what: string; fix: string }>>)[kind];
   variants.forEach((v, i) => {
     if (v.antagonist && kind !== 'interference') fail(at(`variants[${i}].antagonist`), `only an interference scenario runs antagonists (this one is "${kind}")`, "set kind: 'interference' or drop the antagonist");
     if (needs && !v[needs.field]) fail(at(`variants[${i}].${needs.field}`), needs.what, needs.fix);
+    for (const [other, field] of Object.entries(KIND_TARGET))
+      if (other !== kind && v[field] !== undefined) fail(at(`variants[${i}].${field}`), `only a ${other} scenario's variants have ${field} (this one is "${kind}")`, `set kind: '${other}' or drop ${field}`);
     if (v.setup === false && kind !== 'launch') fail(at(`variants[${i}].setup`), `only a launch scenario can skip the in-sandbox setup (this one is "${kind}")`, 'drop setup: false');
   });
   validatePacing(d, kind, at);
+  if (!variants.every((v) => isVariantOf(kind, v))) throw new Error(`internal: ${file}: a variant passed validation without what a ${kind} scenario needs`);
   return {
     name: d.name,
     description: d.description,
     file,
     kind,
     workload: d.workload,
-    variants,
+    variants: variants as VariantOf<typeof kind>[],
     rounds: d.rounds,
     warmup: d.warmup,
     timeoutMs: d.timeoutMs,
@@ -142,7 +149,12 @@ export function validateScenario(def: unknown, file: string): Scenario {
     burst: d.burst,
     quiesceTimeoutMs: d.quiesceTimeoutMs,
     kernelWork: d.kernelWork !== false,
-  };
+  } as unknown as Scenario; // each variant checked by isVariantOf just above
+}
+
+/** The scenario with only the variants `keep` accepts (its kind, and so its variants' type, kept). */
+export function keepVariants<S extends Scenario>(sc: S, keep: (v: S['variants'][number]) => boolean): S {
+  return { ...sc, variants: (sc.variants as S['variants'][number][]).filter(keep) };
 }
 
 /** pace, gapMs, burst and quiesceTimeoutMs: each only where it means something. */

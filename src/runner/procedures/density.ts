@@ -7,9 +7,9 @@ import { namespaceSlabs } from '../../host/index.ts';
 import { NATIVE_PATHS, builtinWorkload } from '../../host/index.ts';
 import { type LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
-import type { DensityTarget, ResolvedVariant } from '../../scenario/index.ts';
+import type { DensityTarget, VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
-import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
 /** Defaults of a ramp's safety limits, each with its reason. */
 export const DENSITY_DEFAULTS = {
@@ -170,11 +170,11 @@ function processCount(): number {
  * and namespace objects are back; a ramp first waits for earlier namespaces to
  * finish dying), and the net namespace objects the slab still holds by then.
  */
-export class DensityProcedure implements Procedure {
-  constructor(private readonly ctx: ProcedureContext) {}
+export class DensityProcedure implements ProcedureOf<'density'> {
+  constructor(private readonly ctx: ContextOf<'density'>) {}
 
-  skipReason(v: ResolvedVariant): string | null {
-    const d = v.density as DensityTarget;
+  skipReason(v: VariantOf<'density'>): string | null {
+    const d = v.density;
     return skipReason(v.ns, this.ctx.euid) ?? (d.perSandboxCgroup ? this.ctx.cgroups().unsupported({}) : null) ?? densityGuard(d);
   }
 
@@ -186,7 +186,7 @@ export class DensityProcedure implements Procedure {
    * own memory that the page cache and other processes do not move. null
    * where there is no memory accounting or no launcher process to move.
    */
-  #rampGroup(v: ResolvedVariant, pid: number | undefined): { group: SandboxCgroup; back: () => void } | null {
+  #rampGroup(v: VariantOf<'density'>, pid: number | undefined): { group: SandboxCgroup; back: () => void } | null {
     if (!pid || pid <= 0 || this.ctx.euid !== 0 || this.ctx.cgroups().unsupported({})) return null;
     const group = this.ctx.cgroups().create(`${v.id}-ramp`, {});
     if (!group.chargedMemory()) {
@@ -196,8 +196,8 @@ export class DensityProcedure implements Procedure {
     return { group, back: this.ctx.cgroups().adopt(group, pid) };
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
-    const d = v.density as DensityTarget;
+  async sample(v: VariantOf<'density'>, base: SampleBase): Promise<Sample> {
+    const d = v.density;
     const launcher = this.ctx.holder();
     const floor = d.minFreeBytes ?? DENSITY_DEFAULTS.minFreeBytes();
     const budget = d.timeBudgetMs ?? DENSITY_DEFAULTS.timeBudgetMs;

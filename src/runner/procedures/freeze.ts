@@ -2,9 +2,9 @@ import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
 import { builtinWorkload } from '../../host/index.ts';
 import { type LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
-import type { FreezeTarget, ResolvedVariant } from '../../scenario/index.ts';
+import type { VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
-import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
 /** How long a thawed sandbox runs before it is frozen again: busy processes get back on a CPU. */
 export const SETTLE_MS = 20;
@@ -25,25 +25,25 @@ interface Held {
  * a sample thaws it (timed), lets it run SETTLE_MS, and freezes it (timed), so
  * only the sandbox under test runs and variants do not disturb each other.
  */
-export class FreezeProcedure implements Procedure {
+export class FreezeProcedure implements ProcedureOf<'freeze'> {
   readonly #held = new Map<string, Held>();
-  constructor(private readonly ctx: ProcedureContext) {}
+  constructor(private readonly ctx: ContextOf<'freeze'>) {}
 
-  skipReason(v: ResolvedVariant): string | null {
+  skipReason(v: VariantOf<'freeze'>): string | null {
     const base = skipReason(v.ns, this.ctx.euid);
     if (base) return base;
-    const f = v.freeze as FreezeTarget;
+    const f = v.freeze;
     const info = this.ctx.cgroups().info;
     if (f.freezer === 'v1' && !info.v1Controllers.freezer) return 'no cgroup v1 freezer here (a cgroup v2 machine uses cgroup.freeze: the v2 variants)';
     if (f.freezer === 'v2' && !info.v2Root) return 'no cgroup2 hierarchy mounted here';
     return this.ctx.cgroups().unsupported(v.cgroup ?? {});
   }
 
-  async setup(variants: ResolvedVariant[]): Promise<void> {
+  async setup(variants: VariantOf<'freeze'>[]): Promise<void> {
     const launcher = this.ctx.holder();
     const hog = builtinWorkload('hog');
     for (const v of variants) {
-      const f = v.freeze as FreezeTarget;
+      const f = v.freeze;
       const group = this.ctx.cgroups().create(v.id, v.cgroup ?? {});
       const held: Held = { group, launch: null, failure: null };
       this.#held.set(v.id, held);
@@ -58,9 +58,9 @@ export class FreezeProcedure implements Procedure {
     }
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+  async sample(v: VariantOf<'freeze'>, base: SampleBase): Promise<Sample> {
     const held = this.#held.get(v.id);
-    const f = v.freeze as FreezeTarget;
+    const f = v.freeze;
     if (!held || held.failure) return { ...base, state: 'errored', cause: 'setup', reason: held?.failure ?? 'not set up' };
     try {
       const thaw = await held.group.setFrozen(f.freezer, false, FREEZE_TIMEOUT_MS, FREEZE_RETRY_MS);

@@ -1,12 +1,12 @@
 import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
-import type { ResolvedVariant } from '../../scenario/index.ts';
+import type { VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { LaunchProcedure } from './launch.ts';
 import { workFolder } from '../../host/index.ts';
 import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
-import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
 const DEFAULT_SETTLE_MS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,13 +20,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * recorded beside the victim's as `antagonist.*`. Variants without an
  * antagonist are the victim alone: the baseline its slowdown is measured against.
  */
-export class InterferenceProcedure implements Procedure {
+export class InterferenceProcedure implements ProcedureOf<'interference'> {
   readonly #victim: LaunchProcedure;
-  constructor(private readonly ctx: ProcedureContext) {
+  constructor(private readonly ctx: ContextOf<'interference'>) {
     this.#victim = new LaunchProcedure(ctx);
   }
 
-  skipReason(v: ResolvedVariant): string | null {
+  skipReason(v: VariantOf<'interference'>): string | null {
     const own = this.#victim.skipReason(v);
     if (own || !v.antagonist) return own;
     const a = v.antagonist;
@@ -41,7 +41,7 @@ export class InterferenceProcedure implements Procedure {
     await this.#victim.teardown();
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+  async sample(v: VariantOf<'interference'>, base: SampleBase): Promise<Sample> {
     const a = v.antagonist;
     if (!a) return this.#victim.sample(v, base);
     const launcher = this.ctx.holder();

@@ -10,10 +10,10 @@ import { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type HostObservations
 import { builtinWorkload } from '../../host/index.ts';
 import { type LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
-import type { ResolvedVariant } from '../../scenario/index.ts';
+import type { VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
-import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 import { WORK_BASE } from '../../util/index.ts';
 
 /** The offsets a sandbox with a time namespace gets, so that the probe can see them. */
@@ -77,7 +77,7 @@ function monotonicSec(): number {
  * host-owned file, tmpfs mounts in its own folder — and judges every kind of
  * isolation from what the probe saw and did and what the host saw.
  */
-export class IsolationProcedure implements Procedure {
+export class IsolationProcedure implements ProcedureOf<'isolation'> {
   readonly #tag = randomBytes(3).toString('hex');
   readonly #dir = join(WORK_BASE, `nsb-iso-${this.#tag}`);
   readonly #key = IPC_KEY_PREFIX | randomBytes(2).readUInt16BE(0);
@@ -89,13 +89,13 @@ export class IsolationProcedure implements Procedure {
   #unregister: (() => void) | null = null;
   readonly #probe = builtinWorkload('probe');
 
-  constructor(private readonly ctx: ProcedureContext) {}
+  constructor(private readonly ctx: ContextOf<'isolation'>) {}
 
-  skipReason(v: ResolvedVariant): string | null {
+  skipReason(v: VariantOf<'isolation'>): string | null {
     return skipReason(v.ns, this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'the isolation probe needs root on the host (it mounts and makes host-owned objects for the probe)' : null);
   }
 
-  async setup(variants: ResolvedVariant[]): Promise<void> {
+  async setup(variants: VariantOf<'isolation'>[]): Promise<void> {
     if (variants.length === 0) return;
     const d = this.#dir;
     claim(`nsb-iso-${this.#tag}`, `0x${(this.#key >>> 0).toString(16)}`);
@@ -145,7 +145,7 @@ export class IsolationProcedure implements Procedure {
     chmodSync(file, 0o600);
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+  async sample(v: VariantOf<'isolation'>, base: SampleBase): Promise<Sample> {
     if (!this.#target) throw new Error('the isolation procedure was not set up');
     this.#reset();
     const d = this.#dir;

@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { ENGINES, type Engine, type EngineContext } from '../../engines/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, claim, detectCgroups, registry, workFolder } from '../../host/index.ts';
 import { type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
-import type { ResolvedVariant, Scenario, WorkloadRef } from '../../scenario/index.ts';
+import type { VariantOf, Scenario, WorkloadRef } from '../../scenario/index.ts';
 import { TOOL_ADAPTERS, outputMetrics, workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
-import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
-export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number): SandboxSpec {
+export function sandboxSpec(sc: Scenario, v: VariantOf<'launch' | 'interference'>, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
   if (v.tmpfs && (path === v.tmpfs || path.startsWith(`${v.tmpfs.replace(/\/$/, '')}/`)))
     throw new UserError(`${sc.file}: variant ${v.id}: its tmpfs on ${v.tmpfs} would hide the workload ${path}`, 'mount the tmpfs on another folder (e.g. /dev/shm)');
@@ -24,11 +23,11 @@ export function sandboxSpec(sc: Scenario, v: ResolvedVariant, timeoutMs: number)
  * has one — or, for an engine variant, runs that engine (unshare, bwrap,
  * runc, crun) bare with the no-op in the namespaces asked for.
  */
-export class LaunchProcedure implements Procedure {
+export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
   readonly #specs = new Map<string, SandboxSpec>();
   readonly #engineCtx: EngineContext;
   readonly #enginesUsed = new Set<string>();
-  constructor(private readonly ctx: ProcedureContext) {
+  constructor(private readonly ctx: ContextOf<'launch' | 'interference'>) {
     const tag = randomBytes(3).toString('hex');
     claim(`nsb-${tag}`);
     this.#engineCtx = { tag, noop: builtinWorkload('noop'), cgroups: detectCgroups() };
@@ -42,7 +41,7 @@ export class LaunchProcedure implements Procedure {
     this.#unregisterEngines = null;
   }
 
-  skipReason(v: ResolvedVariant): string | null {
+  skipReason(v: VariantOf<'launch' | 'interference'>): string | null {
     const w = v.workload ?? this.ctx.scenario.workload;
     if (this.ctx.pacing.pace === 'back-to-back' && 'tool' in w && TOOL_ADAPTERS[w.tool]?.phases)
       return `${w.tool} ${w.args.join(' ')} needs a prepare and a cleanup run around each launch, which back-to-back pacing (launches in a row inside the launcher) leaves no room for`;
@@ -59,12 +58,12 @@ export class LaunchProcedure implements Procedure {
   }
 
   /** The variant's launch request, with the scenario's pacing: the gap the launcher keeps. */
-  #spec(v: ResolvedVariant): SandboxSpec {
+  #spec(v: VariantOf<'launch' | 'interference'>): SandboxSpec {
     const s = this.#bareSpec(v);
     return this.ctx.pacing.gapMs ? { ...s, gapMs: this.ctx.pacing.gapMs } : s;
   }
 
-  #bareSpec(v: ResolvedVariant): SandboxSpec {
+  #bareSpec(v: VariantOf<'launch' | 'interference'>): SandboxSpec {
     let s = this.#specs.get(v.id);
     if (!s && v.engine) {
       this.#enginesUsed.add(v.engine);
@@ -88,7 +87,7 @@ export class LaunchProcedure implements Procedure {
   }
 
   /** The variant's own cgroup for a launch (none without a cgroup spec), or the errored sample of a group that could not be made. */
-  #group(v: ResolvedVariant, base: SampleBase): { group: SandboxCgroup | null } | { errored: Sample } {
+  #group(v: VariantOf<'launch' | 'interference'>, base: SampleBase): { group: SandboxCgroup | null } | { errored: Sample } {
     if (!v.cgroup) return { group: null };
     try {
       return { group: this.ctx.cgroups().create(v.id, v.cgroup) };
@@ -98,7 +97,7 @@ export class LaunchProcedure implements Procedure {
     }
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+  async sample(v: VariantOf<'launch' | 'interference'>, base: SampleBase): Promise<Sample> {
     const made = this.#group(v, base);
     if ('errored' in made) return made.errored;
     const { group } = made;
@@ -124,7 +123,7 @@ export class LaunchProcedure implements Procedure {
     return this.#toSample(v, result, base, stats);
   }
 
-  #toSample(v: ResolvedVariant, result: LaunchResult, base: SampleBase, stats: CgroupStats): Sample {
+  #toSample(v: VariantOf<'launch' | 'interference'>, result: LaunchResult, base: SampleBase, stats: CgroupStats): Sample {
     let fromOutput: Metrics = {};
     try {
       fromOutput = outputMetrics(v.workload ?? this.ctx.scenario.workload, result.stdout);
@@ -141,7 +140,7 @@ export class LaunchProcedure implements Procedure {
    * twin. A variant with a cgroup gets one group for the burst, its
    * accounting on the last sample.
    */
-  async burst(v: ResolvedVariant, base: SampleBase, count: number): Promise<Sample[]> {
+  async burst(v: VariantOf<'launch' | 'interference'>, base: SampleBase, count: number): Promise<Sample[]> {
     const launcher = this.ctx.launcher();
     const made = this.#group(v, base);
     if ('errored' in made) return [made.errored];

@@ -6,11 +6,11 @@ import { parseIperf3 } from '../../workloads/index.ts';
 import { NetworkManager, ipAvailable, type Topology } from '../../network/index.ts';
 import type { Namespace } from '../../isolation/index.ts';
 import type { Sample } from '../../results/index.ts';
-import type { NetTarget, ResolvedVariant } from '../../scenario/index.ts';
+import type { NetTarget, VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import { workloadMetrics } from '../../workloads/index.ts';
-import type { Procedure, ProcedureContext, SampleBase } from './procedure.ts';
+import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
 /** Port of the held server inside nsbench's own namespaces. */
 const NS_PORT = 5201;
@@ -41,13 +41,13 @@ export function clientArgs(t: NetTarget): string[] {
  * sample runs one `net client` in the client's. The loopback topology runs
  * both in one sandbox with a network namespace of its own (`net loop`).
  */
-export class NetworkProcedure implements Procedure {
+export class NetworkProcedure implements ProcedureOf<'network'> {
   readonly #net = new NetworkManager();
   readonly #setups = new Map<string, Setup>();
-  constructor(private readonly ctx: ProcedureContext) {}
+  constructor(private readonly ctx: ContextOf<'network'>) {}
 
-  skipReason(v: ResolvedVariant): string | null {
-    const t = v.net as NetTarget;
+  skipReason(v: VariantOf<'network'>): string | null {
+    const t = v.net;
     const ns = t.topology === 'loopback' ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
     const base = skipReason(ns, this.ctx.euid);
     if (base) return base;
@@ -59,7 +59,7 @@ export class NetworkProcedure implements Procedure {
     return null;
   }
 
-  #spec(v: ResolvedVariant, where: 'server' | 'client', s: Setup, argv: string[]): SandboxSpec {
+  #spec(v: VariantOf<'network'>, where: 'server' | 'client', s: Setup, argv: string[]): SandboxSpec {
     const endpoint = s.topology[where];
     const ns = endpoint.ownNetns ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
     const path = argv[0] === 'iperf3' ? (which('iperf3') as string) : builtinWorkload(argv[0] as string);
@@ -77,10 +77,10 @@ export class NetworkProcedure implements Procedure {
     return s.topology.sameSandbox ? ['net', 'loop', ...clientArgs(t)] : ['net', 'client', s.topology.serverAddress, String(s.port), ...clientArgs(t)];
   }
 
-  async setup(variants: ResolvedVariant[]): Promise<void> {
+  async setup(variants: VariantOf<'network'>[]): Promise<void> {
     const launcher = this.ctx.holder();
     for (const v of variants) {
-      const t = v.net as NetTarget;
+      const t = v.net;
       const topology = this.#net.create(t.topology);
       const s: Setup = { topology, server: null, port: NS_PORT, failure: null };
       this.#setups.set(v.id, s);
@@ -100,10 +100,10 @@ export class NetworkProcedure implements Procedure {
     }
   }
 
-  async sample(v: ResolvedVariant, base: SampleBase): Promise<Sample> {
+  async sample(v: VariantOf<'network'>, base: SampleBase): Promise<Sample> {
     const s = this.#setups.get(v.id);
     if (!s || s.failure) return { ...base, state: 'errored', cause: 'setup', reason: s?.failure ?? 'not set up' };
-    const t = v.net as NetTarget;
+    const t = v.net;
     const r = await this.ctx.launcher().run(this.#spec(v, 'client', s, this.#clientArgv(t, s)));
     const metrics = t.tool === 'iperf3' ? parseIperf3(r.stdout) : workloadMetrics(r.stdout);
     return toSample(r, { ...base, timeoutMs: this.ctx.timeoutMs }, metrics);

@@ -1,7 +1,8 @@
 import type { CgroupManager } from '../../cgroup/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
 import type { Sample, SampleBase } from '../../results/index.ts';
-import type { ResolvedVariant, Scenario } from '../../scenario/index.ts';
+import type { ResolvedVariant, Scenario, ScenarioOf, VariantOf } from '../../scenario/index.ts';
+import type { ScenarioKind } from '../../results/index.ts';
 import type { Pacing } from '../pacing.ts';
 
 /** What the runner needs of a launcher to take launch samples; tests pass one with fixed timings. */
@@ -31,8 +32,8 @@ export function asHolder(l: Launchable): Holder {
 /** Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait): results' one definition. */
 export type { SampleBase };
 
-export interface ProcedureContext {
-  scenario: Scenario;
+export interface ProcedureContext<S extends { kind: ScenarioKind } = Scenario> {
+  scenario: S;
   timeoutMs: number;
   /** the current launcher (it may be restarted between samples) */
   launcher(): Launchable;
@@ -49,15 +50,19 @@ export interface ProcedureContext {
  * shuffled order, the results and the launcher's restarts; a procedure owns
  * what a single measurement is.
  */
-export interface Procedure {
+export interface Procedure<V extends ResolvedVariant = ResolvedVariant> {
   /** Why the variant cannot run here (checked once), or null. */
-  skipReason(v: ResolvedVariant): string | null;
+  skipReason(v: V): string | null;
   /** Prepares long-lived state (held sandboxes) before the first round. */
-  setup?(variants: ResolvedVariant[]): Promise<void>;
+  setup?(variants: V[]): Promise<void>;
   /** One measurement; failures are returned as errored samples. Throws only if the launcher channel broke. */
-  sample(v: ResolvedVariant, base: SampleBase): Promise<Sample>;
+  sample(v: V, base: SampleBase): Promise<Sample>;
   /** back-to-back pacing: `count` launches of the variant in a row inside the launcher, one sample each (the first is the lead-in). */
-  burst?(v: ResolvedVariant, base: SampleBase, count: number): Promise<Sample[]>;
+  burst?(v: V, base: SampleBase, count: number): Promise<Sample[]>;
   /** Removes whatever setup made; runs on success and on error. */
   teardown?(): Promise<void>;
 }
+
+/** The context and procedure of one scenario kind: its variants typed as that kind's (VariantOf<K>). */
+export type ContextOf<K extends ScenarioKind> = ProcedureContext<ScenarioOf<K>>;
+export type ProcedureOf<K extends ScenarioKind> = Procedure<VariantOf<K>>;
