@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "nsb",
-      "sources": ["src/addon.cc", "src/ns.c", "src/error.c", "src/wire.c", "src/client.c", "src/freeze.c", "src/clock.c"],
+      "sources": ["src/addon.cc", "src/ns.c", "src/names.c", "src/error.c", "src/wire.c", "src/client.c", "src/freeze.c", "src/clock.c"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "include"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-O2", "-Wall", "-Wextra"],

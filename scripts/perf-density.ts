@@ -14,7 +14,7 @@ import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/host/index.t
 import { textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
-import { namespaceObjects, settleNamespaces } from '../src/runner/procedures/density.ts';
+import { namespaceObjects, settleNamespaces } from '../src/host/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 
 const { values: args } = parseArgs({ options: { target: { type: 'string', default: '2000' }, reps: { type: 'string', default: '3' }, budget: { type: 'string', default: '900' }, json: { type: 'string' } } });

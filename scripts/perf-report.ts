@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { syntheticRun } from '../src/compare/index.ts';
 import { htmlReport, markdownSummary, runSummary } from '../src/report/index.ts';
-import { finalizeScenario } from '../src/results/finalize.ts';
+import { finalizeScenario } from '../src/results/index.ts';
 
 const { values: args } = parseArgs({ options: { variants: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '6' }, out: { type: 'string' } } });
 const V = Number(args.variants);

@@ -8,7 +8,14 @@ import {
   PF_KTHREAD,
   descendants,
   kthreadCpuNs,
+  fdHardLimit,
+  namespaceObjects,
   parseCpuTimes,
+  parseMeminfo,
+  pidMax,
+  pssOf,
+  readMeminfo,
+  taskCount,
   parseDyingDescendants,
   parsePidStat,
   parsePressure,
@@ -82,7 +89,20 @@ test('trace lines: workqueue events and kworker switches, with context and the m
   assert.equal(parseTraceLine('# tracer: nop'), null);
 });
 
+test('meminfo: MemAvailable and Slab in bytes; a missing key reads 0', () => {
+  const m = parseMeminfo('MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   20000000 kB\nSlab:             123456 kB\n');
+  assert.deepEqual(m, { availableBytes: 20_000_000 * 1024, slabBytes: 123_456 * 1024 });
+  assert.deepEqual(parseMeminfo('MemTotal: 1 kB\n'), { availableBytes: 0, slabBytes: 0 });
+});
+
 test('the live readers on this machine', () => {
+  const mem = readMeminfo();
+  assert.ok(mem.availableBytes > 0 && mem.slabBytes > 0, JSON.stringify(mem));
+  assert.ok(pssOf(process.pid) > 0, 'this process has a proportional set size');
+  assert.equal(pssOf(2 ** 22 + 1), 0, 'no such process: 0');
+  assert.ok(pidMax() >= 301 && fdHardLimit() > 0 && taskCount() > 0);
+  const objs = namespaceObjects();
+  if (process.geteuid?.() === 0) assert.ok((objs.user_namespace ?? 0) >= 1 && (objs.pid_namespace ?? 0) >= 0, JSON.stringify(objs));
   assert.ok(readCpuTimes().total > 0);
   const procs = scanProcesses();
   assert.ok(procs.some((p) => p.pid === process.pid), 'this process is among them');

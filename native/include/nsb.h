@@ -166,6 +166,13 @@ struct nsb_result {
     char errbuf[NSB_STDERR_MAX];
 };
 
+/* ---- names (names.c): the words results use for states, timestamps, steps -- */
+extern const char *const nsb_ts_names[NSB_T_COUNT];        /* enum nsb_ts: "request", "cloneStart", ... */
+extern const char *const nsb_setup_names[NSB_SETUP_COUNT]; /* enum nsb_setup_step: "propagation", ... */
+const char *nsb_state_name(int32_t state);                 /* enum nsb_state: "exited", ...; "clone-failed" outside it */
+const char *nsb_clone_path_name(int32_t path);             /* enum nsb_clone_path: "clone3", "clone", "none" */
+const char *nsb_cgroup_method_name(int32_t method);        /* enum nsb_cgroup_method bits: "clone-into-cgroup", ... */
+
 /* ---- the core ----------------------------------------------------------- */
 
 struct nsb_core; /* per-process state: shared page, /dev/null, clone3 support */
@@ -198,6 +205,14 @@ struct nsb_sandbox {
     int32_t clone_path, cgroup_method;
     uint32_t out_len, out_drained, err_len, err_drained;
 };
+
+/* The rules a request must keep before anything is made (a program to run;
+ * clock offsets only with a time namespace; a time namespace only through
+ * clone3, which `has_clone3` says this kernel has and opts does not rule out;
+ * a network namespace joined or created, not both; a tmpfs only with a mount
+ * namespace and its setup). Returns 0 when it keeps them, else -1 with e set
+ * (EINVAL, the rule broken). Pure: no root, no kernel. */
+int nsb_spec_check(const struct nsb_spec *spec, int has_clone3, struct nsb_error *e);
 
 /* Creates the sandbox. Returns 0 with sb filled while the child runs, or 1 when
  * it failed before a child existed (res says why). */

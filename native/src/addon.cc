@@ -27,10 +27,6 @@
 
 namespace {
 
-const char *const kTsNames[NSB_T_COUNT] = {"request",    "cloneStart", "cloneDone", "childStart", "mapsDone",
-                                           "cgroupDone", "setupDone",  "exec",      "ready",      "exit"};
-const char *const kStates[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed", "running"};
-const char *const kSetupSteps[NSB_SETUP_COUNT] = {"propagation", "proc", "tmpfs", "lo", "hostname"};
 
 // An Error like Node's own system errors: message, code, errno, syscall.
 Napi::Error SystemError(Napi::Env env, const nsb_error &e) {
@@ -129,25 +125,22 @@ std::unique_ptr<OwnedSpec> ToSpec(Napi::Object o) {
 Napi::Object FromResult(Napi::Env env, const nsb_result &r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", Napi::Number::New(env, (double)r.id));
-  o.Set("state", Napi::String::New(env, r.state >= 0 && r.state <= NSB_RUNNING ? kStates[r.state] : "clone-failed"));
+  o.Set("state", Napi::String::New(env, nsb_state_name(r.state)));
   o.Set("exitCode", Napi::Number::New(env, r.exit_code));
   o.Set("signal", Napi::Number::New(env, r.term_signal));
   o.Set("pid", Napi::Number::New(env, r.pid));
-  o.Set("clonePath", Napi::String::New(env, r.clone_path == NSB_PATH_CLONE3  ? "clone3"
-                                            : r.clone_path == NSB_PATH_CLONE ? "clone"
-                                                                             : "none"));
-  const char *const methods[] = {"none", "clone-into-cgroup", "procs-write", "clone-into-cgroup+procs-write"};
-  o.Set("cgroupMethod", Napi::String::New(env, methods[r.cgroup_method & 3]));
+  o.Set("clonePath", Napi::String::New(env, nsb_clone_path_name(r.clone_path)));
+  o.Set("cgroupMethod", Napi::String::New(env, nsb_cgroup_method_name(r.cgroup_method)));
   o.Set("ready", Napi::Boolean::New(env, r.ready != 0));
   o.Set("requestMonoNs", Napi::BigInt::New(env, (uint64_t)r.t[NSB_T_REQUEST]));
   // Offsets from the request, in ns (small enough for doubles); -1: did not happen.
   Napi::Object off = Napi::Object::New(env);
   for (int i = 0; i < NSB_T_COUNT; i++)
-    off.Set(kTsNames[i], Napi::Number::New(env, r.t[i] ? (double)(int64_t)(r.t[i] - r.t[NSB_T_REQUEST]) : -1));
+    off.Set(nsb_ts_names[i], Napi::Number::New(env, r.t[i] ? (double)(int64_t)(r.t[i] - r.t[NSB_T_REQUEST]) : -1));
   o.Set("offsetsNs", off);
   o.Set("setupBeginOffsetNs", Napi::Number::New(env, r.t_setup_begin ? (double)(int64_t)(r.t_setup_begin - r.t[NSB_T_REQUEST]) : -1));
   Napi::Object setup = Napi::Object::New(env);
-  for (int i = 0; i < NSB_SETUP_COUNT; i++) setup.Set(kSetupSteps[i], Napi::Number::New(env, (double)r.setup_ns[i]));
+  for (int i = 0; i < NSB_SETUP_COUNT; i++) setup.Set(nsb_setup_names[i], Napi::Number::New(env, (double)r.setup_ns[i]));
   o.Set("setupNs", setup);
   // the gap since the launcher reaped the launch before this one (-1: none), and how much of it was a deliberate wait
   o.Set("prevExitAgoNs", Napi::Number::New(env, r.t_prev_exit && r.t[NSB_T_REQUEST] ? (double)(int64_t)(r.t[NSB_T_REQUEST] - r.t_prev_exit) : -1));

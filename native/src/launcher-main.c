@@ -23,9 +23,6 @@
 
 extern char **environ;
 
-static const char *const ts_names[NSB_T_COUNT] = {
-    "request", "cloneStart", "cloneDone", "childStart", "mapsDone", "cgroupDone", "setupDone", "exec", "ready", "exit"};
-static const char *const state_names[] = {"exited", "signaled", "timeout", "setup-failed", "clone-failed", "running"};
 
 static void json_str(FILE *f, const char *s, size_t len) {
     fputc('"', f);
@@ -38,22 +35,19 @@ static void json_str(FILE *f, const char *s, size_t len) {
     fputc('"', f);
 }
 
-static const char *const setup_names[NSB_SETUP_COUNT] = {"propagation", "proc", "tmpfs", "lo", "hostname"};
-
 static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
     char nsbuf[128];
     nsb_ns_format(ns, nsbuf, sizeof nsbuf);
     fprintf(f, "{\"ns\":\"%s\",\"state\":\"%s\",\"exitCode\":%d,\"signal\":%d,\"pid\":%d,\"clonePath\":\"%s\",\"ready\":%s",
-            nsbuf, state_names[r->state], r->exit_code, r->term_signal, r->pid,
-            r->clone_path == NSB_PATH_CLONE3 ? "clone3" : r->clone_path == NSB_PATH_CLONE ? "clone" : "none",
+            nsbuf, nsb_state_name(r->state), r->exit_code, r->term_signal, r->pid, nsb_clone_path_name(r->clone_path),
             r->ready ? "true" : "false");
     fprintf(f, ",\"offsetsNs\":{");
     for (int i = 0; i < NSB_T_COUNT; i++) {
         long long off = r->t[i] ? (long long)(r->t[i] - r->t[NSB_T_REQUEST]) : -1;
-        fprintf(f, "%s\"%s\":%lld", i ? "," : "", ts_names[i], off);
+        fprintf(f, "%s\"%s\":%lld", i ? "," : "", nsb_ts_names[i], off);
     }
     fprintf(f, "},\"setupNs\":{");
-    for (int i = 0; i < NSB_SETUP_COUNT; i++) fprintf(f, "%s\"%s\":%llu", i ? "," : "", setup_names[i], (unsigned long long)r->setup_ns[i]);
+    for (int i = 0; i < NSB_SETUP_COUNT; i++) fprintf(f, "%s\"%s\":%llu", i ? "," : "", nsb_setup_names[i], (unsigned long long)r->setup_ns[i]);
     fprintf(f, "},\"prevExitAgoNs\":%lld,\"gapWaitNs\":%llu", r->t_prev_exit ? (long long)(r->t[NSB_T_REQUEST] - r->t_prev_exit) : -1LL,
             (unsigned long long)r->gap_wait_ns);
     fprintf(f, ",\"childUserUs\":%lld,\"childSysUs\":%lld,\"childMaxRssKb\":%lld,\"launcherUserUs\":%lld,\"launcherSysUs\":%lld",

@@ -412,6 +412,48 @@ static int place_and_release(struct nsb_core *core, const struct nsb_spec *spec,
     return rc;
 }
 
+int nsb_spec_check(const struct nsb_spec *spec, int has_clone3, struct nsb_error *e) {
+    int force_clone = (spec->opts & NSB_OPT_FORCE_CLONE) != 0;
+    if (!spec->path || spec->argc == 0)
+        nsb_error_set(e, EINVAL, "request", "no program to run");
+    else if (spec->time_offsets && !(spec->ns & NSB_NS_TIME))
+        nsb_error_set(e, EINVAL, "request", "clock offsets need a time namespace");
+    else if ((spec->ns & NSB_NS_TIME) && !spec->time_offsets && (force_clone || !has_clone3))
+        nsb_error_set(e, EINVAL, "request", "a time namespace needs clone3() (its flag collides with clone()'s exit signal)");
+    else if (spec->netns && (spec->ns & NSB_NS_NET))
+        nsb_error_set(e, EINVAL, "request", "join a network namespace or create one, not both");
+    else if (spec->tmpfs && (!(spec->ns & NSB_NS_MNT) || (spec->opts & NSB_OPT_NO_SETUP)))
+        nsb_error_set(e, EINVAL, "request", "a tmpfs of the sandbox's own needs a mount namespace and its setup (private propagation)");
+    else
+        return 0;
+    return -1;
+}
+
+static void fill_common(const struct nsb_sandbox *sb, struct nsb_result *res) {
+    memcpy(res->t, sb->t, sizeof res->t);
+    memcpy(res->setup_ns, sb->setup_ns, sizeof res->setup_ns);
+    res->t_setup_begin = sb->t_setup_begin;
+    res->pid = sb->pid;
+    res->clone_path = sb->clone_path;
+    res->cgroup_method = sb->cgroup_method;
+    res->ready = sb->ready;
+}
+
+/* The one ending of a spawn or a wait that went wrong: a child that exists is
+ * killed and reaped, the sandbox's descriptors closed, the result failed with
+ * e (and its hint for ns), the launcher's CPU counted. Returns 1 (reaped). */
+static int kill_reap_fail(struct nsb_sandbox *sb, struct nsb_result *res, const struct nsb_error *e, uint32_t ns) {
+    if (sb->pid > 0) {
+        send_kill(sb->pidfd, sb->pid, SIGKILL);
+        while (waitpid(sb->pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    fill_common(sb, res);
+    sandbox_close(sb);
+    fail_result(res, NSB_CLONE_FAILED, e, ns);
+    launcher_cpu(sb, res);
+    return 1;
+}
+
 int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res,
               struct nsb_sandbox *sb) {
     struct nsb_error e = {0};
@@ -425,29 +467,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     res->pid = -1;
 
     int force_clone = (spec->opts & NSB_OPT_FORCE_CLONE) != 0;
-    if (!spec->path || spec->argc == 0) {
-        nsb_error_set(&e, EINVAL, "request", "no program to run");
-        fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-        return 1;
-    }
-    if (spec->time_offsets && !(spec->ns & NSB_NS_TIME)) {
-        nsb_error_set(&e, EINVAL, "request", "clock offsets need a time namespace");
-        fail_result(res, NSB_CLONE_FAILED, &e, 0);
-        return 1;
-    }
-    if ((spec->ns & NSB_NS_TIME) && !spec->time_offsets && (force_clone || !core->has_clone3)) {
-        nsb_error_set(&e, EINVAL, "clone", "a time namespace needs clone3() (its flag collides with clone()'s exit signal)");
-        fail_result(res, NSB_CLONE_FAILED, &e, 0);
-        return 1;
-    }
-
-    if (spec->netns && (spec->ns & NSB_NS_NET)) {
-        nsb_error_set(&e, EINVAL, "request", "join a network namespace or create one, not both");
-        fail_result(res, NSB_CLONE_FAILED, &e, 0);
-        return 1;
-    }
-    if (spec->tmpfs && (!(spec->ns & NSB_NS_MNT) || (spec->opts & NSB_OPT_NO_SETUP))) {
-        nsb_error_set(&e, EINVAL, "request", "a tmpfs of the sandbox's own needs a mount namespace and its setup (private propagation)");
+    if (nsb_spec_check(spec, core->has_clone3, &e) < 0) {
         fail_result(res, NSB_CLONE_FAILED, &e, 0);
         return 1;
     }
@@ -540,25 +560,13 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     if (need_sync) {
         int rc = place_and_release(core, spec, sb, sync[1], become_root, map_uid, map_gid, n_v1, v2_by_write, &e);
         close_fd(&sync[1]);
-        if (rc < 0) { /* a half-made child is killed and reaped before we return */
-            send_kill(sb->pidfd, pid, SIGKILL);
-            waitpid(pid, NULL, 0);
-            memcpy(res->t, sb->t, sizeof res->t);
-            res->pid = pid;
-            res->clone_path = sb->clone_path;
-            sandbox_close(sb);
-            fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-            launcher_cpu(sb, res);
-            return 1;
-        }
+        if (rc < 0) return kill_reap_fail(sb, res, &e, spec->ns); /* a half-made child is killed and reaped before we return */
     }
     return 0;
 
 fail:
     if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) abort();
     close_fd(&netns_fd);
-    memcpy(res->t, sb->t, sizeof res->t);
-    res->clone_path = sb->clone_path;
     close_fd(&sync[0]);
     close_fd(&sync[1]);
     close_fd(&ready[0]);
@@ -568,10 +576,7 @@ fail:
     close_fd(&errp[0]);
     close_fd(&errp[1]);
     close_fd(&cgroup_fd);
-    sandbox_close(sb);
-    fail_result(res, NSB_CLONE_FAILED, &e, spec->ns);
-    launcher_cpu(sb, res);
-    return 1;
+    return kill_reap_fail(sb, res, &e, spec->ns); /* no child exists here: sb->pid is -1 */
 }
 
 /* The child's own timestamps, from the shared page. */
@@ -583,16 +588,6 @@ static void take_page(struct nsb_core *core, struct nsb_sandbox *sb) {
     sb->t_setup_begin = pg->t_setup_begin;
     memcpy(sb->setup_ns, pg->setup, sizeof sb->setup_ns);
     sb->page_taken = 1;
-}
-
-static void fill_common(const struct nsb_sandbox *sb, struct nsb_result *res) {
-    memcpy(res->t, sb->t, sizeof res->t);
-    memcpy(res->setup_ns, sb->setup_ns, sizeof res->setup_ns);
-    res->t_setup_begin = sb->t_setup_begin;
-    res->pid = sb->pid;
-    res->clone_path = sb->clone_path;
-    res->cgroup_method = sb->cgroup_method;
-    res->ready = sb->ready;
 }
 
 int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *res, int until_ready) {
@@ -630,13 +625,7 @@ int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *r
         int n = ppoll(pfd, 4, tsp, NULL);
         if (n < 0 && errno != EINTR) {
             nsb_error_set(&e, errno, "ppoll", "waiting for the sandbox failed");
-            send_kill(sb->pidfd, sb->pid, SIGKILL);
-            waitpid(sb->pid, NULL, 0);
-            fill_common(sb, res);
-            fail_result(res, NSB_CLONE_FAILED, &e, sb->ns);
-            sandbox_close(sb);
-            launcher_cpu(sb, res);
-            return 1;
+            return kill_reap_fail(sb, res, &e, sb->ns);
         }
         if (n <= 0) continue;
         if (pfd[1].revents) {

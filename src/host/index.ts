@@ -1,8 +1,9 @@
 // Host services at the bottom of the layering: the project's paths and the
 // native binding, the cleanup registry, tool lookup (one table of tools and
-// their packages), cgroup-mode detection, the run's owner record, and pure
+// their packages), cgroup-mode detection, the run's owner record, pure
 // parsers of /proc, /sys and tracefs text with the one function each that
-// reads the live file. Nothing here imports from above.
+// reads the live file, and the probes of memory, limits and namespace objects
+// that density ramps (and scripts) are measured by. Nothing here imports from above.
 export { BUILTIN_WORKLOADS, NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, requireBuilt } from './paths.ts';
 export { nativeBinding } from './native.ts';
 export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';
@@ -17,3 +18,6 @@ export { tracefsRoot, tracefsUnavailable, kernelHasSymbols, parseTraceLine, Trac
 export { dyingDescendants, parseDyingDescendants, procCgroups, parseProcCgroups } from './cgroup-stat.ts';
 export { acquireRunLock, claim, releaseRunLock, heldRunLock, ownerRecords, ownerAlive, liveOwnerOf, nameTokens, lockDirs, type OwnerRecord, type OwnerFile } from './run-lock.ts';
 export { workFolder } from './work-folder.ts';
+export { parseMeminfo, readMeminfo, pssOf, type Meminfo } from './memory.ts';
+export { pidMax, fdHardLimit, taskCount } from './limits.ts';
+export { namespaceObjects, settleNamespaces } from './namespace-objects.ts';

@@ -33,3 +33,4 @@ export {
   type WorkloadRef,
 } from './variant.ts';
 export { type SampleBase } from './schema.ts';
+export { resultsJsonSchema } from './json-schema.ts';

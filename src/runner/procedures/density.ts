@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { linearRegression, median } from 'simple-statistics';
 import type { SandboxCgroup } from '../../cgroup/index.ts';
-import { namespaceSlabs } from '../../host/index.ts';
-import { NATIVE_PATHS, builtinWorkload } from '../../host/index.ts';
+import { builtinWorkload, fdHardLimit, namespaceObjects, namespaceSlabs, pidMax, pssOf, readMeminfo, settleNamespaces, taskCount } from '../../host/index.ts';
 import { type LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { DensityTarget, VariantOf } from '../../scenario/index.ts';
@@ -39,27 +36,6 @@ const BATCH = 16;
 const PID_HEADROOM = 0.8;
 const FD_RESERVE = 100;
 
-function meminfo(): { availableBytes: number; slabBytes: number } {
-  const text = readFileSync('/proc/meminfo', 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { availableBytes: kb('MemAvailable'), slabBytes: kb('Slab') };
-}
-
-/** Live namespace objects in the kernel's slab caches (net namespaces die asynchronously, after their last process). */
-export function namespaceObjects(): Record<string, number> {
-  return Object.fromEntries(Object.entries(namespaceSlabs(os.availableParallelism())).map(([k, v]) => [k, v.active]));
-}
-
-/** A process's proportional set size (smaps_rollup Pss), bytes; 0 where it cannot be read. */
-function pssOf(pid: number): number {
-  try {
-    const kb = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
-    return kb ? Number(kb) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * What a sandbox can plausibly take: more than nothing, less than this. A
  * per-instance figure outside is noise (MemAvailable moved by the page cache
@@ -84,80 +60,16 @@ export function plausible(perInstance: Record<string, number>): { valid: Record<
 /** Share of what a ramp took that may still be held when it counts as returned (memory, slab and namespace objects alike). */
 const RETURNED = 0.1;
 
-/** A namespace count that has not fallen for this long has settled, even above its baseline (the charged figures do not depend on it; the MemAvailable view does). */
-const QUIET_MS = 1000;
-
-/**
- * Makes and drops one net namespace (user+net, through the reference loop).
- * Some kernels (6.18 here) leave the objects of dead net namespaces
- * allocated until the next one is made, which would return their memory in
- * the middle of the next ramp; this flushes them first. Best effort: where it
- * cannot run, the counts are only watched.
- */
-function kickNetnsCleanup(): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      execFile(NATIVE_PATHS.refloop, ['user,net', '1', builtinWorkload('noop')], { timeout: 10_000 }, () => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}
-
-/**
- * Waits until the kernel has finished destroying namespaces: until every live
- * namespace count is back within `baseline` when one is given (plus `allowed`
- * by kind and a slab per CPU), or no count has fallen for three seconds. Some
- * kernels keep freed namespace objects in per-CPU caches, or free the last
- * ones only when the next namespace is made (kickNetnsCleanup, first): a
- * count that never returns must not stall a run. Returns the ms from the
- * call until the last fall (0 when nothing fell), or -1 at the timeout.
- */
-export async function settleNamespaces(timeoutMs: number, baseline?: Record<string, number>, allowed: (kind: string) => number = () => 0): Promise<number> {
-  const t = performance.now();
-  await kickNetnsCleanup();
-  let last = namespaceSlabs(os.availableParallelism());
-  let lastFall = t;
-  for (;;) {
-    const now = namespaceSlabs(os.availableParallelism());
-    if (Object.entries(now).some(([k, c]) => c.active < (last[k]?.active ?? 0))) lastFall = performance.now();
-    last = now;
-    if (baseline && Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0))) return performance.now() - t;
-    if (performance.now() - lastFall >= QUIET_MS) return lastFall - t;
-    if (performance.now() - t > timeoutMs) return -1;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function readNumber(path: string): number | null {
-  try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isFinite(n) ? n : null;
-  } catch {
-    return null;
-  }
-}
-
-function fdLimit(): number {
-  const limits = readFileSync('/proc/self/limits', 'utf8');
-  return Number(/^Max open files\s+\d+\s+(\d+)/m.exec(limits)?.[1] ?? 1024);
-}
-
 /** Why a ramp to `target` must not even start here, or null (the guard rails). */
 export function densityGuard(d: DensityTarget): string | null {
-  const pidMax = readNumber('/proc/sys/kernel/pid_max') ?? 32768;
-  const running = processCount();
-  if (running + d.target > pidMax * PID_HEADROOM) return `a ramp to ${d.target} would pass ${PID_HEADROOM * 100}% of kernel.pid_max (${pidMax}, ${running} in use): lower density.target or raise kernel.pid_max`;
-  const fds = fdLimit();
+  const maxPids = pidMax();
+  const running = taskCount();
+  if (running + d.target > maxPids * PID_HEADROOM) return `a ramp to ${d.target} would pass ${PID_HEADROOM * 100}% of kernel.pid_max (${maxPids}, ${running} in use): lower density.target or raise kernel.pid_max`;
+  const fds = fdHardLimit();
   if (d.target > fds - FD_RESERVE) return `a ramp to ${d.target} needs a pidfd per sandbox, the launcher may open ${fds}: lower density.target or raise the hard limit (ulimit -Hn)`;
   const floor = d.minFreeBytes ?? DENSITY_DEFAULTS.minFreeBytes();
-  if (meminfo().availableBytes < floor) return `only ${Math.round(meminfo().availableBytes / 2 ** 20)} MiB available, under the ${Math.round(floor / 2 ** 20)} MiB floor: free memory or lower density.minFreeBytes`;
+  if (readMeminfo().availableBytes < floor) return `only ${Math.round(readMeminfo().availableBytes / 2 ** 20)} MiB available, under the ${Math.round(floor / 2 ** 20)} MiB floor: free memory or lower density.minFreeBytes`;
   return null;
-}
-
-/** Tasks on the machine now (the total of /proc/loadavg's "running/total"). */
-function processCount(): number {
-  return Number((readFileSync('/proc/loadavg', 'utf8').split(' ')[3] ?? '0/0').split('/')[1] ?? 0);
 }
 
 /**
@@ -209,7 +121,7 @@ export class DensityProcedure implements ProcedureOf<'density'> {
     // namespaces of earlier work still dying would return memory during the ramp
     const settledMs = await settleNamespaces(DENSITY_DEFAULTS.settleTimeoutMs);
     const nsBefore = namespaceSlabs(os.availableParallelism());
-    const before = meminfo();
+    const before = readMeminfo();
     let ramp: { group: SandboxCgroup; back: () => void } | null = null;
     let rampGone = false;
     const endRamp = async () => {
@@ -227,7 +139,7 @@ export class DensityProcedure implements ProcedureOf<'density'> {
           stop = `time budget of ${budget} ms`;
           break;
         }
-        if (meminfo().availableBytes < floor) {
+        if (readMeminfo().availableBytes < floor) {
           stop = `memory floor: MemAvailable under ${Math.round(floor / 2 ** 20)} MiB`;
           break;
         }
@@ -252,7 +164,7 @@ export class DensityProcedure implements ProcedureOf<'density'> {
       }
       const rampMs = performance.now() - t0;
       await new Promise((r) => setTimeout(r, d.holdMs ?? DENSITY_DEFAULTS.holdMs));
-      const during = meminfo();
+      const during = readMeminfo();
       const nsDuring = namespaceSlabs(os.availableParallelism());
       const charged = ramp?.group.chargedMemory() ?? null;
       const pssBytes = held.reduce((sum, h) => sum + pssOf(h.pid), 0);
@@ -343,7 +255,7 @@ export class DensityProcedure implements ProcedureOf<'density'> {
       const memTaken = Math.max(0, before.availableBytes - during.availableBytes);
       const slabTaken = Math.max(0, during.slabBytes - before.slabBytes);
       for (;;) {
-        const now = meminfo();
+        const now = readMeminfo();
         if (before.availableBytes - now.availableBytes <= memTaken * RETURNED && now.slabBytes - before.slabBytes <= slabTaken * RETURNED) return performance.now() - t;
         if (performance.now() - t > timeout) return -1;
         await new Promise((r) => setTimeout(r, 20));
