@@ -47,8 +47,8 @@ case "$part" in
   tests)
     # type checks and the native unit tests ran where it was built; here the tests that need this machine
     run tests node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-      test/cgroup-limits.test.ts test/cgroup-freeze.test.ts test/density-ramp.test.ts test/engines.test.ts \
-      test/rootless.test.ts test/noisy-neighbour.test.ts test/faults.test.ts test/cleanup-leftovers.test.ts test/launcher-namespaces.test.ts
+      test/cgroup-limits.test.ts test/cgroup-freeze.test.ts test/runner-density-ramp.test.ts test/engines-launch.test.ts \
+      test/cli-rootless.test.ts test/runner-interference.test.ts test/runner-faults.test.ts test/cleanup-leftovers.test.ts test/launcher-namespaces.test.ts
     ;;
   cgroup)
     run cgroup node --import tsx scripts/perf-cgroup.ts --json "$out/cgroup.json"

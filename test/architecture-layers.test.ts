@@ -4,6 +4,7 @@
 // and, from the same graph, no two folders import each other in a circle.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cruise } from 'dependency-cruiser';
@@ -43,4 +44,16 @@ test('src/ keeps its layers: no upward import, no cycle of modules or folders, o
   };
   for (const f of edges.keys()) visit(f, [f]);
   assert.deepEqual(cycles, [], 'no folder cycle');
+});
+
+test('each test file is named after the src/ folder it tests: test/<folder>-<topic>.test.ts', () => {
+  const folders = new Set(readdirSync(join(PROJECT_ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+  folders.add('architecture'); // this file: the layering of all of src/
+  const files = readdirSync(join(PROJECT_ROOT, 'test')).filter((f) => f.endsWith('.test.ts'));
+  assert.ok(files.length > 30, `found ${files.length} test files`);
+  const misfiled = files.filter((f) => {
+    const m = /^([a-z]+)-[a-z0-9-]+\.test\.ts$/.exec(f);
+    return !m || !folders.has(m[1] as string);
+  });
+  assert.deepEqual(misfiled, [], `name them test/<folder>-<topic>.test.ts after one of: ${[...folders].sort().join(', ')}`);
 });

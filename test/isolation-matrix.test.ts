@@ -104,12 +104,13 @@ describe('isolation matrix', { skip: needsRootAndBuild }, () => {
     for (const c of m.get('all')?.values() ?? []) assert.ok(c.status !== 'not-isolated', `all ${c.ns}: ${c.evidence}`);
     assert.deepEqual(nsbLeftovers(), [], 'nothing left behind');
   });
+});
 
-  test('a judgement needs the host side: a rename seen on the host is not isolation', () => {
-    const probe = { ownUtsNs: 1, sethostnameErrno: 0, hostnameBefore: 'a', hostnameAfter: 'nsb-probe-renamed', interfaces: 'lo', uidMap: '', cgroup: '0::/\n' } as Partial<ProbeReport>;
-    const host = { hostnameBefore: 'h', hostnameAfter: 'nsb-probe-renamed', hostInterfaces: ['lo'], hostViewCgroup: '0::/\n', timeOffsets: null, hostFileMode: 0o100600 } as Partial<HostObservations>;
-    const cells = isolationCells({ ...probe } as ProbeReport, { ...host } as HostObservations);
-    assert.equal(cells.find((c) => c.ns === 'uts')?.status, 'not-isolated');
-    assert.equal(cells.find((c) => c.ns === 'cgroup')?.status, 'n/a', 'in the root cgroup there is no path to hide');
-  });
+// pure: runs for everyone, root or not
+test('a judgement needs the host side: a rename seen on the host is not isolation', () => {
+  const probe = { ownUtsNs: 1, sethostnameErrno: 0, hostnameBefore: 'a', hostnameAfter: 'nsb-probe-renamed', interfaces: 'lo', uidMap: '', cgroup: '0::/\n' } as Partial<ProbeReport>;
+  const host = { hostnameBefore: 'h', hostnameAfter: 'nsb-probe-renamed', hostInterfaces: ['lo'], hostViewCgroup: '0::/\n', timeOffsets: null, hostFileMode: 0o100600 } as Partial<HostObservations>;
+  const cells = isolationCells({ ...probe } as ProbeReport, { ...host } as HostObservations);
+  assert.equal(cells.find((c) => c.ns === 'uts')?.status, 'not-isolated');
+  assert.equal(cells.find((c) => c.ns === 'cgroup')?.status, 'n/a', 'in the root cgroup there is no path to hide');
 });

@@ -100,14 +100,15 @@ describe('competing load', { skip: needsRootAndBuild }, () => {
     for (const v of r?.summary ?? []) assert.equal(v.metrics['workload.wallNs']?.n, 10, `${v.variant}: one measured sample per round`);
     assert.ok(r?.samples.filter(isMeasured).every((s) => !s.superseded));
   });
+});
 
-  test('without PSI the load is judged from /proc and the run says so', () => {
-    const watch = new LoadWatch({ pressure: () => null });
-    watch.begin();
-    const l = watch.end(0, 0);
-    assert.equal(l.source, 'proc-stat');
-    assert.equal(l.pressure, null);
-    assert.ok(l.busy >= 0 && l.foreignCpu >= 0);
-    assert.match(loadWarnings([l], false).join(), /no pressure stall information \(PSI\): competing load is judged from \/proc\/stat and process CPU alone/);
-  });
+// pure: runs for everyone, root or not
+test('without PSI the load is judged from /proc and the run says so', () => {
+  const watch = new LoadWatch({ pressure: () => null });
+  watch.begin();
+  const l = watch.end(0, 0);
+  assert.equal(l.source, 'proc-stat');
+  assert.equal(l.pressure, null);
+  assert.ok(l.busy >= 0 && l.foreignCpu >= 0);
+  assert.match(loadWarnings([l], false).join(), /no pressure stall information \(PSI\): competing load is judged from \/proc\/stat and process CPU alone/);
 });

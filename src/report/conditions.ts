@@ -1,25 +1,6 @@
-import { median } from 'simple-statistics';
-import { isMeasured, type ScenarioResult } from '../results/index.ts';
-import { meanCI95 } from '../stats/index.ts';
+import { paceFigures, perLaunchMedian, rampFigure, type ScenarioResult } from '../results/index.ts';
 import { formatNs } from './format.ts';
 
-const p50 = (xs: number[]) => (xs.length ? median(xs) : NaN);
-
-const byVariantCache = new WeakMap<ScenarioResult, Map<string, ScenarioResult['samples']>>();
-/** A scenario's samples grouped by variant, built once per scenario: per-variant lookups stay linear at thousands of variants. */
-export function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['samples'] {
-  let m = byVariantCache.get(sc);
-  if (!m) {
-    m = new Map();
-    for (const s of sc.samples) {
-      const l = m.get(s.variant);
-      if (l) l.push(s);
-      else m.set(s.variant, [s]);
-    }
-    byVariantCache.set(sc, m);
-  }
-  return m.get(variant) ?? [];
-}
 
 /** Beyond this many variants the carry-over matrix (variants × predecessors) is shown as its list of cells instead. */
 export const CARRY_MATRIX_MAX = 40;
@@ -34,15 +15,12 @@ const PACE_MEANING: Record<string, string> = {
 /** The scenario's pacing and gaps in one line, as a table heading states them: every figure below holds under these conditions. */
 export function paceLine(sc: ScenarioResult): string {
   const pace = sc.pace ?? 'interleaved';
-  const launches = sc.samples.filter((s) => s.state !== 'skipped' && s.conditions);
-  const gaps = launches.flatMap((s) => (s.conditions?.gapNs !== undefined ? [s.conditions.gapNs] : []));
+  const f = paceFigures(sc);
   const parts = [`pace ${pace}: ${PACE_MEANING[pace] ?? pace}`];
   if (pace === 'back-to-back') parts.push(`bursts of ${sc.burst ?? '?'} after a lead-in (not summarized)`);
-  if (gaps.length) parts.push(`gap exit → next launch p50 ${formatNs(p50(gaps))}${sc.gapMs ? ` (at least ${sc.gapMs} ms kept)` : " (nsbench's own round trip)"}`);
+  if (f.gapP50Ns !== null) parts.push(`gap exit → next launch p50 ${formatNs(f.gapP50Ns)}${sc.gapMs ? ` (at least ${sc.gapMs} ms kept)` : " (nsbench's own round trip)"}`);
   if (pace === 'quiesced') {
-    const waits = launches.flatMap((s) => (s.conditions?.quiesceWaitNs !== undefined ? [s.conditions.quiesceWaitNs] : []));
-    const late = launches.filter((s) => s.conditions?.quiet === false).length;
-    parts.push(`quiesce wait p50 ${formatNs(p50(waits))}${late ? `, ${late} timed out` : ''}`);
+    parts.push(`quiesce wait p50 ${formatNs(f.quiesceWaitP50Ns ?? NaN)}${f.quiesceTimeouts ? `, ${f.quiesceTimeouts} timed out` : ''}`);
   }
   return parts.join('; ');
 }
@@ -74,25 +52,18 @@ export function kernelWorkRows(sc: ScenarioResult): { header: string[]; rows: st
   if (!vs.length) return null;
   const list = [...fns].sort();
   const header = ['variant', 'deferred cpu', 'until done', ...list.map((f) => `${f} cpu`)];
-  const perLaunch = (variant: string, metric: string) => {
-    // a launch without the item did none of it: the median over every launch of the variant
-    const launches = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
-    return launches.length ? median(launches.map((s) => (s.state === 'completed' ? (s.metrics[metric] ?? 0) : 0))) : NaN;
-  };
+  const perLaunch = (variant: string, metric: string) => perLaunchMedian(sc, variant, metric);
   const rows = sc.summary.map((v) => [v.variant, formatNs(perLaunch(v.variant, 'kernel.deferredCpuNs')), formatNs(v.metrics['kernel.deferredDoneNs']?.median), ...list.map((f) => formatNs(perLaunch(v.variant, `kernel.work.${f}.cpuNs`)))]);
   return { header, rows };
 }
 
 /** A density figure over the variant's ramps: their mean (with its 95% CI when asked, from 2 ramps on); "invalid" where a ramp's value was implausible. */
 export function densityFigure(sc: ScenarioResult, variant: string, metric: string, withCI = false): string {
-  const ramps = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
-  const values = ramps.flatMap((s) => (s.state === 'completed' && s.metrics[metric] !== undefined ? [s.metrics[metric] as number] : []));
-  const bad = ramps.filter((s) => s.state === 'completed' && s.invalid?.[metric] !== undefined).length;
+  const f = rampFigure(sc, variant, metric);
   const kib = (b: number) => `${(b / 1024).toFixed(0)}`;
-  if (!values.length) return bad ? 'invalid' : '-';
-  const ci = withCI ? meanCI95(values) : null;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return `${kib(mean)} KiB${ci ? ` [${kib(ci.low)}, ${kib(ci.high)}]` : withCI ? ` (n=${values.length})` : ''}${bad ? ` (${bad} invalid)` : ''}`;
+  if (f.mean === null) return f.invalid ? 'invalid' : '-';
+  const ci = withCI ? f.ci : null;
+  return `${kib(f.mean)} KiB${ci ? ` [${kib(ci.low)}, ${kib(ci.high)}]` : withCI ? ` (n=${f.n})` : ''}${f.invalid ? ` (${f.invalid} invalid)` : ''}`;
 }
 
 

@@ -63,13 +63,14 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
     assert.equal(hogs(), 0, 'the storm is gone');
     assert.deepEqual(leftovers(cgroups.runName), []);
   });
+});
 
-  test('a fork storm without pids.max, or an antagonist outside a pid namespace, is refused', () => {
-    const storm = { builtin: 'hog', args: ['forkstorm', '100'] };
-    const bad = (antagonist: object) => () =>
-      validateScenario({ name: 's', description: 'x', kind: 'interference', workload: { builtin: 'noop' }, variants: [{ id: 'a', ns: [] }, { id: 'b', ns: [], antagonist }] }, 'scenarios/s.ts');
-    assert.throws(bad({ workload: storm }), (e: unknown) => e instanceof UserError && e.message === 'scenarios/s.ts: variants[1].antagonist.cgroup.pids.max: a fork storm needs pids.max on its cgroup (nsbench refuses to start one without a limit)');
-    assert.throws(bad({ workload: storm, cgroup: { cpu: { max: 0.5 } } }), /pids\.max/);
-    assert.throws(bad({ workload: { builtin: 'hog', args: ['procs', '2', 'busy'] }, ns: ['net'] }), /antagonist\.ns: an antagonist runs in a pid namespace/);
-  });
+// pure: runs for everyone, root or not
+test('a fork storm without pids.max, or an antagonist outside a pid namespace, is refused', () => {
+  const storm = { builtin: 'hog', args: ['forkstorm', '100'] };
+  const bad = (antagonist: object) => () =>
+    validateScenario({ name: 's', description: 'x', kind: 'interference', workload: { builtin: 'noop' }, variants: [{ id: 'a', ns: [] }, { id: 'b', ns: [], antagonist }] }, 'scenarios/s.ts');
+  assert.throws(bad({ workload: storm }), (e: unknown) => e instanceof UserError && e.message === 'scenarios/s.ts: variants[1].antagonist.cgroup.pids.max: a fork storm needs pids.max on its cgroup (nsbench refuses to start one without a limit)');
+  assert.throws(bad({ workload: storm, cgroup: { cpu: { max: 0.5 } } }), /pids\.max/);
+  assert.throws(bad({ workload: { builtin: 'hog', args: ['procs', '2', 'busy'] }, ns: ['net'] }), /antagonist\.ns: an antagonist runs in a pid namespace/);
 });

@@ -1,51 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootBreakdown } from '../src/launcher/phases.ts';
 import { summarize, type Sample } from '../src/results/index.ts';
 import { formatVs } from '../src/report/index.ts';
-import { seededRandom, shuffled } from '../src/stats/index.ts';
-import { describe as describeSample, ratioOfMedians } from '../src/stats/index.ts';
-
-test('descriptive statistics on a fixed sample', () => {
-  const d = describeSample([5, 1, 4, 2, 3]);
-  assert.ok(d);
-  assert.equal(d.n, 5);
-  assert.equal(d.median, 3);
-  assert.equal(d.min, 1);
-  assert.equal(d.max, 5);
-  assert.equal(d.mean, 3);
-  assert.ok(Math.abs(d.sd - Math.sqrt(2.5)) < 1e-12, 'sample sd (n-1)');
-  assert.equal(describeSample([]), null);
-  assert.equal(ratioOfMedians(describeSample([4, 4, 4]), describeSample([2, 2, 2])), 2);
-});
-
-test('the seeded shuffle is a permutation and replays from its seed', () => {
-  const items = Array.from({ length: 20 }, (_, i) => i);
-  const a = shuffled(items, seededRandom(7));
-  const b = shuffled(items, seededRandom(7));
-  const c = shuffled(items, seededRandom(8));
-  assert.deepEqual(a, b);
-  assert.notDeepEqual(a, c);
-  assert.deepEqual([...a].sort((x, y) => x - y), items);
-  assert.notDeepEqual(a, items);
-});
-
-test('boot breakdown partitions request→ready, even when the child runs before clone returns', () => {
-  const o = { request: 0, cloneStart: 10, cloneDone: 100, childStart: 60, mapsDone: 150, cgroupDone: 170, setupDone: 200, exec: 210, ready: 500, exit: 600 };
-  const b = bootBreakdown(o);
-  assert.equal(b.bootNs, 500);
-  assert.equal(b.prepareNs + b.cloneNs + b.mapNs + b.cgroupNs + b.setupNs + b.execNs, 500);
-  assert.deepEqual([b.prepareNs, b.cloneNs, b.mapNs, b.cgroupNs, b.setupNs, b.execNs, b.afterReadyNs], [10, 90, 50, 20, 30, 300, 100]);
-  // no user namespace (no maps) and a child whose setup finished before clone returned
-  const c = bootBreakdown({ ...o, mapsDone: -1, cgroupDone: -1, setupDone: 80 });
-  assert.equal(c.mapNs, 0);
-  assert.equal(c.setupNs, 0);
-  assert.equal(c.prepareNs + c.cloneNs + c.mapNs + c.setupNs + c.execNs, 500);
-  // a workload that never signals ready: boot ends at exit
-  const d = bootBreakdown({ ...o, ready: -1 });
-  assert.equal(d.bootNs, 600);
-  assert.equal(d.afterReadyNs, 0);
-});
+import { seededRandom } from '../src/stats/index.ts';
 
 test('summary keeps warm-up and failures out of the statistics and computes ratios to the baseline', () => {
   const s = (variant: string, round: number, bootNs: number, extra: Partial<Sample> = {}): Sample =>
@@ -70,27 +27,6 @@ test('summary keeps warm-up and failures out of the statistics and computes rati
   assert.equal(few?.metrics.bootNs?.tooFew, true);
   assert.equal(formatVs(few?.metrics.bootNs, false), 'too few (n=3)');
   assert.match(formatVs(all?.metrics.bootNs, false), /^2\.00× \[/);
-});
-
-test('bootstrap CI of a ratio of medians: seeded, contains the truth, covers ~95% on simulated data', async () => {
-  const { ratioOfMediansCI } = await import('../src/stats/index.ts');
-  const rnd = seededRandom(42);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  const sample = (n: number, mu: number) => Array.from({ length: n }, () => mu * (1 + 0.05 * normal()));
-  const a = sample(30, 110);
-  const b = sample(30, 100);
-  const ci = ratioOfMediansCI(a, b, 7);
-  assert.ok(ci);
-  assert.deepEqual(ratioOfMediansCI(a, b, 7), ci, 'same seed, same interval');
-  assert.ok(ci.low < ci.ratio && ci.ratio < ci.high);
-  let covered = 0;
-  const trials = 100;
-  for (let t = 0; t < trials; t++) {
-    const c = ratioOfMediansCI(sample(30, 110), sample(30, 100), t, 500);
-    if (c && c.low <= 1.1 && 1.1 <= c.high) covered++;
-  }
-  assert.ok(covered >= 85 && covered <= 100, `coverage ${covered}/${trials} near 95%`);
-  assert.equal(ratioOfMediansCI([], b), null);
 });
 
 test('summary: MAD, CV, p75, median CI, outliers flagged, paired per-round test and warnings', async () => {

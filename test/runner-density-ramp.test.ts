@@ -72,14 +72,15 @@ describe('density ramp', { skip: needsRootAndBuild }, () => {
     assert.ok((s.metrics.held ?? 0) < 2000);
     assert.equal(idleProcesses(), before);
   });
+});
 
-  test('guard rails: a ramp beyond pid_max, the fd limit or the memory floor is refused with the fix', () => {
-    assert.match(densityGuard({ target: 10_000_000 }) ?? '', /kernel\.pid_max.*lower density\.target or raise kernel\.pid_max/);
-    assert.match(densityGuard({ target: 100, minFreeBytes: Number.MAX_SAFE_INTEGER }) ?? '', /under the .* MiB floor: free memory or lower density\.minFreeBytes/);
-    assert.equal(densityGuard({ target: 10 }), null);
-    assert.throws(
-      () => validateScenario({ name: 'd3', description: 'x', kind: 'density', workload: { builtin: 'idle' }, variants: [{ ns: [] }] }, 'scenarios/d3.ts'),
-      /variants\[0\]\.density: a density scenario needs density: \{ target \} in every variant \(it refuses to ramp without a limit\)/,
-    );
-  });
+// pure: runs for everyone, root or not
+test('guard rails: a ramp beyond pid_max, the fd limit or the memory floor is refused with the fix', () => {
+  assert.match(densityGuard({ target: 10_000_000 }) ?? '', /kernel\.pid_max.*lower density\.target or raise kernel\.pid_max/);
+  assert.match(densityGuard({ target: 100, minFreeBytes: Number.MAX_SAFE_INTEGER }) ?? '', /under the .* MiB floor: free memory or lower density\.minFreeBytes/);
+  assert.equal(densityGuard({ target: 10 }), null);
+  assert.throws(
+    () => validateScenario({ name: 'd3', description: 'x', kind: 'density', workload: { builtin: 'idle' }, variants: [{ ns: [] }] }, 'scenarios/d3.ts'),
+    /variants\[0\]\.density: a density scenario needs density: \{ target \} in every variant \(it refuses to ramp without a limit\)/,
+  );
 });

@@ -1,0 +1,210 @@
+import { median } from 'simple-statistics';
+import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
+import { geometricMean, mannWhitneyU, meanCI95 } from '../stats/index.ts';
+import { isMeasured } from './summary.ts';
+import type { RunResults, ScenarioResult, VariantInfo } from './types.ts';
+
+// What a run found beyond each variant's summary, computed here (the stats
+// stage) for a live run and a rebuilt one alike; report/ only formats it.
+
+const byVariantCache = new WeakMap<ScenarioResult, Map<string, ScenarioResult['samples']>>();
+/** A scenario's samples grouped by variant, built once per scenario: per-variant lookups stay linear at thousands of variants. */
+export function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['samples'] {
+  let m = byVariantCache.get(sc);
+  if (!m) {
+    m = new Map();
+    for (const s of sc.samples) {
+      const l = m.get(s.variant);
+      if (l) l.push(s);
+      else m.set(s.variant, [s]);
+    }
+    byVariantCache.set(sc, m);
+  }
+  return m.get(variant) ?? [];
+}
+
+/**
+ * The three axioms side by side: what each namespace set hides (isolation),
+ * what it costs (boot and run-time overhead vs bare), and what each cgroup
+ * setting takes away from a noisy neighbour (noninterference).
+ */
+
+export interface MatrixRow {
+  variant: string;
+  ns: Namespace[];
+  /** one per namespace kind, in NAMESPACES order; null where no sample completed */
+  cells: (IsolationCell | null)[];
+  /** rounds whose findings differed from the last one's */
+  inconsistentRounds: number;
+  isolated: number;
+  /** boot time vs bare, from the run's boot scenario (the matching set); null when it has none or too few samples */
+  bootRatio: number | null;
+  bootFrom: string | null;
+  /** why bootRatio is null */
+  bootMissing: string | null;
+  /** geometric mean of the run-time ratios of the launch scenarios' matching variants */
+  runRatio: number | null;
+  runWorkloads: number;
+}
+
+export interface InterferenceRow {
+  variant: string;
+  victim: string;
+  /** "<antagonist>/<setting>"; the setting is the part after the last "/" of the id */
+  antagonist: string;
+  setting: string;
+  /** victim run time vs running alone */
+  slowdown: number | null;
+  slowdownCI: [number, number] | null;
+  /** the same victim and antagonist with setting "none" (else its first setting) */
+  reference: string | null;
+  /** share of the unlimited antagonist's extra slowdown this setting removed (1 = all of it) */
+  removed: number | null;
+  /** one-sided Mann-Whitney p that the victim is faster here than with the reference */
+  pLessThanReference: number | null;
+  antagonistPidsPeak: number | null;
+  antagonistPidsMaxEvents: number | null;
+  antagonistThrottledUs: number | null;
+}
+
+
+function plainVariant(v: VariantInfo): boolean {
+  return !v.cgroup && !v.engine && !v.antagonist && !v.userMap && !v.tmpfs && !v.net && !v.freeze && !v.density;
+}
+
+function findByNs(sc: ScenarioResult, ns: readonly Namespace[]): VariantInfo | undefined {
+  const want = setId(canonicalSet(ns));
+  return sc.variants.find((v) => plainVariant(v) && setId(canonicalSet(v.ns)) === want);
+}
+
+/** The isolation matrix of an isolation scenario, with each set's cost looked up in the run's other scenarios. */
+export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[] {
+  const boot = run.scenarios.find((s) => s.kind === 'launch' && s.name === 'boot') ?? null;
+  const launches = run.scenarios.filter((s) => s.kind === 'launch' && s !== boot);
+  return sc.variants.map((v) => {
+    const samples = samplesOf(sc, v.id).filter((s) => s.state === 'completed' && isMeasured(s));
+    const last = samples.at(-1);
+    const cells = last && last.state === 'completed' && last.isolation ? NAMESPACES.map((n) => last.isolation?.find((c) => c.ns === n) ?? null) : NAMESPACES.map(() => null);
+    const key = (s: (typeof samples)[number]) => (s.state === 'completed' ? (s.isolation ?? []).map((c) => c.status).join(',') : '');
+    const inconsistentRounds = last ? samples.filter((s) => key(s) !== key(last)).length : 0;
+
+    // cost comes from the run's boot scenario (30 rounds), never from the probe's own few launches
+    let bootRatio: number | null = null;
+    let bootFrom: string | null = null;
+    let bootMissing: string | null = null;
+    const inBoot = boot && !v.userMap ? findByNs(boot, v.ns) : undefined;
+    if (!boot) bootMissing = 'no boot scenario in this run';
+    else if (!inBoot) bootMissing = `not among ${boot.name}'s variants`;
+    else {
+      const m = boot.summary.find((x) => x.variant === inBoot.id)?.metrics.bootNs;
+      bootRatio = v.ns.length === 0 ? 1 : (m?.ratioToBaseline ?? null);
+      bootFrom = `${boot.name}/${inBoot.id}`;
+      if (bootRatio === null) bootMissing = m?.tooFew ? `too few samples in ${bootFrom}` : `no completed samples in ${bootFrom}`;
+    }
+    const runRatios: number[] = [];
+    if (!v.userMap)
+      for (const s of launches) {
+        for (const x of s.variants) {
+          if (!plainVariant({ ...x, workload: undefined }) || setId(canonicalSet(x.ns)) !== setId(canonicalSet(v.ns)) || v.ns.length === 0) continue;
+          const r = s.summary.find((y) => y.variant === x.id)?.metrics['workload.elapsedNs']?.ratioToBaseline;
+          if (r) runRatios.push(r);
+        }
+      }
+    return {
+      variant: v.id,
+      ns: v.ns,
+      cells,
+      inconsistentRounds,
+      isolated: cells.filter((c) => c?.status === 'isolated').length,
+      bootRatio,
+      bootFrom,
+      bootMissing,
+      runRatio: v.ns.length === 0 ? 1 : geometricMean(runRatios),
+      runWorkloads: runRatios.length,
+    };
+  });
+}
+
+function elapsedOf(sc: ScenarioResult, variant: string): number[] {
+  return samplesOf(sc, variant).flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.metrics['workload.elapsedNs'] !== undefined ? [s.metrics['workload.elapsedNs']] : []));
+}
+
+/** Victim slowdown per antagonist and cgroup setting, and how much of the unlimited antagonist's harm each setting removed. */
+export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
+  const out: InterferenceRow[] = [];
+  for (const v of sc.variants) {
+    if (!v.antagonist) continue;
+    const parts = v.id.split('/');
+    const setting = parts.at(-1) ?? v.id;
+    const antagonist = parts.slice(1, -1).join('/') || JSON.stringify((v.antagonist as { workload?: unknown }).workload);
+    // the reference: the same victim and antagonist with setting "none", else that antagonist's first setting
+    const prefix = `${parts.slice(0, -1).join('/')}/`;
+    const siblings = sc.variants.filter((x) => x.antagonist && x.id.startsWith(prefix) && !x.id.slice(prefix.length).includes('/'));
+    const refV = siblings.find((x) => x.id === `${prefix}none`) ?? siblings[0];
+    const ref = refV && refV.id !== v.id ? refV.id : null;
+    const sum = sc.summary.find((x) => x.variant === v.id);
+    const m = sum?.metrics['workload.elapsedNs'];
+    const refM = ref ? sc.summary.find((x) => x.variant === ref)?.metrics['workload.elapsedNs'] : undefined;
+    const slowdown = m?.ratioToBaseline ?? null;
+    const refSlow = refM?.ratioToBaseline ?? null;
+    const removed = slowdown !== null && refSlow !== null && refSlow - 1 > 0.02 ? (refSlow - slowdown) / (refSlow - 1) : null;
+    const mine = elapsedOf(sc, v.id);
+    const theirs = ref ? elapsedOf(sc, ref) : [];
+    let p: number | null = null;
+    if (mine.length >= 3 && theirs.length >= 3 && m && refM) {
+      const t = mannWhitneyU(mine, theirs);
+      // one-sided: this setting's victim is faster (smaller elapsed) than the reference's (medians of the same samples, from the summary)
+      p = m.median < refM.median ? t.p / 2 : 1 - t.p / 2;
+    }
+    const metric = (k: string) => sum?.metrics[k]?.median ?? null;
+    out.push({
+      variant: v.id,
+      victim: parts[0] ?? v.id,
+      antagonist,
+      setting,
+      slowdown,
+      slowdownCI: m?.ratioCI95 ?? null,
+      reference: ref,
+      removed,
+      pLessThanReference: ref ? p : null,
+      antagonistPidsPeak: metric('antagonist.cgPidsPeak'),
+      antagonistPidsMaxEvents: metric('antagonist.cgPidsMaxEvents'),
+      antagonistThrottledUs: metric('antagonist.cgCpuThrottledUs'),
+    });
+  }
+  return out;
+}
+
+/** The median per measured launch of a kernel-work metric: a launch without the item did none of it (0). NaN without launches. */
+export function perLaunchMedian(sc: ScenarioResult, variant: string, metric: string): number {
+  const launches = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
+  return launches.length ? median(launches.map((s) => (s.state === 'completed' ? (s.metrics[metric] ?? 0) : 0))) : NaN;
+}
+
+/** A density figure over the variant's measured ramps: their mean, its 95% CI (from 2 ramps on), how many, and how many were implausible. */
+export interface RampFigure {
+  mean: number | null;
+  ci: { low: number; high: number } | null;
+  n: number;
+  invalid: number;
+}
+export function rampFigure(sc: ScenarioResult, variant: string, metric: string): RampFigure {
+  const ramps = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
+  const values = ramps.flatMap((s) => (s.state === 'completed' && s.metrics[metric] !== undefined ? [s.metrics[metric] as number] : []));
+  const invalid = ramps.filter((s) => s.state === 'completed' && s.invalid?.[metric] !== undefined).length;
+  if (!values.length) return { mean: null, ci: null, n: 0, invalid };
+  return { mean: values.reduce((a, b) => a + b, 0) / values.length, ci: meanCI95(values), n: values.length, invalid };
+}
+
+/** How the launches of a scenario were actually paced: the median gap from an exit to the next launch, and the quiesce waits. */
+export interface PaceFigures {
+  gapP50Ns: number | null;
+  quiesceWaitP50Ns: number | null;
+  quiesceTimeouts: number;
+}
+export function paceFigures(sc: ScenarioResult): PaceFigures {
+  const launches = sc.samples.filter((s) => s.state !== 'skipped' && s.conditions);
+  const gaps = launches.flatMap((s) => (s.conditions?.gapNs !== undefined ? [s.conditions.gapNs] : []));
+  const waits = launches.flatMap((s) => (s.conditions?.quiesceWaitNs !== undefined ? [s.conditions.quiesceWaitNs] : []));
+  return { gapP50Ns: gaps.length ? median(gaps) : null, quiesceWaitP50Ns: waits.length ? median(waits) : null, quiesceTimeouts: launches.filter((s) => s.conditions?.quiet === false).length };
+}
