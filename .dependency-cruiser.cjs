@@ -24,6 +24,13 @@ module.exports = {
       to: { path: folders(above(i)) },
     })),
     {
+      name: 'readers-apart',
+      comment: 'report, compare and history are peers reading the results: what they share lives below them (results/, util/)',
+      severity: 'error',
+      from: { path: '^src/(report|compare|history)/' },
+      to: { path: '^src/(report|compare|history)/', pathNot: '^src/$1/' },
+    },
+    {
       name: 'no-circular',
       comment: 'modules must not form an import cycle',
       severity: 'error',

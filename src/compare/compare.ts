@@ -1,7 +1,7 @@
 import { MIN_VERDICT_SAMPLES, headlineMetric, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { median } from 'simple-statistics';
 import { benjaminiHochberg, mannWhitneyU, ratioOfMediansCI } from '../stats/index.ts';
-import { higherIsBetter } from './direction.ts';
+import { higherIsBetter } from '../results/index.ts';
 
 export interface CompareOptions {
   /** An effect must lie beyond this (percent) in the worse direction, CI and all (default 6, the fewest for a median CI). */

@@ -1,4 +1,4 @@
-import { formatNs, textTable } from '../report/index.ts';
+import { formatNs, textTable } from '../util/index.ts';
 import type { CompareResult, CompareRow } from './compare.ts';
 
 function value(metric: string, v: number): string {

@@ -1,4 +1,4 @@
-import { higherIsBetter } from '../compare/index.ts';
+import { higherIsBetter } from '../results/index.ts';
 import { headlineMetric, type RunResults } from '../results/index.ts';
 
 function unitOf(metric: string): { unit: string; scale: number } {

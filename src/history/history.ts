@@ -1,9 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TopLevelSpec } from 'vega-lite';
-import { headline } from '../report/index.ts';
-import { escapeHtml } from '../report/index.ts';
-import { renderSvg } from '../report/index.ts';
-import type { RunResults } from '../results/index.ts';
+import { escapeHtml, renderSvg } from '../util/index.ts';
+import { headlineOf, type RunResults } from '../results/index.ts';
 import { hostFingerprint } from './fingerprint.ts';
 
 export interface HistoryPoint {
@@ -26,7 +24,7 @@ export function historyPoints(runs: readonly RunResults[]): HistoryPoint[] {
   for (const run of [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
     const host = hostFingerprint(run);
     for (const sc of run.scenarios) {
-      const { metric } = headline(sc);
+      const { metric } = headlineOf(sc);
       for (const v of sc.summary) {
         const m = v.metrics[metric];
         if (!m) continue;

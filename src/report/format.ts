@@ -1,19 +1,8 @@
 import type { MetricSummary } from '../results/index.ts';
+import { formatRatio } from '../util/index.ts';
 
-/** A duration in ns, in the unit that reads best. */
-export function formatNs(ns: number | null | undefined): string {
-  if (ns === null || ns === undefined || !Number.isFinite(ns)) return '-';
-  if (ns < 0) return `-${formatNs(-ns)}`;
-  if (ns < 1e3) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(ns < 1e4 ? 1 : 0)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`;
-  return `${(ns / 1e9).toFixed(2)} s`;
-}
-
-export function formatRatio(r: number | null | undefined, ci?: readonly [number, number]): string {
-  if (r === null || r === undefined || !Number.isFinite(r)) return '-';
-  return ci ? `${r.toFixed(2)}× [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : `${r.toFixed(2)}×`;
-}
+// The plain formatters (durations, ratios, tables, HTML escaping) are util's; here what needs the results' types.
+export { escapeHtml, formatMetric, formatNs, formatRatio, textTable } from '../util/index.ts';
 
 /** A variant's ratio to its baseline with its CI, "baseline" for the baseline itself, "too few (n=…)" below the minimum. */
 export function formatVs(m: MetricSummary | undefined, isBaseline: boolean): string {
@@ -22,21 +11,3 @@ export function formatVs(m: MetricSummary | undefined, isBaseline: boolean): str
   return formatRatio(m?.ratioToBaseline, m?.ratioCI95);
 }
 
-/** A plain-text table with right-aligned numbers. */
-export function textTable(header: string[], rows: string[][], rightAlignFrom = 1): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i >= rightAlignFrom ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-/** A metric's value: durations by formatNs, other values with two decimals below 100. */
-export function formatMetric(metric: string, v: number | undefined): string {
-  if (v === undefined) return '-';
-  return /Ns$/.test(metric) ? formatNs(v) : v.toFixed(v >= 100 ? 0 : 2);
-}
-
-/** Text made safe for HTML content and attribute values. */
-export function escapeHtml(s: unknown): string {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

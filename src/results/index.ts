@@ -5,7 +5,7 @@ export { ResultsWriter, writeFileAtomic, applyLate, type LateUpdate, type Result
 export { loadResults, readResults, readResultsText, fromSamplesJsonl, parseResultsJson, MAX_JSON_BYTES } from './read.ts';
 export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
 export { finalizeScenario, headlineOf } from './finalize.ts';
-export { METRIC_NAMES, checkMetricName, isKnownMetric } from './metrics.ts';
+export { METRIC_NAMES, checkMetricName, isKnownMetric, higherIsBetter } from './metrics.ts';
 export { type Pace, PACES } from './types.ts';
 export {
   SCENARIO_KINDS,

@@ -42,3 +42,7 @@ export function checkMetricName(name: string, where: string, present?: readonly 
     present ? 'name a metric both results files have (`nsbench compare --json` lists the rows)' : 'name a metric nsbench writes: bootNs, freezeNs, workload.<field>, … (README "Reading the results")',
   );
 }
+/** Which way is better for a metric, from its name: rates and bandwidths up, times and sizes down. */
+export function higherIsBetter(metric: string): boolean {
+  return /(PerSec|PerCpuSec|Iops|bogoOps|events)$/.test(metric);
+}
