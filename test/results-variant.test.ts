@@ -57,3 +57,23 @@ test('the scenario is a discriminated union on its kind: a freeze scenario hands
   assert.equal(isVariantOf('network', launchVariant), false);
   assert.equal(isVariantOf('launch', { ...launchVariant, net: { topology: 'veth', test: 'rr' } }), false);
 });
+
+test('a results file written before the one variant type still reads, reports and compares (test/fixtures/results)', async () => {
+  const { readResults } = await import('../src/results/index.ts');
+  const { htmlReport, markdownSummary } = await import('../src/report/index.ts');
+  const { compareRuns } = await import('../src/compare/index.ts');
+  const file = new URL('./fixtures/results/before-one-variant-type.json', import.meta.url).pathname;
+  const run = readResults(file);
+  assert.equal(run.scenarios.length, 12, 'every scenario kind of the full bench');
+  const freeze = run.scenarios.find((s) => s.kind === 'freeze');
+  assert.deepEqual(freeze?.variants[0]?.freeze, { processes: 1, mode: 'sleep', freezer: 'v2' }, "a freeze variant's target reads typed");
+  assert.ok(run.scenarios.find((s) => s.kind === 'network')?.variants.every((v) => v.net?.topology), 'network variants keep their topology');
+  assert.ok(run.scenarios.find((s) => s.kind === 'interference')?.variants.some((v) => v.antagonist?.workload), 'interference variants keep their antagonist');
+  const { html, charts } = await htmlReport(run);
+  assert.ok(charts > 10 && html.includes('freeze') && html.includes('noisy-neighbour'), `${charts} charts`);
+  assert.match(markdownSummary(run), /boot/);
+  const c = compareRuns(run, run);
+  assert.equal(c.exitCode, 0);
+  assert.equal(c.regressions.length, 0);
+  assert.ok(c.rows.length > 100, `${c.rows.length} comparisons`);
+});
