@@ -219,7 +219,7 @@ describe('held-out bad inputs (issue 15)', () => {
     const r = await nsbench(['report', bom, '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(readdirSync(out).some((f) => f.endsWith('.html')));
-    const h = await nsbench(['history', base, base, cur]);
+    const h = await nsbench(['history', base, base, cur, '-o', join(dir, 'bom-history')]);
     assert.equal(h.code, 0, h.stderr);
     assert.match(h.stderr, /is run synthetic-1 again .*counted once/);
   });

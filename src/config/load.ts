@@ -4,7 +4,8 @@ import { UserError } from '../errors/index.ts';
 import { importDefaultOrExplain } from '../util/index.ts';
 import { PROJECT_ROOT } from '../host/index.ts';
 import { parseOrFail } from '../util/index.ts';
-import { configSchema, type BenchConfig } from './schema.ts';
+import { configSchema, type AdaptiveSpec, type BenchConfig, type Profile } from './schema.ts';
+import { knownList } from '../util/index.ts';
 
 /** Defaults when bench.config.ts leaves a field out; each with its reason. */
 export const DEFAULTS = {
@@ -28,8 +29,30 @@ export type ResolvedConfig = {
   outDir: string;
   reportsDir: string;
   compare: NonNullable<BenchConfig['compare']>;
+  profiles: Record<string, Profile>;
+  /** the profile a run without --profile uses, or null (the fields above) */
+  profile: string | null;
   file: string | null;
 };
+
+/** One scenario as a profile plans it. */
+export interface ProfileScenario {
+  name: string;
+  variants?: string[];
+  rounds?: number;
+  warmup?: number;
+  adaptive?: AdaptiveSpec | false;
+}
+
+/** A profile, resolved: its scenarios each with what the profile changes about it. */
+export interface ResolvedProfile {
+  name: string;
+  description: string;
+  scenarios: ProfileScenario[];
+  roundsScale: number;
+  warmup: number | undefined;
+  adaptive: AdaptiveSpec | undefined;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,6 +62,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   if (!isRecord(raw)) throw new UserError(`${file}: does not export a config`, 'add `export default defineConfig({...})`');
   const c = parseOrFail(configSchema, raw, file);
+  const names = Object.keys(c.profiles ?? {});
+  if (c.profile !== undefined && !names.includes(c.profile))
+    throw new UserError(`${file}: profile: no profile "${c.profile}"${names.length ? knownList(c.profile, names) : ' (profiles defines none)'}`, names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... }');
   return {
     scenarios: c.scenarios ?? [...DEFAULTS.scenarios],
     rounds: c.rounds ?? DEFAULTS.rounds,
@@ -48,7 +74,29 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
     outDir: c.outDir ?? DEFAULTS.outDir,
     reportsDir: c.reportsDir ?? DEFAULTS.reportsDir,
     compare: c.compare ?? {},
+    profiles: c.profiles ?? {},
+    profile: c.profile ?? null,
     file,
+  };
+}
+
+/** The profile of that name (or the config's default one), or null where the config has none; an unknown name is an error with the near miss. */
+export function resolveProfile(config: ResolvedConfig, name?: string): ResolvedProfile | null {
+  const want = name ?? config.profile;
+  if (want === null || want === undefined) return null;
+  const names = Object.keys(config.profiles);
+  const p = config.profiles[want];
+  if (!p) {
+    const where = name !== undefined ? `--profile ${want}` : `${config.file}: profile`;
+    throw new UserError(`${where}: no profile "${want}"${names.length ? knownList(want, names) : ` (${config.file ?? 'the config'} defines none)`}`, names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... } to bench.config.ts');
+  }
+  return {
+    name: want,
+    description: p.description,
+    scenarios: p.scenarios.map((s) => (typeof s === 'string' ? { name: s } : s)),
+    roundsScale: p.roundsScale ?? 1,
+    warmup: p.warmup,
+    adaptive: p.adaptive,
   };
 }
 

@@ -18,6 +18,59 @@ const metricKey = z.string().refine(isKnownMetric, {
   },
 });
 
+const positive = (what: string, fix: string, max: number) => {
+  const error = (iss: { input?: unknown }) => says(`expected ${what} > 0 and <= ${max}, got ${show(iss.input)}`, fix);
+  return z.number({ error }).gt(0, { error }).max(max, { error });
+};
+
+/**
+ * Adaptive sampling: rounds run until the 95% CI half-width of the headline
+ * metric is within precisionPct of its median for every variant, or the
+ * scenario's time budget would be passed by one more round — never fewer than
+ * minRounds, never more than maxRounds.
+ */
+export const adaptiveSchema = strict(
+  {
+    /** the CI half-width to reach, percent of the median (default 2) */
+    precisionPct: positive('a percentage', 'e.g. precisionPct: 2', 100).optional(),
+    /** rounds run whatever the precision (default 3) */
+    minRounds: int(1, 1_000_000, 'e.g. minRounds: 3').optional(),
+    /** rounds at most (default: the scenario's rounds) */
+    maxRounds: int(1, 1_000_000, 'e.g. maxRounds: 60').optional(),
+    /** the scenario's time budget in seconds, warm-up included (default: none) */
+    budgetS: positive('seconds', 'e.g. budgetS: 30', 86_400).optional(),
+  },
+  '{ precisionPct?, minRounds?, maxRounds?, budgetS? }',
+);
+
+/** One scenario of a profile, with what the profile changes about it. */
+const profileScenarioSchema = strict(
+  {
+    name: z.string({ error: says('expected a scenario name', "e.g. { name: 'boot' }") }).min(1, { error: says('expected a scenario name', "e.g. { name: 'boot' }") }),
+    /** only the variants whose ids match one of these patterns: "*" matches any characters (e.g. 'bare', 'stream/*') */
+    variants: z.array(z.string({ error: says('expected variant id patterns', "e.g. variants: ['bare', 'all']") }).min(1), { error: says('expected variant id patterns', "e.g. variants: ['bare', 'all']") }).min(1, { error: says('expected variant id patterns', "e.g. variants: ['bare', 'all']") }).optional(),
+    rounds: int(1, 1_000_000, 'set rounds to a whole number').optional(),
+    warmup: int(0, 1_000_000, 'set warmup to a whole number').optional(),
+    /** adaptive sampling for this scenario (over the profile's); false: its rounds are fixed */
+    adaptive: z.union([adaptiveSchema, z.literal(false)], { error: says('expected { precisionPct?, minRounds?, maxRounds?, budgetS? } or false', 'e.g. adaptive: { budgetS: 30 }') }).optional(),
+  },
+  "{ name, variants?, rounds?, warmup?, adaptive? }",
+);
+
+/** A named plan: which scenarios, how many rounds, how precise. */
+export const profileSchema = strict(
+  {
+    description: z.string({ error: says('expected a few words', 'say what the profile is for') }),
+    scenarios: z.array(z.union([z.string(), profileScenarioSchema], { error: says('expected a scenario name or { name, ... }', "e.g. 'boot' or { name: 'network', variants: ['stream/*'] }") }), { error: says('expected an array of scenarios', "e.g. scenarios: ['boot']") }).min(1, { error: says('expected an array of scenarios', "e.g. scenarios: ['boot']") }),
+    /** multiply each scenario's own rounds (thorough: 2) */
+    roundsScale: positive('a factor', 'e.g. roundsScale: 2', 100).optional(),
+    warmup: int(0, 1_000_000, 'set warmup to a whole number').optional(),
+    /** adaptive sampling for every scenario of the profile (absent: fixed rounds) */
+    adaptive: adaptiveSchema.optional(),
+  },
+  "{ description, scenarios, roundsScale?, warmup?, adaptive? }",
+);
+
 /** bench.config.ts: what `npm run bench` (nsbench run) does by default. */
 export const configSchema = strict(
   {
@@ -31,6 +84,10 @@ export const configSchema = strict(
     seed: int(0, MAX_SEED, 'a seed is a whole number 0..4294967295 (the shuffle is 32-bit)').optional(),
     /** Per-launch time limit in ms, unless the scenario sets its own. */
     timeoutMs: int(1, 86_400_000, 'set timeoutMs to a whole number of ms').optional(),
+    /** Named plans (`nsbench run --profile NAME`). */
+    profiles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, { error: says('expected a lower-case profile name', 'e.g. quick') }), profileSchema, { error: says('expected { name: profile }', "e.g. profiles: { quick: { description, scenarios } }") }).optional(),
+    /** The profile a run without --profile uses (absent: the scenarios, rounds and warmup above). */
+    profile: z.string({ error: says('expected a profile name', "e.g. profile: 'quick'") }).optional(),
     /** Where results go (JSON, JSONL, CSV). */
     outDir: z.string({ error: says('expected a folder path', "e.g. outDir: 'results'") }).min(1, { error: says('expected a folder path', "e.g. outDir: 'results'") }).optional(),
     /** Where reports go (HTML, Markdown). */
@@ -52,3 +109,5 @@ export const configSchema = strict(
 );
 
 export type BenchConfig = z.input<typeof configSchema>;
+export type Profile = z.output<typeof profileSchema>;
+export type AdaptiveSpec = z.output<typeof adaptiveSchema>;

@@ -8,7 +8,7 @@ import { parsePidStat } from './processes.ts';
  *
  * Every nsbench process that makes objects on the machine holds an owner
  * record for its whole life: /run/nsbench/<run-id>.json (where /run is not
- * writable, <tmpdir>/nsbench-runs). The record names the process — pid, its
+ * writable, <tmpdir>/nsbench-runs-<uid>). The record names the process — pid, its
  * start time after boot and the boot id, so that a reused pid or a reboot is
  * never mistaken for the owner — and every name it claimed, each claimed
  * *before* the object with that name is made: cgroup and tracefs names
@@ -28,9 +28,24 @@ export interface OwnerRecord {
   claims: string[];
 }
 
-/** Where owner records are kept: /run/nsbench, or a folder under tmpdir where /run is not ours to write. */
+/**
+ * Where this process keeps its owner record: /run/nsbench, or, where /run is
+ * not ours to write, a folder of this user's under tmpdir (a folder shared by
+ * all users would be the first one's, and refuse the others).
+ */
 export function lockDirs(): string[] {
-  return ['/run/nsbench', join(tmpdir(), 'nsbench-runs')];
+  return ['/run/nsbench', join(tmpdir(), `nsbench-runs-${process.geteuid?.() ?? 0}`)];
+}
+
+/** Where every user's owner records are: /run/nsbench and each nsbench-runs* folder under tmpdir (older versions wrote nsbench-runs). */
+function recordDirs(): string[] {
+  let extra: string[] = [];
+  try {
+    extra = readdirSync(tmpdir()).filter((n) => /^nsbench-runs(-\d+)?$/.test(n)).map((n) => join(tmpdir(), n));
+  } catch {
+    // no tmpdir to read: /run only
+  }
+  return ['/run/nsbench', ...extra.sort()];
 }
 
 function bootId(): string {
@@ -140,7 +155,7 @@ export interface OwnerFile {
 /** Every owner record on the machine, with whether its process is alive (an unreadable record is stale). */
 export function ownerRecords(): OwnerFile[] {
   const out: OwnerFile[] = [];
-  for (const dir of lockDirs()) {
+  for (const dir of recordDirs()) {
     let names: string[];
     try {
       names = readdirSync(dir);

@@ -1,5 +1,6 @@
 import { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
-import { scenarioWarnings, summarize } from './summary.ts';
+import { variantPrecision } from './findings.ts';
+import { isMeasured, scenarioWarnings, summarize } from './summary.ts';
 import type { ScenarioResult } from './types.ts';
 
 /**
@@ -40,6 +41,8 @@ function medianOf(sc: ScenarioResult, metric: string): number {
 export function finalizeScenario(sc: ScenarioResult, env: { stealFraction?: number; loadPerCore?: number }, retried = false): void {
   const { metric } = headlineOf(sc);
   sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? sc.baseline })));
+  const measured = sc.samples.filter((s) => isMeasured(s));
+  sc.precision = sc.variants.map((v) => variantPrecision(measured, v.id, metric)).filter((p) => p.n > 0);
   const carry = sc.kind === 'density' ? null : carryOverOf(sc.samples, metric, sc.summary);
   if (carry) sc.carryOver = carry;
   sc.warnings = [

@@ -1,8 +1,8 @@
 import { median } from 'simple-statistics';
 import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
-import { geometricMean, mannWhitneyU, meanCI95 } from '../stats/index.ts';
+import { geometricMean, mannWhitneyU, meanCI95, medianCI } from '../stats/index.ts';
 import { isMeasured } from './summary.ts';
-import type { RunResults, ScenarioResult, VariantInfo } from './types.ts';
+import type { RunResults, Sample, ScenarioResult, VariantInfo } from './types.ts';
 
 // What a run found beyond each variant's summary, computed here (the stats
 // stage) for a live run and a rebuilt one alike; report/ only formats it.
@@ -207,4 +207,28 @@ export function paceFigures(sc: ScenarioResult): PaceFigures {
   const gaps = launches.flatMap((s) => (s.conditions?.gapNs !== undefined ? [s.conditions.gapNs] : []));
   const waits = launches.flatMap((s) => (s.conditions?.quiesceWaitNs !== undefined ? [s.conditions.quiesceWaitNs] : []));
   return { gapP50Ns: gaps.length ? median(gaps) : null, quiesceWaitP50Ns: waits.length ? median(waits) : null, quiesceTimeouts: launches.filter((s) => s.conditions?.quiet === false).length };
+}
+
+/** How precisely a variant's headline metric is known: the 95% CI half-width, percent of its centre. */
+export interface VariantPrecision {
+  variant: string;
+  metric: string;
+  n: number;
+  /** null below 2 values (or a centre of 0) */
+  halfWidthPct: number | null;
+  /** median-ci: the distribution-free CI of the median (n >= 6); mean-t: Student's t CI of the mean (2 <= n < 6) */
+  method: 'median-ci' | 'mean-t' | null;
+}
+
+/** The precision of one variant's metric over the given samples (pass the measured ones). */
+export function variantPrecision(samples: readonly Sample[], variant: string, metric: string): VariantPrecision {
+  const values = samples.flatMap((s) => (s.variant === variant && s.state === 'completed' && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+  const n = values.length;
+  if (n >= 6) {
+    const ci = medianCI(values);
+    const m = median(values);
+    return { variant, metric, n, halfWidthPct: ci && m !== 0 ? (100 * (ci[1] - ci[0])) / 2 / Math.abs(m) : null, method: 'median-ci' };
+  }
+  const t = meanCI95(values);
+  return { variant, metric, n, halfWidthPct: t && t.mean !== 0 ? (100 * (t.high - t.low)) / 2 / Math.abs(t.mean) : null, method: t ? 'mean-t' : null };
 }

@@ -193,6 +193,7 @@ class SamplesReader {
       startedAt: h.startedAt,
       finishedAt: null,
       tool: h.tool,
+      ...(isProfile(env.profile) ? { profile: env.profile } : {}),
       environment: { ...env, seed: h.seed, rebuiltFrom: this.path, ...(this.#resumes.length ? { resumes: this.#resumes } : {}) },
       scenarios: this.#scenarios,
     };
@@ -211,4 +212,8 @@ export function fromSamplesJsonl(path: string, text: string): JsonlRun {
   if (lines.at(-1) === '') lines.pop();
   for (const l of lines) reader.line(l);
   return reader.finish();
+}
+
+function isProfile(p: unknown): p is { name: string; description: string } {
+  return typeof p === 'object' && p !== null && typeof (p as { name?: unknown }).name === 'string' && typeof (p as { description?: unknown }).description === 'string';
 }

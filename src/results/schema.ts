@@ -192,6 +192,23 @@ export const scenarioMetaSchema = z.object({
   carryOver: carryOverSchema.optional(),
   /** the CPUs the harness and the launcher with its sandboxes were kept on (absent: all shared every CPU) */
   cpus: z.object({ harness: z.array(num), sandboxes: z.array(num) }).optional(),
+  /** how many rounds ran and why they stopped: fixed rounds, or adaptive sampling to a precision target within a time budget */
+  sampling: z
+    .object({
+      mode: z.enum(['fixed', 'adaptive']),
+      stoppedBy: z.enum(['precision', 'budget', 'max-rounds', 'rounds', 'interrupted']),
+      /** measured rounds run */
+      rounds: num,
+      precisionPct: num.optional(),
+      minRounds: num.optional(),
+      maxRounds: num.optional(),
+      budgetS: num.nullable().optional(),
+      /** the scenario's wall time, setup and warm-up included */
+      wallS: num.optional(),
+    })
+    .optional(),
+  /** per variant: the 95% CI half-width its headline metric reached, percent of its centre */
+  precision: z.array(z.object({ variant: z.string(), metric: z.string(), n: num, halfWidthPct: num.nullable(), method: z.enum(['median-ci', 'mean-t']).nullable() })).optional(),
   /** whether kernel work (workqueue items and the kworkers' scheduling) was traced, or why not */
   kernelWork: z.object({ traced: z.boolean(), reason: z.string().optional() }).optional(),
   name: z.string(),
@@ -221,6 +238,8 @@ export const runResultsSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   tool: toolSchema,
+  /** the profile of bench.config.ts the run followed (`--profile`), absent where it followed none */
+  profile: z.object({ name: z.string(), description: z.string() }).optional(),
   environment: z.record(z.string(), z.unknown()),
   scenarios: z.array(scenarioResultSchema),
 });

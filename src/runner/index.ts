@@ -5,3 +5,4 @@ export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
 export { toSample, launchMetrics, signalName, type SampleContext } from './sample.ts';
+export { stopAfterRound, ADAPTIVE_DEFAULTS, type Adaptive, type StopReason } from './sampling.ts';

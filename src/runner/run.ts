@@ -12,6 +12,7 @@ import {
   ResultsWriter,
   applyLate,
   finalizeScenario,
+  headlineOf,
   recordVariant,
   type LateUpdate,
   type Pace,
@@ -38,6 +39,7 @@ import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
 import { asHolder, type ContextOf, type Launchable, type Procedure, type ProcedureContext, type ProcedureOf, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
+import { stopAfterRound, type Adaptive, type StopReason } from './sampling.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
 
@@ -46,6 +48,10 @@ export interface RunOptions {
   /** Override the scenarios' own rounds/warm-up. */
   rounds?: number;
   warmup?: number;
+  /** Per scenario (by name): rounds, warm-up and adaptive sampling from the profile; over the scenario's own, under `rounds`/`warmup`. */
+  sampling?: Record<string, { rounds?: number; warmup?: number; adaptive?: Adaptive }>;
+  /** The profile the run follows, recorded with the results. */
+  profile?: { name: string; description: string };
   /** Used when a scenario sets none. */
   defaultRounds: number;
   defaultWarmup: number;
@@ -182,18 +188,25 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     startedAt,
     finishedAt: null,
     tool,
+    ...(opts.profile ? { profile: opts.profile } : {}),
     environment,
     scenarios: [],
   };
 
-  const plans = opts.scenarios.map((sc) => ({
+  const plans = opts.scenarios.map((sc) => {
+    const own = opts.sampling?.[sc.name];
+    // --rounds fixes the rounds: no adaptive sampling then
+    const adaptive = opts.rounds === undefined ? (own?.adaptive ?? null) : null;
+    return {
     sc,
-    rounds: opts.rounds ?? sc.rounds ?? opts.defaultRounds,
-    warmup: opts.warmup ?? sc.warmup ?? opts.defaultWarmup,
+    adaptive,
+    rounds: adaptive ? adaptive.maxRounds : (opts.rounds ?? own?.rounds ?? sc.rounds ?? opts.defaultRounds),
+    warmup: opts.warmup ?? own?.warmup ?? sc.warmup ?? opts.defaultWarmup,
     variants: opts.variants && sc.kind === 'launch' ? opts.variants : sc.variants,
     timeoutMs: sc.timeoutMs ?? opts.defaultTimeoutMs,
     pacing: pacingOf(sc, opts),
-  }));
+  };
+  });
   progress.start(plans.reduce((n, p) => n + (p.rounds + p.warmup) * p.variants.length * (p.pacing.burst + 1), 0));
 
   let launcher = start();
@@ -203,7 +216,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   let completedMeasuring = false;
   try {
     for (const [index, plan] of plans.entries()) {
-      const { sc, rounds, warmup, variants, timeoutMs, pacing } = plan;
+      const { sc, rounds, warmup, variants, timeoutMs, pacing, adaptive } = plan;
+      const scenarioStart = performance.now();
+      let stoppedBy: StopReason = 'rounds';
+      let measuredRounds = 0;
+      let firstMeasuredAt = 0;
       const scenarioSeed = (seed + index * 0x9e3779b1) >>> 0;
       const baseline = variants.some((v) => v.id === sc.baseline) ? sc.baseline : (variants.find((v) => v.ns.length === 0 && !v.cgroup)?.id ?? sc.baseline);
       const samples: Sample[] = [];
@@ -258,6 +275,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         await procedure.setup?.(variants.filter((v) => !skips.get(v.id)));
         if (pacing.pace === 'quiesced' && kernel) quiescer = new Quiescer(kernel);
         for (let round = 0; round < warmup + rounds && !interrupted; round++) {
+          if (round === warmup) firstMeasuredAt = performance.now();
           for (let attempt = 0; ; attempt++) {
             const roundSamples: Sample[] = [];
             watch.begin();
@@ -338,7 +356,20 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
             for (const s of launched) late(s, { superseded: true }); // run again; these stay raw, marked
             progress.grow?.(launched.length);
           }
+          if (round < warmup || interrupted) continue;
+          measuredRounds++;
+          if (adaptive) {
+            const now = performance.now();
+            const why = stopAfterRound(adaptive, measuredRounds, now - scenarioStart, (now - firstMeasuredAt) / measuredRounds, samples, variants.map((v) => v.id), headlineOf({ kind: sc.kind, samples }).metric);
+            if (why) {
+              stoppedBy = why;
+              const left = (warmup + rounds - round - 1) * variants.length * (pacing.burst + 1);
+              if (left > 0) progress.grow?.(-left); // the rounds planned up to maxRounds that will not run
+              break;
+            }
+          }
         }
+        if (interrupted) stoppedBy = 'interrupted';
       } finally {
         unsplit?.();
         try {
@@ -350,6 +381,10 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           await procedure.teardown?.();
         }
       }
+      if (adaptive) result.rounds = measuredRounds; // fixed: the rounds asked for (an interrupted run says how many it did in sampling)
+      result.sampling = adaptive
+        ? { mode: 'adaptive', stoppedBy, rounds: measuredRounds, precisionPct: adaptive.precisionPct, minRounds: adaptive.minRounds, maxRounds: adaptive.maxRounds, budgetS: adaptive.budgetMs === null ? null : adaptive.budgetMs / 1000, wallS: (performance.now() - scenarioStart) / 1000 }
+        : { mode: 'fixed', stoppedBy, rounds: measuredRounds, wallS: (performance.now() - scenarioStart) / 1000 };
       const jiffies = cpuJiffies();
       const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
       finalizeScenario(

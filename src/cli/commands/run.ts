@@ -3,13 +3,15 @@ import { dirname, join, relative } from 'node:path';
 import { removeAllAndExit } from '../../host/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { loadResults, readResults } from '../../results/index.ts';
-import { loadConfig } from '../../config/index.ts';
+import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
 import type { Pace } from '../../results/index.ts';
-import { LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
-import { loadScenario, parseVariantSpecs } from '../../scenario/index.ts';
+import { ADAPTIVE_DEFAULTS, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
+import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
+import { knownList } from '../../util/index.ts';
 
 export interface RunCommandOptions {
+  profile?: string;
   ns?: string[];
   rounds?: number;
   warmup?: number;
@@ -33,7 +35,7 @@ export interface RunCommandOptions {
 type RunPlan = { scenarios: string[] } & Pick<RunCommandOptions, (typeof PLAN_OPTIONS)[number] | 'kernelWork'>;
 
 /** The plan's options that were given, as written (a resumed run asks for them again). */
-const PLAN_OPTIONS = ['ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu'] as const;
+const PLAN_OPTIONS = ['profile', 'ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu'] as const;
 
 /** `nsbench run [scenario...]` */
 export async function runCommand(names: string[], o: RunCommandOptions): Promise<number> {
@@ -64,9 +66,16 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     resume = { runId: run.runId, seed: run.environment.seed, startedAt: run.startedAt, environment: run.environment, samples: run.scenarios.flatMap((s) => s.samples) };
   }
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
-  const scenarios = [];
-  const scenarioNames = names.length > 0 ? names : config.scenarios;
-  for (const name of scenarioNames) scenarios.push(await loadScenario(name));
+  const profile = resolveProfile(config, o.profile);
+  const scenarios: Scenario[] = [];
+  const scenarioNames = names.length > 0 ? names : profile ? profile.scenarios.map((s) => s.name) : config.scenarios;
+  const sampling: NonNullable<RunOptions['sampling']> = {};
+  for (const name of scenarioNames) {
+    const loaded = await loadScenario(name);
+    const planned = profile ? profilePlan(profile, loaded, config, variants !== undefined) : null;
+    scenarios.push(planned?.sc ?? loaded);
+    if (planned) sampling[loaded.name] = planned.sampling;
+  }
   const plan: RunPlan = { scenarios: scenarioNames, ...Object.fromEntries(PLAN_OPTIONS.flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : []))), ...(o.kernelWork === false ? { kernelWork: false } : {}) };
   if (o.pace && o.pace !== 'interleaved') {
     const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
@@ -86,7 +95,8 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   const floor = planFloorSeconds(
     scenarios.map((sc) => {
       const pace = sc.kind === 'launch' ? (o.pace ?? sc.pace) : sc.pace;
-      return { sc, rounds: o.rounds ?? sc.rounds ?? config.rounds, warmup: o.warmup ?? sc.warmup ?? config.warmup, variants: (sc.kind === 'launch' && variants ? variants : sc.variants).length, burst: pace === 'back-to-back' ? (o.burst ?? sc.burst ?? PACING_DEFAULTS.burst) : 0 };
+      const own = sampling[sc.name];
+      return { sc, rounds: o.rounds ?? (own?.adaptive ? own.adaptive.minRounds : own?.rounds) ?? sc.rounds ?? config.rounds, warmup: o.warmup ?? own?.warmup ?? sc.warmup ?? config.warmup, variants: (sc.kind === 'launch' && variants ? variants : sc.variants).length, burst: pace === 'back-to-back' ? (o.burst ?? sc.burst ?? PACING_DEFAULTS.burst) : 0 };
     }),
   );
   if (floor > LONG_PLAN_SECONDS && !o.yes && !o.resume)
@@ -114,13 +124,14 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       throw new Error('injected fault (NSB_INJECT_UNCAUGHT_MS)');
     }, injected).unref();
   try {
-    if (!o.quiet) process.stderr.write(`nsbench: running ${scenarios.map((s) => s.name).join(', ')}\n`);
+    if (!o.quiet) process.stderr.write(`nsbench: running ${scenarios.map((s) => s.name).join(', ')}${profile ? ` (profile ${profile.name}: ${profile.description})` : ''}\n`);
     const outcome = await runBenchmark({
       scenarios,
       ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
       ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
       defaultRounds: config.rounds,
       defaultWarmup: config.warmup,
+      ...(profile ? { profile: { name: profile.name, description: profile.description }, sampling } : {}),
       defaultTimeoutMs: o.timeoutMs ?? config.timeoutMs,
       ...((o.seed ?? config.seed) !== undefined ? { seed: (o.seed ?? config.seed) as number } : {}),
       outDir: o.out ?? config.outDir,
@@ -153,4 +164,35 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
+}
+
+/** "*" matches any characters; the rest matches itself. */
+function matcher(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/**
+ * What a profile makes of one scenario: its variants filtered by the
+ * profile's patterns (each must match one), and its rounds, warm-up and
+ * adaptive sampling — the profile's for the scenario over the profile's own,
+ * over the scenario file's.
+ */
+function profilePlan(profile: ResolvedProfile, sc: Scenario, config: ResolvedConfig, nsGiven: boolean): { sc: Scenario; sampling: NonNullable<RunOptions['sampling']>[string] } {
+  const own = profile.scenarios.find((s) => s.name === sc.name);
+  let out = sc;
+  if (own?.variants && !(nsGiven && sc.kind === 'launch')) {
+    const ids = sc.variants.map((v) => v.id);
+    for (const p of own.variants)
+      if (!ids.some((id) => matcher(p).test(id))) throw new UserError(`profile ${profile.name}: ${sc.name}: no variant matches "${p}"${knownList(p, ids.slice(0, 40))}`, `fix the pattern in bench.config.ts ("*" matches any characters)`);
+    out = keepVariants(sc, (v) => own.variants?.some((p) => matcher(p).test(v.id)) ?? true);
+  }
+  const rounds = own?.rounds ?? Math.max(1, Math.round((sc.rounds ?? config.rounds) * profile.roundsScale));
+  const warmup = own?.warmup ?? profile.warmup;
+  const spec = own?.adaptive === false ? undefined : own?.adaptive || profile.adaptive ? { ...profile.adaptive, ...(own?.adaptive || {}) } : undefined;
+  let adaptive: Adaptive | undefined;
+  if (spec) {
+    const maxRounds = spec.maxRounds ?? rounds;
+    adaptive = { precisionPct: spec.precisionPct ?? ADAPTIVE_DEFAULTS.precisionPct, minRounds: Math.min(spec.minRounds ?? ADAPTIVE_DEFAULTS.minRounds, maxRounds), maxRounds, budgetMs: spec.budgetS !== undefined ? spec.budgetS * 1000 : null };
+  }
+  return { sc: out, sampling: { rounds, ...(warmup !== undefined ? { warmup } : {}), ...(adaptive ? { adaptive } : {}) } };
 }

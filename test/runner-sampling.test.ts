@@ -1,0 +1,98 @@
+// Adaptive sampling and profiles: rounds until the headline metric's CI is
+// within the target for every variant, or the budget, or maxRounds; why it
+// stopped and the precision reached are recorded. With launchers of fixed,
+// seeded timings (no root needed).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { NativeResult } from '../native/nsb.d.ts';
+import { resolveProfile, validateConfig } from '../src/config/index.ts';
+import type { SandboxSpec } from '../src/launcher/index.ts';
+import { variantPrecision, type Sample } from '../src/results/index.ts';
+import { runBenchmark, stopAfterRound, type Launchable } from '../src/runner/index.ts';
+import { seededRandom } from '../src/stats/index.ts';
+import { validateScenario } from '../src/scenario/index.ts';
+import { tempDir } from './helpers/env.ts';
+import { fixedResult, runInTurn } from './helpers/fixed-launcher.ts';
+
+/** Boot 1 ms ± noise (lognormal, sd `cv` of logs, per namespace set); `delayMs` of real time per launch. */
+class NoisyLauncher implements Launchable {
+  readonly #rnd = seededRandom(5);
+  launches = 0;
+  constructor(
+    private readonly cv: Record<string, number>,
+    private readonly delayMs = 0,
+  ) {}
+  async run(spec: SandboxSpec): Promise<NativeResult> {
+    this.launches++;
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    const z = Math.sqrt(-2 * Math.log(1 - this.#rnd())) * Math.cos(2 * Math.PI * this.#rnd());
+    return fixedResult(Math.round(1_000_000 * Math.exp((this.cv[spec.ns.join('+') || 'bare'] ?? 0.01) * z)));
+  }
+  async runMany(spec: SandboxSpec, count: number): Promise<NativeResult[]> {
+    return runInTurn(this, spec, count);
+  }
+  close() {}
+}
+
+const scenario = validateScenario({ name: 'adaptive', description: 'x', workload: { command: ['/bin/true'] }, variants: [{ ns: [] }, { ns: ['pid'] }] }, 'test/adaptive.ts');
+const base = { defaultRounds: 10, defaultWarmup: 0, defaultTimeoutMs: 1000, seed: 3 };
+
+test('precision: the distribution-free CI of the median from 6 values, a t interval of the mean below', () => {
+  const s = (v: number, i: number): Sample => ({ scenario: 'x', variant: 'a', round: i, warmup: false, seq: i, state: 'completed', metrics: { bootNs: v }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample;
+  const tight = variantPrecision([100, 101, 99, 100, 100, 101, 99, 100].map(s), 'a', 'bootNs');
+  assert.equal(tight.method, 'median-ci');
+  assert.ok(tight.halfWidthPct !== null && tight.halfWidthPct <= 1, `${tight.halfWidthPct}`);
+  const few = variantPrecision([100, 110, 90].map(s), 'a', 'bootNs');
+  assert.equal(few.method, 'mean-t');
+  assert.ok(few.halfWidthPct !== null && few.halfWidthPct > 10, 'three spread values: a wide t interval');
+  assert.equal(variantPrecision([s(1, 0)], 'a', 'bootNs').halfWidthPct, null);
+});
+
+test('stopAfterRound: never before minRounds, precision when every measuring variant has it, budget before one more round would pass it, maxRounds', () => {
+  const a = { precisionPct: 2, minRounds: 3, maxRounds: 10, budgetMs: 1000 };
+  const samples = Array.from({ length: 8 }, (_, i) => ({ scenario: 'x', variant: 'a', round: i, warmup: false, seq: i, state: 'completed', metrics: { bootNs: 100 + (i % 2) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample);
+  assert.equal(stopAfterRound(a, 2, 0, 10, samples, ['a'], 'bootNs'), null, 'under minRounds');
+  assert.equal(stopAfterRound(a, 8, 0, 10, samples, ['a', 'skipped-one'], 'bootNs'), 'precision', 'a variant with no completed sample does not hold it back');
+  const wide = samples.map((s, i) => ({ ...s, metrics: { bootNs: 100 + 30 * (i % 3) } }) as Sample);
+  assert.equal(stopAfterRound(a, 8, 500, 100, wide, ['a'], 'bootNs'), null);
+  assert.equal(stopAfterRound(a, 8, 950, 100, wide, ['a'], 'bootNs'), 'budget');
+  assert.equal(stopAfterRound({ ...a, budgetMs: null }, 10, 1e9, 100, wide, ['a'], 'bootNs'), 'max-rounds');
+});
+
+test('a quiet scenario stops at its precision; a noisy one at maxRounds; both record why and what they reached', async () => {
+  const quiet = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir('nsb-adaptive-'), startLauncher: () => new NoisyLauncher({ bare: 0.005, pid: 0.005 }), sampling: { adaptive: { adaptive: { precisionPct: 2, minRounds: 6, maxRounds: 200, budgetMs: null } } } });
+  const q = quiet.run.scenarios[0];
+  assert.equal(q?.sampling?.stoppedBy, 'precision');
+  assert.equal(q?.sampling?.rounds, 6, 'a 0.5% spread reaches 2% at the minimum');
+  assert.equal(q?.rounds, 6);
+  assert.ok(q?.precision?.every((p) => p.halfWidthPct !== null && p.halfWidthPct <= 2));
+
+  const noisy = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir('nsb-adaptive-'), startLauncher: () => new NoisyLauncher({ bare: 0.005, pid: 0.4 }), sampling: { adaptive: { adaptive: { precisionPct: 2, minRounds: 6, maxRounds: 30, budgetMs: null } } } });
+  const n = noisy.run.scenarios[0];
+  assert.equal(n?.sampling?.stoppedBy, 'max-rounds', 'one noisy variant keeps the scenario going');
+  assert.equal(n?.samples.filter((s) => !s.warmup).length, 60, 'every round still ran every variant');
+  const pid = n?.precision?.find((p) => p.variant === 'pid');
+  assert.ok(pid && pid.halfWidthPct !== null && pid.halfWidthPct > 2, `the precision reached is reported honestly: ${pid?.halfWidthPct}`);
+});
+
+test('a budget stops the rounds before one more would pass it; --rounds turns adaptive sampling off', async () => {
+  const slow = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir('nsb-adaptive-'), startLauncher: () => new NoisyLauncher({ bare: 0.3, pid: 0.3 }, 25), sampling: { adaptive: { adaptive: { precisionPct: 0.1, minRounds: 2, maxRounds: 1000, budgetMs: 600 } } } });
+  const s = slow.run.scenarios[0];
+  assert.equal(s?.sampling?.stoppedBy, 'budget');
+  assert.ok((s?.sampling?.wallS ?? 99) <= 0.6 + 0.1, `stopped within the budget: ${s?.sampling?.wallS} s`);
+  assert.ok((s?.sampling?.rounds ?? 0) >= 2 && (s?.sampling?.rounds ?? 99) < 14, `${s?.sampling?.rounds} rounds of ~50 ms in 600 ms`);
+
+  const fixed = await runBenchmark({ ...base, rounds: 4, scenarios: [scenario], outDir: tempDir('nsb-adaptive-'), startLauncher: () => new NoisyLauncher({}), sampling: { adaptive: { adaptive: { precisionPct: 2, minRounds: 1, maxRounds: 100, budgetMs: null } } } });
+  assert.deepEqual(fixed.run.scenarios[0]?.sampling, { mode: 'fixed', stoppedBy: 'rounds', rounds: 4, wallS: fixed.run.scenarios[0]?.sampling?.wallS });
+});
+
+test('profiles: the default one, an unknown name with the near miss, patterns that match no variant', () => {
+  const cfg = validateConfig({ profile: 'quick', profiles: { quick: { description: 'q', scenarios: ['boot', { name: 'network', variants: ['stream/*'], adaptive: { budgetS: 10 } }], adaptive: { precisionPct: 2 } } } }, 'bench.config.ts');
+  const p = resolveProfile(cfg);
+  assert.equal(p?.name, 'quick');
+  assert.deepEqual(p?.scenarios.map((s) => s.name), ['boot', 'network']);
+  assert.throws(() => resolveProfile(cfg, 'quik'), /--profile quik: no profile "quik" \(did you mean "quick"\? known: quick\)/);
+  assert.throws(() => validateConfig({ profile: 'fast', profiles: { quick: { description: 'q', scenarios: ['boot'] } } }, 'bench.config.ts'), /bench\.config\.ts: profile: no profile "fast"/);
+  assert.throws(() => validateConfig({ profiles: { quick: { description: 'q', scenarios: ['boot'], adaptive: { precisionPct: 0 } } } }, 'bench.config.ts'), /profiles\.quick\.adaptive\.precisionPct: expected a percentage > 0/);
+  assert.equal(resolveProfile(validateConfig({}, '(defaults)')), null, 'no profiles: the plain config');
+});
