@@ -36,7 +36,7 @@ describe('carry-over through the runner (fixed timings)', () => {
     'test/carry.ts',
   );
   // 120 rounds: a third of every variant's samples follow slow-next, and the medians' CIs must still see pid's 150 µs
-  const opts = { scenarios: [sc], defaultRounds: 120, defaultWarmup: 1, defaultTimeoutMs: 1000, seed: 8 };
+  const opts = { scenarios: [sc], defaultRounds: 120, defaultWarmup: 1, defaultTimeoutMs: 1000, seed: 8, euid: 0 };
   const noise = seededRandom(2);
   const cost = (spec: SandboxSpec) => 1_000_000 + (spec.ns.includes('pid') ? 150_000 : 0) + noise() * 20_000;
 

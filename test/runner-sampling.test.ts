@@ -35,7 +35,7 @@ class NoisyLauncher implements Launchable {
 }
 
 const scenario = validateScenario({ name: 'adaptive', description: 'x', workload: { command: ['/bin/true'] }, variants: [{ ns: [] }, { ns: ['pid'] }] }, 'test/adaptive.ts');
-const base = { defaultRounds: 10, defaultWarmup: 0, defaultTimeoutMs: 1000, seed: 3 };
+const base = { defaultRounds: 10, defaultWarmup: 0, defaultTimeoutMs: 1000, seed: 3, euid: 0 };
 
 test('precision: the distribution-free CI of the median from 6 values, a t interval of the mean below', () => {
   const s = (v: number, i: number): Sample => ({ scenario: 'x', variant: 'a', round: i, warmup: false, seq: i, state: 'completed', metrics: { bootNs: v }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample;

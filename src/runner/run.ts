@@ -73,6 +73,8 @@ export interface RunOptions {
   harnessCpu?: HarnessCpuMode;
   progress?: ProgressSink;
   startLauncher?: () => Launchable;
+  /** the user the sandboxes are launched as (default: this process's); a test's fixed launcher passes 0 so that no variant is skipped for want of root */
+  euid?: number;
   /** cgroups for variants that ask for them (tests pass their own). */
   cgroups?: CgroupManager;
   signal?: AbortSignal;
@@ -176,7 +178,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   }
   const progress = opts.progress ?? silentProgress;
   const start = opts.startLauncher ?? (() => SandboxLauncher.start());
-  const euid = process.geteuid?.() ?? 0;
+  const euid = opts.euid ?? process.geteuid?.() ?? 0;
   let cgroups = opts.cgroups ?? null;
   const getCgroups = () => (cgroups ??= new CgroupManager(runId));
   const retryNoisy = opts.retryNoisy ?? 0;
