@@ -96,3 +96,24 @@ test('profiles: the default one, an unknown name with the near miss, patterns th
   assert.throws(() => validateConfig({ profiles: { quick: { description: 'q', scenarios: ['boot'], adaptive: { precisionPct: 0 } } } }, 'bench.config.ts'), /profiles\.quick\.adaptive\.precisionPct: expected a percentage > 0/);
   assert.equal(resolveProfile(validateConfig({}, '(defaults)')), null, 'no profiles: the plain config');
 });
+
+test('the run estimate: priors by kind or the last run, a speed learnt from finished scenarios, the current scenario by its own pace and budget', async () => {
+  const { RunEstimate, lastRunCosts } = await import('../src/runner/index.ts');
+  const plan = [
+    { name: 'a', kind: 'launch' as const, variants: 10, perRound: 10, warmup: 0, maxRounds: 10, minRounds: 10, budgetS: null, secondsPerSample: 0.01, basis: 'kind' as const },
+    { name: 'b', kind: 'launch' as const, variants: 10, perRound: 10, warmup: 0, maxRounds: 100, minRounds: 3, budgetS: 5, secondsPerSample: 0.01, basis: 'kind' as const },
+  ];
+  const e = new RunEstimate(plan, 0);
+  // before anything ran: a = 0.3 s setup + 100 × 0.01; b = its budget (100 rounds × 0.1 s > 5 s) → 0.3 + 47 rounds × 0.1
+  assert.ok(Math.abs(e.total(0) - (1.3 + 0.3 + 4.7)) < 0.01, `${e.total(0)}`);
+  e.scenario(0, 0);
+  for (let i = 0; i < 100; i++) e.sample();
+  e.scenario(1, 2600); // a took 2.6 s where 1.3 were expected: this machine is twice as slow
+  assert.ok(Math.abs(e.speed() - 2) < 0.01, `${e.speed()}`);
+  assert.ok(e.total(2600) <= 2.6 + 5 + 0.01 && e.total(2600) >= 2.6 + 4, `the budget bounds the rest: ${e.total(2600)}`);
+  for (let i = 0; i < 30; i++) e.sample();
+  // its own pace: 0.05 s a sample, 0.5 s a round; the rounds that fit the budget (after 0.3 s setup): 9, so 60 samples are left
+  assert.ok(Math.abs(e.currentLeft(2600 + 1500) - 3) < 0.01, `${e.currentLeft(2600 + 1500)}`);
+  assert.equal(e.currentPlanned(2600 + 1500), 90);
+  assert.equal(lastRunCosts('/nonexistent').size, 0);
+});

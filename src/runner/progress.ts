@@ -1,8 +1,15 @@
-/** Progress on stderr with an estimate of the time left. */
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { RunEstimate } from './eta.ts';
+
+/** Where a run reports its progress. */
 export interface ProgressSink {
+  /** the run's estimate (scenarios and their costs), before start */
+  plan?(estimate: RunEstimate): void;
   start(total: number): void;
+  /** scenario `index` of the plan starts */
+  scenario?(index: number): void;
   tick(label: string): void;
-  /** more work than planned (a round run again) */
+  /** more work than planned (a round run again), or less (negative: an adaptive scenario stopped early) */
   grow?(extra: number): void;
   done(): void;
 }
@@ -14,17 +21,29 @@ function fmtSeconds(s: number): string {
   return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
 }
 
-/** Redraws one line on a terminal; prints a line every ~10% or 10 s otherwise. */
+/**
+ * Progress on stderr: the current scenario and the whole run, with the time
+ * left from the run's estimate (eta.ts: a cost per sample by scenario, from
+ * the last run on this host or the kind, refined by the samples so far). On a
+ * terminal, two bars drawn by cli-progress; elsewhere (a pipe, a CI log,
+ * TERM=dumb) a plain line every tenth of the run or 10 s.
+ */
 export class TerminalProgress implements ProgressSink {
+  #estimate: RunEstimate | null = null;
   #total = 0;
   #done = 0;
   #startMs = 0;
   #lastPrintMs = 0;
-  #lastPct = -1;
+  #lastTenth = -1;
   readonly #longSeconds: number;
   #warnedLong = false;
   readonly #tty: boolean;
   readonly #lines: boolean;
+  #bars: MultiBar | null = null;
+  #runBar: SingleBar | null = null;
+  #scenarioBar: SingleBar | null = null;
+  /** the estimate of the total after each tenth of the run (by time), for the record */
+  readonly history: { elapsedS: number; totalS: number }[] = [];
   /** lines: false prints only the one note of a run that turns out long (-q) */
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -35,42 +54,68 @@ export class TerminalProgress implements ProgressSink {
     // a terminal that cannot redraw a line (TERM=dumb) gets plain lines; nsbench writes no colours (NO_COLOR holds)
     this.#tty = Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
   }
+  plan(estimate: RunEstimate): void {
+    this.#estimate = estimate;
+  }
   start(total: number): void {
     this.#total = total;
     this.#done = 0;
     this.#startMs = Date.now();
     this.#lastPrintMs = 0;
-    this.#lastPct = -1;
+    this.#lastTenth = -1;
+    if (this.#tty && this.#lines) {
+      this.#bars = new MultiBar(
+        { stream: this.stream, format: '  {what} {bar} {percentage}% {detail}', barsize: 24, hideCursor: true, clearOnComplete: true, stopOnComplete: false, etaBuffer: 1, fps: 10, noTTYOutput: false },
+        Presets.shades_classic,
+      );
+      this.#runBar = this.#bars.create(1000, 0, { what: 'run     ', detail: '' });
+      this.#scenarioBar = this.#bars.create(1, 0, { what: 'scenario', detail: '' });
+    }
+  }
+  scenario(index: number): void {
+    this.#estimate?.scenario(index);
   }
   grow(extra: number): void {
     this.#total += extra;
+    this.#estimate?.grow(extra);
   }
   tick(label: string): void {
     this.#done++;
+    const e = this.#estimate;
+    e?.sample();
     const now = Date.now();
     const elapsed = (now - this.#startMs) / 1000;
-    const left = (elapsed / this.#done) * (this.#total - this.#done);
-    const pct = Math.floor((100 * this.#done) / Math.max(1, this.#total));
+    // without an estimate (a caller that gave no plan): the pace of the samples so far
+    const totalS = e ? Math.max(elapsed, e.total()) : (elapsed / this.#done) * Math.max(this.#done, this.#total);
+    const left = Math.max(0, totalS - elapsed);
+    const tenth = Math.floor((10 * elapsed) / Math.max(1e-9, totalS));
+    if (tenth > this.#lastTenth) this.history.push({ elapsedS: elapsed, totalS });
     // the plan's floor assumed a fast machine: once the pace so far says more than an hour is left, say so, once
     if (!this.#warnedLong && elapsed >= 20 && left > this.#longSeconds) {
       this.#warnedLong = true;
-      this.stream.write(`${this.#tty && this.#lines ? '\r\x1b[2K' : ''}note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`);
+      this.#bars?.log(`note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`);
+      if (!this.#bars) this.stream.write(`note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`);
     }
-    if (!this.#lines) return;
-    const line = `  ${label}  ${this.#done}/${this.#total} (${pct}%)  elapsed ${fmtSeconds(elapsed)}  left ~${fmtSeconds(left)}`;
-    if (this.#tty) {
-      if (now - this.#lastPrintMs > 100 || this.#done === this.#total) {
-        this.stream.write(`\r\x1b[2K${line}`);
-        this.#lastPrintMs = now;
-      }
-    } else if (Math.floor(pct / 10) > Math.floor(this.#lastPct / 10) || now - this.#lastPrintMs > 10_000) {
-      this.stream.write(`${line}\n`);
+    if (!this.#lines) {
+      this.#lastTenth = Math.max(this.#lastTenth, tenth);
+      return;
+    }
+    const sc = e ? `${e.currentDone()}/~${e.currentPlanned()}` : `${this.#done}/${this.#total}`;
+    const runLine = `elapsed ${fmtSeconds(elapsed)}, left ~${fmtSeconds(left)} of ~${fmtSeconds(totalS)}`;
+    if (this.#bars && this.#runBar && this.#scenarioBar) {
+      this.#runBar.update(Math.min(1000, Math.round((1000 * elapsed) / Math.max(1e-9, totalS))), { detail: runLine });
+      const planned = e ? e.currentPlanned() : this.#total;
+      this.#scenarioBar.setTotal(Math.max(1, planned));
+      this.#scenarioBar.update(e ? e.currentDone() : this.#done, { detail: `${label} (${sc})` });
+    } else if (tenth > this.#lastTenth || now - this.#lastPrintMs > 10_000) {
+      this.stream.write(`  [run ${Math.min(100, Math.floor((100 * elapsed) / Math.max(1e-9, totalS)))}%, ${runLine}] ${label} (${sc})\n`);
       this.#lastPrintMs = now;
-      this.#lastPct = pct;
     }
+    this.#lastTenth = Math.max(this.#lastTenth, tenth);
   }
   done(): void {
-    if (this.#tty && this.#lines) this.stream.write('\r\x1b[2K');
+    this.#bars?.stop();
+    this.#bars = null;
   }
 }
 

@@ -40,6 +40,7 @@ import { NetworkProcedure } from './procedures/network.ts';
 import { asHolder, type ContextOf, type Launchable, type Procedure, type ProcedureContext, type ProcedureOf, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 import { stopAfterRound, type Adaptive, type StopReason } from './sampling.ts';
+import { RunEstimate, kindSecondsPerSample, lastRunCosts } from './eta.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
 
@@ -209,6 +210,27 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     pacing: pacingOf(sc, opts),
   };
   });
+  const costs = lastRunCosts(opts.outDir);
+  progress.plan?.(
+    new RunEstimate(
+      plans.map((p) => {
+        const last = costs.get(p.sc.name);
+        const noop = 'builtin' in p.sc.workload && p.sc.workload.builtin === 'noop' && !p.variants.some((v) => v.workload);
+        return {
+          name: p.sc.name,
+          kind: p.sc.kind,
+          variants: p.variants.length,
+          perRound: p.variants.length * (p.pacing.burst + 1),
+          warmup: p.warmup,
+          maxRounds: p.rounds,
+          minRounds: p.adaptive?.minRounds ?? p.rounds,
+          budgetS: p.adaptive?.budgetMs ? p.adaptive.budgetMs / 1000 : null,
+          secondsPerSample: last ?? kindSecondsPerSample(p.sc.kind, noop),
+          basis: last !== undefined ? ('last-run' as const) : ('kind' as const),
+        };
+      }),
+    ),
+  );
   progress.start(plans.reduce((n, p) => n + (p.rounds + p.warmup) * p.variants.length * (p.pacing.burst + 1), 0));
 
   let launcher = start();
@@ -219,6 +241,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   try {
     for (const [index, plan] of plans.entries()) {
       const { sc, rounds, warmup, variants, timeoutMs, pacing, adaptive } = plan;
+      progress.scenario?.(index);
       const scenarioStart = performance.now();
       let stoppedBy: StopReason = 'rounds';
       let measuredRounds = 0;

@@ -1,0 +1,172 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ScenarioKind } from '../results/index.ts';
+
+/**
+ * How long a run will take, and how long it has left. Each scenario's cost is
+ * its expected samples times a cost per sample, plus its setup: the cost per
+ * sample comes from the last run of the same scenario on this host where the
+ * results folder has one, else from the kind of the scenario (a table measured
+ * on a 2-core VM), scaled by how fast this machine turned out to be in the
+ * scenarios already run. While a scenario runs, its own pace replaces the
+ * estimate. An adaptive scenario is expected to run to its budget or its
+ * maxRounds, whichever is sooner (a precision reached earlier only shortens it).
+ */
+
+/** Seconds per sample by kind, on the 2-core reference VM (the full bench of 2026-12-01). */
+const KIND_SECONDS: Record<ScenarioKind, (builtinNoop: boolean) => number> = {
+  launch: (noop) => (noop ? 0.006 : 0.2),
+  freeze: () => 0.05,
+  network: () => 0.4,
+  density: () => 7,
+  isolation: () => 0.05,
+  interference: () => 0.75,
+};
+/** Seconds a scenario spends outside its samples (launcher and trace set-up, held sandboxes, teardown), by kind. */
+const SETUP_SECONDS: Record<ScenarioKind, number> = { launch: 0.3, freeze: 2, network: 2, density: 2, isolation: 1, interference: 1 };
+
+export interface ScenarioEstimate {
+  name: string;
+  kind: ScenarioKind;
+  variants: number;
+  /** samples per round (variants × burst length) */
+  perRound: number;
+  warmup: number;
+  /** fixed: the rounds; adaptive: at most this many */
+  maxRounds: number;
+  minRounds: number;
+  budgetS: number | null;
+  /** seconds per sample before any of this run's samples */
+  secondsPerSample: number;
+  /** where that came from */
+  basis: 'last-run' | 'kind';
+}
+
+/** The last results on this host (newest first in `outDir`): seconds per sample for each scenario they ran, from their samples' timestamps. */
+export function lastRunCosts(outDir: string, host = hostname()): Map<string, number> {
+  const out = new Map<string, number>();
+  let files: string[];
+  try {
+    files = readdirSync(outDir).filter((f) => /^\d{8}-\d{6}-[0-9a-f]{4}\.json$/.test(f));
+  } catch {
+    return out;
+  }
+  const newest = files
+    .map((f) => ({ f, t: statSync(join(outDir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(0, 5);
+  for (const { f } of newest) {
+    try {
+      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; samples: { at?: string }[] }[] };
+      if (run.environment?.hostname !== host) continue;
+      for (const sc of run.scenarios ?? []) {
+        if (out.has(sc.name)) continue;
+        const at = sc.samples.flatMap((s) => (s.at ? [Date.parse(s.at)] : [])).filter(Number.isFinite);
+        if (at.length < 4) continue;
+        const span = (Math.max(...at) - Math.min(...at)) / 1000;
+        if (span > 0) out.set(sc.name, span / (at.length - 1));
+      }
+    } catch {
+      // a damaged file teaches nothing
+    }
+  }
+  return out;
+}
+
+export function kindSecondsPerSample(kind: ScenarioKind, builtinNoop: boolean): number {
+  return KIND_SECONDS[kind](builtinNoop);
+}
+
+/** The rounds a scenario is expected to run: its maxRounds, or as many as its budget holds, never under minRounds. */
+function expectedRounds(e: ScenarioEstimate, secondsPerSample: number): number {
+  if (e.budgetS === null) return e.maxRounds;
+  const round = Math.max(1e-6, e.perRound * secondsPerSample);
+  const fits = Math.floor((e.budgetS - SETUP_SECONDS[e.kind] - e.warmup * round) / round);
+  return Math.max(e.minRounds, Math.min(e.maxRounds, fits));
+}
+
+export function scenarioSeconds(e: ScenarioEstimate, speed: number): number {
+  const sps = e.secondsPerSample * speed;
+  return SETUP_SECONDS[e.kind] + (e.warmup + expectedRounds(e, sps)) * e.perRound * sps;
+}
+
+/** The run's estimate as it goes: call `scenario(i)` when scenario i starts, `sample()` after each sample, `total()` for the expected total seconds. */
+export class RunEstimate {
+  readonly #plan: ScenarioEstimate[];
+  #current = -1;
+  #currentStart = 0;
+  #currentSamples = 0;
+  readonly #runStart: number;
+  /** per finished scenario: actual seconds / estimated seconds (at speed 1) */
+  readonly #ratios: number[] = [];
+  #extra = 0;
+  constructor(plan: ScenarioEstimate[], now = performance.now()) {
+    this.#plan = plan;
+    this.#runStart = now;
+  }
+  get plan(): readonly ScenarioEstimate[] {
+    return this.#plan;
+  }
+  get current(): number {
+    return this.#current;
+  }
+  /** how much slower (> 1) or faster this machine is than the estimates, from the finished scenarios */
+  speed(): number {
+    if (!this.#ratios.length) return 1;
+    const logs = this.#ratios.map((r) => Math.log(r));
+    return Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
+  }
+  scenario(i: number, now = performance.now()): void {
+    if (this.#current >= 0 && this.#current < this.#plan.length) this.#finish(now);
+    this.#current = i;
+    this.#currentStart = now;
+    this.#currentSamples = 0;
+    this.#extra = 0;
+  }
+  #finish(now: number): void {
+    const e = this.#plan[this.#current] as ScenarioEstimate;
+    // judge the estimate of the samples that ran, not of a plan that stopped early
+    const expected = SETUP_SECONDS[e.kind] + this.#currentSamples * e.secondsPerSample;
+    if (this.#currentSamples > 0 && e.basis === 'kind') this.#ratios.push((now - this.#currentStart) / 1000 / expected);
+  }
+  sample(): void {
+    this.#currentSamples++;
+  }
+  /** samples added to (a round run again) or taken from (an adaptive stop) the current scenario's plan */
+  grow(extra: number): void {
+    this.#extra += extra;
+  }
+  /** expected samples of the current scenario in all */
+  currentPlanned(now = performance.now()): number {
+    const e = this.#plan[this.#current];
+    if (!e) return 0;
+    return Math.max(this.#currentSamples, (e.warmup + expectedRounds(e, this.#pace(e, now))) * e.perRound + this.#extra);
+  }
+  /** seconds per sample of the current scenario: its own pace once it has three samples, else the estimate */
+  #pace(e: ScenarioEstimate, now: number): number {
+    return this.#currentSamples >= 3 ? (now - this.#currentStart) / 1000 / this.#currentSamples : e.secondsPerSample * this.speed();
+  }
+  currentDone(): number {
+    return this.#currentSamples;
+  }
+  /** seconds the current scenario still needs */
+  currentLeft(now = performance.now()): number {
+    const e = this.#plan[this.#current];
+    if (!e) return 0;
+    const elapsed = (now - this.#currentStart) / 1000;
+    let left = (this.currentPlanned(now) - this.#currentSamples) * this.#pace(e, now);
+    if (e.budgetS !== null) left = Math.min(left, Math.max(0, e.budgetS - elapsed));
+    return Math.max(0, left);
+  }
+  /** expected seconds of the whole run: elapsed, the current scenario's rest, the scenarios to come */
+  total(now = performance.now()): number {
+    const elapsed = (now - this.#runStart) / 1000;
+    const speed = this.speed();
+    const rest = this.#plan.slice(this.#current + 1).reduce((t, e) => t + scenarioSeconds(e, e.basis === 'kind' ? speed : 1), 0);
+    return elapsed + (this.#current >= 0 ? this.currentLeft(now) : 0) + rest;
+  }
+  elapsed(now = performance.now()): number {
+    return (now - this.#runStart) / 1000;
+  }
+}
