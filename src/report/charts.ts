@@ -7,8 +7,14 @@ import { isolationMatrix } from './axioms.ts';
 export interface Chart {
   id: string;
   title: string;
+  /** one line on how to read it */
+  read: string;
   spec: TopLevelSpec;
 }
+
+/** The boot phases in the order they happen, each with its colour: the same in every chart. */
+export const PHASE_ORDER = PHASES.map((p) => p.replace(/Ns$/, ''));
+const PHASE_COLOURS = ['#9e9e9e', '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f'];
 
 const WIDTH = 640;
 
@@ -62,6 +68,7 @@ function bootDistribution(sc: ScenarioResult): Chart {
   return {
     id: `${sc.name}-boot`,
     title: `Boot time per variant (every measured sample, log scale)${note}`,
+    read: 'Each dot is one launch; a variant further right boots slower; a wide cloud means a noisy variant (log scale: equal distances are equal ratios).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -79,11 +86,12 @@ function bootBreakdown(sc: ScenarioResult): Chart {
   const { ids, note } = chartedVariants(sc);
   const only = new Set(ids);
   const values = sc.summary.filter((v) => only.has(v.variant)).flatMap((v) =>
-    PHASES.map((phase) => ({ variant: v.variant, phase: phase.replace(/Ns$/, ''), us: (v.metrics[phase]?.median ?? 0) / 1e3 })),
+    PHASES.map((phase, step) => ({ variant: v.variant, phase: phase.replace(/Ns$/, ''), step, us: (v.metrics[phase]?.median ?? 0) / 1e3 })),
   );
   return {
     id: `${sc.name}-breakdown`,
     title: `Boot time breakdown (medians of each phase)${note}`,
+    read: "Each bar is a variant's median boot, split into its phases in the order they happen (prepare → clone → map → cgroup → setup → exec); the longest segment is where its time goes.",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -92,8 +100,9 @@ function bootBreakdown(sc: ScenarioResult): Chart {
       encoding: {
         y: { field: 'variant', type: 'nominal', sort: ids, title: null },
         x: { field: 'us', type: 'quantitative', stack: 'zero', title: 'µs' },
-        color: { field: 'phase', type: 'nominal', sort: PHASES.map((p) => p.replace(/Ns$/, '')) },
-        order: { field: 'phase' },
+        // stacked in time order (prepare first), the legend in the same order, the same colour for a phase everywhere
+        color: { field: 'phase', type: 'nominal', sort: PHASE_ORDER, scale: { domain: PHASE_ORDER, range: PHASE_COLOURS }, title: 'phase' },
+        order: { field: 'step', type: 'quantitative' },
       },
     },
   };
@@ -111,6 +120,7 @@ function overhead(sc: ScenarioResult, metric: string, label: string): Chart | nu
   return {
     id: `${sc.name}-overhead-${metric}`,
     title: `Overhead vs baseline: ${label}, ratio of medians with bootstrap 95% CI${note}`,
+    read: 'A dot right of 1 is slower than the baseline (left of 1 faster, for rates the other way round); a bar that crosses 1 is no measurable difference.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -136,6 +146,7 @@ function freezeCurve(sc: ScenarioResult): Chart {
   return {
     id: `${sc.name}-freeze`,
     title: 'Pause and unpause latency (p50) vs processes in the sandbox',
+    read: 'Each line is a freezer and mode; a steeper line means pausing costs more per process held (log scale).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -158,6 +169,7 @@ function throughput(sc: ScenarioResult): Chart {
   return {
     id: `${sc.name}-throughput`,
     title: 'TCP throughput per topology (median, p5–p95)',
+    read: "Longer bars carry more data per second; compare each topology's bars with host loopback's, the bare baseline.",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -180,6 +192,7 @@ function densityCurve(sc: ScenarioResult): Chart {
   return {
     id: `${sc.name}-density`,
     title: 'Boot time of each launch as the number of held sandboxes grows (first measured ramp)',
+    read: 'Each dot is one launch during a ramp; a line that rises means each new sandbox boots slower while more are held.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -210,6 +223,7 @@ function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Char
   return {
     id: `${sc.name}-ratios-${metric}`,
     title: `${label}: ratio to baseline of all ${ratios.length} variants (how many fall in each bin)`,
+    read: 'Most variants in the bin at 1 means most settings cost nothing measurable; bins far right are the expensive ones.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -227,6 +241,7 @@ export function isolationVsCost(run: RunResults, sc: ScenarioResult): Chart | nu
   return {
     id: `${sc.name}-isolation-vs-cost`,
     title: 'Isolation gained (of 8 kinds) vs boot overhead paid (ratio to bare), per namespace set',
+    read: 'Up is more isolation, right is more boot cost: the sets up and to the left buy the most isolation for the least.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,

@@ -1,4 +1,4 @@
-import type { RunResults, ScenarioResult } from '../results/index.ts';
+import { keyFindings, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { chartsFor, headline, isolationVsCost } from './charts.ts';
@@ -103,7 +103,7 @@ async function axiomsSection(run: RunResults, specs: Record<string, unknown>): P
     const c = isolationVsCost(run, sc);
     if (c) {
       specs[c.id] = c.spec;
-      parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}</figcaption></figure>`);
+      parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}<br><span class="read">How to read it: ${esc(c.read)}</span></figcaption></figure>`);
       charts++;
     }
     parts.push(`<h3>Isolation vs cost (${esc(sc.name)})</h3>`, matrixTable(run, sc));
@@ -111,6 +111,18 @@ async function axiomsSection(run: RunResults, specs: Record<string, unknown>): P
   for (const sc of inter) parts.push(`<h3>Noninterference (${esc(sc.name)})</h3>`, interferenceTable(sc));
   parts.push('</section>');
   return { html: parts.join('\n'), charts };
+}
+
+/** The run's key results in a few lines, each linking to the section it comes from (results.keyFindings). */
+function findingsSection(run: RunResults): string {
+  const items = keyFindings(run).map((f) => `<li>${esc(f.text)}${f.section ? ` <a href="#${esc(f.section)}">→ ${esc(f.section === 'axioms' ? 'isolation vs cost' : f.section)}</a>` : ''}</li>`);
+  return items.length ? `<section id="findings"><h2>Key findings</h2><ul class="findings">${items.join('')}</ul></section>` : '';
+}
+
+/** A table of contents: the findings, the environment, each scenario, the axioms. */
+function contents(run: RunResults, axioms: boolean): string {
+  const links = [['findings', 'Key findings'], ['environment', 'Environment'], ...run.scenarios.map((s) => [s.name, `${s.name} (${s.kind})`]), ...(axioms ? [['axioms', 'What isolation buys, and what it costs']] : [])] as [string, string][];
+  return `<nav id="contents"><h2>Contents</h2><ol>${links.map(([id, t]) => `<li><a href="#${esc(id)}">${esc(t)}</a></li>`).join('')}</ol></nav>`;
 }
 
 /**
@@ -128,7 +140,7 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
     ];
     for (const c of chartsFor(sc)) {
       specs[c.id] = c.spec;
-      parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}</figcaption></figure>`);
+      parts.push(`<figure class="chart" data-chart="${esc(c.id)}">${await renderSvg(c.spec)}<figcaption>${esc(c.title)}<br><span class="read">How to read it: ${esc(c.read)}</span></figcaption></figure>`);
       charts++;
     }
     if (sc.kind === 'isolation') parts.push(matrixTable(run, sc));
@@ -151,11 +163,13 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{font-weight:600}
-figure{margin:1em 0}td.cell{text-align:center}td.isolated{background:#e3f4e3}td.not-isolated{background:#fbe3e3}td.na{color:#888}details{margin:.2em 0}figcaption{color:#555}.meta{color:#666}.warning{color:#a40}
+figure{margin:1em 0}td.cell{text-align:center}td.isolated{background:#e3f4e3}td.not-isolated{background:#fbe3e3}td.na{color:#888}details{margin:.2em 0}figcaption{color:#555}.read{color:#777;font-size:.92em}ul.findings li{margin:.3em 0}nav#contents ol{columns:2}.meta{color:#666}.warning{color:#a40}
 </style></head><body>
 <h1>nsbench — ${esc(run.runId)}</h1>
 <p>${run.status === 'complete' ? 'Complete run' : '<strong>Partial run</strong>'}, started ${esc(run.startedAt)}.</p>
-<h2>Environment</h2>${environment(run)}
+${findingsSection(run)}
+${contents(run, axioms.html !== null)}
+<h2 id="environment">Environment</h2>${environment(run)}
 ${sections.join('\n')}
 <script type="application/json" id="vega-lite-specs">${JSON.stringify(specs).replace(/</g, '\\u003c')}</script>
 </body></html>

@@ -1,4 +1,4 @@
-import type { RunResults } from '../results/index.ts';
+import { keyFindings, type RunResults } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, isolationMatrix } from './axioms.ts';
 import { headline } from './charts.ts';
@@ -15,6 +15,9 @@ export function markdownSummary(run: RunResults): string {
     `${run.status === 'complete' ? 'Complete' : '**Partial**'} run of nsbench ${run.tool.version}${run.tool.commit ? ` (${run.tool.commit.slice(0, 10)})` : ''}, ${run.startedAt}.`,
     `Kernel ${String(env.kernel?.release ?? '?')}, ${String(env.cpu?.model ?? '?')} × ${String(env.cpu?.cores ?? '?')}, cgroups ${String(env.cgroups?.mode ?? '?')}.`,
   ];
+  const findings = keyFindings(run);
+  if (findings.length) out.push('', '## Key findings', '', ...findings.map((f) => `- ${f.text}${f.section && f.section !== 'axioms' ? ` ([${f.section}](#${anchor(`${f.section} — ${run.scenarios.find((s) => s.name === f.section)?.pace ?? 'interleaved'}`)}))` : ''}`));
+  out.push('', '## Contents', '', ...(findings.length ? ['- [Key findings](#key-findings)'] : []), ...run.scenarios.map((s) => `- [${s.name}](#${anchor(`${s.name} — ${s.pace ?? 'interleaved'}`)}) (${s.kind})`));
   for (const sc of run.scenarios) {
     const { metric, label } = headline(sc);
     out.push('', `## ${sc.name} — ${sc.pace ?? 'interleaved'}`, '', sc.description, '', `_${paceLine(sc)}._`, '', `| variant | n | ${label} p50 | p95 | vs baseline [95% CI] | errors |`, '| --- | --- | --- | --- | --- | --- |');
@@ -30,4 +33,12 @@ export function markdownSummary(run: RunResults): string {
     for (const w of sc.warnings ?? []) out.push('', `> ⚠️ ${w}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens. */
+function anchor(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }

@@ -232,3 +232,88 @@ export function variantPrecision(samples: readonly Sample[], variant: string, me
   const t = meanCI95(values);
   return { variant, metric, n, halfWidthPct: t && t.mean !== 0 ? (100 * (t.high - t.low)) / 2 / Math.abs(t.mean) : null, method: t ? 'mean-t' : null };
 }
+
+/** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
+export interface Finding {
+  topic: 'boot' | 'cgroup' | 'freeze' | 'density' | 'throughput' | 'isolation' | 'sampling' | 'warnings';
+  section: string;
+  text: string;
+}
+
+const us = (ns: number) => (Math.abs(ns) >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(0)} µs`);
+const ratio = (r: number, ci?: readonly [number, number]) => `${r.toFixed(2)}×${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`;
+/** the CI excludes no change and the effect is beyond 2% */
+const significant = (m: { ratioToBaseline: number | null; ratioCI95?: readonly [number, number] | undefined } | undefined): boolean =>
+  !!m && m.ratioToBaseline !== null && !!m.ratioCI95 && (m.ratioCI95[0] > 1.02 || m.ratioCI95[1] < 0.98);
+
+/**
+ * The run's key results in a few lines: each namespace's boot cost with its
+ * CI, the cost of cgroup placement, freeze latency at 100 processes, density
+ * per set, the throughput overheads that are significant, isolation against
+ * cost, how precise the figures are, and the warnings that matter.
+ */
+export function keyFindings(run: RunResults): Finding[] {
+  const out: Finding[] = [];
+  const boot = run.scenarios.find((s) => s.name === 'boot') ?? run.scenarios.find((s) => s.kind === 'launch' && s.samples.some((x) => x.state === 'completed' && x.metrics['workload.elapsedNs'] === undefined));
+  if (boot) {
+    const base = boot.summary.find((v) => v.variant === boot.baseline)?.metrics.bootNs?.median;
+    const alone = boot.summary.filter((v) => v.variant !== boot.baseline && v.metrics.bootNs?.ratioToBaseline != null);
+    if (base !== undefined && alone.length) {
+      const parts = alone.map((v) => {
+        const m = v.metrics.bootNs;
+        return `${v.variant} ${m && m.median - base >= 0 ? '+' : ''}${us((m?.median ?? base) - base)} (${ratio(m?.ratioToBaseline as number, m?.ratioCI95)})`;
+      });
+      out.push({ topic: 'boot', section: boot.name, text: `Boot cost vs ${boot.baseline} (${us(base)} p50): ${parts.join('; ')}.` });
+    }
+  }
+  const cg = run.scenarios.find((s) => s.name === 'cgroup-overhead');
+  if (cg) {
+    const own = cg.summary.find((v) => v.variant.endsWith('/own'))?.metrics.bootNs;
+    const bare = cg.summary.find((v) => v.variant === cg.summary.find((x) => x.variant.endsWith('/own'))?.baseline)?.metrics.bootNs;
+    if (own && bare && own.ratioToBaseline !== null) out.push({ topic: 'cgroup', section: cg.name, text: `Placing a sandbox in a cgroup of its own: boot ${own.median - bare.median >= 0 ? '+' : ''}${us(own.median - bare.median)} (${ratio(own.ratioToBaseline, own.ratioCI95)})${significant(own) ? '' : ', within the noise'}.` });
+  }
+  const fr = run.scenarios.find((s) => s.kind === 'freeze');
+  if (fr) {
+    const at100 = fr.variants.filter((v) => v.freeze?.processes === 100);
+    const parts = at100.flatMap((v) => {
+      const m = fr.summary.find((x) => x.variant === v.id)?.metrics.freezeNs;
+      return m ? [`${v.freeze?.freezer} ${v.freeze?.mode} ${us(m.median)}`] : [];
+    });
+    if (parts.length) out.push({ topic: 'freeze', section: fr.name, text: `Freezing 100 processes (p50): ${parts.join(', ')}.` });
+  }
+  const de = run.scenarios.find((s) => s.kind === 'density');
+  if (de) {
+    const parts = de.variants.flatMap((v) => {
+      const f = rampFigure(de, v.id, 'chargedPerInstanceBytes');
+      const held = de.summary.find((x) => x.variant === v.id)?.metrics.held?.median;
+      return f.mean !== null ? [`${v.id} ${(f.mean / 1024).toFixed(0)} KiB${f.ci ? ` [${(f.ci.low / 1024).toFixed(0)}, ${(f.ci.high / 1024).toFixed(0)}]` : ''}${held !== undefined ? ` (${held} held)` : ''}`] : [];
+    });
+    if (parts.length) out.push({ topic: 'density', section: de.name, text: `Memory charged per sandbox: ${parts.join(', ')}.` });
+  }
+  const slow: string[] = [];
+  for (const sc of run.scenarios) {
+    if (sc.kind !== 'launch' && sc.kind !== 'network') continue;
+    const metric = sc.kind === 'network' ? 'workload.throughputMbitPerSec' : 'workload.elapsedNs';
+    for (const v of sc.summary) {
+      const m = v.metrics[metric];
+      if (v.variant !== v.baseline && significant(m) && m) slow.push(`${sc.name}/${v.variant} ${ratio(m.ratioToBaseline as number, m.ratioCI95)}`);
+    }
+  }
+  if (slow.length) out.push({ topic: 'throughput', section: run.scenarios.find((s) => slow[0]?.startsWith(`${s.name}/`))?.name ?? '', text: `Significant throughput or run-time differences (${slow.length}; ratio to baseline, beyond 2%): ${slow.slice(0, 8).join('; ')}${slow.length > 8 ? `; … ${slow.length - 8} more` : ''}.` });
+  else if (run.scenarios.some((s) => s.kind === 'launch' || s.kind === 'network')) out.push({ topic: 'throughput', section: '', text: 'No throughput or run-time difference beyond 2% is significant.' });
+  const iso = run.scenarios.find((s) => s.kind === 'isolation');
+  if (iso) {
+    const rows = isolationMatrix(run, iso).filter((r) => r.bootRatio !== null && r.ns.length > 0);
+    if (rows.length) {
+      // the sets no other beats on both (more kinds isolated at no more boot cost): the choices worth making
+      const frontier = [...rows].sort((a, b) => b.isolated - a.isolated || (a.bootRatio as number) - (b.bootRatio as number)).filter((r, i, all) => all.slice(0, i).every((o) => (o.bootRatio as number) > (r.bootRatio as number) || o.isolated === r.isolated) && all.findIndex((o) => o.isolated === r.isolated) === i);
+      out.push({ topic: 'isolation', section: 'axioms', text: `Isolation against cost (kinds isolated of 8, boot vs bare), the sets nothing beats on both: ${frontier.map((r) => `${r.variant} ${r.isolated}/8 at ${ratio(r.bootRatio as number)}`).join(', ')}.` });
+    }
+  }
+  const wide = run.scenarios.flatMap((s) => (s.precision ?? []).filter((p) => p.halfWidthPct !== null && p.halfWidthPct > (s.sampling?.precisionPct ?? 5)).map((p) => `${s.name}/${p.variant} ±${(p.halfWidthPct as number).toFixed(1)}%`));
+  const stops = run.scenarios.filter((s) => s.sampling?.mode === 'adaptive').map((s) => `${s.name} ${s.sampling?.rounds} rounds (${s.sampling?.stoppedBy})`);
+  if (stops.length || wide.length) out.push({ topic: 'sampling', section: '', text: `${stops.length ? `Adaptive sampling: ${stops.join(', ')}. ` : ''}${wide.length ? `Wider than the target (95% CI half-width of the headline metric): ${wide.slice(0, 6).join(', ')}${wide.length > 6 ? `, … ${wide.length - 6} more` : ''}.` : 'Every variant reached its precision target.'}` });
+  const warns = run.scenarios.flatMap((s) => (s.warnings ?? []).filter((w) => /^competing load|^carry-over|drift/.test(w)).map((w) => ({ s: s.name, w })));
+  if (warns.length) out.push({ topic: 'warnings', section: warns[0]?.s ?? '', text: `Warnings that matter (${warns.length}): ${warns.slice(0, 3).map((x) => `${x.s}: ${x.w.length > 140 ? `${x.w.slice(0, 137)}…` : x.w}`).join(' — ')}` });
+  return out;
+}

@@ -41,11 +41,28 @@ export interface ScenarioEstimate {
   secondsPerSample: number;
   /** where that came from */
   basis: 'last-run' | 'kind';
+  /** seconds outside the samples, where the last run says (else by kind) */
+  setupS?: number | null;
 }
 
-/** The last results on this host (newest first in `outDir`): seconds per sample for each scenario they ran, from their samples' timestamps. */
-export function lastRunCosts(outDir: string, host = hostname()): Map<string, number> {
-  const out = new Map<string, number>();
+const setupOf = (e: ScenarioEstimate) => e.setupS ?? SETUP_SECONDS[e.kind];
+
+/** What the last run of a scenario on this host took: seconds per sample (overall and by variant) and outside its samples. */
+export interface LastCost {
+  perSample: number;
+  byVariant: Map<string, number>;
+  /** the scenario's wall time beyond its samples' span (set-up, teardown), where it was recorded */
+  setupS: number | null;
+}
+
+/**
+ * The last results on this host (the newest files in `outDir`): for each
+ * scenario they ran, the time from one sample to the next, attributed to the
+ * later sample's variant (a subset of the variants costs what those variants
+ * cost), and the scenario's time outside its samples.
+ */
+export function lastRunCosts(outDir: string, host = hostname()): Map<string, LastCost> {
+  const out = new Map<string, LastCost>();
   let files: string[];
   try {
     files = readdirSync(outDir).filter((f) => /^\d{8}-\d{6}-[0-9a-f]{4}\.json$/.test(f));
@@ -58,14 +75,27 @@ export function lastRunCosts(outDir: string, host = hostname()): Map<string, num
     .slice(0, 5);
   for (const { f } of newest) {
     try {
-      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; samples: { at?: string }[] }[] };
+      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; sampling?: { wallS?: number }; samples: { at?: string; seq: number; variant: string }[] }[] };
       if (run.environment?.hostname !== host) continue;
       for (const sc of run.scenarios ?? []) {
         if (out.has(sc.name)) continue;
-        const at = sc.samples.flatMap((s) => (s.at ? [Date.parse(s.at)] : [])).filter(Number.isFinite);
-        if (at.length < 4) continue;
-        const span = (Math.max(...at) - Math.min(...at)) / 1000;
-        if (span > 0) out.set(sc.name, span / (at.length - 1));
+        const timed = sc.samples.flatMap((s) => (s.at && Number.isFinite(Date.parse(s.at)) ? [{ t: Date.parse(s.at) / 1000, v: s.variant, seq: s.seq }] : [])).sort((a, b) => a.seq - b.seq);
+        if (timed.length < 4) continue;
+        const by = new Map<string, number[]>();
+        let all = 0;
+        for (let i = 1; i < timed.length; i++) {
+          const gap = Math.max(0, (timed[i] as { t: number }).t - (timed[i - 1] as { t: number }).t);
+          all += gap;
+          const v = (timed[i] as { v: string }).v;
+          by.set(v, [...(by.get(v) ?? []), gap]);
+        }
+        const span = (timed.at(-1) as { t: number }).t - (timed[0] as { t: number }).t;
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        out.set(sc.name, {
+          perSample: all / (timed.length - 1),
+          byVariant: new Map([...by].map(([v, gaps]) => [v, mean(gaps)])),
+          setupS: sc.sampling?.wallS !== undefined ? Math.max(0, sc.sampling.wallS - span) : null,
+        });
       }
     } catch {
       // a damaged file teaches nothing
@@ -82,13 +112,13 @@ export function kindSecondsPerSample(kind: ScenarioKind, builtinNoop: boolean): 
 function expectedRounds(e: ScenarioEstimate, secondsPerSample: number): number {
   if (e.budgetS === null) return e.maxRounds;
   const round = Math.max(1e-6, e.perRound * secondsPerSample);
-  const fits = Math.floor((e.budgetS - SETUP_SECONDS[e.kind] - e.warmup * round) / round);
+  const fits = Math.floor((e.budgetS - setupOf(e) - e.warmup * round) / round);
   return Math.max(e.minRounds, Math.min(e.maxRounds, fits));
 }
 
 export function scenarioSeconds(e: ScenarioEstimate, speed: number): number {
   const sps = e.secondsPerSample * speed;
-  return SETUP_SECONDS[e.kind] + (e.warmup + expectedRounds(e, sps)) * e.perRound * sps;
+  return setupOf(e) + (e.warmup + expectedRounds(e, sps)) * e.perRound * sps;
 }
 
 /** The run's estimate as it goes: call `scenario(i)` when scenario i starts, `sample()` after each sample, `total()` for the expected total seconds. */
@@ -127,7 +157,7 @@ export class RunEstimate {
   #finish(now: number): void {
     const e = this.#plan[this.#current] as ScenarioEstimate;
     // judge the estimate of the samples that ran, not of a plan that stopped early
-    const expected = SETUP_SECONDS[e.kind] + this.#currentSamples * e.secondsPerSample;
+    const expected = setupOf(e) + this.#currentSamples * e.secondsPerSample;
     if (this.#currentSamples > 0 && e.basis === 'kind') this.#ratios.push((now - this.#currentStart) / 1000 / expected);
   }
   sample(): void {

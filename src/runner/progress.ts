@@ -14,11 +14,12 @@ export interface ProgressSink {
   done(): void;
 }
 
-function fmtSeconds(s: number): string {
+export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.ceil(s)}s`;
-  if (s >= 36_000) return `${Math.round(s / 3600)}h`;
-  return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
+  const t = Math.ceil(s); // whole seconds first: 179.5 s is 3m00s, not 2m60s
+  if (t < 60) return `${t}s`;
+  if (t >= 36_000) return `${Math.round(t / 3600)}h`;
+  return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s`;
 }
 
 /**

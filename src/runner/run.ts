@@ -225,8 +225,10 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           maxRounds: p.rounds,
           minRounds: p.adaptive?.minRounds ?? p.rounds,
           budgetS: p.adaptive?.budgetMs ? p.adaptive.budgetMs / 1000 : null,
-          secondsPerSample: last ?? kindSecondsPerSample(p.sc.kind, noop),
+          // the planned variants at what each cost last time (one not run then: the scenario's mean)
+          secondsPerSample: last ? p.variants.reduce((t, v) => t + (last.byVariant.get(v.id) ?? last.perSample), 0) / Math.max(1, p.variants.length) : kindSecondsPerSample(p.sc.kind, noop),
           basis: last !== undefined ? ('last-run' as const) : ('kind' as const),
+          setupS: last?.setupS ?? null,
         };
       }),
     ),

@@ -1,0 +1,25 @@
+// Screenshots of a report in headless Chromium at 1280 px, for the README:
+// the top (key findings and contents) and the boot breakdown.
+//   node --import tsx scripts/report-screenshots.ts results/<run-id>.json [docs]
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { readResults } from '../src/results/index.ts';
+import { writeReports } from '../src/report/index.ts';
+
+const [file, outDir = 'docs'] = process.argv.slice(2);
+if (!file) throw new Error('usage: report-screenshots.ts <results.json> [out dir]');
+const dir = join('/tmp', `nsb-shots-${process.pid}`);
+mkdirSync(dir, { recursive: true });
+const files = await writeReports(readResults(file), dir);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`file://${files.html}`, { waitUntil: 'load' });
+  await page.screenshot({ path: join(outDir, 'report-top.png') });
+  const breakdown = page.locator('figure[data-chart$="-breakdown"]').first();
+  if ((await breakdown.count()) > 0) await breakdown.screenshot({ path: join(outDir, 'report-breakdown.png') });
+  console.log(`wrote ${join(outDir, 'report-top.png')} and ${join(outDir, 'report-breakdown.png')} from ${file}`);
+} finally {
+  await browser.close();
+}
