@@ -110,7 +110,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<results...>', 'results/<run-id>.json files')
     .option('-o, --out <dir>', 'reports folder (default: reportsDir, "reports")')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
-    .action(async (files: string[], opts: { out?: string; config?: string }) => setExit(await historyCommand(files, opts)));
+    .option('--fail-on-step [pct]', 'exit 1 when a series ends in a step for the worse beyond pct percent (default compare.thresholdPct, 5): for CI', percent)
+    .action(async (files: string[], opts: { out?: string; config?: string; failOnStep?: number | true }) => setExit(await historyCommand(files, opts)));
 
   program
     .command('export')

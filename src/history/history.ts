@@ -1,7 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml, renderSvg } from '../util/index.ts';
-import { headlineOf, type RunResults } from '../results/index.ts';
+import { headlineOf, higherIsBetter, type RunResults } from '../results/index.ts';
+import { pelt } from '../stats/index.ts';
 import { hostFingerprint } from './fingerprint.ts';
 
 export interface HistoryPoint {
@@ -35,6 +36,64 @@ export function historyPoints(runs: readonly RunResults[]): HistoryPoint[] {
   return out;
 }
 
+/** A step in one series: where a new level starts, the levels before and after, and whether it is for the worse. */
+export interface HistoryStep {
+  host: string;
+  scenario: string;
+  variant: string;
+  metric: string;
+  /** the first run of the new level */
+  runId: string;
+  startedAt: string;
+  commit: string | null;
+  /** geometric means of the medians of the runs on each side (back to the previous step, on to the next) */
+  before: number;
+  after: number;
+  /** after / before */
+  ratio: number;
+  worse: boolean;
+  /** whether the new level lasts to the newest run */
+  latest: boolean;
+}
+
+/**
+ * Steps in each headline metric across the runs of one host: PELT on the log
+ * of each run's median (a step is a ratio), one series per host, scenario
+ * and variant, oldest first. A step smaller than `minChangePct` is real
+ * perhaps but too small to matter, and is merged away.
+ */
+export function historySteps(points: readonly HistoryPoint[], minChangePct = 2): HistoryStep[] {
+  const series = new Map<string, HistoryPoint[]>();
+  for (const p of points) {
+    const k = `${p.host}\u0000${p.scenario}\u0000${p.variant}\u0000${p.metric}`;
+    series.set(k, [...(series.get(k) ?? []), p]);
+  }
+  const out: HistoryStep[] = [];
+  for (const ps of series.values()) {
+    if (ps.length < 4 || ps.some((p) => !(p.median > 0))) continue;
+    const logs = ps.map((p) => Math.log(p.median));
+    const cps = pelt(logs);
+    let bounds = [0, ...cps, ps.length];
+    const level = (i: number) => Math.exp(logs.slice(bounds[i], bounds[i + 1]).reduce((a, b) => a + b, 0) / ((bounds[i + 1] as number) - (bounds[i] as number)));
+    // a step too small to matter (under minChangePct) is no step: merge its two levels, smallest first, and look again
+    for (;;) {
+      const sizes = cps.map((_, i) => Math.abs(Math.log(level(i + 1) / level(i))));
+      const k = sizes.indexOf(Math.min(...sizes));
+      if (k < 0 || (sizes[k] as number) >= Math.log(1 + minChangePct / 100)) break;
+      cps.splice(k, 1);
+      bounds = [0, ...cps, ps.length];
+    }
+    cps.forEach((cp, i) => {
+      const at = ps[cp] as HistoryPoint;
+      const before = level(i);
+      const after = level(i + 1);
+      const ratio = after / before;
+      out.push({ host: at.host, scenario: at.scenario, variant: at.variant, metric: at.metric, runId: at.runId, startedAt: at.startedAt, commit: at.commit, before, after, ratio, worse: higherIsBetter(at.metric) ? ratio < 1 : ratio > 1, latest: i === cps.length - 1 });
+    });
+  }
+  return out;
+}
+
 export function historyCsv(points: readonly HistoryPoint[]): string {
   return stringify(
     points.map((p) => [p.host, p.runId, p.startedAt, p.commit ?? '', p.scenario, p.variant, p.metric, p.median, p.ciLow, p.ciHigh, p.n]),
@@ -45,7 +104,7 @@ export function historyCsv(points: readonly HistoryPoint[]): string {
 const esc = escapeHtml;
 
 /** A trend report: per host and scenario, the headline metric's median (with its CI) run after run. */
-export async function historyHtml(points: readonly HistoryPoint[]): Promise<string> {
+export async function historyHtml(points: readonly HistoryPoint[], steps: readonly HistoryStep[] = historySteps(points)): Promise<string> {
   const sections: string[] = [];
   const groups = new Map<string, HistoryPoint[]>();
   for (const p of points) {
@@ -54,6 +113,7 @@ export async function historyHtml(points: readonly HistoryPoint[]): Promise<stri
   }
   for (const [key, ps] of groups) {
     const [host, scenario] = key.split('\u0000');
+    const mine = steps.filter((x) => x.host === host && x.scenario === scenario);
     const spec: TopLevelSpec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 640,
@@ -61,13 +121,18 @@ export async function historyHtml(points: readonly HistoryPoint[]): Promise<stri
       layer: [
         { mark: { type: 'line', point: true }, encoding: { x: { field: 'run', type: 'temporal' }, y: { field: 'median', type: 'quantitative', title: ps[0]?.metric }, color: { field: 'variant', type: 'nominal' } } },
         { mark: 'rule', encoding: { x: { field: 'run', type: 'temporal' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'variant', type: 'nominal' } } },
+        // each step: a dashed line at the first run of its new level
+        ...(mine.length ? [{ data: { values: mine.map((x) => ({ run: x.startedAt, label: `${x.variant} ×${x.ratio.toFixed(2)}` })) }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#a40' }, encoding: { x: { field: 'run', type: 'temporal' as const } } }] : []),
       ],
     };
-    sections.push(`<section><h2>${esc(scenario)}</h2><p class="meta">host: ${esc(host)}</p><figure class="chart">${await renderSvg(spec)}</figure></section>`);
+    const list = mine.length
+      ? `<table><tr><th>variant</th><th>from run</th><th>before</th><th>after</th><th>change</th></tr>${mine.map((x) => `<tr><td>${esc(x.variant)}</td><td>${esc(x.runId)}${x.commit ? ` (${esc(x.commit.slice(0, 10))})` : ''}</td><td>${x.before.toPrecision(4)}</td><td>${x.after.toPrecision(4)}</td><td class="${x.worse ? 'worse' : 'better'}">${x.ratio >= 1 ? '+' : ''}${((x.ratio - 1) * 100).toFixed(1)}%${x.worse ? ' (worse)' : ''}</td></tr>`).join('')}</table>`
+      : '<p class="meta">No step (PELT on the log medians, penalty 3·ln n).</p>';
+    sections.push(`<section><h2>${esc(scenario)}</h2><p class="meta">host: ${esc(host)}</p><figure class="chart">${await renderSvg(spec)}<figcaption>How to read it: one line per variant, each run's median with its 95% CI; a dashed line marks the first run of a new level (a step found by PELT).</figcaption></figure>${list}</section>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nsbench history</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1000px}.meta{color:#666}</style></head><body>
+<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1000px}.meta{color:#666}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px}.worse{color:#a40}</style></head><body>
 <h1>nsbench history</h1><p>${new Set(points.map((p) => p.runId)).size} runs, keyed by host fingerprint (hostname | CPU | cores | kernel | cgroup mode).</p>
 ${sections.join('\n')}</body></html>
 `;

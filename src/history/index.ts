@@ -1,3 +1,3 @@
 export { hostFingerprint } from './fingerprint.ts';
-export { historyPoints, historyCsv, historyHtml, type HistoryPoint } from './history.ts';
+export { historyPoints, historySteps, historyCsv, historyHtml, type HistoryPoint, type HistoryStep } from './history.ts';
 export { toGithubSmallerIsBetter, toBencherBmf } from './export.ts';

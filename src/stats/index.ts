@@ -3,3 +3,4 @@ export { ratioOfMediansCI, medianBootstrapCI, BOOTSTRAP_RESAMPLES, type RatioCI 
 export { carryOverEstimate, type CarryOverEstimate, type Successor } from './carryover.ts';
 export { seededRandom, shuffled, randomSeed } from './random.ts';
 export { mannWhitneyU, signFlipTest, benjaminiHochberg, modifiedZScores, medianCI, geometricMean, spearmanRho, OUTLIER_Z, type TestResult } from './tests.ts';
+export { pelt, type ChangePointOptions } from './changepoint.ts';

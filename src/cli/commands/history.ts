@@ -1,12 +1,12 @@
 import { join, relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { historyCsv, historyHtml, historyPoints, toBencherBmf, toGithubSmallerIsBetter } from '../../history/index.ts';
+import { historyCsv, historyHtml, historyPoints, historySteps, toBencherBmf, toGithubSmallerIsBetter } from '../../history/index.ts';
 import { loadResults, writeFileAtomic, type RunResults } from '../../results/index.ts';
 import { outputDir, outputFile, writing } from '../../util/index.ts';
 import { UserError } from '../../errors/index.ts';
 
 /** `nsbench history <results...>`: trend HTML + CSV across runs, keyed by host. */
-export async function historyCommand(files: string[], o: { out?: string; config?: string }): Promise<number> {
+export async function historyCommand(files: string[], o: { out?: string; config?: string; failOnStep?: number | true }): Promise<number> {
   const config = await loadConfig(o.config);
   const runs: RunResults[] = [];
   const seen = new Map<string, string>();
@@ -25,11 +25,21 @@ export async function historyCommand(files: string[], o: { out?: string; config?
   outputDir(dir, 'the history');
   const html = join(dir, 'history.html');
   const csv = join(dir, 'history.csv');
-  const page = await historyHtml(points);
+  const steps = historySteps(points);
+  const page = await historyHtml(points, steps);
   writing(html, 'the history', () => writeFileAtomic(html, page));
   writing(csv, 'the history', () => writeFileAtomic(csv, historyCsv(points)));
   const rel = (p: string) => relative(process.cwd(), p) || p;
   process.stdout.write(`history of ${runs.length} runs: ${rel(html)}, ${rel(csv)}\n`);
+  for (const x of steps) process.stdout.write(`step: ${x.scenario}/${x.variant} ${x.metric} ${x.ratio >= 1 ? '+' : ''}${((x.ratio - 1) * 100).toFixed(1)}% from run ${x.runId}${x.commit ? ` (${x.commit.slice(0, 10)})` : ''}${x.worse ? ', worse' : ''}${x.latest ? ', to the newest run' : ''} [${x.host}]\n`);
+  if (o.failOnStep === undefined) return 0;
+  // for CI: the newest level of a series is a step for the worse beyond the threshold
+  const pct = o.failOnStep === true ? (config.compare.thresholdPct ?? 5) : o.failOnStep;
+  const failing = steps.filter((x) => x.latest && x.worse && Math.abs(x.ratio - 1) * 100 > pct);
+  if (failing.length) {
+    process.stderr.write(`history: ${failing.length} step(s) for the worse beyond ${pct}% reach the newest run: ${failing.map((x) => `${x.scenario}/${x.variant}`).join(', ')}\n`);
+    return 1;
+  }
   return 0;
 }
 
