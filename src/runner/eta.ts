@@ -75,12 +75,19 @@ export function lastRunCosts(outDir: string, host = hostname()): Map<string, Las
     .slice(0, 5);
   for (const { f } of newest) {
     try {
-      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; sampling?: { wallS?: number }; samples: { at?: string; seq: number; variant: string }[] }[] };
+      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; sampling?: { wallS?: number }; samples: { at?: { requestNs?: number } | string; seq: number; variant: string }[] }[] };
       if (run.environment?.hostname !== host) continue;
       for (const sc of run.scenarios ?? []) {
         if (out.has(sc.name)) continue;
-        const timed = sc.samples.flatMap((s) => (s.at && Number.isFinite(Date.parse(s.at)) ? [{ t: Date.parse(s.at) / 1000, v: s.variant, seq: s.seq }] : [])).sort((a, b) => a.seq - b.seq);
-        if (timed.length < 4) continue;
+        // when each launch was asked for: the launcher's monotonic clock (one clock within a run)
+        const when = (at: { requestNs?: number } | string | undefined) => (typeof at === 'object' && typeof at.requestNs === 'number' ? at.requestNs / 1e9 : typeof at === 'string' ? Date.parse(at) / 1000 : NaN);
+        const timed = sc.samples.flatMap((s) => (Number.isFinite(when(s.at)) ? [{ t: when(s.at), v: s.variant, seq: s.seq }] : [])).sort((a, b) => a.seq - b.seq);
+        if (timed.length < 4) {
+          // samples that are no launch (a freeze, a ramp) carry no launch time: the scenario's wall time over its samples
+          const wall = sc.sampling?.wallS;
+          if (wall !== undefined && sc.samples.length) out.set(sc.name, { perSample: wall / sc.samples.length, byVariant: new Map(), setupS: 0 });
+          continue;
+        }
         const by = new Map<string, number[]>();
         let all = 0;
         for (let i = 1; i < timed.length; i++) {
