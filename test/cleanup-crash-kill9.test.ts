@@ -96,7 +96,10 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
     const child = spawn(process.execPath, [CLI, 'run', 'network', '--rounds', '20', '--warmup', '0', '--out', out, '-q', '--no-report'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    await sleep(3000);
+    // mid-run: once the run measures (a sample on disk) — a fixed 3 s was still loading on a cold clone, where a signal ends nsbench at once
+    const end = Date.now() + 60_000;
+    while (!readdirSync(out).some((f) => f.endsWith('.samples.jsonl') && sampleLines(join(out, f)) > 0) && Date.now() < end) await sleep(20);
+    await sleep(300);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     assert.equal(code, 130, stderr);
