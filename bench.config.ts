@@ -31,8 +31,9 @@ export default defineConfig({
       scenarios: ALL,
     },
     thorough: {
-      description: 'every scenario and variant with twice the rounds, adaptive to 1% where that comes sooner (an hour or more)',
+      description: 'every scenario and variant with twice the rounds and three times longer network tests, adaptive to 1% where that comes sooner (an hour or more)',
       roundsScale: 2,
+      durationScale: 3,
       adaptive: { precisionPct: 1, minRounds: 10 },
       scenarios: ALL.map((name) => (name === 'isolation' ? { name, adaptive: false as const } : name === 'density' ? { name, adaptive: { minRounds: 6 } } : name)),
     },

@@ -117,3 +117,28 @@ test('the run estimate: priors by kind or the last run, a speed learnt from fini
   assert.equal(e.currentPlanned(2600 + 1500), 90);
   assert.equal(lastRunCosts('/nonexistent').size, 0);
 });
+
+test("a profile's plan of a scenario: variants by pattern, rounds scaled, network tests lengthened, a pattern matching nothing refused", async () => {
+  const { profilePlan } = await import('../src/cli/commands/run.ts');
+  const { loadConfig } = await import('../src/config/index.ts');
+  const { loadScenario } = await import('../src/scenario/index.ts');
+  const config = await loadConfig();
+  const network = await loadScenario('network');
+  const thorough = resolveProfile(config, 'thorough');
+  assert.ok(thorough);
+  const t = profilePlan(thorough, network, config, false);
+  const by = new Map(t.sc.variants.map((v) => [v.id, v]));
+  const orig = new Map(network.variants.map((v) => [v.id, v]));
+  assert.equal(by.get('stream/veth/bare')?.net?.seconds, (orig.get('stream/veth/bare')?.net?.seconds ?? 0) * 3);
+  assert.equal(by.get('rr/veth/bare')?.net?.count, (orig.get('rr/veth/bare')?.net?.count ?? 0) * 3);
+  assert.ok(Number.isInteger(by.get('iperf3/veth/bare')?.net?.seconds), 'iperf3 keeps whole seconds');
+  assert.equal(t.sampling.rounds, (network.rounds ?? 0) * 2);
+  assert.equal(t.sampling.adaptive?.precisionPct, 1);
+  const quick = resolveProfile(config, 'quick');
+  assert.ok(quick);
+  const q = profilePlan(quick, network, config, false);
+  assert.ok(q.sc.variants.length < network.variants.length && q.sc.variants.every((v) => /host-loopback\/bare|veth\/bare|veth\/user\+|bridge\/bare/.test(v.id)), q.sc.variants.map((v) => v.id).join(' '));
+  assert.equal(q.sc.variants.find((v) => v.id === 'stream/veth/bare')?.net?.seconds, orig.get('stream/veth/bare')?.net?.seconds, 'quick keeps the lengths');
+  const bad = { ...quick, scenarios: [{ name: 'network', variants: ['stream/vet/*'] }] };
+  assert.throws(() => profilePlan(bad, network, config, false), /profile quick: network: no variant matches "stream\/vet\/\*"/);
+});

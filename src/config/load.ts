@@ -41,6 +41,7 @@ export interface ProfileScenario {
   variants?: string[];
   rounds?: number;
   warmup?: number;
+  durationScale?: number;
   adaptive?: AdaptiveSpec | false;
 }
 
@@ -50,6 +51,7 @@ export interface ResolvedProfile {
   description: string;
   scenarios: ProfileScenario[];
   roundsScale: number;
+  durationScale: number;
   warmup: number | undefined;
   adaptive: AdaptiveSpec | undefined;
 }
@@ -95,6 +97,7 @@ export function resolveProfile(config: ResolvedConfig, name?: string): ResolvedP
     description: p.description,
     scenarios: p.scenarios.map((s) => (typeof s === 'string' ? { name: s } : s)),
     roundsScale: p.roundsScale ?? 1,
+    durationScale: p.durationScale ?? 1,
     warmup: p.warmup,
     adaptive: p.adaptive,
   };

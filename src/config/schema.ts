@@ -51,10 +51,12 @@ const profileScenarioSchema = strict(
     variants: z.array(z.string({ error: says('expected variant id patterns', "e.g. variants: ['bare', 'all']") }).min(1), { error: says('expected variant id patterns', "e.g. variants: ['bare', 'all']") }).min(1, { error: says('expected variant id patterns', "e.g. variants: ['bare', 'all']") }).optional(),
     rounds: int(1, 1_000_000, 'set rounds to a whole number').optional(),
     warmup: int(0, 1_000_000, 'set warmup to a whole number').optional(),
+    /** network scenarios: multiply each test's length (stream seconds, request/response count) */
+    durationScale: positive('a factor', 'e.g. durationScale: 3', 100).optional(),
     /** adaptive sampling for this scenario (over the profile's); false: its rounds are fixed */
     adaptive: z.union([adaptiveSchema, z.literal(false)], { error: says('expected { precisionPct?, minRounds?, maxRounds?, budgetS? } or false', 'e.g. adaptive: { budgetS: 30 }') }).optional(),
   },
-  "{ name, variants?, rounds?, warmup?, adaptive? }",
+  "{ name, variants?, rounds?, warmup?, durationScale?, adaptive? }",
 );
 
 /** A named plan: which scenarios, how many rounds, how precise. */
@@ -62,13 +64,15 @@ export const profileSchema = strict(
   {
     description: z.string({ error: says('expected a few words', 'say what the profile is for') }),
     scenarios: z.array(z.union([z.string(), profileScenarioSchema], { error: says('expected a scenario name or { name, ... }', "e.g. 'boot' or { name: 'network', variants: ['stream/*'] }") }), { error: says('expected an array of scenarios', "e.g. scenarios: ['boot']") }).min(1, { error: says('expected an array of scenarios', "e.g. scenarios: ['boot']") }),
+    /** network scenarios: multiply each test's length (stream seconds, request/response count; thorough: 3) */
+    durationScale: positive('a factor', 'e.g. durationScale: 3', 100).optional(),
     /** multiply each scenario's own rounds (thorough: 2) */
     roundsScale: positive('a factor', 'e.g. roundsScale: 2', 100).optional(),
     warmup: int(0, 1_000_000, 'set warmup to a whole number').optional(),
     /** adaptive sampling for every scenario of the profile (absent: fixed rounds) */
     adaptive: adaptiveSchema.optional(),
   },
-  "{ description, scenarios, roundsScale?, warmup?, adaptive? }",
+  "{ description, scenarios, roundsScale?, durationScale?, warmup?, adaptive? }",
 );
 
 /** bench.config.ts: what `npm run bench` (nsbench run) does by default. */

@@ -115,6 +115,11 @@ export function kindSecondsPerSample(kind: ScenarioKind, builtinNoop: boolean): 
   return KIND_SECONDS[kind](builtinNoop);
 }
 
+/** A launch's seconds by what it runs (2-core reference VM): the no-op, another built-in, a real tool (which runs for a second or so), a program. */
+export function launchSeconds(w: { builtin: string } | { tool: string } | { command: string[] }): number {
+  return 'builtin' in w ? (w.builtin === 'noop' ? 0.006 : 0.08) : 'tool' in w ? 0.8 : 0.1;
+}
+
 /** The rounds a scenario is expected to run: its maxRounds, or as many as its budget holds, never under minRounds. */
 function expectedRounds(e: ScenarioEstimate, secondsPerSample: number): number {
   if (e.budgetS === null) return e.maxRounds;

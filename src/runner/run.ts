@@ -40,7 +40,7 @@ import { NetworkProcedure } from './procedures/network.ts';
 import { asHolder, type ContextOf, type Launchable, type Procedure, type ProcedureContext, type ProcedureOf, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 import { stopAfterRound, type Adaptive, type StopReason } from './sampling.ts';
-import { RunEstimate, kindSecondsPerSample, lastRunCosts } from './eta.ts';
+import { RunEstimate, kindSecondsPerSample, lastRunCosts, launchSeconds } from './eta.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
 
@@ -226,7 +226,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           minRounds: p.adaptive?.minRounds ?? p.rounds,
           budgetS: p.adaptive?.budgetMs ? p.adaptive.budgetMs / 1000 : null,
           // the planned variants at what each cost last time (one not run then: the scenario's mean)
-          secondsPerSample: last ? p.variants.reduce((t, v) => t + (last.byVariant.get(v.id) ?? last.perSample), 0) / Math.max(1, p.variants.length) : kindSecondsPerSample(p.sc.kind, noop),
+          secondsPerSample: last
+            ? p.variants.reduce((t, v) => t + (last.byVariant.get(v.id) ?? last.perSample), 0) / Math.max(1, p.variants.length)
+            : p.sc.kind === 'launch'
+              ? p.variants.reduce((t, v) => t + launchSeconds(v.workload ?? p.sc.workload), 0) / Math.max(1, p.variants.length) // by what each variant runs
+              : kindSecondsPerSample(p.sc.kind, noop),
           basis: last !== undefined ? ('last-run' as const) : ('kind' as const),
           setupS: last?.setupS ?? null,
         };

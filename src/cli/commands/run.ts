@@ -177,7 +177,7 @@ function matcher(pattern: string): RegExp {
  * adaptive sampling — the profile's for the scenario over the profile's own,
  * over the scenario file's.
  */
-function profilePlan(profile: ResolvedProfile, sc: Scenario, config: ResolvedConfig, nsGiven: boolean): { sc: Scenario; sampling: NonNullable<RunOptions['sampling']>[string] } {
+export function profilePlan(profile: ResolvedProfile, sc: Scenario, config: ResolvedConfig, nsGiven: boolean): { sc: Scenario; sampling: NonNullable<RunOptions['sampling']>[string] } {
   const own = profile.scenarios.find((s) => s.name === sc.name);
   let out = sc;
   if (own?.variants && !(nsGiven && sc.kind === 'launch')) {
@@ -186,6 +186,16 @@ function profilePlan(profile: ResolvedProfile, sc: Scenario, config: ResolvedCon
       if (!ids.some((id) => matcher(p).test(id))) throw new UserError(`profile ${profile.name}: ${sc.name}: no variant matches "${p}"${knownList(p, ids.slice(0, 40))}`, `fix the pattern in bench.config.ts ("*" matches any characters)`);
     out = keepVariants(sc, (v) => own.variants?.some((p) => matcher(p).test(v.id)) ?? true);
   }
+  const scale = own?.durationScale ?? profile.durationScale;
+  if (scale !== 1 && out.kind === 'network')
+    out = {
+      ...out,
+      variants: out.variants.map((v) => ({
+        ...v,
+        // iperf3 takes whole seconds; nsbench's own stream any length
+        net: { ...v.net, ...(v.net.seconds !== undefined ? { seconds: v.net.tool === 'iperf3' ? Math.max(1, Math.round(v.net.seconds * scale)) : v.net.seconds * scale } : {}), ...(v.net.count !== undefined ? { count: Math.max(1, Math.round(v.net.count * scale)) } : {}) },
+      })),
+    };
   const rounds = own?.rounds ?? Math.max(1, Math.round((sc.rounds ?? config.rounds) * profile.roundsScale));
   const warmup = own?.warmup ?? profile.warmup;
   const spec = own?.adaptive === false ? undefined : own?.adaptive || profile.adaptive ? { ...profile.adaptive, ...(own?.adaptive || {}) } : undefined;
