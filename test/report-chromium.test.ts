@@ -46,6 +46,15 @@ test('report of a real run renders in headless Chromium, offline, without errors
     for (const c of charts) assert.ok(c.marks > 5 && c.width > 100 && c.height > 50, `chart rendered: ${JSON.stringify(c)}`);
     const specs = JSON.parse((await page.textContent('#vega-lite-specs')) ?? '{}') as Record<string, unknown>;
     assert.equal(Object.keys(specs).length, files.charts, 'every spec embedded for provenance');
+    // it leads with its findings and a table of contents whose links all land on a section
+    assert.ok((await page.$$eval('#findings li', (l) => l.length)) >= 2, 'key findings at the top');
+    const targets = await page.$$eval('nav#contents a', (as) => as.map((a) => a.getAttribute('href')?.slice(1) ?? ''));
+    assert.ok(targets.length >= 3);
+    for (const id of targets) assert.ok(await page.$(`[id="${id}"]`), `contents link #${id} lands`);
+    assert.ok((await page.$$eval('figcaption .read', (r) => r.length)) === files.charts, 'a how-to-read line under every chart');
+    const legend = await page.$$eval('figure[data-chart$="-breakdown"] svg text', (t) => t.map((x) => x.textContent ?? ''));
+    const order = ['prepare', 'clone', 'map', 'cgroup', 'setup', 'exec'].map((p) => legend.lastIndexOf(p)); // the legend comes after the axis (a variant may be called cgroup)
+    assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] as number))), `phases in time order in the legend: ${order}`);
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
   } finally {
     await browser.close();
