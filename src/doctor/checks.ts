@@ -4,7 +4,7 @@ import { detectCgroups } from '../host/index.ts';
 import { NATIVE_PATHS, builtinWorkload } from '../host/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import { findTools } from '../host/index.ts';
-import { readPressure, tracefsRoot, tracefsUnavailable } from '../host/index.ts';
+import { readPressure, tracefsRoot, tracefsUnavailable, tracingFacilities, type TracingFacilities } from '../host/index.ts';
 import { allowedCpus } from '../runner/index.ts';
 import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 
@@ -187,6 +187,30 @@ function measurementChecks(): Check[] {
   ];
 }
 
+/**
+ * What this kernel offers for attributing sandbox work to kernel work: tracefs
+ * (mounted or mountable), the tracepoints nsbench uses, the function tracer,
+ * function_graph, kprobes, BTF. Missing ones are said with what they would
+ * give; nothing is enabled here (tracing runs only when a run asks for it).
+ */
+export function kernelTracingChecks(f: TracingFacilities = tracingFacilities()): Check[] {
+  const row = (name: string, ok: boolean, yes: string, no: string, fix?: string): Check => (ok ? { area: 'kernel tracing', name, status: 'ok', detail: yes } : { area: 'kernel tracing', name, status: 'info', detail: no, ...(fix ? { fix } : {}) });
+  const tp = Object.entries(f.tracepoints);
+  const missing = tp.filter(([, v]) => !v).map(([k]) => k);
+  return [
+    f.tracefs
+      ? { area: 'kernel tracing', name: 'tracefs', status: 'ok', detail: `mounted at ${f.tracefs}` }
+      : f.tracefsInKernel
+        ? { area: 'kernel tracing', name: 'tracefs', status: 'warn', detail: 'the kernel has tracefs but it is not mounted', fix: 'mount -t tracefs nodev /sys/kernel/tracing' }
+        : { area: 'kernel tracing', name: 'tracefs', status: 'warn', detail: 'this kernel has no tracefs (CONFIG_TRACING): no kernel attribution', fix: 'boot a kernel with CONFIG_FTRACE' },
+    row('tracepoints', f.tracefs !== null && missing.length === 0, `${tp.map(([k]) => k).join(', ')}: system calls, deferred work, scheduling and cgroup events per sandbox`, f.tracefs ? `missing: ${missing.join(', ')}` : 'no tracefs', f.tracefs ? 'a kernel with CONFIG_FTRACE_SYSCALLS and the event tracers' : undefined),
+    row('function tracer', f.functionTracer, 'available: the kernel functions a workload runs can be counted (footprint)', 'not in this kernel (available_tracers): no function-level footprint', 'a kernel with CONFIG_FUNCTION_TRACER (scripts/v2-vm.sh boots one)'),
+    row('function_graph', f.functionGraph, 'available: time inside clone split by the namespace constructors', 'not in this kernel: no per-constructor timing', 'a kernel with CONFIG_FUNCTION_GRAPH_TRACER (scripts/v2-vm.sh boots one)'),
+    row('kprobes', f.kprobes, 'available (kprobe_events): probes on copy_net_ns, create_user_ns, …', 'not in this kernel (no kprobe_events)', 'a kernel with CONFIG_KPROBE_EVENTS (scripts/v2-vm.sh boots one)'),
+    row('BTF', f.btf, '/sys/kernel/btf/vmlinux: BPF programs with types could attach here', 'no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF)'),
+  ];
+}
+
 export async function runChecks(): Promise<Check[]> {
-  return [...buildChecks(), ...privilegeChecks(), ...(await namespaceChecks()), ...cgroupChecks(), ...measurementChecks(), ...toolChecks()];
+  return [...buildChecks(), ...privilegeChecks(), ...(await namespaceChecks()), ...cgroupChecks(), ...measurementChecks(), ...kernelTracingChecks(), ...toolChecks()];
 }

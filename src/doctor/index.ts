@@ -1,1 +1,1 @@
-export { runChecks, type Check, type CheckStatus } from './checks.ts';
+export { runChecks, kernelTracingChecks, type Check, type CheckStatus } from './checks.ts';

@@ -134,3 +134,46 @@ export class TraceInstance {
     if (existsSync(this.dir)) rmdirSync(this.dir);
   }
 }
+
+/** What this kernel offers for attributing sandbox work to kernel work (issue: "where the time goes inside the kernel"). */
+export interface TracingFacilities {
+  /** where tracefs is mounted, or null */
+  tracefs: string | null;
+  /** whether tracefs could be mounted (the kernel has it: /proc/filesystems) */
+  tracefsInKernel: boolean;
+  /** tracepoint systems nsbench uses, each present or not */
+  tracepoints: Record<'sched' | 'workqueue' | 'syscalls' | 'raw_syscalls' | 'cgroup', boolean>;
+  functionTracer: boolean;
+  functionGraph: boolean;
+  kprobes: boolean;
+  /** BPF Type Format of the running kernel (/sys/kernel/btf/vmlinux) */
+  btf: boolean;
+}
+
+/** Reads the facilities from a tracefs root (and /proc, /sys); every path is a parameter so that a test can point it at a copy. */
+export function tracingFacilities(paths: { roots?: string[]; filesystems?: string; btf?: string } = {}): TracingFacilities {
+  const roots = paths.roots ?? ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+  const root = roots.find((d) => existsSync(join(d, 'events'))) ?? null;
+  let fs = '';
+  try {
+    fs = readFileSync(paths.filesystems ?? '/proc/filesystems', 'utf8');
+  } catch {
+    // unknown: judged by the mount alone
+  }
+  let tracers: string[] = [];
+  try {
+    if (root) tracers = readFileSync(join(root, 'available_tracers'), 'utf8').trim().split(/\s+/);
+  } catch {
+    // no tracers file: no function tracer
+  }
+  const ev = (system: string) => root !== null && existsSync(join(root, 'events', system));
+  return {
+    tracefs: root,
+    tracefsInKernel: root !== null || /\ttracefs$/m.test(fs),
+    tracepoints: { sched: ev('sched'), workqueue: ev('workqueue'), syscalls: ev('syscalls'), raw_syscalls: ev('raw_syscalls'), cgroup: ev('cgroup') },
+    functionTracer: tracers.includes('function'),
+    functionGraph: tracers.includes('function_graph'),
+    kprobes: root !== null && existsSync(join(root, 'kprobe_events')),
+    btf: existsSync(paths.btf ?? '/sys/kernel/btf/vmlinux'),
+  };
+}

@@ -1,0 +1,33 @@
+// doctor says which kernel tracing facilities this kernel offers: tracefs (mounted or mountable), the tracepoints
+// nsbench uses, the function tracer, function_graph, kprobes, BTF — from a copy of a tracefs tree, and live.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { kernelTracingChecks } from '../src/doctor/index.ts';
+import { tracingFacilities } from '../src/host/index.ts';
+import { tempDir } from './helpers/env.ts';
+
+test('facilities from a tracefs tree: tracepoints by system, tracers, kprobes, BTF; missing ones said with the fix', () => {
+  const root = tempDir('nsb-test-tracefs-');
+  for (const sys of ['sched', 'workqueue', 'cgroup']) mkdirSync(join(root, 'events', sys), { recursive: true });
+  writeFileSync(join(root, 'available_tracers'), 'blk function nop\n');
+  const fs = join(root, 'filesystems');
+  writeFileSync(fs, 'nodev\tsysfs\nnodev\ttracefs\n');
+  const f = tracingFacilities({ roots: [root], filesystems: fs, btf: join(root, 'no-btf') });
+  assert.deepEqual(f, { tracefs: root, tracefsInKernel: true, tracepoints: { sched: true, workqueue: true, syscalls: false, raw_syscalls: false, cgroup: true }, functionTracer: true, functionGraph: false, kprobes: false, btf: false });
+  const rows = new Map(kernelTracingChecks(f).map((c) => [c.name, c]));
+  assert.equal(rows.get('tracepoints')?.status, 'info');
+  assert.match(rows.get('tracepoints')?.detail ?? '', /missing: syscalls, raw_syscalls/);
+  assert.equal(rows.get('function tracer')?.status, 'ok');
+  assert.match(rows.get('kprobes')?.fix ?? '', /CONFIG_KPROBE_EVENTS/);
+  const unmounted = tracingFacilities({ roots: [join(root, 'nowhere')], filesystems: fs });
+  assert.equal(kernelTracingChecks(unmounted).find((c) => c.name === 'tracefs')?.fix, 'mount -t tracefs nodev /sys/kernel/tracing');
+});
+
+test('live: what this kernel has is reported as it is', { skip: existsSync('/sys/kernel/tracing/events') ? false : 'tracefs is not mounted here' }, () => {
+  const f = tracingFacilities();
+  assert.equal(f.kprobes, existsSync('/sys/kernel/tracing/kprobe_events'));
+  assert.equal(f.btf, existsSync('/sys/kernel/btf/vmlinux'));
+  assert.ok(f.tracepoints.sched && f.tracepoints.workqueue, 'the tracepoints kernel-work tracing already uses');
+});
