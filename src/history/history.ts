@@ -66,7 +66,9 @@ export function historySteps(points: readonly HistoryPoint[], minChangePct = 2):
   const series = new Map<string, HistoryPoint[]>();
   for (const p of points) {
     const k = `${p.host}\u0000${p.scenario}\u0000${p.variant}\u0000${p.metric}`;
-    series.set(k, [...(series.get(k) ?? []), p]);
+    const group = series.get(k);
+    if (group) group.push(p);
+    else series.set(k, [p]);
   }
   const out: HistoryStep[] = [];
   for (const ps of series.values()) {
@@ -109,7 +111,9 @@ export async function historyHtml(points: readonly HistoryPoint[], steps: readon
   const groups = new Map<string, HistoryPoint[]>();
   for (const p of points) {
     const key = `${p.host}\u0000${p.scenario}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
   }
   for (const [key, ps] of groups) {
     const [host, scenario] = key.split('\u0000');

@@ -1,5 +1,5 @@
 import { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';
-import { variantPrecision } from './findings.ts';
+import { precisionOf } from './findings.ts';
 import { isMeasured, scenarioWarnings, summarize } from './summary.ts';
 import type { ScenarioResult } from './types.ts';
 
@@ -42,7 +42,7 @@ export function finalizeScenario(sc: ScenarioResult, env: { stealFraction?: numb
   const { metric } = headlineOf(sc);
   sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? sc.baseline })));
   const measured = sc.samples.filter((s) => isMeasured(s));
-  sc.precision = sc.variants.map((v) => variantPrecision(measured, v.id, metric)).filter((p) => p.n > 0);
+  sc.precision = precisionOf(measured, sc.variants.map((v) => v.id), metric).filter((p) => p.n > 0);
   const carry = sc.kind === 'density' ? null : carryOverOf(sc.samples, metric, sc.summary);
   if (carry) sc.carryOver = carry;
   sc.warnings = [

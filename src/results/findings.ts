@@ -220,6 +220,17 @@ export interface VariantPrecision {
   method: 'median-ci' | 'mean-t' | null;
 }
 
+/** The precision of each variant's metric over the given samples (pass the measured ones): grouped once, not filtered per variant. */
+export function precisionOf(samples: readonly Sample[], variants: readonly string[], metric: string): VariantPrecision[] {
+  const by = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const group = by.get(s.variant);
+    if (group) group.push(s);
+    else by.set(s.variant, [s]);
+  }
+  return variants.map((v) => variantPrecision(by.get(v) ?? [], v, metric));
+}
+
 /** The precision of one variant's metric over the given samples (pass the measured ones). */
 export function variantPrecision(samples: readonly Sample[], variant: string, metric: string): VariantPrecision {
   const values = samples.flatMap((s) => (s.variant === variant && s.state === 'completed' && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));

@@ -34,4 +34,4 @@ export {
 } from './variant.ts';
 export { type SampleBase } from './schema.ts';
 export { resultsJsonSchema } from './json-schema.ts';
-export { samplesOf, isolationMatrix, interferenceRows, perLaunchMedian, rampFigure, paceFigures, variantPrecision, keyFindings, type Finding, type PaceFigures, type VariantPrecision, type MatrixRow, type InterferenceRow, type RampFigure } from './findings.ts';
+export { samplesOf, isolationMatrix, interferenceRows, perLaunchMedian, rampFigure, paceFigures, variantPrecision, precisionOf, keyFindings, type Finding, type PaceFigures, type VariantPrecision, type MatrixRow, type InterferenceRow, type RampFigure } from './findings.ts';

@@ -14,14 +14,13 @@ import type { ScenarioKind } from '../results/index.ts';
  * maxRounds, whichever is sooner (a precision reached earlier only shortens it).
  */
 
-/** Seconds per sample by kind, on the 2-core reference VM (the full bench of 2026-12-01). */
-const KIND_SECONDS: Record<ScenarioKind, (builtinNoop: boolean) => number> = {
-  launch: (noop) => (noop ? 0.006 : 0.2),
-  freeze: () => 0.05,
-  network: () => 0.4,
-  density: () => 7,
-  isolation: () => 0.05,
-  interference: () => 0.75,
+/** Seconds per sample by kind, on the 2-core reference VM (the full bench of 2026-12-01); a launch is priced by what it runs (launchSeconds). */
+const KIND_SECONDS: Record<Exclude<ScenarioKind, 'launch'>, number> = {
+  freeze: 0.05,
+  network: 0.4,
+  density: 7,
+  isolation: 0.05,
+  interference: 0.75,
 };
 /** Seconds a scenario spends outside its samples (launcher and trace set-up, held sandboxes, teardown), by kind. */
 const SETUP_SECONDS: Record<ScenarioKind, number> = { launch: 0.3, freeze: 2, network: 2, density: 2, isolation: 1, interference: 1 };
@@ -61,7 +60,7 @@ export interface LastCost {
  * later sample's variant (a subset of the variants costs what those variants
  * cost), and the scenario's time outside its samples.
  */
-export function lastRunCosts(outDir: string, host = hostname()): Map<string, LastCost> {
+export function lastRunCosts(outDir: string, wanted?: readonly string[], host = hostname()): Map<string, LastCost> {
   const out = new Map<string, LastCost>();
   let files: string[];
   try {
@@ -74,6 +73,8 @@ export function lastRunCosts(outDir: string, host = hostname()): Map<string, Las
     .sort((a, b) => b.t - a.t)
     .slice(0, 5);
   for (const { f } of newest) {
+    // each file is parsed whole (up to megabytes): no more of them than the planned scenarios need
+    if (wanted && wanted.every((w) => out.has(w))) break;
     try {
       const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; sampling?: { wallS?: number }; samples: { at?: { requestNs?: number } | string; seq: number; variant: string }[] }[] };
       if (run.environment?.hostname !== host) continue;
@@ -94,7 +95,9 @@ export function lastRunCosts(outDir: string, host = hostname()): Map<string, Las
           const gap = Math.max(0, (timed[i] as { t: number }).t - (timed[i - 1] as { t: number }).t);
           all += gap;
           const v = (timed[i] as { v: string }).v;
-          by.set(v, [...(by.get(v) ?? []), gap]);
+          const group = by.get(v);
+          if (group) group.push(gap);
+          else by.set(v, [gap]);
         }
         const span = (timed.at(-1) as { t: number }).t - (timed[0] as { t: number }).t;
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -111,13 +114,47 @@ export function lastRunCosts(outDir: string, host = hostname()): Map<string, Las
   return out;
 }
 
-export function kindSecondsPerSample(kind: ScenarioKind, builtinNoop: boolean): number {
-  return KIND_SECONDS[kind](builtinNoop);
-}
+type Workload = { builtin: string } | { tool: string } | { command: string[] };
 
 /** A launch's seconds by what it runs (2-core reference VM): the no-op, another built-in, a real tool (which runs for a second or so), a program. */
-export function launchSeconds(w: { builtin: string } | { tool: string } | { command: string[] }): number {
+function launchSeconds(w: Workload): number {
   return 'builtin' in w ? (w.builtin === 'noop' ? 0.006 : 0.08) : 'tool' in w ? 0.8 : 0.1;
+}
+
+/** What the runner plans for one scenario, as the estimate needs it. */
+export interface PlannedScenario {
+  name: string;
+  kind: ScenarioKind;
+  /** each variant's id and what it runs */
+  variants: { id: string; workload: Workload }[];
+  /** samples per variant per round (a back-to-back burst and its lead-in) */
+  perVariant: number;
+  warmup: number;
+  rounds: number;
+  adaptive: { minRounds: number; budgetMs: number | null } | null;
+}
+
+/**
+ * A scenario's estimate: the planned variants at what each cost in the last
+ * run on this host (one not run then: that scenario's mean), else each launch
+ * by what it runs, else the kind's cost.
+ */
+export function scenarioEstimate(p: PlannedScenario, last: LastCost | undefined): ScenarioEstimate {
+  const n = Math.max(1, p.variants.length);
+  const mean = (f: (v: PlannedScenario['variants'][number]) => number) => p.variants.reduce((t, v) => t + f(v), 0) / n;
+  return {
+    name: p.name,
+    kind: p.kind,
+    variants: p.variants.length,
+    perRound: p.variants.length * p.perVariant,
+    warmup: p.warmup,
+    maxRounds: p.rounds,
+    minRounds: p.adaptive?.minRounds ?? p.rounds,
+    budgetS: p.adaptive?.budgetMs ? p.adaptive.budgetMs / 1000 : null,
+    secondsPerSample: last ? mean((v) => last.byVariant.get(v.id) ?? last.perSample) : p.kind === 'launch' ? mean((v) => launchSeconds(v.workload)) : KIND_SECONDS[p.kind],
+    basis: last ? 'last-run' : 'kind',
+    setupS: last?.setupS ?? null,
+  };
 }
 
 /** The rounds a scenario is expected to run: its maxRounds, or as many as its budget holds, never under minRounds. */

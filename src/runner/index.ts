@@ -6,4 +6,4 @@ export { TerminalProgress, silentProgress, type ProgressSink } from './progress.
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
 export { toSample, launchMetrics, signalName, type SampleContext } from './sample.ts';
 export { stopAfterRound, ADAPTIVE_DEFAULTS, type Adaptive, type StopReason } from './sampling.ts';
-export { RunEstimate, lastRunCosts, kindSecondsPerSample, scenarioSeconds, type ScenarioEstimate } from './eta.ts';
+export { RunEstimate, lastRunCosts, scenarioEstimate, scenarioSeconds, type ScenarioEstimate, type PlannedScenario } from './eta.ts';

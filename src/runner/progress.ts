@@ -43,8 +43,6 @@ export class TerminalProgress implements ProgressSink {
   #bars: MultiBar | null = null;
   #runBar: SingleBar | null = null;
   #scenarioBar: SingleBar | null = null;
-  /** the estimate of the total after each tenth of the run (by time), for the record */
-  readonly history: { elapsedS: number; totalS: number }[] = [];
   /** lines: false prints only the one note of a run that turns out long (-q) */
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -90,12 +88,12 @@ export class TerminalProgress implements ProgressSink {
     const totalS = e ? Math.max(elapsed, e.total()) : (elapsed / this.#done) * Math.max(this.#done, this.#total);
     const left = Math.max(0, totalS - elapsed);
     const tenth = Math.floor((10 * elapsed) / Math.max(1e-9, totalS));
-    if (tenth > this.#lastTenth) this.history.push({ elapsedS: elapsed, totalS });
     // the plan's floor assumed a fast machine: once the pace so far says more than an hour is left, say so, once
     if (!this.#warnedLong && elapsed >= 20 && left > this.#longSeconds) {
       this.#warnedLong = true;
-      this.#bars?.log(`note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`);
-      if (!this.#bars) this.stream.write(`note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`);
+      const note = `note: at the pace so far this run needs ~${fmtSeconds(left)} more — Ctrl-C stops it and keeps what was measured (results/<run-id>.samples.jsonl, --resume continues it)\n`;
+      if (this.#bars) this.#bars.log(note);
+      else this.stream.write(note);
     }
     if (!this.#lines) {
       this.#lastTenth = Math.max(this.#lastTenth, tenth);

@@ -40,7 +40,7 @@ import { NetworkProcedure } from './procedures/network.ts';
 import { asHolder, type ContextOf, type Launchable, type Procedure, type ProcedureContext, type ProcedureOf, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 import { stopAfterRound, type Adaptive, type StopReason } from './sampling.ts';
-import { RunEstimate, kindSecondsPerSample, lastRunCosts, launchSeconds } from './eta.ts';
+import { RunEstimate, lastRunCosts, scenarioEstimate } from './eta.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
 
@@ -210,31 +210,15 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     pacing: pacingOf(sc, opts),
   };
   });
-  const costs = lastRunCosts(opts.outDir);
+  const costs = lastRunCosts(opts.outDir, plans.map((p) => p.sc.name));
   progress.plan?.(
     new RunEstimate(
-      plans.map((p) => {
-        const last = costs.get(p.sc.name);
-        const noop = 'builtin' in p.sc.workload && p.sc.workload.builtin === 'noop' && !p.variants.some((v) => v.workload);
-        return {
-          name: p.sc.name,
-          kind: p.sc.kind,
-          variants: p.variants.length,
-          perRound: p.variants.length * (p.pacing.burst + 1),
-          warmup: p.warmup,
-          maxRounds: p.rounds,
-          minRounds: p.adaptive?.minRounds ?? p.rounds,
-          budgetS: p.adaptive?.budgetMs ? p.adaptive.budgetMs / 1000 : null,
-          // the planned variants at what each cost last time (one not run then: the scenario's mean)
-          secondsPerSample: last
-            ? p.variants.reduce((t, v) => t + (last.byVariant.get(v.id) ?? last.perSample), 0) / Math.max(1, p.variants.length)
-            : p.sc.kind === 'launch'
-              ? p.variants.reduce((t, v) => t + launchSeconds(v.workload ?? p.sc.workload), 0) / Math.max(1, p.variants.length) // by what each variant runs
-              : kindSecondsPerSample(p.sc.kind, noop),
-          basis: last !== undefined ? ('last-run' as const) : ('kind' as const),
-          setupS: last?.setupS ?? null,
-        };
-      }),
+      plans.map((p) =>
+        scenarioEstimate(
+          { name: p.sc.name, kind: p.sc.kind, variants: p.variants.map((v) => ({ id: v.id, workload: v.workload ?? p.sc.workload })), perVariant: p.pacing.burst + 1, warmup: p.warmup, rounds: p.rounds, adaptive: p.adaptive },
+          costs.get(p.sc.name),
+        ),
+      ),
     ),
   );
   progress.start(plans.reduce((n, p) => n + (p.rounds + p.warmup) * p.variants.length * (p.pacing.burst + 1), 0));

@@ -1,4 +1,4 @@
-import { isMeasured, variantPrecision, type Sample } from '../results/index.ts';
+import { isMeasured, precisionOf, type Sample } from '../results/index.ts';
 
 /**
  * Adaptive sampling: a scenario runs rounds until the 95% CI half-width of
@@ -29,8 +29,7 @@ export const ADAPTIVE_DEFAULTS = { precisionPct: 2, minRounds: 3 } as const;
 export function stopAfterRound(a: Adaptive, measuredRounds: number, elapsedMs: number, roundMs: number, samples: readonly Sample[], variants: readonly string[], metric: string): StopReason | null {
   if (measuredRounds >= a.maxRounds) return 'max-rounds';
   if (measuredRounds < a.minRounds) return null;
-  const measured = samples.filter((s) => isMeasured(s));
-  const reached = variants.map((v) => variantPrecision(measured, v, metric)).filter((p) => p.n > 0);
+  const reached = precisionOf(samples.filter((s) => isMeasured(s)), variants, metric).filter((p) => p.n > 0);
   if (reached.length && reached.every((p) => p.halfWidthPct !== null && p.halfWidthPct <= a.precisionPct)) return 'precision';
   if (a.budgetMs !== null && elapsedMs + roundMs > a.budgetMs) return 'budget';
   return null;
