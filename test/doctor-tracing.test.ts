@@ -1,7 +1,7 @@
 // doctor says which kernel tracing facilities this kernel offers: tracefs (mounted or mountable), the tracepoints
 // nsbench uses, the function tracer, function_graph, kprobes, BTF — from a copy of a tracefs tree, and live.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { kernelTracingChecks } from '../src/doctor/index.ts';
@@ -15,7 +15,7 @@ test('facilities from a tracefs tree: tracepoints by system, tracers, kprobes, B
   const fs = join(root, 'filesystems');
   writeFileSync(fs, 'nodev\tsysfs\nnodev\ttracefs\n');
   const f = tracingFacilities({ roots: [root], filesystems: fs, btf: join(root, 'no-btf') });
-  assert.deepEqual(f, { tracefs: root, tracefsInKernel: true, tracepoints: { sched: true, workqueue: true, syscalls: false, raw_syscalls: false, cgroup: true }, functionTracer: true, functionGraph: false, kprobes: false, btf: false });
+  assert.deepEqual(f, { tracefs: root, tracefsInKernel: true, tracepoints: { sched: true, workqueue: true, syscalls: false, raw_syscalls: false, cgroup: true }, functionTracer: true, functionTracerRefused: false, functionGraph: false, kprobes: false, btf: false });
   const rows = new Map(kernelTracingChecks(f).map((c) => [c.name, c]));
   assert.equal(rows.get('tracepoints')?.status, 'info');
   assert.match(rows.get('tracepoints')?.detail ?? '', /missing: syscalls, raw_syscalls/);
@@ -29,5 +29,15 @@ test('live: what this kernel has is reported as it is', { skip: existsSync('/sys
   const f = tracingFacilities();
   assert.equal(f.kprobes, existsSync('/sys/kernel/tracing/kprobe_events'));
   assert.equal(f.btf, existsSync('/sys/kernel/btf/vmlinux'));
+  // usable means usable: a kernel that lists the function tracer but refuses it (this host does) says so
+  let readable = true;
+  try {
+    readFileSync('/sys/kernel/tracing/available_filter_functions', { encoding: 'utf8', flag: 'r' }).slice(0, 1);
+  } catch {
+    readable = false;
+  }
+  const listed = readFileSync('/sys/kernel/tracing/available_tracers', 'utf8').split(/\s+/).includes('function');
+  assert.equal(f.functionTracer, listed && readable);
+  if (listed && !readable) assert.match(kernelTracingChecks(f).find((c) => c.name === 'function tracer')?.detail ?? '', /refuses it/);
   assert.ok(f.tracepoints.sched && f.tracepoints.workqueue, 'the tracepoints kernel-work tracing already uses');
 });

@@ -45,7 +45,7 @@ test('each malformed field is named with the file and its path', () => {
 
 test('pacing is kept as written, with its defaults where the runner fills them', () => {
   const s = validateScenario({ ...ok, pace: 'back-to-back', burst: 5, gapMs: 2 }, 'scenarios/x.ts');
-  assert.deepEqual([s.pace, s.burst, s.gapMs, s.kernelWork], ['back-to-back', 5, 2, true]);
+  assert.deepEqual([s.pace, s.burst, s.gapMs, s.kernelWork], ['back-to-back', 5, 2, undefined], 'kernel work: the runner decides (traced only when asked for)');
   const q = validateScenario({ ...ok, pace: 'quiesced', quiesceTimeoutMs: 500, kernelWork: false, variants: [{ ns: ['net'], setup: false }] }, 'scenarios/x.ts');
   assert.deepEqual([q.pace, q.quiesceTimeoutMs, q.kernelWork, q.variants[0]?.setup], ['quiesced', 500, false, false]);
   assert.equal(validateScenario(ok, 'scenarios/x.ts').pace, undefined, 'interleaved unless asked');

@@ -161,7 +161,7 @@ export function findLeftovers(): Leftover[] {
   }
   for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX)))) out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
   const trace = tracefsRoot();
-  if (trace) for (const name of readdirSync(join(trace, 'instances'))) if (name.startsWith(PREFIX)) out.push({ kind: 'trace', id: join(trace, 'instances', name), detail: 'tracefs instance (kernel work tracing)' });
+  if (trace) for (const name of readdirSync(join(trace, 'instances'))) if (name.startsWith(PREFIX)) out.push({ kind: 'trace', id: join(trace, 'instances', name), detail: 'tracefs instance (kernel tracing)' });
   for (const base of [WORK_BASE, '/dev/shm']) {
     if (!existsSync(base)) continue;
     for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
@@ -233,8 +233,14 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           break;
         }
         case 'trace':
+          // everything a run set lives in its instance (events, pid filters, the function tracer): off, then gone
           writeFileSync(join(item.id, 'tracing_on'), '0');
           writeFileSync(join(item.id, 'events', 'enable'), '0');
+          try {
+            writeFileSync(join(item.id, 'current_tracer'), 'nop');
+          } catch {
+            // a kernel that refuses tracers: nothing was set
+          }
           rmdirSync(item.id);
           break;
         case 'file':

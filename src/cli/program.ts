@@ -38,6 +38,12 @@ function pace(value: string): Pace {
   return value as Pace;
 }
 
+const KERNEL_TRACE = ['on', 'functions', 'footprint'] as const;
+function kernelTrace(value: string): (typeof KERNEL_TRACE)[number] {
+  if (!(KERNEL_TRACE as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${KERNEL_TRACE.join(', ')}${didYouMean(value, KERNEL_TRACE)}`);
+  return value as (typeof KERNEL_TRACE)[number];
+}
+
 function milliseconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 60_000)) throw new InvalidArgumentError('expected milliseconds 0..60000');
@@ -78,7 +84,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--burst <n>', 'back-to-back: launches per burst after the lead-in (default 10)', integer(1, 999))
     .option('--retry-noisy <n>', 'run a round again, up to n times, while competing load disturbs it (the disturbed samples stay in the raw data, marked)', integer(0, 100))
     .option('-y, --yes', 'run a plan estimated at more than an hour without asking')
-    .option('--no-kernel-work', 'do not trace the kernel\'s deferred teardown work (workqueue tracepoints)')
+    .option('--kernel-trace [what]', 'launch scenarios: attribute each launch to kernel work — system calls, waiting, cgroup events, deferred work (on); with the function-level split of clone required (functions); with the kernel functions each sandbox runs counted (footprint). Off unless asked for; samples are skipped, with the reason, where the kernel lacks it', kernelTrace)
+    .option('--no-kernel-work', 'do not trace the kernel\'s deferred teardown work (workqueue tracepoints; on with --kernel-trace, quiesced pacing or kernelWork: true)')
     .addOption(new Option('--harness-cpu <mode>', 'auto: keep nsbench itself on one CPU and its sandboxes on the others where no workload loses by it (launch scenarios, 2+ CPUs); off: share every CPU').choices(['auto', 'off']))
     .option('--resume <samples.jsonl>', 'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run')
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));

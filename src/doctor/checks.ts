@@ -204,7 +204,15 @@ export function kernelTracingChecks(f: TracingFacilities = tracingFacilities()):
         ? { area: 'kernel tracing', name: 'tracefs', status: 'warn', detail: 'the kernel has tracefs but it is not mounted', fix: 'mount -t tracefs nodev /sys/kernel/tracing' }
         : { area: 'kernel tracing', name: 'tracefs', status: 'warn', detail: 'this kernel has no tracefs (CONFIG_TRACING): no kernel attribution', fix: 'boot a kernel with CONFIG_FTRACE' },
     row('tracepoints', f.tracefs !== null && missing.length === 0, `${tp.map(([k]) => k).join(', ')}: system calls, deferred work, scheduling and cgroup events per sandbox`, f.tracefs ? `missing: ${missing.join(', ')}` : 'no tracefs', f.tracefs ? 'a kernel with CONFIG_FTRACE_SYSCALLS and the event tracers' : undefined),
-    row('function tracer', f.functionTracer, 'available: the kernel functions a workload runs can be counted (footprint)', 'not in this kernel (available_tracers): no function-level footprint', 'a kernel with CONFIG_FUNCTION_TRACER (scripts/v2-vm.sh boots one)'),
+    row(
+      'function tracer',
+      f.functionTracer,
+      'available: time inside clone split by the namespace constructors, and the kernel functions a workload runs counted (footprint)',
+      f.functionTracerRefused
+        ? 'listed in available_tracers, but this kernel refuses it (available_filter_functions: operation not permitted): no function-level split or footprint'
+        : 'not in this kernel (available_tracers): no function-level split or footprint',
+      f.functionTracerRefused ? 'a kernel that lets root use ftrace (no lockdown or tracing restriction; scripts/v2-vm.sh boots one)' : 'a kernel with CONFIG_FUNCTION_TRACER (scripts/v2-vm.sh boots one)',
+    ),
     row('function_graph', f.functionGraph, 'available: time inside clone split by the namespace constructors', 'not in this kernel: no per-constructor timing', 'a kernel with CONFIG_FUNCTION_GRAPH_TRACER (scripts/v2-vm.sh boots one)'),
     row('kprobes', f.kprobes, 'available (kprobe_events): probes on copy_net_ns, create_user_ns, …', 'not in this kernel (no kprobe_events)', 'a kernel with CONFIG_KPROBE_EVENTS (scripts/v2-vm.sh boots one)'),
     row('BTF', f.btf, '/sys/kernel/btf/vmlinux: BPF programs with types could attach here', 'no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF)'),

@@ -1,5 +1,5 @@
 import { claim } from './run-lock.ts';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where tracefs is mounted (its `instances` folder exists), or null. */
@@ -41,11 +41,19 @@ export interface TraceEvent {
   context: 'task' | 'softirq' | 'irq';
   /** the trace clock (mono: CLOCK_MONOTONIC), in ns (shown to the µs) */
   tsNs: number;
+  /** the event's name; `sys_enter` / `sys_exit` for a system call (syscalls events), `function` for the function tracer */
   event: string;
+  /** the event's fields; a system call's arguments or return value; the caller of a traced function */
   fields: string;
+  /** the system call (without sys_) or the traced function */
+  call?: string;
 }
 
-const LINE = /^\s*(.*)-(\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(\S{4,6})\s+(\d+)\.(\d+):\s+([\w]+):\s?(.*)$/;
+const LINE = /^\s*(.*)-(\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(\S{4,6})\s+(\d+)\.(\d+):\s+(.*)$/;
+const NAMED = /^(\w+): ?(.*)$/;
+const SYS_ENTER = /^sys_(\w+)\((.*)\)$/;
+const SYS_EXIT = /^sys_(\w+) -> (\S+)$/;
+const FUNCTION = /^(\w[\w.]*) <-(\S+)$/;
 
 /** Parses a line of `trace` / `trace_pipe` in the default format (comments and others give null). */
 export function parseTraceLine(line: string): TraceEvent | null {
@@ -54,15 +62,49 @@ export function parseTraceLine(line: string): TraceEvent | null {
   const flags = m[4] as string;
   const ctx = flags[2] ?? '.';
   const frac = m[6] as string;
+  const rest = m[7] as string;
+  let event: string;
+  let fields: string;
+  let call: string | undefined;
+  let r: RegExpExecArray | null;
+  if ((r = NAMED.exec(rest))) [event, fields] = [r[1] as string, r[2] as string];
+  else if ((r = SYS_ENTER.exec(rest))) [event, call, fields] = ['sys_enter', r[1] as string, r[2] as string];
+  else if ((r = SYS_EXIT.exec(rest))) [event, call, fields] = ['sys_exit', r[1] as string, r[2] as string];
+  else if ((r = FUNCTION.exec(rest))) [event, call, fields] = ['function', r[1] as string, r[2] as string];
+  else return null;
   return {
     comm: m[1] as string,
     pid: Number(m[2]),
     cpu: Number(m[3]),
     context: ctx === 'h' || ctx === 'H' || ctx === 'z' ? 'irq' : ctx === 's' ? 'softirq' : 'task',
     tsNs: Number(m[5]) * 1e9 + Number(frac) * 10 ** (9 - frac.length),
-    event: m[7] as string,
-    fields: m[8] as string,
+    event,
+    fields,
+    ...(call !== undefined ? { call } : {}),
   };
+}
+
+export interface TraceOptions {
+  /** per-CPU ring buffer (default 1024 kB) */
+  bufferKb?: number;
+  /** trace only these tasks and their descendants */
+  pids?: readonly number[];
+  /** the function tracer on these functions, or on every one */
+  functions?: readonly string[] | 'all';
+}
+
+/** Events lost to a full ring buffer since the instance started (each per_cpu/cpuN/stats, "overrun"), 0 where unknown. */
+export function overruns(dir: string): number {
+  let n = 0;
+  try {
+    for (const cpu of readdirSync(join(dir, 'per_cpu'))) {
+      const m = /^overrun: (\d+)/m.exec(readFileSync(join(dir, 'per_cpu', cpu, 'stats'), 'utf8'));
+      n += Number(m?.[1] ?? 0);
+    }
+  } catch {
+    // no per-CPU stats: unknown
+  }
+  return n;
 }
 
 /**
@@ -81,15 +123,35 @@ export class TraceInstance {
     this.dir = dir;
   }
 
-  /** Creates and starts it, each event with its filter if it has one; throws with the file that could not be written. */
-  static create(root: string, name: string, events: readonly { event: string; filter?: string }[], bufferKb = 1024): TraceInstance {
+  /**
+   * Creates and starts it, each event with its filter if it has one; throws
+   * with the file that could not be written. `pids`: only these tasks and
+   * what they fork from now on (set_event_pid with event-fork; a context
+   * switch is kept when either side is one of them). `functions`: the
+   * function tracer too, on these functions (`'all'`: every function), for
+   * the same tasks (set_ftrace_pid with function-fork). Everything it sets
+   * lives in the instance: removing it leaves the machine's tracefs as it was.
+   */
+  static create(root: string, name: string, events: readonly { event: string; filter?: string }[], opts: TraceOptions = {}): TraceInstance {
     const dir = join(root, 'instances', name);
     claim(name); // before it exists: a cleanup beside this run leaves it alone
     mkdirSync(dir);
     const t = new TraceInstance(dir);
     try {
       writeFileSync(join(dir, 'trace_clock'), 'mono');
-      writeFileSync(join(dir, 'buffer_size_kb'), String(bufferKb));
+      writeFileSync(join(dir, 'buffer_size_kb'), String(opts.bufferKb ?? 1024));
+      if (opts.pids) {
+        writeFileSync(join(dir, 'options', 'event-fork'), '1');
+        writeFileSync(join(dir, 'set_event_pid'), opts.pids.join(' '));
+      }
+      if (opts.functions) {
+        if (opts.functions !== 'all') writeFileSync(join(dir, 'set_ftrace_filter'), opts.functions.join(' '));
+        if (opts.pids) {
+          writeFileSync(join(dir, 'options', 'function-fork'), '1');
+          writeFileSync(join(dir, 'set_ftrace_pid'), opts.pids.join(' '));
+        }
+        writeFileSync(join(dir, 'current_tracer'), 'function');
+      }
       for (const e of events) {
         if (e.filter) writeFileSync(join(dir, 'events', e.event, 'filter'), e.filter);
         writeFileSync(join(dir, 'events', e.event, 'enable'), '1');
@@ -100,6 +162,16 @@ export class TraceInstance {
       throw e;
     }
     return t;
+  }
+
+  /** Traces these tasks (and what they fork) too: appended to set_event_pid, and set_ftrace_pid where the function tracer runs. */
+  addPids(pids: readonly number[]): void {
+    appendFileSync(join(this.dir, 'set_event_pid'), ` ${pids.join(' ')}`);
+    try {
+      if (readFileSync(join(this.dir, 'current_tracer'), 'utf8').trim() === 'function') appendFileSync(join(this.dir, 'set_ftrace_pid'), ` ${pids.join(' ')}`);
+    } catch {
+      // no function tracer in this instance
+    }
   }
 
   /** The complete lines traced since the last read. */
@@ -126,10 +198,12 @@ export class TraceInstance {
   remove(): void {
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
-    try {
-      writeFileSync(join(this.dir, 'tracing_on'), '0');
-    } catch {
-      /* already gone */
+    for (const [file, value] of [['tracing_on', '0'], ['current_tracer', 'nop']] as const) {
+      try {
+        writeFileSync(join(this.dir, file), value);
+      } catch {
+        /* already gone, or never set */
+      }
     }
     if (existsSync(this.dir)) rmdirSync(this.dir);
   }
@@ -143,7 +217,10 @@ export interface TracingFacilities {
   tracefsInKernel: boolean;
   /** tracepoint systems nsbench uses, each present or not */
   tracepoints: Record<'sched' | 'workqueue' | 'syscalls' | 'raw_syscalls' | 'cgroup', boolean>;
+  /** the function tracer is there and may be used (its list of traceable functions can be read) */
   functionTracer: boolean;
+  /** available_tracers lists it, but the kernel refuses it (available_filter_functions: EPERM, as under a locked-down or restricted kernel) */
+  functionTracerRefused: boolean;
   functionGraph: boolean;
   kprobes: boolean;
   /** BPF Type Format of the running kernel (/sys/kernel/btf/vmlinux) */
@@ -167,13 +244,55 @@ export function tracingFacilities(paths: { roots?: string[]; filesystems?: strin
     // no tracers file: no function tracer
   }
   const ev = (system: string) => root !== null && existsSync(join(root, 'events', system));
+  const listed = tracers.includes('function');
+  let refused = false;
+  if (listed && root) {
+    try {
+      closeSync(openSync(join(root, 'available_filter_functions'), constants.O_RDONLY));
+    } catch (e) {
+      refused = (e as NodeJS.ErrnoException).code === 'EPERM' || (e as NodeJS.ErrnoException).code === 'EACCES';
+    }
+  }
   return {
     tracefs: root,
     tracefsInKernel: root !== null || /\ttracefs$/m.test(fs),
     tracepoints: { sched: ev('sched'), workqueue: ev('workqueue'), syscalls: ev('syscalls'), raw_syscalls: ev('raw_syscalls'), cgroup: ev('cgroup') },
-    functionTracer: tracers.includes('function'),
-    functionGraph: tracers.includes('function_graph'),
+    functionTracer: listed && !refused,
+    functionTracerRefused: refused,
+    functionGraph: tracers.includes('function_graph') && !refused,
     kprobes: root !== null && existsSync(join(root, 'kprobe_events')),
     btf: existsSync(paths.btf ?? '/sys/kernel/btf/vmlinux'),
   };
+}
+
+/** The tracefs files outside instances that tracing could change, and the instances there are: what "as it was" means. */
+const STATE_FILES = ['current_tracer', 'tracing_on', 'trace_clock', 'buffer_size_kb', 'set_event', 'set_event_pid', 'set_ftrace_pid', 'set_ftrace_filter', 'set_ftrace_notrace', 'trace_options', 'kprobe_events', 'dynamic_events', 'options/event-fork', 'options/function-fork'];
+const STATE_SYSTEMS = ['syscalls', 'raw_syscalls', 'sched', 'workqueue', 'cgroup'];
+
+/**
+ * A snapshot of tracefs as nsbench could touch it: the global tracer, clock,
+ * buffer, pid filters, function filters, kprobes, options, the enable and
+ * filter files of every event of the systems nsbench traces, and the list of
+ * instances. Two snapshots equal: tracefs is as it was. A file that cannot be
+ * read is recorded by its error.
+ */
+export function tracefsState(root: string | null = tracefsRoot()): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!root) return out;
+  const read = (rel: string) => {
+    try {
+      out[rel] = readFileSync(join(root, rel), 'utf8');
+    } catch (e) {
+      out[rel] = `<${(e as NodeJS.ErrnoException).code ?? 'error'}>`;
+    }
+  };
+  for (const f of STATE_FILES) if (existsSync(join(root, f))) read(f);
+  for (const sys of STATE_SYSTEMS) {
+    const dir = join(root, 'events', sys);
+    if (!existsSync(dir)) continue;
+    read(`events/${sys}/enable`);
+    for (const ev of readdirSync(dir)) if (existsSync(join(dir, ev, 'enable'))) for (const f of ['enable', 'filter']) read(`events/${sys}/${ev}/${f}`);
+  }
+  out.instances = readdirSync(join(root, 'instances')).sort().join(' ');
+  return out;
 }

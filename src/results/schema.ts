@@ -211,6 +211,8 @@ export const scenarioMetaSchema = z.object({
   precision: z.array(z.object({ variant: z.string(), metric: z.string(), n: num, halfWidthPct: num.nullable(), method: z.enum(['median-ci', 'mean-t']).nullable() })).optional(),
   /** whether kernel work (workqueue items and the kworkers' scheduling) was traced, or why not */
   kernelWork: z.object({ traced: z.boolean(), reason: z.string().optional() }).optional(),
+  /** kernel attribution per launch (kernelTrace / --kernel-trace): on or why not, with the function-level split and the footprint */
+  kernelTrace: z.object({ traced: z.boolean(), functions: z.boolean(), footprint: z.boolean(), reason: z.string().optional() }).optional(),
   name: z.string(),
   description: z.string(),
   file: z.string(),

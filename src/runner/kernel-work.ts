@@ -121,8 +121,8 @@ export class KernelWatch {
   }
 
   /** Starts tracing in instances/<name> where the machine allows it; else says why. */
-  static start(name: string, euid: number, enabled = true): KernelWatch {
-    const why = !enabled ? 'turned off (kernelWork: false or --no-kernel-work)' : tracefsUnavailable(euid);
+  static start(name: string, euid: number, enabled = true, asked = 'turned off (kernelWork: false or --no-kernel-work)'): KernelWatch {
+    const why = !enabled ? asked : tracefsUnavailable(euid);
     if (why) return new KernelWatch(null, why, {});
     const known = kernelHasSymbols(Object.values(EXPECTED_WORK) as string[]);
     const expected = Object.fromEntries(Object.entries(EXPECTED_WORK).filter(([, fn]) => known.has(fn as string)));
@@ -257,7 +257,7 @@ export class KernelWatch {
     const wall = e.tsNs - item.startNs;
     for (const o of item.owners) {
       const add = (k: string, v: number) => (o.metrics[k] = (o.metrics[k] ?? 0) + v);
-      add(`kernel.work.${fn}.wallNs`, wall * share);
+      add(`kernel.work.${fn}.ns`, wall * share);
       add(`kernel.work.${fn}.cpuNs`, item.cpuNs * share);
       add(`kernel.work.${fn}.delayNs`, (item.startNs - item.queuedNs) * share);
       add(`kernel.work.${fn}.count`, share);

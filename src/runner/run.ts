@@ -28,6 +28,7 @@ import { seededRandom, randomSeed, shuffled } from '../stats/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion, resumedEnvironment } from './environment.ts';
 import { applySplit, splitFor, type HarnessCpuMode } from './cpus.ts';
 import { KernelWatch } from './kernel-work.ts';
+import { KernelTrace, type KernelTraceAsk } from './kernel-trace.ts';
 import { LoadWatch } from './load-watch.ts';
 import { ownPressure } from './own-load.ts';
 import { PACING_DEFAULTS, Quiescer, type Pacing } from './pacing.ts';
@@ -70,6 +71,8 @@ export interface RunOptions {
   retryNoisy?: number;
   /** false: do not trace the kernel's deferred work (`--no-kernel-work`). */
   kernelWork?: boolean;
+  /** attribute every launch of the launch scenarios to kernel work (`--kernel-trace`); a scenario can ask for it itself (kernelTrace) */
+  kernelTrace?: KernelTraceAsk;
   /** auto (default): the harness on one CPU, the launcher and its sandboxes on the others, where that changes no workload's share (`--harness-cpu`). */
   harnessCpu?: HarnessCpuMode;
   progress?: ProgressSink;
@@ -240,9 +243,14 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       const baseline = variants.some((v) => v.id === sc.baseline) ? sc.baseline : (variants.find((v) => v.ns.length === 0 && !v.cgroup)?.id ?? sc.baseline);
       const samples: Sample[] = [];
       const load: RoundLoad[] = [];
-      const kernel = sc.kind === 'launch' ? KernelWatch.start(`nsb-${runId}-${index}`, euid, (opts.kernelWork ?? true) && sc.kernelWork) : null;
+      // tracing runs only when asked for: kernelTrace (scenario or --kernel-trace), kernelWork, or quiesced pacing (its quiet judgement)
+      const traceAsk = sc.kind === 'launch' ? mergeAsk(sc.kernelTrace, opts.kernelTrace) : null;
+      const workAsked = opts.kernelWork !== false && (sc.kernelWork ?? (traceAsk !== null || pacing.pace === 'quiesced'));
+      const kernel = sc.kind === 'launch' ? KernelWatch.start(`nsb-${runId}-${index}`, euid, workAsked, workWhy(sc.kernelWork, opts.kernelWork, traceAsk !== null, pacing.pace)) : null;
+      const ktrace = traceAsk ? KernelTrace.start(`nsb-${runId}-${index}-k`, euid, launcher.pid ?? -1, traceAsk) : null;
       const split = splitFor(sc, variants, opts.harnessCpu ?? 'auto');
       const unregisterKernel = kernel?.traced ? registry.add(`trace instance nsb-${runId}-${index}`, () => kernel.close()) : null;
+      const unregisterTrace = ktrace?.state.traced ? registry.add(`trace instance nsb-${runId}-${index}-k`, () => ktrace.close()) : null;
       const result: ScenarioResult = {
         name: sc.name,
         description: sc.description,
@@ -260,6 +268,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         ...(pacing.burst ? { burst: pacing.burst } : {}),
         ...(split ? { cpus: split } : {}),
         ...(kernel ? { kernelWork: { traced: kernel.traced, ...(kernel.reason ? { reason: kernel.reason } : {}) } } : {}),
+        ...(ktrace ? { kernelTrace: ktrace.state } : {}),
         variants: variants.map((v) => recordVariant(v, baseline)),
         samples,
         load,
@@ -269,7 +278,9 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       const { samples: _s, summary: _m, load: _l, ...meta } = result;
       writer.scenario(meta);
       const procedure = procedureFor({ scenario: sc, timeoutMs, launcher: () => launcher, holder: () => asHolder(launcher), cgroups: getCgroups, euid, pacing });
-      const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v)]));
+      // kernel attribution asked for and this kernel cannot give it: the samples say why, nothing is measured without it
+      const traceSkip = ktrace && !ktrace.state.traced ? `kernel tracing was asked for, and ${ktrace.state.reason ?? 'it could not start'}` : null;
+      const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v) ?? traceSkip]));
       const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });
       const record = (sample: Sample, label: string) => {
         writer.append(sample);
@@ -333,6 +344,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
               try {
                 const got = pacing.burst && procedure.burst ? await procedure.burst(v, base, pacing.burst + 1) : [await procedure.sample(v, base)];
                 for (const s of got) s.seq = seq++;
+                ktrace?.collect(got);
                 kernel?.launched(got, v.ns);
                 for (const s of got) {
                   record(s, label);
@@ -355,6 +367,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
                 launcher.close();
                 if (restarts++ >= LAUNCHER_RESTARTS) throw new Error(`the launcher failed again after a restart: ${err.message}`);
                 launcher = start();
+                ktrace?.follow(launcher.pid ?? -1);
                 if (split) {
                   unsplit?.();
                   unsplit = applySplit(split, launcher.pid ?? -1);
@@ -393,6 +406,8 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         } finally {
           kernel?.close();
           unregisterKernel?.();
+          ktrace?.close();
+          unregisterTrace?.();
           await procedure.teardown?.();
         }
       }
@@ -442,4 +457,20 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   run.finishedAt = new Date().toISOString();
   writer.write(run);
   return { run, files: writer.files, interrupted };
+}
+
+/** The scenario's kernelTrace and --kernel-trace together: the stricter of each. */
+function mergeAsk(a: KernelTraceAsk | null, b: KernelTraceAsk | undefined): KernelTraceAsk | null {
+  if (!a && !b) return null;
+  return { functions: (a?.functions ?? false) || (b?.functions ?? false), footprint: (a?.footprint ?? false) || (b?.footprint ?? false) };
+}
+
+/** Why the teardown work is (not) traced, for the results. */
+function workWhy(scenario: boolean | undefined, cli: boolean | undefined, traced: boolean, pace: string): string {
+  if (cli === false) return 'turned off (--no-kernel-work)';
+  if (scenario === false) return 'turned off (kernelWork: false)';
+  if (scenario === true) return 'asked for (kernelWork: true)';
+  if (traced) return 'asked for (kernelTrace)';
+  if (pace === 'quiesced') return 'asked for (quiesced pacing judges a quiet kernel by it)';
+  return 'not asked for (kernelWork: true, kernelTrace or --kernel-trace trace it)';
 }

@@ -53,8 +53,22 @@ export const scenarioSchema = strict(
     burst: int(1, 999, 'e.g. burst: 10').optional(),
     /** quiesced: the longest wait for a quiet kernel before a launch (default 2000 ms). */
     quiesceTimeoutMs: int(1, 600_000, 'e.g. quiesceTimeoutMs: 2000').optional(),
-    /** Trace the kernel's deferred teardown work (workqueue tracepoints) where tracefs allows (default true). */
-    kernelWork: z.boolean({ error: (iss) => says(`expected true or false, got ${show(iss.input)}`, 'kernelWork: false turns the tracing of kernel work off') }).optional(),
+    /**
+     * Trace the kernel's deferred teardown work (workqueue tracepoints) where tracefs allows. Default: on with
+     * kernelTrace or quiesced pacing, else off (tracing runs only when asked for).
+     */
+    kernelWork: z.boolean({ error: (iss) => says(`expected true or false, got ${show(iss.input)}`, 'kernelWork: true traces the teardown work, false never') }).optional(),
+    /**
+     * Attribute each launch to kernel work (README "Inside the kernel"): system calls, waiting, cgroup events and
+     * deferred work per sample; `{ functions: true }` requires the function-level split of clone (function
+     * tracer), `{ footprint: true }` counts every kernel function the sandbox runs. Where the kernel lacks what
+     * is asked for, the samples are skipped with the reason.
+     */
+    kernelTrace: z
+      .union([z.boolean(), z.strictObject({ functions: z.boolean().optional(), footprint: z.boolean().optional() })], {
+        error: (iss) => says(`expected true, false or { functions?: boolean, footprint?: boolean }, got ${show(iss.input)}`, 'e.g. kernelTrace: true, or kernelTrace: { footprint: true }'),
+      })
+      .optional(),
   },
   'a scenario (export default defineScenario({...}))',
 );

@@ -24,7 +24,10 @@ interface ScenarioCommon {
   gapMs: number | undefined;
   burst: number | undefined;
   quiesceTimeoutMs: number | undefined;
-  kernelWork: boolean;
+  /** explicitly asked for or refused; undefined: on with kernelTrace or quiesced pacing */
+  kernelWork: boolean | undefined;
+  /** kernel attribution asked for (launch scenarios), or null */
+  kernelTrace: { functions: boolean; footprint: boolean } | null;
 }
 
 /** A scenario of kind K: its variants are VariantOf<K> (a freeze scenario's all carry `freeze`, …). */
@@ -120,6 +123,7 @@ export function validateScenario(def: unknown, file: string): Scenario {
     if (v.baseline !== undefined && !seen.has(v.baseline)) fail(at(`variants[${i}].baseline`), `no variant with id ${JSON.stringify(v.baseline)}`, 'name one of the variant ids');
   });
   const kind = d.kind ?? 'launch';
+  if (d.kernelTrace && kind !== 'launch') fail(at('kernelTrace'), `only a launch scenario traces the kernel per launch (this one is "${kind}")`, 'drop kernelTrace, or trace a launch scenario');
   if (kind === 'isolation' && !('builtin' in d.workload && d.workload.builtin === 'probe')) fail(at('workload'), 'an isolation scenario runs the probe', "set workload: { builtin: 'probe' }");
   const needs = (KIND_NEEDS as Partial<Record<ScenarioKind, { field: keyof ResolvedVariant; what: string; fix: string }>>)[kind];
   variants.forEach((v, i) => {
@@ -148,7 +152,8 @@ export function validateScenario(def: unknown, file: string): Scenario {
     gapMs: d.gapMs,
     burst: d.burst,
     quiesceTimeoutMs: d.quiesceTimeoutMs,
-    kernelWork: d.kernelWork !== false,
+    kernelWork: d.kernelWork,
+    kernelTrace: d.kernelTrace ? { functions: d.kernelTrace === true ? false : d.kernelTrace.functions === true, footprint: d.kernelTrace === true ? false : d.kernelTrace.footprint === true } : null,
   } as unknown as Scenario; // each variant checked by isVariantOf just above
 }
 

@@ -27,6 +27,8 @@ export interface RunCommandOptions {
   burst?: number;
   retryNoisy?: number;
   kernelWork?: boolean;
+  /** --kernel-trace (true when given without a value) */
+  kernelTrace?: true | 'on' | 'functions' | 'footprint';
   harnessCpu?: HarnessCpuMode;
   yes?: boolean;
 }
@@ -35,7 +37,7 @@ export interface RunCommandOptions {
 type RunPlan = { scenarios: string[] } & Pick<RunCommandOptions, (typeof PLAN_OPTIONS)[number] | 'kernelWork'>;
 
 /** The plan's options that were given, as written (a resumed run asks for them again). */
-const PLAN_OPTIONS = ['profile', 'ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu'] as const;
+const PLAN_OPTIONS = ['profile', 'ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu', 'kernelTrace'] as const;
 
 /** `nsbench run [scenario...]` */
 export async function runCommand(names: string[], o: RunCommandOptions): Promise<number> {
@@ -49,7 +51,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     const plan = run.environment.plan as RunPlan | undefined;
     if (!plan || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
     if (names.length || PLAN_OPTIONS.some((k) => o[k] !== undefined) || o.kernelWork === false)
-      throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --harness-cpu and --no-kernel-work come from its samples file', 'leave them out');
+      throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --harness-cpu, --kernel-trace and --no-kernel-work come from its samples file', 'leave them out');
     const final = join(dirname(o.resume), `${run.runId}.json`);
     if (existsSync(final)) {
       let done = false;
@@ -141,6 +143,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       ...(o.burst !== undefined ? { burst: o.burst } : {}),
       ...(o.retryNoisy !== undefined ? { retryNoisy: o.retryNoisy } : {}),
       ...(o.kernelWork === false ? { kernelWork: false } : {}),
+      ...(o.kernelTrace ? { kernelTrace: { functions: o.kernelTrace === 'functions', footprint: o.kernelTrace === 'footprint' } } : {}),
       ...(o.harnessCpu ? { harnessCpu: o.harnessCpu } : {}),
       progress: new TerminalProgress(process.stderr, { lines: !o.quiet, longSeconds: LONG_PLAN_SECONDS }),
       signal: abort.signal,
