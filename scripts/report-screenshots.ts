@@ -1,5 +1,5 @@
 // Screenshots of a report in headless Chromium at 1280 px, for the README:
-// the top (key findings and contents) and the boot breakdown.
+// the top (key findings and contents), the boot breakdown, and "Inside the kernel" where the run traced it.
 //   node --import tsx scripts/report-screenshots.ts results/<run-id>.json [docs]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +17,11 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`file://${files.html}`, { waitUntil: 'load' });
   await page.screenshot({ path: join(outDir, 'report-top.png') });
-  const breakdown = page.locator('figure[data-chart$="-breakdown"]').first();
+  const breakdown = page.locator('figure[data-chart$="-breakdown"]:not([data-chart$="-kernel-breakdown"])').first();
   if ((await breakdown.count()) > 0) await breakdown.screenshot({ path: join(outDir, 'report-breakdown.png') });
-  console.log(`wrote ${join(outDir, 'report-top.png')} and ${join(outDir, 'report-breakdown.png')} from ${file}`);
+  const kernel = page.locator('section#kernel');
+  if ((await kernel.count()) > 0) await kernel.screenshot({ path: join(outDir, 'report-kernel.png') });
+  console.log(`wrote ${join(outDir, 'report-top.png')}, ${join(outDir, 'report-breakdown.png')}${(await kernel.count()) > 0 ? ` and ${join(outDir, 'report-kernel.png')}` : ''} from ${file}`);
 } finally {
   await browser.close();
 }

@@ -4,6 +4,7 @@ import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { chartsFor, headline, isolationVsCost } from './charts.ts';
 import { CARRY_HEADER, CARRY_MATRIX_MAX, DENSITY_MEMORY_HEADER, carryOverRows, densityMemoryRows, kernelWorkRows, paceLine, watchLine } from './conditions.ts';
 import { escapeHtml, formatMetric, formatNs, formatRatio, formatVs } from './format.ts';
+import { kernelSections } from './kernel.ts';
 import { renderSvg } from './svg.ts';
 
 const esc = escapeHtml;
@@ -113,15 +114,34 @@ async function axiomsSection(run: RunResults, specs: Record<string, unknown>): P
   return { html: parts.join('\n'), charts };
 }
 
+/** "Inside the kernel": per traced launch scenario, the boot split into kernel work, waiting, system calls, what each exit leaves behind, carry-over beside it. */
+async function kernelSection(run: RunResults, specs: Record<string, unknown>): Promise<{ html: string | null; charts: number }> {
+  const traced = kernelSections(run);
+  if (!traced.length) return { html: null, charts: 0 };
+  const parts = ['<section id="kernel"><h2>Inside the kernel</h2><p>Where each launch\'s time goes inside the kernel (kernelTrace, <code>--kernel-trace</code>): its system calls and those the launcher makes for it, running and waiting per boot phase, cgroup events, and the work the kernel still does after the sandbox exited. Tracing has a cost of its own: compare boot times with and without it (<code>npm run perf:kernel-trace</code>), not across the two.</p>'];
+  let charts = 0;
+  for (const t of traced) {
+    parts.push(`<h3>${esc(t.sc.name)}</h3><p class="meta">${esc(t.traced)}</p>`);
+    if (t.chart) {
+      specs[t.chart.id] = t.chart.spec;
+      parts.push(`<figure class="chart" data-chart="${esc(t.chart.id)}">${await renderSvg(t.chart.spec)}<figcaption>${esc(t.chart.title)}<br><span class="read">How to read it: ${esc(t.chart.read)}</span></figcaption></figure>`);
+      charts++;
+    }
+    for (const tb of t.tables) parts.push(`<h4>${esc(tb.title)}</h4><p class="meta">${esc(tb.note)}</p>`, plainTable(tb.header, tb.rows));
+  }
+  parts.push('</section>');
+  return { html: parts.join('\n'), charts };
+}
+
 /** The run's key results in a few lines, each linking to the section it comes from (results.keyFindings). */
 function findingsSection(run: RunResults): string {
-  const items = keyFindings(run).map((f) => `<li>${esc(f.text)}${f.section ? ` <a href="#${esc(f.section)}">→ ${esc(f.section === 'axioms' ? 'isolation vs cost' : f.section)}</a>` : ''}</li>`);
+  const items = keyFindings(run).map((f) => `<li>${esc(f.text)}${f.section ? ` <a href="#${esc(f.section)}">→ ${esc(f.section === 'axioms' ? 'isolation vs cost' : f.section === 'kernel' ? 'inside the kernel' : f.section)}</a>` : ''}</li>`);
   return items.length ? `<section id="findings"><h2>Key findings</h2><ul class="findings">${items.join('')}</ul></section>` : '';
 }
 
 /** A table of contents: the findings, the environment, each scenario, the axioms. */
-function contents(run: RunResults, axioms: boolean): string {
-  const links = [['findings', 'Key findings'], ['environment', 'Environment'], ...run.scenarios.map((s) => [s.name, `${s.name} (${s.kind})`]), ...(axioms ? [['axioms', 'What isolation buys, and what it costs']] : [])] as [string, string][];
+function contents(run: RunResults, axioms: boolean, kernel: boolean): string {
+  const links = [['findings', 'Key findings'], ['environment', 'Environment'], ...run.scenarios.map((s) => [s.name, `${s.name} (${s.kind})`]), ...(kernel ? [['kernel', 'Inside the kernel']] : []), ...(axioms ? [['axioms', 'What isolation buys, and what it costs']] : [])] as [string, string][];
   return `<nav id="contents"><h2>Contents</h2><ol>${links.map(([id, t]) => `<li><a href="#${esc(id)}">${esc(t)}</a></li>`).join('')}</ol></nav>`;
 }
 
@@ -152,6 +172,9 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
     parts.push('</section>');
     sections.push(parts.join('\n'));
   }
+  const kernel = await kernelSection(run, specs);
+  charts += kernel.charts;
+  if (kernel.html) sections.push(kernel.html);
   const axioms = await axiomsSection(run, specs);
   charts += axioms.charts;
   if (axioms.html) sections.push(axioms.html);
@@ -168,7 +191,7 @@ figure{margin:1em 0}td.cell{text-align:center}td.isolated{background:#e3f4e3}td.
 <h1>nsbench — ${esc(run.runId)}</h1>
 <p>${run.status === 'complete' ? 'Complete run' : '<strong>Partial run</strong>'}, started ${esc(run.startedAt)}.</p>
 ${findingsSection(run)}
-${contents(run, axioms.html !== null)}
+${contents(run, axioms.html !== null, kernel.html !== null)}
 <h2 id="environment">Environment</h2>${environment(run)}
 ${sections.join('\n')}
 <script type="application/json" id="vega-lite-specs">${JSON.stringify(specs).replace(/</g, '\\u003c')}</script>

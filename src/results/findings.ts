@@ -1,6 +1,7 @@
 import { median } from 'simple-statistics';
 import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
 import { geometricMean, mannWhitneyU, meanCI95, medianCI } from '../stats/index.ts';
+import { kernelFinding } from './kernel.ts';
 import { isMeasured } from './summary.ts';
 import type { RunResults, Sample, ScenarioResult, VariantInfo } from './types.ts';
 
@@ -246,7 +247,7 @@ export function variantPrecision(samples: readonly Sample[], variant: string, me
 
 /** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
 export interface Finding {
-  topic: 'boot' | 'cgroup' | 'freeze' | 'density' | 'throughput' | 'isolation' | 'sampling' | 'warnings';
+  topic: 'boot' | 'cgroup' | 'freeze' | 'density' | 'throughput' | 'isolation' | 'kernel' | 'sampling' | 'warnings';
   section: string;
   text: string;
 }
@@ -320,6 +321,10 @@ export function keyFindings(run: RunResults): Finding[] {
       const frontier = [...rows].sort((a, b) => b.isolated - a.isolated || (a.bootRatio as number) - (b.bootRatio as number)).filter((r, i, all) => all.slice(0, i).every((o) => (o.bootRatio as number) > (r.bootRatio as number) || o.isolated === r.isolated) && all.findIndex((o) => o.isolated === r.isolated) === i);
       out.push({ topic: 'isolation', section: 'axioms', text: `Isolation against cost (kinds isolated of 8, boot vs bare), the sets nothing beats on both: ${frontier.map((r) => `${r.variant} ${r.isolated}/8 at ${ratio(r.bootRatio as number)}`).join(', ')}.` });
     }
+  }
+  for (const sc of run.scenarios) {
+    const k = sc.kernelTrace?.traced ? kernelFinding(sc) : null;
+    if (k) out.push({ topic: 'kernel', section: 'kernel', text: k });
   }
   const wide = run.scenarios.flatMap((s) => (s.precision ?? []).filter((p) => p.halfWidthPct !== null && p.halfWidthPct > (s.sampling?.precisionPct ?? 5)).map((p) => `${s.name}/${p.variant} ±${(p.halfWidthPct as number).toFixed(1)}%`));
   const stops = run.scenarios.filter((s) => s.sampling?.mode === 'adaptive').map((s) => `${s.name} ${s.sampling?.rounds} rounds (${s.sampling?.stoppedBy})`);

@@ -149,7 +149,8 @@ export class KernelTrace {
     const tryCreate = (fns: typeof functions) =>
       TraceInstance.create(root, name, events, { pids: [launcherPid], ...(fns ? { functions: fns } : {}), bufferKb: ask.footprint ? 32768 : 4096 });
     try {
-      return new KernelTrace(tryCreate(functions), { traced: true, functions: functions !== undefined, footprint: ask.footprint }, [launcherPid]);
+      const noSplit = f.functionTracer ? 'the kernel has none of the namespace constructors by name (/proc/kallsyms)' : f.functionTracerRefused ? 'this kernel lists the function tracer but refuses it' : 'this kernel has no function tracer';
+      return new KernelTrace(tryCreate(functions), { traced: true, functions: functions !== undefined, footprint: ask.footprint, ...(functions ? {} : { reason: noSplit }) }, [launcherPid]);
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
       // the function tracer is optional unless asked for: without it, the rest
