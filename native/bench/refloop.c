@@ -16,8 +16,9 @@
  *     --schedule  launch the lines of FILE in order, each "NS_LIST GAP_NS":
  *              that set, no sooner than GAP_NS after the previous reap (the
  *              order and gaps of another run, replayed)
- * Prints one JSON line: {"ns":..., "readyNs":[...], "wallNs":[...]}: from just
- * before clone to the no-op's ready byte (boot), and to the child reaped;
+ * Prints one JSON line: {"ns":..., "readyNs":[...], "wallNs":[...], "cloneNs":[...]}:
+ * from just before clone to the no-op's ready byte (boot), and to the child
+ * reaped; the clone3 call alone, as the parent sees it return;
  * with --schedule also "sets":[...] and "gapNs":[...] (previous reap → this
  * launch's start, as kept).
  * With a user namespace the child waits on a pipe while uid/gid maps are written.
@@ -169,6 +170,7 @@ int main(int argc, char **argv) {
     uint64_t *wall = calloc((size_t)count, sizeof *wall);
     uint64_t *ready = calloc((size_t)count, sizeof *ready);
     uint64_t *gaps = calloc((size_t)count, sizeof *gaps);
+    uint64_t *clones = calloc((size_t)count, sizeof *clones);
     pid_t *kids = calloc((size_t)count, sizeof *kids);
     uint64_t ramp0 = now_ns(), last_reap = 0;
     for (long i = 0; i < count; i++) {
@@ -183,7 +185,9 @@ int main(int argc, char **argv) {
         memset(&a, 0, sizeof a);
         a.flags = flags;
         a.exit_signal = SIGCHLD;
+        uint64_t c0 = now_ns();
         long pid = syscall(SYS_clone3, &a, sizeof a);
+        if (pid > 0) clones[i] = now_ns() - c0;
         if (pid < 0) { perror("clone3"); return 1; }
         if (pid == 0) {
             if (sync[0] >= 0) {
@@ -230,6 +234,8 @@ int main(int argc, char **argv) {
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)ready[i]);
     printf("],\"wallNs\":[");
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)wall[i]);
+    printf("],\"cloneNs\":[");
+    for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)clones[i]);
     printf("],\"gapNs\":[");
     for (long i = 0; i < count; i++) printf("%s%llu", i ? "," : "", (unsigned long long)gaps[i]);
     printf("]");
