@@ -13,13 +13,18 @@
 #             pause/unpause p50/p99 vs processes
 #   density   npm run perf:density -- --target ${TARGET:-10000} --reps ${REPS:-3} --budget ${BUDGET:-900}
 #   overhead  the cgroup-overhead and freeze scenarios through `nsbench run`
+#   kernel    kernel attribution where the function tracer runs (scripts/v2-vm.sh
+#             boots such a kernel): doctor's tracing rows, the boot scenario with
+#             --kernel-trace functions (clone split by namespace constructor, all
+#             eight), the footprint of sieve bare against all eight, and the
+#             kernel-trace tests
 #
 # Each part writes PART.log (and PART.json where there is one) under $OUT
 # (default results/device), plus machine.txt: kernel, cores, cgroup mode and
 # controllers, so the figures say where they were taken.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-part=${1:?usage: scripts/device-proof.sh tests|cgroup|density|overhead}
+part=${1:?usage: scripts/device-proof.sh tests|cgroup|density|overhead|kernel}
 out=${OUT:-results/device}
 mkdir -p "$out"
 
@@ -59,8 +64,19 @@ case "$part" in
   overhead)
     run overhead node bin/nsbench.js run cgroup-overhead freeze --rounds "${ROUNDS:-10}" --out "$out" -q --no-report
     ;;
+  kernel)
+    [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+    run kernel-doctor sh -c 'node bin/nsbench.js doctor 2>&1 | grep "kernel tracing"'
+    run kernel-split node bin/nsbench.js run boot --kernel-trace functions --rounds "${ROUNDS:-8}" --warmup 1 --out "$out/kernel" -q
+    cat >"$out/footprint.ts" <<'EOF'
+export default { name: 'footprint', description: 'kernel footprint of the sieve: bare against all eight', workload: { builtin: 'sieve', args: ['1000000', '1'] }, kernelTrace: { footprint: true }, variants: [{ id: 'bare', ns: [] }, { id: 'all', ns: ['user', 'pid', 'net', 'ipc', 'mnt', 'uts', 'cgroup', 'time'] }], rounds: 4, warmup: 1 };
+EOF
+    run kernel-footprint node bin/nsbench.js run "$out/footprint.ts" --out "$out/kernel" -q
+    for f in "$out"/kernel/*.json; do node bin/nsbench.js report "$f" --out "$out/kernel" >/dev/null; done
+    run kernel-tests node --import tsx --test --test-concurrency=1 --test-reporter=spec test/runner-kernel-trace.test.ts test/doctor-tracing.test.ts
+    ;;
   *)
-    echo "error: unknown part \"$part\" — use tests, cgroup, density or overhead" >&2
+    echo "error: unknown part \"$part\" — use tests, cgroup, density, overhead or kernel" >&2
     exit 2
     ;;
 esac

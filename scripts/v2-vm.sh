@@ -106,7 +106,7 @@ exec switch_root $n /bin/sh -c '
   for c in cpu cpuset io memory pids; do echo +$c >/sys/fs/cgroup/cgroup.subtree_control; done
   hostname nsbench-v2vm; ip link set lo up
   ulimit -Hn 524288; ulimit -Sn 1024  # what systemd gives its services
-  export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 OUT='"$out"'
+  export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 OUT='"$out"' NSB_LOAD_TIMEOUT_MS=120000
   cd "$(cat '"$out"'/.v2vm-cwd)"
   echo "v2-vm: $(uname -r), $(nproc) cpus, cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
   sh '"$out"'/.v2vm-cmd; echo $? >'"$out"'/.v2vm-rc

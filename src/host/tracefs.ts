@@ -287,6 +287,9 @@ export function tracefsState(root: string | null = tracefsRoot()): Record<string
     }
   };
   for (const f of STATE_FILES) if (existsSync(join(root, f))) read(f);
+  // "7 (expanded: 1408)": the kernel allocates the global buffer lazily, on the first event enabled anywhere (an
+  // instance's too, before 6.x); that one-time allocation cannot be undone, and the size stays what it was
+  if (out.buffer_size_kb) out.buffer_size_kb = out.buffer_size_kb.replace(/ \(expanded: \d+\)/, '');
   for (const sys of STATE_SYSTEMS) {
     const dir = join(root, 'events', sys);
     if (!existsSync(dir)) continue;

@@ -2,8 +2,11 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors/index.ts';
 
-/** A scenario or config file that has not finished loading by then never will (a loop, a promise that never settles). */
-export const LOAD_TIMEOUT_MS = 10_000;
+/**
+ * A scenario or config file that has not finished loading by then never will (a loop, a promise that never
+ * settles); NSB_LOAD_TIMEOUT_MS raises it on an emulated machine (scripts/v2-vm.sh under TCG is ~20× slower).
+ */
+export const LOAD_TIMEOUT_MS = Number(process.env.NSB_LOAD_TIMEOUT_MS) || 10_000;
 
 /**
  * The loader: a worker thread that imports TypeScript (or JavaScript) module
