@@ -40,7 +40,11 @@ function pace(value: string): Pace {
 
 const KERNEL_TRACE = ['on', 'functions', 'footprint'] as const;
 function kernelTrace(value: string): (typeof KERNEL_TRACE)[number] {
-  if (!(KERNEL_TRACE as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${KERNEL_TRACE.join(', ')}${didYouMean(value, KERNEL_TRACE)}`);
+  if (!(KERNEL_TRACE as readonly string[]).includes(value)) {
+    const near = didYouMean(value, KERNEL_TRACE);
+    // `run --kernel-trace boot`: the word after it is taken as its value
+    throw new InvalidArgumentError(`expected one of ${KERNEL_TRACE.join(', ')}${near || ` ("${value}" after --kernel-trace is read as its value: name the scenarios first, or write --kernel-trace on)`}`);
+  }
   return value as (typeof KERNEL_TRACE)[number];
 }
 

@@ -84,6 +84,11 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     if (others.length === scenarios.length) throw new UserError(`--pace ${o.pace}: none of ${others.join(', ')} is a launch scenario (the others keep their own procedure)`, 'run a launch scenario (boot, cpu, memory, io, engines, …) or leave --pace out');
     if (others.length) process.stderr.write(`note: --pace ${o.pace} applies to the launch scenarios; ${others.join(', ')} keep their own procedure\n`);
   }
+  if (o.kernelTrace) {
+    const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
+    if (others.length === scenarios.length) throw new UserError(`--kernel-trace: none of ${others.join(', ')} is a launch scenario (it attributes launches to kernel work)`, 'run a launch scenario (boot, cpu, …) or leave --kernel-trace out');
+    if (others.length) process.stderr.write(`note: --kernel-trace traces the launch scenarios; ${others.join(', ')} are not traced\n`);
+  }
   if (o.burst !== undefined && (o.pace ?? 'interleaved') !== 'back-to-back' && !scenarios.some((s) => s.pace === 'back-to-back'))
     throw new UserError('--burst is the length of a back-to-back burst', 'add --pace back-to-back, or leave --burst out');
   if (variants) {
