@@ -32,6 +32,26 @@ export function kernelHasSymbols(names: readonly string[]): Set<string> {
   return found;
 }
 
+/**
+ * The names among `names` the function tracer can trace here (available_filter_functions: not inlined, not
+ * notrace); a name it cannot would make a whole set_ftrace_filter write fail.
+ */
+export function traceableFunctions(root: string, names: readonly string[]): Set<string> {
+  const want = new Set(names);
+  const found = new Set<string>();
+  let text = '';
+  try {
+    text = readFileSync(join(root, 'available_filter_functions'), 'utf8');
+  } catch {
+    return found;
+  }
+  for (const line of text.split('\n')) {
+    const fn = line.split(' ')[0] ?? '';
+    if (want.has(fn)) found.add(fn);
+  }
+  return found;
+}
+
 /** One line of a trace: the task that was current, where, when, and the event's own text. */
 export interface TraceEvent {
   comm: string;

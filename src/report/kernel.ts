@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/index.ts';
-import { kernelAttribution, type KernelRow, type RunResults, type ScenarioResult } from '../results/index.ts';
+import { kernelAttribution, NS_FUNCTIONS, type KernelRow, type RunResults, type ScenarioResult } from '../results/index.ts';
 import type { Chart } from './charts.ts';
 import { carryOverRows } from './conditions.ts';
 import { formatNs } from './format.ts';
@@ -84,12 +84,13 @@ function tablesOf(sc: ScenarioResult, rows: KernelRow[]): KernelTables['tables']
       }),
     });
   }
-  const split = [...new Set(rows.flatMap((r) => r.functions.map((f) => f.fn)))];
+  const order = Object.keys(NS_FUNCTIONS);
+  const split = [...new Set(rows.flatMap((r) => r.functions.map((f) => f.fn)))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   if (split.length)
     t.push({
       title: 'Inside clone: each namespace constructor\'s slice (function tracer, median per launch)',
-      note: 'From a constructor\'s entry to the next traced function\'s entry (or the call\'s return): its own work and what it calls.',
-      header: ['variant', ...split],
+      note: 'From a function\'s entry to the next traced function\'s entry (or the call\'s return): its own work and what it calls; in brackets what it copies or creates (a namespace type; task: the rest of the process copy; nsproxy: the namespace set).',
+      header: ['variant', ...split.map((f) => `${f} (${NS_FUNCTIONS[f] ?? '?'})`)],
       rows: rows.map((r) => [r.variant, ...split.map((f) => formatNs(r.functions.find((x) => x.fn === f)?.ns))]),
     });
   if (rows.some((r) => r.footprint)) {

@@ -35,4 +35,4 @@ export {
 export { type SampleBase } from './schema.ts';
 export { resultsJsonSchema } from './json-schema.ts';
 export { samplesOf, isolationMatrix, interferenceRows, perLaunchMedian, rampFigure, paceFigures, variantPrecision, precisionOf, keyFindings, type Finding, type PaceFigures, type VariantPrecision, type MatrixRow, type InterferenceRow, type RampFigure } from './findings.ts';
-export { kernelAttribution, SYSCALL_PHASE, type KernelRow, type KernelSlice } from './kernel.ts';
+export { kernelAttribution, NS_FUNCTIONS, SYSCALL_PHASE, type KernelRow, type KernelSlice } from './kernel.ts';

@@ -9,6 +9,45 @@ import type { ScenarioResult } from './types.ts';
 // the waiting in them, the work left behind after exit, the function-level
 // split and the footprint. Computed here; the report only formats it.
 
+/**
+ * Namespace constructors and the calls around them, in the order clone()
+ * and unshare() reach them (copy_process: copy_creds → create_user_ns, the
+ * task's own copies up to copy_mm, then copy_namespaces →
+ * create_new_namespaces → one copy_* per type, then copy_io, copy_thread,
+ * alloc_pid, the cgroup fork checks, the wake-up). With the function tracer
+ * on these alone (those this kernel can trace), each one's entry is a mark:
+ * the time from one mark to the next (or to the system call's return) is
+ * that function's slice of the call.
+ */
+export const NS_FUNCTIONS: Record<string, string> = {
+  copy_creds: 'creds',
+  create_user_ns: 'user',
+  unshare_userns: 'user',
+  // the rest of the task's copy, in copy_process's order, so that none of it is counted in a namespace's slice
+  sched_fork: 'task',
+  copy_semundo: 'task',
+  copy_files: 'task',
+  copy_fs: 'task',
+  copy_sighand: 'task',
+  copy_signal: 'task',
+  copy_mm: 'task',
+  copy_namespaces: 'nsproxy',
+  unshare_nsproxy_namespaces: 'nsproxy',
+  create_new_namespaces: 'nsproxy',
+  copy_mnt_ns: 'mnt',
+  copy_utsname: 'uts',
+  copy_ipcs: 'ipc',
+  copy_pid_ns: 'pid',
+  copy_cgroup_ns: 'cgroup',
+  copy_net_ns: 'net',
+  copy_time_ns: 'time',
+  copy_io: 'after',
+  copy_thread: 'after',
+  alloc_pid: 'pid',
+  cgroup_can_fork: 'cgroup',
+  wake_up_new_task: 'after',
+};
+
 /** Which boot phase a traced system call belongs to (README "Inside the kernel"). */
 export const SYSCALL_PHASE: Record<string, (typeof PHASES)[number]> = {
   clone3: 'cloneNs',
@@ -70,9 +109,10 @@ export function kernelAttribution(sc: ScenarioResult): KernelRow[] | null {
     for (const m of launches) for (const k of Object.keys(m)) names.add(k);
     const family = (re: RegExp) => [...names].flatMap((k) => (re.exec(k)?.[1] ? [re.exec(k)?.[1] as string] : []));
     const syscalls = family(/^kernel\.syscall\.(\w+)\.ns$/).map((name) => ({ name, ns: med(`kernel.syscall.${name}.ns`), count: med(`kernel.syscall.${name}.count`) }));
+    const order = Object.keys(NS_FUNCTIONS);
     const functions = family(/^kernel\.fn\.(\w+)\.ns$/)
       .map((fn) => ({ fn, ns: med(`kernel.fn.${fn}.ns`) }))
-      .sort((a, b) => b.ns - a.ns);
+      .sort((a, b) => order.indexOf(a.fn) - order.indexOf(b.fn)); // in the order clone calls them
     const slices: KernelSlice[] = [];
     for (const phase of PHASES) {
       const wall = med(phase);

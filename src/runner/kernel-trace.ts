@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { kernelHasSymbols, overruns, parseTraceLine, tracefsRoot, tracefsUnavailable, tracingFacilities, TraceInstance, type TraceEvent, type TracingFacilities } from '../host/index.ts';
+import { overruns, traceableFunctions, parseTraceLine, tracefsRoot, tracefsUnavailable, tracingFacilities, TraceInstance, type TraceEvent, type TracingFacilities } from '../host/index.ts';
 import { PHASES } from '../launcher/index.ts';
-import type { Metrics, Sample } from '../results/index.ts';
+import { NS_FUNCTIONS, type Metrics, type Sample } from '../results/index.ts';
 
 /**
  * What a scenario (`kernelTrace`) or a run (`--kernel-trace`) asks for.
@@ -20,31 +20,6 @@ export interface KernelTraceAsk {
 /** The system calls traced per sample, by their tracepoint names (syscalls/sys_enter_<name>). */
 export const TRACED_SYSCALLS = ['clone3', 'clone', 'unshare', 'setns', 'mount', 'umount', 'pivot_root', 'move_mount', 'open_tree', 'fsmount', 'execve', 'exit_group', 'sethostname', 'write'] as const;
 
-/**
- * Namespace constructors and the calls around them, in the order clone()
- * and unshare() reach them (copy_process: copy_creds → create_user_ns, then
- * copy_namespaces → create_new_namespaces → one copy_* per type, then
- * copy_io / copy_thread). With the function tracer on these alone, each
- * one's entry is a mark: the time from one mark to the next (or to the
- * system call's return) is that function's slice of the call.
- */
-export const NS_FUNCTIONS: Record<string, string> = {
-  copy_creds: 'creds',
-  create_user_ns: 'user',
-  unshare_userns: 'user',
-  copy_namespaces: 'nsproxy',
-  unshare_nsproxy_namespaces: 'nsproxy',
-  create_new_namespaces: 'nsproxy',
-  copy_mnt_ns: 'mnt',
-  copy_utsname: 'uts',
-  copy_ipcs: 'ipc',
-  copy_pid_ns: 'pid',
-  copy_cgroup_ns: 'cgroup',
-  copy_net_ns: 'net',
-  copy_time_ns: 'time',
-  copy_io: 'after',
-  copy_thread: 'after',
-};
 
 const NS_CALLS = new Set(['clone3', 'clone', 'unshare', 'setns']);
 
@@ -144,7 +119,7 @@ export class KernelTrace {
       { event: 'sched/sched_process_fork' },
       { event: 'cgroup' },
     ];
-    const known = f.functionTracer ? [...kernelHasSymbols(Object.keys(NS_FUNCTIONS))] : [];
+    const known = f.functionTracer ? [...traceableFunctions(root, Object.keys(NS_FUNCTIONS))] : [];
     const functions: readonly string[] | 'all' | undefined = ask.footprint ? 'all' : known.length ? known : undefined;
     const tryCreate = (fns: typeof functions) =>
       TraceInstance.create(root, name, events, { pids: [launcherPid], ...(fns ? { functions: fns } : {}), bufferKb: ask.footprint ? 32768 : 4096 });
