@@ -87,7 +87,10 @@ describe('kernel trace on this kernel', { skip: needsRootAndBuild || tracefsUnav
       if (s.variant === 'net') assert.ok((m['kernel.work.cleanup_net.ns'] ?? 0) > 0, `${where}: cleanup_net ran for it, with a run time`);
       if (s.variant === 'bare') assert.equal(m['kernel.work.cleanup_net.ns'], undefined, `${where}: bare leaves no net namespace behind`);
       if (s.variant === 'user') assert.equal(m['kernel.syscall.mapWrite.count'], 3, `${where}: uid_map, setgroups and gid_map written by the launcher`);
-      if (s.variant === 'cg') assert.ok(m['kernel.syscall.cgroupWrite.count'] || m['kernel.cgroup.attach_task.count'] || m.cgroupNs === 0, `${where}: the cgroup placement is seen (a cgroup.procs write or CLONE_INTO_CGROUP)`);
+      if (s.variant === 'cg') {
+        assert.ok(m['kernel.syscall.cgroupWrite.count'] || m['kernel.cgroup.attach_task.count'] || m.cgroupNs === 0, `${where}: the cgroup placement is seen (a cgroup.procs write or CLONE_INTO_CGROUP)`);
+        assert.ok((m['kernel.cgroup.mkdir.count'] ?? 0) >= 1 && (m['kernel.cgroup.rmdir.count'] ?? 0) >= 1, `${where}: its cgroup made before it and removed after it (${m['kernel.cgroup.mkdir.count']}, ${m['kernel.cgroup.rmdir.count']})`);
+      } else assert.equal(m['kernel.cgroup.mkdir.count'], undefined, `${where}: no cgroup of its own`);
     }
     const clone = (v: string) => median(samples.filter((s) => s.variant === v).map((s) => s.metrics['kernel.syscall.clone3.ns'] ?? s.metrics['kernel.syscall.clone.ns'] ?? 0));
     assert.ok(clone('net') > clone('bare'), `a net namespace makes clone slower in the kernel (${clone('net')} vs ${clone('bare')} ns)`);

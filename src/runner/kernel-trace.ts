@@ -78,6 +78,8 @@ const num = (fields: string, name: string) => Number(new RegExp(`\\b${name}=(-?\
 export class KernelTrace {
   readonly state: KernelTraceState;
   readonly #trace: TraceInstance | null;
+  /** the run's cgroups made and removed (by nsbench itself, outside the launcher: their own instance, filtered by path) */
+  #cgroups: TraceInstance | null = null;
   readonly #tasks = new Map<number, Task>();
   #launchers: number[];
   #lastNs = 0;
@@ -105,7 +107,20 @@ export class KernelTrace {
   }
 
   /** Starts tracing the launcher (pid) and what it forks, in instances/<name>; throws nothing: a failure is its state. */
-  static start(name: string, euid: number, launcherPid: number, ask: KernelTraceAsk): KernelTrace {
+  static start(name: string, euid: number, launcherPid: number, ask: KernelTraceAsk, cgroupPath?: string): KernelTrace {
+    const t = KernelTrace.#start(name, euid, launcherPid, ask);
+    if (t.#trace && cgroupPath) {
+      try {
+        const filter = `path ~ "*${cgroupPath}*"`;
+        t.#cgroups = TraceInstance.create(tracefsRoot() as string, `${name}c`, ['cgroup_mkdir', 'cgroup_rmdir', 'cgroup_release'].map((e) => ({ event: `cgroup/${e}`, filter })), { bufferKb: 256 });
+      } catch {
+        // the launcher's own cgroup events are still traced
+      }
+    }
+    return t;
+  }
+
+  static #start(name: string, euid: number, launcherPid: number, ask: KernelTraceAsk): KernelTrace {
     const f = tracingFacilities();
     const why = KernelTrace.unavailable(euid, ask, f);
     if (why) return new KernelTrace(null, { traced: false, functions: false, footprint: false, reason: why }, []);
@@ -171,6 +186,13 @@ export class KernelTrace {
     for (const line of this.#trace.read()) {
       const e = parseTraceLine(line);
       if (e) this.#event(e, windows);
+    }
+    // a sample's cgroup is made just before its request and removed just after it was reaped (a burst's around the burst)
+    for (const line of this.#cgroups?.read() ?? []) {
+      const e = parseTraceLine(line);
+      if (!e || !windows.length) continue;
+      const w = e.event === 'cgroup_mkdir' ? (windows.find((x) => x.startNs >= e.tsNs) ?? windows[0]) : (windows.findLast((x) => x.endNs <= e.tsNs) ?? windows.at(-1));
+      if (w) w.metrics[`kernel.cgroup.${e.event.slice(7)}.count`] = (w.metrics[`kernel.cgroup.${e.event.slice(7)}.count`] ?? 0) + 1;
     }
     const lost = overruns(this.#trace.dir);
     const newlyLost = lost - this.#lost;
@@ -323,5 +345,6 @@ export class KernelTrace {
   /** Stops tracing and removes the instance (idempotent). */
   close(): void {
     this.#trace?.remove();
+    this.#cgroups?.remove();
   }
 }

@@ -247,7 +247,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       const traceAsk = sc.kind === 'launch' ? mergeAsk(sc.kernelTrace, opts.kernelTrace) : null;
       const workAsked = opts.kernelWork !== false && (sc.kernelWork ?? (traceAsk !== null || pacing.pace === 'quiesced'));
       const kernel = sc.kind === 'launch' ? KernelWatch.start(`nsb-${runId}-${index}`, euid, workAsked, workWhy(sc.kernelWork, opts.kernelWork, traceAsk !== null, pacing.pace)) : null;
-      const ktrace = traceAsk ? KernelTrace.start(`nsb-${runId}-${index}-k`, euid, launcher.pid ?? -1, traceAsk) : null;
+      const ktrace = traceAsk ? KernelTrace.start(`nsb-${runId}-${index}-k`, euid, launcher.pid ?? -1, traceAsk, `nsb-${runId}/`) : null;
       const split = splitFor(sc, variants, opts.harnessCpu ?? 'auto');
       const unregisterKernel = kernel?.traced ? registry.add(`trace instance nsb-${runId}-${index}`, () => kernel.close()) : null;
       const unregisterTrace = ktrace?.state.traced ? registry.add(`trace instance nsb-${runId}-${index}-k`, () => ktrace.close()) : null;
