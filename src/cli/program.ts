@@ -9,6 +9,7 @@ import { compareCommand, type CompareCommandOptions } from './commands/compare.t
 import { doctorCommand } from './commands/doctor.ts';
 import { exportCommand, historyCommand } from './commands/history.ts';
 import { listCommand } from './commands/list.ts';
+import { mergeCommand, type MergeCommandOptions } from './commands/merge.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
 
@@ -96,24 +97,35 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('write the self-contained HTML report and the Markdown summary of a results file')
-    .argument('<results>', 'results/<run-id>.json, or results/<run-id>.samples.jsonl of a run that died (a report of what it measured)')
+    .description('write the self-contained HTML report and the Markdown summary of a results file, or of a fleet file (nsbench merge)')
+    .argument('<results>', 'results/<run-id>.json, results/<run-id>.samples.jsonl of a run that died (a report of what it measured), or a fleet file')
     .option('-o, --out <dir>', 'reports folder (default: reportsDir of bench.config.ts, "reports")')
+    .option('--reference <host>', 'a fleet: the host the others are compared with (default: the first)')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
-    .action(async (file: string, opts: { out?: string; config?: string }) => setExit(await reportCommand(file, opts)));
+    .action(async (file: string, opts: { out?: string; config?: string; reference?: string }) => setExit(await reportCommand(file, opts)));
 
   program
     .command('compare')
     .description('compare two results files metric by metric; exit 0 no regression, 1 regression, 2 bad input')
-    .argument('<baseline>', 'results/<run-id>.json of the baseline')
-    .argument('<current>', 'results/<run-id>.json to judge')
+    .argument('<baseline>', 'results/<run-id>.json of the baseline, or a fleet file')
+    .argument('<current>', 'results/<run-id>.json to judge, or a fleet file (host by host, or --pooled)')
     .option('-t, --threshold <pct>', 'an effect must lie beyond this percent, CI and all (default 5, or compare.thresholdPct)', percent)
     .option('--alpha <q>', 'false discovery rate for the q-values (default 0.05)', fraction)
     .addOption(new Option('-m, --metric <name>', 'compare only this metric; repeatable (default: the headline metrics)').argParser(collect))
     .option('--markdown <file>', 'also write the table as Markdown (for a CI job page)')
     .option('--json', 'print the comparison as JSON')
+    .option('--pooled', 'fleet files: pool the hosts, the host as a blocking factor (each value over its host\'s baseline median); default: host by host')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .action(async (baseline: string, current: string, opts: CompareCommandOptions) => setExit(await compareCommand(baseline, current, opts)));
+
+  program
+    .command('merge')
+    .description('merge the results of several hosts into one fleet file, keyed by host fingerprint (hostname, CPU, cores, kernel, cgroup mode)')
+    .argument('<results...>', 'results/<run-id>.json (or .samples.jsonl) of each host, one run per host')
+    .requiredOption('-o, --out <fleet.json>', 'the fleet file to write')
+    .option('--mixed', 'merge runs of different plans anyway (the report compares what they have in common)')
+    .addOption(new Option('--failed <host=reason>', 'a host that gave no results, and why; repeatable (the playbook passes its failed hosts)').argParser(collect))
+    .action(async (files: string[], opts: MergeCommandOptions) => setExit(await mergeCommand(files, opts)));
 
   program
     .command('history')

@@ -1,4 +1,4 @@
-import { MIN_VERDICT_SAMPLES, headlineMetric, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
+import { MIN_VERDICT_SAMPLES, environmentDifferences, headlineMetric, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { median } from 'simple-statistics';
 import { benjaminiHochberg, mannWhitneyU, ratioOfMediansCI } from '../stats/index.ts';
 import { higherIsBetter } from '../results/index.ts';
@@ -57,26 +57,6 @@ function measured(sc: ScenarioResult, variant: string, metric: string): number[]
 function metricsOf(sc: ScenarioResult): Set<string> {
   const out = new Set<string>();
   for (const s of sc.samples) if (s.state === 'completed') for (const k of Object.keys(s.metrics)) out.add(k);
-  return out;
-}
-
-/** What differs between the machines or setups of two runs (compared loudly, not refused). */
-export function environmentDifferences(a: RunResults, b: RunResults): string[] {
-  const get = (r: RunResults, path: string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), r.environment);
-  const checks: [string, string[]][] = [
-    ['kernel', ['kernel', 'release']],
-    ['CPU model', ['cpu', 'model']],
-    ['cores', ['cpu', 'cores']],
-    ['cgroup mode', ['cgroups', 'mode']],
-    ['virtualisation', ['virtualization', 'detected']],
-    ['hostname', ['hostname']],
-  ];
-  const out: string[] = [];
-  for (const [label, path] of checks) {
-    const x = JSON.stringify(get(a, path));
-    const y = JSON.stringify(get(b, path));
-    if (x !== y) out.push(`environments differ: ${label} ${x} vs ${y}`);
-  }
   return out;
 }
 

@@ -1,7 +1,6 @@
-import type { RunResults } from '../results/index.ts';
+import { fingerprintKey, fingerprintOf, type RunResults } from '../results/index.ts';
 
-/** Runs are comparable over time only on the same host: hostname, CPU, cores, kernel, cgroup mode. */
+/** Runs are comparable over time only on the same host: hostname, CPU, cores, kernel, cgroup mode (the fleet's key too). */
 export function hostFingerprint(run: RunResults): string {
-  const e = run.environment as Record<string, Record<string, unknown> | undefined>;
-  return [e.hostname, e.cpu?.model, e.cpu?.cores, e.kernel?.release, e.cgroups?.mode].map((x) => String(x ?? '?')).join(' | ');
+  return fingerprintKey(fingerprintOf(run));
 }

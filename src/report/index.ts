@@ -5,3 +5,4 @@ export { markdownSummary } from './markdown.ts';
 export { writeReports, type ReportFiles } from './write.ts';
 export { renderSvg } from './svg.ts';
 export { chartsFor, headline, type Chart } from './charts.ts';
+export { fleetHtml, fleetMarkdown, fleetTables, writeFleetReport } from './fleet.ts';

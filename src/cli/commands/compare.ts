@@ -1,9 +1,9 @@
 import { listSome } from '../../util/index.ts';
 import { writeFileSync } from 'node:fs';
-import { compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
+import { compareByHost, compareMarkdown, comparePooled, compareRuns, compareText, type Side } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
-import { checkMetricName, loadResults, type RunResults } from '../../results/index.ts';
+import { checkMetricName, loadRunOrFleet, type RunResults } from '../../results/index.ts';
 import { outputFile, writing } from '../../util/index.ts';
 
 export interface CompareCommandOptions {
@@ -13,6 +13,8 @@ export interface CompareCommandOptions {
   markdown?: string;
   json?: boolean;
   config?: string;
+  /** fleet files: pooled with the host as a blocking factor (default: host by host) */
+  pooled?: boolean;
 }
 
 /** Every metric a run's completed samples hold. */
@@ -26,14 +28,25 @@ function metricsOf(run: RunResults): Set<string> {
 export async function compareCommand(baselineFile: string, currentFile: string, o: CompareCommandOptions): Promise<number> {
   const config = await loadConfig(o.config);
   if (o.markdown) outputFile(o.markdown, 'the Markdown table'); // an output problem is found before any verdict
-  const baseline = await loadResults(baselineFile);
-  const current = await loadResults(currentFile);
+  const side = async (file: string): Promise<Side> => {
+    const x = await loadRunOrFleet(file);
+    return x.kind === 'fleet' ? { kind: 'fleet', file, fleet: x.fleet } : { kind: 'run', file, run: x.run };
+  };
+  const b = await side(baselineFile);
+  const c = await side(currentFile);
+  const runsOf = (s: Side) => (s.kind === 'fleet' ? s.fleet.hosts.map((h) => h.run) : [s.run]);
+  const fleets = b.kind === 'fleet' || c.kind === 'fleet';
+  if (o.pooled && !fleets) throw new UserError('--pooled pools the hosts of fleet files', 'compare fleet files (nsbench merge), or leave --pooled out');
+  const baseline = runsOf(b)[0] as RunResults;
+  const current = runsOf(c)[0] as RunResults;
   if (o.metric?.length) {
-    const cur = metricsOf(current);
-    const both = [...metricsOf(baseline)].filter((m) => cur.has(m)).sort();
+    const union = (rs: RunResults[]) => new Set(rs.flatMap((r) => [...metricsOf(r)]));
+    const cur = union(runsOf(c));
+    const both = [...union(runsOf(b))].filter((m) => cur.has(m)).sort();
     for (const m of o.metric) checkMetricName(m, `--metric ${m}`, both);
   }
-  const res = compareRuns(baseline, current, {
+  const compare = fleets ? (x: RunResults, y: RunResults, opts: Parameters<typeof compareRuns>[2]) => (o.pooled ? comparePooled(b, c, opts) : compareByHost(b, c, opts)) : compareRuns;
+  const res = compare(baseline, current, {
     thresholdPct: o.threshold ?? config.compare.thresholdPct,
     alpha: o.alpha ?? config.compare.alpha,
     ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
