@@ -112,7 +112,9 @@ export class KernelTrace {
     if (t.#trace && cgroupPath) {
       try {
         const filter = `path ~ "*${cgroupPath}*"`;
-        t.#cgroups = TraceInstance.create(tracefsRoot() as string, `${name}c`, ['cgroup_mkdir', 'cgroup_rmdir', 'cgroup_release'].map((e) => ({ event: `cgroup/${e}`, filter })), { bufferKb: 256 });
+        const root = tracefsRoot() as string;
+        const events = ['cgroup_mkdir', 'cgroup_rmdir', 'cgroup_release'].filter((e) => existsSync(join(root, 'events', 'cgroup', e))); // cgroup_release is newer than 6.1
+        t.#cgroups = TraceInstance.create(root, `${name}c`, events.map((e) => ({ event: `cgroup/${e}`, filter })), { bufferKb: 256 });
       } catch {
         // the launcher's own cgroup events are still traced
       }
