@@ -90,7 +90,7 @@ test('nsbench report fleet.json: a row per host and variant, the failed host lis
   const variants = readResults(FIXTURE).scenarios[0]?.variants.length ?? 0;
   assert.equal((boot.match(/<tr( class="differs")?><td>node\d<\/td>/g) ?? []).length, 3 * variants, 'a row per host and variant');
   assert.match(html, /node4 \(ssh: connection refused\)/);
-  assert.match(readFileSync(join(dir, 'rep', 'fleet.md'), 'utf8'), /^\| node3 \| bare \| 8 \| .* \| 2\.00× \[/m);
+  assert.match(readFileSync(join(dir, 'rep', 'fleet.md'), 'utf8'), /^\| node3 \| bare \| 10 \| .* \| 2\.00× \[/m);
   const byHost = nsbench('compare', before, fleet);
   assert.equal(byHost.status, 1, 'node3 regressed');
   assert.match(byHost.stdout, /node3: boot/);
