@@ -1,0 +1,1 @@
+export default { name: 'footprint', description: 'kernel footprint of the sieve: bare against all eight', workload: { builtin: 'sieve', args: ['1000000', '1'] }, kernelTrace: { footprint: true }, variants: [{ id: 'bare', ns: [] }, { id: 'all', ns: ['user', 'pid', 'net', 'ipc', 'mnt', 'uts', 'cgroup', 'time'] }], rounds: 4, warmup: 1 };
