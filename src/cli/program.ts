@@ -167,7 +167,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 }
 
 /** Options a command takes more than once (they collect). */
-const REPEATABLE = new Set(['--ns', '--metric']);
+const REPEATABLE = new Set(['--ns', '--metric', '--failed']);
 
 /**
  * What commander lets through silently: `help <unknown>` (the whole help,
