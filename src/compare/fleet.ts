@@ -1,13 +1,16 @@
 import { median } from 'simple-statistics';
 import { UserError } from '../errors/index.ts';
-import { isMeasured, type Fleet, type RunResults, type Sample, type ScenarioResult } from '../results/index.ts';
+import { fingerprintOf, isMeasured, type Fleet, type RunResults, type Sample, type ScenarioResult } from '../results/index.ts';
 import { compareRuns, type CompareOptions, type CompareResult } from './compare.ts';
 
 /** A side of a comparison: one run, or a fleet of them. */
 export type Side = { kind: 'run'; file: string; run: RunResults } | { kind: 'fleet'; file: string; fleet: Fleet };
 
-const hostsOf = (s: Side): { key: string; hostname: string; run: RunResults }[] =>
-  s.kind === 'fleet' ? s.fleet.hosts.map((h) => ({ key: h.key, hostname: h.fingerprint.hostname, run: h.run })) : [{ key: String((s.run.environment as { hostname?: unknown }).hostname ?? '?'), hostname: String((s.run.environment as { hostname?: unknown }).hostname ?? '?'), run: s.run }];
+const hostsOf = (s: Side): { key: string; hostname: string; run: RunResults }[] => {
+  if (s.kind === 'fleet') return s.fleet.hosts.map((h) => ({ key: h.key, hostname: h.fingerprint.hostname, run: h.run }));
+  const { hostname } = fingerprintOf(s.run); // a single run: its host as merge would key it
+  return [{ key: hostname, hostname, run: s.run }];
+};
 
 /** The hosts both sides have, by hostname (a single run against a fleet: its own host there). */
 function pairs(baseline: Side, current: Side): { pairs: { host: string; base: RunResults; cur: RunResults }[]; warnings: string[] } {

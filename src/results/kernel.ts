@@ -107,7 +107,7 @@ export function kernelAttribution(sc: ScenarioResult): KernelRow[] | null {
     const med = (k: string) => median(launches.map((m) => m[k] ?? 0));
     const names = new Set<string>();
     for (const m of launches) for (const k of Object.keys(m)) names.add(k);
-    const family = (re: RegExp) => [...names].flatMap((k) => (re.exec(k)?.[1] ? [re.exec(k)?.[1] as string] : []));
+    const family = (re: RegExp) => [...names].flatMap((k) => re.exec(k)?.slice(1, 2) ?? []);
     const syscalls = family(/^kernel\.syscall\.(\w+)\.ns$/).map((name) => ({ name, ns: med(`kernel.syscall.${name}.ns`), count: med(`kernel.syscall.${name}.count`) }));
     const order = Object.keys(NS_FUNCTIONS);
     const functions = family(/^kernel\.fn\.(\w+)\.ns$/)
