@@ -11,15 +11,15 @@ export default defineConfig({
   profiles: {
     quick: {
       description: 'every scenario kind, adaptive rounds to a 2% CI within a budget per scenario: under 5 minutes on 2 cores',
-      // each scenario runs until its headline metric's 95% CI half-width is within 2% of the median for every variant,
-      // or one more round would pass its budget; at least minRounds (the default 3)
-      adaptive: { precisionPct: 2, minRounds: 3 },
+      // each scenario runs a pilot of 10 rounds, then the rounds the pilot says its headline metric needs for a 95% CI
+      // half-width within 2% of the median in every variant (no further looks), or until one more round would pass its budget
+      adaptive: { precisionPct: 2 },
       warmup: 1,
       scenarios: [
-        { name: 'boot', adaptive: { minRounds: 10, maxRounds: 400, budgetS: 30 } },
-        { name: 'cgroup-overhead', variants: ['noop/*', 'sieve/bare', 'sieve/own', 'sieve/cpu-*'], adaptive: { minRounds: 6, maxRounds: 40, budgetS: 30 } },
-        { name: 'freeze', variants: ['v2/*/1', 'v2/*/100', 'v1/*/1', 'v1/*/100'], adaptive: { minRounds: 6, maxRounds: 60, budgetS: 20 } },
-        { name: 'cpu', variants: ['sieve-1e6/bare', 'sieve-1e6/user', 'sieve-1e6/pid', 'sieve-1e6/net', 'sieve-1e6/all', 'syscall/bare', 'syscall/all'], adaptive: { minRounds: 6, maxRounds: 30, budgetS: 25 } },
+        { name: 'boot', adaptive: { maxRounds: 400, budgetS: 30 } },
+        { name: 'cgroup-overhead', variants: ['noop/*', 'sieve/bare', 'sieve/own', 'sieve/cpu-*'], adaptive: { maxRounds: 40, budgetS: 30 } },
+        { name: 'freeze', variants: ['v2/*/1', 'v2/*/100', 'v1/*/1', 'v1/*/100'], adaptive: { maxRounds: 60, budgetS: 20 } },
+        { name: 'cpu', variants: ['sieve-1e6/bare', 'sieve-1e6/user', 'sieve-1e6/pid', 'sieve-1e6/net', 'sieve-1e6/all', 'syscall/bare', 'syscall/all'], adaptive: { maxRounds: 30, budgetS: 25 } },
         { name: 'network', variants: ['*/host-loopback/bare', '*/veth/bare', '*/veth/user+*', '*/bridge/bare'], adaptive: { maxRounds: 10, budgetS: 50 } },
         { name: 'density', variants: ['bare', 'all'], warmup: 0, adaptive: { minRounds: 2, maxRounds: 3, budgetS: 60 } },
         { name: 'isolation', adaptive: false, rounds: 2, warmup: 0 },

@@ -1,81 +1,289 @@
-// npm run perf:stats — the figures of the statistics issue, on synthetic data:
-// 1. time to render the report (HTML + Markdown) of a run of 10 000 samples;
-// 2. compare's A/A false-alarm rate over 100 metrics at the default settings;
-// 3. its power to detect 5% and 10% shifts at the default rounds;
-// 4. its power when only one variant of 12 moves (the consistency guard's cost).
+// npm run perf:stats — every rule that turns samples into a verdict, calibrated on seeded data with known
+// truth, through the same functions the CLI uses: CI coverage (fixed and adaptive rounds), compare's false
+// alarms and power (one baseline run, several, and A/B in one run), history's change points, the carry-over
+// and drift warnings. Prints one table (and --markdown, the README's); writes the figures as JSON.
 //
-// Usage: npm run perf:stats [-- --trials T --n N --cv CV]
+// Usage: npm run perf:stats [-- --trials T --seed S --markdown --json FILE --only PREFIX]
+//        npm run perf:stats -- --calibrate   (the change-point penalty table of src/stats/changepoint.ts)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRuns, syntheticRun } from '../src/compare/index.ts';
-import { DEFAULTS } from '../src/config/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
-import { htmlReport, markdownSummary } from '../src/report/index.ts';
-import { summarize, writeFileAtomic } from '../src/results/index.ts';
+import { historySteps, type HistoryPoint } from '../src/history/index.ts';
+import { finalizeScenario, writeFileAtomic, type RunResults, type Sample, type ScenarioResult } from '../src/results/index.ts';
+import { stopAfterRound, type AdaptiveState } from '../src/runner/index.ts';
+import { changePoints, medianCI, seededRandom, shuffled } from '../src/stats/index.ts';
 
 const { values: args } = parseArgs({
-  options: { trials: { type: 'string', default: '100' }, n: { type: 'string', default: String(DEFAULTS.rounds) }, cv: { type: 'string', default: '0.05' }, json: { type: 'string' } },
+  options: {
+    trials: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    markdown: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    only: { type: 'string' },
+    calibrate: { type: 'boolean', default: false },
+  },
 });
 const TRIALS = Number(args.trials);
-const N = Number(args.n);
-const CV = Number(args.cv);
-const report: Record<string, unknown> = { trials: TRIALS, n: N, cv: CV };
+if (!Number.isInteger(TRIALS) || TRIALS < 10) {
+  process.stderr.write('error: --trials takes a whole number of at least 10 — e.g. --trials 1000\n');
+  process.exit(2);
+}
+const SEED = Number(args.seed) >>> 0;
 
-// 1. report of 10 000 samples: 12 variants × 834 rounds, summarized as a run would be
-const big = syntheticRun(1, { variants: 12, n: 834, mu: 800_000, cv: 0.1 });
-const sc = big.scenarios[0];
-if (sc) {
-  const t0 = performance.now();
-  sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: 'v0' })));
-  const t1 = performance.now();
-  const { html, charts } = await htmlReport(big);
-  markdownSummary(big);
-  const t2 = performance.now();
-  report.report10k = { samples: sc.samples.length, summarizeMs: t1 - t0, renderMs: t2 - t1, charts, htmlBytes: html.length };
-  console.log(`1. ${sc.samples.length} samples: summary ${(t1 - t0).toFixed(0)} ms, HTML + Markdown ${(t2 - t1).toFixed(0)} ms (${charts} charts, ${(html.length / 1024).toFixed(0)} KiB)`);
+interface Row {
+  rule: string;
+  case: string;
+  measure: string;
+  /** a rate, 0..1 */
+  value: number;
+  goal: string;
+  ok: boolean | null;
+}
+const rows: Row[] = [];
+const t0 = performance.now();
+
+function gaussian(rnd: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+}
+const want = (name: string) => !args.only || name.startsWith(args.only);
+const add = (r: Row) => {
+  rows.push(r);
+  process.stderr.write(`  ${r.rule}: ${r.case} — ${r.measure} ${(100 * r.value).toFixed(1)}% (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+};
+
+if (args.calibrate) {
+  // the penalty at which a series of n points of pure noise, σ from the series alone, shows a step in ~2%
+  const rnd = seededRandom(SEED);
+  const z = gaussian(rnd);
+  for (const n of [6, 8, 10, 12, 15, 20, 30, 50]) {
+    const cells: string[] = [];
+    for (const pen of [12, 16, 20, 24, 28, 32, 40]) {
+      let fp = 0;
+      for (let t = 0; t < TRIALS; t++) if (changePoints(Array.from({ length: n }, () => z()), { penalty: pen }).length) fp++;
+      cells.push(`${pen}: ${((100 * fp) / TRIALS).toFixed(1)}%`);
+    }
+    console.log(`n = ${n}: ${cells.join('  ')}`);
+  }
+  process.exit(0);
 }
 
-// 2 + 3. A/A false alarms and power, 100 metrics per trial, default compare settings
-function rate(shift: number, seedBase: number): { trialsWithAlarm: number; flaggedShare: number } {
-  let trialsWithAlarm = 0;
-  let flagged = 0;
+// ---------------------------------------------------------------------------------------------------------
+// 1. The median's 95% CI (the distribution-free one every table shows), at fixed rounds and with adaptive
+//    sampling (the runner's own stopAfterRound: a pilot of 10, then the rounds it fixes, no more looks).
+type Draw = () => number;
+const lognormal = (sd: number, rnd: () => number): { draw: Draw; median: number } => {
+  const z = gaussian(rnd);
+  return { draw: () => 1e6 * Math.exp(sd * z()), median: 1e6 };
+};
+// two modes 10% apart, half the samples each: the median lies between them
+const bimodal = (rnd: () => number): { draw: Draw; median: number } => {
+  const z = gaussian(rnd);
+  return { draw: () => (rnd() < 0.5 ? 1e6 : 1.1e6) * (1 + 0.01 * z()), median: 1.05e6 };
+};
+const sample = (variant: string, round: number, v: number): Sample => ({ scenario: 's', variant, round, warmup: false, seq: round, state: 'completed', metrics: { bootNs: v }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample;
+
+function coverage(kind: 'lognormal 3%' | 'lognormal 10%' | 'bimodal', adaptive: boolean, seed: number): { cover: number; meanN: number } {
+  const rnd = seededRandom(seed);
+  let covered = 0;
   let total = 0;
+  let rounds = 0;
+  const variants = ['a', 'b', 'c'];
   for (let t = 0; t < TRIALS; t++) {
-    const a = syntheticRun(seedBase + 2 * t, { variants: 100, n: N, mu: 1e6, cv: CV });
-    const b = syntheticRun(seedBase + 2 * t + 1, { variants: 100, n: N, mu: 1e6, cv: CV, shift });
-    const res = compareRuns(a, b);
-    if (res.regressions.length) trialsWithAlarm++;
-    flagged += res.regressions.length;
-    total += res.rows.length;
+    const dists = variants.map(() => (kind === 'bimodal' ? bimodal(rnd) : lognormal(kind === 'lognormal 3%' ? 0.03 : 0.1, rnd)));
+    const samples: Sample[] = [];
+    const state: AdaptiveState = { targetRounds: null };
+    const a = { precisionPct: 2, minRounds: 10, maxRounds: 400, budgetMs: null };
+    const fixed = 30;
+    for (let r = 0; ; r++) {
+      variants.forEach((v, i) => samples.push(sample(v, r, (dists[i] as { draw: Draw }).draw())));
+      if (!adaptive ? r + 1 >= fixed : stopAfterRound(a, state, r + 1, 0, 0, samples, variants, 'bootNs') !== null) {
+        rounds += r + 1;
+        break;
+      }
+    }
+    variants.forEach((v, i) => {
+      const ci = medianCI(samples.filter((s) => s.variant === v).map((s) => (s.state === 'completed' ? (s.metrics.bootNs as number) : 0)));
+      const m = (dists[i] as { median: number }).median;
+      if (ci && ci[0] <= m && m <= ci[1]) covered++;
+      total++;
+    });
   }
-  return { trialsWithAlarm, flaggedShare: flagged / total };
+  return { cover: covered / total, meanN: rounds / TRIALS };
 }
-const aa = rate(1, 10_000);
-console.log(`2. A/A: ${aa.trialsWithAlarm} of ${TRIALS} trials raised any alarm over 100 metrics (${(aa.flaggedShare * 100).toFixed(3)}% of comparisons), n=${N}, cv=${CV}`);
-const p5 = rate(1.05, 20_000);
-const p10 = rate(1.1, 30_000);
-console.log(`3. power: a 5% shift is flagged in ${(p5.flaggedShare * 100).toFixed(1)}% of comparisons, a 10% shift in ${(p10.flaggedShare * 100).toFixed(1)}% (threshold 5%, alpha 0.05)`);
-report.aa = aa;
-report.power = { shift5: p5.flaggedShare, shift10: p10.flaggedShare };
+for (const kind of ['lognormal 3%', 'lognormal 10%', 'bimodal'] as const) {
+  if (!want('ci')) break;
+  const fixed = coverage(kind, false, SEED + 11);
+  add({ rule: 'median CI', case: `${kind}, 30 rounds`, measure: 'coverage', value: fixed.cover, goal: '≥ 94%', ok: fixed.cover >= 0.94 });
+  const ad = coverage(kind, true, SEED + 12);
+  add({ rule: 'median CI', case: `${kind}, adaptive to ±2% (mean ${ad.meanN.toFixed(0)} rounds)`, measure: 'coverage', value: ad.cover, goal: '≥ 94%', ok: ad.cover >= 0.94 });
+}
 
-// 4. one variant of 12 moves: the guard "same direction in at least half the variants" must not silence it
-const lone: Record<string, { regression: number; inconsistent: number }> = {};
-for (const shift of [1.1, 1.2, 1.5]) {
-  let regression = 0;
-  let inconsistent = 0;
-  for (let t = 0; t < TRIALS; t++) {
-    const a = syntheticRun(40_000 + 2 * t, { variants: 12, n: N, mu: 1e6, cv: CV });
-    const b = syntheticRun(40_001 + 2 * t, { variants: 12, n: N, mu: 1e6, cv: CV, shiftOf: { 5: shift } });
-    const row = compareRuns(a, b).rows.find((r) => r.variant === 'v5');
-    if (row?.verdict === 'regression') regression++;
-    if (row?.verdict === 'inconsistent') inconsistent++;
-  }
-  lone[String(shift)] = { regression: regression / TRIALS, inconsistent: inconsistent / TRIALS };
-  console.log(`4. one variant of 12 slower by ${Math.round((shift - 1) * 100)}%: flagged in ${((regression / TRIALS) * 100).toFixed(0)}% of trials, called inconsistent in ${((inconsistent / TRIALS) * 100).toFixed(0)}%`);
+// ---------------------------------------------------------------------------------------------------------
+// 2. compare: 12 variants, 30 samples each, lognormal noise 5%; a run shift multiplies every value of a run.
+const N = 30;
+const CV = 0.05;
+function run(seed: number, rnd: () => number, runSd: number, shiftOf: Record<number, number> = {}): RunResults {
+  const z = gaussian(rnd);
+  return syntheticRun(seed, { variants: 12, n: N, mu: 1e6, cv: CV, shift: Math.exp(runSd * z()), shiftOf });
 }
-report.loneVariantPower = lone;
+/** One interleaved A/B run as `nsbench ab` records it: A and B of each variant side by side, no run shift between them. */
+function abPair(seed: number, shiftOf: Record<number, number> = {}): [RunResults, RunResults] {
+  const both = syntheticRun(seed, { variants: 24, n: N, mu: 1e6, cv: CV, shiftOf: Object.fromEntries(Object.entries(shiftOf).map(([k, f]) => [String(12 + Number(k)), f])) });
+  const sc = both.scenarios[0] as ScenarioResult;
+  const side = (lo: number): RunResults => ({
+    ...both,
+    scenarios: [{ ...sc, variants: sc.variants.slice(lo, lo + 12).map((v, i) => ({ ...v, id: `v${i}` })), samples: sc.samples.filter((s) => Number(s.variant.slice(1)) >= lo && Number(s.variant.slice(1)) < lo + 12).map((s) => ({ ...s, variant: `v${Number(s.variant.slice(1)) - lo}` })) }],
+  });
+  return [side(0), side(12)];
+}
+type Mode = 'one baseline' | '3 baselines' | 'ab';
+function compareRate(mode: Mode, runSd: number, shiftOf: Record<number, number>, seed: number): { anyAlarm: number; lone: number; perRow: number } {
+  const rnd = seededRandom(seed);
+  let any = 0;
+  let lone = 0;
+  let flagged = 0;
+  let rowsSeen = 0;
+  for (let t = 0; t < TRIALS; t++) {
+    const s = seed * 7919 + t * 13;
+    let res;
+    if (mode === 'ab') {
+      const [a, b] = abPair(s, shiftOf);
+      res = compareRuns(a, b, { sameRun: true });
+    } else {
+      const bases = Array.from({ length: mode === '3 baselines' ? 3 : 1 }, (_, i) => run(s + i + 1, rnd, runSd));
+      res = compareRuns(bases, run(s, rnd, runSd, shiftOf));
+    }
+    if (res.regressions.length) any++;
+    if (res.regressions.some((r) => r.variant === 'v5')) lone++;
+    flagged += res.regressions.filter((r) => r.variant !== 'v5' || !shiftOf[5]).length;
+    rowsSeen += res.rows.length;
+  }
+  return { anyAlarm: any / TRIALS, lone: lone / TRIALS, perRow: flagged / rowsSeen };
+}
+if (want('compare')) {
+  for (const mode of ['one baseline', '3 baselines', 'ab'] as Mode[]) {
+    const aa = compareRate(mode, 0, {}, SEED + 21);
+    add({ rule: 'compare', case: `A/A, ${mode}, no run shift`, measure: 'false alarm (any of 12)', value: aa.anyAlarm, goal: '≤ 1%', ok: aa.anyAlarm <= 0.01 });
+    if (mode !== 'ab')
+      for (const sd of [0.02, 0.03]) {
+        const r = compareRate(mode, sd, {}, SEED + 22 + sd * 100);
+        const goal = mode === '3 baselines' && sd === 0.02 ? '≤ 5%' : '—';
+        add({ rule: 'compare', case: `A/A, ${mode}, run shift sd ${sd * 100}%`, measure: 'false alarm (any of 12)', value: r.anyAlarm, goal, ok: goal === '—' ? null : r.anyAlarm <= 0.05 });
+      }
+    for (const shift of [1.08, 1.1]) {
+      const r = compareRate(mode, 0, { 5: shift }, SEED + 23 + shift * 100);
+      const goal = shift === 1.1 ? '≥ 90%' : '—';
+      add({ rule: 'compare', case: `+${Math.round((shift - 1) * 100)}% in 1 variant of 12, ${mode}`, measure: 'caught', value: r.lone, goal, ok: goal === '—' ? null : r.lone >= 0.9 });
+    }
+    if (mode === '3 baselines') {
+      const r = compareRate(mode, 0.02, { 5: 1.1 }, SEED + 24);
+      add({ rule: 'compare', case: '+10% in 1 variant of 12, 3 baselines, run shift sd 2%', measure: 'caught', value: r.lone, goal: '—', ok: null });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. history: a host's 12 series (scenario × variant) of n runs, σ of a run's median 2%; historySteps as the CLI.
+function historyRate(n: number, sigma: number, step: number, seed: number): { perSeries: number; caught: number } {
+  const rnd = seededRandom(seed);
+  const z = gaussian(rnd);
+  let flagged = 0;
+  let series = 0;
+  let caught = 0;
+  for (let t = 0; t < TRIALS; t++) {
+    const at = 3 + Math.floor(rnd() * (n - 5));
+    const points: HistoryPoint[] = [];
+    for (let v = 0; v < 12; v++)
+      for (let i = 0; i < n; i++) {
+        const m = 1e6 * (1 + v / 10) * Math.exp(sigma * z()) * (v === 0 && i >= at ? 1 + step : 1);
+        points.push({ host: 'h', runId: `r${i}`, startedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), commit: null, scenario: 's', variant: `v${v}`, metric: 'bootNs', median: m, ciLow: null, ciHigh: null, n: 30 });
+      }
+    const steps = historySteps(points);
+    flagged += steps.filter((x) => x.variant !== 'v0' || step === 0).length;
+    series += step === 0 ? 12 : 11;
+    if (step && steps.some((x) => x.variant === 'v0')) caught++;
+  }
+  return { perSeries: flagged / series, caught: caught / TRIALS };
+}
+if (want('history')) {
+  for (const [n, sigma] of [[10, 0.02], [10, 0.03], [20, 0.02]] as const) {
+    const r = historyRate(n, sigma, 0, SEED + 31 + n);
+    const goal = n === 10 && sigma === 0.02 ? '≤ 5%' : '—';
+    add({ rule: 'history steps', case: `no step, ${n} runs, σ ${sigma * 100}%`, measure: 'false step (per series)', value: r.perSeries, goal, ok: goal === '—' ? null : r.perSeries <= 0.05 });
+  }
+  for (const [n, sigma, step] of [[10, 0.02, 0.1], [10, 0.03, 0.05], [20, 0.02, 0.05]] as const) {
+    const r = historyRate(n, sigma, step, SEED + 32 + n);
+    const goal = n === 10 && step === 0.1 ? '≥ 90%' : '—';
+    add({ rule: 'history steps', case: `${step * 100}% step, ${n} runs, σ ${sigma * 100}%`, measure: 'found', value: r.caught, goal, ok: goal === '—' ? null : r.caught >= 0.9 });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4 + 5. Carry-over and drift: a launch scenario finalized as the runner does (finalizeScenario), its
+//   variants in a fresh random order each round; warnings counted as the report shows them.
+function scenarioOf(rnd: () => number, o: { variants: number; rounds: number; sd: number; carryAfter?: { variant: number; shift: number }; driftPct?: number }): ScenarioResult {
+  const z = gaussian(rnd);
+  const ids = Array.from({ length: o.variants }, (_, i) => (i === 0 ? 'bare' : `v${i}`));
+  const samples: Sample[] = [];
+  let prev = ids[ids.length - 1] as string;
+  let seq = 0;
+  for (let round = 0; round < o.rounds; round++)
+    for (const id of shuffled(ids, rnd)) {
+      const i = ids.indexOf(id);
+      const after = o.carryAfter && prev === ids[o.carryAfter.variant] ? 1 + o.carryAfter.shift : 1;
+      const drift = 1 + ((o.driftPct ?? 0) / 100) * (round / Math.max(1, o.rounds - 1));
+      samples.push({ scenario: 's', variant: id, round, warmup: false, seq: seq++, conditions: { pace: 'interleaved', prev }, state: 'completed', metrics: { bootNs: 1e6 * (1 + i / 20) * after * drift * Math.exp(o.sd * z()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 } as Sample);
+      prev = id;
+    }
+  const sc: ScenarioResult = { name: 's', description: '', file: '', kind: 'launch', workload: {}, params: {}, rounds: o.rounds, warmupRounds: 0, seed: 1, timeoutMs: 0, baseline: 'bare', variants: ids.map((id) => ({ id, label: id, ns: [], baseline: 'bare' })), samples, summary: [] } as unknown as ScenarioResult;
+  finalizeScenario(sc, {});
+  return sc;
+}
+function warnRate(re: RegExp, o: Parameters<typeof scenarioOf>[1], seed: number): number {
+  const rnd = seededRandom(seed);
+  let warned = 0;
+  for (let t = 0; t < TRIALS; t++) if (scenarioOf(rnd, o).warnings?.some((w) => re.test(w))) warned++;
+  return warned / TRIALS;
+}
+if (want('carry')) {
+  for (const sd of [0.03, 0.1]) {
+    const r = warnRate(/^carry-over/, { variants: 12, rounds: 20, sd }, SEED + 41 + sd * 100);
+    add({ rule: 'carry-over', case: `none, 12 variants × 20 rounds, σ ${sd * 100}%`, measure: 'scenarios warned', value: r, goal: '≤ 5%', ok: r <= 0.05 });
+  }
+  for (const sd of [0.03, 0.1]) {
+    const r = warnRate(/^carry-over/, { variants: 12, rounds: 20, sd, carryAfter: { variant: 4, shift: 0.15 } }, SEED + 42 + sd * 100);
+    add({ rule: 'carry-over', case: `+15% after one of 12, 20 rounds, σ ${sd * 100}%`, measure: 'warned', value: r, goal: '≥ 80%', ok: r >= 0.8 });
+  }
+}
+if (want('drift')) {
+  for (const [rounds, sd] of [[10, 0.03], [10, 0.1], [30, 0.03]] as const) {
+    const r = warnRate(/drifts with round index/, { variants: 4, rounds, sd }, SEED + 51 + rounds);
+    add({ rule: 'drift', case: `none, ${rounds} rounds, σ ${sd * 100}%`, measure: 'false warning', value: r, goal: rounds === 10 ? '≤ 2%' : '—', ok: rounds === 10 ? r <= 0.02 : null });
+  }
+  for (const [rounds, sd, pct] of [[10, 0.03, 10], [30, 0.03, 5]] as const) {
+    const r = warnRate(/drifts with round index/, { variants: 4, rounds, sd, driftPct: pct }, SEED + 52 + rounds);
+    add({ rule: 'drift', case: `+${pct}% over ${rounds} rounds, σ ${sd * 100}%`, measure: 'warned', value: r, goal: '—', ok: null });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const header = ['rule', 'case (known truth)', 'measure', 'rate', 'goal', ''];
+const table = rows.map((r) => [r.rule, r.case, r.measure, pct(r.value), r.goal, r.ok === null ? '' : r.ok ? 'ok' : 'MISSED']);
+const width = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] as string).length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i] as number)).join('  ').trimEnd();
+console.log(`perf:stats — ${TRIALS} seeded trials per case (seed ${SEED}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(line(header));
+for (const r of table) console.log(line(r));
+if (args.markdown) {
+  console.log(`\n| ${header.slice(0, 5).join(' | ')} |\n|${header.slice(0, 5).map(() => ' --- ').join('|')}|`);
+  for (const r of table) console.log(`| ${r.slice(0, 5).join(' | ')} |`);
+}
+const missed = rows.filter((r) => r.ok === false);
+if (missed.length) console.log(`${missed.length} goal(s) missed`);
 const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-stats-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(join(file, '..'), { recursive: true });
-writeFileAtomic(file, `${JSON.stringify(report, null, 1)}\n`);
+writeFileAtomic(file, `${JSON.stringify({ trials: TRIALS, seed: SEED, seconds: (performance.now() - t0) / 1000, rows }, null, 1)}\n`);
 console.log(`figures: ${file}`);

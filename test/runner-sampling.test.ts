@@ -8,7 +8,7 @@ import type { NativeResult } from '../native/nsb.d.ts';
 import { resolveProfile, validateConfig } from '../src/config/index.ts';
 import type { SandboxSpec } from '../src/launcher/index.ts';
 import { variantPrecision, type Sample } from '../src/results/index.ts';
-import { runBenchmark, stopAfterRound, type Launchable } from '../src/runner/index.ts';
+import { pilotRounds, runBenchmark, stopAfterRound, type AdaptiveState, type Launchable } from '../src/runner/index.ts';
 import { seededRandom } from '../src/stats/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { tempDir } from './helpers/env.ts';
@@ -48,23 +48,39 @@ test('precision: the distribution-free CI of the median from 6 values, a t inter
   assert.equal(variantPrecision([s(1, 0)], 'a', 'bootNs').halfWidthPct, null);
 });
 
-test('stopAfterRound: never before minRounds, precision when every measuring variant has it, budget before one more round would pass it, maxRounds', () => {
-  const a = { precisionPct: 2, minRounds: 3, maxRounds: 10, budgetMs: 1000 };
-  const samples = Array.from({ length: 8 }, (_, i) => ({ scenario: 'x', variant: 'a', round: i, warmup: false, seq: i, state: 'completed', metrics: { bootNs: 100 + (i % 2) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample);
-  assert.equal(stopAfterRound(a, 2, 0, 10, samples, ['a'], 'bootNs'), null, 'under minRounds');
-  assert.equal(stopAfterRound(a, 8, 0, 10, samples, ['a', 'skipped-one'], 'bootNs'), 'precision', 'a variant with no completed sample does not hold it back');
-  const wide = samples.map((s, i) => ({ ...s, metrics: { bootNs: 100 + 30 * (i % 3) } }) as Sample);
-  assert.equal(stopAfterRound(a, 8, 500, 100, wide, ['a'], 'bootNs'), null);
-  assert.equal(stopAfterRound(a, 8, 950, 100, wide, ['a'], 'bootNs'), 'budget');
-  assert.equal(stopAfterRound({ ...a, budgetMs: null }, 10, 1e9, 100, wide, ['a'], 'bootNs'), 'max-rounds');
+test('stopAfterRound: a pilot of at least 10 rounds fixes the rounds once; budget before one more round would pass it; maxRounds', () => {
+  const a = { precisionPct: 2, minRounds: 3, maxRounds: 100, budgetMs: 1000 };
+  const mk = (n: number, f: (i: number) => number, variant = 'a') => Array.from({ length: n }, (_, i) => ({ scenario: 'x', variant, round: i, warmup: false, seq: i, state: 'completed', metrics: { bootNs: f(i) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample);
+  const tight = mk(10, (i) => 100 + (i % 2));
+  const fresh = (): AdaptiveState => ({ targetRounds: null });
+  // minRounds 3 is raised to the pilot of 10: no look before it, however precise the first rounds are
+  for (let r = 1; r < 10; r++) assert.equal(stopAfterRound(a, fresh(), r, 0, 10, tight.slice(0, r), ['a'], 'bootNs'), null, `round ${r}`);
+  const s1 = fresh();
+  assert.equal(stopAfterRound(a, s1, 10, 0, 10, tight, ['a', 'skipped-one'], 'bootNs'), 'precision', 'precise at the pilot: stop there (a variant with no sample does not hold it back)');
+  assert.equal(s1.targetRounds, 10);
+  // wide at the pilot: the rounds are fixed from its width, then no more looks until they are run
+  const wide = mk(10, (i) => 100 + 10 * (i % 3));
+  const s2 = fresh();
+  assert.equal(stopAfterRound({ ...a, budgetMs: null }, s2, 10, 0, 10, wide, ['a'], 'bootNs'), null);
+  assert.ok(s2.targetRounds !== null && s2.targetRounds > 10 && s2.targetRounds <= 100, `target ${s2.targetRounds}`);
+  const target = s2.targetRounds as number;
+  const wider = mk(target, (i) => 100 + 10 * (i % 3));
+  assert.equal(stopAfterRound({ ...a, budgetMs: null }, s2, target - 1, 0, 10, wider, ['a'], 'bootNs'), null, 'no look before the target');
+  assert.equal(stopAfterRound({ ...a, budgetMs: null }, s2, target, 0, 10, wider, ['a'], 'bootNs'), target >= 100 ? 'max-rounds' : 'precision');
+  assert.equal(stopAfterRound(a, fresh(), 10, 950, 100, wide, ['a'], 'bootNs'), 'budget');
+  assert.equal(stopAfterRound({ ...a, budgetMs: null }, fresh(), 100, 1e9, 100, wide, ['a'], 'bootNs'), 'max-rounds');
+  // a pilot capped by maxRounds
+  assert.equal(pilotRounds({ ...a, maxRounds: 3 }), 3);
 });
 
 test('a quiet scenario stops at its precision; a noisy one at maxRounds; both record why and what they reached', async () => {
   const quiet = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir('nsb-adaptive-'), startLauncher: () => new NoisyLauncher({ bare: 0.005, pid: 0.005 }), sampling: { adaptive: { adaptive: { precisionPct: 2, minRounds: 6, maxRounds: 200, budgetMs: null } } } });
   const q = quiet.run.scenarios[0];
   assert.equal(q?.sampling?.stoppedBy, 'precision');
-  assert.equal(q?.sampling?.rounds, 6, 'a 0.5% spread reaches 2% at the minimum');
-  assert.equal(q?.rounds, 6);
+  assert.equal(q?.sampling?.rounds, 10, 'a 0.5% spread reaches 2% at the pilot (minRounds 6 is raised to the pilot of 10)');
+  assert.equal(q?.rounds, 10);
+  assert.equal(q?.sampling?.pilotRounds, 10);
+  assert.equal(q?.sampling?.targetRounds, 10);
   assert.ok(q?.precision?.every((p) => p.halfWidthPct !== null && p.halfWidthPct <= 2));
 
   const noisy = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir('nsb-adaptive-'), startLauncher: () => new NoisyLauncher({ bare: 0.005, pid: 0.4 }), sampling: { adaptive: { adaptive: { precisionPct: 2, minRounds: 6, maxRounds: 30, budgetMs: null } } } });

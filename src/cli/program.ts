@@ -5,6 +5,7 @@ import { MAX_SEED } from '../config/index.ts';
 import { PACES, type Pace } from '../results/index.ts';
 import { nsbenchVersion } from '../runner/index.ts';
 import { cleanupCommand } from './commands/cleanup.ts';
+import { abCommand, type AbCommandOptions } from './commands/ab.ts';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exportCommand, historyCommand } from './commands/history.ts';
@@ -106,17 +107,37 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('compare')
-    .description('compare two results files metric by metric; exit 0 no regression, 1 regression, 2 bad input')
-    .argument('<baseline>', 'results/<run-id>.json of the baseline, or a fleet file')
-    .argument('<current>', 'results/<run-id>.json to judge, or a fleet file (host by host, or --pooled)')
-    .option('-t, --threshold <pct>', 'an effect must lie beyond this percent, CI and all (default 5, or compare.thresholdPct)', percent)
+    .description('compare a run with one or several baseline runs metric by metric; exit 0 no regression, 1 regression, 2 bad input')
+    .argument('<results...>', 'the baseline run(s) — results/<run-id>.json files or folders of them; several teach the run-to-run variance — then the run to judge, last; or two fleet files')
+    .option('-t, --threshold <pct>', 'a regression is a change beyond this percent, in the worse direction, and significant (default 5, or compare.thresholdPct)', percent)
     .option('--alpha <q>', 'false discovery rate for the q-values (default 0.05)', fraction)
+    .option('--run-sd <pct>', 'with one baseline run: the run-to-run sd allowed for, percent of a run\'s median (default 8, or compare.runSdPct; measured by A/A reruns — give 3 or more baseline runs to estimate your own)', percent)
     .addOption(new Option('-m, --metric <name>', 'compare only this metric; repeatable (default: the headline metrics)').argParser(collect))
     .option('--markdown <file>', 'also write the table as Markdown (for a CI job page)')
     .option('--json', 'print the comparison as JSON')
     .option('--pooled', 'fleet files: pool the hosts, the host as a blocking factor (each value over its host\'s baseline median); default: host by host')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
-    .action(async (baseline: string, current: string, opts: CompareCommandOptions) => setExit(await compareCommand(baseline, current, opts)));
+    .action(async (files: string[], opts: CompareCommandOptions) => setExit(await compareCommand(files, opts)));
+
+  program
+    .command('ab')
+    .description('A/B in one run: two values of a host knob, or two builds of the workload program, interleaved round by round, then B compared with A; exit 0 B no worse, 1 B regressed, 2 bad input')
+    .argument('[scenario...]', 'launch scenarios (default: boot)')
+    .option('--knob <path=a,b>', 'a sysctl under /proc/sys or a setting under /sys, and the values of A and B (restored afterwards), e.g. /proc/sys/kernel/randomize_va_space=2,0')
+    .option('--program-a <path>', "A's build of the workload program (absolute path; the scenario's arguments are kept)")
+    .option('--program-b <path>', "B's build of the workload program")
+    .addOption(new Option('-n, --ns <set>', 'run this namespace set instead of the scenarios\' variants; repeat for several ("bare", "user,pid", "all", a preset)').argParser(collect))
+    .option('-r, --rounds <n>', 'measured rounds, each running every variant of both sides once in a fresh random order (default: rounds of bench.config.ts, 30)', integer(1, 1_000_000))
+    .option('-w, --warmup <n>', 'warm-up rounds, dropped from the statistics', integer(0, 1_000_000))
+    .option('--seed <n>', 'seed of the per-round shuffle', integer(0, MAX_SEED))
+    .option('-t, --threshold <pct>', 'a regression is a change beyond this percent, in the worse direction, and significant (default 5)', percent)
+    .option('--alpha <q>', 'false discovery rate for the q-values (default 0.05)', fraction)
+    .option('-o, --out <dir>', 'results folder (default: outDir of bench.config.ts, "results")')
+    .option('--markdown <file>', 'also write the verdict table as Markdown')
+    .option('--json', 'print the comparison as JSON')
+    .option('-q, --quiet', 'no progress output')
+    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .action(async (names: string[], opts: AbCommandOptions) => setExit(await abCommand(names, opts)));
 
   program
     .command('merge')

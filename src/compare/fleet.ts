@@ -34,7 +34,7 @@ function pairs(baseline: Side, current: Side): { pairs: { host: string; base: Ru
  */
 export function compareByHost(baseline: Side, current: Side, opts: CompareOptions = {}): CompareResult {
   const { pairs: ps, warnings } = pairs(baseline, current);
-  const all: CompareResult = { rows: [], regressions: [], improvements: [], warnings, exitCode: 0 };
+  const all: CompareResult = { rows: [], regressions: [], improvements: [], warnings, method: '', exitCode: 0 };
   for (const p of ps) {
     const r = compareRuns(p.base, p.cur, opts);
     const named = <T extends { scenario: string }>(x: T): T => ({ ...x, scenario: `${p.host}: ${x.scenario}` });
@@ -43,6 +43,7 @@ export function compareByHost(baseline: Side, current: Side, opts: CompareOption
     all.improvements.push(...r.improvements.map(named));
     all.warnings.push(...r.warnings.map((w) => `${p.host}: ${w}`));
     if (r.exitCode) all.exitCode = 1;
+    all.method = `host by host; ${r.method}`;
   }
   return all;
 }

@@ -14,15 +14,17 @@ function mark(r: CompareRow): string {
   return r.verdict === '~' ? '~' : r.verdict;
 }
 
-const HEADER = ['scenario', 'variant', 'metric', 'baseline', 'current', 'change [95% CI]', 'p', 'q', 'verdict'];
+const HEADER = ['scenario', 'variant', 'metric', 'baseline', 'current', 'change [95% CI]', 'q', 'verdict'];
 
 function cells(r: CompareRow): string[] {
-  return [r.scenario, r.variant, r.metric, `${value(r.metric, r.baseline.median)} (n=${r.baseline.n})`, `${value(r.metric, r.current.median)} (n=${r.current.n})`, change(r), r.p.toPrecision(2), r.q.toPrecision(2), mark(r)];
+  const base = `${value(r.metric, r.baseline.median)} (n=${r.baseline.n}${r.baseline.runs > 1 ? `, ${r.baseline.runs} runs` : ''})`;
+  return [r.scenario, r.variant, r.metric, base, `${value(r.metric, r.current.median)} (n=${r.current.n})`, change(r), r.q < 0.001 ? '<0.001' : r.q.toPrecision(2), mark(r)];
 }
 
 /** A benchstat-style text table with the verdict line. */
 export function compareText(res: CompareResult): string {
   const lines = [textTable(HEADER, res.rows.map(cells), 3)];
+  lines.push(`how: ${res.method}; CI: with baseline runs, a prediction interval for a new run; a regression is q < alpha and a change beyond the threshold`);
   for (const w of res.warnings) lines.push(`warning: ${w}`);
   lines.push(verdictLine(res));
   return lines.join('\n');
@@ -38,7 +40,7 @@ export function compareMarkdown(res: CompareResult): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const out = [`### nsbench compare: ${res.regressions.length ? '❌ regression' : '✅ no regression'}`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`];
   for (const r of res.rows) out.push(`| ${cells(r).map(esc).join(' | ')} |`);
-  out.push('', verdictLine(res));
+  out.push('', verdictLine(res), '', `How: ${esc(res.method)}. CI: with baseline runs, a prediction interval for a new run; a regression is q < alpha and a change beyond the threshold.`);
   for (const w of res.warnings) out.push(`- ⚠️ ${esc(w)}`);
   return `${out.join('\n')}\n`;
 }

@@ -24,17 +24,18 @@ const positive = (what: string, fix: string, max: number) => {
 };
 
 /**
- * Adaptive sampling: rounds run until the 95% CI half-width of the headline
- * metric is within precisionPct of its median for every variant, or the
- * scenario's time budget would be passed by one more round — never fewer than
- * minRounds, never more than maxRounds.
+ * Adaptive sampling in two stages: a pilot of minRounds rounds (at least 10)
+ * measures each variant's median CI; from its width the rounds that reach
+ * precisionPct are fixed once, and the scenario runs to them (the pilot
+ * alone where it is precise enough), within maxRounds and the scenario's
+ * time budget (never passed by one more round).
  */
 export const adaptiveSchema = strict(
   {
     /** the CI half-width to reach, percent of the median (default 2) */
     precisionPct: positive('a percentage', 'e.g. precisionPct: 2', 100).optional(),
-    /** rounds run whatever the precision (default 3) */
-    minRounds: int(1, 1_000_000, 'e.g. minRounds: 3').optional(),
+    /** the pilot: rounds run whatever the precision (default and least 10; capped at maxRounds) */
+    minRounds: int(1, 1_000_000, 'e.g. minRounds: 10').optional(),
     /** rounds at most (default: the scenario's rounds) */
     maxRounds: int(1, 1_000_000, 'e.g. maxRounds: 60').optional(),
     /** the scenario's time budget in seconds, warm-up included (default: none) */
@@ -105,8 +106,10 @@ export const configSchema = strict(
         thresholds: z.record(metricKey, percent('e.g. { bootNs: 10 }'), { error: (iss) => (iss.code === 'invalid_type' ? says('expected { metric: percent }', 'e.g. { bootNs: 10 }') : undefined) }).optional(),
         /** False discovery rate for the q-values (default 0.05). */
         alpha: z.number({ error: (iss) => says(`expected 0 < alpha < 1, got ${show(iss.input)}`, 'e.g. 0.05') }).gt(0, { error: (iss) => says(`expected 0 < alpha < 1, got ${show(iss.input)}`, 'e.g. 0.05') }).lt(1, { error: (iss) => says(`expected 0 < alpha < 1, got ${show(iss.input)}`, 'e.g. 0.05') }).optional(),
+        /** With one baseline run: the run-to-run sd allowed for, percent of a run's median (default 8, measured by A/A reruns on a shared 2-core VM). */
+        runSdPct: percent('e.g. 2').optional(),
       },
-      '{ thresholdPct?, thresholds?, alpha? }',
+      '{ thresholdPct?, thresholds?, alpha?, runSdPct? }',
     ).optional(),
   },
   'a config (export default defineConfig({...}))',

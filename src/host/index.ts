@@ -21,3 +21,4 @@ export { workFolder } from './work-folder.ts';
 export { parseMeminfo, readMeminfo, pssOf, type Meminfo } from './memory.ts';
 export { pidMax, fdHardLimit, taskCount } from './limits.ts';
 export { namespaceObjects, settleNamespaces } from './namespace-objects.ts';
+export { openKnob, writeKnob, restoreKnob, restorableValue, type Knob } from './knob.ts';

@@ -35,14 +35,22 @@ export function watchLine(sc: ScenarioResult): string {
   return parts.join('; ');
 }
 
-/** Per predecessor: the shift of the launch right after it [95% CI], n. */
+/**
+ * Per predecessor: the shift of the launch right after it [95% CI], n, its
+ * permutation p after Holm, and whether it stands (the overall test and its
+ * own, both at 0.05). Files from before the test judge by the CI alone.
+ */
 export function carryOverRows(sc: ScenarioResult): string[][] {
   const c = sc.carryOver;
   if (!c) return [];
-  return c.predecessors.map((p) => [p.prev, String(p.n), p.ci ? `${p.shift >= 0 ? '+' : ''}${formatNs(p.shift)}` : 'too few', p.ci ? `[${formatNs(p.ci[0])}, ${formatNs(p.ci[1])}]` : '-', p.ci && (p.ci[0] > 0 || p.ci[1] < 0) ? 'yes' : '']);
+  return c.predecessors.map((p) => {
+    const t = c.test?.predecessors.find((x) => x.prev === p.prev);
+    const stands = c.test ? c.test.p < 0.05 && !!t && t.pHolm < 0.05 : !!p.ci && (p.ci[0] > 0 || p.ci[1] < 0);
+    return [p.prev, String(p.n), p.ci ? `${p.shift >= 0 ? '+' : ''}${formatNs(p.shift)}` : 'too few', p.ci ? `[${formatNs(p.ci[0])}, ${formatNs(p.ci[1])}]` : '-', t ? (t.pHolm < 0.001 ? '<0.001' : t.pHolm.toFixed(3)) : '-', stands ? 'yes' : ''];
+  });
 }
 
-export const CARRY_HEADER = ['after', 'n', 'shift of the next launch', '95% CI', 'significant'];
+export const CARRY_HEADER = ['after', 'n', 'shift of the next launch', '95% CI', 'p (Holm)', 'significant'];
 
 /** Per variant: the kernel's deferred work after its exits (median per launch), by the function it ran. */
 export function kernelWorkRows(sc: ScenarioResult): { header: string[]; rows: string[][] } | null {

@@ -65,7 +65,7 @@ function conditionsDetails(sc: ScenarioResult): string[] {
         ? plainTable(['after ↓ / variant →', ...vs], prevs.map((p) => [p, ...vs.map((v) => cell(p, v))]))
         : plainTable(['after', 'variant', 'shift'], [...(c?.cells ?? [])].sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift)).map((x) => [x.prev, x.variant, fmt(x)]));
     out.push(
-      `<details><summary>Carry-over on ${esc(c?.metric)}: how much the launch before shifts the next</summary><p class="meta">Each launch against its own variant's median, grouped by the variant launched just before it; smallest effect this scenario reports: ${c?.smallestEffect ? `${esc(c.smallestEffect.variant)} ${esc(formatNs(c.smallestEffect.effect))}` : 'none significant'}.</p>${plainTable(CARRY_HEADER, carry)}${grid}</details>`,
+      `<details><summary>Carry-over on ${esc(c?.metric)}: how much the launch before shifts the next</summary><p class="meta">Each launch against its own variant's median, grouped by the variant launched just before it. ${c?.test ? `Does the predecessor matter at all? One permutation test (predecessors shuffled within rounds): p = ${esc(c.test.p < 0.001 ? '< 0.001' : c.test.p.toFixed(3))}; each predecessor's p is Holm-adjusted.` : ''} ${c?.bias?.length ? `The largest bias the measured shifts put into a reported ratio: ${esc([...c.bias].sort((a, b) => Math.abs(b.pct) - Math.abs(a.pct)).slice(0, 3).map((b) => `${b.variant} ${b.pct >= 0 ? '+' : ''}${b.pct.toFixed(2)}%`).join(', '))}.` : ''}</p>${plainTable(CARRY_HEADER, carry)}${grid}</details>`,
     );
   }
   const kw = kernelWorkRows(sc);

@@ -209,7 +209,7 @@ export function runSummary(run: RunResults): string {
     if (watch) out.push(watch);
     out.push(scenarioTable(sc));
     const carry = carryOverRows(sc);
-    if (carry.some((r) => r[4] === 'yes')) out.push(`carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`, textTable(CARRY_HEADER, carry));
+    if (carry.some((r) => r[5] === 'yes')) out.push(`carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`, textTable(CARRY_HEADER, carry));
     const problems = problemLines(sc);
     if (problems.length) out.push('problems:', ...problems);
     for (const w of sc.warnings ?? []) out.push(`warning: ${w}`);

@@ -1,8 +1,8 @@
-import { carryOverEstimate } from '../stats/index.ts';
+import { carryOverBias, carryOverEstimate, carryOverTest } from '../stats/index.ts';
 import { isMeasured } from './summary.ts';
 import type { CarryOver, RoundLoad, Sample, VariantSummary } from './types.ts';
 
-/** Predecessors with fewer samples than this give no carry-over estimate worth a warning. */
+/** Predecessors with fewer samples than this get no CI of their shift. */
 const CARRY_MIN_N = 6;
 
 /**
@@ -15,10 +15,12 @@ export function carryOverOf(samples: readonly Sample[], metric: string, summary:
   const values = samples.flatMap((s) => {
     const prev = s.conditions?.prev;
     const v = s.state === 'completed' ? s.metrics[metric] : undefined;
-    return isMeasured(s) && prev && v !== undefined && Number.isFinite(v) ? [{ variant: s.variant, prev, value: v }] : [];
+    return isMeasured(s) && prev && v !== undefined && Number.isFinite(v) ? [{ variant: s.variant, prev, value: v, round: s.round }] : [];
   });
   if (new Set(values.map((v) => v.prev)).size < 2) return null;
   const est = carryOverEstimate(values, { minN: CARRY_MIN_N });
+  const test = carryOverTest(values);
+  const bias = carryOverBias(values, summary.map((v) => ({ variant: v.variant, baseline: v.baseline }))).map((b) => ({ variant: b.variant, baseline: b.baseline, pct: 100 * (Math.exp(b.logBias) - 1) }));
   let smallest: CarryOver['smallestEffect'] = null;
   for (const v of summary) {
     const m = v.metrics[metric];
@@ -27,31 +29,47 @@ export function carryOverOf(samples: readonly Sample[], metric: string, summary:
     const effect = Math.abs(m.median - base.median);
     if (!smallest || effect < smallest.effect) smallest = { variant: v.variant, effect };
   }
-  return { metric, ...est, smallestEffect: smallest };
+  return { metric, ...est, smallestEffect: smallest, ...(test ? { test } : {}), bias };
 }
 
 const fmt = (ns: number) => (Math.abs(ns) >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(0)} µs`);
 
-/** A carry-over below this share of the metric's median is too small to matter, significant or not. */
-const CARRY_FLOOR = 0.01;
+/** The overall test's level, and the bias in a reported ratio worth a word (percent). */
+export const CARRY_ALPHA = 0.05;
+export const CARRY_BIAS_PCT = 1;
 
 /**
- * A significant carry-over larger than the smallest effect the scenario
- * reports makes that effect depend on the order; where no effect is
- * significant at all, any carry-over above 1% of the median is worth saying.
+ * A warning only when carry-over is shown and matters: the overall
+ * permutation test rejects "the predecessor does not matter" (p < 0.05), a
+ * predecessor stands after Holm's correction, and the bias that the
+ * measured shifts put into a reported ratio reaches 1%. A raw shift of a
+ * predecessor is not the yardstick: in a random order it reaches another
+ * variant's ratio diluted about 1/(k − 1). Files written before the test
+ * (no `test`) keep the old rule's silence: no warning from them.
  */
 export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0, kind = 'launch'): string[] {
-  if (!c || !/Ns$/.test(c.metric)) return [];
-  const out: string[] = [];
-  const bar = Math.max(c.smallestEffect?.effect ?? 0, CARRY_FLOOR * medianOfMetric);
-  for (const p of c.predecessors) {
-    if (!p.ci || (p.ci[0] <= 0 && p.ci[1] >= 0) || Math.abs(p.shift) <= bar) continue;
-    const than = c.smallestEffect ? `more than the smallest effect this scenario reports (${c.smallestEffect.variant}: ${fmt(c.smallestEffect.effect)})` : 'and no effect of a variant here is significant';
-    const hint = kind === 'launch' ? ' (compare with --pace quiesced)' : '';
-    out.push(`carry-over: a ${kind === 'launch' ? 'launch' : 'sample'} right after ${p.prev} is ${fmt(Math.abs(p.shift))} ${p.shift > 0 ? 'slower' : 'faster'} [${fmt(p.ci[0])}, ${fmt(p.ci[1])}] on ${c.metric} than its variant's median — ${than}; the order decides part of it${hint}`);
-  }
-  return out;
+  if (!c || !/Ns$/.test(c.metric) || !c.test || c.test.p >= CARRY_ALPHA) return [];
+  const biased = (c.bias ?? []).filter((b) => Math.abs(b.pct) >= CARRY_BIAS_PCT).sort((a, b) => Math.abs(b.pct) - Math.abs(a.pct));
+  if (!biased.length) return [];
+  // the predecessors that stand after Holm and shift the next launch by a share worth naming (1% of the median),
+  // largest first: the others stand only because the culprits' successors move every variant's median a little
+  const named = c.test.predecessors
+    .filter((t) => t.pHolm < CARRY_ALPHA)
+    .flatMap((t) => {
+      const p = c.predecessors.find((x) => x.prev === t.prev);
+      return p && (medianOfMetric <= 0 || Math.abs(p.shift) >= (CARRY_BIAS_PCT / 100) * medianOfMetric) ? [{ ...p, pHolm: t.pHolm }] : [];
+    })
+    .sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift));
+  if (!named.length) return [];
+  const what = kind === 'launch' ? 'launch' : 'sample';
+  const one = (p: (typeof named)[number], i: number) =>
+    `${i === 0 ? `a ${what} right after` : 'after'} ${p.prev} is ${fmt(Math.abs(p.shift))} ${p.shift > 0 ? 'slower' : 'faster'}${p.ci ? ` [${fmt(p.ci[0])}, ${fmt(p.ci[1])}]` : ''} (Holm p ${fmtP(p.pHolm)})`;
+  const ratios = `${biased.slice(0, 4).map((b) => `${b.variant}/${b.baseline} by ${b.pct >= 0 ? '+' : ''}${b.pct.toFixed(1)}%`).join(', ')}${biased.length > 4 ? ` and ${biased.length - 4} more` : ''}`;
+  const hint = kind === 'launch' ? ' (compare with --pace quiesced)' : '';
+  return [`carry-over: ${named.slice(0, 3).map(one).join('; ')}${named.length > 3 ? `; and ${named.length - 3} more` : ''} on ${c.metric} than its variant's median (one permutation test over all predecessors: p = ${fmtP(c.test.p)}); the order shifts the reported ratios ${ratios}${hint}`];
 }
+
+const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 
 /** Disturbed rounds, in one warning per scenario: how many, and what disturbed them. */
 export function loadWarnings(load: readonly RoundLoad[] | undefined, retried: boolean): string[] {

@@ -175,6 +175,10 @@ export const carryOverSchema = z.object({
   cells: z.array(z.object({ prev: z.string(), variant: z.string(), n: num, shift: num, ci: pair.nullable() })),
   /** the smallest effect the scenario reports (|median − baseline median| of a variant whose ratio CI excludes 1), or null */
   smallestEffect: z.object({ variant: z.string(), effect: num }).nullable(),
+  /** one overall permutation test that the predecessor matters, and each predecessor's p, Holm-adjusted (absent in files of nsbench before it) */
+  test: z.object({ p: num, method: z.string(), predecessors: z.array(z.object({ prev: z.string(), p: num, pHolm: num })) }).optional(),
+  /** per reported ratio: the bias the measured carry-over puts into it, percent of the ratio */
+  bias: z.array(z.object({ variant: z.string(), baseline: z.string(), pct: num })).optional(),
 });
 
 /** What a scenario is: all of a scenario result but its samples and summary (the samples file's "scenario" record). */
@@ -202,6 +206,9 @@ export const scenarioMetaSchema = z.object({
       precisionPct: num.optional(),
       minRounds: num.optional(),
       maxRounds: num.optional(),
+      /** adaptive: the pilot's rounds, and the rounds it fixed for the precision target (absent: the pilot did not finish) */
+      pilotRounds: num.optional(),
+      targetRounds: num.optional(),
       budgetS: num.nullable().optional(),
       /** the scenario's wall time, setup and warm-up included */
       wallS: num.optional(),

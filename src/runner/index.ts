@@ -5,5 +5,5 @@ export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
 export { toSample, launchMetrics, signalName, type SampleContext } from './sample.ts';
-export { stopAfterRound, ADAPTIVE_DEFAULTS, type Adaptive, type StopReason } from './sampling.ts';
+export { stopAfterRound, pilotRounds, ADAPTIVE_DEFAULTS, PILOT_MIN, type Adaptive, type AdaptiveState, type StopReason } from './sampling.ts';
 export { RunEstimate, lastRunCosts, scenarioEstimate, scenarioSeconds, type ScenarioEstimate, type PlannedScenario } from './eta.ts';

@@ -40,7 +40,7 @@ import { LaunchProcedure } from './procedures/launch.ts';
 import { NetworkProcedure } from './procedures/network.ts';
 import { asHolder, type ContextOf, type Launchable, type Procedure, type ProcedureContext, type ProcedureOf, type SampleBase } from './procedures/procedure.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
-import { stopAfterRound, type Adaptive, type StopReason } from './sampling.ts';
+import { pilotRounds, stopAfterRound, type Adaptive, type AdaptiveState, type StopReason } from './sampling.ts';
 import { RunEstimate, lastRunCosts, scenarioEstimate } from './eta.ts';
 
 export type { Launchable } from './procedures/procedure.ts';
@@ -87,6 +87,10 @@ export interface RunOptions {
   resume?: { runId: string; seed: number; startedAt: string; environment: Record<string, unknown>; samples: Sample[] };
   /** What the caller asked for (scenario names, options), kept in the samples file's header for --resume. */
   plan?: Record<string, unknown>;
+  /** Before each launch (burst) of a variant, by its id: `nsbench ab` sets its side's knob here. */
+  beforeLaunch?: (variantId: string) => void;
+  /** An A/B run: what tells the sides apart, recorded with the results (environment.ab). */
+  ab?: { what: string; A: string; B: string };
 }
 
 export interface RunOutcome {
@@ -152,6 +156,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   const startedAt = opts.resume?.startedAt ?? now;
   const steal0 = cpuJiffies();
   const environment = opts.resume ? resumedEnvironment(opts.resume.environment, captureEnvironment(), now) : captureEnvironment();
+  if (opts.ab) environment.ab = opts.ab;
   const leftoverKey = (l: { kind: string; id: string }) => `${l.kind} ${l.id}`;
   // this run's owner record, before it makes anything: a cleanup or a leak check beside it leaves its objects alone
   try {
@@ -239,6 +244,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       let stoppedBy: StopReason = 'rounds';
       let measuredRounds = 0;
       let firstMeasuredAt = 0;
+      const adaptiveState: AdaptiveState = { targetRounds: null };
       const scenarioSeed = (seed + index * 0x9e3779b1) >>> 0;
       const baseline = variants.some((v) => v.id === sc.baseline) ? sc.baseline : (variants.find((v) => v.ns.length === 0 && !v.cgroup)?.id ?? sc.baseline);
       const samples: Sample[] = [];
@@ -334,6 +340,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
                 }
                 continue;
               }
+              opts.beforeLaunch?.(v.id); // before the quiet wait: a knob's own effect settles with the rest
               if (quiescer) {
                 const q = await quiescer.wait(pacing.quiesceTimeoutMs);
                 base.conditions = { ...base.conditions, pace: pacing.pace, prev, quiesceWaitNs: q.waitNs, quiet: q.quiet };
@@ -388,7 +395,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           measuredRounds++;
           if (adaptive) {
             const now = performance.now();
-            const why = stopAfterRound(adaptive, measuredRounds, now - scenarioStart, (now - firstMeasuredAt) / measuredRounds, samples, variants.map((v) => v.id), headlineOf({ kind: sc.kind, samples }).metric);
+            const why = stopAfterRound(adaptive, adaptiveState, measuredRounds, now - scenarioStart, (now - firstMeasuredAt) / measuredRounds, samples, variants.map((v) => v.id), headlineOf({ kind: sc.kind, samples }).metric);
             if (why) {
               stoppedBy = why;
               const left = (warmup + rounds - round - 1) * variants.length * (pacing.burst + 1);
@@ -413,7 +420,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       }
       if (adaptive) result.rounds = measuredRounds; // fixed: the rounds asked for (an interrupted run says how many it did in sampling)
       result.sampling = adaptive
-        ? { mode: 'adaptive', stoppedBy, rounds: measuredRounds, precisionPct: adaptive.precisionPct, minRounds: adaptive.minRounds, maxRounds: adaptive.maxRounds, budgetS: adaptive.budgetMs === null ? null : adaptive.budgetMs / 1000, wallS: (performance.now() - scenarioStart) / 1000 }
+        ? { mode: 'adaptive', stoppedBy, rounds: measuredRounds, precisionPct: adaptive.precisionPct, minRounds: adaptive.minRounds, maxRounds: adaptive.maxRounds, pilotRounds: pilotRounds(adaptive), ...(adaptiveState.targetRounds !== null ? { targetRounds: adaptiveState.targetRounds } : {}), budgetS: adaptive.budgetMs === null ? null : adaptive.budgetMs / 1000, wallS: (performance.now() - scenarioStart) / 1000 }
         : { mode: 'fixed', stoppedBy, rounds: measuredRounds, wallS: (performance.now() - scenarioStart) / 1000 };
       const jiffies = cpuJiffies();
       const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;

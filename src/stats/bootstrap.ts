@@ -71,3 +71,29 @@ export function medianBootstrapCI(values: readonly number[], seed = 1, resamples
   medians.sort((a, b) => a - b);
   return [quantileSorted(medians, 0.025), quantileSorted(medians, 0.975)];
 }
+
+/**
+ * Seeded bootstrap variance of the log of a sample's median (positive
+ * values): how much the median of one run would move were the run repeated
+ * under the same conditions. null below 2 values or for a non-positive median.
+ */
+export function logMedianVariance(values: readonly number[], seed = 1, resamples = 500): number | null {
+  if (values.length < 2) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  if (!(median(sorted) > 0)) return null;
+  const random = seededRandom(seed);
+  const counts = new Uint32Array(sorted.length);
+  let sum = 0;
+  let sum2 = 0;
+  let n = 0;
+  for (let i = 0; i < resamples; i++) {
+    const m = resampleMedian(sorted, random, counts);
+    if (!(m > 0)) continue;
+    const l = Math.log(m);
+    sum += l;
+    sum2 += l * l;
+    n++;
+  }
+  if (n < 2) return null;
+  return Math.max(0, (sum2 - (sum * sum) / n) / (n - 1));
+}

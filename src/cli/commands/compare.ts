@@ -1,6 +1,7 @@
 import { listSome } from '../../util/index.ts';
-import { writeFileSync } from 'node:fs';
-import { compareByHost, compareMarkdown, comparePooled, compareRuns, compareText, type Side } from '../../compare/index.ts';
+import { readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMPARE_DEFAULTS, compareByHost, compareMarkdown, comparePooled, compareRuns, compareText, type Side } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { checkMetricName, loadRunOrFleet, type RunResults } from '../../results/index.ts';
@@ -15,6 +16,62 @@ export interface CompareCommandOptions {
   config?: string;
   /** fleet files: pooled with the host as a blocking factor (default: host by host) */
   pooled?: boolean;
+  /** the run-to-run sd (percent) allowed for with one baseline run */
+  runSd?: number;
+}
+
+const real = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/**
+ * The baseline arguments as files: a folder stands for the results files in
+ * it (regular *.json files that are nsbench results; other JSON, such as
+ * fleet files or perf figures, is passed over with a note), the current file
+ * left out where it lies there too.
+ */
+async function baselineFiles(args: readonly string[], currentFile: string): Promise<string[]> {
+  const out: string[] = [];
+  const current = real(currentFile);
+  for (const a of args) {
+    let dir = false;
+    try {
+      dir = statSync(a).isDirectory();
+    } catch {
+      // not there: loading it says so in one line
+    }
+    if (!dir) {
+      out.push(a);
+      continue;
+    }
+    const found: string[] = [];
+    for (const name of readdirSync(a).filter((n) => n.endsWith('.json')).sort()) {
+      const f = join(a, name);
+      let regular = false;
+      try {
+        regular = statSync(f).isFile();
+      } catch {
+        regular = false;
+      }
+      if (!regular || real(f) === current) continue;
+      try {
+        await loadRunOrFleet(f).then((x) => {
+          if (x.kind !== 'run') throw new UserError(`${f} is a fleet file`, '');
+        });
+        found.push(f);
+      } catch (e) {
+        if (e instanceof UserError && /is not an nsbench results file|is a fleet file/.test(e.message)) process.stderr.write(`note: ${f} is not a run's results file: passed over\n`);
+        else throw e;
+      }
+    }
+    if (!found.length) throw new UserError(`the folder ${a} holds no results file of a run`, 'give a folder of results/<run-id>.json files, or the files themselves');
+    out.push(...found);
+  }
+  return out;
 }
 
 /** Every metric a run's completed samples hold. */
@@ -24,29 +81,46 @@ function metricsOf(run: RunResults): Set<string> {
   return out;
 }
 
-/** `nsbench compare <baseline> <current>`: exit 0 no regression, 1 regression, 2 bad input (or nothing to compare). */
-export async function compareCommand(baselineFile: string, currentFile: string, o: CompareCommandOptions): Promise<number> {
+/**
+ * `nsbench compare <baseline...> <current>`: exit 0 no regression, 1 regression, 2 bad input (or nothing
+ * to compare). Several baseline runs (files or folders of them) teach it the run-to-run variance.
+ */
+export async function compareCommand(files: string[], o: CompareCommandOptions): Promise<number> {
+  if (files.length < 2) throw new UserError('compare needs a baseline and a current results file', 'nsbench compare BASELINE.json [MORE_BASELINES...] CURRENT.json');
   const config = await loadConfig(o.config);
-  if (o.markdown) outputFile(o.markdown, 'the Markdown table'); // an output problem is found before any verdict
+  const currentFile = files.at(-1) as string;
+  const baselineArgs = await baselineFiles(files.slice(0, -1), currentFile);
+  const baselineFile = baselineArgs.join(', ');
+  if (o.markdown) {
+    outputFile(o.markdown, 'the Markdown table'); // an output problem is found before any verdict
+    const out = real(o.markdown);
+    if ([...baselineArgs, currentFile].some((f) => real(f) === out)) throw new UserError(`--markdown ${o.markdown} is one of the results files compared`, 'write the Markdown table to a new file');
+  }
   const side = async (file: string): Promise<Side> => {
     const x = await loadRunOrFleet(file);
     return x.kind === 'fleet' ? { kind: 'fleet', file, fleet: x.fleet } : { kind: 'run', file, run: x.run };
   };
-  const b = await side(baselineFile);
+  const bs = await Promise.all(baselineArgs.map(side));
+  const b = bs[0] as Side;
   const c = await side(currentFile);
   const runsOf = (s: Side) => (s.kind === 'fleet' ? s.fleet.hosts.map((h) => h.run) : [s.run]);
-  const fleets = b.kind === 'fleet' || c.kind === 'fleet';
+  const fleets = bs.some((x) => x.kind === 'fleet') || c.kind === 'fleet';
+  if (fleets && bs.length > 1) throw new UserError('several baseline runs take single-run results files, not fleet files', 'compare a fleet against one fleet, or give each host\'s runs as results files');
   if (o.pooled && !fleets) throw new UserError('--pooled pools the hosts of fleet files', 'compare fleet files (nsbench merge), or leave --pooled out');
-  const baseline = runsOf(b)[0] as RunResults;
+  const baselines = bs.flatMap((x) => runsOf(x).slice(0, 1));
+  const baseline = baselines[0] as RunResults;
   const current = runsOf(c)[0] as RunResults;
+  const twice = baselines.find((x, i) => baselines.findIndex((y) => y.runId === x.runId) !== i || x.runId === current.runId);
+  if (twice && !fleets) throw new UserError(`run ${twice.runId} is given twice (as a baseline${twice.runId === current.runId ? ' and as the current run' : ' twice'})`, 'give each run once: the baseline runs, then the run to judge');
   if (o.metric?.length) {
     const union = (rs: RunResults[]) => new Set(rs.flatMap((r) => [...metricsOf(r)]));
     const cur = union(runsOf(c));
-    const both = [...union(runsOf(b))].filter((m) => cur.has(m)).sort();
+    const both = [...union(bs.flatMap(runsOf))].filter((m) => cur.has(m)).sort();
     for (const m of o.metric) checkMetricName(m, `--metric ${m}`, both);
   }
-  const compare = fleets ? (x: RunResults, y: RunResults, opts: Parameters<typeof compareRuns>[2]) => (o.pooled ? comparePooled(b, c, opts) : compareByHost(b, c, opts)) : compareRuns;
-  const res = compare(baseline, current, {
+  const compare = fleets ? (_x: RunResults[], _y: RunResults, opts: Parameters<typeof compareRuns>[2]) => (o.pooled ? comparePooled(b, c, opts) : compareByHost(b, c, opts)) : compareRuns;
+  const res = compare(baselines, current, {
+    runSdPct: o.runSd ?? config.compare.runSdPct ?? COMPARE_DEFAULTS.runSdPct,
     thresholdPct: o.threshold ?? config.compare.thresholdPct,
     alpha: o.alpha ?? config.compare.alpha,
     ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),

@@ -1,0 +1,198 @@
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { compareMarkdown, compareRuns, compareText, type CompareResult } from '../../compare/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import { UserError } from '../../errors/index.ts';
+import { openKnob, registry, restoreKnob, writeKnob, type Knob } from '../../host/index.ts';
+import type { RunResults, ScenarioResult } from '../../results/index.ts';
+import { LONG_PLAN_SECONDS, TerminalProgress, runBenchmark } from '../../runner/index.ts';
+import { loadScenario, parseVariantSpecs, type ResolvedVariant, type Scenario } from '../../scenario/index.ts';
+import { outputFile, writing } from '../../util/index.ts';
+
+export interface AbCommandOptions {
+  /** PATH=A,B: a sysctl or /sys setting, A's value and B's */
+  knob?: string;
+  /** two builds of the workload program: A's and B's (absolute paths) */
+  programA?: string;
+  programB?: string;
+  ns?: string[];
+  rounds?: number;
+  warmup?: number;
+  seed?: number;
+  out?: string;
+  config?: string;
+  threshold?: number;
+  alpha?: number;
+  markdown?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export const SIDES = ['A', 'B'] as const;
+export type SideName = (typeof SIDES)[number];
+
+/** A variant's id on one side: "<id>@A" / "<id>@B". */
+export const sideId = (id: string, side: SideName) => `${id}@${side}`;
+const sideOfId = (id: string): { id: string; side: SideName } | null => {
+  const m = /^(.*)@([AB])$/.exec(id);
+  return m ? { id: m[1] as string, side: m[2] as SideName } : null;
+};
+
+/** What tells the sides apart, in words and as what to do before each launch. */
+interface Sides {
+  what: string;
+  A: string;
+  B: string;
+  /** the variants of one side (the program sides change the workload) */
+  variant: (v: ResolvedVariant, sc: Scenario, side: SideName) => ResolvedVariant;
+  /** before a launch of this side (the knob is written when it changes) */
+  before: (side: SideName) => void;
+  /** put back what was changed; an error message or null */
+  restore: () => string | null;
+}
+
+function parseKnob(spec: string): { path: string; a: string; b: string } {
+  const eq = spec.indexOf('=');
+  const values = eq > 0 ? spec.slice(eq + 1).split(',') : [];
+  if (eq <= 0 || values.length !== 2 || values.some((v) => v.trim() === '' || /[\n\0]/.test(v)))
+    throw new UserError(`--knob ${JSON.stringify(spec)}: expected PATH=A,B`, 'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0');
+  return { path: spec.slice(0, eq), a: (values[0] as string).trim(), b: (values[1] as string).trim() };
+}
+
+function knobSides(spec: string): Sides {
+  const { path, a, b } = parseKnob(spec);
+  if (a === b) throw new UserError(`--knob ${path}: A and B are both ${JSON.stringify(a)}`, 'give two different values');
+  const knob: Knob = openKnob(path);
+  // both values are tried before anything is measured: a value the kernel refuses is found now
+  let current: SideName | null = null;
+  try {
+    writeKnob(knob, a);
+    writeKnob(knob, b);
+  } finally {
+    const err = restoreKnob(knob);
+    if (err) throw new UserError(err, `write ${JSON.stringify(knob.original)} to ${knob.path} by hand`);
+  }
+  return {
+    what: `knob ${knob.path} (was ${JSON.stringify(knob.original)}; restored afterwards)`,
+    A: a,
+    B: b,
+    variant: (v, _sc, side) => ({ ...v, id: sideId(v.id, side), label: `${v.label} [${side}: ${side === 'A' ? a : b}]` }),
+    before: (side) => {
+      if (current === side) return;
+      writeKnob(knob, side === 'A' ? a : b);
+      current = side;
+    },
+    restore: () => {
+      current = null;
+      return restoreKnob(knob);
+    },
+  };
+}
+
+function programSides(a: string, b: string): Sides {
+  for (const p of [a, b]) if (!p.startsWith('/')) throw new UserError(`--program-a/--program-b ${p} is not an absolute path`, 'give each build of the program as an absolute path (no PATH lookup)');
+  if (a === b) throw new UserError(`--program-a and --program-b are both ${a}`, 'give two different builds');
+  return {
+    what: 'the workload program',
+    A: a,
+    B: b,
+    variant: (v, sc, side) => {
+      const w = v.workload ?? sc.workload;
+      if ('tool' in w) throw new UserError(`${sc.name}/${v.id} runs the tool ${w.tool} through its adapter`, 'A/B two builds of a built-in workload or of a program (workload: { command: [...] })');
+      const args = 'builtin' in w ? (w.args ?? []) : w.command.slice(1);
+      const path = side === 'A' ? a : b;
+      return { ...v, id: sideId(v.id, side), label: `${v.label} [${side}: ${path}]`, workload: { command: [path, ...args] } };
+    },
+    before: () => undefined,
+    restore: () => null,
+  };
+}
+
+/** The run as two runs, one per side, with the side dropped from the variant ids (as compare reads them). */
+export function splitSides(run: RunResults): Record<SideName, RunResults> {
+  const side = (s: SideName): RunResults => ({
+    ...run,
+    scenarios: run.scenarios.map((sc): ScenarioResult => {
+      const own = (id: string) => sideOfId(id)?.side === s;
+      const bare = (id: string) => sideOfId(id)?.id ?? id;
+      return {
+        ...sc,
+        baseline: bare(sc.baseline),
+        variants: sc.variants.filter((v) => own(v.id)).map((v) => ({ ...v, id: bare(v.id), ...(v.baseline ? { baseline: bare(v.baseline) } : {}) })),
+        samples: sc.samples.filter((x) => own(x.variant)).map((x) => ({ ...x, variant: bare(x.variant) })),
+        summary: [],
+      };
+    }),
+  });
+  return { A: side('A'), B: side('B') };
+}
+
+/**
+ * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P`:
+ * both sides in one run, interleaved round by round (every round runs each
+ * variant of each side once, in a fresh random order), so that what drifts
+ * within the run and what differs between runs hits A and B alike; then B
+ * is compared with A as `compare` does, with no run-to-run term (it cancels
+ * by design). Exit 0: B no worse; 1: B regressed; 2: bad input.
+ */
+export async function abCommand(names: string[], o: AbCommandOptions): Promise<number> {
+  const config = await loadConfig(o.config);
+  const kinds = [o.knob !== undefined, o.programA !== undefined || o.programB !== undefined].filter(Boolean).length;
+  if (kinds !== 1) throw new UserError(kinds ? 'ab compares one thing at a time: --knob, or --program-a with --program-b' : 'ab needs what tells A from B', 'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0, or --program-a /old/noop --program-b /new/noop');
+  if ((o.programA === undefined) !== (o.programB === undefined)) throw new UserError('--program-a and --program-b go together', 'give both builds');
+  if (o.markdown) outputFile(o.markdown, 'the Markdown table');
+  const scenarios: Scenario[] = [];
+  for (const name of names.length ? names : ['boot']) {
+    const sc = await loadScenario(name);
+    if (sc.kind !== 'launch') throw new UserError(`ab: ${sc.name} is a ${sc.kind} scenario; ab interleaves launches`, 'run a launch scenario (boot, cpu, memory, io, syscall, engines, …)');
+    scenarios.push(sc);
+  }
+  const nsVariants = o.ns?.length ? parseVariantSpecs(o.ns) : undefined;
+  const sides = o.knob !== undefined ? knobSides(o.knob) : programSides(o.programA as string, o.programB as string);
+  const doubled = scenarios.map((sc): Scenario => {
+    const vs = (nsVariants ?? sc.variants) as ResolvedVariant[];
+    const base = vs.some((v) => v.id === sc.baseline) ? sc.baseline : (vs[0]?.id ?? sc.baseline);
+    return {
+      ...sc,
+      baseline: sideId(base, 'A'),
+      variants: SIDES.flatMap((s) => vs.map((v) => ({ ...sides.variant(v, sc, s), baseline: sideId(v.baseline ?? base, s) }))),
+    } as Scenario;
+  });
+  const unregister = registry.add('ab knob', () => {
+    sides.restore();
+  });
+  let outcome;
+  try {
+    if (!o.quiet) process.stderr.write(`nsbench ab: ${sides.what} — A ${sides.A}, B ${sides.B}; ${doubled.map((s) => s.name).join(', ')}, both sides interleaved in each round\n`);
+    outcome = await runBenchmark({
+      scenarios: doubled,
+      rounds: o.rounds ?? config.rounds,
+      warmup: o.warmup ?? config.warmup,
+      defaultRounds: config.rounds,
+      defaultWarmup: config.warmup,
+      defaultTimeoutMs: config.timeoutMs,
+      ...((o.seed ?? config.seed) !== undefined ? { seed: (o.seed ?? config.seed) as number } : {}),
+      outDir: o.out ?? config.outDir,
+      progress: new TerminalProgress(process.stderr, { lines: !o.quiet, longSeconds: LONG_PLAN_SECONDS }),
+      beforeLaunch: (variantId: string) => sides.before(sideOfId(variantId)?.side ?? 'A'),
+      ab: { what: sides.what, A: sides.A, B: sides.B },
+      plan: { scenarios: names, ab: { knob: o.knob ?? null, programA: o.programA ?? null, programB: o.programB ?? null } },
+    });
+  } finally {
+    const err = sides.restore();
+    unregister();
+    if (err) process.stderr.write(`warning: ${err}\n`);
+  }
+  const { A, B } = splitSides(outcome.run);
+  const res: CompareResult = compareRuns(A, B, {
+    sameRun: true,
+    thresholdPct: o.threshold ?? config.compare.thresholdPct ?? 5,
+    alpha: o.alpha ?? config.compare.alpha ?? 0.05,
+    ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
+  });
+  if (!res.rows.length) throw new UserError(`ab: nothing to compare: no variant measured on both sides (results: ${outcome.files.json})`, 'check the run\'s samples (skipped or failed launches say why)');
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
+  process.stdout.write(o.json ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n` : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res)}\nresults: ${rel(outcome.files.json)}\n`);
+  return outcome.interrupted ? 130 : res.exitCode;
+}
