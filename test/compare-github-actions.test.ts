@@ -120,6 +120,17 @@ test('the compare step writes the summary and passes the verdict on under bash -
   assert.equal(same.outputs.status, '0');
   assert.equal((await runStep('Verdict', { STATUS: '0', FAIL: 'true' }, dir)).status, 0);
 
+  // three baseline runs downloaded into their own folders: compare takes them all
+  const three = tempDir('nsb-test-gha-');
+  for (const i of [1, 2, 3]) {
+    mkdirSync(join(three, 'nsbench-baseline', String(i)), { recursive: true });
+    writeFileSync(join(three, 'nsbench-baseline', String(i), `run${i}.json`), JSON.stringify({ ...syntheticRun(10 + i, { variants: 3, n: 30, mu: 1e6, cv: 0.05 }), runId: `run${i}` }));
+  }
+  const many = await runStep('Compare and write the job summary', { CURRENT: join(dir, 'same.json') }, three);
+  assert.equal(many.outputs.status, '0', many.stderr);
+  assert.match(many.summary, /3 runs\)/, 'the table names the three baseline runs');
+  assert.match(many.summary, /run-to-run variance estimated from 3 baseline runs/);
+
   const bare = tempDir('nsb-test-gha-');
   const none = await runStep('Compare and write the job summary', { CURRENT: join(dir, 'same.json') }, bare);
   assert.equal(none.status, 0);
@@ -131,7 +142,13 @@ test('the baseline is the latest successful run of this workflow on the baseline
   const server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization });
     res.setHeader('content-type', 'application/json');
-    res.end(req.url?.includes('branch=main') ? JSON.stringify({ total_count: 1, workflow_runs: [{ id: 4242, head_branch: 'main', conclusion: 'success' }] }) : JSON.stringify({ total_count: 0, workflow_runs: [] }));
+    res.end(
+      req.url?.includes('branch=main')
+        ? JSON.stringify({ total_count: 3, workflow_runs: [4242, 4241, 4240].map((id) => ({ id, head_branch: 'main', conclusion: 'success' })) })
+        : req.url?.includes('branch=dev')
+          ? JSON.stringify({ total_count: 1, workflow_runs: [{ id: 77, head_branch: 'dev', conclusion: 'success' }] })
+          : JSON.stringify({ total_count: 0, workflow_runs: [] }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -141,11 +158,17 @@ test('the baseline is the latest successful run of this workflow on the baseline
     const found = await runStep("Find the baseline's run", { ...env, BRANCH: 'main' }, dir);
     assert.equal(found.status, 0, found.stderr);
     assert.equal(found.outputs['run-id'], '4242');
-    assert.match(seen[0]?.url ?? '', /^\/repos\/o\/r\/actions\/workflows\/nsbench\.yml\/runs\?branch=main&status=success&per_page=1$/);
+    assert.equal(found.outputs['run-id-2'], '4241', 'the three latest runs: their disagreement is the run-to-run variance');
+    assert.equal(found.outputs['run-id-3'], '4240');
+    assert.match(seen[0]?.url ?? '', /^\/repos\/o\/r\/actions\/workflows\/nsbench\.yml\/runs\?branch=main&status=success&per_page=3$/);
+    const one = await runStep("Find the baseline's run", { ...env, BRANCH: 'dev' }, dir);
+    assert.equal(one.outputs['run-id'], '77');
+    assert.equal(one.outputs['run-id-2'], '', 'one run so far: one baseline');
     assert.equal(seen[0]?.auth, 'Bearer tok');
     const nothing = await runStep("Find the baseline's run", { ...env, BRANCH: 'release' }, dir);
     assert.equal(nothing.status, 0);
     assert.equal(nothing.outputs['run-id'], '', 'no successful run: no baseline, and the download is skipped');
+    assert.equal(nothing.outputs['run-id-3'], '');
   } finally {
     server.close();
   }
