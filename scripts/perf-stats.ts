@@ -199,7 +199,7 @@ if (want('compare')) {
       // before: no run-to-run term at all (what compare did); and the allowance a quiet host would measure
       for (const sd of [0.02, 0.03]) {
         const r = compareRate(mode, sd, {}, SEED + 25 + sd * 100, 0);
-        add({ rule: 'compare', case: `A/A, one baseline, run shift sd ${sd * 100}%, --run-sd 0 (no run term, as before)`, measure: 'false alarm (any of 12)', value: r.anyAlarm, goal: '—', ok: null });
+        add({ rule: 'compare', case: `A/A, one baseline, run shift sd ${sd * 100}%, --run-sd 0 (no run term)`, measure: 'false alarm (any of 12)', value: r.anyAlarm, goal: '—', ok: null });
       }
       const quiet = compareRate(mode, 0, { 5: 1.1 }, SEED + 26, 1);
       add({ rule: 'compare', case: '+10% in 1 variant of 12, one baseline, --run-sd 1 (a quiet host)', measure: 'caught', value: quiet.lone, goal: '—', ok: null });

@@ -52,3 +52,19 @@ test('history marks and lists the step; --fail-on-step exits 1 on a step for the
   assert.equal(s.status, 0, s.stderr);
   assert.doesNotMatch(s.stdout, /^step:/m);
 });
+
+test('--fail-on-step with too few runs to judge says so and exits 2 (a gate that judged nothing does not pass)', () => {
+  const dir = tempDir('nsb-test-history-');
+  const files = runs(99, 1).slice(0, 3).map((r) => {
+    const f = join(dir, `${r.runId}.json`);
+    writeFileSync(f, JSON.stringify(r));
+    return f;
+  });
+  const nsbench = (args: string[]) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = nsbench(['history', ...files, '-o', join(dir, 'out'), '--fail-on-step']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: --fail-on-step: nothing to judge — none of the 3 series has 6 runs of one host .* — give at least 6 results files of the same host\n$/);
+  const plain = nsbench(['history', ...files, '-o', join(dir, 'out2')]);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /0 of 3 series judged for steps/);
+});

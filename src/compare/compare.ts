@@ -264,7 +264,7 @@ function methodLine(rows: readonly CompareRow[], baselineRuns: number, opts: Com
   if (baselineRuns >= 2) {
     const sds = rows.map((r) => r.runSdPct).sort((a, b) => a - b);
     const mid = sds.length ? (sds[sds.length >> 1] as number) : 0;
-    return `run-to-run variance estimated from ${baselineRuns} baseline runs (median sd ${mid.toFixed(1)}% of a run's median; a 95% prediction interval for a new run)`;
+    return `run-to-run variance estimated from ${baselineRuns} baseline runs (median sd ${mid.toFixed(1)}% of a run's median);\n  the CI is a 95% prediction interval for a new run`;
   }
-  return `one baseline run: a default run-to-run sd of ${(opts.runSdPct ?? COMPARE_DEFAULTS.runSdPct).toFixed(1)}% is allowed for (measured by A/A reruns on the build machine); give several baseline runs to estimate your machine's`;
+  return `one baseline run: a default run-to-run sd of ${(opts.runSdPct ?? COMPARE_DEFAULTS.runSdPct).toFixed(1)}% is allowed for (measured by A/A reruns on the build machine);\n  give 3+ baseline runs to estimate this machine's, --run-sd to set it, or use nsbench ab`;
 }

@@ -24,7 +24,7 @@ function cells(r: CompareRow): string[] {
 /** A benchstat-style text table with the verdict line. */
 export function compareText(res: CompareResult): string {
   const lines = [textTable(HEADER, res.rows.map(cells), 3)];
-  lines.push(`how: ${res.method}; CI: with baseline runs, a prediction interval for a new run; a regression is q < alpha and a change beyond the threshold`);
+  lines.push(`how: ${res.method}`, `a regression: q < alpha and a change beyond its threshold in the worse direction`);
   for (const w of res.warnings) lines.push(`warning: ${w}`);
   lines.push(verdictLine(res));
   return lines.join('\n');
@@ -40,7 +40,7 @@ export function compareMarkdown(res: CompareResult): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const out = [`### nsbench compare: ${res.regressions.length ? '❌ regression' : '✅ no regression'}`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`];
   for (const r of res.rows) out.push(`| ${cells(r).map(esc).join(' | ')} |`);
-  out.push('', verdictLine(res), '', `How: ${esc(res.method)}. CI: with baseline runs, a prediction interval for a new run; a regression is q < alpha and a change beyond the threshold.`);
+  out.push('', verdictLine(res), '', `How: ${esc(res.method)}. A regression: q < alpha and a change beyond its threshold in the worse direction.`);
   for (const w of res.warnings) out.push(`- ⚠️ ${esc(w)}`);
   return `${out.join('\n')}\n`;
 }

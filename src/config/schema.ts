@@ -28,13 +28,13 @@ const positive = (what: string, fix: string, max: number) => {
  * measures each variant's median CI; from its width the rounds that reach
  * precisionPct are fixed once, and the scenario runs to them (the pilot
  * alone where it is precise enough), within maxRounds and the scenario's
- * time budget (never passed by one more round).
+ * time budget (never passed by one more round once minRounds have run).
  */
 export const adaptiveSchema = strict(
   {
     /** the CI half-width to reach, percent of the median (default 2) */
     precisionPct: positive('a percentage', 'e.g. precisionPct: 2', 100).optional(),
-    /** the pilot: rounds run whatever the precision (default and least 10; capped at maxRounds) */
+    /** rounds run whatever the precision and the budget (default 3); the pilot is the larger of it and 10 (capped at maxRounds) */
     minRounds: int(1, 1_000_000, 'e.g. minRounds: 10').optional(),
     /** rounds at most (default: the scenario's rounds) */
     maxRounds: int(1, 1_000_000, 'e.g. maxRounds: 60').optional(),

@@ -79,7 +79,10 @@ export function historySteps(points: readonly HistoryPoint[], minChangePct = 2):
   return historyAnalysis(points, minChangePct).steps;
 }
 
-export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 2): { steps: HistoryStep[]; sigma: HistorySigma[] } {
+/** Runs a series needs before it is judged for steps: at least 3 on each side of one. */
+export const MIN_HISTORY_RUNS = 6;
+
+export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 2): { steps: HistoryStep[]; sigma: HistorySigma[]; judged: number; series: number } {
   const series = new Map<string, HistoryPoint[]>();
   for (const p of points) {
     const k = `${p.host}\u0000${p.scenario}\u0000${p.variant}\u0000${p.metric}`;
@@ -87,7 +90,7 @@ export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 
     if (group) group.push(p);
     else series.set(k, [p]);
   }
-  const usable = [...series.values()].filter((ps) => ps.length >= 6 && ps.every((p) => p.median > 0));
+  const usable = [...series.values()].filter((ps) => ps.length >= MIN_HISTORY_RUNS && ps.every((p) => p.median > 0));
   const byHost = new Map<string, number[][]>();
   for (const ps of usable) {
     const host = (ps[0] as HistoryPoint).host;
@@ -122,7 +125,7 @@ export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 
     });
   }
   const sigma = [...byHost].map(([host, xs]) => ({ host, series: xs.length, pooled: pooled.get(host) ?? null }));
-  return { steps: out, sigma };
+  return { steps: out, sigma, judged: usable.length, series: series.size };
 }
 
 export function historyCsv(points: readonly HistoryPoint[]): string {

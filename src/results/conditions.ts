@@ -66,10 +66,10 @@ export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0, kind 
     `${i === 0 ? `a ${what} right after` : 'after'} ${p.prev} is ${fmt(Math.abs(p.shift))} ${p.shift > 0 ? 'slower' : 'faster'}${p.ci ? ` [${fmt(p.ci[0])}, ${fmt(p.ci[1])}]` : ''} (Holm p ${fmtP(p.pHolm)})`;
   const ratios = `${biased.slice(0, 4).map((b) => `${b.variant}/${b.baseline} by ${b.pct >= 0 ? '+' : ''}${b.pct.toFixed(1)}%`).join(', ')}${biased.length > 4 ? ` and ${biased.length - 4} more` : ''}`;
   const hint = kind === 'launch' ? ' (compare with --pace quiesced)' : '';
-  return [`carry-over: ${named.slice(0, 3).map(one).join('; ')}${named.length > 3 ? `; and ${named.length - 3} more` : ''} on ${c.metric} than its variant's median (one permutation test over all predecessors: p = ${fmtP(c.test.p)}); the order shifts the reported ratios ${ratios}${hint}`];
+  return [`carry-over: ${named.slice(0, 3).map(one).join('; ')}${named.length > 3 ? `; and ${named.length - 3} more` : ''} on ${c.metric} than its variant's median (one permutation test over all predecessors: p ${fmtP(c.test.p)}); the order shifts the reported ratios ${ratios}${hint}`];
 }
 
-const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
+const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
 
 /** Disturbed rounds, in one warning per scenario: how many, and what disturbed them. */
 export function loadWarnings(load: readonly RoundLoad[] | undefined, retried: boolean): string[] {

@@ -122,7 +122,7 @@ export function scenarioWarnings(samples: readonly Sample[], summary: readonly V
     const span = Math.max(...rounds) - Math.min(...rounds);
     const sizePct = centre !== 0 ? (100 * t.slope * span) / Math.abs(centre) : 0;
     if (t.p < DRIFT_P && Math.abs(sizePct) >= DRIFT_MIN_PCT)
-      out.push(`the baseline ${baseline} drifts with round index (${sizePct >= 0 ? '+' : ''}${sizePct.toFixed(1)}% over the run by the Theil–Sen slope; Spearman ρ = ${t.rho.toFixed(2)}, permutation p = ${t.p < 0.001 ? '< 0.001' : t.p.toFixed(3)}) on ${metric}: the machine changed during the run`);
+      out.push(`the baseline ${baseline} drifts with round index (${sizePct >= 0 ? '+' : ''}${sizePct.toFixed(1)}% over the run by the Theil–Sen slope; Spearman ρ = ${t.rho.toFixed(2)}, permutation p ${t.p < 0.001 ? '< 0.001' : `= ${t.p.toFixed(3)}`}) on ${metric}: the machine changed during the run`);
   }
   if ((env.stealFraction ?? 0) > NOISY_STEAL) out.push(`steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`);
   if ((env.loadPerCore ?? 0) > NOISY_LOAD_PER_CORE) out.push(`load average per core was ${(env.loadPerCore ?? 0).toFixed(2)} at the start: other work competed for the CPUs`);

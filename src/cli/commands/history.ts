@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { historyCsv, historyHtml, historyPoints, historySteps, toBencherBmf, toGithubSmallerIsBetter } from '../../history/index.ts';
+import { MIN_HISTORY_RUNS, historyAnalysis, historyCsv, historyHtml, historyPoints, toBencherBmf, toGithubSmallerIsBetter } from '../../history/index.ts';
 import { loadResults, writeFileAtomic, type RunResults } from '../../results/index.ts';
 import { outputDir, outputFile, writing } from '../../util/index.ts';
 import { UserError } from '../../errors/index.ts';
@@ -25,12 +25,15 @@ export async function historyCommand(files: string[], o: { out?: string; config?
   outputDir(dir, 'the history');
   const html = join(dir, 'history.html');
   const csv = join(dir, 'history.csv');
-  const steps = historySteps(points);
+  const { steps, judged, series } = historyAnalysis(points);
+  // for CI: a gate that judged nothing must not pass as if it had (checked before anything is written)
+  if (o.failOnStep !== undefined && judged === 0)
+    throw new UserError(`--fail-on-step: nothing to judge — none of the ${series} series has ${MIN_HISTORY_RUNS} runs of one host (a step needs 3 runs on each side)`, `give at least ${MIN_HISTORY_RUNS} results files of the same host`);
   const page = await historyHtml(points, steps);
   writing(html, 'the history', () => writeFileAtomic(html, page));
   writing(csv, 'the history', () => writeFileAtomic(csv, historyCsv(points)));
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  process.stdout.write(`history of ${runs.length} runs: ${rel(html)}, ${rel(csv)}\n`);
+  process.stdout.write(`history of ${runs.length} runs: ${rel(html)}, ${rel(csv)}; ${judged} of ${series} series judged for steps (${MIN_HISTORY_RUNS} runs of one host or more)\n`);
   for (const x of steps) process.stdout.write(`step: ${x.scenario}/${x.variant} ${x.metric} ${x.ratio >= 1 ? '+' : ''}${((x.ratio - 1) * 100).toFixed(1)}% from run ${x.runId}${x.commit ? ` (${x.commit.slice(0, 10)})` : ''}${x.worse ? ', worse' : ''}${x.latest ? ', to the newest run' : ''} [${x.host}]\n`);
   if (o.failOnStep === undefined) return 0;
   // for CI: the newest level of a series is a step for the worse beyond the threshold

@@ -6,7 +6,7 @@ import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
 import type { Pace } from '../../results/index.ts';
-import { ADAPTIVE_DEFAULTS, PILOT_MIN, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
+import { ADAPTIVE_DEFAULTS, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
 import { knownList } from '../../util/index.ts';
 
@@ -210,7 +210,7 @@ export function profilePlan(profile: ResolvedProfile, sc: Scenario, config: Reso
   let adaptive: Adaptive | undefined;
   if (spec) {
     const maxRounds = spec.maxRounds ?? rounds;
-    adaptive = { precisionPct: spec.precisionPct ?? ADAPTIVE_DEFAULTS.precisionPct, minRounds: Math.min(Math.max(spec.minRounds ?? ADAPTIVE_DEFAULTS.minRounds, PILOT_MIN), maxRounds), maxRounds, budgetMs: spec.budgetS !== undefined ? spec.budgetS * 1000 : null };
+    adaptive = { precisionPct: spec.precisionPct ?? ADAPTIVE_DEFAULTS.precisionPct, minRounds: Math.min(spec.minRounds ?? ADAPTIVE_DEFAULTS.minRounds, maxRounds), maxRounds, budgetMs: spec.budgetS !== undefined ? spec.budgetS * 1000 : null };
   }
   return { sc: out, sampling: { rounds, ...(warmup !== undefined ? { warmup } : {}), ...(adaptive ? { adaptive } : {}) } };
 }
