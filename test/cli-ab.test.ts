@@ -3,7 +3,7 @@
 // workload where B is 20 ms slower (a regression, exit 1), and bad input refused before anything is measured.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NATIVE_PATHS, PROJECT_ROOT } from '../src/host/index.ts';
@@ -50,13 +50,51 @@ describe('nsbench ab (real launches)', { skip: needsRootAndBuild || (!existsSync
     assert.match(r.stdout, /REGRESSION in 2 of 2 comparisons: boot\/bare bootNs \+\d+/);
     assert.match(readFileSync(md, 'utf8'), /❌ regression/);
   });
+
+  test('two engine builds (runc at two paths): only the runc variants, each through its build', { skip: !existsSync('/usr/bin/runc') && 'runc is not installed (apt-get install runc)' }, () => {
+    const dir = tempDir('nsb-test-ab-');
+    const b = join(dir, 'runc-b');
+    copyFileSync('/usr/bin/runc', b);
+    chmodSync(b, 0o755);
+    const r = nsbench(['ab', 'engines', '--engine-a', '/usr/bin/runc', '--engine-b', b, '--rounds', '6', '--warmup', '1', '--seed', '2', '-o', dir, '--json']);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stderr, /note: engines: the 2 variant\(s\) that launch through runc are compared, 8 left out/);
+    const res = JSON.parse(r.stdout) as { rows: { variant: string }[]; sides: { what: string }; results: string };
+    assert.equal(res.sides.what, 'the runc build');
+    assert.deepEqual([...new Set(res.rows.map((x) => x.variant))].sort(), ['runc/no-net', 'runc/runc']);
+    const sc = readResults(res.results).scenarios[0];
+    assert.equal(sc?.variants.find((v) => v.id === 'runc/runc@B')?.engineBinary, b, 'B launches through its build');
+    assert.ok(sc?.samples.filter((s) => !s.warmup).every((s) => s.state === 'completed'), JSON.stringify(sc?.samples.find((s) => s.state !== 'completed')));
+  });
+
+  test('two launcher builds (the same build at two paths): each side through its own launcher process, no verdict', () => {
+    const dir = tempDir('nsb-test-ab-');
+    const b = join(dir, 'nsb-launcher-b');
+    copyFileSync(NATIVE_PATHS.launcher, b);
+    chmodSync(b, 0o755);
+    const r = nsbench(['ab', '--launcher-a', NATIVE_PATHS.launcher, '--launcher-b', b, '--ns', 'bare', '--ns', 'net', '--rounds', '10', '--seed', '5', '-o', dir, '-q', '--json']);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const res = JSON.parse(r.stdout) as { rows: { variant: string; verdict: string }[]; sides: { what: string; B: string }; results: string };
+    assert.equal(res.sides.what, 'the launcher build');
+    assert.equal(res.sides.B, b);
+    assert.deepEqual([...new Set(res.rows.map((x) => x.variant))].sort(), ['bare', 'net']);
+    const sc = readResults(res.results).scenarios[0];
+    assert.ok(sc?.samples.filter((s) => s.variant.endsWith('@B')).every((s) => s.state === 'completed'), 'every launch of B completed through its launcher');
+  });
 });
+
+const NOT_EXECUTABLE = join(tempDir('nsb-test-ab-'), 'plain.txt');
+writeFileSync(NOT_EXECUTABLE, 'not a program\n', { mode: 0o644 });
 
 describe('nsbench ab: bad input, one line and exit 2, nothing measured', () => {
   const cases: [string, string[], RegExp][] = [
     ['nothing tells A from B', ['ab'], /^error: ab needs what tells A from B — e\.g\. --knob/],
     ['both kinds at once', ['ab', '--knob', `${KNOB}=1,2`, '--program-a', '/bin/true', '--program-b', '/bin/false'], /one thing at a time/],
     ['one program', ['ab', '--program-a', '/bin/true'], /--program-a and --program-b go together/],
+    ['one launcher', ['ab', '--launcher-b', '/bin/true'], /--launcher-a and --launcher-b go together/],
+    ['an engine build of no known engine', ['ab', 'engines', '--engine-a', '/bin/true', '--engine-b', '/bin/false'], /--engine-a\/--engine-b \/bin\/true: which engine is it\? \(known: unshare, bwrap, runc, crun\) — name it/],
+    ['two different engines', ['ab', 'engines', '--engine-a', 'runc=/bin/true', '--engine-b', 'crun=/bin/false'], /--engine-a is runc and --engine-b crun/],
+    ['a launcher that is not executable', ['ab', '--launcher-a', NOT_EXECUTABLE, '--launcher-b', '/bin/true'], /launcher \/.*\/plain\.txt is not an executable file/],
     ['a relative program', ['ab', '--program-a', 'noop', '--program-b', '/bin/true'], /is not an absolute path/],
     ['a knob without values', ['ab', '--knob', KNOB], /expected PATH=A,B/],
     ['a knob outside /proc/sys and /sys', ['ab', '--knob', '/etc/hostname=a,b'], /is not under \/proc\/sys or \/sys/],

@@ -121,11 +121,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('ab')
-    .description('A/B in one run: two values of a host knob, or two builds of the workload program, interleaved round by round, then B compared with A; exit 0 B no worse, 1 B regressed, 2 bad input')
+    .description('A/B in one run: two values of a host knob, two builds of the workload program, of the launcher or of an engine, interleaved round by round, then B compared with A; exit 0 B no worse, 1 B regressed, 2 bad input')
     .argument('[scenario...]', 'launch scenarios (default: boot)')
     .option('--knob <path=a,b>', 'a sysctl under /proc/sys or a setting under /sys, and the values of A and B (restored afterwards), e.g. /proc/sys/kernel/randomize_va_space=2,0')
     .option('--program-a <path>', "A's build of the workload program (absolute path; the scenario's arguments are kept)")
     .option('--program-b <path>', "B's build of the workload program")
+    .option('--launcher-a <path>', "A's build of nsbench's launcher (nsb-launcher, absolute path): each launch through its side's launcher process")
+    .option('--launcher-b <path>', "B's build of nsbench's launcher")
+    .option('--engine-a <[name=]path>', "A's build of an engine's program (runc, crun, bwrap or unshare, named or known by its file name; absolute path): the variants launched through that engine (scenario engines)")
+    .option('--engine-b <[name=]path>', "B's build of the engine's program")
     .addOption(new Option('-n, --ns <set>', 'run this namespace set instead of the scenarios\' variants; repeat for several ("bare", "user,pid", "all", a preset)').argParser(collect))
     .option('-r, --rounds <n>', 'measured rounds, each running every variant of both sides once in a fresh random order (default: rounds of bench.config.ts, 30)', integer(1, 1_000_000))
     .option('-w, --warmup <n>', 'warm-up rounds, dropped from the statistics', integer(0, 1_000_000))

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { aptPackageOf, missingTool, which } from '../host/index.ts';
@@ -22,10 +22,10 @@ export interface EngineContext {
 export interface Engine {
   name: string;
   aptPackage: string;
-  /** Why this engine cannot run this set here, or null. */
-  unsupported(ns: readonly Namespace[], ctx: EngineContext): string | null;
-  /** The command for one launch; `seq` makes names unique. */
-  command(ns: readonly Namespace[], seq: number, ctx: EngineContext): EngineCommand;
+  /** Why this engine cannot run this set here, or null; `bin`: the engine's program by path instead of the one on PATH. */
+  unsupported(ns: readonly Namespace[], ctx: EngineContext, bin?: string): string | null;
+  /** The command for one launch; `seq` makes names unique; `bin` as above (an A/B of two engine builds). */
+  command(ns: readonly Namespace[], seq: number, ctx: EngineContext, bin?: string): EngineCommand;
   /** Removes what the engine left (bundles, cgroup parents). */
   cleanup(ctx: EngineContext): void;
 }
@@ -48,18 +48,30 @@ export function unshareArgv(ns: readonly Namespace[], program: string): string[]
   return ['unshare', ...flags, program];
 }
 
-function tool(name: string): string {
+function tool(name: string, bin?: string): string {
+  if (bin) return bin;
   const p = which(name);
   if (!p) throw new Error(`${name} is not installed`);
   return p;
+}
+
+/** A given engine program that is not there, or the engine missing from PATH. */
+function missing(name: string, bin?: string): string | null {
+  if (!bin) return missingTool(name);
+  try {
+    accessSync(bin, constants.X_OK);
+    return null;
+  } catch {
+    return `${bin} (the ${name} build asked for) is not an executable file`;
+  }
 }
 
 
 const unshare: Engine = {
   name: 'unshare',
   aptPackage: aptPackageOf('unshare'),
-  unsupported: () => missingTool('unshare'),
-  command: (ns, _seq, ctx) => ({ path: tool('unshare'), argv: unshareArgv(ns, ctx.noop) }),
+  unsupported: (_ns, _ctx, bin) => missing('unshare', bin),
+  command: (ns, _seq, ctx, bin) => ({ path: tool('unshare', bin), argv: unshareArgv(ns, ctx.noop) }),
   cleanup: () => undefined,
 };
 
@@ -68,9 +80,9 @@ const BWRAP_FLAGS: Partial<Record<Namespace, string>> = { user: '--unshare-user'
 const bwrap: Engine = {
   name: 'bwrap',
   aptPackage: aptPackageOf('bwrap'),
-  unsupported: (ns) => missingTool('bwrap') ?? (ns.includes('time') ? 'bubblewrap has no option for a time namespace' : null),
-  command: (ns, _seq, ctx) => ({
-    path: tool('bwrap'),
+  unsupported: (ns, _ctx, bin) => missing('bwrap', bin) ?? (ns.includes('time') ? 'bubblewrap has no option for a time namespace' : null),
+  command: (ns, _seq, ctx, bin) => ({
+    path: tool('bwrap', bin),
     // bwrap always makes a mount namespace: the host's root read-only, /dev, and /proc when the pid namespace is new
     argv: ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', ...(ns.includes('pid') ? ['--proc', '/proc'] : []), ...ns.flatMap((n) => (BWRAP_FLAGS[n] ? [BWRAP_FLAGS[n] as string] : [])), '--', ctx.noop],
   }),
@@ -123,14 +135,14 @@ function ociEngine(name: 'runc' | 'crun'): Engine {
   return {
     name,
     aptPackage: aptPackageOf(name),
-    unsupported: (ns, ctx) =>
-      missingTool(name) ??
+    unsupported: (ns, ctx, bin) =>
+      missing(name, bin) ??
       (ns.includes('time') ? `${name} here is driven without a time namespace (the OCI bundle nsbench writes has none)` : null) ??
       (name === 'crun' && ctx.cgroups.mode === 'hybrid' ? 'crun refuses cgroup v1 hybrid machines ("cgroups in hybrid mode not supported")' : null),
-    command: (ns, seq, ctx) => {
+    command: (ns, seq, ctx, bin) => {
       const dir = bundleDir(ctx, name, ns);
       writeBundle(dir, ns, ctx);
-      return { path: tool(name), argv: [name, 'run', '--preserve-fds', '1', '--bundle', dir, `nsb-${ctx.tag}-${name}-${seq}`] };
+      return { path: tool(name, bin), argv: [name, 'run', '--preserve-fds', '1', '--bundle', dir, `nsb-${ctx.tag}-${name}-${seq}`] };
     },
     cleanup: (ctx) => {
       // containers of this run that outlived their `run` (the harness was killed): force-delete them by name

@@ -158,6 +158,8 @@ export const variantSchema = strict(
       .string()
       .refine((e) => e in ENGINES, { error: (iss) => says(`unknown engine ${show(iss.input)}${knownList(iss.input, Object.keys(ENGINES))}`, "use a known engine, or leave it out for nsbench's own launcher") })
       .optional(),
+    /** The engine's program by absolute path instead of the one on PATH (an A/B of two engine builds: nsbench ab --engine-a/--engine-b). */
+    engineBinary: z.string({ error: says('expected an absolute path', 'e.g. engineBinary: "/opt/runc-1.2/runc"') }).startsWith('/', { error: says('expected an absolute path', 'e.g. engineBinary: "/opt/runc-1.2/runc"') }).optional(),
     /**
      * false: no in-sandbox setup (private propagation, a fresh /proc, lo up, the
      * hostname), so that a namespace's own cost shows apart from the setup's

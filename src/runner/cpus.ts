@@ -55,7 +55,7 @@ export function splitFor(sc: Scenario, variants: readonly ResolvedVariant[], mod
 }
 
 /** Puts every thread of this process on `harness` and the launcher on `sandboxes`; the returned function undoes it. */
-export function applySplit(split: CpuSplit, launcherPid: number): () => void {
+export function applySplit(split: CpuSplit, launcherPids: number | readonly number[]): () => void {
   const b = nativeBinding();
   const before = allowedCpus();
   const mine = threads();
@@ -66,7 +66,7 @@ export function applySplit(split: CpuSplit, launcherPid: number): () => void {
       /* a thread that just exited */
     }
   }
-  if (launcherPid > 0) b.setAffinity(launcherPid, split.sandboxes);
+  for (const pid of typeof launcherPids === 'number' ? [launcherPids] : launcherPids) if (pid > 0) b.setAffinity(pid, split.sandboxes);
   return () => {
     for (const tid of threads()) {
       try {
@@ -75,10 +75,11 @@ export function applySplit(split: CpuSplit, launcherPid: number): () => void {
         /* gone */
       }
     }
-    try {
-      if (launcherPid > 0) b.setAffinity(launcherPid, before);
-    } catch {
-      /* the launcher is gone */
-    }
+    for (const pid of typeof launcherPids === 'number' ? [launcherPids] : launcherPids)
+      try {
+        if (pid > 0) b.setAffinity(pid, before);
+      } catch {
+        /* the launcher is gone */
+      }
   };
 }

@@ -99,6 +99,9 @@ export interface RunOutcome {
   interrupted: boolean;
 }
 
+/** The launcher processes to place on the sandboxes' CPUs (two in an A/B of launcher builds). */
+const launcherPids = (l: Launchable | SandboxLauncher): readonly number[] => ('pids' in l && l.pids ? l.pids : [l.pid ?? -1]);
+
 /** A failed launcher is restarted this many times per run before the run stops. */
 const LAUNCHER_RESTARTS = 1;
 
@@ -302,7 +305,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       };
       let quiescer: Quiescer | null = null;
       let prev: string | null = null;
-      let unsplit = split ? applySplit(split, launcher.pid ?? -1) : null;
+      let unsplit = split ? applySplit(split, launcherPids(launcher)) : null;
       try {
         await procedure.setup?.(variants.filter((v) => !skips.get(v.id)));
         if (pacing.pace === 'quiesced' && kernel) quiescer = new Quiescer(kernel);
@@ -377,7 +380,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
                 ktrace?.follow(launcher.pid ?? -1);
                 if (split) {
                   unsplit?.();
-                  unsplit = applySplit(split, launcher.pid ?? -1);
+                  unsplit = applySplit(split, launcherPids(launcher));
                 }
               }
             }

@@ -1,11 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
 import { compareMarkdown, compareRuns, compareText, type CompareResult } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
+import { ENGINES } from '../../engines/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { openKnob, registry, restoreKnob, writeKnob, type Knob } from '../../host/index.ts';
 import type { RunResults, ScenarioResult } from '../../results/index.ts';
-import { LONG_PLAN_SECONDS, TerminalProgress, runBenchmark } from '../../runner/index.ts';
+import { SandboxLauncher, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import { LONG_PLAN_SECONDS, TerminalProgress, runBenchmark, type Launchable } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs, type ResolvedVariant, type Scenario } from '../../scenario/index.ts';
 import { outputFile, writing } from '../../util/index.ts';
 
@@ -15,6 +17,12 @@ export interface AbCommandOptions {
   /** two builds of the workload program: A's and B's (absolute paths) */
   programA?: string;
   programB?: string;
+  /** two builds of nsbench's launcher (nsb-launcher): A's and B's */
+  launcherA?: string;
+  launcherB?: string;
+  /** two builds of an engine's program (runc, crun, bwrap, unshare): A's and B's, for the variants that launch through an engine */
+  engineA?: string;
+  engineB?: string;
   ns?: string[];
   rounds?: number;
   warmup?: number;
@@ -49,6 +57,122 @@ interface Sides {
   before: (side: SideName) => void;
   /** put back what was changed; an error message or null */
   restore: () => string | null;
+  /** the launcher the run starts (two launcher builds: both, each launch through its side's) */
+  startLauncher?: () => Launchable;
+  /** which of a scenario's variants the sides apply to (engine builds: those launched through that engine), in words */
+  keep?: (v: ResolvedVariant) => boolean;
+  keeps?: string;
+}
+
+/**
+ * Two launcher processes behind one: each launch goes to the launcher of the
+ * side whose variant is next (set before each launch). Both are placed on the
+ * sandboxes' CPUs alike (`pids`).
+ */
+class SideLauncher implements Launchable {
+  current: SideName = 'A';
+  constructor(private readonly sides: Record<SideName, SandboxLauncher>) {}
+  get pid(): number {
+    return this.sides[this.current].pid;
+  }
+  get pids(): number[] {
+    return SIDES.map((s) => this.sides[s].pid);
+  }
+  run(spec: SandboxSpec): Promise<LaunchResult> {
+    return this.sides[this.current].run(spec);
+  }
+  runMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]> {
+    return this.sides[this.current].runMany(spec, count);
+  }
+  close(): void {
+    for (const s of SIDES) this.sides[s].close();
+  }
+}
+
+/** `[NAME=]PATH`: the engine and its program; the name from the program's file name where it is not given (runc-1.2 → runc). */
+function engineBuild(spec: string): { engine: string; path: string } {
+  const eq = spec.indexOf('=');
+  const path = eq > 0 ? spec.slice(eq + 1) : spec;
+  const named = eq > 0 ? spec.slice(0, eq) : null;
+  const engines = Object.keys(ENGINES);
+  const engine = named ?? engines.find((e) => basename(path).startsWith(e)) ?? null;
+  if (!engine || !engines.includes(engine)) throw new UserError(`--engine-a/--engine-b ${spec}: ${named ? `no engine "${named}"` : 'which engine is it?'} (known: ${engines.join(', ')})`, 'name it: --engine-a runc=/path/to/runc');
+  if (!path.startsWith('/')) throw new UserError(`--engine-a/--engine-b ${path} is not an absolute path`, 'give each build of the engine as an absolute path');
+  let ok = false;
+  try {
+    accessSync(path, constants.X_OK);
+    const st = statSync(path);
+    ok = st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UserError(`engine ${path} is not an executable file`, 'give the path of the engine program of each build');
+  return { engine, path };
+}
+
+function engineSides(specA: string, specB: string): Sides {
+  const a = engineBuild(specA);
+  const b = engineBuild(specB);
+  if (a.engine !== b.engine) throw new UserError(`--engine-a is ${a.engine} and --engine-b ${b.engine}`, 'compare two builds of one engine');
+  if (a.path === b.path) throw new UserError(`--engine-a and --engine-b are both ${a.path}`, 'give two different builds');
+  return {
+    what: `the ${a.engine} build`,
+    A: a.path,
+    B: b.path,
+    variant: (v, _sc, side) => ({ ...v, id: sideId(v.id, side), label: `${v.label} [${side}]`, engineBinary: side === 'A' ? a.path : b.path }),
+    before: () => undefined,
+    restore: () => null,
+    keep: (v) => v.engine === a.engine,
+    keeps: `launch through ${a.engine}`,
+  };
+}
+
+function launcherSides(a: string, b: string): Sides {
+  for (const p of [a, b]) {
+    if (!p.startsWith('/')) throw new UserError(`--launcher-a/--launcher-b ${p} is not an absolute path`, 'give each build of nsb-launcher as an absolute path');
+    let ok = false;
+    try {
+      accessSync(p, constants.X_OK);
+      const st = statSync(p);
+      ok = st.isFile() && (st.mode & 0o111) !== 0;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UserError(`launcher ${p} is not an executable file`, 'build it (make -C native) and give the path of its nsb-launcher');
+  }
+  if (a === b) throw new UserError(`--launcher-a and --launcher-b are both ${a}`, 'give two different builds');
+  let mux: SideLauncher | null = null;
+  return {
+    what: 'the launcher build',
+    A: a,
+    B: b,
+    variant: (v, _sc, side) => {
+      if (v.engine) throw new UserError(`${v.id} launches through ${v.engine}, not nsbench's launcher`, 'A/B launcher builds on variants of nsbench\'s own launcher');
+      return { ...v, id: sideId(v.id, side), label: `${v.label} [${side}]` };
+    },
+    before: (side) => {
+      if (mux) mux.current = side;
+    },
+    restore: () => null,
+    startLauncher: () => {
+      const start = (path: string) => {
+        try {
+          return SandboxLauncher.start(path);
+        } catch (e) {
+          throw new UserError(`launcher ${path} does not start: ${(e as Error).message}`, 'give a build of nsb-launcher (make -C native)');
+        }
+      };
+      const first = start(a);
+      let second: SandboxLauncher;
+      try {
+        second = start(b);
+      } catch (e) {
+        first.close();
+        throw e;
+      }
+      return (mux = new SideLauncher({ A: first, B: second }));
+    },
+  };
 }
 
 function parseKnob(spec: string): { path: string; a: string; b: string } {
@@ -128,7 +252,7 @@ export function splitSides(run: RunResults): Record<SideName, RunResults> {
 }
 
 /**
- * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P`:
+ * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P | --launcher-a L --launcher-b L | --engine-a E --engine-b E`:
  * both sides in one run, interleaved round by round (every round runs each
  * variant of each side once, in a fresh random order), so that what drifts
  * within the run and what differs between runs hits A and B alike; then B
@@ -137,9 +261,15 @@ export function splitSides(run: RunResults): Record<SideName, RunResults> {
  */
 export async function abCommand(names: string[], o: AbCommandOptions): Promise<number> {
   const config = await loadConfig(o.config);
-  const kinds = [o.knob !== undefined, o.programA !== undefined || o.programB !== undefined].filter(Boolean).length;
-  if (kinds !== 1) throw new UserError(kinds ? 'ab compares one thing at a time: --knob, or --program-a with --program-b' : 'ab needs what tells A from B', 'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0, or --program-a /old/noop --program-b /new/noop');
+  const kinds = [o.knob !== undefined, o.programA !== undefined || o.programB !== undefined, o.launcherA !== undefined || o.launcherB !== undefined, o.engineA !== undefined || o.engineB !== undefined].filter(Boolean).length;
+  if (kinds !== 1)
+    throw new UserError(
+      kinds ? 'ab compares one thing at a time: --knob, --program-a/-b, --launcher-a/-b or --engine-a/-b' : 'ab needs what tells A from B',
+      'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0, --program-a /old/noop --program-b /new/noop, --launcher-a /old/nsb-launcher --launcher-b /new/nsb-launcher, or --engine-a /usr/bin/runc --engine-b /opt/runc/runc engines',
+    );
+  if ((o.engineA === undefined) !== (o.engineB === undefined)) throw new UserError('--engine-a and --engine-b go together', 'give both builds');
   if ((o.programA === undefined) !== (o.programB === undefined)) throw new UserError('--program-a and --program-b go together', 'give both builds');
+  if ((o.launcherA === undefined) !== (o.launcherB === undefined)) throw new UserError('--launcher-a and --launcher-b go together', 'give both builds');
   if (o.markdown) outputFile(o.markdown, 'the Markdown table');
   const scenarios: Scenario[] = [];
   for (const name of names.length ? names : ['boot']) {
@@ -148,14 +278,24 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
     scenarios.push(sc);
   }
   const nsVariants = o.ns?.length ? parseVariantSpecs(o.ns) : undefined;
-  const sides = o.knob !== undefined ? knobSides(o.knob) : programSides(o.programA as string, o.programB as string);
+  const sides =
+    o.knob !== undefined
+      ? knobSides(o.knob)
+      : o.launcherA !== undefined
+        ? launcherSides(o.launcherA, o.launcherB as string)
+        : o.engineA !== undefined
+          ? engineSides(o.engineA, o.engineB as string)
+          : programSides(o.programA as string, o.programB as string);
   const doubled = scenarios.map((sc): Scenario => {
-    const vs = (nsVariants ?? sc.variants) as ResolvedVariant[];
+    const all = (nsVariants ?? sc.variants) as ResolvedVariant[];
+    const vs = sides.keep ? all.filter(sides.keep) : all;
+    if (!vs.length) throw new UserError(`ab: none of ${sc.name}'s variants ${sides.keeps ?? 'applies'}`, 'A/B engine builds on a scenario with such variants (engines)');
+    if (vs.length < all.length && !o.quiet) process.stderr.write(`note: ${sc.name}: the ${vs.length} variant(s) that ${sides.keeps ?? 'apply'} are compared, ${all.length - vs.length} left out\n`);
     const base = vs.some((v) => v.id === sc.baseline) ? sc.baseline : (vs[0]?.id ?? sc.baseline);
     return {
       ...sc,
       baseline: sideId(base, 'A'),
-      variants: SIDES.flatMap((s) => vs.map((v) => ({ ...sides.variant(v, sc, s), baseline: sideId(v.baseline ?? base, s) }))),
+      variants: SIDES.flatMap((s) => vs.map((v) => ({ ...sides.variant(v, sc, s), baseline: sideId(v.baseline && vs.some((x) => x.id === v.baseline) ? v.baseline : base, s) }))),
     } as Scenario;
   });
   const unregister = registry.add('ab knob', () => {
@@ -175,8 +315,9 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
       outDir: o.out ?? config.outDir,
       progress: new TerminalProgress(process.stderr, { lines: !o.quiet, longSeconds: LONG_PLAN_SECONDS }),
       beforeLaunch: (variantId: string) => sides.before(sideOfId(variantId)?.side ?? 'A'),
+      ...(sides.startLauncher ? { startLauncher: sides.startLauncher } : {}),
       ab: { what: sides.what, A: sides.A, B: sides.B },
-      plan: { scenarios: names, ab: { knob: o.knob ?? null, programA: o.programA ?? null, programB: o.programB ?? null } },
+      plan: { scenarios: names, ab: { knob: o.knob ?? null, programA: o.programA ?? null, programB: o.programB ?? null, launcherA: o.launcherA ?? null, launcherB: o.launcherB ?? null, engineA: o.engineA ?? null, engineB: o.engineB ?? null } },
     });
   } finally {
     const err = sides.restore();

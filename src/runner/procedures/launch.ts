@@ -45,7 +45,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     const w = v.workload ?? this.ctx.scenario.workload;
     if (this.ctx.pacing.pace === 'back-to-back' && 'tool' in w && TOOL_ADAPTERS[w.tool]?.phases)
       return `${w.tool} ${w.args.join(' ')} needs a prepare and a cleanup run around each launch, which back-to-back pacing (launches in a row inside the launcher) leaves no room for`;
-    if (v.engine) return skipReason([], this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'engines are driven as root' : null) ?? (ENGINES[v.engine] as Engine).unsupported(v.ns, this.#engineCtx);
+    if (v.engine) return skipReason([], this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'engines are driven as root' : null) ?? (ENGINES[v.engine] as Engine).unsupported(v.ns, this.#engineCtx, v.engineBinary);
     const reason = skipReason(v.ns, this.ctx.euid) ?? workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
     if (reason) return reason;
     try {
@@ -68,7 +68,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     if (!s && v.engine) {
       this.#enginesUsed.add(v.engine);
       this.#unregisterEngines ??= registry.add(`engine bundles and containers nsb-${this.#engineCtx.tag}*`, () => this.teardown());
-      const cmd = (ENGINES[v.engine] as Engine).command(v.ns, this.#specs.size, this.#engineCtx);
+      const cmd = (ENGINES[v.engine] as Engine).command(v.ns, this.#specs.size, this.#engineCtx, v.engineBinary);
       s = { ns: [], path: cmd.path, argv: cmd.argv, timeoutMs: this.ctx.timeoutMs };
       this.#specs.set(v.id, s);
     }

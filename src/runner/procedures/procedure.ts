@@ -9,6 +9,8 @@ import type { Pacing } from '../pacing.ts';
 export interface Launchable {
   /** the launcher process, where there is one (its CPU affinity can be set) */
   readonly pid?: number;
+  /** every launcher process, where there are several (an A/B of two launcher builds): each is placed as `pid` is */
+  readonly pids?: readonly number[];
   run(spec: SandboxSpec): Promise<LaunchResult>;
   /** back-to-back pacing: `count` launches in a row inside the launcher */
   runMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
