@@ -97,7 +97,13 @@ function engineBuild(spec: string): { engine: string; path: string } {
   const engines = Object.keys(ENGINES);
   const engine = named ?? engines.find((e) => basename(path).startsWith(e)) ?? null;
   if (!engine || !engines.includes(engine)) throw new UserError(`--engine-a/--engine-b ${spec}: ${named ? `no engine "${named}"` : 'which engine is it?'} (known: ${engines.join(', ')})`, 'name it: --engine-a runc=/path/to/runc');
-  if (!path.startsWith('/')) throw new UserError(`--engine-a/--engine-b ${path} is not an absolute path`, 'give each build of the engine as an absolute path');
+  checkBuild(path, '--engine-a/--engine-b', 'engine', 'give the path of the engine program of each build');
+  return { engine, path };
+}
+
+/** A build given by path: absolute, a regular file with an execute bit (root passes access(X_OK) on any file that has one). */
+function checkBuild(path: string, flags: string, what: string, fix: string): void {
+  if (!path.startsWith('/')) throw new UserError(`${flags} ${path} is not an absolute path`, `give each build of the ${what} as an absolute path`);
   let ok = false;
   try {
     accessSync(path, constants.X_OK);
@@ -106,8 +112,7 @@ function engineBuild(spec: string): { engine: string; path: string } {
   } catch {
     ok = false;
   }
-  if (!ok) throw new UserError(`engine ${path} is not an executable file`, 'give the path of the engine program of each build');
-  return { engine, path };
+  if (!ok) throw new UserError(`${what} ${path} is not an executable file`, fix);
 }
 
 function engineSides(specA: string, specB: string): Sides {
@@ -128,18 +133,7 @@ function engineSides(specA: string, specB: string): Sides {
 }
 
 function launcherSides(a: string, b: string): Sides {
-  for (const p of [a, b]) {
-    if (!p.startsWith('/')) throw new UserError(`--launcher-a/--launcher-b ${p} is not an absolute path`, 'give each build of nsb-launcher as an absolute path');
-    let ok = false;
-    try {
-      accessSync(p, constants.X_OK);
-      const st = statSync(p);
-      ok = st.isFile() && (st.mode & 0o111) !== 0;
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new UserError(`launcher ${p} is not an executable file`, 'build it (make -C native) and give the path of its nsb-launcher');
-  }
+  for (const p of [a, b]) checkBuild(p, '--launcher-a/--launcher-b', 'launcher', 'build it (make -C native) and give the path of its nsb-launcher');
   if (a === b) throw new UserError(`--launcher-a and --launcher-b are both ${a}`, 'give two different builds');
   let mux: SideLauncher | null = null;
   return {
