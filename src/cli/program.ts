@@ -24,6 +24,7 @@ function integer(min: number, max: number) {
 }
 
 function percent(value: string): number {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a percentage 0..1000, got nothing'); // Number('') is 0
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1000) throw new InvalidArgumentError('expected a percentage 0..1000');
   return n;

@@ -87,7 +87,7 @@ export function resolveProfile(config: ResolvedConfig, name?: string): ResolvedP
   const want = name ?? config.profile;
   if (want === null || want === undefined) return null;
   const names = Object.keys(config.profiles);
-  const p = config.profiles[want];
+  const p = Object.hasOwn(config.profiles, want) ? config.profiles[want] : undefined; // never a built-in of Object ("constructor")
   if (!p) {
     const where = name !== undefined ? `--profile ${want}` : `${config.file}: profile`;
     throw new UserError(`${where}: no profile "${want}"${names.length ? knownList(want, names) : ` (${config.file ?? 'the config'} defines none)`}`, names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... } to bench.config.ts');

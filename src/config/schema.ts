@@ -24,8 +24,8 @@ const positive = (what: string, fix: string, max: number) => {
 };
 
 /**
- * Adaptive sampling in two stages: a pilot of minRounds rounds (at least 10)
- * measures each variant's median CI; from its width the rounds that reach
+ * Adaptive sampling in two stages: a pilot of minRounds rounds (at least 10,
+ * at most maxRounds) measures each variant's median CI; from its width the rounds that reach
  * precisionPct are fixed once, and the scenario runs to them (the pilot
  * alone where it is precise enough), within maxRounds and the scenario's
  * time budget (never passed by one more round once minRounds have run).
@@ -42,7 +42,11 @@ export const adaptiveSchema = strict(
     budgetS: positive('seconds', 'e.g. budgetS: 30', 86_400).optional(),
   },
   '{ precisionPct?, minRounds?, maxRounds?, budgetS? }',
-);
+).superRefine((a, ctx) => {
+  // both given and crossed: say so (clamping one to the other would run neither as written)
+  if (a.minRounds !== undefined && a.maxRounds !== undefined && a.minRounds > a.maxRounds)
+    ctx.addIssue({ code: 'custom', path: ['minRounds'], message: says(`minRounds ${a.minRounds} is more than maxRounds ${a.maxRounds}`, 'make minRounds at most maxRounds') });
+});
 
 /** One scenario of a profile, with what the profile changes about it. */
 const profileScenarioSchema = strict(

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fleetAnalysis, writeFileAtomic, type Fleet, type FleetAnalysis, type FleetCell } from '../results/index.ts';
+import { insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
 import { escapeHtml as esc, formatMetric } from './format.ts';
 
 // The fleet report: per scenario, the hosts side by side — each host's
@@ -77,11 +77,13 @@ export function fleetMarkdown(fleet: Fleet, a: FleetAnalysis): string {
 /** Writes <dir>/<fleet file name>.html and .md. */
 export function writeFleetReport(fleet: Fleet, file: string, dir: string, o: { reference?: string } = {}): { html: string; markdown: string; analysis: FleetAnalysis } {
   const a = fleetAnalysis(fleet, o);
-  mkdirSync(dir, { recursive: true });
   const name = basename(file).replace(/\.json$/, '');
-  const html = join(dir, `${name}.html`);
-  const markdown = join(dir, `${name}.md`);
-  writeFileAtomic(html, fleetHtml(fleet, a));
-  writeFileAtomic(markdown, fleetMarkdown(fleet, a));
+  const html = insideDir(dir, join(dir, `${name}.html`), 'the fleet report');
+  const markdown = insideDir(dir, join(dir, `${name}.md`), 'the fleet report');
+  notAnInput(html, [file], 'the fleet report');
+  notAnInput(markdown, [file], 'the fleet report');
+  outputDir(dir, 'the fleet report');
+  writing(html, 'the fleet report', () => writeFileAtomic(html, fleetHtml(fleet, a)));
+  writing(markdown, 'the fleet report', () => writeFileAtomic(markdown, fleetMarkdown(fleet, a)));
   return { html, markdown, analysis: a };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic, type RunResults } from '../results/index.ts';
-import { outputDir, writing } from '../util/index.ts';
+import { insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
 import { htmlReport } from './html.ts';
 import { markdownSummary } from './markdown.ts';
 
@@ -10,11 +10,14 @@ export interface ReportFiles {
   charts: number;
 }
 
-/** Writes reports/<run-id>.html and reports/<run-id>.md. */
-export async function writeReports(run: RunResults, dir: string): Promise<ReportFiles> {
+/** Writes reports/<run-id>.html and reports/<run-id>.md; never onto one of `inputs` (the files the report was read from). */
+export async function writeReports(run: RunResults, dir: string, inputs: readonly string[] = []): Promise<ReportFiles> {
+  const files = { html: insideDir(dir, join(dir, `${run.runId}.html`), 'the report'), markdown: insideDir(dir, join(dir, `${run.runId}.md`), 'the report'), charts: 0 };
+  notAnInput(files.html, inputs, 'the report');
+  notAnInput(files.markdown, inputs, 'the report');
   outputDir(dir, 'the report');
   const { html, charts } = await htmlReport(run);
-  const files = { html: join(dir, `${run.runId}.html`), markdown: join(dir, `${run.runId}.md`), charts };
+  files.charts = charts;
   writing(files.html, 'the report', () => writeFileAtomic(files.html, html));
   writing(files.markdown, 'the report', () => writeFileAtomic(files.markdown, markdownSummary(run)));
   return files;

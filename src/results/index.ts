@@ -1,6 +1,7 @@
 export * from './types.ts';
 export { summarize, headlineMetric, isMeasured, scenarioWarnings, MIN_SAMPLES, MIN_VERDICT_SAMPLES } from './summary.ts';
 export { samplesCsv, summaryCsv, unitOf } from './csv.ts';
+export { RUN_ID_RE } from './schema.ts';
 export { ResultsWriter, writeFileAtomic, applyLate, type LateUpdate, type ResultFiles } from './writer.ts';
 export { loadResults, readResults, readResultsText, fromSamplesJsonl, parseResultsJson, MAX_JSON_BYTES } from './read.ts';
 export { carryOverOf, carryOverWarnings, loadWarnings } from './conditions.ts';

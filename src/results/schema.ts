@@ -239,10 +239,18 @@ export const scenarioResultSchema = scenarioMetaSchema.extend({ samples: z.array
 
 export const toolSchema = z.object({ name: z.literal('nsbench'), version: z.string(), commit: z.string().nullable() });
 
+/**
+ * A run id as nsbench makes them (20261205-030111-f766) or any name of letters,
+ * digits, ".", "_" and "-" not starting with "." — it names files, so a run id
+ * read from a file from another machine never becomes a path outside its folder.
+ */
+export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const runIdSchema = z.string().regex(RUN_ID_RE, { error: 'not a run id (letters, digits, ".", "_" and "-", at most 128, not starting with ".")' });
+
 export const runResultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
   schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
-  runId: z.string(),
+  runId: runIdSchema,
   status: z.enum(['complete', 'partial']),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -258,7 +266,7 @@ export const samplesHeaderSchema = z.object({
   type: z.literal('run'),
   schema: z.literal(RESULTS_SCHEMA).optional(),
   schemaVersion: z.number().optional(),
-  runId: z.string(),
+  runId: runIdSchema,
   startedAt: z.string(),
   seed: num,
   tool: toolSchema,

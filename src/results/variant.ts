@@ -49,7 +49,7 @@ export const workloadSchema = strict(
       .optional(),
     tool: z
       .string({ error: says('expected a tool name', 'use a known tool, or { command: [...] }') })
-      .refine((t) => t in TOOL_ADAPTERS, { error: (iss) => says(`no adapter for ${show(iss.input)}${knownList(iss.input, Object.keys(TOOL_ADAPTERS))}`, 'use a known tool, or { command: [...] }') })
+      .refine((t) => Object.hasOwn(TOOL_ADAPTERS, t), { error: (iss) => says(`no adapter for ${show(iss.input)}${knownList(iss.input, Object.keys(TOOL_ADAPTERS))}`, 'use a known tool, or { command: [...] }') })
       .optional(),
     command: z
       .array(z.string({ error: says('expected a non-empty array of strings', 'e.g. command: ["/bin/true"]') }), { error: says('expected a non-empty array of strings', 'e.g. command: ["/bin/true"]') })
@@ -156,7 +156,7 @@ export const variantSchema = strict(
     /** Launch through another engine (unshare, bwrap, runc, crun) instead of nsbench's launcher: ns is what it is asked for. */
     engine: z
       .string()
-      .refine((e) => e in ENGINES, { error: (iss) => says(`unknown engine ${show(iss.input)}${knownList(iss.input, Object.keys(ENGINES))}`, "use a known engine, or leave it out for nsbench's own launcher") })
+      .refine((e) => Object.hasOwn(ENGINES, e), { error: (iss) => says(`unknown engine ${show(iss.input)}${knownList(iss.input, Object.keys(ENGINES))}`, "use a known engine, or leave it out for nsbench's own launcher") })
       .optional(),
     /** The engine's program by absolute path instead of the one on PATH (an A/B of two engine builds: nsbench ab --engine-a/--engine-b). */
     engineBinary: z.string({ error: says('expected an absolute path', 'e.g. engineBinary: "/opt/runc-1.2/runc"') }).startsWith('/', { error: says('expected an absolute path', 'e.g. engineBinary: "/opt/runc-1.2/runc"') }).optional(),

@@ -1,7 +1,9 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
-import { outputDir, writing } from '../util/index.ts';
+import { insideDir, outputDir, writing } from '../util/index.ts';
 import { join } from 'node:path';
 import { samplesCsv, summaryCsv } from './csv.ts';
+import { RUN_ID_RE } from './schema.ts';
+import { UserError } from '../errors/index.ts';
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RoundLoad, type RunResults, type Sample, type ScenarioResult } from './types.ts';
 
 /** A late record: metrics to add, and flags to set, on the sample with that seq. */
@@ -60,12 +62,13 @@ export class ResultsWriter {
 
   /** `resume`: append to an existing samples file (its run header is already there). */
   constructor(outDir: string, runId: string, header: Record<string, unknown>, resume = false) {
+    if (!RUN_ID_RE.test(runId)) throw new UserError(`run id ${JSON.stringify(runId)} is not a run id`, 'a run id is letters, digits, ".", "_" and "-" (it names files)');
     outputDir(outDir, 'results');
     this.files = {
-      json: join(outDir, `${runId}.json`),
-      samplesJsonl: join(outDir, `${runId}.samples.jsonl`),
-      csv: join(outDir, `${runId}.csv`),
-      summaryCsv: join(outDir, `${runId}.summary.csv`),
+      json: insideDir(outDir, join(outDir, `${runId}.json`), 'results'),
+      samplesJsonl: insideDir(outDir, join(outDir, `${runId}.samples.jsonl`), 'results'),
+      csv: insideDir(outDir, join(outDir, `${runId}.csv`), 'results'),
+      summaryCsv: insideDir(outDir, join(outDir, `${runId}.summary.csv`), 'results'),
     };
     if (resume) dropTornLine(this.files.samplesJsonl);
     else writing(this.files.samplesJsonl, 'the samples file', () => appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'run', schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, runId, ...header })}\n`));

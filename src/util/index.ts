@@ -2,6 +2,6 @@ export { knownList, int, nearest, says, show, strict, parseOrFail, oneOf, num, d
 export { importDefaultOrExplain } from './import-module.ts';
 export { listSome } from './text.ts';
 export { WORK_BASE } from './paths.ts';
-export { outputDir, writing, outputFile } from './output.ts';
+export { outputDir, writing, outputFile, notAnInput, insideDir, resolvedPath } from './output.ts';
 export { escapeHtml, formatMetric, formatNs, formatRatio, textTable } from './format.ts';
 export { renderSvg } from './svg.ts';

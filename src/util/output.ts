@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
 
 /** What an errno means for a file nsbench writes, and what to do about it. */
@@ -44,4 +44,36 @@ export function outputFile(path: string, what: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`cannot write ${what} to ${path}: it is a folder`, 'give a file name, not a folder');
   const dir = dirname(path);
   if (!existsSync(dir)) throw new UserError(`cannot write ${what} to ${path}: the folder ${dir} does not exist`, 'create the folder, or pick another path');
+}
+
+/** A path as the kernel would resolve it: symlinks followed where it exists (its folder's, where only that does). */
+export function resolvedPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * An output that would replace one of the command's inputs (after symlinks):
+ * refused in one line, before anything is written — every command that reads
+ * files and writes others checks its outputs with it.
+ */
+export function notAnInput(output: string, inputs: readonly string[], what: string): void {
+  const out = resolvedPath(output);
+  const hit = inputs.find((i) => resolvedPath(i) === out);
+  if (hit) throw new UserError(`cannot write ${what} to ${output}: it is ${hit === output ? 'one of the files read' : `the file read as ${hit}`}`, `write ${what} to a new file; nsbench never overwrites what it reads`);
+}
+
+/** A file name made from a name read from a file stays inside its folder (a checked name always does: this is the last guard). */
+export function insideDir(dir: string, file: string, what: string): string {
+  const d = resolve(dir);
+  const f = resolve(file);
+  if (!f.startsWith(d.endsWith(sep) ? d : d + sep)) throw new UserError(`cannot write ${what} to ${file}: it is outside ${dir}`, 'the name comes from a damaged or hostile file; check it');
+  return file;
 }

@@ -73,7 +73,8 @@ export function strict<T extends z.ZodRawShape>(shape: T, expected: string) {
 /** A value as the user wrote it, short. */
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = typeof v === 'bigint' ? `${v}n` : JSON.stringify(v) ?? String(v);
+  // JSON writes NaN and ±Infinity as null: say what they are
+  const s = typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

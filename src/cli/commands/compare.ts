@@ -5,7 +5,7 @@ import { COMPARE_DEFAULTS, compareByHost, compareMarkdown, comparePooled, compar
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { checkMetricName, loadRunOrFleet, type RunResults } from '../../results/index.ts';
-import { outputFile, writing } from '../../util/index.ts';
+import { notAnInput, outputFile, writing } from '../../util/index.ts';
 
 export interface CompareCommandOptions {
   threshold?: number;
@@ -93,8 +93,7 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
   const baselineFile = baselineArgs.join(', ');
   if (o.markdown) {
     outputFile(o.markdown, 'the Markdown table'); // an output problem is found before any verdict
-    const out = real(o.markdown);
-    if ([...baselineArgs, currentFile].some((f) => real(f) === out)) throw new UserError(`--markdown ${o.markdown} is one of the results files compared`, 'write the Markdown table to a new file');
+    notAnInput(o.markdown, [...baselineArgs, currentFile], 'the Markdown table');
   }
   const side = async (file: string): Promise<Side> => {
     const x = await loadRunOrFleet(file);

@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { MIN_HISTORY_RUNS, historyAnalysis, historyCsv, historyHtml, historyPoints, toBencherBmf, toGithubSmallerIsBetter } from '../../history/index.ts';
 import { loadResults, writeFileAtomic, type RunResults } from '../../results/index.ts';
-import { outputDir, outputFile, writing } from '../../util/index.ts';
+import { notAnInput, outputDir, outputFile, writing } from '../../util/index.ts';
 import { UserError } from '../../errors/index.ts';
 
 /** `nsbench history <results...>`: trend HTML + CSV across runs, keyed by host. */
@@ -18,13 +18,18 @@ export async function historyCommand(files: string[], o: { out?: string; config?
       continue;
     }
     seen.set(run.runId, f);
+    // history orders the runs by their start: a start that is no date would be ordered as text
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(run.startedAt) || Number.isNaN(Date.parse(run.startedAt)))
+      throw new UserError(`${f}: startedAt ${JSON.stringify(run.startedAt)} is not a date, and history orders runs by it`, 'give results files written by nsbench run (the file is damaged)');
     runs.push(run);
   }
   const points = historyPoints(runs);
   const dir = o.out ?? config.reportsDir;
-  outputDir(dir, 'the history');
   const html = join(dir, 'history.html');
   const csv = join(dir, 'history.csv');
+  notAnInput(html, files, 'the history');
+  notAnInput(csv, files, 'the history');
+  outputDir(dir, 'the history');
   const { steps, judged, series } = historyAnalysis(points);
   // for CI: a gate that judged nothing must not pass as if it had (checked before anything is written)
   if (o.failOnStep !== undefined && judged === 0)
@@ -53,9 +58,12 @@ const FORMATS = {
 
 /** `nsbench export <results> --format github-smaller|bencher` */
 export async function exportCommand(file: string, o: { format: string; out?: string }): Promise<number> {
-  const fmt = FORMATS[o.format as keyof typeof FORMATS];
+  const fmt = Object.hasOwn(FORMATS, o.format) ? FORMATS[o.format as keyof typeof FORMATS] : undefined;
   if (!fmt) throw new UserError(`unknown export format "${o.format}" (known: ${Object.keys(FORMATS).join(', ')})`, 'use --format github-smaller or --format bencher');
-  if (o.out) outputFile(o.out, 'the export');
+  if (o.out) {
+    outputFile(o.out, 'the export');
+    notAnInput(o.out, [file], 'the export');
+  }
   const text = `${JSON.stringify(fmt(await loadResults(file)), null, 1)}\n`;
   if (o.out) writing(o.out, 'the export', () => writeFileAtomic(o.out as string, text));
   else process.stdout.write(text);

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { UserError } from '../../errors/index.ts';
 import { loadResults, mergeRuns, writeFileAtomic } from '../../results/index.ts';
-import { outputFile, writing } from '../../util/index.ts';
+import { notAnInput, outputFile, writing } from '../../util/index.ts';
 
 export interface MergeCommandOptions {
   out: string;
@@ -13,6 +13,7 @@ export interface MergeCommandOptions {
 /** `nsbench merge <results…> -o fleet.json`: one fleet file, keyed by host fingerprint. */
 export async function mergeCommand(files: string[], o: MergeCommandOptions): Promise<number> {
   outputFile(o.out, 'the fleet file'); // an output problem before anything is read
+  notAnInput(o.out, files, 'the fleet file');
   const failed = (o.failed ?? []).map((f) => {
     const i = f.indexOf('=');
     if (i <= 0) throw new UserError(`--failed ${f}: expected HOST=REASON`, 'e.g. --failed node3="ssh: connection refused"');

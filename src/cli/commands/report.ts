@@ -16,7 +16,7 @@ export async function reportCommand(file: string, o: { out?: string; config?: st
     return 0;
   }
   if (o.reference) process.stderr.write('note: --reference applies to a fleet file (nsbench merge); ignored for one run\n');
-  const f = await writeReports(what.run, o.out ?? config.reportsDir);
+  const f = await writeReports(what.run, o.out ?? config.reportsDir, [file]);
   process.stdout.write(`report: ${rel(f.html)} (${f.charts} charts, ${Math.round(performance.now() - t0)} ms)\nsummary: ${rel(f.markdown)}\n`);
   return 0;
 }

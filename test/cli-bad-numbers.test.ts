@@ -1,0 +1,49 @@
+// Numbers and names from the command line and the config: an empty string is no number, NaN and Infinity say
+// what they are, crossed bounds are refused rather than clamped, and a name that happens to be a property of
+// every JavaScript object ("constructor") is just an unknown name. One line, exit 2, no stack trace.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { syntheticRun } from '../src/compare/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
+import { tempDir } from './helpers/env.ts';
+
+test('numbers and names: one line with the cause and the fix, exit 2', () => {
+  const dir = tempDir('nsb-test-numbers-');
+  const file = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const a = file('a.json', JSON.stringify({ ...syntheticRun(1, { variants: 2, n: 8, mu: 1e6, cv: 0.05 }), runId: 'a' }));
+  const b = file('b.json', JSON.stringify({ ...syntheticRun(2, { variants: 2, n: 8, mu: 1e6, cv: 0.05 }), runId: 'b' }));
+  const crossed = file('crossed.config.ts', "export default { profiles: { p: { description: 'x', scenarios: ['boot'], adaptive: { minRounds: 50, maxRounds: 10 } } } };\n");
+  const nan = file('nan.config.ts', 'export default { rounds: NaN };\n');
+  const inf = file('inf.config.ts', 'export default { compare: { thresholdPct: Infinity } };\n');
+  const cases: [string, string[], RegExp][] = [
+    ['compare -t with nothing', ['compare', a, b, '-t', ''], /--threshold <pct>.*expected a percentage 0\.\.1000, got nothing/],
+    ['compare --run-sd with nothing', ['compare', a, b, '--run-sd', ' '], /--run-sd <pct>.*got nothing/],
+    ['history --fail-on-step with nothing', ['history', a, b, '--fail-on-step', ''], /--fail-on-step \[pct\].*got nothing/],
+    ['run --profile constructor', ['run', '--profile', 'constructor'], /--profile constructor: no profile "constructor"/],
+    ['export --format constructor', ['export', a, '--format', 'constructor'], /unknown export format "constructor"/],
+    ['config: minRounds over maxRounds', ['run', '--config', crossed, '--profile', 'p'], /minRounds 50 is more than maxRounds 10 — make minRounds at most maxRounds/],
+    ['config: rounds NaN', ['run', '--config', nan], /rounds.*got NaN/],
+    ['config: a threshold of Infinity', ['compare', a, b, '--config', inf], /thresholdPct.*Infinity/],
+  ];
+  const failures: string[] = [];
+  for (const [what, argv, cause] of cases) {
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...argv], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
+    const lines = r.stderr.split('\n').filter((l) => l.trim());
+    const wrong = [
+      r.status !== 2 && `exit ${r.status}`,
+      lines.length !== 1 && `${lines.length} lines on stderr`,
+      !/^error: .+ — .+/.test(lines[0] ?? '') && 'not "error: <cause> — <fix>"',
+      !cause.test(r.stderr) && `cause not named (${cause})`,
+      /null/.test(r.stderr) && 'says null',
+    ].filter(Boolean);
+    if (wrong.length) failures.push(`${what}: ${wrong.join(', ')}\n    ${r.stderr.trim()}`);
+  }
+  assert.deepEqual(failures, [], failures.join('\n'));
+});
