@@ -10,7 +10,7 @@ import { syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { tempDir } from './helpers/env.ts';
 
-test('numbers and names: one line with the cause and the fix, exit 2', () => {
+test('numbers, names and options that cannot apply: one line with the cause and the fix, exit 2', () => {
   const dir = tempDir('nsb-test-numbers-');
   const file = (name: string, text: string) => {
     const p = join(dir, name);
@@ -22,6 +22,7 @@ test('numbers and names: one line with the cause and the fix, exit 2', () => {
   const crossed = file('crossed.config.ts', "export default { profiles: { p: { description: 'x', scenarios: ['boot'], adaptive: { minRounds: 50, maxRounds: 10 } } } };\n");
   const nan = file('nan.config.ts', 'export default { rounds: NaN };\n');
   const inf = file('inf.config.ts', 'export default { compare: { thresholdPct: Infinity } };\n');
+  const longBoot = file('long.config.ts', "export default { profiles: { p: { description: 'x', scenarios: [{ name: 'boot', durationScale: 3 }] } } };\n");
   const cases: [string, string[], RegExp][] = [
     ['compare -t with nothing', ['compare', a, b, '-t', ''], /--threshold <pct>.*expected a percentage 0\.\.1000, got nothing/],
     ['compare --run-sd with nothing', ['compare', a, b, '--run-sd', ' '], /--run-sd <pct>.*got nothing/],
@@ -31,6 +32,11 @@ test('numbers and names: one line with the cause and the fix, exit 2', () => {
     ['config: minRounds over maxRounds', ['run', '--config', crossed, '--profile', 'p'], /minRounds 50 is more than maxRounds 10 — make minRounds at most maxRounds/],
     ['config: rounds NaN', ['run', '--config', nan], /rounds.*got NaN/],
     ['config: a threshold of Infinity', ['compare', a, b, '--config', inf], /thresholdPct.*Infinity/],
+    // options that cannot apply: refused in one line, not dropped without a word
+    ['--gap-ms on a freeze scenario', ['run', 'freeze', '--gap-ms', '5'], /--gap-ms 5: none of freeze is a launch scenario, the only kind it applies to — run a launch scenario/],
+    ['--harness-cpu on a network scenario', ['run', 'network', '--harness-cpu', 'off'], /--harness-cpu off: none of network is a launch scenario/],
+    ['--burst without back-to-back pacing', ['run', 'boot', '--burst', '5'], /--burst is the length of a back-to-back burst — add --pace back-to-back/],
+    ["a profile's durationScale on a scenario without a duration", ['run', '--config', longBoot, '--profile', 'p'], /profile p: boot: durationScale lengthens network tests, and boot is a launch scenario/],
   ];
   const failures: string[] = [];
   for (const [what, argv, cause] of cases) {

@@ -20,13 +20,18 @@ const USE_A_RESULTS_FILE = 'use a results/<run-id>.json (or .samples.jsonl) writ
 function unreadable(path: string, e: unknown): UserError {
   const code = (e as NodeJS.ErrnoException).code ?? '';
   const why: Record<string, [string, string]> = {
-    ENOENT: ['no such file', 'check the path'],
+    ENOENT: ['no such file (or a link to nothing)', 'check the path'],
     EISDIR: ['it is a folder, not a results file', 'give a results/<run-id>.json inside it'],
     EACCES: ['permission denied', 'make it readable, or run as its owner'],
+    EPERM: ['not permitted', 'make it readable, or run as its owner'],
     ENAMETOOLONG: ['the path is too long', 'check the path'],
+    ENOTDIR: ['a part of the path is a file, not a folder', 'check the path'],
+    ELOOP: ['its symbolic links loop', 'check the links on the path'],
+    NOTFILE: ['it is not a regular file (a pipe, a socket or a device)', 'give a results/<run-id>.json written by nsbench run'],
+    EIO: ['the disk could not read it', 'check the disk, or use a copy of the file'],
   };
   const [what, fix] = why[code] ?? [code || String(e), 'check the path'];
-  return new UserError(`cannot read results file ${path}: ${what}${code && why[code] ? ` (${code})` : ''}`, fix);
+  return new UserError(`cannot read results file ${path}: ${what}${code && why[code] && code !== 'NOTFILE' ? ` (${code})` : ''}`, fix);
 }
 
 /** A results file's text, without a UTF-8 BOM; a missing, unreadable or oversized file is one clear UserError. */
@@ -35,6 +40,8 @@ export function readResultsText(path: string): string {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // a pipe would block the read (and a device never end): regular files only
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'NOTFILE' });
     size = st.size;
   } catch (e) {
     throw unreadable(path, e);
@@ -77,7 +84,9 @@ export function readResults(path: string): RunResults {
 export async function loadResults(path: string): Promise<RunResults> {
   if (!path.endsWith('.jsonl')) return readResults(path);
   try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const st = statSync(path);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'NOTFILE' });
   } catch (e) {
     throw unreadable(path, e);
   }

@@ -68,8 +68,17 @@ export function lastRunCosts(outDir: string, wanted?: readonly string[], host = 
   } catch {
     return out;
   }
+  // regular files only: reading a FIFO named like a results file would block the run before it starts,
+  // and a dangling link or a folder is no earlier run
   const newest = files
-    .map((f) => ({ f, t: statSync(join(outDir, f)).mtimeMs }))
+    .flatMap((f) => {
+      try {
+        const st = statSync(join(outDir, f));
+        return st.isFile() ? [{ f, t: st.mtimeMs }] : [];
+      } catch {
+        return [];
+      }
+    })
     .sort((a, b) => b.t - a.t)
     .slice(0, 5);
   for (const { f } of newest) {

@@ -132,6 +132,9 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
       'compare two runs of the same scenarios and variants',
     );
   }
+  // a gate that judged nothing must not pass as if it had
+  if (res.rows.every((r) => r.verdict === 'too few samples'))
+    throw new UserError(`nothing could be judged: every one of the ${res.rows.length} comparisons has fewer than ${COMPARE_DEFAULTS.minSamples} measured samples on a side`, 'run more rounds (at least 6 of every variant) on both sides');
   // fewer comparisons than the baseline had: said on stderr too, where a CI log shows it whatever the output format
   const missing = res.warnings.filter((w) => w.endsWith('is only in the baseline run')).map((w) => w.replace(/ is only in the baseline run$/, ''));
   if (missing.length) process.stderr.write(`warning: ${missing.length} of the baseline's scenarios, variants or metrics are missing from ${currentFile}, so not compared: ${listSome(missing, 8)}\n`);

@@ -64,7 +64,11 @@ export async function exportCommand(file: string, o: { format: string; out?: str
     outputFile(o.out, 'the export');
     notAnInput(o.out, [file], 'the export');
   }
-  const text = `${JSON.stringify(fmt(await loadResults(file)), null, 1)}\n`;
+  const run = await loadResults(file);
+  const entries = fmt(run);
+  if ((Array.isArray(entries) ? entries.length : Object.keys(entries).length) === 0)
+    throw new UserError(`${file} has nothing to export: ${run.scenarios.length ? 'no headline figure was measured' : 'no scenario'}`, 'export a run that measured something');
+  const text = `${JSON.stringify(entries, null, 1)}\n`;
   if (o.out) writing(o.out, 'the export', () => writeFileAtomic(o.out as string, text));
   else process.stdout.write(text);
   return 0;

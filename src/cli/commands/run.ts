@@ -84,6 +84,13 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     if (others.length === scenarios.length) throw new UserError(`--pace ${o.pace}: none of ${others.join(', ')} is a launch scenario (the others keep their own procedure)`, 'run a launch scenario (boot, cpu, memory, io, engines, …) or leave --pace out');
     if (others.length) process.stderr.write(`note: --pace ${o.pace} applies to the launch scenarios; ${others.join(', ')} keep their own procedure\n`);
   }
+  // one rule for the options of launch scenarios: refused where none applies, said where some do not
+  for (const [flag, given] of [[`--gap-ms ${o.gapMs}`, o.gapMs !== undefined], [`--harness-cpu ${o.harnessCpu}`, o.harnessCpu !== undefined]] as const) {
+    if (!given) continue;
+    const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
+    if (others.length === scenarios.length) throw new UserError(`${flag}: none of ${others.join(', ')} is a launch scenario, the only kind it applies to`, `run a launch scenario (boot, cpu, memory, io, engines, …) or leave ${flag.split(' ')[0]} out`);
+    if (others.length) process.stderr.write(`note: ${flag} applies to the launch scenarios; ${others.join(', ')} keep their own procedure\n`);
+  }
   if (o.kernelTrace) {
     const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
     if (others.length === scenarios.length) throw new UserError(`--kernel-trace: none of ${others.join(', ')} is a launch scenario (it attributes launches to kernel work)`, 'run a launch scenario (boot, cpu, …) or leave --kernel-trace out');
@@ -194,6 +201,8 @@ export function profilePlan(profile: ResolvedProfile, sc: Scenario, config: Reso
       if (!ids.some((id) => matcher(p).test(id))) throw new UserError(`profile ${profile.name}: ${sc.name}: no variant matches "${p}"${knownList(p, ids.slice(0, 40))}`, `fix the pattern in bench.config.ts ("*" matches any characters)`);
     out = keepVariants(sc, (v) => own.variants?.some((p) => matcher(p).test(v.id)) ?? true);
   }
+  if (own?.durationScale !== undefined && sc.kind !== 'network')
+    throw new UserError(`profile ${profile.name}: ${sc.name}: durationScale lengthens network tests, and ${sc.name} is a ${sc.kind} scenario`, 'leave durationScale out for it (roundsScale or rounds change how long it runs)');
   const scale = own?.durationScale ?? profile.durationScale;
   if (scale !== 1 && out.kind === 'network')
     out = {
