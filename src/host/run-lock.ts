@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePidStat } from './processes.ts';
@@ -191,4 +191,44 @@ export function liveOwnerOf(names: readonly string[], live: readonly OwnerRecord
     if (r.claims.some((c) => tokens.some((t) => t.startsWith(c)))) return r;
   }
   return null;
+}
+
+/**
+ * The one process that may append to a run's samples file: taken with an
+ * exclusive create (two resumes started at the same moment cannot both get
+ * it), kept until this process exits; one left by a process that is gone
+ * (kill -9) is taken over. Returns null, or the pid that holds it.
+ */
+export function claimRunExclusively(runId: string): number | null {
+  // the first folder this user can write (root: /run/nsbench), as the owner records
+  const dir = lockDirs().find((d) => {
+    try {
+      mkdirSync(d, { recursive: true, mode: 0o755 });
+      accessSync(d, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!dir) return null; // nowhere to keep it: as before, no guard
+  const file = join(dir, `${runId}.appending`);
+  const mine = { pid: process.pid, startTime: startTimeOf(process.pid) ?? 0, bootId: bootId() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o644 });
+      process.once('exit', () => rmSync(file, { force: true }));
+      return null;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let other: { pid: number; startTime: number; bootId: string } | null = null;
+    try {
+      other = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      other = null; // torn: its writer died mid-write
+    }
+    if (other && other.pid !== process.pid && ownerAlive(other)) return other.pid;
+    rmSync(file, { force: true }); // its holder is gone: take it over
+  }
+  return -1;
 }

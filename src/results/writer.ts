@@ -60,13 +60,13 @@ function dropTornLine(path: string): void {
 export class ResultsWriter {
   readonly files: ResultFiles;
 
-  /** `resume`: append to an existing samples file (its run header is already there). */
-  constructor(outDir: string, runId: string, header: Record<string, unknown>, resume = false) {
+  /** `resume`: append to an existing samples file (its run header is already there): `samplesPath`, where it was given under another name. */
+  constructor(outDir: string, runId: string, header: Record<string, unknown>, resume = false, samplesPath?: string) {
     if (!RUN_ID_RE.test(runId)) throw new UserError(`run id ${JSON.stringify(runId)} is not a run id`, 'a run id is letters, digits, ".", "_" and "-" (it names files)');
     outputDir(outDir, 'results');
     this.files = {
       json: insideDir(outDir, join(outDir, `${runId}.json`), 'results'),
-      samplesJsonl: insideDir(outDir, join(outDir, `${runId}.samples.jsonl`), 'results'),
+      samplesJsonl: samplesPath ?? insideDir(outDir, join(outDir, `${runId}.samples.jsonl`), 'results'),
       csv: insideDir(outDir, join(outDir, `${runId}.csv`), 'results'),
       summaryCsv: insideDir(outDir, join(outDir, `${runId}.summary.csv`), 'results'),
     };

@@ -2,7 +2,7 @@ import { listSome } from '../util/index.ts';
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
-import { acquireRunLock, claim, releaseRunLock } from '../host/index.ts';
+import { acquireRunLock, claim, claimRunExclusively, releaseRunLock } from '../host/index.ts';
 import { registry } from '../host/index.ts';
 import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
@@ -84,7 +84,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   runId?: string;
   /** Continue a run that died: its id, seed and the samples it already measured (from its samples file). */
-  resume?: { runId: string; seed: number; startedAt: string; environment: Record<string, unknown>; samples: Sample[] };
+  resume?: { runId: string; seed: number; startedAt: string; environment: Record<string, unknown>; samples: Sample[]; samplesFile?: string };
   /** What the caller asked for (scenario names, options), kept in the samples file's header for --resume. */
   plan?: Record<string, unknown>;
   /** Before each launch (burst) of a variant, by its id: `nsbench ab` sets its side's knob here. */
@@ -168,6 +168,9 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     process.stderr.write(`warning: ${(e as Error).message}: a cleanup beside this run could remove its objects\n`);
   }
   claim(`nsb-${runId}`);
+  // one process appends to a run's samples file: a resume beside the run (or another resume) is refused
+  const appending = claimRunExclusively(runId);
+  if (appending !== null) throw new UserError(`run ${runId} is being run or resumed now${appending > 0 ? ` (pid ${appending})` : ''}: two would append to one samples file`, 'wait for it to end, or stop it first');
   const found = sortByOwner(findLeftovers());
   const before = new Set(found.free.map(leftoverKey));
   if (before.size) {
@@ -179,7 +182,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     process.stderr.write(`note: ${found.live.map((l) => `run ${l.owner.runId} (pid ${l.owner.pid})`).join(', ')} is running beside this one: its load is measured as competing load, its objects are not this run's\n`);
   }
   const tool = { name: 'nsbench' as const, version: nsbenchVersion(), commit: gitCommit() };
-  const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined);
+  const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined, opts.resume?.samplesFile);
   const measuredBefore = new Map<string, Sample>();
   for (const s of opts.resume?.samples ?? []) if (!s.superseded) measuredBefore.set(sampleKey(s.scenario, s.variant, s.round, s.conditions?.burst), s);
   if (opts.resume) {

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { removeAllAndExit } from '../../host/index.ts';
+import { claimRunExclusively, removeAllAndExit } from '../../host/index.ts';
+import { z } from 'zod';
 import { UserError } from '../../errors/index.ts';
 import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
-import type { Pace } from '../../results/index.ts';
+import { PACES, type Pace } from '../../results/index.ts';
 import { ADAPTIVE_DEFAULTS, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
 import { knownList } from '../../util/index.ts';
@@ -39,6 +40,24 @@ type RunPlan = { scenarios: string[] } & Pick<RunCommandOptions, (typeof PLAN_OP
 /** The plan's options that were given, as written (a resumed run asks for them again). */
 const PLAN_OPTIONS = ['profile', 'ns', 'rounds', 'warmup', 'timeoutMs', 'pace', 'gapMs', 'burst', 'retryNoisy', 'harnessCpu', 'kernelTrace'] as const;
 
+/** A samples file's plan, in the command line's ranges (program.ts): what --resume runs again. */
+const wholeIn = (min: number, max: number) => z.number().int().min(min).max(max);
+const resumePlanSchema = z.object({
+  scenarios: z.array(z.string().min(1)).max(10_000),
+  profile: z.string().min(1).optional(),
+  ns: z.array(z.string().min(1)).optional(),
+  rounds: wholeIn(1, 1_000_000).optional(),
+  warmup: wholeIn(0, 1_000_000).optional(),
+  timeoutMs: wholeIn(1, 86_400_000).optional(),
+  pace: z.enum(PACES).optional(),
+  gapMs: z.number().min(0).max(60_000).optional(),
+  burst: wholeIn(1, 100_000).optional(),
+  retryNoisy: wholeIn(0, 100).optional(),
+  harnessCpu: z.enum(['auto', 'off']).optional(),
+  kernelTrace: z.union([z.literal(true), z.enum(['on', 'functions', 'footprint'])]).optional(),
+  kernelWork: z.literal(false).optional(),
+});
+
 /** `nsbench run [scenario...]` */
 export async function runCommand(names: string[], o: RunCommandOptions): Promise<number> {
   const config = await loadConfig(o.config);
@@ -48,8 +67,19 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     if (o.seed !== undefined || o.out !== undefined)
       throw new UserError(`--resume continues the run with its own ${o.seed !== undefined ? 'seed (the rounds left keep its order)' : 'results folder (the samples file is appended to where it is)'}`, `leave ${o.seed !== undefined ? '--seed' : '-o'} out`);
     const run = await loadResults(o.resume);
-    const plan = run.environment.plan as RunPlan | undefined;
-    if (!plan || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
+    if (run.environment.plan === undefined || typeof run.environment.seed !== 'number') throw new UserError(`${o.resume}: no run plan in its header (written by an older nsbench)`, 'rerun the benchmark');
+    // the plan read back is checked as the command line is: a file is no way around the CLI's ranges
+    const parsed = resumePlanSchema.safeParse(run.environment.plan);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const key = issue?.path.join('.') || 'plan';
+      const value = issue?.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k as string] : undefined), run.environment.plan);
+      const why = (issue?.message ?? 'out of range').replace(/^\w/, (c) => c.toLowerCase());
+      throw new UserError(`${o.resume}: its run plan's ${key} (${JSON.stringify(value) ?? 'nothing'}) is not one the command line takes: ${why}`, 'the file is damaged or was edited; start a new run');
+    }
+    const plan = parsed.data as RunPlan;
+    const holder = claimRunExclusively(run.runId);
+    if (holder !== null) throw new UserError(`run ${run.runId} is being run or resumed now${holder > 0 ? ` (pid ${holder})` : ''}: two would append to one samples file`, 'wait for it to end, or stop it first');
     if (names.length || PLAN_OPTIONS.some((k) => o[k] !== undefined) || o.kernelWork === false)
       throw new UserError('--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --harness-cpu, --kernel-trace and --no-kernel-work come from its samples file', 'leave them out');
     const final = join(dirname(o.resume), `${run.runId}.json`);
@@ -65,7 +95,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     const { scenarios: planned, ...asked } = plan; // the options were written only where given
     names = planned;
     o = { ...o, ...asked, out: dirname(o.resume) };
-    resume = { runId: run.runId, seed: run.environment.seed, startedAt: run.startedAt, environment: run.environment, samples: run.scenarios.flatMap((s) => s.samples) };
+    resume = { runId: run.runId, seed: run.environment.seed, startedAt: run.startedAt, environment: run.environment, samples: run.scenarios.flatMap((s) => s.samples), samplesFile: o.resume };
   }
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
   const profile = resolveProfile(config, o.profile);
