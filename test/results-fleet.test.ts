@@ -128,3 +128,28 @@ test('nsbench report fleet.json: a row per host and variant, the failed host lis
     await browser.close();
   }
 });
+
+test('merge compares the whole plan each scenario ran: pace, gap, rounds; a final file and a samples file of one plan agree; --failed may not name a merged host', () => {
+  const differs = (edit: (r: RunResults) => void) => {
+    const b = hostRun('node2');
+    edit(b);
+    return () => mergeRuns([{ file: 'a.json', run: hostRun('node1') }, { file: 'b.json', run: b }]);
+  };
+  const sc = (r: RunResults) => r.scenarios[0] as RunResults['scenarios'][number];
+  assert.throws(differs((r) => (sc(r).pace = 'back-to-back')), /ran different plans: \S+'s conditions: pace "interleaved" vs "back-to-back"/);
+  assert.throws(differs((r) => (sc(r).gapMs = 5)), /conditions: gapMs 0 vs 5/);
+  assert.throws(differs((r) => (sc(r).warmupRounds = sc(r).warmupRounds + 1)), /conditions: warmupRounds/);
+  assert.throws(
+    differs((r) => {
+      sc(r).sampling = { mode: 'fixed', stoppedBy: 'rounds', rounds: sc(r).rounds + 5 };
+      sc(r).rounds += 5;
+    }),
+    /'s rounds: .*"fixed".* vs /,
+  );
+  // the same plan, one host's run as its final file, the other's as a dead run's samples file (no sampling said)
+  const dead = hostRun('node2');
+  for (const s of dead.scenarios) delete s.sampling;
+  (dead.environment as Record<string, unknown>).plan = { scenarios: ['boot'], rounds: 10 };
+  assert.equal(mergeRuns([{ file: 'a.json', run: hostRun('node1') }, { file: 'b.samples.jsonl', run: dead }]).hosts.length, 2);
+  assert.throws(() => mergeRuns([{ file: 'a.json', run: hostRun('node1') }, { file: 'b.json', run: hostRun('node2') }], { failed: [{ host: 'node2', reason: 'x' }] }), /--failed node2: that host's results are merged too/);
+});

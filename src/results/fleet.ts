@@ -47,10 +47,38 @@ export function fingerprintOf(run: RunResults): HostFingerprint {
 
 export const fingerprintKey = (f: HostFingerprint): string => [f.hostname, f.cpu, f.cores ?? '?', f.kernel, f.cgroupMode].join(' | ');
 
-/** A run's plan as merge compares it: what was asked (scenarios, options) and what each scenario ran (its variants). */
-export function planOf(run: RunResults): { asked: unknown; scenarios: { name: string; kind: string; variants: string[] }[] } {
+/** What a scenario ran under, as merge compares it: its variants and every condition that changes a figure. */
+interface ScenarioPlan {
+  name: string;
+  kind: string;
+  variants: string[];
+  /** pace, gap, burst, warm-up, workload and params: the conditions of every sample */
+  conditions: Record<string, unknown>;
+  /** fixed rounds (their number), or adaptive sampling (its settings: the rounds it reached differ by host); null where the run died before it said (a samples file) */
+  sampling: Record<string, unknown> | null;
+}
+
+/**
+ * A run's plan as merge compares it: what each scenario actually ran — its
+ * variants, pacing, gap, burst, warm-up, workload and params, and its fixed
+ * rounds or adaptive settings — read from the scenarios themselves, so that a
+ * run's final .json and a dead run's samples file of the same plan compare
+ * equal, and options that came from a profile or the config count as much as
+ * those given on a command line. `asked` (the command line) is kept for the record.
+ */
+export function planOf(run: RunResults): { asked: unknown; scenarios: ScenarioPlan[] } {
   const asked = (run.environment as Record<string, unknown>).plan ?? null;
-  return { asked, scenarios: run.scenarios.map((s) => ({ name: s.name, kind: s.kind, variants: s.variants.map((v) => v.id) })) };
+  return {
+    asked,
+    scenarios: run.scenarios.map((s) => {
+      const sampling = !s.sampling
+        ? null
+        : s.sampling.mode === 'adaptive'
+          ? { mode: 'adaptive', precisionPct: s.sampling.precisionPct, minRounds: s.sampling.minRounds, maxRounds: s.sampling.maxRounds, budgetS: s.sampling.budgetS ?? null }
+          : { mode: 'fixed', rounds: s.sampling.stoppedBy === 'interrupted' ? null : s.rounds };
+      return { name: s.name, kind: s.kind, variants: s.variants.map((v) => v.id), conditions: { pace: s.pace ?? 'interleaved', gapMs: s.gapMs ?? 0, burst: s.burst ?? 0, warmupRounds: s.warmupRounds, workload: s.workload, params: s.params }, sampling };
+    }),
+  };
 }
 
 const planText = (p: ReturnType<typeof planOf>) => p.scenarios.map((s) => `${s.name} (${s.variants.length} variants)`).join(', ');
@@ -59,10 +87,16 @@ const planText = (p: ReturnType<typeof planOf>) => p.scenarios.map((s) => `${s.n
 function planDifference(a: ReturnType<typeof planOf>, b: ReturnType<typeof planOf>): string | null {
   if (JSON.stringify(a.scenarios.map((s) => s.name)) !== JSON.stringify(b.scenarios.map((s) => s.name))) return `scenarios ${planText(a)} vs ${planText(b)}`;
   for (const [i, s] of a.scenarios.entries()) {
-    const t = b.scenarios[i] as (typeof b.scenarios)[number];
+    const t = b.scenarios[i] as ScenarioPlan;
     if (JSON.stringify(s.variants) !== JSON.stringify(t.variants)) return `${s.name}'s variants ${s.variants.join(',')} vs ${t.variants.join(',')}`;
+    const cond = Object.keys(s.conditions).filter((k) => JSON.stringify(s.conditions[k]) !== JSON.stringify(t.conditions[k]));
+    if (cond.length) return `${s.name}'s conditions: ${cond.map((k) => `${k} ${JSON.stringify(s.conditions[k])} vs ${JSON.stringify(t.conditions[k])}`).join(', ')}`;
+    // rounds: where both runs said how they sampled (a dead run's samples file does not), and an interrupted one's count is no plan
+    const sa = s.sampling;
+    const ta = t.sampling;
+    if (sa && ta && !(sa.mode === 'fixed' && ta.mode === 'fixed' && (sa.rounds === null || ta.rounds === null)) && JSON.stringify(sa) !== JSON.stringify(ta))
+      return `${s.name}'s rounds: ${JSON.stringify(sa)} vs ${JSON.stringify(ta)}`;
   }
-  if (JSON.stringify(a.asked) !== JSON.stringify(b.asked)) return `options ${JSON.stringify(a.asked)} vs ${JSON.stringify(b.asked)}`;
   return null;
 }
 
@@ -81,6 +115,9 @@ export function mergeRuns(inputs: readonly { file: string; run: RunResults }[], 
     seen.set(key, file);
   }
   const first = inputs[0] as (typeof inputs)[number];
+  const merged = new Set(inputs.map(({ run }) => fingerprintOf(run).hostname));
+  const both = (o.failed ?? []).find((f) => merged.has(f.host));
+  if (both) throw new UserError(`--failed ${both.host}: that host's results are merged too`, 'name only hosts that gave no results, or leave that results file out');
   const plan = planOf(first.run);
   let mixed = false;
   for (const { file, run } of inputs.slice(1)) {
