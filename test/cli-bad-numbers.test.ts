@@ -53,3 +53,13 @@ test('numbers, names and options that cannot apply: one line with the cause and 
   }
   assert.deepEqual(failures, [], failures.join('\n'));
 });
+
+test('a config naming a scenario 200 000 times is answered in one line (the duplicate is found before anything is loaded)', () => {
+  const dir = tempDir('nsb-test-numbers-');
+  const config = join(dir, 'many.config.ts');
+  writeFileSync(config, `export default { scenarios: ${JSON.stringify(Array.from({ length: 200_000 }, () => 'boot'))} };\n`);
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', '--config', config, '-o', join(dir, 'out')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.error, undefined, 'answered within a minute');
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: scenario "boot" is named twice in one run — name each scenario once\n$/);
+});

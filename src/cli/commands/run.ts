@@ -101,6 +101,12 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
   const profile = resolveProfile(config, o.profile);
   const scenarios: Scenario[] = [];
   const scenarioNames = names.length > 0 ? names : profile ? profile.scenarios.map((s) => s.name) : config.scenarios;
+  // cheap checks first: a name given twice is found before any file is loaded (a list of a million took minutes)
+  const given = new Set<string>();
+  for (const n of scenarioNames) {
+    if (given.has(n)) throw new UserError(`scenario "${n}" is named twice in one run`, 'name each scenario once');
+    given.add(n);
+  }
   const sampling: NonNullable<RunOptions['sampling']> = {};
   for (const name of scenarioNames) {
     const loaded = await loadScenario(name);
@@ -133,9 +139,12 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     if (others.length === scenarios.length) throw new UserError(`--ns: none of ${others.join(', ')} is a launch scenario, whose variants --ns replaces`, 'run a launch scenario (boot, cpu, …), or change the variants in the scenario file');
     if (others.length) process.stderr.write(`note: --ns replaces the variants of the launch scenarios; ${others.join(', ')} keep their own\n`);
   }
-  const names2 = scenarios.map((s) => s.name);
-  const twice = names2.find((n, i) => names2.indexOf(n) !== i);
-  if (twice) throw new UserError(`scenario "${twice}" is named twice in one run`, 'name each scenario once (two files with the same name: rename one)');
+  // two files that call themselves by one name
+  const loadedNames = new Set<string>();
+  for (const sc of scenarios) {
+    if (loadedNames.has(sc.name)) throw new UserError(`scenario "${sc.name}" is named twice in one run`, 'name each scenario once (two files with the same name: rename one)');
+    loadedNames.add(sc.name);
+  }
   const floor = planFloorSeconds(
     scenarios.map((sc) => {
       const pace = sc.kind === 'launch' ? (o.pace ?? sc.pace) : sc.pace;
