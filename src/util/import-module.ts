@@ -17,14 +17,18 @@ export const LOAD_TIMEOUT_MS = Number(process.env.NSB_LOAD_TIMEOUT_MS) || 10_000
  * outside a "type": "module" package, where tsx compiles it to CommonJS and the
  * default export arrives wrapped once more).
  */
-const TSX_API = import.meta.resolve('tsx/esm/api');
 /** The project's own folder: its scenario files load in one module graph. */
 const PROJECT_URL = new URL('../../', import.meta.url).href;
-const WORKER_SOURCE = `
+/**
+ * The worker's source, made when the first file is loaded — not at import: a
+ * scenario file outside the project imports the helpers (src/scenario/…) in a
+ * graph tsx compiles to CommonJS, where import.meta.resolve does not exist.
+ */
+const workerSource = (tsxApi: string) => `
 const { parentPort } = require('node:worker_threads');
 // tsx's loader, registered once in this thread: the project's files share their imports (src/scenario/…);
 // a file elsewhere (outside this "type": "module" package) goes through tsImport, which loads it as TypeScript there too
-const api = import(${JSON.stringify(TSX_API)});
+const api = import(${JSON.stringify(tsxApi)});
 const ready = api.then(({ register }) => register());
 parentPort.on('message', async ({ id, url, base, inProject }) => {
   try {
@@ -50,7 +54,7 @@ const pending = new Map<number, { resolve: (v: { ok: true; value: unknown } | { 
 
 function loader(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+  const w = new Worker(workerSource(import.meta.resolve('tsx/esm/api')), { eval: true });
   w.unref(); // an idle loader never keeps nsbench running
   w.on('message', (m: { id: number; ok: boolean; value?: unknown; kind?: string; message?: string }) => {
     const p = pending.get(m.id);
