@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { liveOwnerOf, ownerRecords, tracefsRoot, type OwnerRecord } from '../host/index.ts';
+import { TRACEFS_MARKER, TRACEFS_MOUNT_POINT, liveOwnerOf, lockDirs, ownerAlive, ownerRecords, tracefsRoot, type OwnerRecord } from '../host/index.ts';
 import { basename, dirname, join } from 'node:path';
 import { which } from '../host/index.ts';
 import { detectCgroups } from '../host/index.ts';
@@ -46,7 +46,31 @@ export function sortByOwner(items: readonly Leftover[], records: readonly OwnerR
 
 /** Owner records whose process is gone (or that cannot be read): removed by cleanup, listed by --dry-run. */
 export function staleOwnerFiles(): string[] {
-  return ownerRecords().filter((o) => !o.alive).map((o) => o.file);
+  return [...ownerRecords().filter((o) => !o.alive).map((o) => o.file), ...staleAppendClaims()];
+}
+
+/** A run's claim to append to its samples file (<run-id>.appending) whose process is gone (kill -9). */
+function staleAppendClaims(): string[] {
+  const out: string[] = [];
+  for (const dir of lockDirs()) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.appending'));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const file = join(dir, n);
+      try {
+        const c = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; startTime: number; bootId: string };
+        if (ownerAlive(c)) continue;
+      } catch {
+        // torn: its writer died mid-write
+      }
+      out.push(file);
+    }
+  }
+  return out;
 }
 
 /** The cgroup this process runs in, per hierarchy mount point: never a leftover, nor are its ancestors. */
@@ -166,6 +190,20 @@ export function findLeftovers(): Leftover[] {
     if (!existsSync(base)) continue;
     for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
   }
+  // tracefs that a run mounted (where none was) and could not unmount: last, after the instances in it
+  try {
+    const m = JSON.parse(readFileSync(TRACEFS_MARKER, 'utf8')) as { mountPoint?: string; runId?: string; pid?: number };
+    // the process that mounted it unmounts it when it exits: only one that is gone (kill -9) leaves it to cleanup
+    let alive = false;
+    try {
+      alive = typeof m.pid === 'number' && m.pid > 0 && (process.kill(m.pid, 0), true);
+    } catch {
+      alive = false;
+    }
+    if (m.mountPoint === TRACEFS_MOUNT_POINT && !alive) out.push({ kind: 'mount', id: m.mountPoint, detail: 'tracefs, mounted by nsbench where none was', names: [`${PREFIX}${m.runId ?? ''}`] });
+  } catch {
+    // no record: nsbench mounted nothing (or tracefs was there before it)
+  }
   return out;
 }
 
@@ -209,6 +247,7 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           break;
         case 'mount':
           execFileSync('umount', ['-l', item.id], { stdio: 'ignore' });
+          if (item.id === TRACEFS_MOUNT_POINT) rmSync(TRACEFS_MARKER, { force: true });
           break;
         case 'container': {
           const [engine, id] = item.id.split(':') as [string, string];

@@ -4,7 +4,7 @@ import { detectCgroups } from '../host/index.ts';
 import { NATIVE_PATHS, builtinWorkload } from '../host/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import { findTools } from '../host/index.ts';
-import { readPressure, tracefsRoot, tracefsUnavailable, tracingFacilities, type TracingFacilities } from '../host/index.ts';
+import { readPressure, tracefsMountable, tracefsRoot, tracingFacilities, type TracingFacilities } from '../host/index.ts';
 import { allowedCpus } from '../runner/index.ts';
 import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 
@@ -172,13 +172,16 @@ function toolChecks(): Check[] {
 function measurementChecks(): Check[] {
   const euid = process.geteuid?.() ?? 0;
   const psi = readPressure();
-  const trace = tracefsUnavailable(euid);
+  // doctor looks, it does not mount: a run that traces mounts tracefs where it is missing (root), and unmounts it after
+  const trace = euid !== 0 ? 'tracing kernel work needs root' : tracefsRoot() ? null : tracefsMountable() ? 'mountable' : 'this kernel has no tracefs (no /sys/kernel/tracing)';
   const cpus = allowedCpus().length;
   return [
     psi
       ? { area: 'measurement', name: 'pressure stall information', status: 'ok', detail: '/proc/pressure/{cpu,memory,io}: competing load is seen round by round' }
       : { area: 'measurement', name: 'pressure stall information', status: 'warn', detail: 'no /proc/pressure: competing load is judged from /proc/stat and process CPU alone', fix: 'boot a kernel with CONFIG_PSI=y (and without psi=0)' },
-    trace
+    trace === 'mountable'
+      ? { area: 'measurement', name: 'kernel work tracing', status: 'ok', detail: 'tracefs is not mounted: a run that traces mounts it at /sys/kernel/tracing (as trace-cmd does) and unmounts it when it ends; `nsbench cleanup` unmounts it after a kill -9' }
+      : trace
       ? { area: 'measurement', name: 'kernel work tracing', status: 'warn', detail: `${trace}: the kernel's deferred teardown (cleanup_net, free_ipc, …) is not attributed to sandboxes`, fix: euid === 0 ? 'mount -t tracefs nodev /sys/kernel/tracing' : 'run as root' }
       : { area: 'measurement', name: 'kernel work tracing', status: 'ok', detail: `tracefs at ${tracefsRoot()}: workqueue and kworker scheduling events, in an nsb- instance of each run` },
     cpus >= 2

@@ -1,6 +1,7 @@
-import { claim } from './run-lock.ts';
-import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { claim, heldRunLock, ownerAlive, ownerRecords } from './run-lock.ts';
+import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Where tracefs is mounted (its `instances` folder exists), or null. */
 export function tracefsRoot(): string | null {
@@ -8,10 +9,58 @@ export function tracefsRoot(): string | null {
   return null;
 }
 
-/** Why kernel work cannot be traced here, or null when it can. */
+/** Where nsbench mounts tracefs when it is missing (as trace-cmd does), and its record of having done so. */
+export const TRACEFS_MOUNT_POINT = '/sys/kernel/tracing';
+export const TRACEFS_MARKER = '/run/nsbench/nsb-tracefs.mount';
+
+/** Whether this kernel has tracefs to mount (its mount point exists in sysfs) where none is mounted. */
+export function tracefsMountable(): boolean {
+  return !tracefsRoot() && existsSync(TRACEFS_MOUNT_POINT);
+}
+
+let mountedHere = false;
+
+/**
+ * tracefs where it is mounted; as root, mounted at /sys/kernel/tracing where
+ * it is not, with a record (TRACEFS_MARKER, naming the run) so that the run
+ * unmounts it when it exits and `nsbench cleanup` after a kill -9 — unless
+ * another live run uses it then.
+ */
+export function ensureTracefs(euid: number): string | null {
+  const root = tracefsRoot();
+  if (root || euid !== 0 || !existsSync(TRACEFS_MOUNT_POINT)) return root;
+  const held = heldRunLock();
+  try {
+    mkdirSync(dirname(TRACEFS_MARKER), { recursive: true });
+    writeFileSync(TRACEFS_MARKER, `${JSON.stringify({ mountPoint: TRACEFS_MOUNT_POINT, runId: held?.runId ?? `pid-${process.pid}`, pid: process.pid })}\n`);
+    execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS_MOUNT_POINT], { stdio: 'ignore' });
+  } catch {
+    rmSync(TRACEFS_MARKER, { force: true });
+    return null;
+  }
+  if (!mountedHere) process.once('exit', unmountTracefsIfOurs);
+  mountedHere = true;
+  return tracefsRoot();
+}
+
+/** Unmounts the tracefs this process mounted, unless another live nsbench run is using tracing now (it will, or cleanup). */
+export function unmountTracefsIfOurs(): void {
+  if (!mountedHere) return;
+  mountedHere = false;
+  const others = ownerRecords().filter((o) => o.record !== null && o.record.pid !== process.pid && ownerAlive(o.record));
+  if (others.length) return; // the marker stays: the last run out, or cleanup, unmounts it
+  try {
+    execFileSync('umount', [TRACEFS_MOUNT_POINT], { stdio: 'ignore' });
+    rmSync(TRACEFS_MARKER, { force: true });
+  } catch {
+    // busy: left to `nsbench cleanup`, which finds the marker
+  }
+}
+
+/** Why kernel work cannot be traced here, or null when it can (as root, tracefs is mounted where it is missing). */
 export function tracefsUnavailable(euid: number): string | null {
   if (euid !== 0) return 'tracing kernel work needs root';
-  if (!tracefsRoot()) return 'tracefs is not mounted — mount -t tracefs nodev /sys/kernel/tracing';
+  if (!ensureTracefs(euid)) return existsSync(TRACEFS_MOUNT_POINT) ? 'tracefs could not be mounted at /sys/kernel/tracing' : 'this kernel has no tracefs (no /sys/kernel/tracing)';
   return null;
 }
 

@@ -96,9 +96,10 @@ export class KernelTrace {
    * root for all of it, the syscalls/sched/cgroup tracepoints, and the
    * function tracer where it is required (functions, footprint).
    */
-  static unavailable(euid: number, ask: KernelTraceAsk, f: TracingFacilities = tracingFacilities()): string | null {
-    const base = tracefsUnavailable(euid);
+  static unavailable(euid: number, ask: KernelTraceAsk, given?: TracingFacilities): string | null {
+    const base = tracefsUnavailable(euid); // mounts tracefs where it is missing: the facilities are read after it
     if (base) return base;
+    const f = given ?? tracingFacilities();
     const missing = (['syscalls', 'sched', 'cgroup'] as const).filter((k) => !f.tracepoints[k]);
     if (missing.length) return `this kernel has no ${missing.join(', ')} tracepoints (nsbench doctor)`;
     if ((ask.functions || ask.footprint) && !f.functionTracer)
@@ -123,8 +124,9 @@ export class KernelTrace {
   }
 
   static #start(name: string, euid: number, launcherPid: number, ask: KernelTraceAsk): KernelTrace {
+    const mountWhy = tracefsUnavailable(euid); // mounts tracefs where it is missing, before its facilities are read
     const f = tracingFacilities();
-    const why = KernelTrace.unavailable(euid, ask, f);
+    const why = mountWhy ?? KernelTrace.unavailable(euid, ask, f);
     if (why) return new KernelTrace(null, { traced: false, functions: false, footprint: false, reason: why }, []);
     const root = tracefsRoot() as string;
     const syscalls = TRACED_SYSCALLS.filter((c) => existsSync(join(root, 'events', 'syscalls', `sys_enter_${c}`)));

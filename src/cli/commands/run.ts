@@ -7,7 +7,7 @@ import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
 import { runSummary, writeReports } from '../../report/index.ts';
 import { PACES, type Pace } from '../../results/index.ts';
-import { ADAPTIVE_DEFAULTS, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
+import { ADAPTIVE_DEFAULTS, KernelTrace, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
 import { knownList } from '../../util/index.ts';
 
@@ -131,6 +131,9 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     const others = scenarios.filter((s) => s.kind !== 'launch').map((s) => s.name);
     if (others.length === scenarios.length) throw new UserError(`--kernel-trace: none of ${others.join(', ')} is a launch scenario (it attributes launches to kernel work)`, 'run a launch scenario (boot, cpu, …) or leave --kernel-trace out');
     if (others.length) process.stderr.write(`note: --kernel-trace traces the launch scenarios; ${others.join(', ')} are not traced\n`);
+    // asked for on the command line and impossible here: said before anything is measured (tracefs is mounted where it is missing)
+    const why = KernelTrace.unavailable(process.geteuid?.() ?? 0, { functions: o.kernelTrace === 'functions', footprint: o.kernelTrace === 'footprint' });
+    if (why) throw new UserError(`--kernel-trace${o.kernelTrace === true ? '' : ` ${o.kernelTrace}`}: ${why}`, o.kernelTrace === 'functions' || o.kernelTrace === 'footprint' ? 'use --kernel-trace on (tracepoints only), or a kernel with the function tracer' : 'run as root on a kernel with tracefs, or leave --kernel-trace out');
   }
   if (o.burst !== undefined && (o.pace ?? 'interleaved') !== 'back-to-back' && !scenarios.some((s) => s.pace === 'back-to-back'))
     throw new UserError('--burst is the length of a back-to-back burst', 'add --pace back-to-back, or leave --burst out');
