@@ -38,19 +38,24 @@ const sc = validateScenario(
 );
 const opts = { scenarios: [sc], defaultRounds: 10, defaultWarmup: 0, defaultTimeoutMs: 10_000, seed: 3 };
 
-/** A progress sink that starts the hog after launch `from` and stops it after launch `to`: it overlaps known rounds. */
-function hogBetween(from: number, to: number): ProgressSink & { stop: () => void } {
+/**
+ * A progress sink that starts the hog after launch `from` and stops it after launch `to`: it overlaps known
+ * rounds. The test is its only load source (`counted`, no PSI): the suite holds beside any outside load.
+ */
+function hogBetween(from: number, to: number): ProgressSink & { stop: () => void; loadWatch: { counted: (pid: number) => boolean; pressure: () => null } } {
   let n = 0;
   let pids: number[] = [];
+  const ever = new Set<number>();
   return {
     start() {},
     tick() {
       n++;
-      if (n === from) pids = foreignHog(20_000);
+      if (n === from) for (const p of (pids = foreignHog(20_000))) ever.add(p);
       if (n === to) stop(pids);
     },
     done() {},
     stop: () => stop(pids),
+    loadWatch: { counted: (pid) => ever.has(pid), pressure: () => null },
   };
 }
 
@@ -61,7 +66,7 @@ describe('competing load', { skip: needsRootAndBuild }, () => {
     const hog = hogBetween(3, 13);
     let r;
     try {
-      r = (await runBenchmark({ ...opts, outDir: tempDir(), progress: hog })).run.scenarios[0];
+      r = (await runBenchmark({ ...opts, outDir: tempDir(), progress: hog, loadWatch: hog.loadWatch })).run.scenarios[0];
     } finally {
       hog.stop();
     }
@@ -77,17 +82,23 @@ describe('competing load', { skip: needsRootAndBuild }, () => {
     assert.ok(r?.warnings?.some((w) => /^competing load disturbed \d+ of 10 rounds/.test(w)), (r?.warnings ?? []).join('\n'));
   });
 
-  test('without the hog no round is disturbed', async () => {
-    const r = (await runBenchmark({ ...opts, outDir: tempDir() })).run.scenarios[0];
+  test('without the hog no round is disturbed; nsbench\'s own processes are never counted as competition', async () => {
+    // the test's load source only (none started): whatever else the machine runs, no round is disturbed
+    const r = (await runBenchmark({ ...opts, outDir: tempDir(), loadWatch: { counted: () => false, pressure: () => null } })).run.scenarios[0];
     assert.deepEqual(r?.load?.filter((l) => l.disturbed.length).map((l) => l.disturbed), []);
-    assert.ok(!r?.warnings?.some((w) => /competing load/.test(w)));
+    assert.ok(!r?.warnings?.some((w) => /^competing load/.test(w)));
+    // every process counted (the real watch): what it names is never the run's own (its hog workload, node)
+    const real = (await runBenchmark({ ...opts, outDir: tempDir() })).run.scenarios[0];
+    const named = (real?.load ?? []).flatMap((l) => l.foreignTop.map((p) => p.pid));
+    assert.ok(!named.includes(process.pid), 'the harness itself is not competition');
+    assert.ok(!(real?.load ?? []).some((l) => l.foreignTop.some((p) => p.comm === 'hog')), `the run's own workload is not competition: ${JSON.stringify((real?.load ?? []).map((l) => l.foreignTop))}`);
   });
 
   test('--retry-noisy runs disturbed rounds again; the disturbed samples stay raw, marked, out of the statistics', async () => {
     const hog = hogBetween(3, 10); // round 1, its first retry, and into the second
     let r;
     try {
-      r = (await runBenchmark({ ...opts, outDir: tempDir(), retryNoisy: 4, progress: hog })).run.scenarios[0];
+      r = (await runBenchmark({ ...opts, outDir: tempDir(), retryNoisy: 4, progress: hog, loadWatch: hog.loadWatch })).run.scenarios[0];
     } finally {
       hog.stop();
     }

@@ -15,6 +15,13 @@ export const LOAD_THRESHOLDS = {
   pressure: { cpu: 0.6, memory: 0.1, io: 0.25 } as Record<PsiResource, number>,
 } as const;
 
+/** Where a watch's readings come from (tests control their load source with it). */
+export interface LoadWatchOptions {
+  pressure?: typeof readPressure;
+  /** which foreign processes count (default: every process outside nsbench's tree) */
+  counted?: (pid: number) => boolean;
+}
+
 /** How many of the busiest foreign processes a round records. */
 const TOP = 3;
 
@@ -50,11 +57,17 @@ export class LoadWatch {
   #begin: Snapshot | null = null;
 
   readonly #pressure: typeof readPressure;
+  readonly #counted: ((pid: number) => boolean) | null;
 
-  constructor(opts: { root?: number; ownPressure?: Iterable<PsiResource>; pressure?: typeof readPressure } = {}) {
+  /**
+   * `pressure` and `counted` let a caller control the load source (a test that must hold beside any outside
+   * load): where PSI comes from, and which foreign processes count (default: every one).
+   */
+  constructor(opts: LoadWatchOptions & { root?: number; ownPressure?: Iterable<PsiResource> } = {}) {
     this.#root = opts.root ?? process.pid;
     this.#own = new Set(opts.ownPressure ?? []);
     this.#pressure = opts.pressure ?? readPressure;
+    this.#counted = opts.counted ?? null;
     this.source = this.#pressure() ? 'psi' : 'proc-stat';
   }
 
@@ -91,7 +104,7 @@ export class LoadWatch {
     }
     const foreign: { pid: number; comm: string; cpu: number }[] = [];
     for (const p of b.procs.values()) {
-      if (ours.has(p.pid) || p.flags & PF_KTHREAD || p.pid === 2) continue;
+      if (ours.has(p.pid) || p.flags & PF_KTHREAD || p.pid === 2 || (this.#counted && !this.#counted(p.pid))) continue;
       const before = a.procs.get(p.pid);
       const delta = before && before.starttime === p.starttime ? cpuOf(p) - cpuOf(before) - (handedOver.get(p.pid) ?? 0) : cpuOf(p);
       const ticks = Math.min(delta, capacityTicks); // no process uses more than the whole machine

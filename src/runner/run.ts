@@ -29,7 +29,7 @@ import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion, resumedEnvir
 import { applySplit, splitFor, type HarnessCpuMode } from './cpus.ts';
 import { KernelWatch } from './kernel-work.ts';
 import { KernelTrace, type KernelTraceAsk } from './kernel-trace.ts';
-import { LoadWatch } from './load-watch.ts';
+import { LoadWatch, type LoadWatchOptions } from './load-watch.ts';
 import { ownPressure } from './own-load.ts';
 import { PACING_DEFAULTS, Quiescer, type Pacing } from './pacing.ts';
 import { DensityProcedure } from './procedures/density.ts';
@@ -89,6 +89,8 @@ export interface RunOptions {
   plan?: Record<string, unknown>;
   /** Before each launch (burst) of a variant, by its id: `nsbench ab` sets its side's knob here. */
   beforeLaunch?: (variantId: string) => void;
+  /** Where competing load is read from (tests that must hold beside outside load control their load source). */
+  loadWatch?: LoadWatchOptions;
   /** An A/B run: what tells the sides apart, recorded with the results (environment.ab). */
   ab?: { what: string; A: string; B: string };
 }
@@ -293,7 +295,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       // kernel attribution asked for and this kernel cannot give it: the samples say why, nothing is measured without it
       const traceSkip = ktrace && !ktrace.state.traced ? `kernel tracing was asked for, and ${ktrace.state.reason ?? 'it could not start'}` : null;
       const skips = new Map(variants.map((v) => [v.id, procedure.skipReason(v) ?? traceSkip]));
-      const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants) });
+      const watch = new LoadWatch({ ownPressure: ownPressure(sc, variants), ...opts.loadWatch });
       const record = (sample: Sample, label: string) => {
         writer.append(sample);
         samples.push(sample);
