@@ -24,7 +24,7 @@ test('a pipe, a dangling link, a link loop, a file used as a folder: one line ea
     [['compare', 'pipe.json', 'pipe.json'], /it is not a regular file/],
     [['merge', 'pipe.json', '-o', 'fleet.json'], /it is not a regular file/],
     [['history', 'pipe.json'], /it is not a regular file/],
-    [['report', 'dangling.json'], /no such file \(or a link to nothing\) \(ENOENT\)/],
+    [['report', 'dangling.json'], /cannot read results file dangling\.json: it is a symbolic link to nothing — check where the link points/],
     [['report', 'loop-a.json'], /its symbolic links loop \(ELOOP\)/],
     [['report', 'plain/x.json'], /a part of the path is a file, not a folder \(ENOTDIR\)/],
   ];

@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
@@ -18,9 +18,17 @@ const USE_A_RESULTS_FILE = 'use a results/<run-id>.json (or .samples.jsonl) writ
 
 /** Why a file cannot be read, in words, with what to do. */
 function unreadable(path: string, e: unknown): UserError {
-  const code = (e as NodeJS.ErrnoException).code ?? '';
+  let code = (e as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOENT') {
+    try {
+      if (lstatSync(path).isSymbolicLink()) code = 'DANGLING'; // the link is there, what it names is not
+    } catch {
+      // not there at all
+    }
+  }
   const why: Record<string, [string, string]> = {
-    ENOENT: ['no such file (or a link to nothing)', 'check the path'],
+    ENOENT: ['no such file', 'check the path'],
+    DANGLING: ['it is a symbolic link to nothing', 'check where the link points'],
     EISDIR: ['it is a folder, not a results file', 'give a results/<run-id>.json inside it'],
     EACCES: ['permission denied', 'make it readable, or run as its owner'],
     EPERM: ['not permitted', 'make it readable, or run as its owner'],
@@ -31,7 +39,7 @@ function unreadable(path: string, e: unknown): UserError {
     EIO: ['the disk could not read it', 'check the disk, or use a copy of the file'],
   };
   const [what, fix] = why[code] ?? [code || String(e), 'check the path'];
-  return new UserError(`cannot read results file ${path}: ${what}${code && why[code] && code !== 'NOTFILE' ? ` (${code})` : ''}`, fix);
+  return new UserError(`cannot read results file ${path}: ${what}${code && why[code] && code !== 'NOTFILE' && code !== 'DANGLING' ? ` (${code})` : ''}`, fix);
 }
 
 /** A results file's text, without a UTF-8 BOM; a missing, unreadable or oversized file is one clear UserError. */
