@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { tempDir } from './helpers/env.ts';
+import { oneLineProblems } from './helpers/one-line.ts';
 
 test('numbers, names and options that cannot apply: one line with the cause and the fix, exit 2', () => {
   const dir = tempDir('nsb-test-numbers-');
@@ -41,14 +42,7 @@ test('numbers, names and options that cannot apply: one line with the cause and 
   const failures: string[] = [];
   for (const [what, argv, cause] of cases) {
     const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...argv], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
-    const lines = r.stderr.split('\n').filter((l) => l.trim());
-    const wrong = [
-      r.status !== 2 && `exit ${r.status}`,
-      lines.length !== 1 && `${lines.length} lines on stderr`,
-      !/^error: .+ — .+/.test(lines[0] ?? '') && 'not "error: <cause> — <fix>"',
-      !cause.test(r.stderr) && `cause not named (${cause})`,
-      /null/.test(r.stderr) && 'says null',
-    ].filter(Boolean);
+    const wrong = oneLineProblems(r, cause, { noNull: true });
     if (wrong.length) failures.push(`${what}: ${wrong.join(', ')}\n    ${r.stderr.trim()}`);
   }
   assert.deepEqual(failures, [], failures.join('\n'));

@@ -10,6 +10,7 @@ import { syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { finalizeScenario, type RunResults } from '../src/results/index.ts';
 import { tempDir } from './helpers/env.ts';
+import { oneLineProblems } from './helpers/one-line.ts';
 
 const nsbench = (args: string[], cwd: string) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
 
@@ -55,6 +56,14 @@ test('names from files never become paths, outputs never replace inputs: one lin
   symlinkSync(good, join(work, 'link.md'));
   const historyInput = put('hist/history.csv', JSON.stringify(run(8, 'h8')));
   const noDate = put('nodate.json', JSON.stringify({ ...run(9, 'nodate'), startedAt: 'not-a-date' }));
+  const escaped = run(10, 'esc');
+  const v0 = escaped.scenarios[0]?.variants[0];
+  if (v0) v0.id = 'v0\u001b[2J';
+  for (const smp of escaped.scenarios[0]?.samples ?? []) if (smp.variant === 'v0') smp.variant = 'v0\u001b[2J';
+  const ansi = put('ansi.json', JSON.stringify(escaped));
+  const huge = run(11, 'huge');
+  if (huge.scenarios[0]) huge.scenarios[0].name = 'x'.repeat(100_000);
+  const long = put('long.json', JSON.stringify(huge));
 
   const cases: [string, string[], RegExp][] = [
     ['report: a run id that climbs out of the folder', ['report', escape, '-o', 'out'], /runId: not a run id/],
@@ -68,6 +77,8 @@ test('names from files never become paths, outputs never replace inputs: one lin
     ['merge: -o onto one of its inputs', ['merge', good, other, '-o', other], /cannot write the fleet file to .*other\.json: it is one of the files read/],
     ['export: -o onto its input', ['export', good, '--format', 'bencher', '-o', good], /cannot write the export to .*good\.json: it is one of the files read/],
     ['report: the report would replace the input', ['report', asReport, '-o', 'out'], /cannot write the report to .*good\.html: it is the file read as .*out\/good\.html/],
+    ['report: a terminal escape in a variant id', ['report', ansi, '-o', 'out'], /a control character in a name/],
+    ['compare: a scenario name of 100 000 characters', ['compare', good, long], /a name of more than 256 characters/],
     ['history: a start that is no date (runs are ordered by it)', ['history', good, noDate, '-o', 'out2'], /nodate\.json: startedAt "not-a-date" is not a date, and history orders runs by it/],
     ['history: history.csv would replace an input', ['history', historyInput, '-o', 'hist'], /cannot write the history to .*history\.csv: it is the file read as .*hist\/history\.csv/],
   ];
@@ -75,14 +86,7 @@ test('names from files never become paths, outputs never replace inputs: one lin
   const failures: string[] = [];
   for (const [what, argv, cause] of cases) {
     const r = nsbench(argv, work);
-    const lines = r.stderr.split('\n').filter((l) => l.trim());
-    const wrong = [
-      r.status !== 2 && `exit ${r.status}`,
-      lines.length !== 1 && `${lines.length} lines on stderr`,
-      !/^error: .+ — .+/.test(lines[0] ?? '') && 'not "error: <cause> — <fix>"',
-      !cause.test(r.stderr) && `cause not named (${cause})`,
-      /^\s+at /m.test(r.stderr) && 'a stack trace',
-    ].filter(Boolean);
+    const wrong = oneLineProblems(r, cause);
     if (wrong.length) failures.push(`${what}: ${wrong.join(', ')}\n    ${r.stderr.trim()}`);
   }
   assert.deepEqual(failures, [], failures.join('\n'));

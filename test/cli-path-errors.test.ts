@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
+import { oneLineProblems } from './helpers/one-line.ts';
 
 const nsbench = (args: string[], cwd: string) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
 
@@ -31,8 +32,7 @@ test('a pipe, a dangling link, a link loop, a file used as a folder: one line ea
   const failures: string[] = [];
   for (const [argv, cause] of cases) {
     const r = nsbench(argv, dir);
-    const lines = r.stderr.split('\n').filter((l) => l.trim());
-    const wrong = [r.error && `did not finish (${r.error.message})`, r.status !== 2 && `exit ${r.status}`, lines.length !== 1 && `${lines.length} lines`, !/^error: .+ — .+/.test(lines[0] ?? '') && 'not one error line', !cause.test(r.stderr) && `cause not named (${cause})`].filter(Boolean);
+    const wrong = oneLineProblems(r, cause);
     if (wrong.length) failures.push(`${argv.join(' ')}: ${wrong.join(', ')}\n    ${r.stderr.trim()}`);
   }
   assert.deepEqual(failures, [], failures.join('\n'));

@@ -34,14 +34,17 @@ export const fleetSchema = z.object({
 export type Fleet = z.infer<typeof fleetSchema>;
 
 /** What makes a host a host: runs are comparable across time only on the same one. */
+/** Text from another machine's file, printed and compared: control characters (an ANSI escape, a NUL) shown as "?", at most 256 characters. */
+const printable = (v: unknown): string => String(v).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 256);
+
 export function fingerprintOf(run: RunResults): HostFingerprint {
   const e = run.environment as Record<string, Record<string, unknown> | undefined>;
   return {
-    hostname: String(e.hostname ?? '?'),
-    cpu: String(e.cpu?.model ?? '?'),
+    hostname: printable(e.hostname ?? '?'),
+    cpu: printable(e.cpu?.model ?? '?'),
     cores: typeof e.cpu?.cores === 'number' ? e.cpu.cores : null,
-    kernel: String(e.kernel?.release ?? '?'),
-    cgroupMode: String(e.cgroups?.mode ?? '?'),
+    kernel: printable(e.kernel?.release ?? '?'),
+    cgroupMode: printable(e.cgroups?.mode ?? '?'),
   };
 }
 

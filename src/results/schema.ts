@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NAMESPACES } from '../isolation/index.ts';
-import { SCENARIO_KINDS, recordedVariantSchema } from './variant.ts';
+import { SCENARIO_KINDS, recordedVariantSchema, nameTextSchema } from './variant.ts';
 
 /**
  * The results file format (results/<run-id>.json, and the records of the
@@ -40,8 +40,8 @@ export const conditionsSchema = z.object({
 });
 
 const sampleBase = {
-  scenario: z.string(),
-  variant: z.string(),
+  scenario: nameTextSchema,
+  variant: nameTextSchema,
   /** 0-based round; warm-up rounds come first */
   round: z.number().int().min(0),
   warmup: z.boolean(),
@@ -138,7 +138,7 @@ export const metricSummarySchema = z.object({
 });
 
 export const variantSummarySchema = z.object({
-  variant: z.string(),
+  variant: nameTextSchema,
   baseline: z.string(),
   completed: num,
   errored: num,
@@ -220,7 +220,7 @@ export const scenarioMetaSchema = z.object({
   kernelWork: z.object({ traced: z.boolean(), reason: z.string().optional() }).optional(),
   /** kernel attribution per launch (kernelTrace / --kernel-trace): on or why not, with the function-level split and the footprint */
   kernelTrace: z.object({ traced: z.boolean(), functions: z.boolean(), footprint: z.boolean(), reason: z.string().optional() }).optional(),
-  name: z.string(),
+  name: nameTextSchema,
   description: z.string(),
   file: z.string(),
   kind: z.enum(SCENARIO_KINDS),

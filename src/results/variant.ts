@@ -219,13 +219,24 @@ const recordedWorkload: z.ZodType<WorkloadRef> = z.union([
   z.object({ tool: z.string(), args: z.array(z.string()) }),
   z.object({ command: z.array(z.string()) }),
 ]);
+/**
+ * A name read from a file that nsbench prints, tables and compares (a scenario, a variant): printable text of a
+ * sane length — a control character (an ANSI escape for the terminal, a NUL) or a name of megabytes is a damaged
+ * or hostile file.
+ */
+export const nameTextSchema = z
+  .string()
+  .min(1, { error: 'an empty name' })
+  .max(256, { error: 'a name of more than 256 characters' })
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'a control character in a name' });
+
 export const recordedVariantSchema = z.object({
   ...variantSchema.shape,
   // what names today's registries (workloads, tools, engines) is read as it was written: an older file still reads
   workload: recordedWorkload.optional(),
   antagonist: z.object({ ...antagonistSchema.shape, workload: recordedWorkload }).optional(),
   engine: z.string().optional(),
-  id: z.string(),
+  id: nameTextSchema,
   label: z.string(),
   setup: z.literal(false).optional(),
   /** the variant its overhead is computed against */
