@@ -193,6 +193,17 @@ export function liveOwnerOf(names: readonly string[], live: readonly OwnerRecord
   return null;
 }
 
+/** This process's claims to append (run id → file), given up when a run ends or the process exits. */
+const appendClaims = new Map<string, string>();
+let appendExitHook = false;
+
+/** Gives up this process's claim to append to a run (the run ended). */
+export function releaseRunClaim(runId: string): void {
+  const file = appendClaims.get(runId);
+  if (file) rmSync(file, { force: true });
+  appendClaims.delete(runId);
+}
+
 /**
  * The one process that may append to a run's samples file: taken with an
  * exclusive create (two resumes started at the same moment cannot both get
@@ -216,7 +227,9 @@ export function claimRunExclusively(runId: string): number | null {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o644 });
-      process.once('exit', () => rmSync(file, { force: true }));
+      appendClaims.set(runId, file);
+      if (!appendExitHook) process.once('exit', () => appendClaims.forEach((f) => rmSync(f, { force: true })));
+      appendExitHook = true;
       return null;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -2,7 +2,7 @@ import { listSome } from '../util/index.ts';
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
-import { acquireRunLock, claim, claimRunExclusively, releaseRunLock } from '../host/index.ts';
+import { acquireRunLock, claim, claimRunExclusively, releaseRunClaim, releaseRunLock } from '../host/index.ts';
 import { registry } from '../host/index.ts';
 import { UserError } from '../errors/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
@@ -456,10 +456,14 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
       }
     }
     progress.done();
-    if (!completedMeasuring) releaseRunLock(); // an error on the way out: the record goes with it
+    if (!completedMeasuring) {
+      releaseRunLock(); // an error on the way out: the record goes with it
+      releaseRunClaim(runId);
+    }
   }
   const leaks = sortByOwner(findLeftovers()).free.filter((l) => !before.has(leftoverKey(l))); // not another live run's
   releaseRunLock();
+  releaseRunClaim(runId);
   if (leaks.length) {
     run.environment.leaks = leaks.map((l) => `${leftoverKey(l)} (${l.detail})`);
     process.stderr.write(`warning: the run left ${leaks.length} nsb- object(s) behind: ${listSome(leaks.map(leftoverKey), 8)} — \`nsbench cleanup\` removes them\n`);
