@@ -1,11 +1,11 @@
 import { listSome } from '../../util/index.ts';
-import { readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPARE_DEFAULTS, compareByHost, compareMarkdown, comparePooled, compareRuns, compareText, type Side } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { checkMetricName, loadRunOrFleet, type RunResults } from '../../results/index.ts';
-import { notAnInput, outputFile, writing } from '../../util/index.ts';
+import { notAnInput, outputFile, resolvedPath, writing } from '../../util/index.ts';
 
 export interface CompareCommandOptions {
   threshold?: number;
@@ -20,14 +20,6 @@ export interface CompareCommandOptions {
   runSd?: number;
 }
 
-const real = (p: string) => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-};
-
 /**
  * The baseline arguments as files: a folder stands for the results files in
  * it (regular *.json files that are nsbench results; other JSON, such as
@@ -36,7 +28,7 @@ const real = (p: string) => {
  */
 async function baselineFiles(args: readonly string[], currentFile: string): Promise<string[]> {
   const out: string[] = [];
-  const current = real(currentFile);
+  const current = resolvedPath(currentFile);
   for (const a of args) {
     let dir = false;
     try {
@@ -57,7 +49,7 @@ async function baselineFiles(args: readonly string[], currentFile: string): Prom
       } catch {
         regular = false;
       }
-      if (!regular || real(f) === current) continue;
+      if (!regular || resolvedPath(f) === current) continue;
       try {
         await loadRunOrFleet(f).then((x) => {
           if (x.kind !== 'run') throw new UserError(`${f} is a fleet file`, '');
