@@ -1,3 +1,5 @@
+import { normalSf } from './tests.ts';
+
 /**
  * Student's t distribution, for prediction intervals from a few baseline
  * runs: the regularized incomplete beta by its continued fraction (Numerical
@@ -53,7 +55,7 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 /** P(T > t) for Student's t with `df` degrees of freedom (df = Infinity: the normal). */
 export function studentTSf(t: number, df: number): number {
-  if (!Number.isFinite(df)) return 0.5 * erfcApprox(t / Math.SQRT2);
+  if (!Number.isFinite(df)) return normalSf(t);
   const x = df / (df + t * t);
   const tail = 0.5 * incompleteBeta(x, df / 2, 0.5);
   return t >= 0 ? tail : 1 - tail;
@@ -72,9 +74,3 @@ export function studentTQuantile(p: number, df: number): number {
   return (lo + hi) / 2;
 }
 
-function erfcApprox(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? r : 2 - r;
-}
