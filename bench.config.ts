@@ -21,7 +21,7 @@ export default defineConfig({
         { name: 'freeze', variants: ['v2/*/1', 'v2/*/100', 'v1/*/1', 'v1/*/100'], adaptive: { maxRounds: 60, budgetS: 20 } },
         { name: 'cpu', variants: ['sieve-1e6/bare', 'sieve-1e6/user', 'sieve-1e6/pid', 'sieve-1e6/net', 'sieve-1e6/all', 'syscall/bare', 'syscall/all'], adaptive: { maxRounds: 30, budgetS: 25 } },
         { name: 'network', variants: ['*/host-loopback/bare', '*/veth/bare', '*/veth/user+*', '*/bridge/bare'], adaptive: { maxRounds: 10, budgetS: 50 } },
-        { name: 'density', variants: ['bare', 'all'], warmup: 0, adaptive: { minRounds: 2, maxRounds: 3, budgetS: 60 } },
+        { name: 'density', variants: ['bare', 'all'], warmup: 0, adaptive: { minRounds: 6, maxRounds: 6, budgetS: 90 } },
         { name: 'isolation', adaptive: false, rounds: 2, warmup: 0 },
         { name: 'noisy-neighbour', variants: ['sieve/alone', 'sieve/cpu-spin/none', 'sieve/cpu-spin/cpu-quota', 'sieve/fork-storm/*'], adaptive: { maxRounds: 10, budgetS: 40 } },
       ],

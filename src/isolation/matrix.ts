@@ -87,6 +87,19 @@ function cgroupLines(text: string): Map<string, string> {
 }
 
 /**
+ * What every cell means, the one definition the matrix, the findings, the
+ * report and `nsbench list` share: **isolated** — the sandbox has its own
+ * instance of that kind of resource and the probe verified that the host's
+ * instance is neither visible nor changeable from inside; **not isolated** —
+ * it sees or changes the host's (a protection that comes from another
+ * namespace, such as the user namespace's missing capabilities, is credited to
+ * that namespace's cell, not this one); **n/a** — there is nothing of the
+ * host's to hide (the cgroup cell where the sandbox sits in the root cgroup).
+ */
+export const CELL_DEFINITION =
+  "isolated: the sandbox has its own instance and the probe verified that the host's is neither visible nor changeable from inside; not isolated: it sees or changes the host's (a protection that comes from another namespace is credited to that namespace's cell); n/a: nothing of the host's to hide";
+
+/**
  * The eight cells for one probe run: each namespace kind judged on what the
  * probe saw and did inside and what the host saw, with the evidence in words.
  */
@@ -115,8 +128,11 @@ export function isolationCells(p: ProbeReport, h: HostObservations): IsolationCe
       status = hostUnchanged ? 'isolated' : 'not-isolated';
       ev = `own UTS namespace: sethostname → ${err(p.sethostnameErrno)} ("${p.hostnameBefore}" → "${p.hostnameAfter}"); host name ${hostUnchanged ? `unchanged ("${h.hostnameAfter}")` : `changed to "${h.hostnameAfter}"`}`;
     } else {
-      status = p.sethostnameErrno === 0 ? 'not-isolated' : 'isolated';
-      ev = `shares the host's UTS namespace (name "${p.hostnameBefore}"); sethostname of the same name → ${err(p.sethostnameErrno)}${p.sethostnameErrno === 0 ? ': it could rename the host' : ': it cannot rename the host'}`;
+      // one definition for every cell: isolated means the sandbox has its own instance and the host's is neither seen
+      // nor changed from inside. Sharing the host's name is not isolation, even where a user namespace's missing
+      // capability keeps it from renaming the host (that protection is the user cell's)
+      status = 'not-isolated';
+      ev = `shares the host's UTS namespace: sees the host's name "${p.hostnameBefore}"; sethostname of the same name → ${err(p.sethostnameErrno)}${p.sethostnameErrno === 0 ? ': it could rename the host' : ': the missing capability (user namespace), not a UTS namespace, keeps it from renaming the host'}`;
     }
     cells.uts = { ns: 'uts', status, evidence: ev };
   }

@@ -71,6 +71,30 @@ export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0, kind 
 
 const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
 
+/**
+ * Distinct reasons with the measured figures kept: "other processes used 29%
+ * of the CPUs" and "… 61% …" become "other processes used 29–61% of the CPUs"
+ * (the range of what was measured, never a placeholder).
+ */
+export function measuredRanges(reasons: readonly string[]): string[] {
+  const groups = new Map<string, number[][]>();
+  for (const r of reasons) {
+    const nums = [...r.matchAll(/(\d+(?:\.\d+)?)%/g)].map((m) => Number(m[1]));
+    const key = r.replace(/\d+(?:\.\d+)?%/g, '\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), nums]);
+  }
+  return [...groups].map(([key, lists]) => {
+    let i = 0;
+    return key.replace(/\u0000/g, () => {
+      const xs = lists.map((l) => l[i] as number).filter(Number.isFinite);
+      i++;
+      const lo = Math.min(...xs);
+      const hi = Math.max(...xs);
+      return lo === hi ? `${lo}%` : `${lo}–${hi}%`;
+    });
+  });
+}
+
 /** Disturbed rounds, in one warning per scenario: how many, and what disturbed them. */
 export function loadWarnings(load: readonly RoundLoad[] | undefined, retried: boolean): string[] {
   if (!load?.length) return [];
@@ -78,7 +102,7 @@ export function loadWarnings(load: readonly RoundLoad[] | undefined, retried: bo
   const out: string[] = [];
   if (load[0]?.source === 'proc-stat') out.push('this kernel has no pressure stall information (PSI): competing load is judged from /proc/stat and process CPU alone');
   if (!bad.length) return out;
-  const reasons = [...new Set(bad.flatMap((l) => l.disturbed.map((d) => d.replace(/\d+%/g, 'N%').replace(/ \(.*\)$/, ''))))];
+  const reasons = measuredRanges(bad.flatMap((l) => l.disturbed.map((d) => d.replace(/ \(.*\)$/, ''))));
   const worst = bad.reduce((a, b) => (b.foreignCpu > a.foreignCpu ? b : a));
   const final = new Map<number, RoundLoad>();
   for (const l of load) if ((final.get(l.round)?.attempt ?? -1) < l.attempt) final.set(l.round, l);

@@ -46,7 +46,7 @@ export function finalizeScenario(sc: ScenarioResult, env: { stealFraction?: numb
   const carry = sc.kind === 'density' ? null : carryOverOf(sc.samples, metric, sc.summary);
   if (carry) sc.carryOver = carry;
   sc.warnings = [
-    ...scenarioWarnings(sc.samples, sc.summary, sc.baseline, metric, env, sc.kind === 'density' ? 0 : undefined), // a density sample is a whole ramp of launches
+    ...scenarioWarnings(sc.samples, sc.summary, sc.baseline, metric, env, sc.kind === 'density' || sc.kind === 'isolation' ? 0 : undefined), // a density sample is a whole ramp of launches; an isolation cell a verdict, not an estimate
     ...carryOverWarnings(carry, medianOf(sc, metric), sc.kind),
     ...loadWarnings(sc.load, retried),
   ];

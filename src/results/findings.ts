@@ -2,7 +2,9 @@ import { median } from 'simple-statistics';
 import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
 import { geometricMean, mannWhitneyU, meanCI95, medianCI } from '../stats/index.ts';
 import { kernelFinding } from './kernel.ts';
-import { isMeasured } from './summary.ts';
+import { formatDelta, formatNs } from '../util/index.ts';
+import { costRows, directionOf, senseOf, type CostRow } from './headlines.ts';
+import { isMeasured, MIN_VERDICT_SAMPLES } from './summary.ts';
 import type { RunResults, Sample, ScenarioResult, VariantInfo } from './types.ts';
 
 // What a run found beyond each variant's summary, computed here (the stats
@@ -40,6 +42,8 @@ export interface MatrixRow {
   isolated: number;
   /** boot time vs bare, from the run's boot scenario (the matching set); null when it has none or too few samples */
   bootRatio: number | null;
+  /** its bootstrap 95% CI */
+  bootRatioCI: [number, number] | null;
   bootFrom: string | null;
   /** why bootRatio is null */
   bootMissing: string | null;
@@ -59,6 +63,8 @@ export interface InterferenceRow {
   slowdownCI: [number, number] | null;
   /** the same victim and antagonist with setting "none" (else its first setting) */
   reference: string | null;
+  /** the reference's setting ("none" where the run has the unlimited antagonist) */
+  referenceSetting: string | null;
   /** share of the unlimited antagonist's extra slowdown this setting removed (1 = all of it) */
   removed: number | null;
   /** one-sided Mann-Whitney p that the victim is faster here than with the reference */
@@ -91,6 +97,7 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
 
     // cost comes from the run's boot scenario (30 rounds), never from the probe's own few launches
     let bootRatio: number | null = null;
+    let bootRatioCI: [number, number] | null = null;
     let bootFrom: string | null = null;
     let bootMissing: string | null = null;
     const inBoot = boot && !v.userMap ? findByNs(boot, v.ns) : undefined;
@@ -99,6 +106,7 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
     else {
       const m = boot.summary.find((x) => x.variant === inBoot.id)?.metrics.bootNs;
       bootRatio = v.ns.length === 0 ? 1 : (m?.ratioToBaseline ?? null);
+      bootRatioCI = v.ns.length === 0 ? null : (m?.ratioCI95 ?? null);
       bootFrom = `${boot.name}/${inBoot.id}`;
       if (bootRatio === null) bootMissing = m?.tooFew ? `too few samples in ${bootFrom}` : `no completed samples in ${bootFrom}`;
     }
@@ -118,6 +126,7 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
       inconsistentRounds,
       isolated: cells.filter((c) => c?.status === 'isolated').length,
       bootRatio,
+      bootRatioCI,
       bootFrom,
       bootMissing,
       runRatio: v.ns.length === 0 ? 1 : geometricMean(runRatios),
@@ -166,6 +175,7 @@ export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
       slowdown,
       slowdownCI: m?.ratioCI95 ?? null,
       reference: ref,
+      referenceSetting: ref ? (ref.split('/').at(-1) ?? ref) : null,
       removed,
       pLessThanReference: ref ? p : null,
       antagonistPidsPeak: metric('antagonist.cgPidsPeak'),
@@ -252,74 +262,123 @@ export interface Finding {
   text: string;
 }
 
-const us = (ns: number) => (Math.abs(ns) >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(0)} µs`);
-const ratio = (r: number, ci?: readonly [number, number]) => `${r.toFixed(2)}×${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`;
-/** the CI excludes no change and the effect is beyond 2% */
-const significant = (m: { ratioToBaseline: number | null; ratioCI95?: readonly [number, number] | undefined } | undefined): boolean =>
-  !!m && m.ratioToBaseline !== null && !!m.ratioCI95 && (m.ratioCI95[0] > 1.02 || m.ratioCI95[1] < 0.98);
+const us = (ns: number) => formatNs(ns);
+const ratio = (r: number, ci?: readonly [number, number] | null) => `${r.toFixed(2)}×${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`;
+const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+
+/** A cost row in words: "+760 µs [+720, +820] (1.37× [1.35, 1.40])"; rates as a ratio alone. */
+export function costText(r: CostRow): string {
+  const abs = senseOf(r.metric) === 'time' ? `${formatDelta(r.delta, r.deltaCI)} ` : '';
+  return `${abs}(${ratio(r.ratio, r.ratioCI)})`;
+}
+
+/** Rows grouped by direction word (largest effect first in each), then those with no difference; fewer than 6 samples a side never get here. */
+function differing(rows: CostRow[], label: (r: CostRow) => string): string {
+  const groups: string[] = [];
+  for (const d of ['slower', 'faster', 'more', 'less'] as const) {
+    const these = rows.filter((r) => r.direction === d).sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)));
+    if (these.length) groups.push(`${d} — ${these.map((r) => `${label(r)} ${costText(r)}`).join(', ')}`);
+  }
+  const same = rows.filter((r) => r.direction === 'no difference');
+  if (same.length) groups.push(`no difference (95% CI includes 1) — ${same.map(label).join(', ')}`);
+  return groups.join('; ');
+}
 
 /**
- * The run's key results in a few lines: each namespace's boot cost with its
- * CI, the cost of cgroup placement, freeze latency at 100 processes, density
- * per set, the throughput overheads that are significant, isolation against
- * cost, how precise the figures are, and the warnings that matter.
+ * The run's key results, computed from the same statistics as the tables
+ * (CostRow: ratio and absolute difference with their 95% CIs, direction
+ * words only where the CI excludes 1; nothing from fewer than 6 samples a
+ * side): boot cost per namespace set; cgroup placement per workload, boot
+ * and run time; pause and resume (freeze, thaw) at the most processes; run
+ * time; network throughput and latency; noisy-neighbour slowdowns; density
+ * (memory per sandbox, launch rate, teardown); isolation against cost; the
+ * kernel; how precise the figures are; the warnings that matter. Each names
+ * the section (scenario) its table is in.
  */
 export function keyFindings(run: RunResults): Finding[] {
   const out: Finding[] = [];
-  const boot = run.scenarios.find((s) => s.name === 'boot') ?? run.scenarios.find((s) => s.kind === 'launch' && s.samples.some((x) => x.state === 'completed' && x.metrics['workload.elapsedNs'] === undefined));
+  const boot = run.scenarios.find((s) => s.name === 'boot') ?? run.scenarios.find((s) => s.kind === 'launch' && !s.summary.some((v) => v.metrics['workload.elapsedNs']));
   if (boot) {
-    const base = boot.summary.find((v) => v.variant === boot.baseline)?.metrics.bootNs?.median;
-    const alone = boot.summary.filter((v) => v.variant !== boot.baseline && v.metrics.bootNs?.ratioToBaseline != null);
-    if (base !== undefined && alone.length) {
-      const parts = alone.map((v) => {
-        const m = v.metrics.bootNs;
-        return `${v.variant} ${m && m.median - base >= 0 ? '+' : ''}${us((m?.median ?? base) - base)} (${ratio(m?.ratioToBaseline as number, m?.ratioCI95)})`;
-      });
-      out.push({ topic: 'boot', section: boot.name, text: `Boot cost vs ${boot.baseline} (${us(base)} p50): ${parts.join('; ')}.` });
-    }
+    const rows = costRows(boot).filter((r) => r.metric === 'bootNs');
+    const base = rows[0];
+    if (base) out.push({ topic: 'boot', section: boot.name, text: `Boot time against ${base.baseline} (${us(base.base)} p50; n ≥ ${Math.min(...rows.map((r) => Math.min(r.n, r.baselineN)))} a side): ${differing(rows, (r) => r.variant)}.` });
   }
   const cg = run.scenarios.find((s) => s.name === 'cgroup-overhead');
   if (cg) {
-    const own = cg.summary.find((v) => v.variant.endsWith('/own'))?.metrics.bootNs;
-    const bare = cg.summary.find((v) => v.variant === cg.summary.find((x) => x.variant.endsWith('/own'))?.baseline)?.metrics.bootNs;
-    if (own && bare && own.ratioToBaseline !== null) out.push({ topic: 'cgroup', section: cg.name, text: `Placing a sandbox in a cgroup of its own: boot ${own.median - bare.median >= 0 ? '+' : ''}${us(own.median - bare.median)} (${ratio(own.ratioToBaseline, own.ratioCI95)})${significant(own) ? '' : ', within the noise'}.` });
+    const rows = costRows(cg);
+    const own = rows.filter((r) => r.variant.endsWith('/own'));
+    if (own.length) out.push({ topic: 'cgroup', section: cg.name, text: `Placing a sandbox in a cgroup of its own (no limit), per workload: ${own.map((r) => `${r.variant.split('/')[0]} ${r.what} ${costText(r)}${r.direction ? `, ${r.direction}` : ''}`).join('; ')}.` });
+    const limits = rows.filter((r) => !r.variant.endsWith('/own') && r.metric === 'workload.elapsedNs' && r.direction && r.direction !== 'no difference');
+    if (limits.length) out.push({ topic: 'cgroup', section: cg.name, text: `Limits that change the workload's run time (vs no cgroup): ${limits.map((r) => `${r.variant} ${costText(r)}, ${r.direction}`).join('; ')}.` });
   }
   const fr = run.scenarios.find((s) => s.kind === 'freeze');
   if (fr) {
-    const at100 = fr.variants.filter((v) => v.freeze?.processes === 100);
-    const parts = at100.flatMap((v) => {
-      const m = fr.summary.find((x) => x.variant === v.id)?.metrics.freezeNs;
-      return m ? [`${v.freeze?.freezer} ${v.freeze?.mode} ${us(m.median)}`] : [];
+    const most = Math.max(...fr.variants.map((v) => v.freeze?.processes ?? 0));
+    const parts = fr.variants
+      .filter((v) => v.freeze?.processes === most)
+      .flatMap((v) => {
+        const m = fr.summary.find((x) => x.variant === v.id)?.metrics;
+        const f = m?.freezeNs;
+        const t = m?.thawNs;
+        return f && t && f.n >= MIN_VERDICT_SAMPLES && t.n >= MIN_VERDICT_SAMPLES ? [`${v.freeze?.freezer} ${v.freeze?.mode}: freeze ${us(f.median)} (p99 ${us(f.p99)}), thaw ${us(t.median)} (p99 ${us(t.p99)})`] : [];
+      });
+    if (parts.length) out.push({ topic: 'freeze', section: fr.name, text: `Pausing and resuming ${most} processes (p50, p99; n ≥ ${MIN_VERDICT_SAMPLES}): ${parts.join('; ')}.` });
+  }
+  for (const sc of run.scenarios) {
+    if (sc.kind !== 'launch' || sc === boot || sc === cg) continue;
+    const rows = costRows(sc).filter((r) => r.metric === 'workload.elapsedNs');
+    if (!rows.length) continue;
+    const diff = rows.filter((r) => r.direction && r.direction !== 'no difference' && Math.abs(r.ratio - 1) >= 0.02);
+    out.push({
+      topic: 'throughput',
+      section: sc.name,
+      text: diff.length
+        ? `Run time in ${sc.name} (ratio to each workload's bare run): ${diff.map((r) => `${r.variant} ${costText(r)}, ${r.direction}`).join('; ')}; the other ${rows.length - diff.length} within 2% or no difference.`
+        : `Run time in ${sc.name}: none of ${rows.length} variants differs from its bare run by 2% or more (95% CI).`,
     });
-    if (parts.length) out.push({ topic: 'freeze', section: fr.name, text: `Freezing 100 processes (p50): ${parts.join(', ')}.` });
+  }
+  for (const sc of run.scenarios.filter((s) => s.kind === 'network')) {
+    const rows = costRows(sc);
+    const tput = rows.filter((r) => r.what === 'throughput');
+    const rr = rows.filter((r) => r.what !== 'throughput');
+    const parts = [tput.length ? `throughput ${differing(tput, (r) => r.variant)}` : '', rr.length ? `request/response p50 ${differing(rr, (r) => r.variant)}` : ''].filter(Boolean);
+    if (parts.length) out.push({ topic: 'throughput', section: sc.name, text: `Network, against host loopback: ${parts.join('. ')}.` });
+  }
+  for (const sc of run.scenarios.filter((s) => s.kind === 'interference')) {
+    const rows = interferenceRows(sc).filter((r) => r.slowdown !== null && r.slowdownCI);
+    if (!rows.length) continue;
+    const text = rows.map((r) => {
+      const d = directionOf({ ratioToBaseline: r.slowdown, ratioCI95: r.slowdownCI ?? undefined }, 'workload.elapsedNs');
+      const removed = r.removed !== null && r.referenceSetting ? `, took away ${Math.round(Math.min(1, Math.max(0, r.removed)) * 100)}% of ${r.referenceSetting}'s slowdown` : '';
+      return `${r.antagonist} with ${r.setting} ${ratio(r.slowdown as number, r.slowdownCI)}${d ? ` (${d === 'no difference' ? 'no measurable slowdown' : d})` : ''}${removed}`;
+    });
+    out.push({ topic: 'throughput', section: sc.name, text: `Noisy neighbour: the victim's run time beside each antagonist, against running alone: ${text.join('; ')}.` });
   }
   const de = run.scenarios.find((s) => s.kind === 'density');
   if (de) {
     const parts = de.variants.flatMap((v) => {
       const f = rampFigure(de, v.id, 'chargedPerInstanceBytes');
-      const held = de.summary.find((x) => x.variant === v.id)?.metrics.held?.median;
-      return f.mean !== null ? [`${v.id} ${(f.mean / 1024).toFixed(0)} KiB${f.ci ? ` [${(f.ci.low / 1024).toFixed(0)}, ${(f.ci.high / 1024).toFixed(0)}]` : ''}${held !== undefined ? ` (${held} held)` : ''}`] : [];
+      const m = de.summary.find((x) => x.variant === v.id)?.metrics;
+      if (f.mean === null || !m) return [];
+      const mem = f.n >= MIN_VERDICT_SAMPLES && f.ci ? `${kib(f.mean)} [${kib(f.ci.low)}, ${kib(f.ci.high)}]` : `${kib(f.mean)} (mean of ${f.n} ramps; a CI needs ${MIN_VERDICT_SAMPLES})`;
+      const tear = m.teardownNs ? `, teardown of ${m.held?.median ?? '?'} ${us(m.teardownNs.median)}${m.teardownDebtNs && m.teardownDebtNs.median > 0 ? ` plus ${us(m.teardownDebtNs.median)} of kernel work after it` : ''}` : '';
+      return [`${v.id} ${mem} charged per sandbox, ${m.launchesPerSec ? `${m.launchesPerSec.median.toFixed(0)} launches/s` : ''}${tear}`];
     });
-    if (parts.length) out.push({ topic: 'density', section: de.name, text: `Memory charged per sandbox: ${parts.join(', ')}.` });
+    if (parts.length) out.push({ topic: 'density', section: de.name, text: `Density: ${parts.join('; ')}.` });
+    const avail = densityMemAvailableDoubt(de);
+    if (avail) out.push({ topic: 'density', section: de.name, text: avail });
   }
-  const slow: string[] = [];
-  for (const sc of run.scenarios) {
-    if (sc.kind !== 'launch' && sc.kind !== 'network') continue;
-    const metric = sc.kind === 'network' ? 'workload.throughputMbitPerSec' : 'workload.elapsedNs';
-    for (const v of sc.summary) {
-      const m = v.metrics[metric];
-      if (v.variant !== v.baseline && significant(m) && m) slow.push(`${sc.name}/${v.variant} ${ratio(m.ratioToBaseline as number, m.ratioCI95)}`);
-    }
-  }
-  if (slow.length) out.push({ topic: 'throughput', section: run.scenarios.find((s) => slow[0]?.startsWith(`${s.name}/`))?.name ?? '', text: `Significant throughput or run-time differences (${slow.length}; ratio to baseline, beyond 2%): ${slow.slice(0, 8).join('; ')}${slow.length > 8 ? `; … ${slow.length - 8} more` : ''}.` });
-  else if (run.scenarios.some((s) => s.kind === 'launch' || s.kind === 'network')) out.push({ topic: 'throughput', section: '', text: 'No throughput or run-time difference beyond 2% is significant.' });
   const iso = run.scenarios.find((s) => s.kind === 'isolation');
   if (iso) {
     const rows = isolationMatrix(run, iso).filter((r) => r.bootRatio !== null && r.ns.length > 0);
     if (rows.length) {
-      // the sets no other beats on both (more kinds isolated at no more boot cost): the choices worth making
-      const frontier = [...rows].sort((a, b) => b.isolated - a.isolated || (a.bootRatio as number) - (b.bootRatio as number)).filter((r, i, all) => all.slice(0, i).every((o) => (o.bootRatio as number) > (r.bootRatio as number) || o.isolated === r.isolated) && all.findIndex((o) => o.isolated === r.isolated) === i);
-      out.push({ topic: 'isolation', section: 'axioms', text: `Isolation against cost (kinds isolated of 8, boot vs bare), the sets nothing beats on both: ${frontier.map((r) => `${r.variant} ${r.isolated}/8 at ${ratio(r.bootRatio as number)}`).join(', ')}.` });
+      // a set is dominated by one that isolates more at a cost not clearly higher (the CIs overlap or it is below),
+      // or isolates as much at a cost clearly lower (its CI entirely below): what is left are the choices worth making
+      const lo = (r: MatrixRow) => r.bootRatioCI?.[0] ?? (r.bootRatio as number);
+      const hi = (r: MatrixRow) => r.bootRatioCI?.[1] ?? (r.bootRatio as number);
+      const dominated = (a: MatrixRow) => rows.some((b) => b !== a && ((b.isolated > a.isolated && lo(b) <= hi(a)) || (b.isolated === a.isolated && hi(b) < lo(a))));
+      const frontier = rows.filter((r) => !dominated(r)).sort((a, b) => a.isolated - b.isolated);
+      out.push({ topic: 'isolation', section: 'axioms', text: `Isolation against boot cost (kinds isolated of 8; boot time vs bare, 95% CI), the sets no other beats on both once the CIs are taken into account: ${frontier.map((r) => `${r.variant} ${r.isolated}/8 at ${ratio(r.bootRatio as number, r.bootRatioCI)}`).join(', ')}.` });
     }
   }
   for (const sc of run.scenarios) {
@@ -329,7 +388,24 @@ export function keyFindings(run: RunResults): Finding[] {
   const wide = run.scenarios.flatMap((s) => (s.precision ?? []).filter((p) => p.halfWidthPct !== null && p.halfWidthPct > (s.sampling?.precisionPct ?? 5)).map((p) => `${s.name}/${p.variant} ±${(p.halfWidthPct as number).toFixed(1)}%`));
   const stops = run.scenarios.filter((s) => s.sampling?.mode === 'adaptive').map((s) => `${s.name} ${s.sampling?.rounds} rounds (${s.sampling?.stoppedBy})`);
   if (stops.length || wide.length) out.push({ topic: 'sampling', section: '', text: `${stops.length ? `Adaptive sampling: ${stops.join(', ')}. ` : ''}${wide.length ? `Wider than the target (95% CI half-width of the headline metric): ${wide.slice(0, 6).join(', ')}${wide.length > 6 ? `, … ${wide.length - 6} more` : ''}.` : 'Every variant reached its precision target.'}` });
-  const warns = run.scenarios.flatMap((s) => (s.warnings ?? []).filter((w) => /^competing load|^carry-over|drift/.test(w)).map((w) => ({ s: s.name, w })));
-  if (warns.length) out.push({ topic: 'warnings', section: warns[0]?.s ?? '', text: `Warnings that matter (${warns.length}): ${warns.slice(0, 3).map((x) => `${x.s}: ${x.w.length > 140 ? `${x.w.slice(0, 137)}…` : x.w}`).join(' — ')}` });
+  for (const s of run.scenarios) for (const w of s.warnings ?? []) if (/^competing load|^carry-over|drift/.test(w)) out.push({ topic: 'warnings', section: s.name, text: `Warning (${s.name}): ${w}` });
   return out;
+}
+
+/**
+ * Whether the MemAvailable view of a density run disagrees with the views
+ * that other processes cannot move (charged and PSS): by more than 3× from
+ * the charged figure, or ramps spread over more than half its mean. A line to
+ * flag it, or null.
+ */
+export function densityMemAvailableDoubt(de: ScenarioResult): string | null {
+  const doubts = de.variants.flatMap((v) => {
+    const avail = rampFigure(de, v.id, 'memPerInstanceBytes');
+    const charged = rampFigure(de, v.id, 'chargedPerInstanceBytes');
+    if (avail.mean === null || charged.mean === null || charged.mean <= 0) return [];
+    const far = avail.mean > 3 * charged.mean || avail.mean < charged.mean / 3;
+    const spread = avail.ci !== null && avail.ci.high - avail.ci.low > avail.mean;
+    return far || spread ? [`${v.id} ${kib(avail.mean)} against ${kib(charged.mean)} charged`] : [];
+  });
+  return doubts.length ? `Density: the MemAvailable view (${doubts.join('; ')}) moved with other processes' memory during the ramps; the charged and PSS views are the ones to quote.` : null;
 }

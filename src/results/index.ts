@@ -35,6 +35,7 @@ export {
 } from './variant.ts';
 export { type SampleBase } from './schema.ts';
 export { resultsJsonSchema } from './json-schema.ts';
-export { samplesOf, isolationMatrix, interferenceRows, perLaunchMedian, rampFigure, paceFigures, variantPrecision, precisionOf, keyFindings, type Finding, type PaceFigures, type VariantPrecision, type MatrixRow, type InterferenceRow, type RampFigure } from './findings.ts';
+export { samplesOf, isolationMatrix, interferenceRows, perLaunchMedian, rampFigure, paceFigures, variantPrecision, precisionOf, keyFindings, costText, densityMemAvailableDoubt, type Finding, type PaceFigures, type VariantPrecision, type MatrixRow, type InterferenceRow, type RampFigure } from './findings.ts';
 export { kernelAttribution, NS_FUNCTIONS, SYSCALL_PHASE, type KernelRow, type KernelSlice } from './kernel.ts';
 export { mergeRuns, loadRunOrFleet, parseFleet, isFleet, fleetAnalysis, fingerprintOf, fingerprintKey, planOf, environmentDifferences, FLEET_SCHEMA, fleetSchema, type Fleet, type FleetAnalysis, type FleetRow, type FleetCell, type HostFingerprint } from './fleet.ts';
+export { betterWord, costMetrics, costRows, directionOf, runCostRows, senseOf, type CostRow, type Direction, type MetricSense } from './headlines.ts';

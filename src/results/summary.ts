@@ -63,7 +63,10 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
     if (!v) cache.set(id, (v = valuesOf(id)));
     return v;
   };
-  return variants.map(({ id: variant, baseline }) => {
+  const present = new Set(variants.map((v) => v.id));
+  return variants.map(({ id: variant, baseline: named }) => {
+    // a baseline the run does not have (a profile left it out; a freeze scenario has none): no ratio, not "too few"
+    const baseline = present.has(named) ? named : variant;
     const own = measured.filter((s) => s.variant === variant);
     const metrics: Record<string, MetricSummary> = {};
     for (const [metric, vals] of values(variant)) {
@@ -87,7 +90,7 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
     }
     return {
       variant,
-      baseline,
+      baseline: named,
       completed: own.filter((s) => s.state === 'completed').length,
       errored: own.filter((s) => s.state === 'errored').length,
       skipped: own.filter((s) => s.state === 'skipped').length,

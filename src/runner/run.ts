@@ -440,7 +440,6 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
         },
         retryNoisy > 0,
       );
-      for (const w of result.warnings ?? []) if (/^competing load|^carry-over/.test(w)) process.stderr.write(`warning: ${sc.name}: ${w}\n`);
       writer.write(run); // a consistent partial file after every scenario
       if (interrupted) break;
     }

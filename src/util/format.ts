@@ -33,3 +33,64 @@ export function formatMetric(metric: string, v: number | undefined): string {
 export function escapeHtml(s: unknown): string {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/** Characters a string takes on a terminal (code points; every glyph nsbench prints is one column wide). */
+export const columns = (s: string): number => [...s].length;
+
+/**
+ * A plain-text table that fits `width` columns: where the whole table is
+ * wider, its columns are split over several tables, each repeating the first
+ * (the variant) so that every row stays readable on its own.
+ */
+export function fitTable(header: string[], rows: string[][], width: number, rightAlignFrom = 1): string {
+  const w = header.map((h, i) => Math.max(columns(h), ...rows.map((r) => columns(r[i] ?? ''))));
+  const total = (idx: number[]) => idx.reduce((a, i) => a + (w[i] ?? 0), 0) + 2 * (idx.length - 1);
+  const groups: number[][] = [];
+  let cur = [0];
+  for (let i = 1; i < header.length; i++) {
+    if (cur.length > 1 && total([...cur, i]) > width) {
+      groups.push(cur);
+      cur = [0];
+    }
+    cur.push(i);
+  }
+  groups.push(cur);
+  const pad = (c: string, i: number, right: boolean) => {
+    const n = Math.max(0, (w[i] ?? 0) - columns(c));
+    return right ? ' '.repeat(n) + c : c + ' '.repeat(n);
+  };
+  const render = (idx: number[]) => {
+    const line = (cells: string[]) => idx.map((i) => pad(cells[i] ?? '', i, i >= rightAlignFrom)).join('  ').trimEnd();
+    return [line(header), idx.map((i) => '─'.repeat(w[i] ?? 0)).join('  '), ...rows.map(line)].join('\n');
+  };
+  return groups.map(render).join('\n\n');
+}
+
+/** Text wrapped at word boundaries to `width` columns, continuation lines indented; a word longer than a line is kept whole. */
+export function wrapText(text: string, width: number, indent = '', first = ''): string {
+  const out: string[] = [];
+  let line = first;
+  let lead = first;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const sep = columns(line) > columns(lead) ? ' ' : '';
+    if (columns(line) + sep.length + columns(word) > width && columns(line) > columns(lead)) {
+      out.push(line);
+      line = indent + word;
+      lead = indent;
+    } else line += sep + word;
+  }
+  if (columns(line) > columns(lead) || !out.length) out.push(line);
+  return out.join('\n');
+}
+
+/** A difference in time with its CI, in one unit: "+1.12 ms [+1.05, +1.19]". */
+export function formatDelta(ns: number, ci?: readonly [number, number] | null): string {
+  const a = Math.abs(ns);
+  const [div, unit] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
+  const d = (x: number) => {
+    const v = Math.abs(x) / div;
+    const digits = div <= 1e3 ? (v >= 10 || div === 1 ? 0 : 1) : v >= 100 ? 0 : v >= 10 ? 1 : 2;
+    return `${x >= 0 ? '+' : '−'}${v.toFixed(digits)}`;
+  };
+  return `${d(ns)} ${unit}${ci ? ` [${d(ci[0])}, ${d(ci[1])}]` : ''}`;
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors/index.ts';
 import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
-import { runSummary, writeReports } from '../../report/index.ts';
+import { nextSteps, runSummary, terminalWidth, writeReports } from '../../report/index.ts';
 import { PACES, type Pace } from '../../results/index.ts';
 import { ADAPTIVE_DEFAULTS, KernelTrace, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
@@ -205,18 +205,22 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       ...(resume ? { resume } : {}),
     });
     if (resume && !o.quiet) process.stderr.write(`resumed ${resume.runId}: ${resume.samples.length} samples kept from before\n`);
-    process.stdout.write(`${runSummary(outcome.run)}\n\n`);
+    const width = terminalWidth();
+    process.stdout.write(`${runSummary(outcome.run, width)}\n\n`);
     const f = outcome.files;
     const rel = (p: string) => relative(process.cwd(), p) || p;
     process.stdout.write(
       `${outcome.interrupted ? 'partial results' : 'results'}: ${rel(f.json)}\n  samples as measured: ${rel(f.samplesJsonl)}\n  CSV: ${rel(f.csv)} (raw, long form), ${rel(f.summaryCsv)} (summary)\n`,
     );
+    let html: string | undefined;
     if (o.report !== false) {
       const r = await writeReports(outcome.run, config.reportsDir).catch((e: unknown) => {
         throw e instanceof UserError ? new UserError(`${e.message}; the results are in ${rel(f.json)}`, `${e.fix}, then \`nsbench report ${rel(f.json)}\``) : e;
       });
-      process.stdout.write(`  report: ${rel(r.html)} (HTML, ${r.charts} charts), ${rel(r.markdown)} (Markdown)\n`);
+      html = rel(r.html);
+      process.stdout.write(`  report: ${html} (HTML, ${r.charts} charts), ${rel(r.markdown)} (Markdown)\n`);
     }
+    process.stdout.write(`\n${nextSteps({ json: rel(f.json), ...(html ? { html } : {}) }, width)}\n`);
     return outcome.interrupted ? 130 : 0;
   } finally {
     for (const s of signals) process.off(s, onSignal);
