@@ -102,9 +102,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('write the self-contained HTML report and the Markdown summary of a results file, or of a fleet file (nsbench merge)')
     .argument('<results>', 'results/<run-id>.json, results/<run-id>.samples.jsonl of a run that died (a report of what it measured), or a fleet file')
     .option('-o, --out <dir>', 'reports folder (default: reportsDir of bench.config.ts, "reports")')
+    .option('--figures <dir>', 'also write each chart for a paper into this folder: <chart>.svg, <chart>.pdf (same size; needs chromium), <chart>.csv (the data it draws), <chart>.txt (its caption), and figures.md listing them')
     .option('--reference <host>', 'a fleet: the host the others are compared with (default: the first)')
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
-    .action(async (file: string, opts: { out?: string; config?: string; reference?: string }) => setExit(await reportCommand(file, opts)));
+    .action(async (file: string, opts: { out?: string; config?: string; reference?: string; figures?: string }) => setExit(await reportCommand(file, opts)));
 
   program
     .command('compare')

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/index.ts';
-import { headlineOf, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
+import { headlineOf, isMeasured, senseOf, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { isolationMatrix } from './axioms.ts';
 
 /** A chart: its vega-lite spec (embedded in the report for provenance) and a caption. */
@@ -17,6 +17,39 @@ export const PHASE_ORDER = PHASES.map((p) => p.replace(/Ns$/, ''));
 const PHASE_COLOURS = ['#9e9e9e', '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f'];
 
 const WIDTH = 640;
+
+/** Okabe & Ito's palette: told apart with every common colour-vision deficiency (the first eight colours of every chart). */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+
+/**
+ * The look every chart shares, for the report and for a paper: text of at
+ * least 12 px, the colour-blind-safe palette, axis labels never cut (no label
+ * limit: a long variant name widens the chart instead of losing its end).
+ */
+export function styled(spec: TopLevelSpec): TopLevelSpec {
+  return {
+    ...spec,
+    config: {
+      font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+      axis: { labelFontSize: 12, titleFontSize: 13, labelLimit: 0, titleFontWeight: 'normal' },
+      legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0 },
+      header: { labelFontSize: 12, titleFontSize: 13 },
+      text: { fontSize: 12 },
+      title: { fontSize: 14 },
+      range: { category: PALETTE },
+      ...(spec as { config?: object }).config,
+    },
+  } as TopLevelSpec;
+}
+
+/** The x scale of a ratio: logarithmic, so that 0.5× and 2× are as far from 1; its domain spans every CI and 1 itself. */
+function ratioScale(values: { low: number; high: number; ratio?: number }[]): { type: 'log'; domain: [number, number]; nice: false } {
+  let lo = 1;
+  let hi = 1;
+  for (const v of values) (lo = Math.min(lo, v.low, v.ratio ?? v.low)), (hi = Math.max(hi, v.high, v.ratio ?? v.high));
+  const pad = Math.max(1.02, (hi / lo) ** 0.06);
+  return { type: 'log', domain: [lo / pad, hi * pad], nice: false };
+}
 
 function measured(sc: ScenarioResult, only?: ReadonlySet<string>) {
   return sc.samples.filter((s) => s.state === 'completed' && isMeasured(s) && (!only || only.has(s.variant)));
@@ -62,21 +95,43 @@ export function chartedVariants(sc: ScenarioResult): { ids: string[]; note: stri
 /** The scenario's headline metric and its label (results' one definition, which its warnings are judged on too). */
 export const headline = (sc: ScenarioResult): { metric: string; label: string } => headlineOf(sc);
 
+/** Most variants an ECDF chart draws as lines (one colour, or colour and dash, each): beyond it the distribution is drawn as ticks per variant. */
+const ECDF_MAX = 16;
+
 function bootDistribution(sc: ScenarioResult): Chart {
   const { ids, note } = chartedVariants(sc);
-  const values = measured(sc, new Set(ids)).map((s) => ({ variant: s.variant, bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3 }));
+  const samples = measured(sc, new Set(ids));
+  if (ids.length > ECDF_MAX) {
+    const values = samples.map((s) => ({ variant: s.variant, bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3 }));
+    return {
+      id: `${sc.name}-boot`,
+      title: `Boot time per variant (every measured sample, log scale)${note}`,
+      read: 'Each tick is one launch; a variant further right boots slower; a wide cloud means a noisy variant (log scale: equal distances are equal ratios).',
+      spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: WIDTH, data: { values }, mark: { type: 'tick', opacity: 0.6 }, encoding: { y: { field: 'variant', type: 'nominal', sort: ids, title: null }, x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' } } },
+    };
+  }
+  // the empirical CDF of each variant: every sample a step, at most ~300 points a variant
+  const values = ids.flatMap((id) => {
+    const xs = samples.flatMap((s) => (s.variant === id && s.state === 'completed' && s.metrics.bootNs ? [s.metrics.bootNs / 1e3] : [])).sort((a, b) => a - b);
+    const step = Math.max(1, Math.floor(xs.length / 300));
+    return xs.flatMap((x, i) => (i % step === 0 || i === xs.length - 1 ? [{ variant: id, bootUs: x, fraction: (i + 1) / xs.length }] : []));
+  });
+  const dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]];
   return {
     id: `${sc.name}-boot`,
-    title: `Boot time per variant (every measured sample, log scale)${note}`,
-    read: 'Each dot is one launch; a variant further right boots slower; a wide cloud means a noisy variant (log scale: equal distances are equal ratios).',
+    title: `Distribution of boot times per variant (empirical CDF)${note}`,
+    read: 'Each line rises through one variant\'s launches from fastest to slowest: a line further right boots slower, a flatter line is noisier; where a line reaches 0.5 is its median, 0.99 its p99 (log scale: equal distances are equal ratios).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
+      height: 320,
       data: { values },
-      mark: { type: 'tick', opacity: 0.6 },
+      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
       encoding: {
-        y: { field: 'variant', type: 'nominal', sort: ids, title: null },
-        x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs)' },
+        x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' },
+        y: { field: 'fraction', type: 'quantitative', title: 'fraction of launches at or below', scale: { domain: [0, 1] } },
+        color: { field: 'variant', type: 'nominal', sort: ids, scale: { domain: ids, range: ids.map((_, i) => PALETTE[i % PALETTE.length] as string) }, title: 'variant' },
+        strokeDash: { field: 'variant', type: 'nominal', sort: ids, scale: { domain: ids, range: ids.map((_, i) => dashes[Math.floor(i / PALETTE.length) % dashes.length] as number[]) }, title: 'variant' },
       },
     },
   };
@@ -99,7 +154,7 @@ function bootBreakdown(sc: ScenarioResult): Chart {
       mark: 'bar',
       encoding: {
         y: { field: 'variant', type: 'nominal', sort: ids, title: null },
-        x: { field: 'us', type: 'quantitative', stack: 'zero', title: 'µs' },
+        x: { field: 'us', type: 'quantitative', stack: 'zero', title: 'median time per phase (µs; lower is better)' },
         // stacked in time order (prepare first), the legend in the same order, the same colour for a phase everywhere
         color: { field: 'phase', type: 'nominal', sort: PHASE_ORDER, scale: { domain: PHASE_ORDER, range: PHASE_COLOURS }, title: 'phase' },
         order: { field: 'step', type: 'quantitative' },
@@ -108,7 +163,7 @@ function bootBreakdown(sc: ScenarioResult): Chart {
   };
 }
 
-function overhead(sc: ScenarioResult, metric: string, label: string): Chart | null {
+function overhead(sc: ScenarioResult, metric: string, label: string, against = 'the baseline'): Chart | null {
   const { ids, note } = chartedVariants(sc);
   const only = new Set(ids);
   const values = sc.summary.flatMap((v) => {
@@ -117,47 +172,62 @@ function overhead(sc: ScenarioResult, metric: string, label: string): Chart | nu
     return [{ variant: v.variant, ratio: m.ratioToBaseline, low: m.ratioCI95[0], high: m.ratioCI95[1] }];
   });
   if (values.length === 0) return null;
+  const rate = senseOf(metric) === 'rate';
+  const order = ids.filter((id) => values.some((v) => v.variant === id));
   return {
     id: `${sc.name}-overhead-${metric}`,
-    title: `Overhead vs baseline: ${label}, ratio of medians with bootstrap 95% CI${note}`,
-    read: 'A dot right of 1 is slower than the baseline (left of 1 faster, for rates the other way round); a bar that crosses 1 is no measurable difference.',
+    title: `${label}: ratio to ${against}, ratio of medians with bootstrap 95% CI${note}`,
+    read: rate
+      ? `A dot right of the dashed line at 1 is faster (more per second) than ${against}, left of it slower; a bar that crosses 1 is no measurable difference (log scale: 0.5× and 2× are equally far from 1).`
+      : `A dot right of the dashed line at 1 takes longer than ${against}, left of it less; a bar that crosses 1 is no measurable difference (log scale: 0.5× and 2× are equally far from 1).`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
       layer: [
-        { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative' } } },
-        { mark: 'rule', encoding: { y: { field: 'variant', type: 'nominal', sort: ids, title: null }, x: { field: 'low', type: 'quantitative', title: 'ratio to baseline' }, x2: { field: 'high' } } },
-        { mark: { type: 'point', filled: true }, encoding: { y: { field: 'variant', type: 'nominal', sort: ids }, x: { field: 'ratio', type: 'quantitative' } } },
+        { mark: { type: 'rule', color: '#555', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative', scale: ratioScale(values) } } },
+        { mark: { type: 'rule', strokeWidth: 2, color: PALETTE[0] }, encoding: { y: { field: 'variant', type: 'nominal', sort: order, title: null }, x: { field: 'low', type: 'quantitative', scale: ratioScale(values), title: `ratio to ${against} (×, log scale; ${rate ? 'higher is better' : 'lower is better'})` }, x2: { field: 'high' } } },
+        { mark: { type: 'point', filled: true, size: 50, color: PALETTE[0] }, encoding: { y: { field: 'variant', type: 'nominal', sort: order, title: null }, x: { field: 'ratio', type: 'quantitative' } } },
       ],
     },
   };
 }
 
 function freezeCurve(sc: ScenarioResult): Chart {
-  const values = sc.summary.flatMap((v) => {
-    const info = sc.variants.find((x) => x.id === v.variant)?.freeze;
-    if (!info) return [];
-    return (['freezeNs', 'thawNs'] as const).flatMap((metric) => {
+  const ids = sc.variants.map((v) => v.id);
+  const values = sc.summary.flatMap((v) =>
+    (['freezeNs', 'thawNs'] as const).flatMap((metric) => {
       const m = v.metrics[metric];
-      return m ? [{ processes: info.processes, series: `${info.freezer} ${info.mode} ${metric === 'freezeNs' ? 'freeze' : 'thaw'}`, p50Ms: m.median / 1e6 }] : [];
-    });
-  });
+      const what = metric === 'freezeNs' ? 'freeze' : 'thaw';
+      return m && m.n >= 6 ? [{ variant: v.variant, what, stat: 'p50', ms: m.median / 1e6 }, { variant: v.variant, what, stat: 'p99', ms: m.p99 / 1e6 }] : [];
+    }),
+  );
   return {
     id: `${sc.name}-freeze`,
-    title: 'Pause and unpause latency (p50) vs processes in the sandbox',
-    read: 'Each line is a freezer and mode; a steeper line means pausing costs more per process held (log scale).',
+    title: 'Pause (freeze) and resume (thaw) latency per freezer, mode and processes held: p50 and p99',
+    read: 'Each row is a variant (freezer/mode/processes); a filled dot is the median, a hollow one the p99, joined by a line: further right is slower; a long line means a long tail (log scale).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'processes', type: 'quantitative', scale: { type: 'log' } },
-        y: { field: 'p50Ms', type: 'quantitative', scale: { type: 'log' }, title: 'p50 (ms)' },
-        color: { field: 'series', type: 'nominal' },
+      facet: { row: { field: 'what', type: 'nominal', title: null, sort: ['freeze', 'thaw'] } },
+      spec: {
+        width: WIDTH,
+        layer: [
+          { mark: { type: 'line', color: '#999' }, encoding: { y: { field: 'variant', type: 'nominal', sort: ids, title: null }, x: { field: 'ms', type: 'quantitative', scale: { type: 'log' } }, detail: { field: 'variant' } } },
+          {
+            mark: { type: 'point', size: 60 },
+            encoding: {
+              y: { field: 'variant', type: 'nominal', sort: ids, title: null },
+              x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log scale; lower is better)' },
+              shape: { field: 'stat', type: 'nominal', title: 'statistic' },
+              fill: { field: 'stat', type: 'nominal', scale: { domain: ['p50', 'p99'], range: [PALETTE[0] as string, 'white'] }, title: 'statistic' },
+              stroke: { value: PALETTE[0] },
+            },
+          },
+        ],
       },
-    },
+    } as unknown as TopLevelSpec,
   };
 }
 
@@ -168,14 +238,14 @@ function throughput(sc: ScenarioResult): Chart {
   });
   return {
     id: `${sc.name}-throughput`,
-    title: 'TCP throughput per topology (median, p5–p95)',
+    title: 'TCP throughput per topology and test (median, p5–p95)',
     read: "Longer bars carry more data per second; compare each topology's bars with host loopback's, the bare baseline.",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
       layer: [
-        { mark: 'bar', encoding: { y: { field: 'variant', type: 'nominal', title: null }, x: { field: 'mbit', type: 'quantitative', title: 'Mbit/s' } } },
+        { mark: { type: 'bar', color: PALETTE[4] }, encoding: { y: { field: 'variant', type: 'nominal', title: null }, x: { field: 'mbit', type: 'quantitative', title: 'throughput (Mbit/s; higher is better)' } } },
         { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'variant', type: 'nominal' }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
       ],
     },
@@ -184,24 +254,53 @@ function throughput(sc: ScenarioResult): Chart {
 
 function densityCurve(sc: ScenarioResult): Chart {
   const values = sc.samples.flatMap((s) => {
-    if (s.state !== 'completed' || !isMeasured(s) || s.round !== (sc.warmupRounds ?? 0)) return [];
+    if (s.state !== 'completed' || !isMeasured(s)) return [];
     const boots = s.series?.bootNs ?? [];
-    const step = Math.max(1, Math.floor(boots.length / 400)); // at most ~400 points per curve
-    return boots.flatMap((b, i) => (i % step === 0 ? [{ variant: s.variant, instance: i + 1, bootUs: b / 1e3 }] : []));
+    const step = Math.max(1, Math.floor(boots.length / 150)); // at most ~150 points per ramp
+    return boots.flatMap((b, i) => (i % step === 0 ? [{ variant: s.variant, ramp: `${s.variant} #${s.round + 1}`, instance: i + 1, bootUs: b / 1e3 }] : []));
   });
   return {
     id: `${sc.name}-density`,
-    title: 'Boot time of each launch as the number of held sandboxes grows (first measured ramp)',
-    read: 'Each dot is one launch during a ramp; a line that rises means each new sandbox boots slower while more are held.',
+    title: 'Boot time of each launch as the number of held sandboxes grows (every measured ramp)',
+    read: 'Each line is one ramp, its colour the variant: a line that rises means each new sandbox boots slower while more are held; lines of one colour apart from each other mean the ramps disagree.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
-      mark: { type: 'line', opacity: 0.8 },
+      mark: { type: 'line', opacity: 0.7, strokeWidth: 1 },
       encoding: {
-        x: { field: 'instance', type: 'quantitative', title: 'sandboxes held' },
-        y: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs)' },
-        color: { field: 'variant', type: 'nominal' },
+        x: { field: 'instance', type: 'quantitative', title: 'sandboxes held when it launched' },
+        y: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' },
+        color: { field: 'variant', type: 'nominal', title: 'variant' },
+        detail: { field: 'ramp' },
+      },
+    },
+  };
+}
+
+/** Teardown of each ramp: the time to end every held sandbox, and the kernel's work after it, per ramp. */
+function teardown(sc: ScenarioResult): Chart {
+  const values = sc.samples.flatMap((s) => {
+    if (s.state !== 'completed' || !isMeasured(s) || s.metrics.teardownNs === undefined) return [];
+    return [
+      { variant: s.variant, ramp: s.round + 1, part: 'ending the sandboxes', ms: s.metrics.teardownNs / 1e6 },
+      ...(s.metrics.teardownDebtNs !== undefined && s.metrics.teardownDebtNs >= 0 ? [{ variant: s.variant, ramp: s.round + 1, part: 'kernel work after it', ms: s.metrics.teardownDebtNs / 1e6 }] : []),
+    ];
+  });
+  return {
+    id: `${sc.name}-teardown`,
+    title: 'Teardown of each ramp: ending every held sandbox, and the kernel work still running after it',
+    read: "Each dot is one ramp; the kernel's deferred work (freeing namespaces, RCU) often dwarfs the time to end the processes themselves: it is load the next workload on the machine pays for.",
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: { type: 'point', filled: true, size: 60, opacity: 0.8 },
+      encoding: {
+        y: { field: 'variant', type: 'nominal', title: null },
+        yOffset: { field: 'part', type: 'nominal' },
+        x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'time per ramp (ms, log scale; lower is better)' },
+        color: { field: 'part', type: 'nominal', title: 'part' },
       },
     },
   };
@@ -234,38 +333,46 @@ function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Char
   };
 }
 
-/** Isolation gained (cells isolated) against the boot overhead paid, one point per namespace set. */
+/** Isolation gained (cells isolated) against the boot overhead paid: one row per namespace set, its boot ratio with its CI, ordered by isolation. */
 export function isolationVsCost(run: RunResults, sc: ScenarioResult): Chart | null {
-  const values = isolationMatrix(run, sc).flatMap((r) => (r.bootRatio === null ? [] : [{ set: r.variant, isolated: r.isolated, boot: r.bootRatio }]));
+  const rows = isolationMatrix(run, sc).filter((r) => r.bootRatio !== null);
+  const values = rows.map((r) => ({ set: `${r.variant} — ${r.isolated}/8 isolated`, isolated: r.isolated, ratio: r.bootRatio as number, low: r.bootRatioCI?.[0] ?? (r.bootRatio as number), high: r.bootRatioCI?.[1] ?? (r.bootRatio as number) }));
   if (values.length === 0) return null;
+  const order = [...values].sort((a, b) => b.isolated - a.isolated || a.ratio - b.ratio).map((v) => v.set);
   return {
     id: `${sc.name}-isolation-vs-cost`,
-    title: 'Isolation gained (of 8 kinds) vs boot overhead paid (ratio to bare), per namespace set',
-    read: 'Up is more isolation, right is more boot cost: the sets up and to the left buy the most isolation for the least.',
+    title: 'Isolation gained (kinds isolated of 8) and boot time paid (ratio to bare, 95% CI), per namespace set',
+    read: 'Rows from most to least isolation; further right costs more boot time. A set below another that sits further right buys less for more: the sets worth choosing are those no row above beats on cost.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
-      height: 320,
       data: { values },
-      encoding: {
-        x: { field: 'boot', type: 'quantitative', title: 'boot time vs bare (×)', scale: { zero: false } },
-        y: { field: 'isolated', type: 'quantitative', title: 'kinds isolated', scale: { domain: [0, 8] } },
-      },
-      layer: [{ mark: { type: 'point', filled: true, size: 60 } }, { mark: { type: 'text', align: 'left', dx: 6, fontSize: 10 }, encoding: { text: { field: 'set' } } }],
+      layer: [
+        { mark: { type: 'rule', color: '#555', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative', scale: ratioScale(values) } } },
+        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y: { field: 'set', type: 'nominal', sort: order, title: null }, x: { field: 'low', type: 'quantitative', scale: ratioScale(values), title: 'boot time vs bare (×, log scale; lower is better)' }, x2: { field: 'high' }, color: { field: 'isolated', type: 'quantitative', scale: { domain: [0, 8], scheme: 'viridis' }, title: 'kinds isolated' } } },
+        { mark: { type: 'point', filled: true, size: 60 }, encoding: { y: { field: 'set', type: 'nominal', sort: order, title: null }, x: { field: 'ratio', type: 'quantitative' }, color: { field: 'isolated', type: 'quantitative', scale: { domain: [0, 8], scheme: 'viridis' }, title: 'kinds isolated' } } },
+      ],
     },
   };
 }
 
-/** The charts of a scenario, by its kind. */
+/** The charts of a scenario, by its kind (none for the isolation probe: its few launches are no estimate; its chart is in the axioms section). */
 export function chartsFor(sc: ScenarioResult): Chart[] {
   const { metric, label } = headline(sc);
   const out: (Chart | null)[] =
     sc.kind === 'density'
-      ? [densityCurve(sc)]
+      ? [densityCurve(sc), teardown(sc)]
       : sc.kind === 'freeze'
-      ? [freezeCurve(sc), overhead(sc, 'freezeNs', 'freeze latency')]
-      : sc.kind === 'network'
-        ? [throughput(sc), overhead(sc, metric, label), overhead(sc, 'workload.p50Ns', 'request/response p50')]
-        : [ratioHistogram(sc, metric, label), bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
-  return out.filter((c): c is Chart => c !== null && ((c.spec as { data?: { values?: unknown[] } }).data?.values?.length ?? 0) > 0);
+        ? [freezeCurve(sc)]
+        : sc.kind === 'network'
+          ? [throughput(sc), overhead(sc, metric, label, 'host loopback'), overhead(sc, 'workload.p50Ns', 'request/response latency p50', 'host loopback')]
+          : sc.kind === 'isolation'
+            ? []
+            : sc.kind === 'interference'
+              ? [overhead(sc, 'workload.elapsedNs', "victim's run time beside an antagonist (slowdown)", 'running alone')]
+              : [ratioHistogram(sc, metric, label), bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
+  return out.filter((c): c is Chart => c !== null && chartValues(c.spec).length > 0).map((c) => ({ ...c, spec: styled(c.spec) }));
 }
+
+/** The data a chart draws (its inline values). */
+export const chartValues = (spec: TopLevelSpec): Record<string, unknown>[] => ((spec as { data?: { values?: Record<string, unknown>[] } }).data?.values ?? []);

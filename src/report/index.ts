@@ -7,3 +7,5 @@ export { writeReports, type ReportFiles } from './write.ts';
 export { renderSvg } from './svg.ts';
 export { chartsFor, headline, type Chart } from './charts.ts';
 export { fleetHtml, fleetMarkdown, fleetTables, writeFleetReport } from './fleet.ts';
+export { writeFigures, allCharts, figureName, findChromium, type FiguresWritten } from './figures.ts';
+export { styled, PALETTE, chartValues } from './charts.ts';
