@@ -86,6 +86,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file (default: bench.config.ts)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
+    .option('--gzip-csv', 'write the raw CSV gzipped, results/<run-id>.csv.gz (about a tenth of the size; pandas and R read it as it is); also csvGzip: true in bench.config.ts')
     .option('--pace <mode>', 'how launch scenarios pace their launches: interleaved (default: a fresh random order each round), quiesced (wait for a quiet kernel before each launch), back-to-back (each variant in a burst, in C)', pace)
     .option('--gap-ms <ms>', 'launch scenarios: the launcher keeps at least this gap between one exit and the next launch', milliseconds)
     .option('--burst <n>', 'back-to-back: launches per burst after the lead-in (default 10)', integer(1, 999))

@@ -28,6 +28,7 @@ export type ResolvedConfig = {
   timeoutMs: number;
   outDir: string;
   reportsDir: string;
+  csvGzip: boolean;
   compare: NonNullable<BenchConfig['compare']>;
   profiles: Record<string, Profile>;
   /** the profile a run without --profile uses, or null (the fields above) */
@@ -75,6 +76,7 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
     timeoutMs: c.timeoutMs ?? DEFAULTS.timeoutMs,
     outDir: c.outDir ?? DEFAULTS.outDir,
     reportsDir: c.reportsDir ?? DEFAULTS.reportsDir,
+    csvGzip: c.csvGzip ?? false,
     compare: c.compare ?? {},
     profiles: c.profiles ?? {},
     profile: c.profile ?? null,

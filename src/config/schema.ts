@@ -99,6 +99,8 @@ export const configSchema = strict(
     profile: z.string({ error: says('expected a profile name', "e.g. profile: 'quick'") }).optional(),
     /** Where results go (JSON, JSONL, CSV). */
     outDir: z.string({ error: says('expected a folder path', "e.g. outDir: 'results'") }).min(1, { error: says('expected a folder path', "e.g. outDir: 'results'") }).optional(),
+    /** Write the raw CSV gzipped (<run-id>.csv.gz); `nsbench run --gzip-csv` does too. */
+    csvGzip: z.boolean({ error: says('expected true or false', 'e.g. csvGzip: true') }).optional(),
     /** Where reports go (HTML, Markdown). */
     reportsDir: z.string({ error: says('expected a folder path', "e.g. reportsDir: 'reports'") }).min(1, { error: says('expected a folder path', "e.g. reportsDir: 'reports'") }).optional(),
     /** Defaults of `nsbench compare`. */

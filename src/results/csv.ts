@@ -1,41 +1,114 @@
 import { stringify } from 'csv-stringify/sync';
+import { directionOf } from './headlines.ts';
+import { isMeasured } from './summary.ts';
 import type { RunResults } from './types.ts';
 
-/** Unit of a metric from its name's suffix. */
-export function unitOf(metric: string): string {
-  const m = /(Ns|Us|Ms|Kb|Bytes|PerSec|Pct)$/.exec(metric);
-  return m ? (m[1] as string).toLowerCase() : '';
+/**
+ * The units of the CSV files, one fixed vocabulary: every value is converted
+ * to one of these (microseconds and milliseconds to ns, KiB to bytes, a rate
+ * to ops/s or Mbit/s, a percentage to a ratio); whatever counts something —
+ * samples, processes, calls, retries, an isolated cell (0 or 1) — is "count".
+ */
+export const CSV_UNITS = ['ns', 'bytes', 'ops/s', 'Mbit/s', 'ratio', 'count'] as const;
+export type CsvUnit = (typeof CSV_UNITS)[number];
+
+/** A metric's CSV unit and the factor its recorded value is multiplied by to be in it (from the name's suffix: ...Ns, ...Us, ...Kb). */
+export function csvUnit(metric: string): { unit: CsvUnit; factor: number } {
+  if (/MbitPerSec$/.test(metric)) return { unit: 'Mbit/s', factor: 1 };
+  if (/PerSec$/.test(metric)) return { unit: 'ops/s', factor: 1 };
+  if (/Ns$|NsPerInstance$/.test(metric) || /nsPer(Call|Op)$/.test(metric)) return { unit: 'ns', factor: 1 };
+  if (/Us$/.test(metric)) return { unit: 'ns', factor: 1e3 };
+  if (/Ms$/.test(metric)) return { unit: 'ns', factor: 1e6 };
+  if (/Sec$/.test(metric)) return { unit: 'ns', factor: 1e9 };
+  if (/Kb$/.test(metric)) return { unit: 'bytes', factor: 1024 };
+  if (/Bytes$/.test(metric)) return { unit: 'bytes', factor: 1 };
+  if (/Pct$/.test(metric)) return { unit: 'ratio', factor: 0.01 };
+  if (/Fraction$|Ratio$/.test(metric)) return { unit: 'ratio', factor: 1 };
+  return { unit: 'count', factor: 1 };
 }
 
-/** Raw samples in long form: one row per sample and metric. */
+/** Unit of a metric in the CSV vocabulary (kept for callers of the old name). */
+export const unitOf = (metric: string): string => csvUnit(metric).unit;
+
+/** Booleans as true/false (pandas and R read them as logicals), absent values as empty cells (NA). */
+const CAST = { boolean: (v: boolean) => (v ? 'true' : 'false') };
+
+export const SAMPLES_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'namespaces', 'round', 'attempt', 'warmup', 'seq', 'state', 'measured', 'disturbed', 'superseded', 'pace', 'prev', 'gap_ns', 'cpus', 'metric', 'value', 'unit', 'reason'] as const;
+
+/**
+ * Raw samples in long (tidy) form: one row per sample and metric, with every
+ * recorded condition as its own column — the round's attempt, whether it was
+ * a warm-up, counted in the statistics (measured), disturbed by other load or
+ * run again (superseded), the pace, the variant launched just before (prev),
+ * the gap since the previous exit, the CPUs the sandboxes were kept on — so a
+ * researcher can filter what nsbench itself flagged. A sample without
+ * metrics (skipped, errored early) is one row with its reason.
+ */
 export function samplesCsv(run: RunResults): string {
-  const rows: (string | number | boolean)[][] = [];
+  const rows: (string | number | boolean | null)[][] = [];
   for (const sc of run.scenarios) {
     const nsOf = new Map(sc.variants.map((v) => [v.id, v.ns.join('+') || 'bare']));
+    const cpus = sc.cpus ? sc.cpus.sandboxes.join(' ') : 'all';
     for (const s of sc.samples) {
-      const base = [run.runId, sc.name, s.variant, nsOf.get(s.variant) ?? '', s.round, s.warmup, s.seq, s.state];
-      if (s.state === 'completed' || (s.state === 'errored' && s.metrics)) {
-        for (const [metric, value] of Object.entries(s.metrics ?? {})) rows.push([...base, metric, value, unitOf(metric), s.state === 'errored' ? s.reason : '']);
-      } else {
-        rows.push([...base, '', '', '', s.reason]);
+      const c = s.conditions;
+      const base = [run.runId, sc.name, s.variant, nsOf.get(s.variant) ?? '', s.round, s.attempt ?? 0, s.warmup, s.seq, s.state, isMeasured(s) && s.state === 'completed', (s.disturbed?.length ?? 0) > 0, s.superseded === true, c?.pace ?? sc.pace ?? 'interleaved', c?.prev ?? null, c?.gapNs ?? null, cpus];
+      const metrics = s.state === 'completed' || (s.state === 'errored' && s.metrics) ? Object.entries(s.metrics ?? {}) : [];
+      if (!metrics.length) rows.push([...base, null, null, null, s.state === 'completed' ? null : s.reason]);
+      for (const [metric, value] of metrics) {
+        const { unit, factor } = csvUnit(metric);
+        rows.push([...base, metric, value * factor, unit, s.state === 'errored' ? s.reason : null]);
       }
     }
   }
-  return stringify(rows, { header: true, columns: ['run_id', 'scenario', 'variant', 'namespaces', 'round', 'warmup', 'seq', 'state', 'metric', 'value', 'unit', 'reason'] });
+  return stringify(rows, { header: true, columns: [...SAMPLES_CSV_COLUMNS], cast: CAST });
 }
 
-/** Per-variant summary: one row per variant and metric. */
+export const SUMMARY_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'baseline', 'metric', 'unit', 'n', 'median', 'median_ci95_low', 'median_ci95_high', 'p5', 'p75', 'p95', 'p99', 'mean', 'sd', 'mad', 'cv', 'min', 'max', 'outliers', 'ratio_to_baseline', 'ratio_ci95_low', 'ratio_ci95_high', 'direction', 'per_round_ratio', 'p_paired', 'too_few', 'errored', 'pace', 'cpus'] as const;
+
+/** Per-variant summary: one row per variant and metric, in the same units as the raw CSV; ratios are unit-free; direction as the tables say it. */
 export function summaryCsv(run: RunResults): string {
-  const rows: (string | number | null)[][] = [];
+  const rows: (string | number | boolean | null)[][] = [];
   for (const sc of run.scenarios) {
+    const present = new Set(sc.variants.map((v) => v.id));
     for (const v of sc.summary) {
       for (const [metric, m] of Object.entries(v.metrics)) {
-        rows.push([run.runId, sc.name, v.variant, metric, unitOf(metric), m.n, m.median, m.medianCI95?.[0] ?? null, m.medianCI95?.[1] ?? null, m.p5, m.p75, m.p95, m.p99, m.mean, m.sd, m.mad, m.cv, m.min, m.max, m.outliers, m.ratioToBaseline, m.ratioCI95?.[0] ?? null, m.ratioCI95?.[1] ?? null, m.perRoundRatio ?? null, m.pPaired ?? null, v.errored]);
+        const { unit, factor } = csvUnit(metric);
+        const x = (n: number | null | undefined) => (n === null || n === undefined ? null : n * factor);
+        rows.push([
+          run.runId,
+          sc.name,
+          v.variant,
+          present.has(v.baseline) ? v.baseline : null,
+          metric,
+          unit,
+          m.n,
+          x(m.median),
+          x(m.medianCI95?.[0]),
+          x(m.medianCI95?.[1]),
+          x(m.p5),
+          x(m.p75),
+          x(m.p95),
+          x(m.p99),
+          x(m.mean),
+          x(m.sd),
+          x(m.mad),
+          m.cv,
+          x(m.min),
+          x(m.max),
+          m.outliers,
+          m.ratioToBaseline,
+          m.ratioCI95?.[0] ?? null,
+          m.ratioCI95?.[1] ?? null,
+          directionOf(m, metric),
+          m.perRoundRatio ?? null,
+          m.pPaired ?? null,
+          m.tooFew === true,
+          v.errored,
+          sc.pace ?? 'interleaved',
+          sc.cpus ? sc.cpus.sandboxes.join(' ') : 'all',
+        ]);
       }
     }
   }
-  return stringify(rows, {
-    header: true,
-    columns: ['run_id', 'scenario', 'variant', 'metric', 'unit', 'n', 'median', 'median_ci95_low', 'median_ci95_high', 'p5', 'p75', 'p95', 'p99', 'mean', 'sd', 'mad', 'cv', 'min', 'max', 'outliers', 'ratio_to_baseline', 'ratio_ci95_low', 'ratio_ci95_high', 'per_round_ratio', 'p_paired', 'errored'],
-  });
+  return stringify(rows, { header: true, columns: [...SUMMARY_CSV_COLUMNS], cast: CAST });
 }

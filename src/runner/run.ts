@@ -60,6 +60,8 @@ export interface RunOptions {
   defaultTimeoutMs: number;
   seed?: number;
   outDir: string;
+  /** Write the raw CSV gzipped (<run-id>.csv.gz). */
+  gzipCsv?: boolean;
   /** Replace every scenario's variants (from `run --ns`). */
   variants?: ResolvedVariant[];
   /** Pace the launch scenarios this way (from `run --pace`), and keep this gap (`--gap-ms`). */
@@ -184,7 +186,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     process.stderr.write(`note: ${found.live.map((l) => `run ${l.owner.runId} (pid ${l.owner.pid})`).join(', ')} is running beside this one: its load is measured as competing load, its objects are not this run's\n`);
   }
   const tool = { name: 'nsbench' as const, version: nsbenchVersion(), commit: gitCommit() };
-  const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined, opts.resume?.samplesFile);
+  const writer = new ResultsWriter(opts.outDir, runId, { startedAt, seed, tool, environment: { ...environment, ...(opts.plan ? { plan: opts.plan } : {}) } }, opts.resume !== undefined, opts.resume?.samplesFile, opts.gzipCsv === true);
   const measuredBefore = new Map<string, Sample>();
   for (const s of opts.resume?.samples ?? []) if (!s.superseded) measuredBefore.set(sampleKey(s.scenario, s.variant, s.round, s.conditions?.burst), s);
   if (opts.resume) {

@@ -21,6 +21,7 @@ export interface RunCommandOptions {
   out?: string;
   config?: string;
   quiet?: boolean;
+  gzipCsv?: boolean;
   report?: boolean;
   resume?: string;
   pace?: Pace;
@@ -191,6 +192,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
       defaultTimeoutMs: o.timeoutMs ?? config.timeoutMs,
       ...((o.seed ?? config.seed) !== undefined ? { seed: (o.seed ?? config.seed) as number } : {}),
       outDir: o.out ?? config.outDir,
+      ...(o.gzipCsv || config.csvGzip ? { gzipCsv: true } : {}),
       ...(variants ? { variants } : {}),
       ...(o.pace ? { pace: o.pace } : {}),
       ...(o.gapMs !== undefined ? { gapMs: o.gapMs } : {}),
