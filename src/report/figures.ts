@@ -60,7 +60,7 @@ async function printPdf(chromium: string, svg: string, pdf: string, scratch: str
   const { w, h } = svgSize(svg);
   const page = join(scratch, `${name}.html`);
   writeFileSync(page, `<!doctype html><html><head><meta charset="utf-8"><style>@page{size:${w}px ${h}px;margin:0}html,body{margin:0;padding:0}svg{display:block}</style></head><body>${svg}</body></html>`);
-  await run$(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--no-pdf-header-footer', `--user-data-dir=${join(scratch, 'profile')}`, `--print-to-pdf=${pdf}`, `file://${page}`], { timeout: 60_000 });
+  await run$(chromium, ['--headless', `--user-data-dir=${join(scratch, `profile-${name}`)}`, '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${page}`], { timeout: 60_000 });
   if (!existsSync(pdf)) throw new Error(`chromium wrote no ${pdf}`);
 }
 
@@ -79,6 +79,7 @@ export async function writeFigures(run: RunResults, dir: string, inputs: readonl
   let pdf = !!chromium;
   let note: string | null = chromium ? null : 'no PDF: Chromium is not installed (apt-get install chromium, or set NSB_CHROMIUM to its path); the SVGs convert with any SVG tool';
   try {
+    const pending: { name: string; svg: string; out: string; files: string[] }[] = [];
     for (const c of allCharts(run)) {
       const name = figureName(c.id, taken);
       const path = (ext: string) => {
@@ -93,18 +94,23 @@ export async function writeFigures(run: RunResults, dir: string, inputs: readonl
       const columns = [...new Set(values.flatMap((v) => Object.keys(v)))];
       writing(files[1] as string, 'a figure', () => writeFileAtomic(files[1] as string, stringify(values.map((v) => columns.map((k) => v[k] ?? '')), { header: true, columns })));
       writing(files[2] as string, 'a figure', () => writeFileAtomic(files[2] as string, `${c.title}\n\nHow to read it: ${c.read}\n\nData: ${name}.csv (${values.length} rows). nsbench ${run.tool.version}, run ${run.runId}.\n`));
-      if (chromium && pdf) {
-        const out = path('pdf');
-        try {
-          await printPdf(chromium, svg, out, scratch, name);
-          files.push(out);
-        } catch (e) {
-          pdf = false;
-          note = `no PDF: Chromium failed to print ${name} (${(e as Error).message.split('\n')[0]}); the SVGs convert with any SVG tool`;
-        }
-      }
+      if (chromium) pending.push({ name, svg, out: path('pdf'), files });
       figures.push({ name, title: c.title, files });
     }
+    // the PDFs, two Chromiums at a time (each prints one page the size of its SVG)
+    const queue = [...pending];
+    const worker = async () => {
+      for (let job = queue.shift(); job && pdf; job = queue.shift()) {
+        try {
+          await printPdf(chromium as string, job.svg, job.out, scratch, job.name);
+          job.files.push(job.out);
+        } catch (e) {
+          pdf = false;
+          note = `no PDF: Chromium failed to print ${job.name} (${(e as Error).message.split('\n')[0]}); the SVGs convert with any SVG tool`;
+        }
+      }
+    };
+    await Promise.all([worker(), worker()]);
     const index = insideDir(dir, join(dir, 'figures.md'), 'the figures index');
     notAnInput(index, inputs, 'the figures index');
     const md = [`# Figures of nsbench run ${run.runId}`, '', ...figures.flatMap((f) => [`## ${f.name}`, '', f.title, '', f.files.map((x) => `\`${basename(x)}\``).join(' · '), ''])].join('\n');

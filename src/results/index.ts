@@ -1,6 +1,6 @@
 export * from './types.ts';
 export { summarize, headlineMetric, isMeasured, scenarioWarnings, MIN_SAMPLES, MIN_VERDICT_SAMPLES } from './summary.ts';
-export { samplesCsv, summaryCsv, unitOf } from './csv.ts';
+export { samplesCsv, summaryCsv, unitOf, csvUnit, CSV_UNITS, SAMPLES_CSV_COLUMNS, SUMMARY_CSV_COLUMNS, type CsvUnit } from './csv.ts';
 export { RUN_ID_RE } from './schema.ts';
 export { ResultsWriter, writeFileAtomic, applyLate, type LateUpdate, type ResultFiles } from './writer.ts';
 export { loadResults, readResults, readResultsText, fromSamplesJsonl, parseResultsJson, MAX_JSON_BYTES } from './read.ts';

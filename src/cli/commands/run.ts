@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors/index.ts';
 import { loadResults, readResults } from '../../results/index.ts';
 import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
-import { nextSteps, runSummary, terminalWidth, writeReports } from '../../report/index.ts';
+import { nextSteps, runSummary, terminalWidth, wrapText, writeReports } from '../../report/index.ts';
 import { PACES, type Pace } from '../../results/index.ts';
 import { ADAPTIVE_DEFAULTS, KernelTrace, LONG_PLAN_SECONDS, PACING_DEFAULTS, TerminalProgress, planFloorSeconds, runBenchmark, type Adaptive, type HarnessCpuMode, type RunOptions } from '../../runner/index.ts';
 import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
@@ -211,8 +211,9 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
     process.stdout.write(`${runSummary(outcome.run, width)}\n\n`);
     const f = outcome.files;
     const rel = (p: string) => relative(process.cwd(), p) || p;
+    const line = (text: string, first = '  ') => `${wrapText(text, width, '      ', first)}\n`;
     process.stdout.write(
-      `${outcome.interrupted ? 'partial results' : 'results'}: ${rel(f.json)}\n  samples as measured: ${rel(f.samplesJsonl)}\n  CSV: ${rel(f.csv)} (raw, long form), ${rel(f.summaryCsv)} (summary)\n`,
+      line(`${rel(f.json)}`, `${outcome.interrupted ? 'partial results' : 'results'}: `) + line(`samples as measured: ${rel(f.samplesJsonl)}`) + line(`CSV: ${rel(f.csv)} (raw, long form), ${rel(f.summaryCsv)} (summary)`),
     );
     let html: string | undefined;
     if (o.report !== false) {
@@ -220,7 +221,7 @@ export async function runCommand(names: string[], o: RunCommandOptions): Promise
         throw e instanceof UserError ? new UserError(`${e.message}; the results are in ${rel(f.json)}`, `${e.fix}, then \`nsbench report ${rel(f.json)}\``) : e;
       });
       html = rel(r.html);
-      process.stdout.write(`  report: ${html} (HTML, ${r.charts} charts), ${rel(r.markdown)} (Markdown)\n`);
+      process.stdout.write(line(`report: ${html} (HTML, ${r.charts} charts), ${rel(r.markdown)} (Markdown)`));
     }
     process.stdout.write(`\n${nextSteps({ json: rel(f.json), ...(html ? { html } : {}) }, width)}\n`);
     return outcome.interrupted ? 130 : 0;
