@@ -19,6 +19,8 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /results: .*\.json/);
     assert.match(r.stdout, /bare\s+6\s+[\d.]+ [µm]s/, 'terminal table lists bare with n=6');
+    assert.deepEqual(r.stdout.split('\n').filter((l) => [...l].length > 100), [], 'the terminal output fits 100 columns (not a terminal: never wider)');
+    assert.match(r.stdout, /\nnext:\n {2}- [\s\S]*nsbench compare\s/, 'the last lines say what to do next (no report asked for: no report to open)');
 
     const files = readdirSync(out);
     const json = files.find((f) => /^\d{8}-\d{6}-[0-9a-f]{4}\.json$/.test(f));
@@ -45,11 +47,12 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
     assert.equal(jsonl.filter((l) => l.type === 'sample').length, 14, 'every sample appended as measured');
 
     const csv = readFileSync(join(out, json.replace('.json', '.csv')), 'utf8').trim().split('\n');
-    assert.equal(csv[0], 'run_id,scenario,variant,namespaces,round,warmup,seq,state,metric,value,unit,reason');
+    assert.equal(csv[0], 'run_id,scenario,variant,namespaces,round,attempt,warmup,seq,state,measured,disturbed,superseded,pace,prev,gap_ns,cpus,metric,value,unit,reason');
     assert.ok(csv.some((l) => l.includes(',all,user+pid+mnt+net+ipc+uts+cgroup+time,') && l.includes(',bootNs,')));
+    assert.ok(csv.some((l) => /,true,false,false,interleaved,/.test(l) && l.includes(',bootNs,')), 'a measured, undisturbed launch, its booleans as true/false');
     const summary = readFileSync(join(out, json.replace('.json', '.summary.csv')), 'utf8').trim().split('\n');
-    assert.match(summary[0] as string, /^run_id,scenario,variant,metric,unit,n,median,/);
-    assert.ok(summary.some((l) => /,boot,all,bootNs,ns,6,/.test(l)));
+    assert.match(summary[0] as string, /^run_id,scenario,variant,baseline,metric,unit,n,median,/);
+    assert.ok(summary.some((l) => /,boot,all,bare,bootNs,ns,6,/.test(l)));
   });
 });
 

@@ -70,8 +70,8 @@ describe('density memory', { skip: needsRootAndBuild }, () => {
     const abn = quiet.perVariant['all-but-net'] ?? [];
     assert.ok((meanCI95(all)?.mean ?? 0) > (meanCI95(abn)?.mean ?? 0), 'a net namespace costs memory of its own');
     const table = scenarioTable(quiet.r);
-    assert.match(table, /charged\/inst \[95% CI\]/);
-    assert.match(table, /all\s+3\s+300\s+.*\d+ KiB \[\d+, \d+\]/, table);
+    assert.match(table, /charged \[95% CI\]/);
+    assert.match(table, /all\s+3\s+\d+ KiB \[\d+, \d+\]/, table);
   });
 });
 
