@@ -26,11 +26,11 @@ for (const [id, ns] of Object.entries(SETS)) {
 
 export default defineScenario({
   name: 'density',
-  description: `Ramp to ${TARGET} held sandboxes, 3 ramps each: boot curve, launches/s, memory per instance (charged, PSS, namespace objects, MemAvailable), teardown and its debt`,
+  description: `Ramp to ${TARGET} held sandboxes, one ramp a round: boot curve, launches/s, memory per instance (charged, PSS, namespace objects, MemAvailable), teardown and the kernel work after it`,
   kind: 'density',
   workload: { builtin: 'idle' },
   variants,
-  rounds: 3,
+  rounds: 6,
   warmup: 0,
   timeoutMs: 10_000,
 });

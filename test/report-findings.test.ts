@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CELL_DEFINITION, isolationCells, NAMESPACE_DESCRIPTIONS, type HostObservations, type ProbeReport } from '../src/isolation/index.ts';
-import { formatP, formatShare, formatVs, markdownSummary, runSummary, summaryRows, TERMINAL_WIDTH, htmlReport } from '../src/report/index.ts';
-import { costRows, directionOf, interferenceRows, keyFindings, loadWarnings, readResults, type RoundLoad } from '../src/results/index.ts';
+import { chartsFor, chartValues, formatP, formatShare, formatVs, markdownSummary, runSummary, summaryRows, TERMINAL_WIDTH, htmlReport } from '../src/report/index.ts';
+import { costRows, densityMemAvailableDoubt, directionOf, interferenceRows, keyFindings, loadWarnings, readResults, type RoundLoad } from '../src/results/index.ts';
 
 const FIXTURE = new URL('./fixtures/results/quick-run.json', import.meta.url).pathname;
 const run = readResults(FIXTURE);
@@ -115,4 +115,41 @@ test('tables show every metric a scenario reports: no empty request/response or 
   const { html } = await htmlReport(run);
   for (const r of rows.filter((x) => x.direction !== 'baseline')) assert.ok(html.includes(r.delta.replace(/&/g, '&amp;')), `HTML has ${r.delta}`);
   assert.match(html, /This run: \d+ variants \(/, 'what the run actually ran, beside the description');
+});
+
+test('charts: ratios on a log axis around 1, no boot charts for the probe or the noisy neighbour, every density ramp, freeze with p99, thaw and teardown drawn', () => {
+  const charts = run.scenarios.flatMap((s) => chartsFor(s).map((c) => ({ kind: s.kind, c })));
+  const json = (c: { spec: unknown }) => JSON.stringify(c.spec);
+  for (const { c } of charts.filter((x) => /-overhead-(bootNs|workload\.)/.test(x.c.id))) {
+    assert.match(json(c), /"scale":\{"type":"log","domain":\[/, `${c.id}: log ratio axis`);
+    assert.match(json(c), /"datum":1/, `${c.id}: a reference line at 1`);
+  }
+  assert.deepEqual(charts.filter((x) => x.kind === 'isolation').map((x) => x.c.id), [], 'the probe draws no boot chart');
+  assert.ok(!charts.some((x) => x.kind === 'interference' && /-boot|-breakdown/.test(x.c.id)), 'the noisy neighbour draws its slowdown, not boot');
+  assert.ok(charts.some((x) => x.kind === 'interference' && x.c.id.endsWith('-overhead-workload.elapsedNs')));
+  const density = charts.find((x) => x.c.id.endsWith('-density'))?.c;
+  const de = sc('density');
+  const ramps = new Set(chartValues(density?.spec as never).map((v) => v.ramp));
+  assert.equal(ramps.size, de.samples.filter((s) => s.state === 'completed' && !s.warmup).length, 'one line per measured ramp');
+  assert.ok(charts.some((x) => x.c.id.endsWith('-teardown')));
+  const freeze = chartValues(charts.find((x) => x.c.id.endsWith('-freeze'))?.c.spec as never);
+  assert.ok(freeze.some((v) => v.what === 'thaw' && v.stat === 'p99'), 'thaw p99 drawn');
+  for (const { c } of charts) assert.match(json(c), /"labelFontSize":12/);
+  assert.match(JSON.stringify(charts[0]?.c.spec), /#0072B2/, 'Okabe-Ito palette');
+});
+
+test("density: a MemAvailable view other processes moved is flagged beside the charged and PSS views", () => {
+  const de = structuredClone(sc('density'));
+  for (const s of de.samples) if (s.state === 'completed' && s.variant === 'bare') s.metrics.memPerInstanceBytes = 1641 * 1024;
+  assert.match(densityMemAvailableDoubt(de) ?? '', /MemAvailable view \(bare 1641 KiB against \d+ KiB charged\) moved with other processes' memory/);
+  assert.equal(densityMemAvailableDoubt(sc('density')), null, 'the run as measured: the views agree');
+});
+
+test('the terminal: the syscall workload per call, jargon explained once in the legend', () => {
+  const out = runSummary(run);
+  const cpu = out.slice(out.indexOf('\n── cpu '), out.indexOf('\n── ', out.indexOf('\n── cpu ') + 5));
+  assert.match(cpu, /per call\/op p50/);
+  assert.match(cpu, /syscall\/all\s+\d+\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+× \[[\d.]+, [\d.]+\]\s+[\d.]+ (ns|µs)/);
+  assert.equal(out.split('How to read the tables:').length, 2);
+  assert.doesNotMatch(out.replace(/^.*teardown and its debt$/m, ''), /of it: setup work|\bdebt\b/, 'no jargon (the fixture\'s recorded description aside)');
 });

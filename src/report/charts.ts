@@ -28,7 +28,7 @@ export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '
  */
 export function styled(spec: TopLevelSpec): TopLevelSpec {
   return {
-    ...spec,
+    ...wrapLongLabels(spec),
     config: {
       font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
       axis: { labelFontSize: 12, titleFontSize: 13, labelLimit: 0, titleFontWeight: 'normal' },
@@ -40,6 +40,45 @@ export function styled(spec: TopLevelSpec): TopLevelSpec {
       ...(spec as { config?: object }).config,
     },
   } as TopLevelSpec;
+}
+
+/** Labels longer than this wrap onto two lines (at the last "/" or "+" that keeps the first line within it). */
+export const LABEL_WRAP = 28;
+
+/**
+ * A vega expression that wraps a long axis label onto two lines at a "/" or
+ * "+" (never cutting it): the whole name stays readable, and the chart keeps
+ * its width.
+ */
+const WRAP_EXPR = `length(datum.label) > ${LABEL_WRAP} ? [slice(datum.label, 0, max(lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '/'), lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '+')) + 1), slice(datum.label, max(lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '/'), lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '+')) + 1)] : datum.label`;
+
+/** Every nominal y axis of a chart whose labels are long gets the wrapping label expression and rows tall enough for two lines. */
+function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
+  const values = chartValues(spec);
+  const fields = new Set<string>();
+  const visit = (o: unknown): void => {
+    if (!o || typeof o !== 'object') return;
+    const r = o as Record<string, unknown>;
+    const y = (r.encoding as Record<string, unknown> | undefined)?.y as Record<string, unknown> | undefined;
+    if (y && y.type === 'nominal' && typeof y.field === 'string') fields.add(y.field);
+    for (const v of Object.values(r)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(spec);
+  const long = [...fields].some((f) => values.some((v) => typeof v[f] === 'string' && (v[f] as string).length > LABEL_WRAP));
+  if (!long) return spec;
+  const wrap = (o: unknown): unknown => {
+    if (Array.isArray(o)) return o.map(wrap);
+    if (!o || typeof o !== 'object') return o;
+    const r = { ...(o as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(r)) r[k] = wrap(v);
+    const enc = r.encoding as Record<string, Record<string, unknown>> | undefined;
+    if (enc?.y && enc.y.type === 'nominal' && enc.y.field) enc.y = { ...enc.y, axis: { ...((enc.y.axis as object) ?? {}), labelExpr: WRAP_EXPR } };
+    return r;
+  };
+  const out = wrap(spec) as Record<string, unknown>;
+  // two lines of 12 px text need about 32 px a row
+  if (!out.facet && !out.height) out.height = { step: 32 };
+  return out as unknown as TopLevelSpec;
 }
 
 /** The x scale of a ratio: logarithmic, so that 0.5× and 2× are as far from 1; its domain spans every CI and 1 itself. */
@@ -369,7 +408,7 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
           : sc.kind === 'isolation'
             ? []
             : sc.kind === 'interference'
-              ? [overhead(sc, 'workload.elapsedNs', "victim's run time beside an antagonist (slowdown)", 'running alone')]
+              ? [overhead(sc, 'workload.elapsedNs', "The victim's run time beside an antagonist (slowdown)", 'running alone')]
               : [ratioHistogram(sc, metric, label), bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
   return out.filter((c): c is Chart => c !== null && chartValues(c.spec).length > 0).map((c) => ({ ...c, spec: styled(c.spec) }));
 }
