@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { compareRuns, syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { historySteps, type HistoryPoint } from '../src/history/index.ts';
-import { finalizeScenario, writeFileAtomic, type RunResults, type Sample, type ScenarioResult } from '../src/results/index.ts';
+import { directionOf, finalizeScenario, writeFileAtomic, type RunResults, type Sample, type ScenarioResult } from '../src/results/index.ts';
 import { stopAfterRound, type AdaptiveState } from '../src/runner/index.ts';
 import { changePoints, medianCI, seededRandom, shuffled } from '../src/stats/index.ts';
 
@@ -53,7 +53,7 @@ function gaussian(rnd: () => number): () => number {
 }
 // two cores: the carry-over and drift cases (a finalized scenario each trial) run in a second process, the
 // rest here; the same seeds either way, so the figures do not depend on it (--serial runs them all here)
-const CHILD_SECTIONS = ['carry'];
+const CHILD_SECTIONS = ['carry', 'direction'];
 const split = !args.only && !args.serial && !args.calibrate;
 const childFile = join(tmpdir(), `nsb-perf-stats-${process.pid}.json`);
 const child = split
@@ -250,7 +250,7 @@ if (want('history')) {
 // ---------------------------------------------------------------------------------------------------------
 // 4 + 5. Carry-over and drift: a launch scenario finalized as the runner does (finalizeScenario), its
 //   variants in a fresh random order each round; warnings counted as the report shows them.
-function scenarioOf(rnd: () => number, o: { variants: number; rounds: number; sd: number; carryAfter?: { variant: number; shift: number }; driftPct?: number }): ScenarioResult {
+function scenarioOf(rnd: () => number, o: { variants: number; rounds: number; sd: number; carryAfter?: { variant: number; shift: number }; driftPct?: number; step?: number }): ScenarioResult {
   const z = gaussian(rnd);
   const ids = Array.from({ length: o.variants }, (_, i) => (i === 0 ? 'bare' : `v${i}`));
   const samples: Sample[] = [];
@@ -261,7 +261,7 @@ function scenarioOf(rnd: () => number, o: { variants: number; rounds: number; sd
       const i = ids.indexOf(id);
       const after = o.carryAfter && prev === ids[o.carryAfter.variant] ? 1 + o.carryAfter.shift : 1;
       const drift = 1 + ((o.driftPct ?? 0) / 100) * (round / Math.max(1, o.rounds - 1));
-      samples.push({ scenario: 's', variant: id, round, warmup: false, seq: seq++, conditions: { pace: 'interleaved', prev }, state: 'completed', metrics: { bootNs: 1e6 * (1 + i / 20) * after * drift * Math.exp(o.sd * z()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 } as Sample);
+      samples.push({ scenario: 's', variant: id, round, warmup: false, seq: seq++, conditions: { pace: 'interleaved', prev }, state: 'completed', metrics: { bootNs: 1e6 * (1 + i * (o.step ?? 0.05)) * after * drift * Math.exp(o.sd * z()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 } as Sample);
       prev = id;
     }
   const sc: ScenarioResult = { name: 's', description: '', file: '', kind: 'launch', workload: {}, params: {}, rounds: o.rounds, warmupRounds: 0, seed: 1, timeoutMs: 0, baseline: 'bare', variants: ids.map((id) => ({ id, label: id, ns: [], baseline: 'bare' })), samples, summary: [] } as unknown as ScenarioResult;
@@ -292,6 +292,31 @@ if (want('drift')) {
   for (const [rounds, sd, pct] of [[10, 0.03, 10], [30, 0.03, 5]] as const) {
     const r = warnRate(/drifts with round index/, { variants: 4, rounds, sd, driftPct: pct }, SEED + 52 + rounds);
     add({ rule: 'drift', case: `+${pct}% over ${rounds} rounds, σ ${sd * 100}%`, measure: 'warned', value: r, goal: '—', ok: null });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. The direction word of the tables and findings ("slower", "faster", "no difference"): a word only where the
+//    ratio's bootstrap 95% CI excludes 1. One variant against its baseline, interleaved rounds, as finalized.
+function directionRate(o: { rounds: number; sd: number; step: number }, seed: number): number {
+  const rnd = seededRandom(seed);
+  let worded = 0;
+  for (let t = 0; t < TRIALS; t++) {
+    const sc = scenarioOf(rnd, { variants: 2, rounds: o.rounds, sd: o.sd, step: o.step });
+    const v = sc.summary.find((x) => x.variant === 'v1');
+    const d = directionOf(v?.metrics.bootNs, 'bootNs');
+    if (d && d !== 'no difference') worded++;
+  }
+  return worded / TRIALS;
+}
+if (want('direction')) {
+  for (const [rounds, sd] of [[6, 0.03], [10, 0.03], [30, 0.1]] as const) {
+    const r = directionRate({ rounds, sd, step: 0 }, SEED + 61 + rounds);
+    add({ rule: 'direction word', case: `no difference, ${rounds} rounds, σ ${sd * 100}%`, measure: '"slower"/"faster" said', value: r, goal: '≤ 6%', ok: r <= 0.06 });
+  }
+  for (const [rounds, sd, step] of [[10, 0.03, 0.05], [30, 0.03, 0.02], [30, 0.1, 0.05]] as const) {
+    const r = directionRate({ rounds, sd, step }, SEED + 62 + rounds);
+    add({ rule: 'direction word', case: `+${step * 100}%, ${rounds} rounds, σ ${sd * 100}%`, measure: '"slower" said', value: r, goal: '—', ok: null });
   }
 }
 

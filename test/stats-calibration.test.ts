@@ -3,7 +3,7 @@
 // npm run perf:stats prints the full table with 1 000 trials per case.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { finalizeScenario, scenarioWarnings, type Sample, type ScenarioResult } from '../src/results/index.ts';
+import { directionOf, finalizeScenario, scenarioWarnings, type Sample, type ScenarioResult } from '../src/results/index.ts';
 import { stopAfterRound, type AdaptiveState } from '../src/runner/index.ts';
 import { medianCI, seededRandom, shuffled, spearmanRho } from '../src/stats/index.ts';
 
@@ -86,4 +86,25 @@ test('adaptive sampling keeps its CI: a bimodal variable (modes 10% apart) is co
   }
   assert.ok(covered / T >= 0.9, `covered in ${covered} of ${T}`);
   assert.ok(shortest >= 10, `never below the pilot of 10 rounds (shortest ${shortest})`);
+});
+
+test('the direction word: "slower"/"faster" on at most ~6% of A/A rows; a +5% shift at σ 3% in 10 rounds is called slower in most runs', () => {
+  const rnd = seededRandom(77);
+  const z = gauss(rnd);
+  const rate = (step: number, trials: number) => {
+    let worded = 0;
+    for (let t = 0; t < trials; t++) {
+      const samples: Sample[] = [];
+      for (let round = 0; round < 10; round++) for (const [i, id] of ['bare', 'v1'].entries()) samples.push(sample(id, round, 1e6 * (1 + i * step) * Math.exp(0.03 * z())));
+      const sc = { name: 's', description: '', file: '', kind: 'launch', workload: {}, params: {}, rounds: 10, warmupRounds: 0, seed: 1, timeoutMs: 0, baseline: 'bare', variants: ['bare', 'v1'].map((id) => ({ id, label: id, ns: [], baseline: 'bare' })), samples, summary: [] } as unknown as ScenarioResult;
+      finalizeScenario(sc, {});
+      const d = directionOf(sc.summary.find((v) => v.variant === 'v1')?.metrics.bootNs, 'bootNs');
+      if (d === 'slower' || d === 'faster') worded++;
+    }
+    return worded / trials;
+  };
+  const aa = rate(0, 200);
+  assert.ok(aa <= 0.08, `A/A rows with a direction word: ${(aa * 100).toFixed(1)}%`);
+  const power = rate(0.05, 100);
+  assert.ok(power >= 0.65, `+5% called slower: ${(power * 100).toFixed(0)}%`);
 });

@@ -1,4 +1,4 @@
-import { paceFigures, perLaunchMedian, rampFigure, type ScenarioResult } from '../results/index.ts';
+import { MIN_VERDICT_SAMPLES, paceFigures, perLaunchMedian, rampFigure, type ScenarioResult } from '../results/index.ts';
 import { formatNs } from './format.ts';
 
 
@@ -65,13 +65,14 @@ export function kernelWorkRows(sc: ScenarioResult): { header: string[]; rows: st
   return { header, rows };
 }
 
-/** A density figure over the variant's ramps: their mean (with its 95% CI when asked, from 2 ramps on); "invalid" where a ramp's value was implausible. */
+/** A density figure over the variant's ramps: their mean (with its 95% CI when asked, from 6 ramps on); "invalid" where a ramp's value was implausible. */
 export function densityFigure(sc: ScenarioResult, variant: string, metric: string, withCI = false): string {
   const f = rampFigure(sc, variant, metric);
   const kib = (b: number) => `${(b / 1024).toFixed(0)}`;
   if (f.mean === null) return f.invalid ? 'invalid' : '-';
-  const ci = withCI ? f.ci : null;
-  return `${kib(f.mean)} KiB${ci ? ` [${kib(ci.low)}, ${kib(ci.high)}]` : withCI ? ` (n=${f.n})` : ''}${f.invalid ? ` (${f.invalid} invalid)` : ''}`;
+  // a CI from 6 ramps on, as every other verdict: from fewer, the mean and how many ramps it is of
+  const ci = withCI && f.n >= MIN_VERDICT_SAMPLES ? f.ci : null;
+  return `${kib(f.mean)} KiB${ci ? ` [${kib(ci.low)}, ${kib(ci.high)}]` : withCI ? ` (mean of ${f.n})` : ''}${f.invalid ? ` (${f.invalid} invalid)` : ''}`;
 }
 
 
