@@ -388,7 +388,9 @@ export function keyFindings(run: RunResults): Finding[] {
   const wide = run.scenarios.flatMap((s) => (s.precision ?? []).filter((p) => p.halfWidthPct !== null && p.halfWidthPct > (s.sampling?.precisionPct ?? 5)).map((p) => `${s.name}/${p.variant} ±${(p.halfWidthPct as number).toFixed(1)}%`));
   const stops = run.scenarios.filter((s) => s.sampling?.mode === 'adaptive').map((s) => `${s.name} ${s.sampling?.rounds} rounds (${s.sampling?.stoppedBy})`);
   if (stops.length || wide.length) out.push({ topic: 'sampling', section: '', text: `${stops.length ? `Adaptive sampling: ${stops.join(', ')}. ` : ''}${wide.length ? `Wider than the target (95% CI half-width of the headline metric): ${wide.slice(0, 6).join(', ')}${wide.length > 6 ? `, … ${wide.length - 6} more` : ''}.` : 'Every variant reached its precision target.'}` });
-  for (const s of run.scenarios) for (const w of s.warnings ?? []) if (/^competing load|^carry-over|drift/.test(w)) out.push({ topic: 'warnings', section: s.name, text: `Warning (${s.name}): ${w}` });
+  // the warnings are printed in full under their scenario; here each that matters, by its head (a whole clause, never cut)
+  const heads = run.scenarios.flatMap((s) => (s.warnings ?? []).filter((w) => /^competing load|^carry-over|drift/.test(w)).map((w) => ({ s: s.name, head: (w.split(/[:(;]/)[0] ?? w).trim() })));
+  if (heads.length) out.push({ topic: 'warnings', section: heads[0]?.s ?? '', text: `Warnings that matter (${heads.length}; each in full under its scenario): ${heads.map((h) => `${h.s} — ${h.head}`).join('; ')}.` });
   return out;
 }
 
