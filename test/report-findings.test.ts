@@ -27,7 +27,13 @@ test('each warning once in the terminal; at most 100 columns; plurals right; wha
   const long = out.split('\n').filter((l) => [...l].length > TERMINAL_WIDTH);
   assert.deepEqual(long, []);
   const flat = out.replace(/\s+/g, ' ');
-  for (const s of run.scenarios) for (const w of s.warnings ?? []) assert.equal(flat.split(`warning: ${w.replace(/\s+/g, ' ')}`).length - 1, run.scenarios.filter((x) => x.warnings?.includes(w)).length, `printed once: ${w}`);
+  for (const s of run.scenarios) for (const w of s.warnings ?? []) assert.equal(flat.split(`warning: ${w.replace(/\s+/g, ' ')}`).length - 1, 1, `printed once: ${w}`);
+  // the same warning in two scenarios (the load at the start of the run) is printed once and named after that
+  const twin = structuredClone(run);
+  for (const s of twin.scenarios) s.warnings = [...(s.warnings ?? []), 'load average per core was 1.68 at the start: other work competed for the CPUs'];
+  const twice = runSummary(twin).replace(/\s+/g, ' ');
+  assert.equal(twice.split('warning: load average per core was 1.68').length - 1, 1);
+  assert.match(twice, /warning: the same one as under boot above/);
   assert.doesNotMatch(out, /\b1 workloads\b|\b1 rounds\b|\b1 variants\b/);
   assert.match(out, /^How to read the tables: /);
   assert.match(out, /── summary ─/);
@@ -84,7 +90,7 @@ test('findings are computed with direction, size and CI, cover every kind that r
   assert.match(text, /Noisy neighbour: .*\d\.\d\d× \[\d\.\d\d, \d\.\d\d\]/, 'noisy-neighbour slowdowns with CIs');
   assert.match(text, /Network, against host loopback: .*request\/response p50/, 'latency');
   assert.match(text, /teardown of \d+ .* kernel work after it/, 'teardown and its debt');
-  assert.match(text, /Isolation against boot cost .* \d\.\d\d× \[\d\.\d\d, \d\.\d\d\]/, 'isolation frontier with CIs');
+  assert.match(text, /Isolation against boot cost: .*\d\/8 — [\w:-]+ \d\.\d\d× \[\d\.\d\d, \d\.\d\d\]/, 'isolation frontier with CIs');
   for (const x of f) assert.doesNotMatch(x.text, /…$|\w…/, `not cut: ${x.text.slice(-40)}`);
   for (const x of f) if (x.section && x.section !== 'axioms' && x.section !== 'kernel') assert.ok(run.scenarios.some((s) => s.name === x.section), `links to a section: ${x.section}`);
   // a direction word only where the CI excludes 1, and the right one for a rate

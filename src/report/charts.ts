@@ -375,12 +375,12 @@ function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Char
 /** Isolation gained (cells isolated) against the boot overhead paid: one row per namespace set, its boot ratio with its CI, ordered by isolation. */
 export function isolationVsCost(run: RunResults, sc: ScenarioResult): Chart | null {
   const rows = isolationMatrix(run, sc).filter((r) => r.bootRatio !== null);
-  const values = rows.map((r) => ({ set: `${r.variant} — ${r.isolated}/8 isolated`, isolated: r.isolated, ratio: r.bootRatio as number, low: r.bootRatioCI?.[0] ?? (r.bootRatio as number), high: r.bootRatioCI?.[1] ?? (r.bootRatio as number) }));
+  const values = rows.map((r) => ({ set: `${r.variant} (${r.isolated}/8)`, isolated: r.isolated, ratio: r.bootRatio as number, low: r.bootRatioCI?.[0] ?? (r.bootRatio as number), high: r.bootRatioCI?.[1] ?? (r.bootRatio as number) }));
   if (values.length === 0) return null;
   const order = [...values].sort((a, b) => b.isolated - a.isolated || a.ratio - b.ratio).map((v) => v.set);
   return {
     id: `${sc.name}-isolation-vs-cost`,
-    title: 'Isolation gained (kinds isolated of 8) and boot time paid (ratio to bare, 95% CI), per namespace set',
+    title: 'Isolation gained (kinds isolated of 8, in brackets) and boot time paid (ratio to bare, 95% CI), per namespace set',
     read: 'Rows from most to least isolation; further right costs more boot time. A set below another that sits further right buys less for more: the sets worth choosing are those no row above beats on cost.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

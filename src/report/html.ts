@@ -248,7 +248,7 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
 <html lang="en"><head><meta charset="utf-8"><title>nsbench ${esc(run.runId)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:1em auto;max-width:1240px;padding:0 1em;color:#222}\n.grid{display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap}.grid>div{max-width:680px}.grid figure{margin:0}.summary td,.summary th{padding:1px 6px}table.summary{font-size:13px;margin:.3em 0}tr.slower td:last-child,tr.more td:last-child{color:#a33}tr.faster td:last-child,tr.less td:last-child{color:#176}.system{color:#444;margin:.2em 0}h1{margin:.2em 0}
+body{font:14px/1.45 system-ui,sans-serif;margin:1em auto;max-width:1240px;padding:0 1em;color:#222}\n.grid{display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap}.grid>div{max-width:660px}.grid figure{margin:0;max-width:520px}.summary td,.summary th{padding:1px 6px}table.summary{font-size:13px;margin:.3em 0}tr.slower td:last-child,tr.more td:last-child{color:#a33}tr.faster td:last-child,tr.less td:last-child{color:#176}.system{color:#444;margin:.2em 0}h1{margin:.2em 0}
 h1{font-size:1.4em}h2{margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{font-weight:600}

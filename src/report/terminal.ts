@@ -227,7 +227,12 @@ export function summaryBlock(run: RunResults, width = TERMINAL_WIDTH): string {
   // each warning once: printed under its scenario above, only counted here
   const findings = keyFindings(run).filter((f) => f.topic !== 'warnings');
   if (findings.length) out.push('', 'key findings:', ...findings.map((f) => wrapText(f.text, width, '    ', '  - ')));
-  const warned = run.scenarios.filter((s) => s.warnings?.length).map((s) => `${s.name} (${s.warnings?.length})`);
+  const seen = new Set<string>();
+  const warned = run.scenarios.flatMap((s) => {
+    const own = (s.warnings ?? []).filter((w) => !seen.has(w));
+    for (const w of own) seen.add(w);
+    return own.length ? [`${s.name} (${own.length})`] : [];
+  });
   if (warned.length) out.push(wrapText(`warnings, printed under their scenario above: ${warned.join(', ')}`, width, '    ', '  ! '));
   return out.join('\n');
 }
@@ -235,6 +240,7 @@ export function summaryBlock(run: RunResults, width = TERMINAL_WIDTH): string {
 /** The terminal summary of a run: a legend, each scenario's tables, the axioms, then the summary and key findings last (what stays on screen). */
 export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
   const out: string[] = [wrapText(LEGEND, width)];
+  const printed = new Map<string, string>(); // a warning already printed, and under which scenario
   for (const sc of run.scenarios) {
     out.push('', `── ${sc.name} (${sc.kind}) ${'─'.repeat(Math.max(0, width - sc.name.length - sc.kind.length - 7))}`);
     out.push(wrapText(sc.description, width));
@@ -246,7 +252,13 @@ export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
     if (carry.some((r) => r[5] === 'yes')) out.push('', `carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`, fitTable(CARRY_HEADER, carry, width));
     const problems = problemLines(sc);
     if (problems.length) out.push('problems:', ...problems.map((p) => wrapText(p.trim(), width, '    ', '  ')));
-    for (const w of sc.warnings ?? []) out.push(wrapText(w, width, '    ', 'warning: '));
+    // each warning once: one that an earlier scenario already printed (the load at the start of the run) is only named
+    const again = (sc.warnings ?? []).filter((w) => printed.has(w));
+    for (const w of (sc.warnings ?? []).filter((x) => !printed.has(x))) {
+      out.push(wrapText(w, width, '    ', 'warning: '));
+      printed.set(w, sc.name);
+    }
+    if (again.length) out.push(wrapText(`warning: ${again.length === 1 ? 'the same one' : `the same ${again.length}`} as under ${[...new Set(again.map((w) => printed.get(w)))].join(', ')} above`, width, '    '));
   }
   const axioms = axiomsTable(run, width);
   if (axioms) out.push(axioms);
