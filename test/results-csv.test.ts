@@ -3,7 +3,7 @@
 // vocabulary; booleans are true/false; the raw CSV can be gzipped.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
@@ -35,7 +35,8 @@ test('both CSVs load in one call with the right types (pandas where installed, e
   writeFileSync(join(dir, 'raw.csv'), samplesCsv(run));
   writeFileSync(join(dir, 'summary.csv'), summaryCsv(run));
   const py = `
-import sys, json
+import sys, json, warnings
+warnings.simplefilter('error')  # a DtypeWarning (a column read as numbers in one part, text in another) fails
 d = sys.argv[1]
 bools = ['warmup', 'measured', 'disturbed', 'superseded']
 try:
@@ -44,6 +45,7 @@ try:
     summ = pd.read_csv(d + '/summary.csv')
     out = {'how': 'pandas', 'raw': {c: str(raw[c].dtype) for c in raw.columns}, 'summary': {c: str(summ[c].dtype) for c in summ.columns}, 'rows': len(raw),
            'flagged': int(raw[raw.disturbed].shape[0]), 'measured_ns': int(raw[(raw.measured) & (raw.unit == 'ns')].shape[0])}
+    out['raw'] = {c: ('bool' if t == 'bool' else t) for c, t in out['raw'].items()}
 except ImportError:
     import csv
     def load(p):
@@ -60,7 +62,8 @@ except ImportError:
            'flagged': sum(r['disturbed'] == 'true' for r in raw), 'measured_ns': sum(r['measured'] == 'true' and r['unit'] == 'ns' for r in raw)}
 print(json.dumps(out))
 `;
-  const r = spawnSync('python3', ['-c', py, dir], { encoding: 'utf8' });
+  // Debian's python3 (where apt's python3-pandas lives) before whatever python3 is first on the PATH
+  const r = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', py, dir], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { how: string; raw: Record<string, string>; summary: Record<string, string>; rows: number; measured_ns: number };
   for (const c of ['warmup', 'measured', 'disturbed', 'superseded']) assert.equal(out.raw[c], 'bool', `${c} is a boolean (${out.how})`);
@@ -68,6 +71,8 @@ print(json.dumps(out))
   for (const c of ['round', 'attempt', 'seq']) assert.match(out.raw[c] ?? '', /int64|float64/, `${c} is a number (${out.how})`);
   for (const c of ['median', 'p95', 'ratio_to_baseline', 'ratio_ci95_low']) assert.equal(out.summary[c], 'float64', `${c} (${out.how})`);
   assert.equal(out.summary.too_few, 'bool');
+  assert.equal(out.raw.cpus, 'object', 'the CPUs as text');
+  assert.equal(out.raw.problem, 'object');
   assert.ok(out.measured_ns > 100, 'rows filter by the flags nsbench recorded');
 });
 

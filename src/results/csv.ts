@@ -30,10 +30,20 @@ export function csvUnit(metric: string): { unit: CsvUnit; factor: number } {
 /** Unit of a metric in the CSV vocabulary (kept for callers of the old name). */
 export const unitOf = (metric: string): string => csvUnit(metric).unit;
 
+/**
+ * The CPUs a scenario's sandboxes were kept on, as text that always reads as
+ * text ("cpu1", "cpu2,cpu3"; "all" where they shared every CPU): a bare "1"
+ * would make pandas read the column as numbers in one part of a file and
+ * text in another.
+ */
+export function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
+  return cpus ? cpus.sandboxes.map((c) => `cpu${c}`).join(',') : 'all';
+}
+
 /** Booleans as true/false (pandas and R read them as logicals), absent values as empty cells (NA). */
 const CAST = { boolean: (v: boolean) => (v ? 'true' : 'false') };
 
-export const SAMPLES_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'namespaces', 'round', 'attempt', 'warmup', 'seq', 'state', 'measured', 'disturbed', 'superseded', 'pace', 'prev', 'gap_ns', 'cpus', 'metric', 'value', 'unit', 'reason'] as const;
+export const SAMPLES_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'namespaces', 'round', 'attempt', 'warmup', 'seq', 'state', 'measured', 'disturbed', 'superseded', 'pace', 'prev', 'gap_ns', 'cpus', 'metric', 'value', 'unit', 'problem'] as const;
 
 /**
  * Raw samples in long (tidy) form: one row per sample and metric, with every
@@ -42,21 +52,22 @@ export const SAMPLES_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'namespaces
  * run again (superseded), the pace, the variant launched just before (prev),
  * the gap since the previous exit, the CPUs the sandboxes were kept on — so a
  * researcher can filter what nsbench itself flagged. A sample without
- * metrics (skipped, errored early) is one row with its reason.
+ * metrics (skipped, errored early) is one row with its reason in `problem`;
+ * every other row says "none" there (a text column that stays text).
  */
 export function samplesCsv(run: RunResults): string {
   const rows: (string | number | boolean | null)[][] = [];
   for (const sc of run.scenarios) {
     const nsOf = new Map(sc.variants.map((v) => [v.id, v.ns.join('+') || 'bare']));
-    const cpus = sc.cpus ? sc.cpus.sandboxes.join(' ') : 'all';
+    const cpus = cpuText(sc.cpus);
     for (const s of sc.samples) {
       const c = s.conditions;
       const base = [run.runId, sc.name, s.variant, nsOf.get(s.variant) ?? '', s.round, s.attempt ?? 0, s.warmup, s.seq, s.state, isMeasured(s) && s.state === 'completed', (s.disturbed?.length ?? 0) > 0, s.superseded === true, c?.pace ?? sc.pace ?? 'interleaved', c?.prev ?? null, c?.gapNs ?? null, cpus];
       const metrics = s.state === 'completed' || (s.state === 'errored' && s.metrics) ? Object.entries(s.metrics ?? {}) : [];
-      if (!metrics.length) rows.push([...base, null, null, null, s.state === 'completed' ? null : s.reason]);
+      if (!metrics.length) rows.push([...base, null, null, null, s.state === 'completed' ? 'none' : s.reason]);
       for (const [metric, value] of metrics) {
         const { unit, factor } = csvUnit(metric);
-        rows.push([...base, metric, value * factor, unit, s.state === 'errored' ? s.reason : null]);
+        rows.push([...base, metric, value * factor, unit, s.state === 'errored' ? s.reason : 'none']);
       }
     }
   }
@@ -105,7 +116,7 @@ export function summaryCsv(run: RunResults): string {
           m.tooFew === true,
           v.errored,
           sc.pace ?? 'interleaved',
-          sc.cpus ? sc.cpus.sandboxes.join(' ') : 'all',
+          cpuText(sc.cpus),
         ]);
       }
     }
