@@ -7,7 +7,7 @@ export type Namespace = (typeof NAMESPACES)[number];
 
 export const NAMESPACE_DESCRIPTIONS: Record<Namespace, string> = {
   user: 'uids, gids and capabilities (uid 0 inside maps to an ordinary host uid)',
-  pid: 'process ids: the workload is pid 1 in its own numbering; it sees only its own processes once a new mount namespace gives it its own /proc (pid alone still reads the host\'s /proc)',
+  pid: 'process ids: pid 1 in its own numbering; it sees only its own processes with mnt too (its own /proc)',
   mnt: 'mount table: private propagation (and a fresh /proc when the set has pid too)',
   net: 'network stack: only a loopback interface, brought up',
   ipc: 'System V IPC and POSIX message queues',

@@ -94,3 +94,17 @@ export function formatDelta(ns: number, ci?: readonly [number, number] | null): 
   };
   return `${d(ns)} ${unit}${ci ? ` [${d(ci[0])}, ${d(ci[1])}]` : ''}`;
 }
+
+/** A table whose last column (free text) wraps within `width`, its continuation lines under its start: a listing that fits a terminal. */
+export function wrapLastColumn(header: string[], rows: string[][], width: number): string {
+  const last = header.length - 1;
+  const w = header.slice(0, last).map((h, i) => Math.max(columns(h), ...rows.map((r) => columns(r[i] ?? ''))));
+  const lead = w.reduce((a, b) => a + b + 2, 0);
+  const room = Math.max(20, width - lead);
+  const pad = (c: string, n: number) => c + ' '.repeat(Math.max(0, n - columns(c)));
+  const line = (cells: string[]) => {
+    const text = wrapText(cells[last] ?? '', room).split('\n');
+    return [cells.slice(0, last).map((c, i) => pad(c, w[i] ?? 0)).join('  ') + '  ' + (text[0] ?? ''), ...text.slice(1).map((t) => ' '.repeat(lead) + t)].map((l) => l.trimEnd()).join('\n');
+  };
+  return [line(header), [...w.map((n) => '─'.repeat(n)), '─'.repeat(Math.min(room, Math.max(columns(header[last] ?? ''), ...rows.map((r) => columns(r[last] ?? '')))))].join('  '), ...rows.map(line)].join('\n');
+}

@@ -3,5 +3,5 @@ export { importDefaultOrExplain } from './import-module.ts';
 export { listSome } from './text.ts';
 export { WORK_BASE } from './paths.ts';
 export { outputDir, writing, outputFile, notAnInput, insideDir, resolvedPath } from './output.ts';
-export { columns, escapeHtml, fitTable, formatDelta, formatMetric, formatNs, formatRatio, textTable, wrapText } from './format.ts';
+export { columns, escapeHtml, fitTable, formatDelta, formatMetric, formatNs, formatRatio, textTable, wrapLastColumn, wrapText } from './format.ts';
 export { renderSvg } from './svg.ts';

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { NAMESPACES, NAMESPACE_DESCRIPTIONS, PRESETS } from '../../isolation/index.ts';
 import { NATIVE_PATHS } from '../../host/index.ts';
-import { textTable } from '../../report/index.ts';
+import { terminalWidth } from '../../report/index.ts';
+import { wrapLastColumn, wrapText } from '../../util/index.ts';
 import { listScenarioNames, loadScenario } from '../../scenario/index.ts';
 
 /** `nsbench list`: scenarios, namespaces, presets, workloads. */
@@ -22,17 +23,18 @@ export async function listCommand(o: { json?: boolean }): Promise<number> {
     process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
     return 0;
   }
+  const width = terminalWidth();
   const out = [
     'Scenarios (nsbench run <name>):',
-    textTable(['name', 'variants', 'description'], scenarios.map((s) => [s.name, String(s.variants.length), s.description]), 99),
+    wrapLastColumn(['name', 'variants', 'description'], scenarios.map((s) => [s.name, String(s.variants.length), s.description]), width),
     '',
     'Namespaces (--ns user,pid ... or bare, all, each, powerset):',
-    textTable(['name', 'isolates'], data.namespaces.map((n) => [n.name, n.isolates]), 99),
+    wrapLastColumn(['name', 'isolates'], data.namespaces.map((n) => [n.name, n.isolates]), width),
     '',
     'Presets (--ns <name>, or preset(\'<name>\') in a scenario):',
-    textTable(['name', 'namespaces', 'what'], PRESETS.map((p) => [p.name, p.ns.join(','), p.description]), 99),
+    wrapLastColumn(['name', 'namespaces', 'what'], PRESETS.map((p) => [p.name, p.ns.join(','), p.description]), width),
     '',
-    `Built-in workloads: ${workloads.join(', ') || '(not built: run npm install)'}`,
+    wrapText(`Built-in workloads: ${workloads.join(', ') || '(not built: run npm install)'}`, width, '  '),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
