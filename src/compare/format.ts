@@ -1,4 +1,4 @@
-import { formatNs, textTable } from '../util/index.ts';
+import { fitTable, formatNs, wrapText } from '../util/index.ts';
 import type { CompareResult, CompareRow } from './compare.ts';
 
 function value(metric: string, v: number): string {
@@ -21,12 +21,45 @@ function cells(r: CompareRow): string[] {
   return [r.scenario, r.variant, r.metric, base, `${value(r.metric, r.current.median)} (n=${r.current.n})`, change(r), r.q < 0.001 ? '<0.001' : r.q.toPrecision(2), mark(r)];
 }
 
-/** A benchstat-style text table with the verdict line. */
-export function compareText(res: CompareResult): string {
-  const lines = [textTable(HEADER, res.rows.map(cells), 3)];
-  lines.push(`how: ${res.method}`, `a regression: q < alpha and a change beyond its threshold in the worse direction`);
-  for (const w of res.warnings) lines.push(`warning: ${w}`);
-  lines.push(verdictLine(res));
+/** A change in percent with its CI, the sign once per figure and the % once: "+1.2% [−3.4, +5.6]". */
+function changeShort(r: CompareRow): string {
+  const p = (x: number) => `${x >= 1 ? '+' : '−'}${Math.abs((x - 1) * 100).toFixed(1)}`;
+  return `${p(r.ratio)}% [${p(r.ratioCI95[0])}, ${p(r.ratioCI95[1])}]`;
+}
+
+/**
+ * A benchstat-style text table with the verdict line, within `width` columns
+ * (100 unless the terminal is wider): the rows of each scenario/variant under
+ * a line naming it, one row per metric; a table still too wide is split into
+ * tables that each repeat what is compared.
+ */
+export function compareText(res: CompareResult, width = 100): string {
+  const header = ['metric', 'baseline', 'current', 'n', 'change [95% CI]', 'q', 'verdict'];
+  const rowOf = (r: CompareRow) => {
+    const c = cells(r);
+    const n = `${r.baseline.n}${r.baseline.runs > 1 ? ` (${r.baseline.runs} runs)` : ''}/${r.current.n}`;
+    return [r.metric.replace(/^workload\./, ''), value(r.metric, r.baseline.median), value(r.metric, r.current.median), n, changeShort(r), c[6] as string, r.verdict === 'too few samples' ? 'too few' : (c[7] as string)];
+  };
+  const table = fitTable(header, res.rows.map(rowOf), width - 2, 1);
+  let body: string;
+  if (!table.includes('\n\n')) {
+    // one table: a line per scenario/variant above its rows
+    const [head, rule, ...lines] = table.split('\n');
+    const out = [`  ${head}`, `  ${rule}`];
+    let group = '';
+    res.rows.forEach((r, i) => {
+      const g = `${r.scenario}/${r.variant}`;
+      if (g !== group) out.push(wrapText(g, width));
+      group = g;
+      out.push(`  ${lines[i] ?? ''}`);
+    });
+    body = out.join('\n');
+  } else body = fitTable(['scenario/variant metric', ...header.slice(1)], res.rows.map((r) => [`${r.scenario}/${r.variant} ${r.metric}`, ...rowOf(r).slice(1)]), width, 1);
+  body += '\nn: samples of the baseline (its runs) / of the current run';
+  const lines = [body];
+  lines.push(wrapText(`how: ${res.method}`, width, '  '), wrapText('a regression: q < alpha and a change beyond its threshold in the worse direction', width, '  '));
+  for (const w of res.warnings) lines.push(wrapText(`warning: ${w}`, width, '    '));
+  lines.push(wrapText(verdictLine(res), width, '  '));
   return lines.join('\n');
 }
 

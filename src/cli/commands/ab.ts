@@ -1,3 +1,4 @@
+import { terminalWidth } from '../../report/index.ts';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { compareMarkdown, compareRuns, compareText, type CompareResult } from '../../compare/index.ts';
@@ -328,6 +329,6 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
   if (!res.rows.length) throw new UserError(`ab: nothing to compare: no variant measured on both sides (results: ${outcome.files.json})`, 'check the run\'s samples (skipped or failed launches say why)');
   const rel = (p: string) => relative(process.cwd(), p) || p;
   if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
-  process.stdout.write(o.json ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n` : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res)}\nresults: ${rel(outcome.files.json)}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n` : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res, terminalWidth())}\nresults: ${rel(outcome.files.json)}\n`);
   return outcome.interrupted ? 130 : res.exitCode;
 }

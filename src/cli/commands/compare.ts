@@ -1,3 +1,4 @@
+import { terminalWidth } from '../../report/index.ts';
 import { listSome } from '../../util/index.ts';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -131,6 +132,6 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
   const missing = res.warnings.filter((w) => w.endsWith('is only in the baseline run')).map((w) => w.replace(/ is only in the baseline run$/, ''));
   if (missing.length) process.stderr.write(`warning: ${missing.length} of the baseline's scenarios, variants or metrics are missing from ${currentFile}, so not compared: ${listSome(missing, 8)}\n`);
   if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
-  process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res)}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res, terminalWidth())}\n`);
   return res.exitCode;
 }
