@@ -77,7 +77,7 @@ test('one definition per isolation cell: sharing the host UTS namespace is not i
   const userRow = m?.samples.find((s) => s.variant === 'user' && s.state === 'completed');
   if (userRow && userRow.state === 'completed') assert.equal(userRow.isolation?.find((c) => c.ns === 'uts')?.status, 'not-isolated', 'the user namespace alone does not isolate uts');
   assert.doesNotMatch(NAMESPACE_DESCRIPTIONS.pid, /sees only its own processes'?$/);
-  assert.match(NAMESPACE_DESCRIPTIONS.pid, /mount namespace/);
+  assert.match(NAMESPACE_DESCRIPTIONS.pid, /only its own processes with mnt too \(its own \/proc\)/);
   assert.match(CELL_DEFINITION, /^isolated: the sandbox has its own instance/);
 });
 
@@ -138,6 +138,13 @@ test('charts: ratios on a log axis around 1, no boot charts for the probe or the
   const ramps = new Set(chartValues(density?.spec as never).map((v) => v.ramp));
   assert.equal(ramps.size, de.samples.filter((s) => s.state === 'completed' && !s.warmup).length, 'one line per measured ramp');
   assert.ok(charts.some((x) => x.c.id.endsWith('-teardown')));
+  // memory against sandboxes held: drawn from the ramps' charged series (runs from before it have none: no chart)
+  assert.ok(!charts.some((x) => x.c.id.endsWith('-memory')));
+  const withSeries = structuredClone(de);
+  for (const s of withSeries.samples) if (s.state === 'completed') s.series = { ...s.series, chargedHeld: [16, 32, 48], chargedBytes: [16, 32, 48].map((n) => n * 140 * 1024) };
+  const mem = chartsFor(withSeries).find((c) => c.id.endsWith('-memory'));
+  assert.ok(mem, 'a memory-against-held chart');
+  assert.equal(new Set(chartValues(mem.spec).map((v) => v.ramp)).size, ramps.size, 'one line per ramp');
   const freeze = chartValues(charts.find((x) => x.c.id.endsWith('-freeze'))?.c.spec as never);
   assert.ok(freeze.some((v) => v.what === 'thaw' && v.stat === 'p99'), 'thaw p99 drawn');
   for (const { c } of charts) assert.match(json(c), /"labelFontSize":12/);

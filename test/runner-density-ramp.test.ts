@@ -53,6 +53,11 @@ describe('density ramp', { skip: needsRootAndBuild }, () => {
     assert.ok((r.summary.find((v) => v.variant === 'pid/cgroup')?.metrics.cgroupMemPerInstanceBytes?.median ?? 0) > 0, 'the sandboxes cgroups memory');
     const all = r.samples.find((x) => x.variant === 'all-but-net');
     assert.ok(all?.state === 'completed' && all.series?.bootNs?.length === 25, 'the boot curve is kept');
+    // and the memory curve: what the ramp's group was charged after each batch, growing with the sandboxes held
+    const held = all?.state === 'completed' ? (all.series?.chargedHeld ?? []) : [];
+    const bytes = all?.state === 'completed' ? (all.series?.chargedBytes ?? []) : [];
+    assert.ok(held.length >= 2 && held.at(-1) === 25 && bytes.length === held.length, `charged after each batch: ${held.join(', ')}`);
+    assert.ok((bytes.at(-1) ?? 0) > (bytes[0] ?? 0), 'growing with the sandboxes held');
     assert.ok(all?.state === 'completed' && all.notes?.some((n) => n === 'stopped: reached the target of 25'));
     assert.equal(idleProcesses(), before, 'every sandbox torn down');
     assert.deepEqual(leftovers(cgroups.runName), []);

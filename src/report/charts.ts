@@ -317,6 +317,34 @@ function densityCurve(sc: ScenarioResult): Chart {
   };
 }
 
+/** Memory the ramp's cgroup was charged against the sandboxes it held, after each batch: one line per ramp (runs that recorded it). */
+function densityMemory(sc: ScenarioResult): Chart | null {
+  const values = sc.samples.flatMap((s) => {
+    if (s.state !== 'completed' || !isMeasured(s)) return [];
+    const heldAt = s.series?.chargedHeld ?? [];
+    const bytes = s.series?.chargedBytes ?? [];
+    return heldAt.map((h, i) => ({ variant: s.variant, ramp: `${s.variant} #${s.round + 1}`, held: h, mib: (bytes[i] ?? 0) / 2 ** 20 }));
+  });
+  if (!values.length) return null;
+  return {
+    id: `${sc.name}-memory`,
+    title: "Memory charged to the ramp's cgroup against the sandboxes it held (every measured ramp)",
+    read: 'Each line is one ramp, its colour the variant: a straight line means every sandbox costs the same; its slope is the memory per sandbox (the table gives it with its CI); a bend means the cost changes as more are held.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      data: { values },
+      mark: { type: 'line', opacity: 0.7, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'held', type: 'quantitative', title: 'sandboxes held' },
+        y: { field: 'mib', type: 'quantitative', title: 'memory charged (MiB; lower is better)' },
+        color: { field: 'variant', type: 'nominal', title: 'variant' },
+        detail: { field: 'ramp' },
+      },
+    },
+  };
+}
+
 /** Teardown of each ramp: the time to end every held sandbox, and the kernel's work after it, per ramp. */
 function teardown(sc: ScenarioResult): Chart {
   const values = sc.samples.flatMap((s) => {
@@ -400,7 +428,7 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
   const { metric, label } = headline(sc);
   const out: (Chart | null)[] =
     sc.kind === 'density'
-      ? [densityCurve(sc), teardown(sc)]
+      ? [densityCurve(sc), densityMemory(sc), teardown(sc)]
       : sc.kind === 'freeze'
         ? [freezeCurve(sc)]
         : sc.kind === 'network'

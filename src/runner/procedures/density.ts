@@ -134,6 +134,10 @@ export class DensityProcedure implements ProcedureOf<'density'> {
     try {
       ramp = this.#rampGroup(v, launcher.pid);
       const chargedBefore = ramp?.group.chargedMemory() ?? null;
+      // the ramp's memory as it grows: what its group is charged after each batch (one file read between batches;
+      // a per-sandbox-cgroup ramp would need a read per group, so it has none)
+      const chargedHeld: number[] = [];
+      const chargedBytes: number[] = [];
       while (held.length < d.target) {
         if (performance.now() - t0 > budget) {
           stop = `time budget of ${budget} ms`;
@@ -156,6 +160,13 @@ export class DensityProcedure implements ProcedureOf<'density'> {
         for (const r of batch.filter((x) => x.state === 'running')) {
           held.push(r);
           boots.push(r.offsetsNs.ready);
+        }
+        if (chargedBefore && !d.perSandboxCgroup) {
+          const now = ramp?.group.chargedMemory();
+          if (now) {
+            chargedHeld.push(held.length);
+            chargedBytes.push(now.bytes - chargedBefore.bytes);
+          }
         }
         if (failed) {
           stop = `launch ${held.length + 1} failed: ${failed.error?.message ?? `${failed.state} (exit ${failed.exitCode})`}`;
@@ -234,7 +245,7 @@ export class DensityProcedure implements ProcedureOf<'density'> {
         pid: -1,
         notes,
         ...(Object.keys(invalid).length ? { invalid: Object.fromEntries(Object.entries(invalid).map(([k]) => [k, perInstance[k] as number])) } : {}),
-        series: { bootNs: boots },
+        series: { bootNs: boots, ...(chargedHeld.length ? { chargedHeld, chargedBytes } : {}) },
       };
     } finally {
       for (const h of held) await launcher.release(h.id, { timeoutMs: 10_000 }).catch(() => undefined);
