@@ -82,7 +82,7 @@ function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
 }
 
 /** The x scale of a ratio: logarithmic, so that 0.5× and 2× are as far from 1; its domain spans every CI and 1 itself. */
-function ratioScale(values: { low: number; high: number; ratio?: number }[]): { type: 'log'; domain: [number, number]; nice: false } {
+export function ratioScale(values: { low: number; high: number; ratio?: number }[]): { type: 'log'; domain: [number, number]; nice: false } {
   let lo = 1;
   let hi = 1;
   for (const v of values) (lo = Math.min(lo, v.low, v.ratio ?? v.low)), (hi = Math.max(hi, v.high, v.ratio ?? v.high));
@@ -291,6 +291,17 @@ function throughput(sc: ScenarioResult): Chart {
   };
 }
 
+/** A density chart of one line per ramp (the ramp's id in `ramp`), coloured by variant, on the given axes. */
+function perRampLines(values: Record<string, unknown>[], x: Record<string, unknown>, y: Record<string, unknown>, strokeWidth: number): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    data: { values },
+    mark: { type: 'line', opacity: 0.7, strokeWidth },
+    encoding: { x, y, color: { field: 'variant', type: 'nominal', title: 'variant' }, detail: { field: 'ramp' } },
+  } as TopLevelSpec;
+}
+
 function densityCurve(sc: ScenarioResult): Chart {
   const values = sc.samples.flatMap((s) => {
     if (s.state !== 'completed' || !isMeasured(s)) return [];
@@ -302,18 +313,7 @@ function densityCurve(sc: ScenarioResult): Chart {
     id: `${sc.name}-density`,
     title: 'Boot time of each launch as the number of held sandboxes grows (every measured ramp)',
     read: 'Each line is one ramp, its colour the variant: a line that rises means each new sandbox boots slower while more are held; lines of one colour apart from each other mean the ramps disagree.',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      data: { values },
-      mark: { type: 'line', opacity: 0.7, strokeWidth: 1 },
-      encoding: {
-        x: { field: 'instance', type: 'quantitative', title: 'sandboxes held when it launched' },
-        y: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' },
-        color: { field: 'variant', type: 'nominal', title: 'variant' },
-        detail: { field: 'ramp' },
-      },
-    },
+    spec: perRampLines(values, { field: 'instance', type: 'quantitative', title: 'sandboxes held when it launched' }, { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' }, 1),
   };
 }
 
@@ -330,18 +330,7 @@ function densityMemory(sc: ScenarioResult): Chart | null {
     id: `${sc.name}-memory`,
     title: "Memory charged to the ramp's cgroup against the sandboxes it held (every measured ramp)",
     read: 'Each line is one ramp, its colour the variant: a straight line means every sandbox costs the same; its slope is the memory per sandbox (the table gives it with its CI); a bend means the cost changes as more are held.',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      data: { values },
-      mark: { type: 'line', opacity: 0.7, strokeWidth: 1.5 },
-      encoding: {
-        x: { field: 'held', type: 'quantitative', title: 'sandboxes held' },
-        y: { field: 'mib', type: 'quantitative', title: 'memory charged (MiB; lower is better)' },
-        color: { field: 'variant', type: 'nominal', title: 'variant' },
-        detail: { field: 'ramp' },
-      },
-    },
+    spec: perRampLines(values, { field: 'held', type: 'quantitative', title: 'sandboxes held' }, { field: 'mib', type: 'quantitative', title: 'memory charged (MiB; lower is better)' }, 1.5),
   };
 }
 

@@ -5,7 +5,7 @@ import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { chartsFor, headline, isolationVsCost } from './charts.ts';
 import { CARRY_HEADER, CARRY_MATRIX_MAX, DENSITY_MEMORY_HEADER, carryOverRows, densityMemoryRows, kernelWorkRows, paceLine, watchLine } from './conditions.ts';
 import { escapeHtml, formatMetric, formatNs, formatP, formatRatio, formatShare, formatVs, systemLine } from './format.ts';
-import { styled, PALETTE } from './charts.ts';
+import { PALETTE, ratioScale, styled } from './charts.ts';
 import { summaryRows, SUMMARY_HEADER } from './summary.ts';
 import { CELL_DEFINITION } from '../isolation/index.ts';
 import { kernelSections } from './kernel.ts';
@@ -30,9 +30,12 @@ export function tableMetrics(sc: ScenarioResult): { metric: string; label: strin
   return list.filter((m) => has(m.metric));
 }
 
+/** Whether the scenario has a baseline the run ran (a freeze scenario, or a profile that left it out, has none). */
+export const hasBaseline = (sc: ScenarioResult): boolean => sc.variants.some((v) => v.id === sc.baseline) || sc.variants.some((v) => v.baseline);
+
 function table(sc: ScenarioResult): string {
   const metrics = tableMetrics(sc);
-  const noBase = !sc.variants.some((v) => v.id === sc.baseline) && sc.variants.every((v) => !v.baseline);
+  const noBase = !hasBaseline(sc);
   const cols = metrics.flatMap((m) => [`${m.label} p50`, 'p95', ...(noBase ? ['p99'] : ['vs baseline [95% CI]'])]);
   const rows = sc.summary.map((v) => {
     const cells = metrics.flatMap(({ metric }) => {
@@ -175,10 +178,7 @@ async function firstScreen(run: RunResults, specs: Record<string, unknown>): Pro
   let chart = '';
   let charts = 0;
   if (values.length) {
-    let lo = 1;
-    let hi = 1;
-    for (const v of values) (lo = Math.min(lo, v.low)), (hi = Math.max(hi, v.high));
-    const scale = { type: 'log' as const, domain: [lo / 1.03, hi * 1.03], nice: false };
+    const scale = ratioScale(values);
     const spec = styled({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 300,
@@ -220,7 +220,7 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
   let charts = 0;
   for (const sc of run.scenarios) {
     const parts = [
-      `<section id="${esc(sc.name)}"><h2>${esc(sc.name)} <small>${esc(sc.pace ?? 'interleaved')}</small></h2><p>${esc(sc.description)}</p><p class="meta">This run: ${esc(variantsLine(sc))}. ${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}, ${sc.variants.some((v) => v.id === sc.baseline) || sc.variants.some((v) => v.baseline) ? `baseline ${esc(sc.baseline)}` : 'no baseline'}.</p><p class="meta">${esc(paceLine(sc))}</p>${watchLine(sc) ? `<p class="meta">${esc(watchLine(sc))}</p>` : ''}`,
+      `<section id="${esc(sc.name)}"><h2>${esc(sc.name)} <small>${esc(sc.pace ?? 'interleaved')}</small></h2><p>${esc(sc.description)}</p><p class="meta">This run: ${esc(variantsLine(sc))}. ${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}, ${hasBaseline(sc) ? `baseline ${esc(sc.baseline)}` : 'no baseline'}.</p><p class="meta">${esc(paceLine(sc))}</p>${watchLine(sc) ? `<p class="meta">${esc(watchLine(sc))}</p>` : ''}`,
     ];
     for (const c of chartsFor(sc)) {
       specs[c.id] = styled(c.spec);

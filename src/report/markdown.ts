@@ -4,7 +4,7 @@ import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine } from './conditions.ts';
 import { kernelSections } from './kernel.ts';
 import { formatMetric, formatP, formatRatio, formatShare, formatVs, systemLine } from './format.ts';
-import { tableMetrics, variantsLine } from './html.ts';
+import { hasBaseline, tableMetrics, variantsLine } from './html.ts';
 import { summaryRows, SUMMARY_HEADER } from './summary.ts';
 
 /** A Markdown table; cells have their pipes escaped. */
@@ -16,7 +16,7 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
 /** A scenario's table: every metric its kind reports (p50, p95, ratio to the baseline), so no row is empty. */
 function scenarioRows(sc: ScenarioResult): string[] {
   const metrics = tableMetrics(sc);
-  const noBase = !sc.variants.some((v) => v.id === sc.baseline) && sc.variants.every((v) => !v.baseline);
+  const noBase = !hasBaseline(sc);
   const header = ['variant', 'n', ...metrics.flatMap((m) => [`${m.label} p50`, 'p95', noBase ? 'p99' : 'vs baseline [95% CI]']), 'errors'];
   const rows = sc.summary.map((v) => [
     v.variant,

@@ -33,17 +33,16 @@ function rowsOf(sc: ScenarioResult, keep: (variant: string) => boolean, label: (
 /** Memory charged per sandbox in the density scenario: its baseline (the bare set) first, each other set's difference; a CI and a direction word from 6 ramps a side. */
 function memoryRows(sc: ScenarioResult): SummaryRow[] {
   const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
-  const values = (id: string) => sc.samples.flatMap((s) => (s.variant === id && s.state === 'completed' && !s.warmup && s.metrics.chargedPerInstanceBytes !== undefined ? [s.metrics.chargedPerInstanceBytes] : []));
   const base = sc.variants.find((v) => v.ns.length === 0 && !v.cgroup)?.id ?? sc.baseline;
   const b = rampFigure(sc, base, 'chargedPerInstanceBytes');
   if (b.mean === null) return [];
   const out: SummaryRow[] = [{ scenario: sc.name, setting: base, what: 'memory', delta: `${kib(b.mean)} per sandbox`, ratio: '1', direction: 'baseline', r: null, ci: null }];
-  const bv = values(base);
+  const bv = b.values;
   for (const v of sc.variants) {
     if (v.id === base) continue;
     const f = rampFigure(sc, v.id, 'chargedPerInstanceBytes');
     if (f.mean === null) continue;
-    const xv = values(v.id);
+    const xv = f.values; // the ramps rampFigure averaged: measured ones only, as everywhere
     // the difference of two means with Welch's normal approximation: from 6 ramps a side, as every other verdict
     const enough = xv.length >= 6 && bv.length >= 6;
     const sd = (xs: number[]) => (xs.length > 1 ? sampleStandardDeviation(xs) : 0);

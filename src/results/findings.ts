@@ -198,13 +198,15 @@ export interface RampFigure {
   ci: { low: number; high: number } | null;
   n: number;
   invalid: number;
+  /** the measured ramps' values the mean is of */
+  values: number[];
 }
 export function rampFigure(sc: ScenarioResult, variant: string, metric: string): RampFigure {
   const ramps = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
   const values = ramps.flatMap((s) => (s.state === 'completed' && s.metrics[metric] !== undefined ? [s.metrics[metric] as number] : []));
   const invalid = ramps.filter((s) => s.state === 'completed' && s.invalid?.[metric] !== undefined).length;
-  if (!values.length) return { mean: null, ci: null, n: 0, invalid };
-  return { mean: values.reduce((a, b) => a + b, 0) / values.length, ci: meanCI95(values), n: values.length, invalid };
+  if (!values.length) return { mean: null, ci: null, n: 0, invalid, values };
+  return { mean: values.reduce((a, b) => a + b, 0) / values.length, ci: meanCI95(values), n: values.length, invalid, values };
 }
 
 /** How the launches of a scenario were actually paced: the median gap from an exit to the next launch, and the quiesce waits. */
