@@ -63,15 +63,19 @@ describe('carry-over through the runner (fixed timings)', () => {
 
 describe('carry-over of real launches', { skip: needsRootAndBuild }, () => {
   test('a workload that leaves spinning processes behind slows the launch after it', async () => {
-    // "leaver" forks a spinner per CPU that outlives it by 30 ms: the launch that follows shares the CPUs with them
+    // "leaver" forks two spinners per CPU that spin until 60 ms after it started; launches are 40 ms apart, so the
+    // launch right after the leaver (40–50 ms in) shares the CPUs with them and the one after that (80 ms in) does
+    // not, however fast the machine: the shift belongs to the predecessor alone (without the gap a noop launch takes
+    // 2–3 ms here and the spinners smeared over the next ten launches, whichever came first)
     const sc = validateScenario(
       {
         name: 'carry-real',
         description: 'a workload that leaves work for the next one',
         workload: { builtin: 'noop' },
-        variants: [{ id: 'a', ns: [] }, { id: 'b', ns: ['uts'] }, { id: 'leaver', ns: [], workload: { builtin: 'hog', args: ['linger', '2', '30'] } }],
+        variants: [{ id: 'a', ns: [] }, { id: 'b', ns: ['uts'] }, { id: 'leaver', ns: [], workload: { builtin: 'hog', args: ['linger', '4', '60'] } }],
         rounds: 48,
         warmup: 1,
+        gapMs: 40,
       },
       'test/carry-real.ts',
     );
