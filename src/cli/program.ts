@@ -83,7 +83,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--seed <n>', 'seed of the per-round shuffle, 0..4294967295 (default: random, recorded in the results)', integer(0, MAX_SEED))
     .option('--timeout-ms <ms>', 'kill a sandbox that runs longer than this', integer(1, 86_400_000))
     .option('-o, --out <dir>', 'results folder (default: outDir of bench.config.ts, "results")')
-    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .option('-q, --quiet', 'no progress output')
     .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
     .option('--gzip-csv', 'write the raw CSV gzipped, results/<run-id>.csv.gz (about a tenth of the size; pandas and R read it as it is); also csvGzip: true in bench.config.ts')
@@ -105,7 +105,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --out <dir>', 'reports folder (default: reportsDir of bench.config.ts, "reports")')
     .option('--figures <dir>', 'also write each chart for a paper into this folder: <chart>.svg, <chart>.pdf (same size; needs chromium), <chart>.csv (the data it draws), <chart>.txt (its caption), and figures.md listing them')
     .option('--reference <host>', 'a fleet: the host the others are compared with (default: the first)')
-    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .action(async (file: string, opts: { out?: string; config?: string; reference?: string; figures?: string }) => setExit(await reportCommand(file, opts)));
 
   program
@@ -119,7 +119,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--markdown <file>', 'also write the table as Markdown (for a CI job page)')
     .option('--json', 'print the comparison as JSON')
     .option('--pooled', 'fleet files: pool the hosts, the host as a blocking factor (each value over its host\'s baseline median); default: host by host')
-    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .action(async (files: string[], opts: CompareCommandOptions) => setExit(await compareCommand(files, opts)));
 
   program
@@ -143,7 +143,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--markdown <file>', 'also write the verdict table as Markdown')
     .option('--json', 'print the comparison as JSON')
     .option('-q, --quiet', 'no progress output')
-    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .action(async (names: string[], opts: AbCommandOptions) => setExit(await abCommand(names, opts)));
 
   program
@@ -160,7 +160,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('trend report (HTML + CSV) across many results files, keyed by host fingerprint')
     .argument('<results...>', 'results/<run-id>.json files')
     .option('-o, --out <dir>', 'reports folder (default: reportsDir, "reports")')
-    .option('-c, --config <file>', 'config file (default: bench.config.ts)')
+    .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .option('--fail-on-step [pct]', 'exit 1 when a series ends in a step for the worse beyond pct percent (default compare.thresholdPct, 5): for CI', percent)
     .action(async (files: string[], opts: { out?: string; config?: string; failOnStep?: number | true }) => setExit(await historyCommand(files, opts)));
 

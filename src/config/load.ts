@@ -105,9 +105,13 @@ export function resolveProfile(config: ResolvedConfig, name?: string): ResolvedP
   };
 }
 
-/** Loads bench.config.ts (or the given file); without one, the defaults. */
+/**
+ * Loads the given config file; else bench.config.ts in the current folder (a user's own project, with nsbench
+ * installed as a package), else nsbench's own; without one, the defaults.
+ */
 export async function loadConfig(path?: string): Promise<ResolvedConfig> {
-  const file = path ? resolve(path) : resolve(PROJECT_ROOT, 'bench.config.ts');
+  const here = resolve('bench.config.ts');
+  const file = path ? resolve(path) : existsSync(here) ? here : resolve(PROJECT_ROOT, 'bench.config.ts');
   if (!existsSync(file)) {
     if (path) throw new UserError(`config file ${path} does not exist`, 'check the --config path');
     return validateConfig({}, '(defaults)');

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { UserError } from '../errors/index.ts';
+import { packageRoot } from '../util/index.ts';
 
 /** The project root (where package.json is). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PROJECT_ROOT = packageRoot(import.meta.url);
 
 export const NATIVE_PATHS = {
   addon: join(PROJECT_ROOT, 'native/build/Release/nsb.node'),

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors/index.ts';
+import { packageRoot } from './paths.ts';
 
 /**
  * A scenario or config file that has not finished loading by then never will (a loop, a promise that never
@@ -18,7 +19,7 @@ export const LOAD_TIMEOUT_MS = Number(process.env.NSB_LOAD_TIMEOUT_MS) || 10_000
  * default export arrives wrapped once more).
  */
 /** The project's own folder: its scenario files load in one module graph. */
-const PROJECT_URL = new URL('../../', import.meta.url).href;
+const PROJECT_URL = pathToFileURL(`${packageRoot(import.meta.url)}/`).href;
 /**
  * The worker's source, made when the first file is loaded — not at import: a
  * scenario file outside the project imports the helpers (src/scenario/…) in a
