@@ -51,7 +51,7 @@ for (const [label, ns] of Object.entries(SETS)) {
     const sc = validateScenario({ name: 'density', description: label, kind: 'density', workload: { builtin: 'idle' }, variants: [{ id: label, ns: [...ns], density: { target: TARGET, holdMs: 1000, timeBudgetMs: BUDGET_S * 1000 } }] }, 'perf-density');
     const { run } = await runBenchmark({ scenarios: [sc], rounds: 1, warmup: 0, defaultRounds: 1, defaultWarmup: 0, defaultTimeoutMs: 20_000, outDir: join(PROJECT_ROOT, 'results'), seed: 1 });
     const s = run.scenarios[0]?.samples[0];
-    if (!s || s.state !== 'completed') throw new Error(`ramp failed: ${JSON.stringify(s)}`);
+    if (s?.state !== 'completed') throw new Error(`ramp failed: ${JSON.stringify(s)}`);
     nsbRates.push(s.metrics.launchesPerSec ?? 0);
     m = s.metrics;
     notes = s.notes;

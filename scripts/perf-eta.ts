@@ -24,7 +24,7 @@ let buf = '';
 child.stderr.on('data', (d: Buffer) => {
   process.stderr.write(d);
   buf += d.toString();
-  let nl;
+  let nl: number;
   while ((nl = buf.indexOf('\n')) >= 0) {
     const line = buf.slice(0, nl);
     buf = buf.slice(nl + 1);

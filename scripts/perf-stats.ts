@@ -113,7 +113,7 @@ function coverage(kind: 'lognormal 3%' | 'lognormal 10%' | 'bimodal', adaptive: 
     const a = { precisionPct: 2, minRounds: 10, maxRounds: 400, budgetMs: null };
     const fixed = 30;
     for (let r = 0; ; r++) {
-      variants.forEach((v, i) => samples.push(sample(v, r, (dists[i] as { draw: Draw }).draw())));
+      for (const [i, v] of variants.entries()) samples.push(sample(v, r, (dists[i] as { draw: Draw }).draw()));
       if (!adaptive ? r + 1 >= fixed : stopAfterRound(a, state, r + 1, 0, 0, samples, variants, 'bootNs') !== null) {
         rounds += r + 1;
         break;
@@ -163,7 +163,7 @@ function compareRate(mode: Mode, runSd: number, shiftOf: Record<number, number>,
   let rowsSeen = 0;
   for (let t = 0; t < TRIALS; t++) {
     const s = seed * 7919 + t * 13;
-    let res;
+    let res: ReturnType<typeof compareRuns>;
     if (mode === 'ab') {
       const [a, b] = abPair(s, shiftOf);
       res = compareRuns(a, b, { sameRun: true });

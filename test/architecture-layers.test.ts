@@ -16,7 +16,7 @@ test('src/ keeps its layers: no upward import, no cycle of modules or folders, o
   const config = require(join(PROJECT_ROOT, '.dependency-cruiser.cjs'));
   const cwd = process.cwd();
   process.chdir(PROJECT_ROOT);
-  let result;
+  let result: Awaited<ReturnType<typeof cruise>>;
   try {
     result = await cruise(['src'], { ruleSet: { forbidden: config.forbidden }, ...config.options, validate: true });
   } finally {

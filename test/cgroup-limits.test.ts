@@ -132,7 +132,8 @@ describe('cgroup v2 backend on the controller-less unified hierarchy (hybrid mac
     try {
       assert.match(v2only.unsupported({ pids: { max: 4 } }) ?? '', /controller "pids" is not enabled here/, 'limits need controllers: refused with the reason');
       const group = v2only.create('v2', {});
-      assert.ok(group.v2Dir && group.v2Dir.startsWith(info.v2Root as string));
+      assert.ok(group.v2Dir, 'a v2 group');
+      assert.ok(group.v2Dir.startsWith(info.v2Root as string));
       assert.deepEqual(Object.keys(group.v1Dirs), []);
       const held = await launcher.hold({ ns: ['pid'], path: builtinWorkload('hog'), argv: ['hog', 'procs', '5', 'busy'], timeoutMs: 10_000, ...group.placement });
       assert.equal(held.state, 'running');

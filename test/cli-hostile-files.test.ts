@@ -46,7 +46,7 @@ test('names from files never become paths, outputs never replace inputs: one lin
   };
   const good = put('good.json', JSON.stringify(run(1, 'good')));
   const other = put('other.json', JSON.stringify(run(2, 'other')));
-  const escape = put('escape.json', JSON.stringify(run(3, '../../escaped')));
+  const escaping = put('escape.json', JSON.stringify(run(3, '../../escaped')));
   const absolute = put('absolute.json', JSON.stringify(run(4, '/tmp/nsb-hostile-abs')));
   const nul = put('nul.json', JSON.stringify(run(5, 'a\u0000b')));
   const dotted = put('dotted.json', JSON.stringify(run(6, '.hidden')));
@@ -66,7 +66,7 @@ test('names from files never become paths, outputs never replace inputs: one lin
   const long = put('long.json', JSON.stringify(huge));
 
   const cases: [string, string[], RegExp][] = [
-    ['report: a run id that climbs out of the folder', ['report', escape, '-o', 'out'], /runId: not a run id/],
+    ['report: a run id that climbs out of the folder', ['report', escaping, '-o', 'out'], /runId: not a run id/],
     ['report: an absolute run id', ['report', absolute, '-o', 'out'], /runId: not a run id/],
     ['report: a NUL in the run id', ['report', nul, '-o', 'out'], /runId: not a run id/],
     ['report: a hidden-file run id', ['report', dotted, '-o', 'out'], /runId: not a run id/],

@@ -34,7 +34,7 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
     assert.equal(sc.samples.filter((s) => s.warmup).length, 2);
     assert.ok(sc.samples.every((s) => s.state === 'completed'));
     const all = sc.summary.find((v) => v.variant === 'all');
-    assert.ok(all && all.metrics.bootNs && all.metrics.bootNs.n === 6);
+    assert.ok(all?.metrics.bootNs && all.metrics.bootNs.n === 6);
     assert.ok((all.metrics.bootNs.ratioToBaseline ?? 0) > 1, 'all eight namespaces cost more than bare');
     const ci = all.metrics.bootNs.ratioCI95;
     assert.ok(ci && ci[0] <= (all.metrics.bootNs.ratioToBaseline ?? 0) && (all.metrics.bootNs.ratioToBaseline ?? 0) <= ci[1], 'a bootstrap CI brackets the ratio');

@@ -138,7 +138,10 @@ describe('the Ansible playbook across three hosts', { skip: why }, () => {
       const out = new Set([root]);
       for (let grew = true; grew; ) {
         grew = false;
-        for (const p of all) if (out.has(p.ppid) && !out.has(p.pid) && p.comm.startsWith('sshd')) (out.add(p.pid), (grew = true));
+        for (const p of all) if (out.has(p.ppid) && !out.has(p.pid) && p.comm.startsWith('sshd')) {
+            out.add(p.pid);
+            grew = true;
+          }
       }
       return [...out];
     };

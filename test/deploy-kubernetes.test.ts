@@ -29,7 +29,7 @@ test('the manifests validate against the API schema, and carry what nsbench need
     assert.equal(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey, 'kubernetes.io/hostname', 'one pod per node');
     assert.deepEqual(pod.volumes?.map((v) => [v.name, v.hostPath?.path]), [['results', '/var/lib/nsbench'], ['cgroup', '/sys/fs/cgroup'], ['tracing', '/sys/kernel/tracing']]);
   }
-  assert.equal((job?.spec?.template.spec as Pod).restartPolicy, 'Never');
+  assert.equal((job?.spec?.template?.spec as Pod | undefined)?.restartPolicy, 'Never');
   assert.throws(() => manifests({ ...DEFAULTS, nodes: Number.NaN }), /completions must be integer/, 'a mistake is caught by the schema, offline');
   assert.throws(() => manifests({ ...DEFAULTS, image: '' as string, tolerations: [{ effect: 'Sometimes' as 'NoSchedule' }] }), /effect must be equal to one of the allowed values|must be equal to one of/);
 });

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ENGINES, type EngineContext } from '../src/engines/index.ts';
 import { detectCgroups } from '../src/host/index.ts';
-import { type Namespace } from '../src/isolation/index.ts';
+import type { Namespace } from '../src/isolation/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
 import { builtinWorkload } from '../src/host/index.ts';
 import { leftovers } from './helpers/cgroup.ts';

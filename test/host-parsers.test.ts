@@ -82,7 +82,7 @@ test('trace lines: workqueue events and kworker switches, with context and the m
   const queued = events.find((e) => e?.event === 'workqueue_queue_work' && /function=cleanup_net/.test(e.fields));
   assert.ok(queued && queued.comm === 'true' && queued.context === 'task' && queued.tsNs > 1e9);
   const start = events.find((e) => e?.event === 'workqueue_execute_start' && /cleanup_net/.test(e.fields));
-  assert.ok(start && start.comm.startsWith('kworker/') && start.tsNs >= queued.tsNs);
+  assert.ok(start?.comm.startsWith('kworker/') && start.tsNs >= queued.tsNs);
   assert.ok(events.some((e) => e?.event === 'sched_switch' && /prev_state=D/.test(e.fields)), 'cleanup_net waits (D) in its grace period');
   const soft = parseTraceLine('          <idle>-0       [001] d.s2.   602.900090: workqueue_queue_work: work struct=00000000c4c41c74 function=delayed_vfree_work workqueue=events req_cpu=256 cpu=1');
   assert.deepEqual(soft && { comm: soft.comm, pid: soft.pid, cpu: soft.cpu, context: soft.context, tsNs: soft.tsNs }, { comm: '<idle>', pid: 0, cpu: 1, context: 'softirq', tsNs: 602_900_090_000 });

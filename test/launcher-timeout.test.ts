@@ -101,7 +101,7 @@ describe('binding', { skip: BUILT ? false : 'native part not built (run npm inst
   test("the native namespace table matches the TypeScript one, bit for bit", () => {
     const table = nativeBinding().namespaces();
     assert.deepEqual(table.map((n) => n.name), [...NAMESPACES]);
-    table.forEach((n, i) => assert.equal(n.bit, 1 << i));
+    for (const [i, n] of table.entries()) assert.equal(n.bit, 1 << i);
   });
 
   test('a malformed spec is a TypeError, not a crash', () => {

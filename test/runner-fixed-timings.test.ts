@@ -80,7 +80,10 @@ test('a launcher that dies is restarted once; the lost launch is recorded', asyn
     },
     close() {},
   };
-  const { run } = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir(), seed: 1, startLauncher: () => (starts++, flaky) });
+  const { run } = await runBenchmark({ ...base, scenarios: [scenario], outDir: tempDir(), seed: 1, startLauncher: () => {
+      starts++;
+      return flaky;
+    } });
   assert.equal(starts, 2);
   const died = run.scenarios[0]?.samples.filter((s) => s.state === 'errored' && s.cause === 'launcher-died');
   assert.equal(died?.length, 1);

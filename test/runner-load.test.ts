@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { builtinWorkload } from '../src/host/index.ts';
-import { isMeasured, loadWarnings } from '../src/results/index.ts';
+import { isMeasured, loadWarnings, type ScenarioResult } from '../src/results/index.ts';
 import { runBenchmark, type ProgressSink } from '../src/runner/index.ts';
 import { LoadWatch } from '../src/runner/load-watch.ts';
 import { validateScenario } from '../src/scenario/index.ts';
@@ -64,7 +64,7 @@ describe('competing load', { skip: needsRootAndBuild }, () => {
     // from the end of round 0 into round 4: rounds 1-3 run beside it throughout (a process that exits during a round
     // is counted only where its reaper keeps its time, so the end of its life is left to a round not judged here)
     const hog = hogBetween(3, 13);
-    let r;
+    let r: ScenarioResult | undefined;
     try {
       r = (await runBenchmark({ ...opts, outDir: tempDir(), progress: hog, loadWatch: hog.loadWatch })).run.scenarios[0];
     } finally {
@@ -96,7 +96,7 @@ describe('competing load', { skip: needsRootAndBuild }, () => {
 
   test('--retry-noisy runs disturbed rounds again; the disturbed samples stay raw, marked, out of the statistics', async () => {
     const hog = hogBetween(3, 10); // round 1, its first retry, and into the second
-    let r;
+    let r: ScenarioResult | undefined;
     try {
       r = (await runBenchmark({ ...opts, outDir: tempDir(), retryNoisy: 4, progress: hog, loadWatch: hog.loadWatch })).run.scenarios[0];
     } finally {

@@ -68,7 +68,7 @@ describe('pacing', { skip: needsRootAndBuild }, () => {
     assert.equal(r.pace, 'interleaved');
     assert.equal(r.gapMs, 3);
     const launches = bySeq(r.samples);
-    launches.forEach((s, i) => assert.equal(s.conditions?.prev, i === 0 ? null : launches[i - 1]?.variant, `launch ${s.seq} records its predecessor`));
+    for (const [i, s] of launches.entries()) assert.equal(s.conditions?.prev, i === 0 ? null : launches[i - 1]?.variant, `launch ${s.seq} records its predecessor`);
     assert.ok(launches.slice(1).every((s) => (s.conditions?.gapNs ?? 0) >= 3e6), 'the launcher kept at least 3 ms after every exit');
     assert.ok(launches.some((s) => (s.conditions?.gapWaitNs ?? 0) > 0), 'by waiting where nsbench itself was quicker');
     assert.ok(new Set(Array.from({ length: 4 }, (_, k) => launches.filter((s) => s.round === k + 1).map((s) => s.variant).join())).size > 1, 'a fresh order each round');

@@ -45,7 +45,7 @@ test('sign-flip test on paired differences: exact and seeded Monte Carlo', () =>
 
 test('Benjamini-Hochberg q-values (R p.adjust(method="BH"))', () => {
   const q = benjaminiHochberg([0.01, 0.04, 0.03, 0.005]);
-  [0.02, 0.04, 0.04, 0.02].forEach((v, i) => close(q[i] as number, v));
+  for (const [i, v] of [0.02, 0.04, 0.04, 0.02].entries()) close(q[i] as number, v);
   assert.deepEqual(benjaminiHochberg([]), []);
 });
 

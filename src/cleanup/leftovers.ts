@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { TRACEFS_MARKER, TRACEFS_MOUNT_POINT, liveOwnerOf, lockDirs, ownerAlive, ownerRecords, tracefsRoot, type OwnerRecord } from '../host/index.ts';
 import { basename, dirname, join } from 'node:path';
 import { which } from '../host/index.ts';
@@ -94,7 +94,7 @@ function cgroupDirs(): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number, inside: boolean) => {
     if (depth > 8) return;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
@@ -143,7 +143,10 @@ export function findLeftovers(): Leftover[] {
   const cgroups = cgroupDirs();
   const pids = new Set<number>();
   const cgroupOf = new Map<number, string>();
-  for (const dir of cgroups) if (!isHarnessLeaf(dir)) for (const pid of pidsIn(dir)) if (!pids.has(pid)) (pids.add(pid), cgroupOf.set(pid, dir));
+  for (const dir of cgroups) if (!isHarnessLeaf(dir)) for (const pid of pidsIn(dir)) if (!pids.has(pid)) {
+          pids.add(pid);
+          cgroupOf.set(pid, dir);
+        }
   for (const pid of pids) {
     let cmd = '';
     try {
@@ -155,7 +158,7 @@ export function findLeftovers(): Leftover[] {
   }
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mountPoint = line.split(' ')[4];
-    if (mountPoint && mountPoint.split('/').some((seg) => seg.startsWith(PREFIX))) out.push({ kind: 'mount', id: mountPoint, detail: line.split(' - ')[1]?.split(' ')[0] ?? '' });
+    if (mountPoint?.split('/').some((seg) => seg.startsWith(PREFIX))) out.push({ kind: 'mount', id: mountPoint, detail: line.split(' - ')[1]?.split(' ')[0] ?? '' });
   }
   for (const engine of ['runc', 'crun']) {
     const bin = which(engine);
@@ -196,7 +199,10 @@ export function findLeftovers(): Leftover[] {
     // the process that mounted it unmounts it when it exits: only one that is gone (kill -9) leaves it to cleanup
     let alive = false;
     try {
-      alive = typeof m.pid === 'number' && m.pid > 0 && (process.kill(m.pid, 0), true);
+      if (typeof m.pid === 'number' && m.pid > 0) {
+        process.kill(m.pid, 0);
+        alive = true;
+      }
     } catch {
       alive = false;
     }

@@ -68,6 +68,9 @@ export function descendants(all: readonly ProcStat[], root: number): Set<number>
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const out = new Set<number>([root]);
   const stack = [root];
-  while (stack.length) for (const c of children.get(stack.pop() as number) ?? []) if (!out.has(c)) stack.push(c), out.add(c);
+  while (stack.length) for (const c of children.get(stack.pop() as number) ?? []) if (!out.has(c)) {
+        stack.push(c);
+        out.add(c);
+      }
   return out;
 }

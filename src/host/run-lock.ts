@@ -228,7 +228,9 @@ export function claimRunExclusively(runId: string): number | null {
     try {
       writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o644 });
       appendClaims.set(runId, file);
-      if (!appendExitHook) process.once('exit', () => appendClaims.forEach((f) => rmSync(f, { force: true })));
+      if (!appendExitHook) process.once('exit', () => {
+        for (const f of appendClaims.values()) rmSync(f, { force: true });
+      });
       appendExitHook = true;
       return null;
     } catch (e) {

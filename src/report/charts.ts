@@ -85,7 +85,10 @@ function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
 export function ratioScale(values: { low: number; high: number; ratio?: number }[]): { type: 'log'; domain: [number, number]; nice: false } {
   let lo = 1;
   let hi = 1;
-  for (const v of values) (lo = Math.min(lo, v.low, v.ratio ?? v.low)), (hi = Math.max(hi, v.high, v.ratio ?? v.high));
+  for (const v of values) {
+    lo = Math.min(lo, v.low, v.ratio ?? v.low);
+    hi = Math.max(hi, v.high, v.ratio ?? v.high);
+  }
   const pad = Math.max(1.02, (hi / lo) ** 0.06);
   return { type: 'log', domain: [lo / pad, hi * pad], nice: false };
 }
@@ -369,7 +372,10 @@ function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Char
   if (ratios.length === 0) return null;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of ratios) (lo = Math.min(lo, r)), (hi = Math.max(hi, r));
+  for (const r of ratios) {
+    lo = Math.min(lo, r);
+    hi = Math.max(hi, r);
+  }
   const bins = Math.min(40, Math.max(1, Math.ceil(Math.sqrt(ratios.length))));
   const width = hi > lo ? (hi - lo) / bins : 1;
   const counts = new Array<number>(bins).fill(0);

@@ -21,7 +21,7 @@ export function findChromium(): string | null {
 
 /** A chart id as a file name: letters, digits, dot, dash and underscore only (an id holds names read from a results file). */
 export function figureName(id: string, taken: Set<string>): string {
-  let base = id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_').slice(0, 120) || 'figure';
+  const base = id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_').slice(0, 120) || 'figure';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);

@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { keyFindings, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
-import { chartsFor, headline, isolationVsCost } from './charts.ts';
+import { chartsFor, isolationVsCost } from './charts.ts';
 import { CARRY_HEADER, CARRY_MATRIX_MAX, DENSITY_MEMORY_HEADER, carryOverRows, densityMemoryRows, kernelWorkRows, paceLine, watchLine } from './conditions.ts';
 import { escapeHtml, formatMetric, formatNs, formatP, formatRatio, formatShare, formatVs, systemLine } from './format.ts';
 import { PALETTE, ratioScale, styled } from './charts.ts';

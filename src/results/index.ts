@@ -33,7 +33,7 @@ export {
   type FreezerKind,
   type WorkloadRef,
 } from './variant.ts';
-export { type SampleBase } from './schema.ts';
+export type { SampleBase } from './schema.ts';
 export { resultsJsonSchema } from './json-schema.ts';
 export { samplesOf, isolationMatrix, interferenceRows, perLaunchMedian, rampFigure, paceFigures, variantPrecision, precisionOf, keyFindings, costText, densityMemAvailableDoubt, type Finding, type PaceFigures, type VariantPrecision, type MatrixRow, type InterferenceRow, type RampFigure } from './findings.ts';
 export { kernelAttribution, NS_FUNCTIONS, SYSCALL_PHASE, type KernelRow, type KernelSlice } from './kernel.ts';

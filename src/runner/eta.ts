@@ -83,7 +83,7 @@ export function lastRunCosts(outDir: string, wanted?: readonly string[], host = 
     .slice(0, 5);
   for (const { f } of newest) {
     // each file is parsed whole (up to megabytes): no more of them than the planned scenarios need
-    if (wanted && wanted.every((w) => out.has(w))) break;
+    if (wanted?.every((w) => out.has(w))) break;
     try {
       const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; sampling?: { wallS?: number }; samples: { at?: { requestNs?: number } | string; seq: number; variant: string }[] }[] };
       if (run.environment?.hostname !== host) continue;

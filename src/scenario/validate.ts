@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
 import { KIND_TARGET, isVariantOf, type Pace, type ResolvedVariant, type VariantOf } from '../results/index.ts';
 import { parseOrFail } from '../util/index.ts';
-import { scenarioSchema, variantSchema, type NetTarget, type ScenarioKind, type WorkloadRef } from './schema.ts';
+import { scenarioSchema, type variantSchema, type NetTarget, type ScenarioKind, type WorkloadRef } from './schema.ts';
 import type { z } from 'zod';
 
 export type { ResolvedVariant, VariantOf };
@@ -56,7 +56,7 @@ function isForkStorm(w: WorkloadRef): boolean {
 function checkProgram(w: WorkloadRef, where: string): void {
   if (!('command' in w)) return;
   const path = w.command[0] as string;
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {

@@ -202,7 +202,7 @@ export function carryOverBias(values: readonly Successor[], pairs: readonly { va
   }
   const mean = (id: string) => {
     const l = level.get(id);
-    return l && l.n ? l.sum / l.n : 0;
+    return l?.n ? l.sum / l.n : 0;
   };
   return pairs.filter((p) => p.variant !== p.baseline && level.has(p.variant) && level.has(p.baseline)).map((p) => ({ ...p, logBias: mean(p.variant) - mean(p.baseline) }));
 }

@@ -104,7 +104,7 @@ export function wrapLastColumn(header: string[], rows: string[][], width: number
   const pad = (c: string, n: number) => c + ' '.repeat(Math.max(0, n - columns(c)));
   const line = (cells: string[]) => {
     const text = wrapText(cells[last] ?? '', room).split('\n');
-    return [cells.slice(0, last).map((c, i) => pad(c, w[i] ?? 0)).join('  ') + '  ' + (text[0] ?? ''), ...text.slice(1).map((t) => ' '.repeat(lead) + t)].map((l) => l.trimEnd()).join('\n');
+    return [`${cells.slice(0, last).map((c, i) => pad(c, w[i] ?? 0)).join('  ')}  ${text[0] ?? ''}`, ...text.slice(1).map((t) => ' '.repeat(lead) + t)].map((l) => l.trimEnd()).join('\n');
   };
   return [line(header), [...w.map((n) => '─'.repeat(n)), '─'.repeat(Math.min(room, Math.max(columns(header[last] ?? ''), ...rows.map((r) => columns(r[last] ?? '')))))].join('  '), ...rows.map(line)].join('\n');
 }

@@ -110,7 +110,7 @@ export function parseFio(out: string): Metrics {
     let any = false;
     for (const job of data.jobs ?? []) {
       const d = job[dir] as { bw?: number; iops?: number; io_bytes?: number; clat_ns?: { percentile?: Record<string, number> } } | undefined;
-      if (!d || !d.io_bytes) continue;
+      if (!d?.io_bytes) continue;
       any = true;
       bwKiB += d.bw ?? 0;
       iops += d.iops ?? 0;

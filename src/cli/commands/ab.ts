@@ -184,13 +184,17 @@ function knobSides(spec: string): Sides {
   const knob: Knob = openKnob(path);
   // both values are tried before anything is measured: a value the kernel refuses is found now
   let current: SideName | null = null;
+  let refused: unknown = null;
   try {
     writeKnob(knob, a);
     writeKnob(knob, b);
-  } finally {
-    const err = restoreKnob(knob);
-    if (err) throw new UserError(err, `write ${JSON.stringify(knob.original)} to ${knob.path} by hand`);
+  } catch (e) {
+    refused = e;
   }
+  // a knob that could not be put back matters more than a value refused: that error goes first
+  const err = restoreKnob(knob);
+  if (err) throw new UserError(err, `write ${JSON.stringify(knob.original)} to ${knob.path} by hand`);
+  if (refused) throw refused;
   return {
     what: `knob ${knob.path} (was ${JSON.stringify(knob.original)}; restored afterwards)`,
     A: a,
@@ -296,7 +300,7 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
   const unregister = registry.add('ab knob', () => {
     sides.restore();
   });
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof runBenchmark>>;
   try {
     if (!o.quiet) process.stderr.write(`nsbench ab: ${sides.what} — A ${sides.A}, B ${sides.B}; ${doubled.map((s) => s.name).join(', ')}, both sides interleaved in each round\n`);
     outcome = await runBenchmark({

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { linearRegression, median } from 'simple-statistics';
 import type { SandboxCgroup } from '../../cgroup/index.ts';
 import { builtinWorkload, fdHardLimit, namespaceObjects, namespaceSlabs, pidMax, pssOf, readMeminfo, settleNamespaces, taskCount } from '../../host/index.ts';
-import { type LaunchResult } from '../../launcher/index.ts';
+import type { LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { DensityTarget, VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';

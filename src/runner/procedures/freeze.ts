@@ -1,6 +1,6 @@
 import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
 import { builtinWorkload } from '../../host/index.ts';
-import { type LaunchResult } from '../../launcher/index.ts';
+import type { LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';

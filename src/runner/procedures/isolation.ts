@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { registry } from '../../host/index.ts';
 import { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type HostObservations, type IsolationCell } from '../../isolation/index.ts';
 import { builtinWorkload } from '../../host/index.ts';
-import { type LaunchResult } from '../../launcher/index.ts';
+import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';

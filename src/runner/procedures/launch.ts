@@ -3,7 +3,7 @@ import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/
 import { ENGINES, type Engine, type EngineContext } from '../../engines/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, claim, detectCgroups, registry, workFolder } from '../../host/index.ts';
-import { type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { VariantOf, Scenario, WorkloadRef } from '../../scenario/index.ts';
 import { TOOL_ADAPTERS, outputMetrics, workloadCommand, workloadSkipReason } from '../../workloads/index.ts';

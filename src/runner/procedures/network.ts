@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { missingTool, which } from '../../host/index.ts';
 import { builtinWorkload } from '../../host/index.ts';
-import { type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
+import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
 import { parseIperf3 } from '../../workloads/index.ts';
 import { NetworkManager, ipAvailable, type Topology } from '../../network/index.ts';
 import type { Namespace } from '../../isolation/index.ts';
