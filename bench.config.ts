@@ -4,26 +4,74 @@ import { defineConfig } from './src/config/index.ts';
 // another. Command-line options (`nsbench run --help`) override them:
 // `--rounds N` fixes the rounds (no adaptive sampling), naming scenarios
 // runs those with the profile's settings for them.
-const ALL = ['boot', 'cgroup-overhead', 'freeze', 'cpu', 'memory', 'io', 'network', 'tools', 'engines', 'density', 'isolation', 'noisy-neighbour'];
+const ALL = [
+  'boot',
+  'cgroup-overhead',
+  'freeze',
+  'cpu',
+  'memory',
+  'io',
+  'network',
+  'tools',
+  'engines',
+  'density',
+  'isolation',
+  'noisy-neighbour',
+];
 
 export default defineConfig({
   profile: 'quick',
   profiles: {
     quick: {
-      description: 'every scenario kind, adaptive rounds to a 2% CI within a budget per scenario: under 5 minutes on 2 cores',
+      description:
+        'every scenario kind, adaptive rounds to a 2% CI within a budget per scenario: under 5 minutes on 2 cores',
       // each scenario runs a pilot of 10 rounds, then the rounds the pilot says its headline metric needs for a 95% CI
-      // half-width within 2% of the median in every variant (no further looks), or until one more round would pass its budget
+      // half-width within 2% of the median in every variant (no further looks), or until one more round would pass its
+      // budget
       adaptive: { precisionPct: 2 },
       warmup: 1,
       scenarios: [
         { name: 'boot', adaptive: { maxRounds: 400, budgetS: 30 } },
-        { name: 'cgroup-overhead', variants: ['noop/*', 'sieve/bare', 'sieve/own', 'sieve/cpu-*'], adaptive: { maxRounds: 40, budgetS: 30 } },
-        { name: 'freeze', variants: ['v2/*/1', 'v2/*/100', 'v1/*/1', 'v1/*/100'], adaptive: { maxRounds: 60, budgetS: 20 } },
-        { name: 'cpu', variants: ['sieve-1e6/bare', 'sieve-1e6/user', 'sieve-1e6/pid', 'sieve-1e6/net', 'sieve-1e6/all', 'syscall/bare', 'syscall/all'], adaptive: { maxRounds: 30, budgetS: 25 } },
-        { name: 'network', variants: ['*/host-loopback/bare', '*/veth/bare', '*/veth/user+*', '*/bridge/bare'], adaptive: { maxRounds: 10, budgetS: 50 } },
-        { name: 'density', variants: ['bare', 'all'], warmup: 0, adaptive: { minRounds: 6, maxRounds: 6, budgetS: 90 } },
+        {
+          name: 'cgroup-overhead',
+          variants: ['noop/*', 'sieve/bare', 'sieve/own', 'sieve/cpu-*'],
+          adaptive: { maxRounds: 40, budgetS: 30 },
+        },
+        {
+          name: 'freeze',
+          variants: ['v2/*/1', 'v2/*/100', 'v1/*/1', 'v1/*/100'],
+          adaptive: { maxRounds: 60, budgetS: 20 },
+        },
+        {
+          name: 'cpu',
+          variants: [
+            'sieve-1e6/bare',
+            'sieve-1e6/user',
+            'sieve-1e6/pid',
+            'sieve-1e6/net',
+            'sieve-1e6/all',
+            'syscall/bare',
+            'syscall/all',
+          ],
+          adaptive: { maxRounds: 30, budgetS: 25 },
+        },
+        {
+          name: 'network',
+          variants: ['*/host-loopback/bare', '*/veth/bare', '*/veth/user+*', '*/bridge/bare'],
+          adaptive: { maxRounds: 10, budgetS: 50 },
+        },
+        {
+          name: 'density',
+          variants: ['bare', 'all'],
+          warmup: 0,
+          adaptive: { minRounds: 6, maxRounds: 6, budgetS: 90 },
+        },
         { name: 'isolation', adaptive: false, rounds: 2, warmup: 0 },
-        { name: 'noisy-neighbour', variants: ['sieve/alone', 'sieve/cpu-spin/none', 'sieve/cpu-spin/cpu-quota', 'sieve/fork-storm/*'], adaptive: { maxRounds: 10, budgetS: 40 } },
+        {
+          name: 'noisy-neighbour',
+          variants: ['sieve/alone', 'sieve/cpu-spin/none', 'sieve/cpu-spin/cpu-quota', 'sieve/fork-storm/*'],
+          adaptive: { maxRounds: 10, budgetS: 40 },
+        },
       ],
     },
     standard: {
@@ -31,11 +79,18 @@ export default defineConfig({
       scenarios: ALL,
     },
     thorough: {
-      description: 'every scenario and variant with twice the rounds and three times longer network tests, adaptive to 1% where that comes sooner (an hour or more)',
+      description:
+        'every scenario and variant with twice the rounds and three times longer network tests, adaptive to 1% where that comes sooner (an hour or more)',
       roundsScale: 2,
       durationScale: 3,
       adaptive: { precisionPct: 1, minRounds: 10 },
-      scenarios: ALL.map((name) => (name === 'isolation' ? { name, adaptive: false as const } : name === 'density' ? { name, adaptive: { minRounds: 6 } } : name)),
+      scenarios: ALL.map((name) =>
+        name === 'isolation'
+          ? { name, adaptive: false as const }
+          : name === 'density'
+            ? { name, adaptive: { minRounds: 6 } }
+            : name,
+      ),
     },
   },
   // without a profile (none named here or on the command line): these

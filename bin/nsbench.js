@@ -25,7 +25,9 @@ function builtIsCurrent() {
   const at = statSync(built).mtimeMs;
   const src = join(root, 'src');
   if (!existsSync(src)) return true;
-  return readdirSync(src, { recursive: true, withFileTypes: true }).every((e) => !e.isFile() || statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs <= at);
+  return readdirSync(src, { recursive: true, withFileTypes: true }).every(
+    (e) => !e.isFile() || statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs <= at,
+  );
 }
 
 let main;

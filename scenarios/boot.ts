@@ -10,6 +10,7 @@ export default defineScenario({
   variants: [bare(), ...eachAlone(), preset('runc'), preset('all-but-net'), all()],
   rounds: 30,
   warmup: 3,
-  // the teardown each namespace leaves behind (cleanup_net, free_ipc, …) explains the carry-over table: traced on purpose
+  // the teardown each namespace leaves behind (cleanup_net, free_ipc, …) explains the carry-over table: traced on
+  // purpose
   kernelWork: true,
 });

@@ -41,7 +41,8 @@ for (const [w, workload] of Object.entries(WORKLOADS)) {
 
 export default defineScenario({
   name: 'cgroup-overhead',
-  description: 'Boot and run time of noop, sieve and a 64 MiB memory toucher: bare, own cgroup, each controller non-binding and binding',
+  description:
+    'Boot and run time of noop, sieve and a 64 MiB memory toucher: bare, own cgroup, each controller non-binding and binding',
   workload: WORKLOADS.noop as WorkloadRef,
   variants,
   baseline: 'noop/bare',

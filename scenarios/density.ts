@@ -21,7 +21,8 @@ const SETS: Record<string, Namespace[]> = {
 const variants: VariantDefinition[] = [];
 for (const [id, ns] of Object.entries(SETS)) {
   variants.push({ id, ns, density: { target: TARGET } });
-  if (['bare', 'all'].includes(id)) variants.push({ id: `${id}/cgroup`, ns, density: { target: TARGET, perSandboxCgroup: true }, baseline: 'bare' });
+  if (['bare', 'all'].includes(id))
+    variants.push({ id: `${id}/cgroup`, ns, density: { target: TARGET, perSandboxCgroup: true }, baseline: 'bare' });
 }
 
 export default defineScenario({

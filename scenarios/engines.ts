@@ -14,7 +14,8 @@ const ENGINES = ['unshare', 'bwrap', 'runc', 'crun'];
 const variants: VariantDefinition[] = [];
 for (const [set, ns] of Object.entries(SETS)) {
   variants.push({ id: `nsbench/${set}`, label: `nsbench launcher, ${set}`, ns, baseline: `nsbench/${set}` });
-  for (const engine of ENGINES) variants.push({ id: `${engine}/${set}`, label: `${engine}, ${set}`, ns, engine, baseline: `nsbench/${set}` });
+  for (const engine of ENGINES)
+    variants.push({ id: `${engine}/${set}`, label: `${engine}, ${set}`, ns, engine, baseline: `nsbench/${set}` });
 }
 
 export default defineScenario({

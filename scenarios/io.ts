@@ -12,7 +12,13 @@ for (const v of standardSets()) {
   const id = v.id ?? 'bare';
   variants.push({ ...v, id: `disk/${id}`, workload: DISK, baseline: 'disk/bare' });
   const ownTmpfs = v.ns.includes('mnt');
-  variants.push({ ...v, id: `tmpfs/${id}`, workload: TMPFS, ...(ownTmpfs ? { tmpfs: '/dev/shm' } : {}), baseline: 'tmpfs/bare' });
+  variants.push({
+    ...v,
+    id: `tmpfs/${id}`,
+    workload: TMPFS,
+    ...(ownTmpfs ? { tmpfs: '/dev/shm' } : {}),
+    baseline: 'tmpfs/bare',
+  });
 }
 
 export default defineScenario({

@@ -15,7 +15,12 @@ export default defineScenario({
   variants: [
     bare(),
     ...eachAlone(),
-    { id: 'user→nobody', label: 'user alone, root mapped to host uid 65534', ns: ['user'], userMap: { uid: 65534, gid: 65534 } },
+    {
+      id: 'user→nobody',
+      label: 'user alone, root mapped to host uid 65534',
+      ns: ['user'],
+      userMap: { uid: 65534, gid: 65534 },
+    },
     preset('docker'),
     preset('runc'),
     preset('bwrap'),

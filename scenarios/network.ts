@@ -15,11 +15,17 @@ export default defineScenario({
   variants: [
     ...networkVariants({
       topologies: [...TOPOLOGIES],
-      tests: [{ test: 'stream', seconds: 0.5 }, { test: 'rr', count: 2000 }],
+      tests: [
+        { test: 'stream', seconds: 0.5 },
+        { test: 'rr', count: 2000 },
+      ],
       nsSets: [[], NAMESPACES.filter((n) => n !== 'net')],
     }),
     // the same stream through the real tool (skipped where iperf3 is not installed)
-    ...networkVariants({ topologies: ['host-loopback', 'veth', 'bridge'], tests: [{ test: 'stream', seconds: 1, tool: 'iperf3' }] }),
+    ...networkVariants({
+      topologies: ['host-loopback', 'veth', 'bridge'],
+      tests: [{ test: 'stream', seconds: 1, tool: 'iperf3' }],
+    }),
   ],
   baseline: 'stream/host-loopback/bare',
   rounds: 8,

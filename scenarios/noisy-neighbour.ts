@@ -12,7 +12,8 @@ const spinners = String(2 * cpus);
 
 export default defineScenario({
   name: 'noisy-neighbour',
-  description: 'Victim slowdown beside a CPU spinner, a memory-bandwidth hog, a fork storm and an IO flood, per cgroup setting on the antagonist',
+  description:
+    'Victim slowdown beside a CPU spinner, a memory-bandwidth hog, a fork storm and an IO flood, per cgroup setting on the antagonist',
   kind: 'interference',
   workload: { builtin: 'sieve', args: ['2000000', '4'] },
   variants: interferenceVariants({
@@ -26,7 +27,13 @@ export default defineScenario({
     antagonists: {
       'cpu-spin': {
         workload: { builtin: 'hog', args: ['procs', spinners, 'busy'] },
-        settings: { none: null, own: {}, 'cpu-quota': { cpu: { max: 0.2 } }, 'cpu-weight': { cpu: { weight: 1 } }, 'memory-max': { memory: { max: '256M' } } },
+        settings: {
+          none: null,
+          own: {},
+          'cpu-quota': { cpu: { max: 0.2 } },
+          'cpu-weight': { cpu: { weight: 1 } },
+          'memory-max': { memory: { max: '256M' } },
+        },
         victims: ['sieve', 'syscall'],
       },
       membw: {
@@ -41,7 +48,11 @@ export default defineScenario({
       },
       'io-flood': {
         workload: { builtin: 'hog', args: ['ioflood', '.', '256M'] },
-        settings: { none: null, 'io-wbps': { io: { device: 'auto', wbps: 8 * 1024 * 1024 } }, 'cpu-quota': { cpu: { max: 0.2 } } },
+        settings: {
+          none: null,
+          'io-wbps': { io: { device: 'auto', wbps: 8 * 1024 * 1024 } },
+          'cpu-quota': { cpu: { max: 0.2 } },
+        },
         victims: ['io'],
       },
     },

@@ -25,7 +25,9 @@ const { outputFiles } = await build({
   // vega and tsx stay imports (loaded on demand, and tsx registers itself by its own path)
   external: ['vega', 'vega-lite', 'tsx', 'tsx/*', 'esbuild'],
   // the CommonJS dependencies bundled (commander, cli-progress) require Node's built-ins: give ESM a require
-  banner: { js: "import { createRequire as __nsbRequire } from 'node:module'; const require = __nsbRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __nsbRequire } from 'node:module'; const require = __nsbRequire(import.meta.url);",
+  },
   legalComments: 'none',
   logLevel: 'warning',
   write: false,
@@ -40,7 +42,9 @@ for (const f of outputFiles.sort((a, b) => Number(b.path.includes('/chunks/')) -
 }
 const chunks = join(root, 'lib/chunks');
 const made = new Set(outputFiles.map((f) => f.path));
-if (existsSync(chunks)) for (const f of readdirSync(chunks)) if (!made.has(join(chunks, f)) && !f.endsWith('.tmp')) rmSync(join(chunks, f), { force: true });
+if (existsSync(chunks))
+  for (const f of readdirSync(chunks))
+    if (!made.has(join(chunks, f)) && !f.endsWith('.tmp')) rmSync(join(chunks, f), { force: true });
 if (process.argv.includes('--types')) {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   rmSync(join(root, 'lib/types'), { recursive: true, force: true });

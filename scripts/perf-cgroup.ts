@@ -39,7 +39,11 @@ const runId = `perf-${process.pid}`;
 const cg = new CgroupManager(runId);
 const launcher = SandboxLauncher.start();
 const noop = builtinWorkload('noop');
-const report: Record<string, unknown> = { environment: captureEnvironment(), launchesPerBlock: LAUNCHES, blocks: BLOCKS };
+const report: Record<string, unknown> = {
+  environment: captureEnvironment(),
+  launchesPerBlock: LAUNCHES,
+  blocks: BLOCKS,
+};
 
 interface Method {
   id: string;
@@ -53,12 +57,22 @@ try {
   if (own?.v2Dir) {
     const where = info.mode === 'v2' ? 'cgroup v2' : 'unified cgroup2 (no controllers)';
     methods.push({ id: `${where}: CLONE_INTO_CGROUP`, spec: (g) => ({ cgroup: g.v2Dir as string }), group: own });
-    methods.push({ id: `${where}: cgroup.procs write`, spec: (g) => ({ cgroup: g.v2Dir as string, cgroupByWrite: true }), group: own });
+    methods.push({
+      id: `${where}: cgroup.procs write`,
+      spec: (g) => ({ cgroup: g.v2Dir as string, cgroupByWrite: true }),
+      group: own,
+    });
   }
   if (own && Object.keys(own.v1Dirs).length) {
-    methods.push({ id: `v1: cgroup.procs writes (${Object.keys(own.v1Dirs).join(', ')})`, spec: (g) => ({ cgroupV1: g.placement.cgroupV1 ?? [] }), group: own });
+    methods.push({
+      id: `v1: cgroup.procs writes (${Object.keys(own.v1Dirs).join(', ')})`,
+      spec: (g) => ({ cgroupV1: g.placement.cgroupV1 ?? [] }),
+      group: own,
+    });
   }
-  const samples = new Map<string, { boot: number[]; cgroup: number[] }>(methods.map((m) => [m.id, { boot: [], cgroup: [] }]));
+  const samples = new Map<string, { boot: number[]; cgroup: number[] }>(
+    methods.map((m) => [m.id, { boot: [], cgroup: [] }]),
+  );
   for (let b = 0; b < BLOCKS; b++) {
     for (const m of methods) {
       const s = samples.get(m.id) as { boot: number[]; cgroup: number[] };
@@ -74,11 +88,33 @@ try {
   const base = median(samples.get(methods[0]?.id as string)?.boot ?? [1]);
   const rows = methods.map((m) => {
     const s = samples.get(m.id) as { boot: number[]; cgroup: number[] };
-    return { id: m.id, bootP50Ns: median(s.boot), bootP99Ns: quantile(s.boot, 0.99), placementP50Ns: median(s.cgroup), placementP99Ns: quantile(s.cgroup, 0.99), ratio: median(s.boot) / base };
+    return {
+      id: m.id,
+      bootP50Ns: median(s.boot),
+      bootP99Ns: quantile(s.boot, 0.99),
+      placementP50Ns: median(s.cgroup),
+      placementP99Ns: quantile(s.cgroup, 0.99),
+      ratio: median(s.boot) / base,
+    };
   });
   report.placement = rows;
-  console.log(`\n1. boot p50 of the no-op by placement method (${info.mode} machine), ${BLOCKS} blocks × ${LAUNCHES} launches`);
-  console.log(textTable(['placement', 'boot p50', 'boot p99', 'vs none', 'procs writes p50', 'p99'], rows.map((r) => [r.id, formatNs(r.bootP50Ns), formatNs(r.bootP99Ns), `${r.ratio.toFixed(2)}×`, formatNs(r.placementP50Ns), formatNs(r.placementP99Ns)]), 1));
+  console.log(
+    `\n1. boot p50 of the no-op by placement method (${info.mode} machine), ${BLOCKS} blocks × ${LAUNCHES} launches`,
+  );
+  console.log(
+    textTable(
+      ['placement', 'boot p50', 'boot p99', 'vs none', 'procs writes p50', 'p99'],
+      rows.map((r) => [
+        r.id,
+        formatNs(r.bootP50Ns),
+        formatNs(r.bootP99Ns),
+        `${r.ratio.toFixed(2)}×`,
+        formatNs(r.placementP50Ns),
+        formatNs(r.placementP99Ns),
+      ]),
+      1,
+    ),
+  );
   console.log('   CLONE_INTO_CGROUP happens inside clone (no migration); a procs write migrates the waiting child');
   // the run's parent group too: part 2's run would count it as an earlier run's leftover
   await cg.cleanup();
@@ -86,7 +122,16 @@ try {
   // 2. freeze/thaw latency, through the freeze scenario itself
   const freeze = await loadScenario('freeze');
   const outDir = join(PROJECT_ROOT, 'results');
-  const { run, files } = await runBenchmark({ scenarios: [freeze], rounds: Number(args.rounds), warmup: 2, defaultRounds: 20, defaultWarmup: 2, defaultTimeoutMs: 10_000, outDir, seed: 1 });
+  const { run, files } = await runBenchmark({
+    scenarios: [freeze],
+    rounds: Number(args.rounds),
+    warmup: 2,
+    defaultRounds: 20,
+    defaultWarmup: 2,
+    defaultTimeoutMs: 10_000,
+    outDir,
+    seed: 1,
+  });
   const sc = run.scenarios[0];
   if (sc) {
     console.log(`\n2. pause/unpause latency (freeze scenario, ${sc.rounds} rounds): ${files.json}`);
@@ -106,7 +151,8 @@ try {
   launcher.close();
   await cg.cleanup();
 }
-const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-cgroup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const file =
+  args.json ?? join(PROJECT_ROOT, 'results', `perf-cgroup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(join(file, '..'), { recursive: true });
 writeFileAtomic(file, `${JSON.stringify(report, null, 1)}\n`);
 console.log(`\nfigures: ${file}`);

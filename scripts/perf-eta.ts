@@ -18,7 +18,10 @@ function seconds(text: string): number {
 
 const args = process.argv.slice(2);
 const t0 = performance.now();
-const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', '--no-report', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'pipe'] });
+const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', '--no-report', ...args], {
+  cwd: PROJECT_ROOT,
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
 const points: { at: number; total: number }[] = [];
 let buf = '';
 child.stderr.on('data', (d: Buffer) => {
@@ -37,7 +40,11 @@ const real = (performance.now() - t0) / 1000;
 const at = (f: number) => points.find((p) => p.at >= f * real) ?? points.at(-1);
 const row = (f: number) => {
   const p = at(f);
-  return p ? `at ${Math.round(f * 100)}% (${p.at.toFixed(0)} s): estimated total ${p.total.toFixed(0)} s, error ${(((p.total - real) / real) * 100).toFixed(1)}%` : `at ${f * 100}%: no estimate`;
+  return p
+    ? `at ${Math.round(f * 100)}% (${p.at.toFixed(0)} s): estimated total ${p.total.toFixed(0)} s, error ${(((p.total - real) / real) * 100).toFixed(1)}%`
+    : `at ${f * 100}%: no estimate`;
 };
-console.log(`\nnsbench run ${args.join(' ')}: exit ${code}, real total ${real.toFixed(0)} s (${points.length} progress lines)`);
+console.log(
+  `\nnsbench run ${args.join(' ')}: exit ${code}, real total ${real.toFixed(0)} s (${points.length} progress lines)`,
+);
 console.log(`  ${row(0.1)}\n  ${row(0.25)}\n  ${row(0.5)}\n  ${row(0.9)}`);

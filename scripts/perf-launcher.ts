@@ -49,18 +49,28 @@ const SETS: { id: string; ns: Namespace[] }[] = [
   { id: 'all', ns: [...NAMESPACES] },
 ];
 
-interface Times { readyNs: number[]; exitNs: number[] }
+interface Times {
+  readyNs: number[];
+  exitNs: number[];
+}
 const empty = (): Times => ({ readyNs: [], exitNs: [] });
 const add = (into: Times, t: Times) => {
   into.readyNs.push(...t.readyNs);
   into.exitNs.push(...t.exitNs);
 };
 
-async function viaNsbench(launcher: SandboxLauncher, ns: Namespace[], n: number, path = noop, argv?: string[]): Promise<Times> {
+async function viaNsbench(
+  launcher: SandboxLauncher,
+  ns: Namespace[],
+  n: number,
+  path = noop,
+  argv?: string[],
+): Promise<Times> {
   const t = empty();
   for (let i = 0; i < n; i++) {
     const r = await launcher.run({ ns, path, ...(argv ? { argv } : {}), timeoutMs: 10_000 });
-    if (r.state !== 'exited' || r.exitCode !== 0) throw new Error(`launch failed: ${r.state} ${r.error?.message ?? r.exitCode}`);
+    if (r.state !== 'exited' || r.exitCode !== 0)
+      throw new Error(`launch failed: ${r.state} ${r.error?.message ?? r.exitCode}`);
     t.readyNs.push(r.offsetsNs.ready);
     t.exitNs.push(r.offsetsNs.exit);
   }
@@ -69,7 +79,9 @@ async function viaNsbench(launcher: SandboxLauncher, ns: Namespace[], n: number,
 
 function viaRefloop(ns: Namespace[], n: number, setup: boolean): Times {
   const list = ns.length ? ns.join(',') : 'bare';
-  const out = execFileSync(NATIVE_PATHS.refloop, [...(setup ? ['--setup'] : []), list, String(n), noop], { encoding: 'utf8' });
+  const out = execFileSync(NATIVE_PATHS.refloop, [...(setup ? ['--setup'] : []), list, String(n), noop], {
+    encoding: 'utf8',
+  });
   const j = JSON.parse(out) as { readyNs: number[]; wallNs: number[] };
   return { readyNs: j.readyNs, exitNs: j.wallNs };
 }
@@ -79,7 +91,11 @@ const p99 = (xs: number[]) => quantile(xs, 0.99);
 
 async function main(): Promise<void> {
   const launcher = SandboxLauncher.start();
-  const report: Record<string, unknown> = { launchesPerBlock: LAUNCHES, blocks: BLOCKS, environment: captureEnvironment() };
+  const report: Record<string, unknown> = {
+    launchesPerBlock: LAUNCHES,
+    blocks: BLOCKS,
+    environment: captureEnvironment(),
+  };
   try {
     // warm caches for every path
     for (const s of SETS) {
@@ -93,7 +109,10 @@ async function main(): Promise<void> {
     const ref: Record<string, unknown> = {};
     let ballast: Buffer | null = null;
     for (const s of SETS) {
-      const nsb = empty(), refPlain = empty(), refSetup = empty(), nsbBallast = empty();
+      const nsb = empty(),
+        refPlain = empty(),
+        refSetup = empty(),
+        nsbBallast = empty();
       for (let b = 0; b < BLOCKS; b++) {
         add(nsb, await viaNsbench(launcher, s.ns, LAUNCHES));
         add(refPlain, viaRefloop(s.ns, LAUNCHES, false));
@@ -104,9 +123,13 @@ async function main(): Promise<void> {
         (globalThis as { gc?: () => void }).gc?.();
       }
       const r = {
-        nsbenchReadyP50Ns: p50(nsb.readyNs), nsbenchExitP50Ns: p50(nsb.exitNs), nsbenchReadyP99Ns: p99(nsb.readyNs),
-        refReadyP50Ns: p50(refPlain.readyNs), refExitP50Ns: p50(refPlain.exitNs),
-        refSetupReadyP50Ns: p50(refSetup.readyNs), refSetupExitP50Ns: p50(refSetup.exitNs),
+        nsbenchReadyP50Ns: p50(nsb.readyNs),
+        nsbenchExitP50Ns: p50(nsb.exitNs),
+        nsbenchReadyP99Ns: p99(nsb.readyNs),
+        refReadyP50Ns: p50(refPlain.readyNs),
+        refExitP50Ns: p50(refPlain.exitNs),
+        refSetupReadyP50Ns: p50(refSetup.readyNs),
+        refSetupExitP50Ns: p50(refSetup.exitNs),
         nsbenchWith500MbReadyP50Ns: p50(nsbBallast.readyNs),
       };
       ref[s.id] = {
@@ -118,17 +141,40 @@ async function main(): Promise<void> {
       };
       rows.push([
         s.id,
-        formatNs(r.nsbenchReadyP50Ns), formatNs(r.refReadyP50Ns), formatNs(r.refSetupReadyP50Ns),
-        `${(r.nsbenchReadyP50Ns / r.refReadyP50Ns).toFixed(3)}×`, `${(r.nsbenchReadyP50Ns / r.refSetupReadyP50Ns).toFixed(3)}×`,
+        formatNs(r.nsbenchReadyP50Ns),
+        formatNs(r.refReadyP50Ns),
+        formatNs(r.refSetupReadyP50Ns),
+        `${(r.nsbenchReadyP50Ns / r.refReadyP50Ns).toFixed(3)}×`,
+        `${(r.nsbenchReadyP50Ns / r.refSetupReadyP50Ns).toFixed(3)}×`,
         `${(r.nsbenchExitP50Ns / r.refExitP50Ns).toFixed(3)}×`,
-        formatNs(r.nsbenchWith500MbReadyP50Ns), `${((r.nsbenchWith500MbReadyP50Ns / r.nsbenchReadyP50Ns - 1) * 100).toFixed(1)}%`,
+        formatNs(r.nsbenchWith500MbReadyP50Ns),
+        `${((r.nsbenchWith500MbReadyP50Ns / r.nsbenchReadyP50Ns - 1) * 100).toFixed(1)}%`,
       ]);
     }
     void ballast;
     report.reference = ref;
-    console.log(`\n1+2. boot p50 (clone → no-op's ready byte), ${BLOCKS} alternating blocks × ${LAUNCHES} launches per side`);
-    console.log(textTable(['set', 'nsbench', 'C loop', 'C loop+setup', 'vs C loop', 'vs C+setup', 'to exit vs C', 'nsbench +500MB', 'change'], rows));
-    console.log('   C loop: clone3 + maps + exec + wait; C loop+setup: also private mounts, /proc, lo up, hostname (what nsbench does inside)');
+    console.log(
+      `\n1+2. boot p50 (clone → no-op's ready byte), ${BLOCKS} alternating blocks × ${LAUNCHES} launches per side`,
+    );
+    console.log(
+      textTable(
+        [
+          'set',
+          'nsbench',
+          'C loop',
+          'C loop+setup',
+          'vs C loop',
+          'vs C+setup',
+          'to exit vs C',
+          'nsbench +500MB',
+          'change',
+        ],
+        rows,
+      ),
+    );
+    console.log(
+      '   C loop: clone3 + maps + exec + wait; C loop+setup: also private mounts, /proc, lo up, hostname (what nsbench does inside)',
+    );
 
     // 3: unshare(1) with the same flags, launched bare by the same launcher (boot = its no-op's ready byte)
     const unshare = which('unshare');
@@ -136,7 +182,9 @@ async function main(): Promise<void> {
     const ures: Record<string, unknown> = {};
     if (unshare) {
       for (const s of SETS) {
-        const nsb = empty(), viaUnshare = empty(), shelledOut: number[] = [];
+        const nsb = empty(),
+          viaUnshare = empty(),
+          shelledOut: number[] = [];
         const argv = unshareArgv(s.ns);
         for (let b = 0; b < BLOCKS; b++) {
           add(nsb, await viaNsbench(launcher, s.ns, Math.ceil(LAUNCHES / 2)));
@@ -158,11 +206,22 @@ async function main(): Promise<void> {
           speedupVsSpawnSync: speedupShelled,
           argv: argv.join(' '),
         };
-        urows.push([s.id, formatNs(p50(nsb.readyNs)), formatNs(p50(viaUnshare.readyNs)), `${speedup.toFixed(2)}×`, formatNs(p50(shelledOut)), `${speedupShelled.toFixed(2)}×`]);
+        urows.push([
+          s.id,
+          formatNs(p50(nsb.readyNs)),
+          formatNs(p50(viaUnshare.readyNs)),
+          `${speedup.toFixed(2)}×`,
+          formatNs(p50(shelledOut)),
+          `${speedupShelled.toFixed(2)}×`,
+        ]);
       }
       console.log('\n3. the same no-op under unshare(1) with the same flags');
-      console.log(textTable(['set', 'nsbench', 'unshare via launcher', 'faster by', 'unshare via spawnSync', 'faster by'], urows));
-      console.log('   via launcher: unshare started by the same C launcher, to its no-op\'s ready byte (the fair comparison);');
+      console.log(
+        textTable(['set', 'nsbench', 'unshare via launcher', 'faster by', 'unshare via spawnSync', 'faster by'], urows),
+      );
+      console.log(
+        "   via launcher: unshare started by the same C launcher, to its no-op's ready byte (the fair comparison);",
+      );
       console.log('   via spawnSync: unshare run from Node to its exit, as a harness that shells out measures it');
     } else {
       console.log('\n3. skipped: unshare(1) is not installed (apt-get install util-linux)');
@@ -176,10 +235,13 @@ async function main(): Promise<void> {
     });
     await bench.run();
     const task = bench.tasks[0];
-    const lat = task?.result && 'latency' in task.result ? (task.result.latency as { p50?: number; mean: number }) : null;
+    const lat =
+      task?.result && 'latency' in task.result ? (task.result.latency as { p50?: number; mean: number }) : null;
     if (lat) {
       report.roundTrip = { meanMs: lat.mean, p50Ms: lat.p50 ?? null, launchesPerSec: 1000 / lat.mean };
-      console.log(`\n4. harness round trip per launch seen from Node (tinybench): mean ${formatNs(lat.mean * 1e6)}, p50 ${formatNs((lat.p50 ?? lat.mean) * 1e6)}, ${(1000 / lat.mean).toFixed(0)} launches/s`);
+      console.log(
+        `\n4. harness round trip per launch seen from Node (tinybench): mean ${formatNs(lat.mean * 1e6)}, p50 ${formatNs((lat.p50 ?? lat.mean) * 1e6)}, ${(1000 / lat.mean).toFixed(0)} launches/s`,
+      );
     }
 
     // Why the launcher is a separate process: spawnSync from Node, small and large
@@ -198,11 +260,14 @@ async function main(): Promise<void> {
     big = null;
     void big;
     report.spawnSyncFromNode = { p50Ns: small, with500MbP50Ns: large };
-    console.log(`   for contrast, child_process.spawnSync(noop) from Node: p50 ${formatNs(small)}, ${formatNs(large)} with 500 MB held`);
+    console.log(
+      `   for contrast, child_process.spawnSync(noop) from Node: p50 ${formatNs(small)}, ${formatNs(large)} with 500 MB held`,
+    );
   } finally {
     launcher.close();
   }
-  const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-launcher-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file =
+    args.json ?? join(PROJECT_ROOT, 'results', `perf-launcher-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileAtomic(file, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`\nfigures: ${file}`);

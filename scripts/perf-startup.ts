@@ -26,4 +26,5 @@ for (let i = 0; i < runs; i++) {
 }
 const bare = median(times['node -e 0'] ?? []);
 console.log(`start-up, median of ${runs} interleaved runs:`);
-for (const [name, t] of Object.entries(times)) console.log(`  ${name.padEnd(42)} ${(median(t) / 1000).toFixed(3)} s  ${(median(t) / bare).toFixed(1)}× node -e 0`);
+for (const [name, t] of Object.entries(times))
+  console.log(`  ${name.padEnd(42)} ${(median(t) / 1000).toFixed(3)} s  ${(median(t) / bare).toFixed(1)}× node -e 0`);

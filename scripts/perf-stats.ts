@@ -14,7 +14,14 @@ import { parseArgs } from 'node:util';
 import { compareRuns, syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { historySteps, type HistoryPoint } from '../src/history/index.ts';
-import { directionOf, finalizeScenario, writeFileAtomic, type RunResults, type Sample, type ScenarioResult } from '../src/results/index.ts';
+import {
+  directionOf,
+  finalizeScenario,
+  writeFileAtomic,
+  type RunResults,
+  type Sample,
+  type ScenarioResult,
+} from '../src/results/index.ts';
 import { stopAfterRound, type AdaptiveState } from '../src/runner/index.ts';
 import { changePoints, medianCI, seededRandom, shuffled } from '../src/stats/index.ts';
 
@@ -58,15 +65,37 @@ const split = !args.only && !args.serial && !args.calibrate;
 const childFile = join(tmpdir(), `nsb-perf-stats-${process.pid}.json`);
 const child = split
   ? new Promise<Row[]>((resolve, reject) => {
-      const c = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--trials', String(TRIALS), '--seed', String(SEED), '--only', CHILD_SECTIONS.join(','), '--json', childFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const c = spawn(
+        process.execPath,
+        [
+          ...process.execArgv,
+          fileURLToPath(import.meta.url),
+          '--trials',
+          String(TRIALS),
+          '--seed',
+          String(SEED),
+          '--only',
+          CHILD_SECTIONS.join(','),
+          '--json',
+          childFile,
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
       c.on('error', reject);
-      c.on('exit', (code) => (code === 0 ? resolve((JSON.parse(readFileSync(childFile, 'utf8')) as { rows: Row[] }).rows) : reject(new Error(`the second process exited ${code}`))));
+      c.on('exit', (code) =>
+        code === 0
+          ? resolve((JSON.parse(readFileSync(childFile, 'utf8')) as { rows: Row[] }).rows)
+          : reject(new Error(`the second process exited ${code}`)),
+      );
     })
   : null;
-const want = (name: string) => (args.only ? args.only.split(',').some((o) => name.startsWith(o)) : !split || !CHILD_SECTIONS.includes(name));
+const want = (name: string) =>
+  args.only ? args.only.split(',').some((o) => name.startsWith(o)) : !split || !CHILD_SECTIONS.includes(name);
 const add = (r: Row) => {
   rows.push(r);
-  process.stderr.write(`  ${r.rule}: ${r.case} — ${r.measure} ${(100 * r.value).toFixed(1)}% (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  process.stderr.write(
+    `  ${r.rule}: ${r.case} — ${r.measure} ${(100 * r.value).toFixed(1)}% (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+  );
 };
 
 if (args.calibrate) {
@@ -77,7 +106,14 @@ if (args.calibrate) {
     const cells: string[] = [];
     for (const pen of [12, 16, 20, 24, 28, 32, 40]) {
       let fp = 0;
-      for (let t = 0; t < TRIALS; t++) if (changePoints(Array.from({ length: n }, () => z()), { penalty: pen }).length) fp++;
+      for (let t = 0; t < TRIALS; t++)
+        if (
+          changePoints(
+            Array.from({ length: n }, () => z()),
+            { penalty: pen },
+          ).length
+        )
+          fp++;
       cells.push(`${pen}: ${((100 * fp) / TRIALS).toFixed(1)}%`);
     }
     console.log(`n = ${n}: ${cells.join('  ')}`);
@@ -98,16 +134,35 @@ const bimodal = (rnd: () => number): { draw: Draw; median: number } => {
   const z = gaussian(rnd);
   return { draw: () => (rnd() < 0.5 ? 1e6 : 1.1e6) * (1 + 0.01 * z()), median: 1.05e6 };
 };
-const sample = (variant: string, round: number, v: number): Sample => ({ scenario: 's', variant, round, warmup: false, seq: round, state: 'completed', metrics: { bootNs: v }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 }) as Sample;
+const sample = (variant: string, round: number, v: number): Sample =>
+  ({
+    scenario: 's',
+    variant,
+    round,
+    warmup: false,
+    seq: round,
+    state: 'completed',
+    metrics: { bootNs: v },
+    clonePath: 'clone3',
+    cgroupMethod: 'none',
+    ready: true,
+    pid: 1,
+  }) as Sample;
 
-function coverage(kind: 'lognormal 3%' | 'lognormal 10%' | 'bimodal', adaptive: boolean, seed: number): { cover: number; meanN: number } {
+function coverage(
+  kind: 'lognormal 3%' | 'lognormal 10%' | 'bimodal',
+  adaptive: boolean,
+  seed: number,
+): { cover: number; meanN: number } {
   const rnd = seededRandom(seed);
   let covered = 0;
   let total = 0;
   let rounds = 0;
   const variants = ['a', 'b', 'c'];
   for (let t = 0; t < TRIALS; t++) {
-    const dists = variants.map(() => (kind === 'bimodal' ? bimodal(rnd) : lognormal(kind === 'lognormal 3%' ? 0.03 : 0.1, rnd)));
+    const dists = variants.map(() =>
+      kind === 'bimodal' ? bimodal(rnd) : lognormal(kind === 'lognormal 3%' ? 0.03 : 0.1, rnd),
+    );
     const samples: Sample[] = [];
     const state: AdaptiveState = { targetRounds: null };
     const a = { precisionPct: 2, minRounds: 10, maxRounds: 400, budgetMs: null };
@@ -120,7 +175,9 @@ function coverage(kind: 'lognormal 3%' | 'lognormal 10%' | 'bimodal', adaptive: 
       }
     }
     variants.forEach((v, i) => {
-      const ci = medianCI(samples.filter((s) => s.variant === v).map((s) => (s.state === 'completed' ? (s.metrics.bootNs as number) : 0)));
+      const ci = medianCI(
+        samples.filter((s) => s.variant === v).map((s) => (s.state === 'completed' ? (s.metrics.bootNs as number) : 0)),
+      );
       const m = (dists[i] as { median: number }).median;
       if (ci && ci[0] <= m && m <= ci[1]) covered++;
       total++;
@@ -131,9 +188,23 @@ function coverage(kind: 'lognormal 3%' | 'lognormal 10%' | 'bimodal', adaptive: 
 for (const kind of ['lognormal 3%', 'lognormal 10%', 'bimodal'] as const) {
   if (!want('ci')) break;
   const fixed = coverage(kind, false, SEED + 11);
-  add({ rule: 'median CI', case: `${kind}, 30 rounds`, measure: 'coverage', value: fixed.cover, goal: '≥ 94%', ok: fixed.cover >= 0.94 });
+  add({
+    rule: 'median CI',
+    case: `${kind}, 30 rounds`,
+    measure: 'coverage',
+    value: fixed.cover,
+    goal: '≥ 94%',
+    ok: fixed.cover >= 0.94,
+  });
   const ad = coverage(kind, true, SEED + 12);
-  add({ rule: 'median CI', case: `${kind}, adaptive to ±2% (mean ${ad.meanN.toFixed(0)} rounds)`, measure: 'coverage', value: ad.cover, goal: '≥ 94%', ok: ad.cover >= 0.94 });
+  add({
+    rule: 'median CI',
+    case: `${kind}, adaptive to ±2% (mean ${ad.meanN.toFixed(0)} rounds)`,
+    measure: 'coverage',
+    value: ad.cover,
+    goal: '≥ 94%',
+    ok: ad.cover >= 0.94,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -144,18 +215,40 @@ function run(seed: number, rnd: () => number, runSd: number, shiftOf: Record<num
   const z = gaussian(rnd);
   return syntheticRun(seed, { variants: 12, n: N, mu: 1e6, cv: CV, shift: Math.exp(runSd * z()), shiftOf });
 }
-/** One interleaved A/B run as `nsbench ab` records it: A and B of each variant side by side, no run shift between them. */
+/**
+ * One interleaved A/B run as `nsbench ab` records it: A and B of each variant side by side, no run shift between them.
+ */
 function abPair(seed: number, shiftOf: Record<number, number> = {}): [RunResults, RunResults] {
-  const both = syntheticRun(seed, { variants: 24, n: N, mu: 1e6, cv: CV, shiftOf: Object.fromEntries(Object.entries(shiftOf).map(([k, f]) => [String(12 + Number(k)), f])) });
+  const both = syntheticRun(seed, {
+    variants: 24,
+    n: N,
+    mu: 1e6,
+    cv: CV,
+    shiftOf: Object.fromEntries(Object.entries(shiftOf).map(([k, f]) => [String(12 + Number(k)), f])),
+  });
   const sc = both.scenarios[0] as ScenarioResult;
   const side = (lo: number): RunResults => ({
     ...both,
-    scenarios: [{ ...sc, variants: sc.variants.slice(lo, lo + 12).map((v, i) => ({ ...v, id: `v${i}` })), samples: sc.samples.filter((s) => Number(s.variant.slice(1)) >= lo && Number(s.variant.slice(1)) < lo + 12).map((s) => ({ ...s, variant: `v${Number(s.variant.slice(1)) - lo}` })) }],
+    scenarios: [
+      {
+        ...sc,
+        variants: sc.variants.slice(lo, lo + 12).map((v, i) => ({ ...v, id: `v${i}` })),
+        samples: sc.samples
+          .filter((s) => Number(s.variant.slice(1)) >= lo && Number(s.variant.slice(1)) < lo + 12)
+          .map((s) => ({ ...s, variant: `v${Number(s.variant.slice(1)) - lo}` })),
+      },
+    ],
   });
   return [side(0), side(12)];
 }
 type Mode = 'one baseline' | '3 baselines' | 'ab';
-function compareRate(mode: Mode, runSd: number, shiftOf: Record<number, number>, seed: number, runSdPct?: number): { anyAlarm: number; lone: number; perRow: number } {
+function compareRate(
+  mode: Mode,
+  runSd: number,
+  shiftOf: Record<number, number>,
+  seed: number,
+  runSdPct?: number,
+): { anyAlarm: number; lone: number; perRow: number } {
   const rnd = seededRandom(seed);
   let any = 0;
   let lone = 0;
@@ -181,32 +274,74 @@ function compareRate(mode: Mode, runSd: number, shiftOf: Record<number, number>,
 if (want('compare')) {
   for (const mode of ['one baseline', '3 baselines', 'ab'] as Mode[]) {
     const aa = compareRate(mode, 0, {}, SEED + 21);
-    add({ rule: 'compare', case: `A/A, ${mode}, no run shift`, measure: 'false alarm (any of 12)', value: aa.anyAlarm, goal: '≤ 1%', ok: aa.anyAlarm <= 0.01 });
+    add({
+      rule: 'compare',
+      case: `A/A, ${mode}, no run shift`,
+      measure: 'false alarm (any of 12)',
+      value: aa.anyAlarm,
+      goal: '≤ 1%',
+      ok: aa.anyAlarm <= 0.01,
+    });
     if (mode !== 'ab')
       for (const sd of [0.02, 0.03]) {
         const r = compareRate(mode, sd, {}, SEED + 22 + sd * 100);
         const goal = mode === '3 baselines' && sd === 0.02 ? '≤ 5%' : '—';
-        add({ rule: 'compare', case: `A/A, ${mode}, run shift sd ${sd * 100}%`, measure: 'false alarm (any of 12)', value: r.anyAlarm, goal, ok: goal === '—' ? null : r.anyAlarm <= 0.05 });
+        add({
+          rule: 'compare',
+          case: `A/A, ${mode}, run shift sd ${sd * 100}%`,
+          measure: 'false alarm (any of 12)',
+          value: r.anyAlarm,
+          goal,
+          ok: goal === '—' ? null : r.anyAlarm <= 0.05,
+        });
       }
     for (const shift of [1.08, 1.1]) {
       const r = compareRate(mode, 0, { 5: shift }, SEED + 23 + shift * 100);
       // the power goal is for the two ways that learn or cancel the run-to-run variance; one baseline run pays
       // for the default allowance (8%, this VM's), which a 10% change does not clear
       const goal = shift === 1.1 && mode !== 'one baseline' ? '≥ 90%' : '—';
-      add({ rule: 'compare', case: `+${Math.round((shift - 1) * 100)}% in 1 variant of 12, ${mode}`, measure: 'caught', value: r.lone, goal, ok: goal === '—' ? null : r.lone >= 0.9 });
+      add({
+        rule: 'compare',
+        case: `+${Math.round((shift - 1) * 100)}% in 1 variant of 12, ${mode}`,
+        measure: 'caught',
+        value: r.lone,
+        goal,
+        ok: goal === '—' ? null : r.lone >= 0.9,
+      });
     }
     if (mode === 'one baseline') {
       // before: no run-to-run term at all (what compare did); and the allowance a quiet host would measure
       for (const sd of [0.02, 0.03]) {
         const r = compareRate(mode, sd, {}, SEED + 25 + sd * 100, 0);
-        add({ rule: 'compare', case: `A/A, one baseline, run shift sd ${sd * 100}%, --run-sd 0 (no run term)`, measure: 'false alarm (any of 12)', value: r.anyAlarm, goal: '—', ok: null });
+        add({
+          rule: 'compare',
+          case: `A/A, one baseline, run shift sd ${sd * 100}%, --run-sd 0 (no run term)`,
+          measure: 'false alarm (any of 12)',
+          value: r.anyAlarm,
+          goal: '—',
+          ok: null,
+        });
       }
       const quiet = compareRate(mode, 0, { 5: 1.1 }, SEED + 26, 1);
-      add({ rule: 'compare', case: '+10% in 1 variant of 12, one baseline, --run-sd 1 (a quiet host)', measure: 'caught', value: quiet.lone, goal: '—', ok: null });
+      add({
+        rule: 'compare',
+        case: '+10% in 1 variant of 12, one baseline, --run-sd 1 (a quiet host)',
+        measure: 'caught',
+        value: quiet.lone,
+        goal: '—',
+        ok: null,
+      });
     }
     if (mode === '3 baselines') {
       const r = compareRate(mode, 0.02, { 5: 1.1 }, SEED + 24);
-      add({ rule: 'compare', case: '+10% in 1 variant of 12, 3 baselines, run shift sd 2%', measure: 'caught', value: r.lone, goal: '—', ok: null });
+      add({
+        rule: 'compare',
+        case: '+10% in 1 variant of 12, 3 baselines, run shift sd 2%',
+        measure: 'caught',
+        value: r.lone,
+        goal: '—',
+        ok: null,
+      });
     }
   }
 }
@@ -225,7 +360,19 @@ function historyRate(n: number, sigma: number, step: number, seed: number): { pe
     for (let v = 0; v < 12; v++)
       for (let i = 0; i < n; i++) {
         const m = 1e6 * (1 + v / 10) * Math.exp(sigma * z()) * (v === 0 && i >= at ? 1 + step : 1);
-        points.push({ host: 'h', runId: `r${i}`, startedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), commit: null, scenario: 's', variant: `v${v}`, metric: 'bootNs', median: m, ciLow: null, ciHigh: null, n: 30 });
+        points.push({
+          host: 'h',
+          runId: `r${i}`,
+          startedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+          commit: null,
+          scenario: 's',
+          variant: `v${v}`,
+          metric: 'bootNs',
+          median: m,
+          ciLow: null,
+          ciHigh: null,
+          n: 30,
+        });
       }
     const steps = historySteps(points);
     flagged += steps.filter((x) => x.variant !== 'v0' || step === 0).length;
@@ -235,22 +382,54 @@ function historyRate(n: number, sigma: number, step: number, seed: number): { pe
   return { perSeries: flagged / series, caught: caught / TRIALS };
 }
 if (want('history')) {
-  for (const [n, sigma] of [[10, 0.02], [10, 0.03], [20, 0.02]] as const) {
+  for (const [n, sigma] of [
+    [10, 0.02],
+    [10, 0.03],
+    [20, 0.02],
+  ] as const) {
     const r = historyRate(n, sigma, 0, SEED + 31 + n);
     const goal = n === 10 && sigma === 0.02 ? '≤ 5%' : '—';
-    add({ rule: 'history steps', case: `no step, ${n} runs, σ ${sigma * 100}%`, measure: 'false step (per series)', value: r.perSeries, goal, ok: goal === '—' ? null : r.perSeries <= 0.05 });
+    add({
+      rule: 'history steps',
+      case: `no step, ${n} runs, σ ${sigma * 100}%`,
+      measure: 'false step (per series)',
+      value: r.perSeries,
+      goal,
+      ok: goal === '—' ? null : r.perSeries <= 0.05,
+    });
   }
-  for (const [n, sigma, step] of [[10, 0.02, 0.1], [10, 0.03, 0.05], [20, 0.02, 0.05]] as const) {
+  for (const [n, sigma, step] of [
+    [10, 0.02, 0.1],
+    [10, 0.03, 0.05],
+    [20, 0.02, 0.05],
+  ] as const) {
     const r = historyRate(n, sigma, step, SEED + 32 + n);
     const goal = n === 10 && step === 0.1 ? '≥ 90%' : '—';
-    add({ rule: 'history steps', case: `${step * 100}% step, ${n} runs, σ ${sigma * 100}%`, measure: 'found', value: r.caught, goal, ok: goal === '—' ? null : r.caught >= 0.9 });
+    add({
+      rule: 'history steps',
+      case: `${step * 100}% step, ${n} runs, σ ${sigma * 100}%`,
+      measure: 'found',
+      value: r.caught,
+      goal,
+      ok: goal === '—' ? null : r.caught >= 0.9,
+    });
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // 4 + 5. Carry-over and drift: a launch scenario finalized as the runner does (finalizeScenario), its
 //   variants in a fresh random order each round; warnings counted as the report shows them.
-function scenarioOf(rnd: () => number, o: { variants: number; rounds: number; sd: number; carryAfter?: { variant: number; shift: number }; driftPct?: number; step?: number }): ScenarioResult {
+function scenarioOf(
+  rnd: () => number,
+  o: {
+    variants: number;
+    rounds: number;
+    sd: number;
+    carryAfter?: { variant: number; shift: number };
+    driftPct?: number;
+    step?: number;
+  },
+): ScenarioResult {
   const z = gaussian(rnd);
   const ids = Array.from({ length: o.variants }, (_, i) => (i === 0 ? 'bare' : `v${i}`));
   const samples: Sample[] = [];
@@ -261,10 +440,38 @@ function scenarioOf(rnd: () => number, o: { variants: number; rounds: number; sd
       const i = ids.indexOf(id);
       const after = o.carryAfter && prev === ids[o.carryAfter.variant] ? 1 + o.carryAfter.shift : 1;
       const drift = 1 + ((o.driftPct ?? 0) / 100) * (round / Math.max(1, o.rounds - 1));
-      samples.push({ scenario: 's', variant: id, round, warmup: false, seq: seq++, conditions: { pace: 'interleaved', prev }, state: 'completed', metrics: { bootNs: 1e6 * (1 + i * (o.step ?? 0.05)) * after * drift * Math.exp(o.sd * z()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 } as Sample);
+      samples.push({
+        scenario: 's',
+        variant: id,
+        round,
+        warmup: false,
+        seq: seq++,
+        conditions: { pace: 'interleaved', prev },
+        state: 'completed',
+        metrics: { bootNs: 1e6 * (1 + i * (o.step ?? 0.05)) * after * drift * Math.exp(o.sd * z()) },
+        clonePath: 'clone3',
+        cgroupMethod: 'none',
+        ready: true,
+        pid: 1,
+      } as Sample);
       prev = id;
     }
-  const sc: ScenarioResult = { name: 's', description: '', file: '', kind: 'launch', workload: {}, params: {}, rounds: o.rounds, warmupRounds: 0, seed: 1, timeoutMs: 0, baseline: 'bare', variants: ids.map((id) => ({ id, label: id, ns: [], baseline: 'bare' })), samples, summary: [] } as unknown as ScenarioResult;
+  const sc: ScenarioResult = {
+    name: 's',
+    description: '',
+    file: '',
+    kind: 'launch',
+    workload: {},
+    params: {},
+    rounds: o.rounds,
+    warmupRounds: 0,
+    seed: 1,
+    timeoutMs: 0,
+    baseline: 'bare',
+    variants: ids.map((id) => ({ id, label: id, ns: [], baseline: 'bare' })),
+    samples,
+    summary: [],
+  } as unknown as ScenarioResult;
   finalizeScenario(sc, {});
   return sc;
 }
@@ -277,21 +484,60 @@ function warnRate(re: RegExp, o: Parameters<typeof scenarioOf>[1], seed: number)
 if (want('carry')) {
   for (const sd of [0.03, 0.1]) {
     const r = warnRate(/^carry-over/, { variants: 12, rounds: 20, sd }, SEED + 41 + sd * 100);
-    add({ rule: 'carry-over', case: `none, 12 variants × 20 rounds, σ ${sd * 100}%`, measure: 'scenarios warned', value: r, goal: '≤ 5%', ok: r <= 0.05 });
+    add({
+      rule: 'carry-over',
+      case: `none, 12 variants × 20 rounds, σ ${sd * 100}%`,
+      measure: 'scenarios warned',
+      value: r,
+      goal: '≤ 5%',
+      ok: r <= 0.05,
+    });
   }
   for (const sd of [0.03, 0.1]) {
-    const r = warnRate(/^carry-over/, { variants: 12, rounds: 20, sd, carryAfter: { variant: 4, shift: 0.15 } }, SEED + 42 + sd * 100);
-    add({ rule: 'carry-over', case: `+15% after one of 12, 20 rounds, σ ${sd * 100}%`, measure: 'warned', value: r, goal: '≥ 80%', ok: r >= 0.8 });
+    const r = warnRate(
+      /^carry-over/,
+      { variants: 12, rounds: 20, sd, carryAfter: { variant: 4, shift: 0.15 } },
+      SEED + 42 + sd * 100,
+    );
+    add({
+      rule: 'carry-over',
+      case: `+15% after one of 12, 20 rounds, σ ${sd * 100}%`,
+      measure: 'warned',
+      value: r,
+      goal: '≥ 80%',
+      ok: r >= 0.8,
+    });
   }
 }
 if (want('drift')) {
-  for (const [rounds, sd] of [[10, 0.03], [10, 0.1], [30, 0.03]] as const) {
+  for (const [rounds, sd] of [
+    [10, 0.03],
+    [10, 0.1],
+    [30, 0.03],
+  ] as const) {
     const r = warnRate(/drifts with round index/, { variants: 4, rounds, sd }, SEED + 51 + rounds);
-    add({ rule: 'drift', case: `none, ${rounds} rounds, σ ${sd * 100}%`, measure: 'false warning', value: r, goal: rounds === 10 ? '≤ 2%' : '—', ok: rounds === 10 ? r <= 0.02 : null });
+    add({
+      rule: 'drift',
+      case: `none, ${rounds} rounds, σ ${sd * 100}%`,
+      measure: 'false warning',
+      value: r,
+      goal: rounds === 10 ? '≤ 2%' : '—',
+      ok: rounds === 10 ? r <= 0.02 : null,
+    });
   }
-  for (const [rounds, sd, pct] of [[10, 0.03, 10], [30, 0.03, 5]] as const) {
+  for (const [rounds, sd, pct] of [
+    [10, 0.03, 10],
+    [30, 0.03, 5],
+  ] as const) {
     const r = warnRate(/drifts with round index/, { variants: 4, rounds, sd, driftPct: pct }, SEED + 52 + rounds);
-    add({ rule: 'drift', case: `+${pct}% over ${rounds} rounds, σ ${sd * 100}%`, measure: 'warned', value: r, goal: '—', ok: null });
+    add({
+      rule: 'drift',
+      case: `+${pct}% over ${rounds} rounds, σ ${sd * 100}%`,
+      measure: 'warned',
+      value: r,
+      goal: '—',
+      ok: null,
+    });
   }
 }
 
@@ -310,13 +556,35 @@ function directionRate(o: { rounds: number; sd: number; step: number }, seed: nu
   return worded / TRIALS;
 }
 if (want('direction')) {
-  for (const [rounds, sd] of [[6, 0.03], [10, 0.03], [30, 0.1]] as const) {
+  for (const [rounds, sd] of [
+    [6, 0.03],
+    [10, 0.03],
+    [30, 0.1],
+  ] as const) {
     const r = directionRate({ rounds, sd, step: 0 }, SEED + 61 + rounds);
-    add({ rule: 'direction word', case: `no difference, ${rounds} rounds, σ ${sd * 100}%`, measure: '"slower"/"faster" said', value: r, goal: '≤ 6%', ok: r <= 0.06 });
+    add({
+      rule: 'direction word',
+      case: `no difference, ${rounds} rounds, σ ${sd * 100}%`,
+      measure: '"slower"/"faster" said',
+      value: r,
+      goal: '≤ 6%',
+      ok: r <= 0.06,
+    });
   }
-  for (const [rounds, sd, step] of [[10, 0.03, 0.05], [30, 0.03, 0.02], [30, 0.1, 0.05]] as const) {
+  for (const [rounds, sd, step] of [
+    [10, 0.03, 0.05],
+    [30, 0.03, 0.02],
+    [30, 0.1, 0.05],
+  ] as const) {
     const r = directionRate({ rounds, sd, step }, SEED + 62 + rounds);
-    add({ rule: 'direction word', case: `+${step * 100}%, ${rounds} rounds, σ ${sd * 100}%`, measure: '"slower" said', value: r, goal: '—', ok: null });
+    add({
+      rule: 'direction word',
+      case: `+${step * 100}%, ${rounds} rounds, σ ${sd * 100}%`,
+      measure: '"slower" said',
+      value: r,
+      goal: '—',
+      ok: null,
+    });
   }
 }
 
@@ -327,19 +595,41 @@ if (child) {
 }
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const header = ['rule', 'case (known truth)', 'measure', 'rate', 'goal', ''];
-const table = rows.map((r) => [r.rule, r.case, r.measure, pct(r.value), r.goal, r.ok === null ? '' : r.ok ? 'ok' : 'MISSED']);
+const table = rows.map((r) => [
+  r.rule,
+  r.case,
+  r.measure,
+  pct(r.value),
+  r.goal,
+  r.ok === null ? '' : r.ok ? 'ok' : 'MISSED',
+]);
 const width = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] as string).length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i] as number)).join('  ').trimEnd();
-console.log(`perf:stats — ${TRIALS} seeded trials per case (seed ${SEED}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => c.padEnd(width[i] as number))
+    .join('  ')
+    .trimEnd();
+console.log(
+  `perf:stats — ${TRIALS} seeded trials per case (seed ${SEED}), ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);
 console.log(line(header));
 for (const r of table) console.log(line(r));
 if (args.markdown) {
-  console.log(`\n| ${header.slice(0, 5).join(' | ')} |\n|${header.slice(0, 5).map(() => ' --- ').join('|')}|`);
+  console.log(
+    `\n| ${header.slice(0, 5).join(' | ')} |\n|${header
+      .slice(0, 5)
+      .map(() => ' --- ')
+      .join('|')}|`,
+  );
   for (const r of table) console.log(`| ${r.slice(0, 5).join(' | ')} |`);
 }
 const missed = rows.filter((r) => r.ok === false);
 if (missed.length) console.log(`${missed.length} goal(s) missed`);
-const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-stats-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const file =
+  args.json ?? join(PROJECT_ROOT, 'results', `perf-stats-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(join(file, '..'), { recursive: true });
-writeFileAtomic(file, `${JSON.stringify({ trials: TRIALS, seed: SEED, seconds: (performance.now() - t0) / 1000, rows }, null, 1)}\n`);
+writeFileAtomic(
+  file,
+  `${JSON.stringify({ trials: TRIALS, seed: SEED, seconds: (performance.now() - t0) / 1000, rows }, null, 1)}\n`,
+);
 console.log(`figures: ${file}`);

@@ -61,9 +61,14 @@ interface Mode {
   replayGaps: boolean;
 }
 const MODES: Record<string, Mode> = {
-  interleaved: { name: 'interleaved (C loop replays nsbench\'s gaps)', pace: 'interleaved', gapMs: 0, replayGaps: true },
-  'interleaved-gap': { name: `interleaved, both keep a ${GAP_MS} ms gap`, pace: 'interleaved', gapMs: GAP_MS, replayGaps: false },
-  quiesced: { name: 'quiesced (C loop replays nsbench\'s waits)', pace: 'quiesced', gapMs: 0, replayGaps: true },
+  interleaved: { name: "interleaved (C loop replays nsbench's gaps)", pace: 'interleaved', gapMs: 0, replayGaps: true },
+  'interleaved-gap': {
+    name: `interleaved, both keep a ${GAP_MS} ms gap`,
+    pace: 'interleaved',
+    gapMs: GAP_MS,
+    replayGaps: false,
+  },
+  quiesced: { name: "quiesced (C loop replays nsbench's waits)", pace: 'quiesced', gapMs: 0, replayGaps: true },
   'back-to-back': { name: `back-to-back, bursts of ${BURST}`, pace: 'back-to-back', gapMs: 0, replayGaps: true },
 };
 const modes = (args.modes as string).split(',').map((m) => {
@@ -78,10 +83,22 @@ void PACES;
 
 const SETS: { id: string; ns: Namespace[] }[] = args.sets
   ? (args.sets as string).split(',').map((s) => {
-      const ns = s === 'bare' ? [] : s === 'all' ? [...NAMESPACES] : s === 'all-but-net' ? NAMESPACES.filter((n) => n !== 'net') : canonicalSet(s.split('+') as Namespace[]);
+      const ns =
+        s === 'bare'
+          ? []
+          : s === 'all'
+            ? [...NAMESPACES]
+            : s === 'all-but-net'
+              ? NAMESPACES.filter((n) => n !== 'net')
+              : canonicalSet(s.split('+') as Namespace[]);
       return { id: s, ns };
     })
-  : [{ id: 'bare', ns: [] }, ...NAMESPACES.map((n) => ({ id: n, ns: [n] })), { id: 'all-but-net', ns: NAMESPACES.filter((n) => n !== 'net') }, { id: 'all', ns: [...NAMESPACES] }];
+  : [
+      { id: 'bare', ns: [] },
+      ...NAMESPACES.map((n) => ({ id: n, ns: [n] })),
+      { id: 'all-but-net', ns: NAMESPACES.filter((n) => n !== 'net') },
+      { id: 'all', ns: [...NAMESPACES] },
+    ];
 
 const noop = builtinWorkload('noop');
 const work = mkdtempSync(join(tmpdir(), 'nsb-validity-'));
@@ -94,7 +111,10 @@ const costs = (boots: Boots): Map<string, number> => {
   return new Map(SETS.map((s) => [s.id, median(boots.get(s.id) ?? [NaN]) - bare]));
 };
 
-async function nsbenchBlock(mode: Mode, seed: number): Promise<{ launches: Sample[]; boots: Boots; sandboxCpus: number[] | null }> {
+async function nsbenchBlock(
+  mode: Mode,
+  seed: number,
+): Promise<{ launches: Sample[]; boots: Boots; sandboxCpus: number[] | null }> {
   const sc = validateScenario(
     {
       name: 'validity',
@@ -110,14 +130,27 @@ async function nsbenchBlock(mode: Mode, seed: number): Promise<{ launches: Sampl
     'scripts/perf-validity.ts',
   );
   // a round disturbed by competing load runs again (both sides then leave it out: the C loop replays the same launches)
-  const { run } = await runBenchmark({ scenarios: [sc], defaultRounds: ROUNDS, defaultWarmup: 1, defaultTimeoutMs: 10_000, outDir: work, seed, retryNoisy: 2 });
+  const { run } = await runBenchmark({
+    scenarios: [sc],
+    defaultRounds: ROUNDS,
+    defaultWarmup: 1,
+    defaultTimeoutMs: 10_000,
+    outDir: work,
+    seed,
+    retryNoisy: 2,
+  });
   const launches = [...(run.scenarios[0]?.samples ?? [])].sort((a, b) => a.seq - b.seq);
   const boots: Boots = new Map();
-  for (const s of launches) if (s.state === 'completed' && isMeasured(s)) boots.set(s.variant, [...(boots.get(s.variant) ?? []), s.metrics.bootNs as number]);
+  for (const s of launches)
+    if (s.state === 'completed' && isMeasured(s))
+      boots.set(s.variant, [...(boots.get(s.variant) ?? []), s.metrics.bootNs as number]);
   return { launches, boots, sandboxCpus: run.scenarios[0]?.cpus?.sandboxes ?? null };
 }
 
-/** Runs the C loop where nsbench's sandboxes ran: on the same CPUs (a spawned child takes the spawning thread's affinity). */
+/**
+ * Runs the C loop where nsbench's sandboxes ran: on the same CPUs (a spawned child takes the spawning thread's
+ * affinity).
+ */
 function onCpus<T>(cpus: number[] | null, fn: () => T): T {
   if (!cpus) return fn();
   const b = nativeBinding();
@@ -132,13 +165,24 @@ function onCpus<T>(cpus: number[] | null, fn: () => T): T {
 
 function cLoopBlock(mode: Mode, launches: Sample[], cpus: number[] | null): Boots {
   const nsOf = new Map(SETS.map((s) => [s.id, s.ns.length ? s.ns.join(',') : 'bare']));
-  const lines = launches.map((s) => `${nsOf.get(s.variant)} ${mode.replayGaps ? Math.round(s.conditions?.gapNs ?? 0) : Math.round(mode.gapMs * 1e6)}`);
+  const lines = launches.map(
+    (s) =>
+      `${nsOf.get(s.variant)} ${mode.replayGaps ? Math.round(s.conditions?.gapNs ?? 0) : Math.round(mode.gapMs * 1e6)}`,
+  );
   const file = join(work, 'schedule');
   writeFileSync(file, `${lines.join('\n')}\n`);
-  const out = JSON.parse(onCpus(cpus, () => execFileSync(NATIVE_PATHS.refloop, ['--setup', '--schedule', file, noop], { encoding: 'utf8', maxBuffer: 1 << 26 }))) as { readyNs: number[] };
+  const out = JSON.parse(
+    onCpus(cpus, () =>
+      execFileSync(NATIVE_PATHS.refloop, ['--setup', '--schedule', file, noop], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      }),
+    ),
+  ) as { readyNs: number[] };
   const boots: Boots = new Map();
   launches.forEach((s, i) => {
-    if (s.state === 'completed' && isMeasured(s)) boots.set(s.variant, [...(boots.get(s.variant) ?? []), out.readyNs[i] as number]); // the same launches count on both sides
+    if (s.state === 'completed' && isMeasured(s))
+      boots.set(s.variant, [...(boots.get(s.variant) ?? []), out.readyNs[i] as number]); // the same launches count on both sides
   });
   return boots;
 }
@@ -147,7 +191,13 @@ const pool = (into: Boots, b: Boots) => {
   for (const [k, xs] of b) into.set(k, [...(into.get(k) ?? []), ...xs]);
 };
 
-const report: Record<string, unknown> = { rounds: ROUNDS, gapMs: GAP_MS, burst: BURST, environment: captureEnvironment(), modes: {} };
+const report: Record<string, unknown> = {
+  rounds: ROUNDS,
+  gapMs: GAP_MS,
+  burst: BURST,
+  environment: captureEnvironment(),
+  modes: {},
+};
 let seed = 20_261_201;
 try {
   for (const mode of modes) {
@@ -165,7 +215,12 @@ try {
       const nsbCost = costs(nsbAll);
       const cCost = costs(cAll);
       const diff = new Map(SETS.map((s) => [s.id, (nsbCost.get(s.id) as number) - (cCost.get(s.id) as number)]));
-      const settled = lastDiff !== null && SETS.every((s) => Math.abs((diff.get(s.id) as number) - ((lastDiff as Map<string, number>).get(s.id) as number)) < STABLE_NS);
+      const settled =
+        lastDiff !== null &&
+        SETS.every(
+          (s) =>
+            Math.abs((diff.get(s.id) as number) - ((lastDiff as Map<string, number>).get(s.id) as number)) < STABLE_NS,
+        );
       lastDiff = diff;
       process.stderr.write(`  ${mode.name}: block ${blocks + 1}${settled ? ' (settled)' : ''}\n`);
       if (blocks + 1 >= MIN_BLOCKS && settled) {
@@ -191,19 +246,47 @@ try {
       const half = ci ? (ci.high - ci.low) / 2 : NaN;
       const agree = Math.abs(a - b) <= Math.max(AGREE_NS, AGREE_SHARE * Math.abs(b));
       if (agree) agreeing++;
-      figures[s.id] = { nsbenchCostNs: a, cLoopCostNs: b, differenceNs: a - b, differenceCI95HalfNs: half, nsbenchSpreadNs: spread('nsb'), cLoopSpreadNs: spread('c'), agree, n: nsbAll.get(s.id)?.length ?? 0 };
-      rows.push([s.id, formatNs(a), formatNs(b), `${a - b >= 0 ? '+' : ''}${formatNs(a - b)}`, `± ${formatNs(half)}`, formatNs(spread('nsb')), formatNs(spread('c')), agree ? 'yes' : 'no']);
+      figures[s.id] = {
+        nsbenchCostNs: a,
+        cLoopCostNs: b,
+        differenceNs: a - b,
+        differenceCI95HalfNs: half,
+        nsbenchSpreadNs: spread('nsb'),
+        cLoopSpreadNs: spread('c'),
+        agree,
+        n: nsbAll.get(s.id)?.length ?? 0,
+      };
+      rows.push([
+        s.id,
+        formatNs(a),
+        formatNs(b),
+        `${a - b >= 0 ? '+' : ''}${formatNs(a - b)}`,
+        `± ${formatNs(half)}`,
+        formatNs(spread('nsb')),
+        formatNs(spread('c')),
+        agree ? 'yes' : 'no',
+      ]);
     }
     const bare = { nsbenchNs: median(nsbAll.get('bare') ?? [NaN]), cLoopNs: median(cAll.get('bare') ?? [NaN]) };
     (report.modes as Record<string, unknown>)[mode.name] = { blocks, bare, sets: figures };
-    console.log(`\n${mode.name} — ${blocks} blocks × ${ROUNDS} rounds; bare boot p50 nsbench ${formatNs(bare.nsbenchNs)}, C loop ${formatNs(bare.cLoopNs)}`);
-    console.log(textTable(['set', 'nsbench cost', 'C-loop cost', 'difference', '95% CI', 'spread (nsbench)', 'spread (C loop)', 'agree'], rows));
-    console.log(`   cost: boot p50 minus bare's, pooled over the blocks; 95% CI of the difference from the per-block differences; spread: max − min of the per-block costs; agree: within ${AGREE_SHARE * 100}% or ${AGREE_NS / 1e3} µs — ${agreeing} of ${rows.length} sets`);
+    console.log(
+      `\n${mode.name} — ${blocks} blocks × ${ROUNDS} rounds; bare boot p50 nsbench ${formatNs(bare.nsbenchNs)}, C loop ${formatNs(bare.cLoopNs)}`,
+    );
+    console.log(
+      textTable(
+        ['set', 'nsbench cost', 'C-loop cost', 'difference', '95% CI', 'spread (nsbench)', 'spread (C loop)', 'agree'],
+        rows,
+      ),
+    );
+    console.log(
+      `   cost: boot p50 minus bare's, pooled over the blocks; 95% CI of the difference from the per-block differences; spread: max − min of the per-block costs; agree: within ${AGREE_SHARE * 100}% or ${AGREE_NS / 1e3} µs — ${agreeing} of ${rows.length} sets`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-validity-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const file =
+  args.json ?? join(PROJECT_ROOT, 'results', `perf-validity-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(join(file, '..'), { recursive: true });
 writeFileAtomic(file, `${JSON.stringify(report, null, 1)}\n`);
 console.log(`\nfigures: ${file}`);

@@ -14,7 +14,9 @@ import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { keepVariants, loadScenario, type Scenario } from '../src/scenario/index.ts';
 import { ratioOfMediansCI } from '../src/stats/index.ts';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, json: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string', default: '15' }, json: { type: 'string' } },
+});
 const ROUNDS = Number(args.rounds);
 if (process.geteuid?.() !== 0) {
   console.error('error: perf:workloads creates namespaces and needs root — run it as root');
@@ -39,7 +41,11 @@ function only(sc: Scenario, keep: (id: string) => boolean): Scenario {
 }
 
 function values(sc: ScenarioResult, variant: string, metric: string): number[] {
-  return sc.samples.flatMap((s) => (s.state === 'completed' && !s.warmup && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+  return sc.samples.flatMap((s) =>
+    s.state === 'completed' && !s.warmup && s.variant === variant && Number.isFinite(s.metrics[metric])
+      ? [s.metrics[metric] as number]
+      : [],
+  );
 }
 
 const scenarios = [
@@ -49,7 +55,16 @@ const scenarios = [
   only(await loadScenario('network'), (id) => id.startsWith('stream/') || id.startsWith('rr/')),
 ];
 const outDir = join(PROJECT_ROOT, 'results');
-const { run, files } = await runBenchmark({ scenarios, rounds: ROUNDS, warmup: 1, defaultRounds: ROUNDS, defaultWarmup: 1, defaultTimeoutMs: 60_000, outDir, seed: 11 });
+const { run, files } = await runBenchmark({
+  scenarios,
+  rounds: ROUNDS,
+  warmup: 1,
+  defaultRounds: ROUNDS,
+  defaultWarmup: 1,
+  defaultTimeoutMs: 60_000,
+  outDir,
+  seed: 11,
+});
 const byName = new Map(run.scenarios.map((s) => [s.name, s]));
 
 const rows: string[][] = [];
@@ -60,9 +75,17 @@ for (const [scName, workload, metric, higher] of FIGURES) {
   const ci = ratioOfMediansCI(values(sc, `${workload}/all`, metric), values(sc, `${workload}/bare`, metric), 1);
   if (!ci) continue;
   overhead.push({ scenario: scName, workload, metric, higherIsBetter: higher, ...ci });
-  rows.push([`${workload}`, metric.replace('workload.', ''), higher ? 'higher' : 'lower', ci.ratio.toFixed(3), `[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]`]);
+  rows.push([
+    `${workload}`,
+    metric.replace('workload.', ''),
+    higher ? 'higher' : 'lower',
+    ci.ratio.toFixed(3),
+    `[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]`,
+  ]);
 }
-console.log(`\nall eight namespaces vs bare, ratio of medians (all / bare) with bootstrap 95% CI, ${ROUNDS} rounds: ${files.json}`);
+console.log(
+  `\nall eight namespaces vs bare, ratio of medians (all / bare) with bootstrap 95% CI, ${ROUNDS} rounds: ${files.json}`,
+);
 console.log(textTable(['workload', 'metric', 'better', 'ratio', '95% CI'], rows, 3));
 
 const net = byName.get('network');
@@ -75,12 +98,21 @@ if (net) {
     if (!xs.length) continue;
     const ci = ratioOfMediansCI(xs, values(net, v.baseline ?? '', metric), 2);
     throughput.push({ variant: v.id, metric, median: median(xs), ...(ci ?? {}) });
-    netRows.push([v.id, metric.replace('workload.', ''), median(xs).toFixed(v.id.startsWith('stream/') ? 0 : 0), ci ? `${ci.ratio.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '-']);
+    netRows.push([
+      v.id,
+      metric.replace('workload.', ''),
+      median(xs).toFixed(v.id.startsWith('stream/') ? 0 : 0),
+      ci ? `${ci.ratio.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '-',
+    ]);
   }
   console.log('\nnetwork: TCP stream (Mbit/s) and request/response p50 (ns) per topology, vs host loopback');
   console.log(textTable(['variant', 'metric', 'median', 'vs host loopback (95% CI)'], netRows, 2));
 }
-const file = args.json ?? join(PROJECT_ROOT, 'results', `perf-workloads-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const file =
+  args.json ?? join(PROJECT_ROOT, 'results', `perf-workloads-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(join(file, '..'), { recursive: true });
-writeFileAtomic(file, `${JSON.stringify({ environment: captureEnvironment(), rounds: ROUNDS, overhead, network: throughput }, null, 1)}\n`);
+writeFileAtomic(
+  file,
+  `${JSON.stringify({ environment: captureEnvironment(), rounds: ROUNDS, overhead, network: throughput }, null, 1)}\n`,
+);
 console.log(`\nfigures: ${file}`);

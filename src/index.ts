@@ -33,5 +33,12 @@ export {
 export { defineConfig, type BenchConfig, type Profile, type AdaptiveSpec } from './config/index.ts';
 export { NAMESPACES, type Namespace } from './isolation/index.ts';
 export { runBenchmark, type RunOptions, type RunOutcome } from './runner/index.ts';
-export { readResults, summarize, type RunResults, type ScenarioResult, type Sample, type VariantSummary } from './results/index.ts';
+export {
+  readResults,
+  summarize,
+  type RunResults,
+  type ScenarioResult,
+  type Sample,
+  type VariantSummary,
+} from './results/index.ts';
 export { compareRuns, type CompareOptions, type CompareResult } from './compare/index.ts';

@@ -22,9 +22,15 @@ test('src/ keeps its layers: no upward import, no cycle of modules or folders, o
   } finally {
     process.chdir(cwd);
   }
-  const out = result.output as { summary: { violations: { rule: { name: string }; from: string; to: string }[]; totalCruised: number }; modules: { source: string; dependencies: { resolved: string }[] }[] };
+  const out = result.output as {
+    summary: { violations: { rule: { name: string }; from: string; to: string }[]; totalCruised: number };
+    modules: { source: string; dependencies: { resolved: string }[] }[];
+  };
   assert.ok(out.summary.totalCruised > 100, `the whole of src/ was read (${out.summary.totalCruised} modules)`);
-  assert.deepEqual(out.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`), []);
+  assert.deepEqual(
+    out.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`),
+    [],
+  );
   // folder graph: an edge for every import from one folder of src/ to another
   const folder = (p: string) => /^src\/([^/]+)\//.exec(p)?.[1];
   const edges = new Map<string, Set<string>>();
@@ -47,7 +53,11 @@ test('src/ keeps its layers: no upward import, no cycle of modules or folders, o
 });
 
 test('each test file is named after the src/ folder it tests: test/<folder>-<topic>.test.ts', () => {
-  const folders = new Set(readdirSync(join(PROJECT_ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+  const folders = new Set(
+    readdirSync(join(PROJECT_ROOT, 'src'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name),
+  );
   folders.add('architecture'); // this file: the layering of all of src/
   folders.add('deploy'); // deploy/: the Ansible playbook and the Kubernetes manifests
   const files = readdirSync(join(PROJECT_ROOT, 'test')).filter((f) => f.endsWith('.test.ts'));
@@ -56,5 +66,9 @@ test('each test file is named after the src/ folder it tests: test/<folder>-<top
     const m = /^([a-z]+)-[a-z0-9-]+\.test\.ts$/.exec(f);
     return !m || !folders.has(m[1] as string);
   });
-  assert.deepEqual(misfiled, [], `name them test/<folder>-<topic>.test.ts after one of: ${[...folders].sort().join(', ')}`);
+  assert.deepEqual(
+    misfiled,
+    [],
+    `name them test/<folder>-<topic>.test.ts after one of: ${[...folders].sort().join(', ')}`,
+  );
 });

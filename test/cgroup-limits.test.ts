@@ -29,7 +29,13 @@ describe(`cgroups (${info.mode}): limits apply`, { skip }, () => {
   async function runIn(spec: CgroupSpec, argv: string[], timeoutMs = 20_000) {
     const group = cg.create('t', spec);
     try {
-      const r = await launcher.run({ ns: ['pid'], path: builtinWorkload(argv[0] as string), argv, timeoutMs, ...group.placement });
+      const r = await launcher.run({
+        ns: ['pid'],
+        path: builtinWorkload(argv[0] as string),
+        argv,
+        timeoutMs,
+        ...group.placement,
+      });
       return { r, stats: group.stats(), group };
     } finally {
       await cg.destroy(group);
@@ -69,7 +75,10 @@ describe(`cgroups (${info.mode}): limits apply`, { skip }, () => {
     const share = workloadMetricsOf(r.stdout)['workload.cpuShare'] ?? 0;
     assert.ok(share > 0.12 && share < 0.28, `cpu share ${share} within 0.2 ± 0.08`);
     assert.ok((stats.cgCpuNrThrottled ?? 0) > 10, 'the group was throttled');
-    assert.ok((stats.cgCpuUsageUs ?? 0) > 100_000 && (stats.cgCpuUsageUs ?? 0) < 300_000, `usage ${stats.cgCpuUsageUs} µs in 1 s`);
+    assert.ok(
+      (stats.cgCpuUsageUs ?? 0) > 100_000 && (stats.cgCpuUsageUs ?? 0) < 300_000,
+      `usage ${stats.cgCpuUsageUs} µs in 1 s`,
+    );
   });
 
   test('own cgroup without limits: accounting only, placed at birth', async () => {
@@ -79,19 +88,28 @@ describe(`cgroups (${info.mode}): limits apply`, { skip }, () => {
     assert.notEqual(r.cgroupMethod, 'none');
     if (info.mode === 'v2') assert.equal(r.cgroupMethod, 'clone-into-cgroup', 'v2: CLONE_INTO_CGROUP, no migration');
     else assert.match(r.cgroupMethod, /procs-write/, 'v1: cgroup.procs writes before exec');
-    if (r.cgroupMethod.includes('procs-write')) assert.ok(r.offsetsNs.cgroupDone > r.offsetsNs.cloneDone, 'the breakdown has the cgroup step');
+    if (r.cgroupMethod.includes('procs-write'))
+      assert.ok(r.offsetsNs.cgroupDone > r.offsetsNs.cloneDone, 'the breakdown has the cgroup step');
     assert.ok((stats.cgCpuUsageUs ?? 0) > 0, 'CPU was accounted to the group');
   });
 
   test('a limit this machine cannot apply is refused with the reason', () => {
-    const reason = cg.unsupported(info.mode === 'v2' ? { io: { device: '9999:9999', rbps: 1 } } : { memory: { high: '1M' } });
+    const reason = cg.unsupported(
+      info.mode === 'v2' ? { io: { device: '9999:9999', rbps: 1 } } : { memory: { high: '1M' } },
+    );
     if (info.mode === 'v2') assert.equal(reason, null, 'io.max is accepted by the plan (the kernel checks the device)');
     else assert.match(reason ?? '', /memory\.high has no cgroup v1 equivalent/);
   });
 
   test('killAll empties a group of forked processes, and remove() deletes it', async () => {
     const group = cg.create('kill', {});
-    const held = await launcher.hold({ ns: [], path: builtinWorkload('hog'), argv: ['hog', 'procs', '20', 'sleep'], timeoutMs: 10_000, ...group.placement });
+    const held = await launcher.hold({
+      ns: [],
+      path: builtinWorkload('hog'),
+      argv: ['hog', 'procs', '20', 'sleep'],
+      timeoutMs: 10_000,
+      ...group.placement,
+    });
     assert.equal(held.state, 'running');
     assert.equal(group.pids().length, 20, 'all 20 processes are in the group');
     await group.killAll();
@@ -99,18 +117,34 @@ describe(`cgroups (${info.mode}): limits apply`, { skip }, () => {
     await launcher.release(held.id, { signal: 0, timeoutMs: 5000 });
     const dirs = [group.v2Dir, ...Object.values(group.v1Dirs)].filter((d): d is string => d !== null);
     await cg.destroy(group);
-    assert.ok(dirs.every((d) => !existsSync(d)), 'every directory of the group is gone');
+    assert.ok(
+      dirs.every((d) => !existsSync(d)),
+      'every directory of the group is gone',
+    );
   });
 });
 
-describe('cgroup v1 without cgroup.kill', { skip: skip || (Object.keys(info.v1Controllers).length === 0 ? 'no v1 hierarchies here' : false) }, () => {
+describe('cgroup v1 without cgroup.kill', {
+  skip: skip || (Object.keys(info.v1Controllers).length === 0 ? 'no v1 hierarchies here' : false),
+}, () => {
   test('killAll freezes, SIGKILLs by pid and thaws until the group is empty', async () => {
-    const v1only = new CgroupManager(`test-v1-${process.pid}`, { ...info, mode: 'v1', v2Root: null, v2Controllers: [] });
+    const v1only = new CgroupManager(`test-v1-${process.pid}`, {
+      ...info,
+      mode: 'v1',
+      v2Root: null,
+      v2Controllers: [],
+    });
     const launcher = SandboxLauncher.start();
     try {
       const group = v1only.create('v1kill', { pids: { max: 100 } });
       assert.equal(group.v2Dir, null);
-      const held = await launcher.hold({ ns: [], path: builtinWorkload('hog'), argv: ['hog', 'procs', '30', 'busy'], timeoutMs: 10_000, ...group.placement });
+      const held = await launcher.hold({
+        ns: [],
+        path: builtinWorkload('hog'),
+        argv: ['hog', 'procs', '30', 'busy'],
+        timeoutMs: 10_000,
+        ...group.placement,
+      });
       assert.equal(held.state, 'running');
       assert.equal(held.cgroupMethod, 'procs-write');
       assert.equal(group.pids().length, 30);
@@ -125,20 +159,38 @@ describe('cgroup v1 without cgroup.kill', { skip: skip || (Object.keys(info.v1Co
   });
 });
 
-describe('cgroup v2 backend on the controller-less unified hierarchy (hybrid machines)', { skip: skip || (info.mode !== 'hybrid' ? 'only on a hybrid machine' : !info.v2Root ? 'no unified hierarchy' : false) }, () => {
+describe('cgroup v2 backend on the controller-less unified hierarchy (hybrid machines)', {
+  skip: skip || (info.mode !== 'hybrid' ? 'only on a hybrid machine' : !info.v2Root ? 'no unified hierarchy' : false),
+}, () => {
   test('v2 file handling: CLONE_INTO_CGROUP, cgroup.events, cgroup.kill, cpu.stat, removal', async () => {
     const v2only = new CgroupManager(`test-v2-${process.pid}`, { ...info, mode: 'v2', v1Controllers: {} });
     const launcher = SandboxLauncher.start();
     try {
-      assert.match(v2only.unsupported({ pids: { max: 4 } }) ?? '', /controller "pids" is not enabled here/, 'limits need controllers: refused with the reason');
+      assert.match(
+        v2only.unsupported({ pids: { max: 4 } }) ?? '',
+        /controller "pids" is not enabled here/,
+        'limits need controllers: refused with the reason',
+      );
       const group = v2only.create('v2', {});
       assert.ok(group.v2Dir, 'a v2 group');
       assert.ok(group.v2Dir.startsWith(info.v2Root as string));
       assert.deepEqual(Object.keys(group.v1Dirs), []);
-      const held = await launcher.hold({ ns: ['pid'], path: builtinWorkload('hog'), argv: ['hog', 'procs', '5', 'busy'], timeoutMs: 10_000, ...group.placement });
+      const held = await launcher.hold({
+        ns: ['pid'],
+        path: builtinWorkload('hog'),
+        argv: ['hog', 'procs', '5', 'busy'],
+        timeoutMs: 10_000,
+        ...group.placement,
+      });
       assert.equal(held.state, 'running');
       assert.equal(held.cgroupMethod, 'clone-into-cgroup');
-      assert.equal(readFileSync(`/proc/${held.pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3), group.v2Dir.slice((info.v2Root as string).length));
+      assert.equal(
+        readFileSync(`/proc/${held.pid}/cgroup`, 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('0::'))
+          ?.slice(3),
+        group.v2Dir.slice((info.v2Root as string).length),
+      );
       assert.match(readFileSync(join(group.v2Dir, 'cgroup.events'), 'utf8'), /populated 1/);
       await new Promise((r) => setTimeout(r, 50));
       assert.ok((group.stats().cgCpuUsageUs ?? 0) > 0, 'cpu.stat usage is read from the v2 leaf');

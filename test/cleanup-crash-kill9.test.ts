@@ -22,7 +22,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sampleLines(file: string): number {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"sample"')).length;
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"type":"sample"')).length;
   } catch {
     return 0;
   }
@@ -50,7 +52,9 @@ const SCENARIOS = [
   ['density', '--rounds', '3'],
 ];
 
-describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false) }, () => {
+describe('crash safety', {
+  skip: needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false),
+}, () => {
   test('kill -9 at 20 seeded points, then nsbench cleanup: nothing with the prefix remains', async () => {
     assert.deepEqual(findLeftovers(), [], 'a clean machine to start from');
     const random = seededRandom(20261123);
@@ -66,7 +70,10 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
       const delay = 700 + Math.floor(random() * 2500);
       const afterSamples = 1 + Math.floor(random() * 40);
       const before = new Set(readdirSync(out));
-      const child = spawn(process.execPath, [CLI, 'run', ...args, '--warmup', '0', '--out', out, '-q', '--no-report'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI, 'run', ...args, '--warmup', '0', '--out', out, '-q', '--no-report'], {
+        cwd: PROJECT_ROOT,
+        stdio: 'ignore',
+      });
       if (byTime) await sleep(delay);
       else await waitSamples(out, before, afterSamples, 60_000);
       const point = byTime ? `${delay} ms` : `${afterSamples} samples`;
@@ -75,7 +82,11 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
       await waitGone(() => ours().filter((p) => p.comm === 'nsb-launcher')); // the launcher sees its harness go and kills what it holds
       const r = spawnSync(process.execPath, [CLI, 'cleanup'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 0, `cleanup after kill ${i} (${args[0]} at ${point}): ${r.stderr}`);
-      assert.deepEqual(findLeftovers().map((l) => `${l.kind} ${l.id}`), [], `after kill ${i} (${args[0]} at ${point})`);
+      assert.deepEqual(
+        findLeftovers().map((l) => `${l.kind} ${l.id}`),
+        [],
+        `after kill ${i} (${args[0]} at ${point})`,
+      );
       await waitGone(ours);
       assert.deepEqual(ours(), [], `no sandbox process after kill ${i}`);
     }
@@ -83,7 +94,10 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
     // holding a sample gives a report; one killed before its header was whole
     // says so in one line
     for (const f of readdirSync(out).filter((x) => x.endsWith('.samples.jsonl'))) {
-      const r = spawnSync(process.execPath, [CLI, 'report', join(out, f), '--out', join(out, 'rep')], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [CLI, 'report', join(out, f), '--out', join(out, 'rep')], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+      });
       if (sampleLines(join(out, f)) > 0) assert.equal(r.status, 0, `${f} holds samples: ${r.stderr}`);
       if (r.status === 0) reported++;
       else assert.match(r.stderr, /^error: .* — /, 'a file too early to report on says so in one line');
@@ -93,12 +107,21 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
 
   test('SIGINT mid-run finishes the current launch, writes what was measured and leaves nothing', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [CLI, 'run', 'network', '--rounds', '20', '--warmup', '0', '--out', out, '-q', '--no-report'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', 'network', '--rounds', '20', '--warmup', '0', '--out', out, '-q', '--no-report'],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    // mid-run: once the run measures (a sample on disk) — a fixed 3 s was still loading on a cold clone, where a signal ends nsbench at once
+    // mid-run: once the run measures (a sample on disk) — a fixed 3 s was still loading on a cold clone, where a signal
+    // ends nsbench at once
     const end = Date.now() + 60_000;
-    while (!readdirSync(out).some((f) => f.endsWith('.samples.jsonl') && sampleLines(join(out, f)) > 0) && Date.now() < end) await sleep(20);
+    while (
+      !readdirSync(out).some((f) => f.endsWith('.samples.jsonl') && sampleLines(join(out, f)) > 0) &&
+      Date.now() < end
+    )
+      await sleep(20);
     await sleep(300);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
@@ -120,12 +143,20 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
     test(`${name} mid-run: what the run created is removed before it exits`, async () => {
       const out = tempDir();
       const env = how === 'uncaught' ? { ...process.env, NSB_INJECT_UNCAUGHT_MS: '2500' } : process.env;
-      // forced: the current launch hangs for 60 s in its own cgroup and network namespace; Ctrl-C twice must not wait for it
+      // forced: the current launch hangs for 60 s in its own cgroup and network namespace; Ctrl-C twice must not wait
+      // for it
       const hang = join(out, 'hang.ts');
-      writeFileSync(hang, `export default { name: 'hang', description: 'x', timeoutMs: 60000, workload: { builtin: 'fault', args: ['hang'] }, variants: [{ id: 'h', ns: ['pid', 'net'], cgroup: {} }] };\n`);
+      writeFileSync(
+        hang,
+        `export default { name: 'hang', description: 'x', timeoutMs: 60000, workload: { builtin: 'fault', args: ['hang'] }, variants: [{ id: 'h', ns: ['pid', 'net'], cgroup: {} }] };\n`,
+      );
       const what = how === 'SIGINT SIGINT' ? [hang, '--rounds', '1'] : ['network', '--rounds', '20'];
       const started = Date.now();
-      const child = spawn(process.execPath, [CLI, 'run', ...what, '--warmup', '0', '--out', out, '-q', '--no-report'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+      const child = spawn(process.execPath, [CLI, 'run', ...what, '--warmup', '0', '--out', out, '-q', '--no-report'], {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise((r) => child.once('exit', r));
@@ -134,7 +165,9 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
         // time, which a slow machine still spends loading (a signal then ends nsbench at once, exit 130, nothing made)
         const end = Date.now() + 60_000;
         const measuring = () =>
-          how === 'SIGINT SIGINT' ? alive().some((p) => p.comm === 'fault') : readdirSync(out).some((f) => f.endsWith('.samples.jsonl') && sampleLines(join(out, f)) > 0);
+          how === 'SIGINT SIGINT'
+            ? alive().some((p) => p.comm === 'fault')
+            : readdirSync(out).some((f) => f.endsWith('.samples.jsonl') && sampleLines(join(out, f)) > 0);
         while (!measuring() && Date.now() < end) await sleep(20);
         await sleep(300);
         for (const sig of how.split(' ') as NodeJS.Signals[]) {
@@ -144,7 +177,8 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
       }
       const exit = await exited;
       assert.equal(exit, code, stderr);
-      if (how === 'uncaught') assert.match(stderr.trim(), /^error: internal error: injected fault \(NSB_INJECT_UNCAUGHT_MS\) — /);
+      if (how === 'uncaught')
+        assert.match(stderr.trim(), /^error: internal error: injected fault \(NSB_INJECT_UNCAUGHT_MS\) — /);
       if (how === 'SIGINT SIGINT') {
         assert.match(stderr, /SIGINT again: forcing — removing what this run created/);
         assert.ok(Date.now() - started < 20_000, 'it did not wait for the hanging launch');
@@ -152,7 +186,11 @@ describe('crash safety', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (ipr
       assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
       const oursOrFault = () => ours().concat(alive().filter((p) => p.comm === 'fault'));
       await waitGone(oursOrFault);
-      assert.deepEqual(findLeftovers().map((l) => `${l.kind} ${l.id}`), [], 'nothing left, without nsbench cleanup');
+      assert.deepEqual(
+        findLeftovers().map((l) => `${l.kind} ${l.id}`),
+        [],
+        'nothing left, without nsbench cleanup',
+      );
       assert.deepEqual(oursOrFault(), []);
       const jsonl = readdirSync(out).find((f) => f.endsWith('.samples.jsonl'));
       assert.ok(jsonl, 'the samples file is on disk');

@@ -10,9 +10,16 @@ import { PROJECT_ROOT } from '../src/host/index.ts';
 import { ipAvailable } from '../src/network/index.ts';
 import { needsRootAndBuild } from './helpers/env.ts';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'cleanup', ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'cleanup', ...args], {
+    encoding: 'utf8',
+    cwd: PROJECT_ROOT,
+    timeout: 60_000,
+  });
 
-test('leftovers of a dead run: listed by --dry-run, removed by cleanup, nothing else touched', { skip: needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false) }, async () => {
+test('leftovers of a dead run: listed by --dry-run, removed by cleanup, nothing else touched', {
+  skip: needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false),
+}, async () => {
   const tag = `nsb-dead${process.pid}`;
   const info = detectCgroups();
   const root = info.v2Root ?? Object.values(info.v1Controllers)[0];
@@ -23,7 +30,16 @@ test('leftovers of a dead run: listed by --dry-run, removed by cleanup, nothing 
   orphan.unref();
   writeFileSync(join(group, 'cgroup.procs'), String(orphan.pid));
   execFileSync('ip', ['netns', 'add', tag]);
-  execFileSync('ip', ['link', 'add', `nsb-d${process.pid % 100000}`, 'type', 'veth', 'peer', 'name', `nsb-e${process.pid % 100000}`]);
+  execFileSync('ip', [
+    'link',
+    'add',
+    `nsb-d${process.pid % 100000}`,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    `nsb-e${process.pid % 100000}`,
+  ]);
   const work = `/var/tmp/${tag}-work`;
   mkdirSync(work);
   const mnt = `/var/tmp/${tag}-mnt`;
@@ -34,7 +50,8 @@ test('leftovers of a dead run: listed by --dry-run, removed by cleanup, nothing 
 
   const dry = cli('--dry-run');
   assert.equal(dry.status, 0, dry.stderr);
-  for (const kind of ['process', 'mount', 'netns', 'link', 'cgroup', 'file']) assert.match(dry.stdout, new RegExp(`^${kind} `, 'm'), `${kind} listed:\n${dry.stdout}`);
+  for (const kind of ['process', 'mount', 'netns', 'link', 'cgroup', 'file'])
+    assert.match(dry.stdout, new RegExp(`^${kind} `, 'm'), `${kind} listed:\n${dry.stdout}`);
   assert.match(dry.stdout, /dry run: nothing removed/);
   assert.ok(existsSync(group) && existsSync(work), 'a dry run removes nothing');
 
@@ -45,20 +62,32 @@ test('leftovers of a dead run: listed by --dry-run, removed by cleanup, nothing 
   assert.ok(!existsSync(work) && !existsSync(mnt), 'work folders and mounts are gone');
   assert.ok(!execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(tag));
   assert.ok(!execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).includes(`nsb-d${process.pid % 100000}`));
-  const state = existsSync(`/proc/${orphan.pid}/stat`) ? (readFileSync(`/proc/${orphan.pid}/stat`, 'utf8').split(') ')[1] ?? '').charAt(0) : 'gone';
+  const state = existsSync(`/proc/${orphan.pid}/stat`)
+    ? (readFileSync(`/proc/${orphan.pid}/stat`, 'utf8').split(') ')[1] ?? '').charAt(0)
+    : 'gone';
   assert.ok(state === 'Z' || state === 'gone', `the orphaned sandbox process was killed (state ${state})`);
   assert.ok(existsSync(unrelated), 'what lacks the prefix is never touched');
   execFileSync('rmdir', [unrelated]);
   assert.match(cli('--dry-run').stdout, /nothing of nsbench is left/);
 });
 
-test("the isolation probe's host IPC objects (SysV key 0x6e73xxxx, POSIX queue /nsb-*) are found and removed", { skip: needsRootAndBuild }, async () => {
+test("the isolation probe's host IPC objects (SysV key 0x6e73xxxx, POSIX queue /nsb-*) are found and removed", {
+  skip: needsRootAndBuild,
+}, async () => {
   const key = 0x6e730000 | (process.pid & 0xffff);
   const dir = `/var/tmp/nsb-ipc${process.pid}`;
   mkdirSync(join(dir, 'out'), { recursive: true });
-  const target = spawn(join(PROJECT_ROOT, 'workloads/bin/probe'), ['target', dir, String(key), `/nsb-ipc${process.pid}`], { stdio: 'ignore' });
+  const target = spawn(
+    join(PROJECT_ROOT, 'workloads/bin/probe'),
+    ['target', dir, String(key), `/nsb-ipc${process.pid}`],
+    { stdio: 'ignore' },
+  );
   const keyHex = `0x${key.toString(16)}`;
-  const shmKeys = () => readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0]));
+  const shmKeys = () =>
+    readFileSync('/proc/sysvipc/shm', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
   for (let i = 0; i < 200 && !shmKeys().includes(key); i++) await new Promise((r) => setTimeout(r, 10));
   target.kill('SIGKILL'); // dies without removing them
   await new Promise((r) => target.once('exit', r));

@@ -8,7 +8,12 @@ import { test } from 'node:test';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const CLI = join(ROOT, 'bin/nsbench.js');
-const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
 const anchor = (h: string) =>
@@ -23,7 +28,19 @@ const withoutCode = (text: string) => text.replace(/```[\s\S]*?```/g, '').replac
 test('the README stays a front door (≤ ~300 lines) and links the reference in docs/', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   assert.ok(readme.split('\n').length <= 300, `README: ${readme.split('\n').length} lines`);
-  for (const page of ['usage', 'scenarios', 'measurement', 'kernel', 'results', 'reports-and-ci', 'statistics', 'fleets', 'harness', 'layout']) assert.match(readme, new RegExp(`\\(docs/${page}\\.md\\)`), `README links docs/${page}.md`);
+  for (const page of [
+    'usage',
+    'scenarios',
+    'measurement',
+    'kernel',
+    'results',
+    'reports-and-ci',
+    'statistics',
+    'fleets',
+    'harness',
+    'layout',
+  ])
+    assert.match(readme, new RegExp(`\\(docs/${page}\\.md\\)`), `README links docs/${page}.md`);
 });
 
 test('every relative link in the README and docs/ lands on a file, and on a heading where it names one', () => {
@@ -80,7 +97,8 @@ test('every command and option the README and docs/usage.md show is in --help', 
         for (const opt of code.matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*|-[a-zA-Z])\b/g)) {
           const o = opt[1] as string;
           options++;
-          if (!new RegExp(`(^|[\\s,])${o.replace(/[-]/g, '\\-')}([\\s,=<[]|$)`, 'm').test(cache.get(cmd) as string)) bad.push(`${file}: nsbench ${cmd} ${o} is not in its --help`);
+          if (!new RegExp(`(^|[\\s,])${o.replace(/[-]/g, '\\-')}([\\s,=<[]|$)`, 'm').test(cache.get(cmd) as string))
+            bad.push(`${file}: nsbench ${cmd} ${o} is not in its --help`);
         }
       }
     }

@@ -11,7 +11,12 @@ const BIN = join(PROJECT_ROOT, 'bin/nsbench.js');
 
 function nsbench(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stderr.split('\n').filter((l) => l.trim().length > 0) };
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    lines: r.stderr.split('\n').filter((l) => l.trim().length > 0),
+  };
 }
 
 function scenarioFile(body: string): string {
@@ -32,7 +37,10 @@ function assertOneErrorLine(r: ReturnType<typeof nsbench>, pattern: RegExp): voi
 describe('cli: bad input', () => {
   test('unknown namespace on the command line', () => {
     const r = nsbench(['run', '--ns', 'user,nett', '-q']);
-    assertOneErrorLine(r, /unknown namespace "nett" \(did you mean "net"\? known: user, pid, mnt, net, ipc, uts, cgroup, time\) — /);
+    assertOneErrorLine(
+      r,
+      /unknown namespace "nett" \(did you mean "net"\? known: user, pid, mnt, net, ipc, uts, cgroup, time\) — /,
+    );
     assert.equal(r.code, 2);
   });
 
@@ -42,7 +50,9 @@ describe('cli: bad input', () => {
   });
 
   test('a scenario with an unknown namespace names the file and field', () => {
-    const file = scenarioFile(`export default { name: 'bad', description: 'x', workload: { builtin: 'noop' }, variants: [{ ns: [] }, { ns: ['pid', 'nett'] }] };\n`);
+    const file = scenarioFile(
+      `export default { name: 'bad', description: 'x', workload: { builtin: 'noop' }, variants: [{ ns: [] }, { ns: ['pid', 'nett'] }] };\n`,
+    );
     const r = nsbench(['run', file, '-q']);
     assertOneErrorLine(r, /bad\.ts: variants\[1\]\.ns\[1\]: unknown namespace "nett"/);
   });
@@ -54,7 +64,9 @@ describe('cli: bad input', () => {
   });
 
   test('a scenario with a malformed field', () => {
-    const file = scenarioFile(`export default { name: 'bad', description: 'x', workload: { command: ['true'] }, variants: [{ ns: [] }] };\n`);
+    const file = scenarioFile(
+      `export default { name: 'bad', description: 'x', workload: { command: ['true'] }, variants: [{ ns: [] }] };\n`,
+    );
     const r = nsbench(['run', file, '-q']);
     assertOneErrorLine(r, /workload\.command\[0\]: "true" is not an absolute path/);
   });
@@ -66,16 +78,31 @@ describe('cli: bad input', () => {
   });
 
   test('an unknown pace, a burst without back-to-back, --pace on scenarios that cannot be paced', () => {
-    assertOneErrorLine(nsbench(['run', 'boot', '--pace', 'quiesed']), /--pace.*expected one of interleaved, quiesced, back-to-back \(did you mean "quiesced"\?\)/);
-    assertOneErrorLine(nsbench(['run', 'boot', '--burst', '5']), /--burst is the length of a back-to-back burst — add --pace back-to-back/);
-    assertOneErrorLine(nsbench(['run', 'freeze', '--pace', 'quiesced']), /--pace quiesced: none of freeze is a launch scenario/);
-    assertOneErrorLine(nsbench(['run', 'boot', '--harness-cpu', 'sometimes']), /--harness-cpu.*Allowed choices are auto, off/);
+    assertOneErrorLine(
+      nsbench(['run', 'boot', '--pace', 'quiesed']),
+      /--pace.*expected one of interleaved, quiesced, back-to-back \(did you mean "quiesced"\?\)/,
+    );
+    assertOneErrorLine(
+      nsbench(['run', 'boot', '--burst', '5']),
+      /--burst is the length of a back-to-back burst — add --pace back-to-back/,
+    );
+    assertOneErrorLine(
+      nsbench(['run', 'freeze', '--pace', 'quiesced']),
+      /--pace quiesced: none of freeze is a launch scenario/,
+    );
+    assertOneErrorLine(
+      nsbench(['run', 'boot', '--harness-cpu', 'sometimes']),
+      /--harness-cpu.*Allowed choices are auto, off/,
+    );
   });
 
   test('a bad number', () => {
     const r = nsbench(['run', '--rounds', 'many']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /option '-r, --rounds <n>' argument 'many' is invalid\. expected a whole number 1\.\.1000000/);
+    assert.match(
+      r.stderr,
+      /option '-r, --rounds <n>' argument 'many' is invalid\. expected a whole number 1\.\.1000000/,
+    );
   });
 
   test('a malformed config file', () => {
@@ -94,6 +121,7 @@ describe('cli: bad input', () => {
   test('--help lists the commands and exits 0', () => {
     const r = nsbench(['--help']);
     assert.equal(r.code, 0);
-    for (const cmd of ['run', 'compare', 'report', 'list', 'doctor']) assert.match(r.stdout, new RegExp(`\\n  ${cmd} `));
+    for (const cmd of ['run', 'compare', 'report', 'list', 'doctor'])
+      assert.match(r.stdout, new RegExp(`\\n  ${cmd} `));
   });
 });

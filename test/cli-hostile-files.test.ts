@@ -12,7 +12,12 @@ import { finalizeScenario, type RunResults } from '../src/results/index.ts';
 import { tempDir } from './helpers/env.ts';
 import { oneLineProblems } from './helpers/one-line.ts';
 
-const nsbench = (args: string[], cwd: string) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
+const nsbench = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], {
+    encoding: 'utf8',
+    cwd,
+    timeout: 60_000,
+  });
 
 function run(seed: number, runId: string): RunResults {
   const r = syntheticRun(seed, { variants: 2, n: 8, mu: 1e6, cv: 0.05 });
@@ -50,7 +55,10 @@ test('names from files never become paths, outputs never replace inputs: one lin
   const absolute = put('absolute.json', JSON.stringify(run(4, '/tmp/nsb-hostile-abs')));
   const nul = put('nul.json', JSON.stringify(run(5, 'a\u0000b')));
   const dotted = put('dotted.json', JSON.stringify(run(6, '.hidden')));
-  const samples = put('evil.samples.jsonl', `${JSON.stringify({ type: 'run', schema: 'nsbench.results', schemaVersion: 1, runId: '../../escaped', startedAt: '2026-12-01T00:00:00.000Z', seed: 1, tool: { name: 'nsbench', version: '0', commit: null }, environment: {} })}\n`);
+  const samples = put(
+    'evil.samples.jsonl',
+    `${JSON.stringify({ type: 'run', schema: 'nsbench.results', schemaVersion: 1, runId: '../../escaped', startedAt: '2026-12-01T00:00:00.000Z', seed: 1, tool: { name: 'nsbench', version: '0', commit: null }, environment: {} })}\n`,
+  );
   // a results file that is named like the report it would produce, and a link to an input
   const asReport = put('out/good.html', JSON.stringify(run(7, 'good')));
   symlinkSync(good, join(work, 'link.md'));
@@ -72,15 +80,43 @@ test('names from files never become paths, outputs never replace inputs: one lin
     ['report: a hidden-file run id', ['report', dotted, '-o', 'out'], /runId: not a run id/],
     ['report of a samples file whose header climbs out', ['report', samples, '-o', 'out'], /runId: not a run id/],
     ['run --resume of a samples file whose header climbs out', ['run', '--resume', samples], /runId: not a run id/],
-    ['compare: --markdown through a link onto an input', ['compare', good, other, '--markdown', join(work, 'link.md')], /cannot write the Markdown table to .*link\.md: it is the file read as .*good\.json/],
-    ['compare: --markdown onto the current run', ['compare', good, other, '--markdown', other], /it is one of the files read/],
-    ['merge: -o onto one of its inputs', ['merge', good, other, '-o', other], /cannot write the fleet file to .*other\.json: it is one of the files read/],
-    ['export: -o onto its input', ['export', good, '--format', 'bencher', '-o', good], /cannot write the export to .*good\.json: it is one of the files read/],
-    ['report: the report would replace the input', ['report', asReport, '-o', 'out'], /cannot write the report to .*good\.html: it is the file read as .*out\/good\.html/],
+    [
+      'compare: --markdown through a link onto an input',
+      ['compare', good, other, '--markdown', join(work, 'link.md')],
+      /cannot write the Markdown table to .*link\.md: it is the file read as .*good\.json/,
+    ],
+    [
+      'compare: --markdown onto the current run',
+      ['compare', good, other, '--markdown', other],
+      /it is one of the files read/,
+    ],
+    [
+      'merge: -o onto one of its inputs',
+      ['merge', good, other, '-o', other],
+      /cannot write the fleet file to .*other\.json: it is one of the files read/,
+    ],
+    [
+      'export: -o onto its input',
+      ['export', good, '--format', 'bencher', '-o', good],
+      /cannot write the export to .*good\.json: it is one of the files read/,
+    ],
+    [
+      'report: the report would replace the input',
+      ['report', asReport, '-o', 'out'],
+      /cannot write the report to .*good\.html: it is the file read as .*out\/good\.html/,
+    ],
     ['report: a terminal escape in a variant id', ['report', ansi, '-o', 'out'], /a control character in a name/],
     ['compare: a scenario name of 100 000 characters', ['compare', good, long], /a name of more than 256 characters/],
-    ['history: a start that is no date (runs are ordered by it)', ['history', good, noDate, '-o', 'out2'], /nodate\.json: startedAt "not-a-date" is not a date, and history orders runs by it/],
-    ['history: history.csv would replace an input', ['history', historyInput, '-o', 'hist'], /cannot write the history to .*history\.csv: it is the file read as .*hist\/history\.csv/],
+    [
+      'history: a start that is no date (runs are ordered by it)',
+      ['history', good, noDate, '-o', 'out2'],
+      /nodate\.json: startedAt "not-a-date" is not a date, and history orders runs by it/,
+    ],
+    [
+      'history: history.csv would replace an input',
+      ['history', historyInput, '-o', 'hist'],
+      /cannot write the history to .*history\.csv: it is the file read as .*hist\/history\.csv/,
+    ],
   ];
   const before = snapshot(root);
   const failures: string[] = [];
@@ -91,5 +127,9 @@ test('names from files never become paths, outputs never replace inputs: one lin
   }
   assert.deepEqual(failures, [], failures.join('\n'));
   assert.deepEqual(snapshot(root), before, 'no input changed and nothing was written');
-  assert.deepEqual(readdirSync(dirname(root)).filter((n) => n === 'escaped'), [], 'nothing escaped the folders');
+  assert.deepEqual(
+    readdirSync(dirname(root)).filter((n) => n === 'escaped'),
+    [],
+    'nothing escaped the folders',
+  );
 });

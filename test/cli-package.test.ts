@@ -12,10 +12,18 @@ import { readResults } from '../src/results/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const npm = (args: string[], cwd: string, timeout = 300_000): SpawnSyncReturns<string> =>
-  spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 const npmMissing = spawnSync('npm', ['--version'], { encoding: 'utf8' }).status !== 0 ? 'npm is not on PATH' : false;
 
-test('npm pack, install the tarball into an empty project, run a scenario that imports from nsbench', { skip: needsRootAndBuild || npmMissing, timeout: 600_000 }, (t) => {
+test('npm pack, install the tarball into an empty project, run a scenario that imports from nsbench', {
+  skip: needsRootAndBuild || npmMissing,
+  timeout: 600_000,
+}, (t) => {
   const packs = tempDir('nsb-test-pack-');
   const packed = npm(['pack', '--pack-destination', packs], PROJECT_ROOT);
   assert.equal(packed.status, 0, `npm pack: ${packed.stderr}`);
@@ -32,7 +40,14 @@ test('npm pack, install the tarball into an empty project, run a scenario that i
   }
   assert.equal(installed.status, 0, `npm install of the tarball: ${installed.stderr}`);
   const pkg = join(user, 'node_modules/nsbench');
-  for (const f of ['lib/cli.js', 'lib/index.js', 'lib/types/src/index.d.ts', 'native/build/bin/nsb-launcher', 'native/build/Release/nsb.node', 'workloads/bin/noop'])
+  for (const f of [
+    'lib/cli.js',
+    'lib/index.js',
+    'lib/types/src/index.d.ts',
+    'native/build/bin/nsb-launcher',
+    'native/build/Release/nsb.node',
+    'workloads/bin/noop',
+  ])
     assert.ok(existsSync(join(pkg, f)), `the installed package has ${f} (built by the install, or in the tarball)`);
 
   mkdirSync(join(user, 'my-scenarios'));
@@ -49,19 +64,41 @@ export default defineScenario({
 });
 `,
   );
-  const run = spawnSync('npx', ['nsbench', 'run', './my-scenarios/x.ts', '--warmup', '0', '-q', '--no-report'], { cwd: user, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync('npx', ['nsbench', 'run', './my-scenarios/x.ts', '--warmup', '0', '-q', '--no-report'], {
+    cwd: user,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(run.status, 0, `npx nsbench run: ${run.stderr}`);
   const json = /^results: (.+)$/m.exec(run.stdout)?.[1];
   assert.ok(json, run.stdout);
-  assert.ok(!json.startsWith('/') && existsSync(join(user, json)), `results in the user's folder (./results), not inside node_modules: ${json}`);
+  assert.ok(
+    !json.startsWith('/') && existsSync(join(user, json)),
+    `results in the user's folder (./results), not inside node_modules: ${json}`,
+  );
   const results = readResults(join(user, json));
   const sc = results.scenarios[0];
   assert.equal(sc?.name, 'mine');
-  assert.deepEqual(sc?.variants.map((v) => v.id), ['bare', 'pid']);
-  assert.equal(sc?.samples.filter((s) => s.state === 'completed').length, 6, 'three rounds of two variants, every launch completed');
+  assert.deepEqual(
+    sc?.variants.map((v) => v.id),
+    ['bare', 'pid'],
+  );
+  assert.equal(
+    sc?.samples.filter((s) => s.state === 'completed').length,
+    6,
+    'three rounds of two variants, every launch completed',
+  );
 
   // the package entry as a program imports it, and the CLI's version is the package's
-  const lib = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('nsbench'); console.log(typeof m.defineScenario, typeof m.preset, typeof m.runBenchmark, m.preset('runc').id)"], { cwd: user, encoding: 'utf8' });
+  const lib = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('nsbench'); console.log(typeof m.defineScenario, typeof m.preset, typeof m.runBenchmark, m.preset('runc').id)",
+    ],
+    { cwd: user, encoding: 'utf8' },
+  );
   assert.equal(lib.stdout.trim(), 'function function function preset:runc', lib.stderr);
   const version = spawnSync('npx', ['nsbench', '--version'], { cwd: user, encoding: 'utf8' });
   assert.match(version.stdout, /^\d+\.\d+\.\d+/);

@@ -9,7 +9,12 @@ import { PROJECT_ROOT } from '../src/host/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 import { oneLineProblems } from './helpers/one-line.ts';
 
-const nsbench = (args: string[], cwd: string) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
+const nsbench = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), ...args], {
+    encoding: 'utf8',
+    cwd,
+    timeout: 60_000,
+  });
 
 test('a pipe, a dangling link, a link loop, a file used as a folder: one line each, exit 2, no hang', () => {
   const dir = tempDir('nsb-test-paths-');
@@ -20,12 +25,18 @@ test('a pipe, a dangling link, a link loop, a file used as a folder: one line ea
   symlinkSync(join(dir, 'loop-a.json'), join(dir, 'loop-b.json'));
   writeFileSync(join(dir, 'plain'), 'x');
   const cases: [string[], RegExp][] = [
-    [['report', 'pipe.json'], /cannot read results file pipe\.json: it is not a regular file \(a pipe, a socket or a device\) — /],
+    [
+      ['report', 'pipe.json'],
+      /cannot read results file pipe\.json: it is not a regular file \(a pipe, a socket or a device\) — /,
+    ],
     [['report', 'pipe.samples.jsonl'], /pipe\.samples\.jsonl: it is not a regular file/],
     [['compare', 'pipe.json', 'pipe.json'], /it is not a regular file/],
     [['merge', 'pipe.json', '-o', 'fleet.json'], /it is not a regular file/],
     [['history', 'pipe.json'], /it is not a regular file/],
-    [['report', 'dangling.json'], /cannot read results file dangling\.json: it is a symbolic link to nothing — check where the link points/],
+    [
+      ['report', 'dangling.json'],
+      /cannot read results file dangling\.json: it is a symbolic link to nothing — check where the link points/,
+    ],
     [['report', 'loop-a.json'], /its symbolic links loop \(ELOOP\)/],
     [['report', 'plain/x.json'], /a part of the path is a file, not a folder \(ENOTDIR\)/],
   ];
@@ -38,10 +49,15 @@ test('a pipe, a dangling link, a link loop, a file used as a folder: one line ea
   assert.deepEqual(failures, [], failures.join('\n'));
 });
 
-test('a pipe named like a results file in the output folder does not hang the run (the estimate reads regular files only)', { skip: needsRootAndBuild }, () => {
+test('a pipe named like a results file in the output folder does not hang the run (the estimate reads regular files only)', {
+  skip: needsRootAndBuild,
+}, () => {
   const out = tempDir('nsb-test-paths-');
   execFileSync('mkfifo', [join(out, '20261201-000000-abcd.json')]);
-  const r = nsbench(['run', 'boot', '--ns', 'bare', '--rounds', '2', '--warmup', '0', '-o', out, '-q', '--no-report'], PROJECT_ROOT);
+  const r = nsbench(
+    ['run', 'boot', '--ns', 'bare', '--rounds', '2', '--warmup', '0', '-o', out, '-q', '--no-report'],
+    PROJECT_ROOT,
+  );
   assert.equal(r.error, undefined, 'it finished');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^results: /m);

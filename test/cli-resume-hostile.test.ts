@@ -9,9 +9,12 @@ import { PROJECT_ROOT } from '../src/host/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/nsbench.js');
-const nsbench = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 120_000 });
+const nsbench = (args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 120_000 });
 
-/** A run that "died" after 3 of `rounds` rounds: a real samples file, its header's plan asking for more, no final file. */
+/**
+ * A run that "died" after 3 of `rounds` rounds: a real samples file, its header's plan asking for more, no final file.
+ */
 function deadRun(rounds: number, edit: (plan: Record<string, unknown>) => void = () => undefined): string {
   const out = tempDir('nsb-test-resume-');
   const r = nsbench(['run', 'boot', '--ns', 'bare', '--rounds', '3', '--warmup', '0', '-o', out, '-q', '--no-report']);
@@ -26,10 +29,20 @@ function deadRun(rounds: number, edit: (plan: Record<string, unknown>) => void =
   return samples;
 }
 
-test('a plan the command line would refuse is refused from the file too: one line, exit 2, nothing appended', { skip: needsRootAndBuild }, () => {
+test('a plan the command line would refuse is refused from the file too: one line, exit 2, nothing appended', {
+  skip: needsRootAndBuild,
+}, () => {
   const cases: [string, (p: Record<string, unknown>) => void, RegExp][] = [
-    ['rounds 0', (p) => (p.rounds = 0), /its run plan's rounds \(0\) is not one the command line takes: too small: expected number to be >=1 — the file is damaged or was edited/],
-    ['a pace that does not exist', (p) => (p.pace = 'turbo'), /its run plan's pace \("turbo"\) is not one the command line takes/],
+    [
+      'rounds 0',
+      (p) => (p.rounds = 0),
+      /its run plan's rounds \(0\) is not one the command line takes: too small: expected number to be >=1 — the file is damaged or was edited/,
+    ],
+    [
+      'a pace that does not exist',
+      (p) => (p.pace = 'turbo'),
+      /its run plan's pace \("turbo"\) is not one the command line takes/,
+    ],
     ['a gap of an hour', (p) => (p.gapMs = 3_600_000), /its run plan's gapMs \(3600000\) is not one/],
     ['a burst of a million', (p) => (p.burst = 1_000_000), /its run plan's burst \(1000000\) is not one/],
   ];
@@ -44,11 +57,16 @@ test('a plan the command line would refuse is refused from the file too: one lin
   }
 });
 
-test('two resumes of one run at once: one runs it, the other is refused; no sample is measured twice', { skip: needsRootAndBuild }, async () => {
+test('two resumes of one run at once: one runs it, the other is refused; no sample is measured twice', {
+  skip: needsRootAndBuild,
+}, async () => {
   const samples = deadRun(150);
   const start = () =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [BIN, 'run', '--resume', samples, '-q', '--no-report'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(process.execPath, [BIN, 'run', '--resume', samples, '-q', '--no-report'], {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       c.stderr.on('data', (d) => (stderr += d));
       c.on('close', (code) => resolve({ code, stderr }));
@@ -57,19 +75,31 @@ test('two resumes of one run at once: one runs it, the other is refused; no samp
   const codes = [a.code, b.code].sort();
   assert.deepEqual(codes, [0, 2], `${a.stderr}\n${b.stderr}`);
   const refused = a.code === 2 ? a : b;
-  assert.match(refused.stderr, /^error: run \S+ is being run or resumed now \(pid \d+\): two would append to one samples file — wait for it to end/);
-  const keys = readFileSync(samples, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"sample"')).map((l) => JSON.parse(l) as { variant: string; round: number; superseded?: boolean }).filter((s) => !s.superseded).map((s) => `${s.variant} ${s.round}`);
+  assert.match(
+    refused.stderr,
+    /^error: run \S+ is being run or resumed now \(pid \d+\): two would append to one samples file — wait for it to end/,
+  );
+  const keys = readFileSync(samples, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"type":"sample"'))
+    .map((l) => JSON.parse(l) as { variant: string; round: number; superseded?: boolean })
+    .filter((s) => !s.superseded)
+    .map((s) => `${s.variant} ${s.round}`);
   assert.equal(new Set(keys).size, keys.length, 'no round measured twice');
   assert.equal(keys.length, 150, 'every round once');
 });
 
-test('a renamed samples file is resumed where it is (the run found from its own header)', { skip: needsRootAndBuild }, () => {
+test('a renamed samples file is resumed where it is (the run found from its own header)', {
+  skip: needsRootAndBuild,
+}, () => {
   const samples = deadRun(6);
   const renamed = join(samples, '..', 'my-run.jsonl.samples.jsonl');
   copyFileSync(samples, renamed);
   rmSync(samples);
   const r = nsbench(['run', '--resume', renamed, '-q', '--no-report']);
   assert.equal(r.status, 0, r.stderr);
-  const n = readFileSync(renamed, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"sample"')).length;
+  const n = readFileSync(renamed, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"type":"sample"')).length;
   assert.equal(n, 6, 'the three missing rounds were appended to the renamed file');
 });

@@ -8,7 +8,16 @@
 // group is left as it was found.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RunResults } from '../src/results/index.ts';
@@ -22,6 +31,7 @@ const sysctl = (k: string) => {
   try {
     return readFileSync(`/proc/sys/${k.replace(/\./g, '/')}`, 'utf8').trim();
   } catch {
+    // no such sysctl on this kernel
     return null;
   }
 };
@@ -36,7 +46,9 @@ const closed = closedAncestor(PROJECT_ROOT);
 const skip =
   needsRootAndBuild ||
   (!hasCommand('useradd') || !hasCommand('runuser') ? 'useradd/runuser (passwd, util-linux) not installed' : false) ||
-  (sysctl('kernel.unprivileged_userns_clone') === '0' || sysctl('user.max_user_namespaces') === '0' ? 'unprivileged user namespaces are disabled on this machine' : false) ||
+  (sysctl('kernel.unprivileged_userns_clone') === '0' || sysctl('user.max_user_namespaces') === '0'
+    ? 'unprivileged user namespaces are disabled on this machine'
+    : false) ||
   (closed ? `${closed} is not open to other users (o+rx), so a non-root user cannot run the project from here` : false);
 
 describe('rootless mode', { skip }, () => {
@@ -54,7 +66,9 @@ describe('rootless mode', { skip }, () => {
     const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
     return { uid: id('-u'), gid: id('-g') };
   };
-  /** A folder open to the user holding these files (name → text, owned by the user) and an out/ folder the user owns. */
+  /**
+   * A folder open to the user holding these files (name → text, owned by the user) and an out/ folder the user owns.
+   */
   const userWorkspace = (files: Record<string, string>): { out: string; paths: string[] } => {
     const { uid, gid } = ensureUser();
     const dir = tempDir();
@@ -91,11 +105,32 @@ describe('rootless mode', { skip }, () => {
   { id: 'user/cgroup', ns: ['user'], cgroup: { pids: { max: 64 } } },
 ] };\n`,
     });
-    const r = spawnSync('runuser', ['-u', USER, '--', process.execPath, CLI, 'run', 'boot', scenario as string, '--rounds', '2', '--warmup', '0', '--out', out, '-q', '--no-report'], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = spawnSync(
+      'runuser',
+      [
+        '-u',
+        USER,
+        '--',
+        process.execPath,
+        CLI,
+        'run',
+        'boot',
+        scenario as string,
+        '--rounds',
+        '2',
+        '--warmup',
+        '0',
+        '--out',
+        out,
+        '-q',
+        '--no-report',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     const run = readRun(out);
     let ran = 0;
@@ -104,31 +139,51 @@ describe('rootless mode', { skip }, () => {
         const samples = sc.samples.filter((s) => s.variant === v.id);
         assert.equal(samples.length, 2, `${sc.name}/${v.id}`);
         if (v.ns.length === 0 || (v.ns.includes('user') && !v.cgroup)) {
-          for (const s of samples) assert.equal(s.state, 'completed', `${sc.name}/${v.id}: ${s.state !== 'completed' ? s.reason : ''}`);
+          for (const s of samples)
+            assert.equal(s.state, 'completed', `${sc.name}/${v.id}: ${s.state !== 'completed' ? s.reason : ''}`);
           if (v.ns.includes('user')) ran++;
         } else {
           for (const s of samples) {
             assert.equal(s.state, 'skipped', `${sc.name}/${v.id}`);
-            assert.match(s.state === 'skipped' ? s.reason : '', v.cgroup ? /creating cgroups needs root/ : /needs root: creating namespaces without a user namespace needs CAP_SYS_ADMIN/);
+            assert.match(
+              s.state === 'skipped' ? s.reason : '',
+              v.cgroup
+                ? /creating cgroups needs root/
+                : /needs root: creating namespaces without a user namespace needs CAP_SYS_ADMIN/,
+            );
           }
         }
       }
     assert.ok(ran >= 7, `the user-namespace variants ran (${ran})`);
 
-    const d = spawnSync('runuser', ['-u', USER, '--', process.execPath, CLI, 'doctor'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const d = spawnSync('runuser', ['-u', USER, '--', process.execPath, CLI, 'doctor'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const doctor = d.stdout.replace(/\s+/g, ' '); // its details wrap within 100 columns
     assert.match(doctor, /privileges: root +running as uid \d+: only variants with a user namespace can run/);
-    assert.match(doctor, /namespaces: pid +rootless: not alone \(needs CAP_SYS_ADMIN\), but user\+pid launched the no-op/);
+    assert.match(
+      doctor,
+      /namespaces: pid +rootless: not alone \(needs CAP_SYS_ADMIN\), but user\+pid launched the no-op/,
+    );
     assert.match(doctor, /rootless: cgroups .*skipped/);
   });
 
   const v2Root = detectCgroups().v2Root;
-  test('in a cgroup delegated to the user, the cgroup variants run and the group is left as found', { skip: !v2Root ? 'no cgroup v2 hierarchy to delegate from' : !hasCommand('setpriv') ? 'setpriv (util-linux) not installed' : false }, () => {
+  test('in a cgroup delegated to the user, the cgroup variants run and the group is left as found', {
+    skip: !v2Root
+      ? 'no cgroup v2 hierarchy to delegate from'
+      : !hasCommand('setpriv')
+        ? 'setpriv (util-linux) not installed'
+        : false,
+  }, () => {
     const { uid, gid } = ensureUser();
     const group = join(v2Root as string, `nsb-delegated-${process.pid}`);
     mkdirSync(group);
     delegated = group;
-    for (const f of ['', 'cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads']) chownSync(join(group, f), uid, gid);
+    for (const f of ['', 'cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads'])
+      chownSync(join(group, f), uid, gid);
     const offered = readFileSync(join(group, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean);
     const {
       out,
@@ -144,13 +199,40 @@ describe('rootless mode', { skip }, () => {
   { id: 'v2/sleep/10', ns: ['user', 'pid'], cgroup: {}, freeze: { processes: 10, mode: 'sleep', freezer: 'v2' } },
 ] };\n`,
     });
-    // a shell enters the delegated group, then becomes the user: nsbench starts inside it, as under systemd-run --user --scope -p Delegate=yes
+    // a shell enters the delegated group, then becomes the user: nsbench starts inside it, as under systemd-run --user
+    // --scope -p Delegate=yes
     const asUserInGroup = (args: string[], timeout: number) =>
-      spawnSync('sh', ['-c', `echo $$ > ${group}/cgroup.procs && exec setpriv --reuid=${uid} --regid=${gid} --clear-groups -- "$0" "$@"`, process.execPath, CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout });
-    const r = asUserInGroup(['run', scenario as string, freeze as string, '--rounds', '3', '--warmup', '0', '--out', out, '-q', '--no-report'], 120_000);
+      spawnSync(
+        'sh',
+        [
+          '-c',
+          `echo $$ > ${group}/cgroup.procs && exec setpriv --reuid=${uid} --regid=${gid} --clear-groups -- "$0" "$@"`,
+          process.execPath,
+          CLI,
+          ...args,
+        ],
+        { cwd: PROJECT_ROOT, encoding: 'utf8', timeout },
+      );
+    const r = asUserInGroup(
+      [
+        'run',
+        scenario as string,
+        freeze as string,
+        '--rounds',
+        '3',
+        '--warmup',
+        '0',
+        '--out',
+        out,
+        '-q',
+        '--no-report',
+      ],
+      120_000,
+    );
     assert.equal(r.status, 0, r.stderr);
     const run = readRun(out);
-    const samples = (sc: string, v: string) => run.scenarios.find((s) => s.name === sc)?.samples.filter((s) => s.variant === v) ?? [];
+    const samples = (sc: string, v: string) =>
+      run.scenarios.find((s) => s.name === sc)?.samples.filter((s) => s.variant === v) ?? [];
     const placement = run.environment.cgroupPlacement as Record<string, unknown>;
     assert.equal(placement.delegatedGroup, group, 'the results name the delegated group used');
     for (const s of samples('delegated', 'user/own-cgroup')) {
@@ -164,19 +246,32 @@ describe('rootless mode', { skip }, () => {
       if (offered.includes('pids')) assert.equal(s.state, 'completed', s.state !== 'completed' ? s.reason : '');
       else assert.match(s.state === 'skipped' ? s.reason : s.state, /cgroup v2 controller "pids" is not enabled here/);
     }
-    for (const s of samples('delegated', 'pid/own-cgroup')) assert.match(s.state === 'skipped' ? s.reason : s.state, /needs root/);
+    for (const s of samples('delegated', 'pid/own-cgroup'))
+      assert.match(s.state === 'skipped' ? s.reason : s.state, /needs root/);
     const frozen = samples('freeze-delegated', 'v2/sleep/10');
     assert.equal(frozen.length, 3);
     for (const s of frozen) {
       assert.equal(s.state, 'completed', s.state !== 'completed' ? s.reason : '');
-      if (s.state === 'completed') assert.ok((s.metrics.freezeNs ?? 0) > 0 && s.metrics.processes === 10, `froze the sandbox's processes (${s.metrics.processes})`);
+      if (s.state === 'completed')
+        assert.ok(
+          (s.metrics.freezeNs ?? 0) > 0 && s.metrics.processes === 10,
+          `froze the sandbox's processes (${s.metrics.processes})`,
+        );
     }
     // left as found: no group inside, no controller enabled, and (nsbench having exited) no process
-    assert.deepEqual(readdirSync(group, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name), []);
+    assert.deepEqual(
+      readdirSync(group, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name),
+      [],
+    );
     assert.equal(readFileSync(join(group, 'cgroup.subtree_control'), 'utf8').trim(), '');
     assert.equal(readFileSync(join(group, 'cgroup.procs'), 'utf8').trim(), '');
 
     const d = asUserInGroup(['doctor'], 60_000);
-    assert.match(d.stdout.replace(/\s+/g, ' '), new RegExp(`rootless: cgroups .*${group.replace(/[/.]/g, '\\$&')} is delegated to this user`));
+    assert.match(
+      d.stdout.replace(/\s+/g, ' '),
+      new RegExp(`rootless: cgroups .*${group.replace(/[/.]/g, '\\$&')} is delegated to this user`),
+    );
   });
 });

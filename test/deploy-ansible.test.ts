@@ -65,10 +65,39 @@ describe('the Ansible playbook across three hosts', { skip: why }, () => {
       const conf = join(dir, `sshd${i}.conf`);
       writeFileSync(
         conf,
-        [`ListenAddress ${net}.2`, 'Port 22', `HostKey ${join(dir, 'hostkey')}`, `PidFile ${join(dir, `sshd${i}.pid`)}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'StrictModes no', 'UsePAM no', 'Subsystem sftp internal-sftp', 'LogLevel ERROR', ''].join('\n'),
+        [
+          `ListenAddress ${net}.2`,
+          'Port 22',
+          `HostKey ${join(dir, 'hostkey')}`,
+          `PidFile ${join(dir, `sshd${i}.pid`)}`,
+          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+          'PermitRootLogin prohibit-password',
+          'PasswordAuthentication no',
+          'StrictModes no',
+          'UsePAM no',
+          'Subsystem sftp internal-sftp',
+          'LogLevel ERROR',
+          '',
+        ].join('\n'),
       );
       // its own hostname: nsbench records it, and merge keys the fleet by it
-      sshd.push(spawn('ip', ['netns', 'exec', ns(i), 'unshare', '--uts', '--', 'sh', '-c', `hostname ${hostname(i)} && exec /usr/sbin/sshd -D -e -f ${conf}`], { stdio: 'ignore' }));
+      sshd.push(
+        spawn(
+          'ip',
+          [
+            'netns',
+            'exec',
+            ns(i),
+            'unshare',
+            '--uts',
+            '--',
+            'sh',
+            '-c',
+            `hostname ${hostname(i)} && exec /usr/sbin/sshd -D -e -f ${conf}`,
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     writeFileSync(
       join(dir, 'inventory.ini'),
@@ -79,18 +108,48 @@ describe('the Ansible playbook across three hosts', { skip: why }, () => {
   async function waitListening(): Promise<void> {
     for (let i = 1; i <= HOSTS; i++) {
       const end = Date.now() + 10_000;
-      while (spawnSync('ip', ['netns', 'exec', ns(i), 'ss', '-ltnH', `src ${addr(i)}:22`], { encoding: 'utf8' }).stdout.trim() === '' && Date.now() < end) await sleep(50);
+      while (
+        spawnSync('ip', ['netns', 'exec', ns(i), 'ss', '-ltnH', `src ${addr(i)}:22`], {
+          encoding: 'utf8',
+        }).stdout.trim() === '' &&
+        Date.now() < end
+      )
+        await sleep(50);
     }
   }
 
   /** ansible-playbook, asynchronously (a test may act while it runs); its exit code and output. */
-  function playbook(fetch: string, extra: Record<string, unknown>): { done: Promise<{ code: number | null; out: string }> } {
-    const vars = { nsbench_source: 'prebuilt', nsbench_install_prereqs: false, nsbench_fetch_dir: fetch, nsbench_workdir: `/var/tmp/nsb-fleet-${tag}-{{ inventory_hostname }}`, nsbench_scenarios: ['boot'], ...extra };
-    const child = spawn('ansible-playbook', ['-i', join(dir, 'inventory.ini'), join(PROJECT_ROOT, 'deploy/ansible/playbook.yml'), '-e', JSON.stringify(vars)], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ANSIBLE_HOME: join(dir, 'ansible'), ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'), ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, 'cp'), ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_PIPELINING: 'True' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  function playbook(
+    fetch: string,
+    extra: Record<string, unknown>,
+  ): { done: Promise<{ code: number | null; out: string }> } {
+    const vars = {
+      nsbench_source: 'prebuilt',
+      nsbench_install_prereqs: false,
+      nsbench_fetch_dir: fetch,
+      nsbench_workdir: `/var/tmp/nsb-fleet-${tag}-{{ inventory_hostname }}`,
+      nsbench_scenarios: ['boot'],
+      ...extra,
+    };
+    const child = spawn(
+      'ansible-playbook',
+      ['-i', join(dir, 'inventory.ini'), join(PROJECT_ROOT, 'deploy/ansible/playbook.yml'), '-e', JSON.stringify(vars)],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          ANSIBLE_HOME: join(dir, 'ansible'),
+          ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+          ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, 'cp'),
+          ANSIBLE_HOST_KEY_CHECKING: 'False',
+          ANSIBLE_NOCOLOR: '1',
+          ANSIBLE_FORCE_COLOR: '0',
+          ANSIBLE_RETRY_FILES_ENABLED: 'False',
+          ANSIBLE_PIPELINING: 'True',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -118,17 +177,30 @@ describe('the Ansible playbook across three hosts', { skip: why }, () => {
       spawnSync('ip', ['netns', 'del', ns(i)]);
       rmSync(workdir(i), { recursive: true, force: true });
     }
-    spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'cleanup'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'cleanup'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
   });
 
-  test('three hosts run, fetched, merged and reported; the fourth, whose sshd stops mid-run, is reported as failed', { timeout: 600_000 }, async () => {
+  test('three hosts run, fetched, merged and reported; the fourth, whose sshd stops mid-run, is reported as failed', {
+    timeout: 600_000,
+  }, async () => {
     makeHosts();
     await waitListening();
     const fetch = join(dir, 'fleet');
-    const pb = playbook(fetch, { nsbench_rounds: 3, nsbench_timeout: 300, nsbench_extra_args: ['--ns', 'bare', '--ns', 'net', '--warmup', '0'] });
+    const pb = playbook(fetch, {
+      nsbench_rounds: 3,
+      nsbench_timeout: 300,
+      nsbench_extra_args: ['--ns', 'bare', '--ns', 'net', '--warmup', '0'],
+    });
     // mid-run: once the fourth host writes samples, its sshd and every session of it go
     const last = HOSTS;
-    const samples = () => (existsSync(join(workdir(last), 'results')) ? readdirSync(join(workdir(last), 'results')).filter((f) => f.endsWith('.samples.jsonl')) : []);
+    const samples = () =>
+      existsSync(join(workdir(last), 'results'))
+        ? readdirSync(join(workdir(last), 'results')).filter((f) => f.endsWith('.samples.jsonl'))
+        : [];
     const end = Date.now() + 300_000;
     while (!samples().length && Date.now() < end) await sleep(50);
     assert.ok(samples().length, `${hostname(last)} began measuring`);
@@ -138,7 +210,8 @@ describe('the Ansible playbook across three hosts', { skip: why }, () => {
       const out = new Set([root]);
       for (let grew = true; grew; ) {
         grew = false;
-        for (const p of all) if (out.has(p.ppid) && !out.has(p.pid) && p.comm.startsWith('sshd')) {
+        for (const p of all)
+          if (out.has(p.ppid) && !out.has(p.pid) && p.comm.startsWith('sshd')) {
             out.add(p.pid);
             grew = true;
           }
@@ -158,15 +231,36 @@ describe('the Ansible playbook across three hosts', { skip: why }, () => {
     for (let i = 1; i < last; i++) {
       assert.match(out, new RegExp(`${hostname(i)}\\s*:.*unreachable=0\\s+failed=0`), `${hostname(i)} ran through`);
       const files = readdirSync(join(fetch, hostname(i)));
-      assert.ok(files.some((f) => /^\d{8}-\d{6}-[0-9a-f]+\.json$/.test(f)) && files.some((f) => f.endsWith('.samples.jsonl')), `${hostname(i)}: its results and samples files fetched (${files.join(', ')})`);
+      assert.ok(
+        files.some((f) => /^\d{8}-\d{6}-[0-9a-f]+\.json$/.test(f)) && files.some((f) => f.endsWith('.samples.jsonl')),
+        `${hostname(i)}: its results and samples files fetched (${files.join(', ')})`,
+      );
     }
-    const fleet = JSON.parse(readFileSync(join(fetch, 'fleet.json'), 'utf8')) as { hosts: { key: string; run: { scenarios: { name: string }[] } }[]; failed: { host: string; reason: string }[] };
-    assert.deepEqual(fleet.hosts.map((h) => h.key).sort(), [1, 2, 3].map(hostname), 'the three results merged, keyed by each host\'s own fingerprint');
+    const fleet = JSON.parse(readFileSync(join(fetch, 'fleet.json'), 'utf8')) as {
+      hosts: { key: string; run: { scenarios: { name: string }[] } }[];
+      failed: { host: string; reason: string }[];
+    };
+    assert.deepEqual(
+      fleet.hosts.map((h) => h.key).sort(),
+      [1, 2, 3].map(hostname),
+      "the three results merged, keyed by each host's own fingerprint",
+    );
     assert.ok(fleet.hosts.every((h) => h.run.scenarios[0]?.name === 'boot'));
-    assert.deepEqual(fleet.failed.map((f) => f.host), [hostname(last)]);
+    assert.deepEqual(
+      fleet.failed.map((f) => f.host),
+      [hostname(last)],
+    );
     const html = readFileSync(join(fetch, 'reports', 'fleet.html'), 'utf8');
     for (let i = 1; i < last; i++) assert.match(html, new RegExp(`<td>${hostname(i)}</td>`));
-    assert.match(readFileSync(join(fetch, 'reports', 'fleet.md'), 'utf8'), new RegExp(`failed: ${hostname(last)} \\(no results`));
-    for (let i = 1; i < last; i++) assert.deepEqual(processTable().filter((p) => inside(i).includes(p.pid) && p.comm !== 'sshd'), [], `nothing left running on ${hostname(i)}`);
+    assert.match(
+      readFileSync(join(fetch, 'reports', 'fleet.md'), 'utf8'),
+      new RegExp(`failed: ${hostname(last)} \\(no results`),
+    );
+    for (let i = 1; i < last; i++)
+      assert.deepEqual(
+        processTable().filter((p) => inside(i).includes(p.pid) && p.comm !== 'sshd'),
+        [],
+        `nothing left running on ${hostname(i)}`,
+      );
   });
 });

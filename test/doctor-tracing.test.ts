@@ -15,20 +15,36 @@ test('facilities from a tracefs tree: tracepoints by system, tracers, kprobes, B
   const fs = join(root, 'filesystems');
   writeFileSync(fs, 'nodev\tsysfs\nnodev\ttracefs\n');
   const f = tracingFacilities({ roots: [root], filesystems: fs, btf: join(root, 'no-btf') });
-  assert.deepEqual(f, { tracefs: root, tracefsInKernel: true, tracepoints: { sched: true, workqueue: true, syscalls: false, raw_syscalls: false, cgroup: true }, functionTracer: true, functionTracerRefused: false, functionGraph: false, kprobes: false, btf: false });
+  assert.deepEqual(f, {
+    tracefs: root,
+    tracefsInKernel: true,
+    tracepoints: { sched: true, workqueue: true, syscalls: false, raw_syscalls: false, cgroup: true },
+    functionTracer: true,
+    functionTracerRefused: false,
+    functionGraph: false,
+    kprobes: false,
+    btf: false,
+  });
   const rows = new Map(kernelTracingChecks(f).map((c) => [c.name, c]));
   assert.equal(rows.get('tracepoints')?.status, 'info');
   assert.match(rows.get('tracepoints')?.detail ?? '', /missing: syscalls, raw_syscalls/);
   assert.equal(rows.get('function tracer')?.status, 'ok');
   assert.match(rows.get('kprobes')?.fix ?? '', /CONFIG_KPROBE_EVENTS/);
   const unmounted = tracingFacilities({ roots: [join(root, 'nowhere')], filesystems: fs });
-  assert.equal(kernelTracingChecks(unmounted).find((c) => c.name === 'tracefs')?.fix, 'mount -t tracefs nodev /sys/kernel/tracing');
+  assert.equal(
+    kernelTracingChecks(unmounted).find((c) => c.name === 'tracefs')?.fix,
+    'mount -t tracefs nodev /sys/kernel/tracing',
+  );
 });
 
 // as root, tracefs is mounted where it is missing (as a run that traces does; unmounted when this process exits)
 if (process.geteuid?.() === 0) ensureTracefs(0);
 
-test('live: what this kernel has is reported as it is', { skip: existsSync('/sys/kernel/tracing/events') ? false : 'tracefs is not mounted here (and not mountable, or not root)' }, () => {
+test('live: what this kernel has is reported as it is', {
+  skip: existsSync('/sys/kernel/tracing/events')
+    ? false
+    : 'tracefs is not mounted here (and not mountable, or not root)',
+}, () => {
   const f = tracingFacilities();
   assert.equal(f.kprobes, existsSync('/sys/kernel/tracing/kprobe_events'));
   assert.equal(f.btf, existsSync('/sys/kernel/btf/vmlinux'));
@@ -41,6 +57,7 @@ test('live: what this kernel has is reported as it is', { skip: existsSync('/sys
   }
   const listed = readFileSync('/sys/kernel/tracing/available_tracers', 'utf8').split(/\s+/).includes('function');
   assert.equal(f.functionTracer, listed && readable);
-  if (listed && !readable) assert.match(kernelTracingChecks(f).find((c) => c.name === 'function tracer')?.detail ?? '', /refuses it/);
+  if (listed && !readable)
+    assert.match(kernelTracingChecks(f).find((c) => c.name === 'function tracer')?.detail ?? '', /refuses it/);
   assert.ok(f.tracepoints.sched && f.tracepoints.workqueue, 'the tracepoints kernel-work tracing already uses');
 });

@@ -24,7 +24,11 @@ describe('engines launch into the requested namespaces', { skip: needsRootAndBui
         const cmd = engine.command(NS, 1, ctx);
         const held = await launcher.hold({ ns: [], path: cmd.path, argv: cmd.argv, timeoutMs: 20_000 });
         assert.equal(held.state, 'running', `${held.state}: ${held.error?.message ?? held.stderr}`);
-        const pid = await waitFor(() => descendantsNamed(held.pid, 'idle')[0], 10_000, `the sandboxed program under ${name}`);
+        const pid = await waitFor(
+          () => descendantsNamed(held.pid, 'idle')[0],
+          10_000,
+          `the sandboxed program under ${name}`,
+        );
         for (const ns of NS) assert.notEqual(nsInode(pid, ns), nsInode('self', ns), `${name}: ${ns} namespace is new`);
         assert.equal(nsInode(pid, 'time'), nsInode('self', 'time'), `${name}: no time namespace was asked for`);
         process.kill(pid, 'SIGKILL'); // the sandboxed program we started, by its pid
@@ -35,11 +39,17 @@ describe('engines launch into the requested namespaces', { skip: needsRootAndBui
         engine.cleanup(ctx);
       }
       assert.deepEqual(leftovers(`nsb-${ctx.tag}`), [], 'no cgroup of the engine is left');
-      assert.deepEqual(readdirSync('/var/tmp').filter((f) => f.startsWith(`nsb-${ctx.tag}`)), [], 'no bundle is left');
+      assert.deepEqual(
+        readdirSync('/var/tmp').filter((f) => f.startsWith(`nsb-${ctx.tag}`)),
+        [],
+        'no bundle is left',
+      );
     });
   }
 
-  test('crun on a cgroup v1 hybrid machine is refused with the reason', { skip: ctx.cgroups.mode === 'hybrid' ? false : 'not a hybrid machine' }, () => {
+  test('crun on a cgroup v1 hybrid machine is refused with the reason', {
+    skip: ctx.cgroups.mode === 'hybrid' ? false : 'not a hybrid machine',
+  }, () => {
     const r = ENGINES.crun?.unsupported(NS, ctx) ?? '';
     assert.ok(/hybrid/.test(r) || /not installed/.test(r), r);
   });

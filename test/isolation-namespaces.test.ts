@@ -17,11 +17,24 @@ test('namespace lists parse in canonical order, with bare and all', () => {
 test('an unknown namespace names itself, the place and the known names', () => {
   assert.throws(
     () => parseNamespaceList('user,nett', '--ns'),
-    (e: unknown) => e instanceof UserError && e.message === '--ns: unknown namespace "nett" (did you mean "net"? known: user, pid, mnt, net, ipc, uts, cgroup, time)',
+    (e: unknown) =>
+      e instanceof UserError &&
+      e.message ===
+        '--ns: unknown namespace "nett" (did you mean "net"? known: user, pid, mnt, net, ipc, uts, cgroup, time)',
   );
-  assert.throws(() => parseOrFail(namespacesSchema, ['pid', 3], 'variants[0].ns', '.'), /variants\[0\]\.ns\[1\]: unknown namespace 3/);
-  assert.throws(() => parseOrFail(namespacesSchema, ['nett'], 'ns', '.'), /ns\[0\]: unknown namespace "nett" \(did you mean "net"\? known: user/);
-  assert.deepEqual(parseOrFail(namespacesSchema, ['net', 'pid', 'net'], 'ns'), ['pid', 'net'], 'canonical order, no duplicates');
+  assert.throws(
+    () => parseOrFail(namespacesSchema, ['pid', 3], 'variants[0].ns', '.'),
+    /variants\[0\]\.ns\[1\]: unknown namespace 3/,
+  );
+  assert.throws(
+    () => parseOrFail(namespacesSchema, ['nett'], 'ns', '.'),
+    /ns\[0\]: unknown namespace "nett" \(did you mean "net"\? known: user/,
+  );
+  assert.deepEqual(
+    parseOrFail(namespacesSchema, ['net', 'pid', 'net'], 'ns'),
+    ['pid', 'net'],
+    'canonical order, no duplicates',
+  );
   assert.throws(() => parseOrFail(namespacesSchema, 'pid', 'v.ns', '.'), /v\.ns: expected an array of namespace names/);
 });
 
@@ -40,7 +53,10 @@ test('set ids are stable', () => {
 
 test('variant helpers: bare, each alone, all, powerset, presets', () => {
   assert.deepEqual(bare().ns, []);
-  assert.deepEqual(eachAlone().map((v) => v.id), [...NAMESPACES]);
+  assert.deepEqual(
+    eachAlone().map((v) => v.id),
+    [...NAMESPACES],
+  );
   assert.equal(all().ns.length, 8);
   const ps = powerset(['user', 'pid', 'net']);
   assert.equal(ps.length, 8);
@@ -53,13 +69,28 @@ test('variant helpers: bare, each alone, all, powerset, presets', () => {
 });
 
 test('--ns words: lists win over preset names, presets and keywords expand', () => {
-  assert.deepEqual(parseVariantSpec('all').map((v) => v.id), ['all']);
-  assert.deepEqual(parseVariantSpec('runc').map((v) => v.id), ['preset:runc']);
-  assert.deepEqual(parseVariantSpec('preset:docker').map((v) => v.id), ['preset:docker']);
+  assert.deepEqual(
+    parseVariantSpec('all').map((v) => v.id),
+    ['all'],
+  );
+  assert.deepEqual(
+    parseVariantSpec('runc').map((v) => v.id),
+    ['preset:runc'],
+  );
+  assert.deepEqual(
+    parseVariantSpec('preset:docker').map((v) => v.id),
+    ['preset:docker'],
+  );
   assert.equal(parseVariantSpec('each').length, 8);
-  assert.deepEqual(parseVariantSpecs(['bare', 'pid', 'bare', 'user,pid']).map((v) => v.id), ['bare', 'pid', 'user+pid']);
+  assert.deepEqual(
+    parseVariantSpecs(['bare', 'pid', 'bare', 'user,pid']).map((v) => v.id),
+    ['bare', 'pid', 'user+pid'],
+  );
   assert.throws(() => parseVariantSpec('preset:nope'), /unknown preset "nope"/);
-  assert.throws(() => parseVariantSpec('nett'), /--ns: "nett" is no namespace, preset or keyword \(did you mean "net"\?\)/);
+  assert.throws(
+    () => parseVariantSpec('nett'),
+    /--ns: "nett" is no namespace, preset or keyword \(did you mean "net"\?\)/,
+  );
   assert.throws(() => parseVariantSpec('dockr'), /\(did you mean "docker"\?\)/);
   assert.throws(() => parseVariantSpec('bare,pid'), /"bare" \(no namespaces\) and "pid" contradict each other/);
 });

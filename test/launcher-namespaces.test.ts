@@ -12,19 +12,27 @@ import { childrenOf, hasCommand, needsRootAndBuild, nsInode, run, tempDir, waitF
 const SLEEP = '/bin/sleep';
 
 /** Starts `sleep 30` in a sandbox, hands its host pid to `inspect`, then kills it by pidfd. */
-async function withLiveSandbox(launcher: SandboxLauncher, spec: Omit<SandboxSpec, 'path'>, inspect: (pid: number) => void | Promise<void>): Promise<LaunchResult> {
+async function withLiveSandbox(
+  launcher: SandboxLauncher,
+  spec: Omit<SandboxSpec, 'path'>,
+  inspect: (pid: number) => void | Promise<void>,
+): Promise<LaunchResult> {
   const before = new Set(childrenOf(launcher.pid));
   const pending = launcher.run({ ...spec, path: SLEEP, argv: ['sleep', '30'], timeoutMs: 20_000 });
-  const pid = await waitFor(() => {
-    const fresh = childrenOf(launcher.pid).filter((p) => !before.has(p));
-    const p = fresh[0];
-    if (p === undefined) return null;
-    try {
-      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep' ? p : null; // exec'd: setup is done
-    } catch {
-      return null;
-    }
-  }, 10_000, 'the sandbox to exec');
+  const pid = await waitFor(
+    () => {
+      const fresh = childrenOf(launcher.pid).filter((p) => !before.has(p));
+      const p = fresh[0];
+      if (p === undefined) return null;
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep' ? p : null; // exec'd: setup is done
+      } catch {
+        return null;
+      }
+    },
+    10_000,
+    'the sandbox to exec',
+  );
   const b = nativeBinding();
   try {
     await inspect(pid);
@@ -44,7 +52,11 @@ function nsPidLine(pid: number): number[] {
 
 /** What each namespace must look like from outside. */
 function checkIsolated(pid: number, ns: Namespace): void {
-  assert.notEqual(nsInode(pid, ns), nsInode('self', ns), `${ns}: the sandbox's /proc/${pid}/ns/${ns} must differ from ours`);
+  assert.notEqual(
+    nsInode(pid, ns),
+    nsInode('self', ns),
+    `${ns}: the sandbox's /proc/${pid}/ns/${ns} must differ from ours`,
+  );
   switch (ns) {
     case 'pid':
       assert.deepEqual(nsPidLine(pid).slice(-1), [1], 'pid: the workload is pid 1 inside its namespace');
@@ -56,7 +68,11 @@ function checkIsolated(pid: number, ns: Namespace): void {
       break;
     }
     case 'net': {
-      const dev = readFileSync(`/proc/${pid}/net/dev`, 'utf8').split('\n').slice(2).filter(Boolean).map((l) => l.split(':')[0]?.trim());
+      const dev = readFileSync(`/proc/${pid}/net/dev`, 'utf8')
+        .split('\n')
+        .slice(2)
+        .filter(Boolean)
+        .map((l) => l.split(':')[0]?.trim());
       assert.deepEqual(dev, ['lo'], 'net: only lo exists inside');
       if (hasCommand('nsenter') && hasCommand('ip')) {
         const link = run('nsenter', ['-t', String(pid), '-n', 'ip', '-o', 'link', 'show', 'lo']);
@@ -65,11 +81,22 @@ function checkIsolated(pid: number, ns: Namespace): void {
       break;
     }
     case 'user':
-      assert.equal(readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' '), `0 ${process.geteuid?.()} 1`, 'user: uid 0 inside maps to the caller');
-      assert.equal(readFileSync(`/proc/${pid}/setgroups`, 'utf8').trim(), 'deny', 'user: setgroups denied before gid_map');
+      assert.equal(
+        readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' '),
+        `0 ${process.geteuid?.()} 1`,
+        'user: uid 0 inside maps to the caller',
+      );
+      assert.equal(
+        readFileSync(`/proc/${pid}/setgroups`, 'utf8').trim(),
+        'deny',
+        'user: setgroups denied before gid_map',
+      );
       break;
     case 'mnt': {
-      assert.ok(!/ shared:\d+/.test(readFileSync(`/proc/${pid}/mountinfo`, 'utf8')), 'mnt: propagation is private inside (no shared: mounts)');
+      assert.ok(
+        !/ shared:\d+/.test(readFileSync(`/proc/${pid}/mountinfo`, 'utf8')),
+        'mnt: propagation is private inside (no shared: mounts)',
+      );
       // a mount made inside must not appear on the host
       const dir = tempDir('nsb-mnt-');
       try {
@@ -109,7 +136,10 @@ describe('launcher: namespaces seen from outside', { skip: needsRootAndBuild }, 
     await withLiveSandbox(launcher, { ns: [...NAMESPACES], hostname: 'nsb-test-host' }, (pid) => {
       for (const ns of NAMESPACES) checkIsolated(pid, ns);
       const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n');
-      assert.ok(mounts.some((l) => / \/proc .* - proc /.test(l)), 'a proc filesystem is mounted on /proc inside');
+      assert.ok(
+        mounts.some((l) => / \/proc .* - proc /.test(l)),
+        'a proc filesystem is mounted on /proc inside',
+      );
     });
   });
 
@@ -132,7 +162,10 @@ describe('launcher: namespaces seen from outside', { skip: needsRootAndBuild }, 
     const o = r.offsetsNs;
     assert.ok(o.cloneStart >= 0 && o.cloneDone > o.cloneStart, 'clone timestamps ordered');
     assert.ok(o.mapsDone > o.cloneDone, 'maps written after clone returned (user namespace)');
-    assert.ok(o.setupDone >= o.childStart && o.exec >= o.setupDone && o.ready > o.exec && o.exit >= o.ready, 'child milestones ordered');
+    assert.ok(
+      o.setupDone >= o.childStart && o.exec >= o.setupDone && o.ready > o.exec && o.exit >= o.ready,
+      'child milestones ordered',
+    );
     assert.ok(r.child.userUs + r.child.sysUs >= 0 && r.child.maxRssKb > 0, 'child rusage recorded');
   });
 

@@ -46,7 +46,12 @@ describe('launcher: timeouts, failures and the channel', { skip: needsRootAndBui
   });
 
   test('hold keeps a ready sandbox running until release reaps it', async () => {
-    const spec = { ns: ['pid', 'user'] as const, path: '/bin/sh', argv: ['sh', '-c', 'printf r >&3; exec sleep 30'], timeoutMs: 5000 };
+    const spec = {
+      ns: ['pid', 'user'] as const,
+      path: '/bin/sh',
+      argv: ['sh', '-c', 'printf r >&3; exec sleep 30'],
+      timeoutMs: 5000,
+    };
     const held = await launcher.hold({ ...spec, ns: [...spec.ns] });
     assert.equal(held.state, 'running');
     assert.ok(held.ready);
@@ -64,7 +69,12 @@ describe('launcher: timeouts, failures and the channel', { skip: needsRootAndBui
   });
 
   test('release with signal 0 waits for a sandbox that exits by itself', async () => {
-    const held = await launcher.hold({ ns: ['pid'], path: '/bin/sh', argv: ['sh', '-c', 'printf r >&3; sleep 0.1; exit 7'], timeoutMs: 5000 });
+    const held = await launcher.hold({
+      ns: ['pid'],
+      path: '/bin/sh',
+      argv: ['sh', '-c', 'printf r >&3; sleep 0.1; exit 7'],
+      timeoutMs: 5000,
+    });
     assert.equal(held.state, 'running');
     const done = await launcher.release(held.id, { signal: 0, timeoutMs: 5000 });
     assert.equal(done.state, 'exited');
@@ -74,16 +84,34 @@ describe('launcher: timeouts, failures and the channel', { skip: needsRootAndBui
   test('closing the launcher kills and reaps what it still holds', async () => {
     const l = SandboxLauncher.start();
     const pids: number[] = [];
-    for (let i = 0; i < 3; i++) pids.push((await l.hold({ ns: ['pid'], path: '/bin/sh', argv: ['sh', '-c', 'printf r >&3; exec sleep 30'], timeoutMs: 5000 })).pid);
+    for (let i = 0; i < 3; i++)
+      pids.push(
+        (
+          await l.hold({
+            ns: ['pid'],
+            path: '/bin/sh',
+            argv: ['sh', '-c', 'printf r >&3; exec sleep 30'],
+            timeoutMs: 5000,
+          })
+        ).pid,
+      );
     assert.ok(pids.every((p) => existsSync(`/proc/${p}`)));
     l.close();
-    assert.ok(pids.every((p) => !existsSync(`/proc/${p}`)), 'no sandbox outlives the launcher');
+    assert.ok(
+      pids.every((p) => !existsSync(`/proc/${p}`)),
+      'no sandbox outlives the launcher',
+    );
   });
 
   test('requests are serialized: concurrent calls all complete', async () => {
     const noop = builtinWorkload('noop');
-    const rs = await Promise.all(Array.from({ length: 8 }, () => launcher.run({ ns: ['pid'], path: noop, timeoutMs: 5000 })));
-    assert.deepEqual(rs.map((r) => r.state), Array(8).fill('exited'));
+    const rs = await Promise.all(
+      Array.from({ length: 8 }, () => launcher.run({ ns: ['pid'], path: noop, timeoutMs: 5000 })),
+    );
+    assert.deepEqual(
+      rs.map((r) => r.state),
+      Array(8).fill('exited'),
+    );
     assert.equal(new Set(rs.map((r) => r.id)).size, 8);
   });
 
@@ -98,9 +126,12 @@ describe('launcher: timeouts, failures and the channel', { skip: needsRootAndBui
 });
 
 describe('binding', { skip: BUILT ? false : 'native part not built (run npm install)' }, () => {
-  test("the native namespace table matches the TypeScript one, bit for bit", () => {
+  test('the native namespace table matches the TypeScript one, bit for bit', () => {
     const table = nativeBinding().namespaces();
-    assert.deepEqual(table.map((n) => n.name), [...NAMESPACES]);
+    assert.deepEqual(
+      table.map((n) => n.name),
+      [...NAMESPACES],
+    );
     for (const [i, n] of table.entries()) assert.equal(n.bit, 1 << i);
   });
 
@@ -118,7 +149,10 @@ describe('binding', { skip: BUILT ? false : 'native part not built (run npm inst
 
   test('starting a launcher that does not exist throws a system error', () => {
     const b = nativeBinding();
-    assert.throws(() => new b.Launcher('/nonexistent/nsb-launcher'), (e: Error & { code?: string; syscall?: string }) => e.code === 'ENOENT' && e.syscall === 'posix_spawn');
+    assert.throws(
+      () => new b.Launcher('/nonexistent/nsb-launcher'),
+      (e: Error & { code?: string; syscall?: string }) => e.code === 'ENOENT' && e.syscall === 'posix_spawn',
+    );
   });
 
   test('specs convert names to bits and ms to ns', () => {

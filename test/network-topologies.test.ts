@@ -15,7 +15,10 @@ import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 const skip = needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false);
 
 function ours(tag: string): { netns: string[]; links: string[] } {
-  return { netns: netnsList().filter((n) => n.startsWith(`nsb-${tag}`)), links: linkNames().filter((n) => n.startsWith(`nsb-${tag}`)) };
+  return {
+    netns: netnsList().filter((n) => n.startsWith(`nsb-${tag}`)),
+    links: linkNames().filter((n) => n.startsWith(`nsb-${tag}`)),
+  };
 }
 
 describe('network topologies', { skip }, () => {
@@ -41,15 +44,32 @@ describe('network topologies', { skip }, () => {
       }
       let metrics: Record<string, number>;
       if (t.sameSandbox) {
-        const r = await launcher.run({ ns: ['net'], path: net, argv: ['net', 'loop', 'stream', '0.2'], timeoutMs: 20_000 });
+        const r = await launcher.run({
+          ns: ['net'],
+          path: net,
+          argv: ['net', 'loop', 'stream', '0.2'],
+          timeoutMs: 20_000,
+        });
         assert.equal(r.exitCode, 0, r.stderr);
         metrics = workloadMetrics(r.stdout);
       } else {
         const port = kind === 'host-loopback' ? String(40000 + (process.pid % 10000)) : '5201';
-        const server = await launcher.hold({ ns: ['pid'], ...(t.server.netns ? { netns: t.server.netns } : {}), path: net, argv: ['net', 'server', port, kind === 'host-loopback' ? '127.0.0.1' : '0.0.0.0'], timeoutMs: 10_000 });
+        const server = await launcher.hold({
+          ns: ['pid'],
+          ...(t.server.netns ? { netns: t.server.netns } : {}),
+          path: net,
+          argv: ['net', 'server', port, kind === 'host-loopback' ? '127.0.0.1' : '0.0.0.0'],
+          timeoutMs: 10_000,
+        });
         assert.equal(server.state, 'running', server.error?.message);
         try {
-          const r = await launcher.run({ ns: ['pid'], ...(t.client.netns ? { netns: t.client.netns } : {}), path: net, argv: ['net', 'client', t.serverAddress, port, 'stream', '0.2'], timeoutMs: 20_000 });
+          const r = await launcher.run({
+            ns: ['pid'],
+            ...(t.client.netns ? { netns: t.client.netns } : {}),
+            path: net,
+            argv: ['net', 'client', t.serverAddress, port, 'stream', '0.2'],
+            timeoutMs: 20_000,
+          });
           assert.equal(r.exitCode, 0, r.stderr);
           metrics = workloadMetrics(r.stdout);
           if (t.client.netns) {
@@ -63,7 +83,10 @@ describe('network topologies', { skip }, () => {
       assert.ok((metrics['workload.bytes'] ?? 0) > 0);
       assert.equal(metrics['workload.receivedBytes'], metrics['workload.bytes']);
       assert.deepEqual(nm.destroy(t), []);
-      assert.deepEqual(ours(nm.tag).netns.filter((n) => t.created.netns.includes(n)), []);
+      assert.deepEqual(
+        ours(nm.tag).netns.filter((n) => t.created.netns.includes(n)),
+        [],
+      );
     });
   }
 
@@ -89,35 +112,88 @@ describe('network scenario through the runner', { skip }, () => {
         description: 'x',
         kind: 'network',
         workload: { builtin: 'net' },
-        variants: networkVariants({ topologies: ['host-loopback', 'veth', 'bridge'], tests: [{ test: 'stream', seconds: 0.2 }, { test: 'rr', count: 200 }], nsSets: [[], ['pid', 'mnt']] }),
+        variants: networkVariants({
+          topologies: ['host-loopback', 'veth', 'bridge'],
+          tests: [
+            { test: 'stream', seconds: 0.2 },
+            { test: 'rr', count: 200 },
+          ],
+          nsSets: [[], ['pid', 'mnt']],
+        }),
       },
       'test/nt.ts',
     );
-    const before = { netns: netnsList().filter((n) => n.startsWith('nsb')), links: linkNames().filter((n) => n.startsWith('nsb')) };
-    const { run } = await runBenchmark({ scenarios: [sc], rounds: 2, warmup: 0, defaultRounds: 2, defaultWarmup: 0, defaultTimeoutMs: 20_000, outDir: tempDir(), seed: 3 });
+    const before = {
+      netns: netnsList().filter((n) => n.startsWith('nsb')),
+      links: linkNames().filter((n) => n.startsWith('nsb')),
+    };
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      rounds: 2,
+      warmup: 0,
+      defaultRounds: 2,
+      defaultWarmup: 0,
+      defaultTimeoutMs: 20_000,
+      outDir: tempDir(),
+      seed: 3,
+    });
     const r = run.scenarios[0];
     assert.ok(r);
-    for (const v of r.summary) assert.equal(v.completed, 2, `${v.variant}: ${JSON.stringify(r.samples.find((s) => s.variant === v.variant && s.state !== 'completed'))}`);
+    for (const v of r.summary)
+      assert.equal(
+        v.completed,
+        2,
+        `${v.variant}: ${JSON.stringify(r.samples.find((s) => s.variant === v.variant && s.state !== 'completed'))}`,
+      );
     const veth = r.summary.find((v) => v.variant === 'stream/veth/bare');
     assert.ok((veth?.metrics['workload.throughputMbitPerSec']?.median ?? 0) > 0);
     const tput = veth?.metrics['workload.throughputMbitPerSec'];
-    assert.ok(tput?.baselineN === 2 && tput.tooFew && tput.ratioToBaseline === null, 'compared with the host loopback — and 2 rounds a side are too few for a ratio');
+    assert.ok(
+      tput?.baselineN === 2 && tput.tooFew && tput.ratioToBaseline === null,
+      'compared with the host loopback — and 2 rounds a side are too few for a ratio',
+    );
     assert.ok((r.summary.find((v) => v.variant === 'rr/bridge/pid+mnt')?.metrics['workload.p50Ns']?.median ?? 0) > 0);
-    assert.deepEqual({ netns: netnsList().filter((n) => n.startsWith('nsb')), links: linkNames().filter((n) => n.startsWith('nsb')) }, before, 'no nsb- link or netns afterwards');
+    assert.deepEqual(
+      { netns: netnsList().filter((n) => n.startsWith('nsb')), links: linkNames().filter((n) => n.startsWith('nsb')) },
+      before,
+      'no nsb- link or netns afterwards',
+    );
   });
 });
 
-describe('iperf3 across a topology, inside sandboxes', { skip: skip || (which('iperf3') ? false : 'iperf3 is not installed (apt-get install iperf3)') }, () => {
+describe('iperf3 across a topology, inside sandboxes', {
+  skip: skip || (which('iperf3') ? false : 'iperf3 is not installed (apt-get install iperf3)'),
+}, () => {
   test('server held behind listenready in one namespace, client in the other, -J parsed', async () => {
     const sc = validateScenario(
-      { name: 'ip3', description: 'x', kind: 'network', workload: { builtin: 'net' }, variants: networkVariants({ topologies: ['host-loopback', 'veth'], tests: [{ test: 'stream', seconds: 1, tool: 'iperf3' }] }) },
+      {
+        name: 'ip3',
+        description: 'x',
+        kind: 'network',
+        workload: { builtin: 'net' },
+        variants: networkVariants({
+          topologies: ['host-loopback', 'veth'],
+          tests: [{ test: 'stream', seconds: 1, tool: 'iperf3' }],
+        }),
+      },
       'test/ip3.ts',
     );
-    const { run } = await runBenchmark({ scenarios: [sc], rounds: 1, warmup: 0, defaultRounds: 1, defaultWarmup: 0, defaultTimeoutMs: 30_000, outDir: tempDir(), seed: 4 });
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      rounds: 1,
+      warmup: 0,
+      defaultRounds: 1,
+      defaultWarmup: 0,
+      defaultTimeoutMs: 30_000,
+      outDir: tempDir(),
+      seed: 4,
+    });
     const veth = run.scenarios[0]?.summary.find((v) => v.variant === 'iperf3/veth/bare');
     assert.equal(veth?.completed, 1, JSON.stringify(run.scenarios[0]?.samples));
     assert.ok((veth?.metrics['workload.throughputMbitPerSec']?.median ?? 0) > 0);
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /^\/usr\/bin\/iperf3 -s -p 5201/.test(l));
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => /^\/usr\/bin\/iperf3 -s -p 5201/.test(l));
     assert.deepEqual(left, [], 'the held iperf3 server is gone');
   });
 });

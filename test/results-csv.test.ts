@@ -7,7 +7,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
-import { CSV_UNITS, csvUnit, readResults, ResultsWriter, samplesCsv, SAMPLES_CSV_COLUMNS, summaryCsv, SUMMARY_CSV_COLUMNS } from '../src/results/index.ts';
+import {
+  CSV_UNITS,
+  csvUnit,
+  readResults,
+  ResultsWriter,
+  samplesCsv,
+  SAMPLES_CSV_COLUMNS,
+  summaryCsv,
+  SUMMARY_CSV_COLUMNS,
+} from '../src/results/index.ts';
 import { hasCommand, tempDir } from './helpers/env.ts';
 
 const FIXTURE = new URL('./fixtures/results/quick-run.json', import.meta.url).pathname;
@@ -24,13 +33,20 @@ test('units from one vocabulary, values converted to them', () => {
   const raw = samplesCsv(run).trim().split('\n');
   assert.equal(raw[0], SAMPLES_CSV_COLUMNS.join(','));
   const unit = SAMPLES_CSV_COLUMNS.indexOf('unit');
-  const units = new Set(raw.slice(1).map((l) => l.split(',')[unit]).filter(Boolean));
+  const units = new Set(
+    raw
+      .slice(1)
+      .map((l) => l.split(',')[unit])
+      .filter(Boolean),
+  );
   for (const u of units) assert.ok((CSV_UNITS as readonly string[]).includes(u as string), `unit ${u}`);
   assert.ok(!/,persec,|,us,|,kb,/.test(raw.join('\n')));
   assert.equal(summaryCsv(run).split('\n')[0], SUMMARY_CSV_COLUMNS.join(','));
 });
 
-test('both CSVs load in one call with the right types (pandas where installed, else csv)', { skip: hasCommand('python3') ? false : 'python3 is not installed' }, () => {
+test('both CSVs load in one call with the right types (pandas where installed, else csv)', {
+  skip: hasCommand('python3') ? false : 'python3 is not installed',
+}, () => {
   const dir = tempDir('nsb-csv-');
   writeFileSync(join(dir, 'raw.csv'), samplesCsv(run));
   writeFileSync(join(dir, 'summary.csv'), summaryCsv(run));
@@ -63,13 +79,24 @@ except ImportError:
 print(json.dumps(out))
 `;
   // Debian's python3 (where apt's python3-pandas lives) before whatever python3 is first on the PATH
-  const r = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', py, dir], { encoding: 'utf8' });
+  const r = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', py, dir], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { how: string; raw: Record<string, string>; summary: Record<string, string>; rows: number; measured_ns: number };
-  for (const c of ['warmup', 'measured', 'disturbed', 'superseded']) assert.equal(out.raw[c], 'bool', `${c} is a boolean (${out.how})`);
+  const out = JSON.parse(r.stdout) as {
+    how: string;
+    raw: Record<string, string>;
+    summary: Record<string, string>;
+    rows: number;
+    measured_ns: number;
+  };
+  for (const c of ['warmup', 'measured', 'disturbed', 'superseded'])
+    assert.equal(out.raw[c], 'bool', `${c} is a boolean (${out.how})`);
   for (const c of ['value', 'gap_ns']) assert.equal(out.raw[c], 'float64', `${c} is a number (${out.how})`);
-  for (const c of ['round', 'attempt', 'seq']) assert.match(out.raw[c] ?? '', /int64|float64/, `${c} is a number (${out.how})`);
-  for (const c of ['median', 'p95', 'ratio_to_baseline', 'ratio_ci95_low']) assert.equal(out.summary[c], 'float64', `${c} (${out.how})`);
+  for (const c of ['round', 'attempt', 'seq'])
+    assert.match(out.raw[c] ?? '', /int64|float64/, `${c} is a number (${out.how})`);
+  for (const c of ['median', 'p95', 'ratio_to_baseline', 'ratio_ci95_low'])
+    assert.equal(out.summary[c], 'float64', `${c} (${out.how})`);
   assert.equal(out.summary.too_few, 'bool');
   assert.equal(out.raw.cpus, 'object', 'the CPUs as text');
   assert.equal(out.raw.problem, 'object');

@@ -32,7 +32,14 @@ const sc = validateScenario(
 /** Writes a 1 GiB file, drops the page cache, over and over, until stopped (a child of this test). */
 function churnPageCache() {
   const file = `${WORK_BASE}/nsb-test-churn-${process.pid}`;
-  const child = spawn('/bin/sh', ['-c', `while :; do dd if=/dev/zero of=${file} bs=1M count=1024 status=none; sync; echo 1 > /proc/sys/vm/drop_caches; rm -f ${file}; done`], { stdio: 'ignore', detached: true });
+  const child = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      `while :; do dd if=/dev/zero of=${file} bs=1M count=1024 status=none; sync; echo 1 > /proc/sys/vm/drop_caches; rm -f ${file}; done`,
+    ],
+    { stdio: 'ignore', detached: true },
+  );
   return () => {
     process.kill(-(child.pid as number), 'SIGKILL'); // the loop and its dd: the process group this test started
     writeFileSync('/proc/sys/vm/drop_caches', '1');
@@ -43,10 +50,27 @@ function churnPageCache() {
 const charged = async (churn: boolean) => {
   const stop = churn ? churnPageCache() : null;
   try {
-    const { run } = await runBenchmark({ scenarios: [sc], defaultRounds: 3, defaultWarmup: 0, defaultTimeoutMs: 10_000, outDir: tempDir(), seed: 2 });
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      defaultRounds: 3,
+      defaultWarmup: 0,
+      defaultTimeoutMs: 10_000,
+      outDir: tempDir(),
+      seed: 2,
+    });
     const r = run.scenarios[0];
     assert.ok(r);
-    return { r, perVariant: Object.fromEntries(sc.variants.map((v) => [v.id, r.samples.flatMap((s) => (s.variant === v.id && s.state === 'completed' ? [s.metrics.chargedPerInstanceBytes as number] : []))])) };
+    return {
+      r,
+      perVariant: Object.fromEntries(
+        sc.variants.map((v) => [
+          v.id,
+          r.samples.flatMap((s) =>
+            s.variant === v.id && s.state === 'completed' ? [s.metrics.chargedPerInstanceBytes as number] : [],
+          ),
+        ]),
+      ),
+    };
   } finally {
     stop?.();
   }
@@ -61,10 +85,16 @@ describe('density memory', { skip: needsRootAndBuild }, () => {
       const b = busy.perVariant[v] ?? [];
       assert.equal(q.length, 3, `${v}: three ramps`);
       assert.equal(b.length, 3, `${v}: three ramps under churn`);
-      assert.ok([...q, ...b].every((x) => x > 0), `${v}: positive (${q.map((x) => (x / 1024).toFixed(0))} / ${b.map((x) => (x / 1024).toFixed(0))} KiB)`);
+      assert.ok(
+        [...q, ...b].every((x) => x > 0),
+        `${v}: positive (${q.map((x) => (x / 1024).toFixed(0))} / ${b.map((x) => (x / 1024).toFixed(0))} KiB)`,
+      );
       const mq = meanCI95(q)?.mean ?? 0;
       const mb = meanCI95(b)?.mean ?? 0;
-      assert.ok(Math.abs(mb - mq) <= 0.2 * mq, `${v}: ${(mb / 1024).toFixed(0)} KiB under churn vs ${(mq / 1024).toFixed(0)} KiB quiet`);
+      assert.ok(
+        Math.abs(mb - mq) <= 0.2 * mq,
+        `${v}: ${(mb / 1024).toFixed(0)} KiB under churn vs ${(mq / 1024).toFixed(0)} KiB quiet`,
+      );
     }
     const all = quiet.perVariant.all ?? [];
     const abn = quiet.perVariant['all-but-net'] ?? [];
@@ -77,12 +107,45 @@ describe('density memory', { skip: needsRootAndBuild }, () => {
 
 // pure: runs for everyone, root or not
 test('an implausible memory figure is flagged invalid and left out, never printed as a figure', () => {
-  const { valid, invalid } = plausible({ memPerInstanceBytes: -3096 * 1024, chargedPerInstanceBytes: 250 * 1024, nsObjectsPerInstanceBytes: 0, pssPerInstanceBytes: 80 * 2 ** 20 });
+  const { valid, invalid } = plausible({
+    memPerInstanceBytes: -3096 * 1024,
+    chargedPerInstanceBytes: 250 * 1024,
+    nsObjectsPerInstanceBytes: 0,
+    pssPerInstanceBytes: 80 * 2 ** 20,
+  });
   assert.deepEqual(Object.keys(valid).sort(), ['chargedPerInstanceBytes', 'nsObjectsPerInstanceBytes']);
   assert.match(invalid.memPerInstanceBytes ?? '', /-3096 KiB per instance is implausible/);
   assert.match(invalid.pssPerInstanceBytes ?? '', /more than 64 MiB/);
-  const sample = { scenario: 'd', variant: 'x', round: 0, warmup: false, seq: 0, state: 'completed' as const, metrics: { held: 300, launched: 300, chargedPerInstanceBytes: 1 }, invalid: { memPerInstanceBytes: -1 }, clonePath: 'clone3', cgroupMethod: 'ramp-group', ready: true, pid: -1 };
-  const table = scenarioTable({ name: 'd', description: '', file: '', kind: 'density', workload: {}, params: {}, rounds: 1, warmupRounds: 0, seed: 1, timeoutMs: 1, baseline: 'x', variants: [{ id: 'x', label: 'x', ns: [] }], samples: [sample], summary: [{ variant: 'x', baseline: 'x', completed: 1, errored: 0, skipped: 0, metrics: {} }] });
+  const sample = {
+    scenario: 'd',
+    variant: 'x',
+    round: 0,
+    warmup: false,
+    seq: 0,
+    state: 'completed' as const,
+    metrics: { held: 300, launched: 300, chargedPerInstanceBytes: 1 },
+    invalid: { memPerInstanceBytes: -1 },
+    clonePath: 'clone3',
+    cgroupMethod: 'ramp-group',
+    ready: true,
+    pid: -1,
+  };
+  const table = scenarioTable({
+    name: 'd',
+    description: '',
+    file: '',
+    kind: 'density',
+    workload: {},
+    params: {},
+    rounds: 1,
+    warmupRounds: 0,
+    seed: 1,
+    timeoutMs: 1,
+    baseline: 'x',
+    variants: [{ id: 'x', label: 'x', ns: [] }],
+    samples: [sample],
+    summary: [{ variant: 'x', baseline: 'x', completed: 1, errored: 0, skipped: 0, metrics: {} }],
+  });
   assert.match(table, /invalid/);
   assert.doesNotMatch(table, /-\d+ KiB/);
 });

@@ -20,25 +20,62 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
     const variants = interferenceVariants({
       victims: { sieve: { builtin: 'sieve', args: ['2000000', '3'] } },
       antagonists: {
-        spin: { workload: { builtin: 'hog', args: ['procs', String(2 * os.availableParallelism()), 'busy'] }, settings: { none: null, 'cpu-quota': { cpu: { max: 0.1 } } }, settleMs: 100 },
+        spin: {
+          workload: { builtin: 'hog', args: ['procs', String(2 * os.availableParallelism()), 'busy'] },
+          settings: { none: null, 'cpu-quota': { cpu: { max: 0.1 } } },
+          settleMs: 100,
+        },
       },
     });
-    const sc = validateScenario({ name: 'nn', description: 'x', kind: 'interference', workload: { builtin: 'sieve' }, variants, baseline: 'sieve/alone' }, 'test/nn.ts');
+    const sc = validateScenario(
+      {
+        name: 'nn',
+        description: 'x',
+        kind: 'interference',
+        workload: { builtin: 'sieve' },
+        variants,
+        baseline: 'sieve/alone',
+      },
+      'test/nn.ts',
+    );
     const cgroups = new CgroupManager(`test-nn-${process.pid}`);
-    const { run } = await runBenchmark({ scenarios: [sc], rounds: 8, warmup: 1, defaultRounds: 8, defaultWarmup: 1, defaultTimeoutMs: 30_000, outDir: tempDir(), seed: 3, cgroups });
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      rounds: 8,
+      warmup: 1,
+      defaultRounds: 8,
+      defaultWarmup: 1,
+      defaultTimeoutMs: 30_000,
+      outDir: tempDir(),
+      seed: 3,
+      cgroups,
+    });
     const r = run.scenarios[0];
     assert.ok(r);
-    const elapsed = (id: string) => r.samples.flatMap((s) => (s.variant === id && s.state === 'completed' && !s.warmup ? [s.metrics['workload.elapsedNs'] as number] : []));
+    const elapsed = (id: string) =>
+      r.samples.flatMap((s) =>
+        s.variant === id && s.state === 'completed' && !s.warmup ? [s.metrics['workload.elapsedNs'] as number] : [],
+      );
     const none = elapsed('sieve/spin/none');
     const quota = elapsed('sieve/spin/cpu-quota');
     assert.equal(none.length, 8);
     assert.equal(quota.length, 8);
     const p = mannWhitneyU(quota, none).p;
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
-    assert.ok(med(quota) < med(none) && p < 0.05, `victim faster beside the limited antagonist (median ${med(quota)} vs ${med(none)} ns, Mann-Whitney p = ${p})`);
+    assert.ok(
+      med(quota) < med(none) && p < 0.05,
+      `victim faster beside the limited antagonist (median ${med(quota)} vs ${med(none)} ns, Mann-Whitney p = ${p})`,
+    );
     const row = interferenceRows(r).find((x) => x.variant === 'sieve/spin/cpu-quota');
-    assert.ok(row && row.reference === 'sieve/spin/none' && row.pLessThanReference !== null && row.pLessThanReference < 0.05, 'the report says so too');
-    assert.ok((r.summary.find((v) => v.variant === 'sieve/spin/cpu-quota')?.metrics['antagonist.cgCpuNrThrottled']?.median ?? 0) > 0, 'the antagonist was throttled');
+    assert.ok(
+      row && row.reference === 'sieve/spin/none' && row.pLessThanReference !== null && row.pLessThanReference < 0.05,
+      'the report says so too',
+    );
+    assert.ok(
+      (r.summary.find((v) => v.variant === 'sieve/spin/cpu-quota')?.metrics['antagonist.cgCpuNrThrottled']?.median ??
+        0) > 0,
+      'the antagonist was throttled',
+    );
     assert.equal(hogs(), 0, 'every antagonist process is gone');
     assert.deepEqual(leftovers(cgroups.runName), []);
   });
@@ -46,17 +83,46 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
   test('the fork storm is stopped by pids.max, and the victim still runs', async () => {
     const variants = interferenceVariants({
       victims: { fork: { builtin: 'fork', args: ['100'] } },
-      antagonists: { storm: { workload: { builtin: 'hog', args: ['forkstorm', '4096'] }, settings: { 'pids-32': { pids: { max: 32 } } }, settleMs: 200 } },
+      antagonists: {
+        storm: {
+          workload: { builtin: 'hog', args: ['forkstorm', '4096'] },
+          settings: { 'pids-32': { pids: { max: 32 } } },
+          settleMs: 200,
+        },
+      },
     });
-    const sc = validateScenario({ name: 'storm', description: 'x', kind: 'interference', workload: { builtin: 'fork' }, variants, baseline: 'fork/alone' }, 'test/storm.ts');
+    const sc = validateScenario(
+      {
+        name: 'storm',
+        description: 'x',
+        kind: 'interference',
+        workload: { builtin: 'fork' },
+        variants,
+        baseline: 'fork/alone',
+      },
+      'test/storm.ts',
+    );
     const cgroups = new CgroupManager(`test-storm-${process.pid}`);
-    const { run } = await runBenchmark({ scenarios: [sc], rounds: 2, warmup: 0, defaultRounds: 2, defaultWarmup: 0, defaultTimeoutMs: 30_000, outDir: tempDir(), seed: 3, cgroups });
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      rounds: 2,
+      warmup: 0,
+      defaultRounds: 2,
+      defaultWarmup: 0,
+      defaultTimeoutMs: 30_000,
+      outDir: tempDir(),
+      seed: 3,
+      cgroups,
+    });
     const samples = run.scenarios[0]?.samples.filter((s) => s.variant === 'fork/storm/pids-32') ?? [];
     assert.equal(samples.length, 2);
     for (const s of samples) {
       assert.equal(s.state, 'completed', s.state !== 'completed' ? s.reason : '');
       if (s.state !== 'completed') continue;
-      assert.ok((s.metrics['antagonist.cgPidsPeak'] ?? Infinity) <= 32, `at most 32 processes (peak ${s.metrics['antagonist.cgPidsPeak']})`);
+      assert.ok(
+        (s.metrics['antagonist.cgPidsPeak'] ?? Infinity) <= 32,
+        `at most 32 processes (peak ${s.metrics['antagonist.cgPidsPeak']})`,
+      );
       assert.ok((s.metrics['antagonist.cgPidsMaxEvents'] ?? 0) > 0, 'forks failed at pids.max');
       assert.equal(s.metrics['workload.forks'], 100, 'the victim forked all it wanted');
     }
@@ -69,8 +135,29 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
 test('a fork storm without pids.max, or an antagonist outside a pid namespace, is refused', () => {
   const storm = { builtin: 'hog', args: ['forkstorm', '100'] };
   const bad = (antagonist: object) => () =>
-    validateScenario({ name: 's', description: 'x', kind: 'interference', workload: { builtin: 'noop' }, variants: [{ id: 'a', ns: [] }, { id: 'b', ns: [], antagonist }] }, 'scenarios/s.ts');
-  assert.throws(bad({ workload: storm }), (e: unknown) => e instanceof UserError && e.message === 'scenarios/s.ts: variants[1].antagonist.cgroup.pids.max: a fork storm needs pids.max on its cgroup (nsbench refuses to start one without a limit)');
+    validateScenario(
+      {
+        name: 's',
+        description: 'x',
+        kind: 'interference',
+        workload: { builtin: 'noop' },
+        variants: [
+          { id: 'a', ns: [] },
+          { id: 'b', ns: [], antagonist },
+        ],
+      },
+      'scenarios/s.ts',
+    );
+  assert.throws(
+    bad({ workload: storm }),
+    (e: unknown) =>
+      e instanceof UserError &&
+      e.message ===
+        'scenarios/s.ts: variants[1].antagonist.cgroup.pids.max: a fork storm needs pids.max on its cgroup (nsbench refuses to start one without a limit)',
+  );
   assert.throws(bad({ workload: storm, cgroup: { cpu: { max: 0.5 } } }), /pids\.max/);
-  assert.throws(bad({ workload: { builtin: 'hog', args: ['procs', '2', 'busy'] }, ns: ['net'] }), /antagonist\.ns: an antagonist runs in a pid namespace/);
+  assert.throws(
+    bad({ workload: { builtin: 'hog', args: ['procs', '2', 'busy'] }, ns: ['net'] }),
+    /antagonist\.ns: an antagonist runs in a pid namespace/,
+  );
 });

@@ -13,12 +13,34 @@ import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 test('a scenario file outside the project that imports the helpers runs', { skip: needsRootAndBuild }, () => {
   const mine = tempDir('nsb-test-mine-');
   const file = join(mine, 'mine.ts');
-  writeFileSync(file, `import { defineScenario, bare, preset } from ${JSON.stringify(join(PROJECT_ROOT, 'src/scenario/index.ts'))};\nexport default defineScenario({ name: 'mine', description: 'my own', workload: { builtin: 'noop' }, variants: [bare(), preset('runc')], rounds: 3 });\n`);
+  writeFileSync(
+    file,
+    `import { defineScenario, bare, preset } from ${JSON.stringify(join(PROJECT_ROOT, 'src/scenario/index.ts'))};\nexport default defineScenario({ name: 'mine', description: 'my own', workload: { builtin: 'noop' }, variants: [bare(), preset('runc')], rounds: 3 });\n`,
+  );
   const out = join(mine, 'out');
-  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/nsbench.js'), 'run', file, '--rounds', '2', '--warmup', '0', '-o', out, '-q', '--no-report'], { encoding: 'utf8', cwd: mine, timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, 'bin/nsbench.js'),
+      'run',
+      file,
+      '--rounds',
+      '2',
+      '--warmup',
+      '0',
+      '-o',
+      out,
+      '-q',
+      '--no-report',
+    ],
+    { encoding: 'utf8', cwd: mine, timeout: 120_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const json = /^results: (.+)$/m.exec(r.stdout)?.[1] as string;
   const run = readResults(join(mine, json));
-  assert.deepEqual(run.scenarios[0]?.variants.map((v) => v.id), ['bare', 'preset:runc']);
+  assert.deepEqual(
+    run.scenarios[0]?.variants.map((v) => v.id),
+    ['bare', 'preset:runc'],
+  );
   assert.ok(run.scenarios[0]?.samples.every((s) => s.state === 'completed'));
 });

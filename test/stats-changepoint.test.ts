@@ -45,7 +45,9 @@ test('a 10% step among 10 runs at σ 2% is found in at least 90% with σ pooled'
   for (let seed = 0; seed < T; seed++) {
     const z = noise(5000 + seed);
     const at = 3 + Math.floor(rnd() * 5);
-    const host = Array.from({ length: 12 }, (_, k) => Array.from({ length: 10 }, (_, i) => 0.02 * z() + (k === 0 && i >= at ? Math.log(1.1) : 0)));
+    const host = Array.from({ length: 12 }, (_, k) =>
+      Array.from({ length: 10 }, (_, i) => 0.02 * z() + (k === 0 && i >= at ? Math.log(1.1) : 0)),
+    );
     if (changePoints(host[0] as number[], { pooledSigma: pooledSigma(host) as number }).length) found++;
   }
   assert.ok(found / T >= 0.9, `found in ${found} of ${T}`);
@@ -56,7 +58,13 @@ test('short series have no step, a noiseless level change is found, minSegment h
   assert.deepEqual(changePoints([5, 5, 5, 5, 9, 9, 9, 9]), [4]);
   assert.deepEqual(changePoints([5, 5, 5, 5, 5, 5, 9, 9]), [], 'two last points are not a level (minSegment 3)');
   const z = noise(7);
-  assert.deepEqual(changePoints(Array.from({ length: 30 }, (_, i) => (i >= 10 ? 5 : 0) + z()), { minSegment: 5 }), [10]);
+  assert.deepEqual(
+    changePoints(
+      Array.from({ length: 30 }, (_, i) => (i >= 10 ? 5 : 0) + z()),
+      { minSegment: 5 },
+    ),
+    [10],
+  );
   // exact: the chosen segmentation costs no more than any other with segments of 3 or more (brute force, n = 9)
   for (let seed = 0; seed < 100; seed++) {
     const zz = noise(300 + seed);

@@ -23,7 +23,10 @@ test('the seeded shuffle is a permutation and replays from its seed', () => {
   const c = shuffled(items, seededRandom(8));
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
-  assert.deepEqual([...a].sort((x, y) => x - y), items);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    items,
+  );
   assert.notDeepEqual(a, items);
 });
 
@@ -47,4 +50,3 @@ test('bootstrap CI of a ratio of medians: seeded, contains the truth, covers ~95
   assert.ok(covered >= 85 && covered <= 100, `coverage ${covered}/${trials} near 95%`);
   assert.equal(ratioOfMediansCI([], b), null);
 });
-

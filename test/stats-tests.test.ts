@@ -4,9 +4,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../src/host/index.ts';
-import { benjaminiHochberg, geometricMean, mannWhitneyU, medianCI, modifiedZScores, OUTLIER_Z, seededRandom, signFlipTest, spearmanRho } from '../src/stats/index.ts';
+import {
+  benjaminiHochberg,
+  geometricMean,
+  mannWhitneyU,
+  medianCI,
+  modifiedZScores,
+  OUTLIER_Z,
+  seededRandom,
+  signFlipTest,
+  spearmanRho,
+} from '../src/stats/index.ts';
 
-const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≈ ${b}`);
+const close = (a: number, b: number, tol = 1e-9) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≈ ${b}`);
 
 test('Mann-Whitney U exact (no ties)', () => {
   let r = mannWhitneyU([1, 2, 3], [4, 5, 6]);
@@ -19,7 +30,10 @@ test('Mann-Whitney U exact (no ties)', () => {
 });
 
 test('Mann-Whitney U normal approximation with ties and continuity correction', () => {
-  let r = mannWhitneyU([1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3], [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]);
+  let r = mannWhitneyU(
+    [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3],
+    [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29],
+  );
   assert.equal(r.statistic, 58);
   close(r.p, 0.13291945818531892, 1e-6);
   r = mannWhitneyU([1, 2, 2, 3, 3, 3, 4, 5], [3, 4, 4, 5, 6, 6, 7, 8, 9]);
@@ -38,7 +52,10 @@ test('sign-flip test on paired differences: exact and seeded Monte Carlo', () =>
   assert.equal(mc.method, 'sign-flip monte-carlo');
   assert.ok(mc.p < 0.001);
   assert.deepEqual(signFlipTest(many, 7), mc, 'seeded');
-  const large = signFlipTest(Array.from({ length: 400 }, (_, i) => (i % 2 ? 1 : -1) * (1 + (i % 7))), 1);
+  const large = signFlipTest(
+    Array.from({ length: 400 }, (_, i) => (i % 2 ? 1 : -1) * (1 + (i % 7))),
+    1,
+  );
   assert.equal(large.method, 'sign-flip normal');
   assert.ok(large.p > 0.3, 'balanced differences are not significant');
 });
@@ -53,7 +70,10 @@ test('outliers are flagged by modified z-score, never dropped', () => {
   const xs = [10, 11, 10, 12, 11, 10, 11, 50];
   const z = modifiedZScores(xs);
   assert.equal(z.length, xs.length);
-  assert.deepEqual(z.map((v) => Math.abs(v) > OUTLIER_Z), [false, false, false, false, false, false, false, true]);
+  assert.deepEqual(
+    z.map((v) => Math.abs(v) > OUTLIER_Z),
+    [false, false, false, false, false, false, false, true],
+  );
 });
 
 test('distribution-free CI of the median, and the geometric mean of ratios', () => {
@@ -72,12 +92,27 @@ test('median CI ranks stay right past n = 1023 (the binomial CDF in log space)',
 
 test('Spearman ρ averages ties: a constant series has no trend, two-valued noise rarely looks like one', () => {
   const rounds = Array.from({ length: 30 }, (_, i) => i);
-  assert.equal(spearmanRho(rounds, rounds.map(() => 1000)), 0);
+  assert.equal(
+    spearmanRho(
+      rounds,
+      rounds.map(() => 1000),
+    ),
+    0,
+  );
   close(spearmanRho([1, 2, 3, 4], [10, 20, 30, 40]), 1);
   close(spearmanRho([1, 2, 3, 4], [1, 1, 2, 2]), 0.894427190999916); // scipy.stats.spearmanr
   const random = seededRandom(7);
   let beyond = 0;
-  for (let t = 0; t < 200; t++) if (Math.abs(spearmanRho(rounds, rounds.map(() => (random() < 0.5 ? 1000 : 1001)))) > 0.5) beyond++;
+  for (let t = 0; t < 200; t++)
+    if (
+      Math.abs(
+        spearmanRho(
+          rounds,
+          rounds.map(() => (random() < 0.5 ? 1000 : 1001)),
+        ),
+      ) > 0.5
+    )
+      beyond++;
   assert.ok(beyond <= 2, `${beyond} of 200 trials of {1000, 1001} noise passed |ρ| > 0.5`);
 });
 
@@ -89,9 +124,13 @@ test('outliers when more than half the values are equal (MAD = 0): the mean abso
 });
 
 test('simple-statistics: the version the summaries were checked with, pinned, and its quantile definition', async () => {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   assert.equal(pkg.dependencies['simple-statistics'], '~7.12.1', 'older 7.x (7.8.8) define quantiles differently');
-  const installed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules/simple-statistics/package.json'), 'utf8')) as { version: string };
+  const installed = JSON.parse(
+    readFileSync(join(PROJECT_ROOT, 'node_modules/simple-statistics/package.json'), 'utf8'),
+  ) as { version: string };
   assert.match(installed.version, /^7\.12\./);
   const { quantileSorted } = await import('simple-statistics');
   // linear interpolation between order statistics (R type 7): what p5/p95/p99 in every summary mean

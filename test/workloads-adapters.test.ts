@@ -12,7 +12,8 @@ import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'fixtures', name), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'fixtures', name), 'utf8');
 
 describe('adapters parse recorded real outputs', () => {
   test('sysbench cpu, memory, threads, fileio', () => {
@@ -82,12 +83,22 @@ describe('adapters run the real tools in a sandbox', { skip: needsRootAndBuild }
   after(() => launcher.close());
 
   const cases = [
-    { tool: 'sysbench', args: ['cpu', '--cpu-max-prime=2000', '--events=200', '--time=0', 'run'], key: 'workload.eventsPerSec' },
+    {
+      tool: 'sysbench',
+      args: ['cpu', '--cpu-max-prime=2000', '--events=200', '--time=0', 'run'],
+      key: 'workload.eventsPerSec',
+    },
     { tool: 'stress-ng', args: ['--cpu', '1', '--cpu-ops', '50'], key: 'workload.cpu.bogoOps' },
-    { tool: 'fio', args: ['--name=nsb', '--directory=/tmp', '--size=2M', '--rw=randread', '--bs=4k', '--runtime=1', '--unlink=1'], key: 'workload.readIops' },
+    {
+      tool: 'fio',
+      args: ['--name=nsb', '--directory=/tmp', '--size=2M', '--rw=randread', '--bs=4k', '--runtime=1', '--unlink=1'],
+      key: 'workload.readIops',
+    },
   ];
   for (const c of cases) {
-    test(`${c.tool} in pid+mnt+user namespaces`, { skip: which(c.tool) ? false : `${c.tool} is not installed (apt-get install ${c.tool})` }, async () => {
+    test(`${c.tool} in pid+mnt+user namespaces`, {
+      skip: which(c.tool) ? false : `${c.tool} is not installed (apt-get install ${c.tool})`,
+    }, async () => {
       const w = { tool: c.tool, args: c.args };
       const { path, argv } = workloadCommand(w);
       const r = await launcher.run({ ns: ['user', 'pid', 'mnt'], path, argv, timeoutMs: 60_000 });
@@ -98,27 +109,57 @@ describe('adapters run the real tools in a sandbox', { skip: needsRootAndBuild }
     });
   }
 
-  test('sysbench fileio: prepare, measured run and cleanup in a fresh folder, through the runner', { skip: which('sysbench') ? false : 'sysbench is not installed (apt-get install sysbench)' }, async () => {
+  test('sysbench fileio: prepare, measured run and cleanup in a fresh folder, through the runner', {
+    skip: which('sysbench') ? false : 'sysbench is not installed (apt-get install sysbench)',
+  }, async () => {
     const sc = validateScenario(
-      { name: 'fio', description: 'x', workload: { tool: 'sysbench', args: ['fileio', '--file-total-size=4M', '--file-num=2', '--file-test-mode=rndrw', '--time=1', 'run'] }, variants: [{ ns: [] }, { ns: ['user', 'pid', 'mnt'] }] },
+      {
+        name: 'fio',
+        description: 'x',
+        workload: {
+          tool: 'sysbench',
+          args: ['fileio', '--file-total-size=4M', '--file-num=2', '--file-test-mode=rndrw', '--time=1', 'run'],
+        },
+        variants: [{ ns: [] }, { ns: ['user', 'pid', 'mnt'] }],
+      },
       'test/fio.ts',
     );
     const before = readdirSync('/var/tmp').filter((f) => f.startsWith('nsb-work-'));
-    const { run } = await runBenchmark({ scenarios: [sc], rounds: 1, warmup: 0, defaultRounds: 1, defaultWarmup: 0, defaultTimeoutMs: 30_000, outDir: tempDir(), seed: 1 });
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      rounds: 1,
+      warmup: 0,
+      defaultRounds: 1,
+      defaultWarmup: 0,
+      defaultTimeoutMs: 30_000,
+      outDir: tempDir(),
+      seed: 1,
+    });
     for (const v of run.scenarios[0]?.summary ?? []) {
       assert.equal(v.completed, 1, JSON.stringify(run.scenarios[0]?.samples));
-      assert.ok((v.metrics['workload.readsPerSec']?.median ?? 0) > 0 && (v.metrics['workload.writesPerSec']?.median ?? 0) > 0);
+      assert.ok(
+        (v.metrics['workload.readsPerSec']?.median ?? 0) > 0 && (v.metrics['workload.writesPerSec']?.median ?? 0) > 0,
+      );
     }
-    assert.deepEqual(readdirSync('/var/tmp').filter((f) => f.startsWith('nsb-work-')), before, 'the working folders are gone');
+    assert.deepEqual(
+      readdirSync('/var/tmp').filter((f) => f.startsWith('nsb-work-')),
+      before,
+      'the working folders are gone',
+    );
   });
 
-  test('iperf3 client and server on loopback', { skip: which('iperf3') ? false : 'iperf3 is not installed (apt-get install iperf3)' }, async () => {
+  test('iperf3 client and server on loopback', {
+    skip: which('iperf3') ? false : 'iperf3 is not installed (apt-get install iperf3)',
+  }, async () => {
     const port = String(40000 + (process.pid % 20000));
     const server = spawn(which('iperf3') as string, ['-s', '-1', '-p', port, '-B', '127.0.0.1'], { stdio: 'ignore' });
     try {
       await new Promise((r) => setTimeout(r, 300));
       const w = { tool: 'iperf3', args: ['-c', '127.0.0.1', '-p', port, '-t', '1'] };
-      const out = execFileSync(workloadCommand(w).path, workloadCommand(w).argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
+      const out = execFileSync(workloadCommand(w).path, workloadCommand(w).argv.slice(1), {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       const m = outputMetrics(w, out);
       assert.ok((m['workload.throughputMbitPerSec'] ?? 0) > 0, JSON.stringify(m));
     } finally {

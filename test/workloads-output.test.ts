@@ -15,7 +15,11 @@ describe('built-in workloads in a sandbox', { skip: needsRootAndBuild }, () => {
   });
   after(() => launcher.close());
 
-  async function run(argv: string[], ns: Parameters<SandboxLauncher['run']>[0]['ns'] = ['pid', 'mnt', 'ipc', 'uts', 'user'], extra = {}): Promise<{ r: LaunchResult; m: Record<string, number> }> {
+  async function run(
+    argv: string[],
+    ns: Parameters<SandboxLauncher['run']>[0]['ns'] = ['pid', 'mnt', 'ipc', 'uts', 'user'],
+    extra = {},
+  ): Promise<{ r: LaunchResult; m: Record<string, number> }> {
     const r = await launcher.run({ ns, path: builtinWorkload(argv[0] as string), argv, timeoutMs: 60_000, ...extra });
     assert.equal(r.state, 'exited', `${argv.join(' ')}: ${r.error?.message ?? r.stderr}`);
     assert.equal(r.exitCode, 0, r.stderr);
@@ -31,7 +35,10 @@ describe('built-in workloads in a sandbox', { skip: needsRootAndBuild }, () => {
 
   test('memory: bandwidth in MB/s and a page-fault count that matches the pages touched', async () => {
     const bw = (await run(['memory', 'bandwidth', '8M', '2'])).m;
-    assert.ok((bw['workload.copyMBPerSec'] ?? 0) > 100 && (bw['workload.triadMBPerSec'] ?? 0) > 100, JSON.stringify(bw));
+    assert.ok(
+      (bw['workload.copyMBPerSec'] ?? 0) > 100 && (bw['workload.triadMBPerSec'] ?? 0) > 100,
+      JSON.stringify(bw),
+    );
     const f = (await run(['memory', 'faults', '4M', '3'])).m;
     assert.equal(f['workload.faults'], ((4 * 1024 * 1024) / 4096) * 3);
     assert.ok((f['workload.faultsPerSec'] ?? 0) > 0);
@@ -40,7 +47,11 @@ describe('built-in workloads in a sandbox', { skip: needsRootAndBuild }, () => {
   test('io on a tmpfs of the sandbox own, and on disk', async () => {
     const own = (await run(['io', '/dev/shm/nsb-io', '20', '16K', 'nofsync'], ['mnt', 'pid'], { tmpfs: '/dev/shm' })).m;
     assert.equal(own['workload.files'], 20);
-    assert.ok((own['workload.opsPerSec'] ?? 0) > 0 && (own['workload.writeMBPerSec'] ?? 0) > 0 && (own['workload.readMBPerSec'] ?? 0) > 0);
+    assert.ok(
+      (own['workload.opsPerSec'] ?? 0) > 0 &&
+        (own['workload.writeMBPerSec'] ?? 0) > 0 &&
+        (own['workload.readMBPerSec'] ?? 0) > 0,
+    );
     const disk = (await run(['io', `/var/tmp/nsb-io-test-${process.pid}`, '5', '4K', 'fsync'], [])).m;
     assert.equal(disk['workload.fsync'], 1);
   });
@@ -77,7 +88,7 @@ describe('built-in workloads: bad arguments', { skip: BUILT ? false : 'workloads
     ['net', 'loop', 'rr', '0'],
     ['hog', 'mem', 'lots'],
   ];
-  test('net refuses any destination but loopback and nsbench\'s own range (nothing is sent)', () => {
+  test("net refuses any destination but loopback and nsbench's own range (nothing is sent)", () => {
     const r = spawnSync(builtinWorkload('net'), ['client', '192.0.2.1', '80', 'rr', '1'], { encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /neither loopback nor in nsbench's 10\.213\.0\.0\/16: refused/);

@@ -42,12 +42,15 @@ export function ownV2Group(info: CgroupInfo): string | null {
 export function findDelegation(info: CgroupInfo): { delegation: Delegation } | { reason: string } {
   const own = ownV2Group(info);
   if (!own) return { reason: 'no cgroup v2 hierarchy is mounted (only v2 groups can be delegated to a user)' };
-  if (own === info.v2Root) return { reason: `nsbench runs in the root of the cgroup v2 hierarchy (${own}), which only root may change` };
+  if (own === info.v2Root)
+    return { reason: `nsbench runs in the root of the cgroup v2 hierarchy (${own}), which only root may change` };
   const closed = [own, ...DELEGATED_FILES.map((f) => join(own, f))].find((p) => !writable(p));
-  if (closed) return { reason: `its cgroup ${own} is not delegated to uid ${process.geteuid?.()} (${closed} is not writable)` };
+  if (closed)
+    return { reason: `its cgroup ${own} is not delegated to uid ${process.geteuid?.()} (${closed} is not writable)` };
   const controllers = (readText(join(own, 'cgroup.controllers')) ?? '').split(/\s+/).filter(Boolean);
   return { delegation: { dir: own, controllers } };
 }
 
 /** How a user gets a delegated group, for skip reasons and doctor. */
-export const DELEGATION_HINT = 'run as root, or start nsbench in a cgroup delegated to you: systemd-run --user --scope -p Delegate=yes npm run bench (cgroup v2)';
+export const DELEGATION_HINT =
+  'run as root, or start nsbench in a cgroup delegated to you: systemd-run --user --scope -p Delegate=yes npm run bench (cgroup v2)';

@@ -16,6 +16,7 @@ export function readText(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
   } catch {
+    // null is the answer: the file is not there (a controller not enabled, a group already gone)
     return null;
   }
 }
@@ -61,7 +62,8 @@ export async function removeDir(dir: string, timeoutMs = REMOVE_TIMEOUT_MS): Pro
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
-      if (code !== 'EBUSY' || Date.now() > deadline) throw new CgroupError(`cannot remove cgroup ${dir}: ${code}`, dir, code);
+      if (code !== 'EBUSY' || Date.now() > deadline)
+        throw new CgroupError(`cannot remove cgroup ${dir}: ${code}`, dir, code);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

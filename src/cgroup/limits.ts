@@ -26,21 +26,32 @@ function ioDevice(spec: NonNullable<CgroupSpec['io']>): string | null {
 /** cgroup v2: cpu.max, cpu.weight, memory.max/high/swap.max, pids.max, io.max, io.weight. */
 export function planV2(spec: CgroupSpec, available: readonly string[]): LimitPlan {
   const w: LimitWrite[] = [];
-  const need = (ctrl: string): string | null => (available.includes(ctrl) ? null : `cgroup v2 controller "${ctrl}" is not enabled here (available: ${available.join(' ') || 'none'})`);
+  const need = (ctrl: string): string | null =>
+    available.includes(ctrl)
+      ? null
+      : `cgroup v2 controller "${ctrl}" is not enabled here (available: ${available.join(' ') || 'none'})`;
   if (spec.cpu) {
     const missing = need('cpu');
     if (missing) return { ok: false, reason: missing };
     const period = spec.cpu.periodUs ?? DEFAULT_PERIOD_US;
-    if (spec.cpu.max !== undefined) w.push({ controller: '', file: 'cpu.max', value: `${Math.max(1000, Math.round(spec.cpu.max * period))} ${period}` });
+    if (spec.cpu.max !== undefined)
+      w.push({
+        controller: '',
+        file: 'cpu.max',
+        value: `${Math.max(1000, Math.round(spec.cpu.max * period))} ${period}`,
+      });
     if (spec.cpu.weight !== undefined) w.push({ controller: '', file: 'cpu.weight', value: String(spec.cpu.weight) });
   }
   if (spec.memory) {
     const missing = need('memory');
     if (missing) return { ok: false, reason: missing };
     const m = spec.memory;
-    if (m.max !== undefined) w.push({ controller: '', file: 'memory.max', value: String(parseSize(m.max, 'memory.max')) });
-    if (m.high !== undefined) w.push({ controller: '', file: 'memory.high', value: String(parseSize(m.high, 'memory.high')) });
-    if (m.swapMax !== undefined) w.push({ controller: '', file: 'memory.swap.max', value: String(parseSize(m.swapMax, 'memory.swapMax')) });
+    if (m.max !== undefined)
+      w.push({ controller: '', file: 'memory.max', value: String(parseSize(m.max, 'memory.max')) });
+    if (m.high !== undefined)
+      w.push({ controller: '', file: 'memory.high', value: String(parseSize(m.high, 'memory.high')) });
+    if (m.swapMax !== undefined)
+      w.push({ controller: '', file: 'memory.swap.max', value: String(parseSize(m.swapMax, 'memory.swapMax')) });
   }
   if (spec.pids) {
     const missing = need('pids');
@@ -52,7 +63,9 @@ export function planV2(spec: CgroupSpec, available: readonly string[]): LimitPla
     if (missing) return { ok: false, reason: missing };
     const dev = ioDevice(spec.io);
     if (!dev) return { ok: false, reason: NO_DISK };
-    const parts = (['rbps', 'wbps', 'riops', 'wiops'] as const).filter((k) => spec.io?.[k] !== undefined).map((k) => `${k}=${spec.io?.[k]}`);
+    const parts = (['rbps', 'wbps', 'riops', 'wiops'] as const)
+      .filter((k) => spec.io?.[k] !== undefined)
+      .map((k) => `${k}=${spec.io?.[k]}`);
     if (parts.length) w.push({ controller: '', file: 'io.max', value: `${dev} ${parts.join(' ')}` });
     if (spec.io.weight !== undefined) w.push({ controller: '', file: 'io.weight', value: `default ${spec.io.weight}` });
   }
@@ -60,18 +73,32 @@ export function planV2(spec: CgroupSpec, available: readonly string[]): LimitPla
 }
 
 /** cgroup v1: cfs quota/period, shares, memory/memsw limits, pids.max, blkio throttles and weight. */
-export function planV1(spec: CgroupSpec, mounted: Readonly<Record<string, string>>, probeFile: (ctrl: string, file: string) => boolean): LimitPlan {
+export function planV1(
+  spec: CgroupSpec,
+  mounted: Readonly<Record<string, string>>,
+  probeFile: (ctrl: string, file: string) => boolean,
+): LimitPlan {
   const w: LimitWrite[] = [];
-  const need = (ctrl: string): string | null => (ctrl in mounted ? null : `cgroup v1 controller "${ctrl}" is not mounted`);
+  const need = (ctrl: string): string | null =>
+    ctrl in mounted ? null : `cgroup v1 controller "${ctrl}" is not mounted`;
   if (spec.cpu) {
     const missing = need('cpu');
     if (missing) return { ok: false, reason: missing };
     const period = spec.cpu.periodUs ?? DEFAULT_PERIOD_US;
     if (spec.cpu.max !== undefined) {
       w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(period) });
-      w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(Math.max(1000, Math.round(spec.cpu.max * period))) });
+      w.push({
+        controller: 'cpu',
+        file: 'cpu.cfs_quota_us',
+        value: String(Math.max(1000, Math.round(spec.cpu.max * period))),
+      });
     }
-    if (spec.cpu.weight !== undefined) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(Math.max(2, Math.round((spec.cpu.weight * 1024) / 100))) });
+    if (spec.cpu.weight !== undefined)
+      w.push({
+        controller: 'cpu',
+        file: 'cpu.shares',
+        value: String(Math.max(2, Math.round((spec.cpu.weight * 1024) / 100))),
+      });
   }
   if (spec.memory) {
     const missing = need('memory');
@@ -81,9 +108,15 @@ export function planV1(spec: CgroupSpec, mounted: Readonly<Record<string, string
     const max = m.max !== undefined ? parseSize(m.max, 'memory.max') : null;
     if (max !== null) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: String(max) });
     if (m.swapMax !== undefined) {
-      if (!probeFile('memory', 'memory.memsw.limit_in_bytes')) return { ok: false, reason: 'swap accounting is off (no memory.memsw.*): boot with swapaccount=1' };
-      if (max === null) return { ok: false, reason: 'on cgroup v1 memory.swapMax needs memory.max too (memsw = max + swap)' };
-      w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: String(max + parseSize(m.swapMax, 'memory.swapMax')) });
+      if (!probeFile('memory', 'memory.memsw.limit_in_bytes'))
+        return { ok: false, reason: 'swap accounting is off (no memory.memsw.*): boot with swapaccount=1' };
+      if (max === null)
+        return { ok: false, reason: 'on cgroup v1 memory.swapMax needs memory.max too (memsw = max + swap)' };
+      w.push({
+        controller: 'memory',
+        file: 'memory.memsw.limit_in_bytes',
+        value: String(max + parseSize(m.swapMax, 'memory.swapMax')),
+      });
     }
   }
   if (spec.pids) {
@@ -96,15 +129,28 @@ export function planV1(spec: CgroupSpec, mounted: Readonly<Record<string, string
     if (missing) return { ok: false, reason: missing };
     const dev = ioDevice(spec.io);
     if (!dev) return { ok: false, reason: NO_DISK };
-    const files = { rbps: 'blkio.throttle.read_bps_device', wbps: 'blkio.throttle.write_bps_device', riops: 'blkio.throttle.read_iops_device', wiops: 'blkio.throttle.write_iops_device' } as const;
+    const files = {
+      rbps: 'blkio.throttle.read_bps_device',
+      wbps: 'blkio.throttle.write_bps_device',
+      riops: 'blkio.throttle.read_iops_device',
+      wiops: 'blkio.throttle.write_iops_device',
+    } as const;
     for (const k of Object.keys(files) as (keyof typeof files)[]) {
       const v = spec.io[k];
       if (v !== undefined) w.push({ controller: 'blkio', file: files[k], value: `${dev} ${v}` });
     }
     if (spec.io.weight !== undefined) {
-      const file = probeFile('blkio', 'blkio.bfq.weight') ? 'blkio.bfq.weight' : probeFile('blkio', 'blkio.weight') ? 'blkio.weight' : null;
+      const file = probeFile('blkio', 'blkio.bfq.weight')
+        ? 'blkio.bfq.weight'
+        : probeFile('blkio', 'blkio.weight')
+          ? 'blkio.weight'
+          : null;
       if (!file) return { ok: false, reason: 'io weight needs an IO scheduler with weights (bfq/cfq): none here' };
-      w.push({ controller: 'blkio', file, value: String(Math.max(10, Math.min(1000, Math.round(spec.io.weight / 10)))) });
+      w.push({
+        controller: 'blkio',
+        file,
+        value: String(Math.max(10, Math.min(1000, Math.round(spec.io.weight / 10)))),
+      });
     }
   }
   return { ok: true, writes: w };

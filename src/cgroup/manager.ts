@@ -15,7 +15,10 @@ export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'fre
 /** v2 controllers nsbench enables for its groups where the machine has them. */
 export const V2_CONTROLLERS = ['cpu', 'memory', 'pids', 'io'] as const;
 
-/** The freezers nsbench drives: cgroup v2 cgroup.freeze, v1 freezer.state (the one list: scenarios and results take it from here). */
+/**
+ * The freezers nsbench drives: cgroup v2 cgroup.freeze, v1 freezer.state (the one list: scenarios and results take it
+ * from here).
+ */
 export const FREEZERS = ['v2', 'v1'] as const;
 export type FreezerKind = (typeof FREEZERS)[number];
 
@@ -66,13 +69,19 @@ export class SandboxCgroup {
     if (this.limitsIn === 'v2' && this.v2Dir) {
       const bytes = singleNumber(readText(join(this.v2Dir, 'memory.current')));
       const stat = keyedNumbers(readText(join(this.v2Dir, 'memory.stat')));
-      const kernel = stat.kernel ?? (stat.slab !== undefined ? stat.slab + (stat.kernel_stack ?? 0) + (stat.pagetables ?? 0) + (stat.percpu ?? 0) + (stat.sock ?? 0) : undefined);
+      const kernel =
+        stat.kernel ??
+        (stat.slab !== undefined
+          ? stat.slab + (stat.kernel_stack ?? 0) + (stat.pagetables ?? 0) + (stat.percpu ?? 0) + (stat.sock ?? 0)
+          : undefined);
       return bytes === null ? null : { bytes, kernelBytes: kernel ?? null };
     }
     const dir = this.v1Dirs.memory;
     if (!dir) return null;
     const bytes = singleNumber(readText(join(dir, 'memory.usage_in_bytes')));
-    return bytes === null ? null : { bytes, kernelBytes: singleNumber(readText(join(dir, 'memory.kmem.usage_in_bytes'))) };
+    return bytes === null
+      ? null
+      : { bytes, kernelBytes: singleNumber(readText(join(dir, 'memory.kmem.usage_in_bytes'))) };
   }
 
   /** Processes in the group (from the v2 leaf, else the v1 ones). */
@@ -99,9 +108,14 @@ export class SandboxCgroup {
     const deadline = Date.now() + timeoutMs;
     const hasKill = this.v2Dir !== null && existsSync(join(this.v2Dir, 'cgroup.kill'));
     const freezer = this.v1Dirs.freezer ?? null;
+    // freezing first only spares the kill a race with forks: a freeze that fails still leaves the kill below
     if (!hasKill && freezer && pidsIn(freezer).length) await this.setFrozen('v1', true, 1000).catch(() => undefined);
     for (let first = true; this.pids().length > 0; first = false) {
-      if (Date.now() > deadline) throw new CgroupError(`processes of ${this.name} did not exit after SIGKILL: ${this.pids().join(' ')}`, this.name);
+      if (Date.now() > deadline)
+        throw new CgroupError(
+          `processes of ${this.name} did not exit after SIGKILL: ${this.pids().join(' ')}`,
+          this.name,
+        );
       if (hasKill) {
         if (first) writeText(join(this.v2Dir as string, 'cgroup.kill'), '1');
       } else {
@@ -114,7 +128,8 @@ export class SandboxCgroup {
         }
       }
       // a frozen task acts on SIGKILL only once thawed (v1; v2 tasks die frozen)
-      if (freezer && (readText(join(freezer, 'freezer.state')) ?? '').trim() !== 'THAWED') writeText(join(freezer, 'freezer.state'), 'THAWED');
+      if (freezer && (readText(join(freezer, 'freezer.state')) ?? '').trim() !== 'THAWED')
+        writeText(join(freezer, 'freezer.state'), 'THAWED');
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -165,7 +180,13 @@ export class CgroupManager {
     const found = rootless ? findDelegation(info) : null;
     this.delegation = found && 'delegation' in found ? found.delegation : null;
     this.#notDelegated = found && 'reason' in found ? found.reason : null;
-    this.backend = this.delegation ? 'v2' : info.mode === 'v2' ? 'v2' : info.mode === 'hybrid' || info.mode === 'v1' ? 'v1' : 'none';
+    this.backend = this.delegation
+      ? 'v2'
+      : info.mode === 'v2'
+        ? 'v2'
+        : info.mode === 'hybrid' || info.mode === 'v1'
+          ? 'v1'
+          : 'none';
   }
 
   /** v2 controllers nsbench may enable for its groups. */
@@ -180,7 +201,8 @@ export class CgroupManager {
   /** Why `spec` cannot be applied here, or null. */
   unsupported(spec: CgroupSpec): string | null {
     if (this.backend === 'none') return 'no cgroup hierarchy is mounted';
-    if (this.#notDelegated) return `creating cgroups needs root or a delegated cgroup: ${this.#notDelegated} — ${DELEGATION_HINT}`;
+    if (this.#notDelegated)
+      return `creating cgroups needs root or a delegated cgroup: ${this.#notDelegated} — ${DELEGATION_HINT}`;
     const plan = this.#plan(spec);
     return plan.ok ? null : plan.reason;
   }
@@ -226,13 +248,20 @@ export class CgroupManager {
     return parent;
   }
 
-  /** Moves every process of the delegated group `dir` into the leaf nsb-<run>.harness (new ones may appear while moving: a few passes). */
+  /**
+   * Moves every process of the delegated group `dir` into the leaf nsb-<run>.harness (new ones may appear while moving:
+   * a few passes).
+   */
   #enterHarnessLeaf(dir: string): void {
     const leaf = join(dir, `${this.runName}${HARNESS_SUFFIX}`);
     mkdirSync(leaf, { recursive: true });
     this.#harnessLeaf = leaf;
     const left = moveAll(dir, leaf);
-    if (left.length) throw new CgroupError(`processes ${left.join(' ')} keep appearing in the delegated cgroup ${dir}; nsbench cannot empty it to enable controllers`, dir);
+    if (left.length)
+      throw new CgroupError(
+        `processes ${left.join(' ')} keep appearing in the delegated cgroup ${dir}; nsbench cannot empty it to enable controllers`,
+        dir,
+      );
   }
 
   /** Undoes #enterHarnessLeaf: controllers nsbench enabled are disabled, the processes move back, the leaf goes. */
@@ -306,7 +335,8 @@ export class CgroupManager {
       where.set(ctrls, path);
     }
     const moves: { to: string; back: string }[] = [];
-    if (group.v2Dir && this.info.v2Root) moves.push({ to: group.v2Dir, back: join(this.info.v2Root, where.get('') ?? '/') });
+    if (group.v2Dir && this.info.v2Root)
+      moves.push({ to: group.v2Dir, back: join(this.info.v2Root, where.get('') ?? '/') });
     for (const [ctrl, dir] of Object.entries(group.v1Dirs)) {
       const mount = this.info.v1Controllers[ctrl];
       const path = [...where].find(([k]) => k.split(',').includes(ctrl))?.[1];
@@ -355,7 +385,9 @@ export class CgroupManager {
       v2Parent: this.#v2Parent,
       v2Controllers: this.#v2Controllers,
       v1Parents: this.#v1Parents,
-      ...(this.delegation ? { delegatedGroup: this.delegation.dir, delegatedControllers: this.delegation.controllers } : {}),
+      ...(this.delegation
+        ? { delegatedGroup: this.delegation.dir, delegatedControllers: this.delegation.controllers }
+        : {}),
     };
   }
 }
@@ -386,7 +418,10 @@ function movePid(pid: number, dir: string): void {
   }
 }
 
-/** Moves every process of the v2 group `from` into `to` (new ones may appear while moving: a few passes); returns those still in `from`. */
+/**
+ * Moves every process of the v2 group `from` into `to` (new ones may appear while moving: a few passes); returns those
+ * still in `from`.
+ */
 export function moveAll(from: string, to: string): number[] {
   for (let pass = 0; pass < 5 && pidsIn(from).length; pass++) for (const pid of pidsIn(from)) movePid(pid, to);
   return pidsIn(from);

@@ -11,19 +11,29 @@ export function parseSize(value: string | number, where: string): number {
 
 /** Bytes of a size, or why it is not one. */
 function sizeBytes(value: string | number): number | string {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : `expected a byte count >= 0, got ${value}`;
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value >= 0 ? value : `expected a byte count >= 0, got ${value}`;
   const m = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(value.trim());
   if (!m) return `not a size: ${JSON.stringify(value)}`;
-  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[(m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[
+    (m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'
+  ];
   const n = Number(m[1]) * mult;
   // the kernel takes a page count below 2^63 bytes; beyond 2^53 a double no longer holds the exact number either
-  return Number.isSafeInteger(n) ? n : `${JSON.stringify(value)} is more than any machine has (the largest nsbench writes is 8 PiB)`;
+  return Number.isSafeInteger(n)
+    ? n
+    : `${JSON.stringify(value)} is more than any machine has (the largest nsbench writes is 8 PiB)`;
 }
 
-const size = z.union([z.string(), z.number()], { error: (iss) => says(`expected a size, got ${show(iss.input)}`, 'write sizes like "64M", "1G" or a byte count') }).superRefine((v, ctx) => {
-  const n = sizeBytes(v);
-  if (typeof n === 'string') ctx.addIssue({ code: 'custom', message: says(n, 'write sizes like "64M", "1G" or a byte count') });
-});
+const size = z
+  .union([z.string(), z.number()], {
+    error: (iss) => says(`expected a size, got ${show(iss.input)}`, 'write sizes like "64M", "1G" or a byte count'),
+  })
+  .superRefine((v, ctx) => {
+    const n = sizeBytes(v);
+    if (typeof n === 'string')
+      ctx.addIssue({ code: 'custom', message: says(n, 'write sizes like "64M", "1G" or a byte count') });
+  });
 
 /** Limits for a sandbox's own cgroup. `{}` is "own cgroup, no limits": accounting alone. */
 export const cgroupSpecSchema = strict(
@@ -54,7 +64,10 @@ export const cgroupSpecSchema = strict(
     io: strict(
       {
         /** "MAJ:MIN" of a whole block device, or "auto": the disk holding /var/tmp, where IO workloads write. */
-        device: z.string().regex(/^(auto|\d+:\d+)$/, { error: says('expected "MAJ:MIN" or "auto"', 'see lsblk for the numbers') }).optional(),
+        device: z
+          .string()
+          .regex(/^(auto|\d+:\d+)$/, { error: says('expected "MAJ:MIN" or "auto"', 'see lsblk for the numbers') })
+          .optional(),
         rbps: int(1, Number.MAX_SAFE_INTEGER, 'bytes per second, e.g. 10000000').optional(),
         wbps: int(1, Number.MAX_SAFE_INTEGER, 'bytes per second, e.g. 10000000').optional(),
         riops: int(1, Number.MAX_SAFE_INTEGER, 'IOs per second, e.g. 1000').optional(),
@@ -87,7 +100,9 @@ export function cgroupSpecId(spec: CgroupSpec): string {
   if (spec.memory?.swapMax !== undefined) parts.push(`memory.swap=${spec.memory.swapMax}`);
   if (spec.pids) parts.push(`pids=${spec.pids.max}`);
   if (spec.io) {
-    const io = Object.entries(spec.io).filter(([k]) => k !== 'device').map(([k, v]) => `${k}=${v}`);
+    const io = Object.entries(spec.io)
+      .filter(([k]) => k !== 'device')
+      .map(([k, v]) => `${k}=${v}`);
     parts.push(`io:${io.join('/')}`);
   }
   return parts.length ? `cg:${parts.join(',')}` : 'cg';

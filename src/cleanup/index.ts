@@ -1,1 +1,10 @@
-export { findLeftovers, removeLeftovers, sortByOwner, staleOwnerFiles, PREFIX, type Leftover, type LeftoverKind, type SortedLeftovers } from './leftovers.ts';
+export {
+  findLeftovers,
+  removeLeftovers,
+  sortByOwner,
+  staleOwnerFiles,
+  PREFIX,
+  type Leftover,
+  type LeftoverKind,
+  type SortedLeftovers,
+} from './leftovers.ts';

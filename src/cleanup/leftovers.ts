@@ -1,6 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { type Dirent, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { TRACEFS_MARKER, TRACEFS_MOUNT_POINT, liveOwnerOf, lockDirs, ownerAlive, ownerRecords, tracefsRoot, type OwnerRecord } from '../host/index.ts';
+import {
+  type Dirent,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
+import {
+  TRACEFS_MARKER,
+  TRACEFS_MOUNT_POINT,
+  liveOwnerOf,
+  lockDirs,
+  ownerAlive,
+  ownerRecords,
+  tracefsRoot,
+  type OwnerRecord,
+} from '../host/index.ts';
 import { basename, dirname, join } from 'node:path';
 import { which } from '../host/index.ts';
 import { detectCgroups } from '../host/index.ts';
@@ -33,7 +51,10 @@ export interface SortedLeftovers {
   live: { owner: OwnerRecord; items: Leftover[] }[];
 }
 
-export function sortByOwner(items: readonly Leftover[], records: readonly OwnerRecord[] = ownerRecords().flatMap((o) => (o.alive && o.record ? [o.record] : []))): SortedLeftovers {
+export function sortByOwner(
+  items: readonly Leftover[],
+  records: readonly OwnerRecord[] = ownerRecords().flatMap((o) => (o.alive && o.record ? [o.record] : [])),
+): SortedLeftovers {
   const free: Leftover[] = [];
   const live = new Map<OwnerRecord, Leftover[]>();
   for (const l of items) {
@@ -46,7 +67,12 @@ export function sortByOwner(items: readonly Leftover[], records: readonly OwnerR
 
 /** Owner records whose process is gone (or that cannot be read): removed by cleanup, listed by --dry-run. */
 export function staleOwnerFiles(): string[] {
-  return [...ownerRecords().filter((o) => !o.alive).map((o) => o.file), ...staleAppendClaims()];
+  return [
+    ...ownerRecords()
+      .filter((o) => !o.alive)
+      .map((o) => o.file),
+    ...staleAppendClaims(),
+  ];
 }
 
 /** A run's claim to append to its samples file (<run-id>.appending) whose process is gone (kill -9). */
@@ -57,6 +83,7 @@ function staleAppendClaims(): string[] {
     try {
       names = readdirSync(dir).filter((n) => n.endsWith('.appending'));
     } catch {
+      // the folder is gone or unreadable: no claims to find there
       continue;
     }
     for (const n of names) {
@@ -88,7 +115,11 @@ function ownGroups(info: ReturnType<typeof detectCgroups>): Set<string> {
 
 function cgroupDirs(): string[] {
   const info = detectCgroups();
-  const roots = new Set([...Object.values(info.v1Controllers), ...(info.v2Root ? [info.v2Root] : []), ...(existsSync('/sys/fs/cgroup/systemd') ? ['/sys/fs/cgroup/systemd'] : [])]);
+  const roots = new Set([
+    ...Object.values(info.v1Controllers),
+    ...(info.v2Root ? [info.v2Root] : []),
+    ...(existsSync('/sys/fs/cgroup/systemd') ? ['/sys/fs/cgroup/systemd'] : []),
+  ]);
   const own = [...ownGroups(info)];
   const holdsUs = (dir: string) => own.some((o) => o === dir || o.startsWith(`${dir}/`));
   const found: string[] = [];
@@ -98,6 +129,7 @@ function cgroupDirs(): string[] {
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
+      // a folder removed while walking, or unreadable: nothing of ours to find under it
       return;
     }
     for (const e of entries) {
@@ -115,11 +147,15 @@ function cgroupDirs(): string[] {
 /** A leaf a non-root run moved its delegated group's processes into: they are the user's, moved back, never killed. */
 const isHarnessLeaf = (dir: string) => basename(dir).startsWith(PREFIX) && basename(dir).endsWith(HARNESS_SUFFIX);
 
-/** Runs fn on the mqueue filesystem: /dev/mqueue where mounted, else a private mount made (and removed) for the purpose. */
+/**
+ * Runs fn on the mqueue filesystem: /dev/mqueue where mounted, else a private mount made (and removed) for the purpose.
+ */
 function withMqueue<T>(fn: (dir: string) => T[]): T[];
 function withMqueue(fn: (dir: string) => void): void;
 function withMqueue<T>(fn: (dir: string) => T): T | [] {
-  const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/dev/mqueue' && l.includes(' - mqueue '));
+  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === '/dev/mqueue' && l.includes(' - mqueue '));
   if (mounted) return fn('/dev/mqueue');
   let dir: string | null = null;
   try {
@@ -143,7 +179,10 @@ export function findLeftovers(): Leftover[] {
   const cgroups = cgroupDirs();
   const pids = new Set<number>();
   const cgroupOf = new Map<number, string>();
-  for (const dir of cgroups) if (!isHarnessLeaf(dir)) for (const pid of pidsIn(dir)) if (!pids.has(pid)) {
+  for (const dir of cgroups)
+    if (!isHarnessLeaf(dir))
+      for (const pid of pidsIn(dir))
+        if (!pids.has(pid)) {
           pids.add(pid);
           cgroupOf.set(pid, dir);
         }
@@ -152,46 +191,79 @@ export function findLeftovers(): Leftover[] {
     try {
       cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
     } catch {
+      // the process exited while we looked: not a leftover
       continue;
     }
-    out.push({ kind: 'process', id: String(pid), detail: `${cmd} (in an nsb- cgroup)`, names: [cgroupOf.get(pid) as string] });
+    out.push({
+      kind: 'process',
+      id: String(pid),
+      detail: `${cmd} (in an nsb- cgroup)`,
+      names: [cgroupOf.get(pid) as string],
+    });
   }
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mountPoint = line.split(' ')[4];
-    if (mountPoint?.split('/').some((seg) => seg.startsWith(PREFIX))) out.push({ kind: 'mount', id: mountPoint, detail: line.split(' - ')[1]?.split(' ')[0] ?? '' });
+    if (mountPoint?.split('/').some((seg) => seg.startsWith(PREFIX)))
+      out.push({ kind: 'mount', id: mountPoint, detail: line.split(' - ')[1]?.split(' ')[0] ?? '' });
   }
   for (const engine of ['runc', 'crun']) {
     const bin = which(engine);
     if (!bin) continue;
     try {
-      for (const id of execFileSync(bin, ['list', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n'))
-        if (id.startsWith(PREFIX)) out.push({ kind: 'container', id: `${engine}:${id}`, detail: `${engine} container` });
+      for (const id of execFileSync(bin, ['list', '-q'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).split('\n'))
+        if (id.startsWith(PREFIX))
+          out.push({ kind: 'container', id: `${engine}:${id}`, detail: `${engine} container` });
     } catch {
       /* no state */
     }
   }
   if (ipAvailable()) {
-    for (const ns of netnsList()) if (ns.startsWith(PREFIX)) out.push({ kind: 'netns', id: ns, detail: 'named network namespace' });
-    for (const link of linkNames()) if (link.startsWith(PREFIX)) out.push({ kind: 'link', id: link, detail: 'link in the host namespace' });
+    for (const ns of netnsList())
+      if (ns.startsWith(PREFIX)) out.push({ kind: 'netns', id: ns, detail: 'named network namespace' });
+    for (const link of linkNames())
+      if (link.startsWith(PREFIX)) out.push({ kind: 'link', id: link, detail: 'link in the host namespace' });
   }
   for (const dir of cgroups) {
     const moved = isHarnessLeaf(dir) ? pidsIn(dir).length : 0;
-    out.push({ kind: 'cgroup', id: dir, detail: isHarnessLeaf(dir) ? `cgroup a rootless run moved its delegated group's processes into${moved ? ` (${moved} go back to the parent)` : ''}` : 'cgroup' });
+    out.push({
+      kind: 'cgroup',
+      id: dir,
+      detail: isHarnessLeaf(dir)
+        ? `cgroup a rootless run moved its delegated group's processes into${moved ? ` (${moved} go back to the parent)` : ''}`
+        : 'cgroup',
+    });
   }
   // the isolation probe's host objects: SysV keys 0x6e73xxxx ("ns"), POSIX queues /nsb-*
-  for (const [file, flag] of [['/proc/sysvipc/shm', '-m'], ['/proc/sysvipc/msg', '-q']] as const) {
+  for (const [file, flag] of [
+    ['/proc/sysvipc/shm', '-m'],
+    ['/proc/sysvipc/msg', '-q'],
+  ] as const) {
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const [key, id] = line.trim().split(/\s+/);
-      if (key && id && (Number(key) >>> 16) === IPC_KEY_PREFIX >>> 16) out.push({ kind: 'ipc', id: `${flag} ${id}`, detail: `SysV ${flag === '-m' ? 'shared memory' : 'message queue'} key 0x${(Number(key) >>> 0).toString(16)}`, names: [`0x${(Number(key) >>> 0).toString(16)}`] });
+      if (key && id && Number(key) >>> 16 === IPC_KEY_PREFIX >>> 16)
+        out.push({
+          kind: 'ipc',
+          id: `${flag} ${id}`,
+          detail: `SysV ${flag === '-m' ? 'shared memory' : 'message queue'} key 0x${(Number(key) >>> 0).toString(16)}`,
+          names: [`0x${(Number(key) >>> 0).toString(16)}`],
+        });
     }
   }
-  for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX)))) out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
+  for (const q of withMqueue((dir) => readdirSync(dir).filter((f) => f.startsWith(PREFIX))))
+    out.push({ kind: 'ipc', id: `mq /${q}`, detail: 'POSIX message queue' });
   const trace = tracefsRoot();
-  if (trace) for (const name of readdirSync(join(trace, 'instances'))) if (name.startsWith(PREFIX)) out.push({ kind: 'trace', id: join(trace, 'instances', name), detail: 'tracefs instance (kernel tracing)' });
+  if (trace)
+    for (const name of readdirSync(join(trace, 'instances')))
+      if (name.startsWith(PREFIX))
+        out.push({ kind: 'trace', id: join(trace, 'instances', name), detail: 'tracefs instance (kernel tracing)' });
   for (const base of [WORK_BASE, '/dev/shm']) {
     if (!existsSync(base)) continue;
-    for (const f of readdirSync(base)) if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
+    for (const f of readdirSync(base))
+      if (f.startsWith(PREFIX)) out.push({ kind: 'file', id: join(base, f), detail: 'work folder or file' });
   }
   // tracefs that a run mounted (where none was) and could not unmount: last, after the instances in it
   try {
@@ -206,7 +278,13 @@ export function findLeftovers(): Leftover[] {
     } catch {
       alive = false;
     }
-    if (m.mountPoint === TRACEFS_MOUNT_POINT && !alive) out.push({ kind: 'mount', id: m.mountPoint, detail: 'tracefs, mounted by nsbench where none was', names: [`${PREFIX}${m.runId ?? ''}`] });
+    if (m.mountPoint === TRACEFS_MOUNT_POINT && !alive)
+      out.push({
+        kind: 'mount',
+        id: m.mountPoint,
+        detail: 'tracefs, mounted by nsbench where none was',
+        names: [`${PREFIX}${m.runId ?? ''}`],
+      });
   } catch {
     // no record: nsbench mounted nothing (or tracefs was there before it)
   }
@@ -234,7 +312,10 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
   // frozen groups first: a frozen process does not die of SIGKILL until it is thawed, and its groups stay busy
   for (const item of items) {
     if (item.kind !== 'cgroup') continue;
-    for (const [file, value] of [['freezer.state', 'THAWED'], ['cgroup.freeze', '0']] as const) {
+    for (const [file, value] of [
+      ['freezer.state', 'THAWED'],
+      ['cgroup.freeze', '0'],
+    ] as const) {
       try {
         if (existsSync(join(item.id, file))) writeText(join(item.id, file), value);
       } catch {
@@ -249,7 +330,8 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
         case 'process':
           process.kill(Number(item.id), 'SIGKILL'); // a process inside an nsb- cgroup: one of ours
           killed.push(Number(item.id));
-          if (!items.some((l, i) => i > items.indexOf(item) && l.kind === 'process')) await waitGone(killed, PROCESS_EXIT_TIMEOUT_MS);
+          if (!items.some((l, i) => i > items.indexOf(item) && l.kind === 'process'))
+            await waitGone(killed, PROCESS_EXIT_TIMEOUT_MS);
           break;
         case 'mount':
           execFileSync('umount', ['-l', item.id], { stdio: 'ignore' });
@@ -268,7 +350,8 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           break;
         case 'cgroup':
           if (isHarnessLeaf(item.id)) moveAll(item.id, dirname(item.id));
-          else if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length) writeText(join(item.id, 'cgroup.kill'), '1');
+          else if (existsSync(join(item.id, 'cgroup.kill')) && pidsIn(item.id).length)
+            writeText(join(item.id, 'cgroup.kill'), '1');
           await removeDir(item.id);
           break;
         case 'ipc': {
@@ -293,7 +376,8 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           break;
       }
     } catch (e) {
-      if (!/ESRCH|Cannot find device|No such file/.test((e as Error).message)) failed.push(`${item.kind} ${item.id}: ${(e as Error).message.split('\n')[0]}`);
+      if (!/ESRCH|Cannot find device|No such file/.test((e as Error).message))
+        failed.push(`${item.kind} ${item.id}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   return failed;

@@ -17,7 +17,11 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   // a closed stdout (nsbench … | head -1) ends the program quietly, as Unix tools do (after removing what it made);
   // a closed stderr only silences the progress: a run goes on
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? removeAllAndExit(typeof process.exitCode === 'number' ? process.exitCode : 0) : onFatal(e, debug)));
+  process.stdout.on('error', (e: NodeJS.ErrnoException) =>
+    e.code === 'EPIPE'
+      ? removeAllAndExit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+      : onFatal(e, debug),
+  );
   process.stderr.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') onFatal(e, debug);
   });
@@ -38,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`${formatError(e, argv.includes('--debug'))}\n`);
     // whatever a command still had registered when the error left it (a full disk mid-run: the trace instance) goes too
-    for (const f of await registry.removeAll()) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
+    for (const f of await registry.removeAll())
+      process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
 }

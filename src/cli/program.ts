@@ -18,7 +18,8 @@ import { runCommand, type RunCommandOptions } from './commands/run.ts';
 function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
     return n;
   };
 }
@@ -37,7 +38,8 @@ function fraction(value: string): number {
 }
 
 function pace(value: string): Pace {
-  if (!(PACES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PACES.join(', ')}${didYouMean(value, PACES)}`);
+  if (!(PACES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${PACES.join(', ')}${didYouMean(value, PACES)}`);
   return value as Pace;
 }
 
@@ -46,14 +48,17 @@ function kernelTrace(value: string): (typeof KERNEL_TRACE)[number] {
   if (!(KERNEL_TRACE as readonly string[]).includes(value)) {
     const near = didYouMean(value, KERNEL_TRACE);
     // `run --kernel-trace boot`: the word after it is taken as its value
-    throw new InvalidArgumentError(`expected one of ${KERNEL_TRACE.join(', ')}${near || ` ("${value}" after --kernel-trace is read as its value: name the scenarios first, or write --kernel-trace on)`}`);
+    throw new InvalidArgumentError(
+      `expected one of ${KERNEL_TRACE.join(', ')}${near || ` ("${value}" after --kernel-trace is read as its value: name the scenarios first, or write --kernel-trace on)`}`,
+    );
   }
   return value as (typeof KERNEL_TRACE)[number];
 }
 
 function milliseconds(value: string): number {
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 60_000)) throw new InvalidArgumentError('expected milliseconds 0..60000');
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 60_000))
+    throw new InvalidArgumentError('expected milliseconds 0..60000');
   return n;
 }
 
@@ -69,75 +74,181 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--debug', 'print stack traces for unexpected errors')
     // commander's own messages ("error: unknown option '--x'"): one line, with the fix (set before
     // the commands are added: they copy it)
-    .configureOutput({ outputError: (str, write) => write(`${str.trimEnd().split('\n').join(' ')} — see --help for the usage\n`) })
+    .configureOutput({
+      outputError: (str, write) => write(`${str.trimEnd().split('\n').join(' ')} — see --help for the usage\n`),
+    })
     .exitOverride();
 
   program
     .command('run')
     .description('run scenarios (default: those in bench.config.ts) and write results/<run-id>.{json,csv}')
     .argument('[scenario...]', 'scenario names (scenarios/<name>.ts) or paths to scenario files')
-    .addOption(new Option('-n, --ns <set>', 'run this namespace set instead of the scenarios\' variants; repeat for several. A set is a list like "user,pid" or "bare", "all", "each" (each alone), "powerset", or a preset name').argParser(collect))
-    .option('-p, --profile <name>', 'a profile of bench.config.ts: quick (the default: every kind, adaptive rounds, about 5 minutes), standard, thorough')
-    .option('-r, --rounds <n>', 'measured rounds (each runs every variant once, in random order); fixed: no adaptive sampling', integer(1, 1_000_000))
+    .addOption(
+      new Option(
+        '-n, --ns <set>',
+        'run this namespace set instead of the scenarios\' variants; repeat for several. A set is a list like "user,pid" or "bare", "all", "each" (each alone), "powerset", or a preset name',
+      ).argParser(collect),
+    )
+    .option(
+      '-p, --profile <name>',
+      'a profile of bench.config.ts: quick (the default: every kind, adaptive rounds, about 5 minutes), standard, thorough',
+    )
+    .option(
+      '-r, --rounds <n>',
+      'measured rounds (each runs every variant once, in random order); fixed: no adaptive sampling',
+      integer(1, 1_000_000),
+    )
     .option('-w, --warmup <n>', 'warm-up rounds, dropped from the statistics', integer(0, 1_000_000))
-    .option('--seed <n>', 'seed of the per-round shuffle, 0..4294967295 (default: random, recorded in the results)', integer(0, MAX_SEED))
+    .option(
+      '--seed <n>',
+      'seed of the per-round shuffle, 0..4294967295 (default: random, recorded in the results)',
+      integer(0, MAX_SEED),
+    )
     .option('--timeout-ms <ms>', 'kill a sandbox that runs longer than this', integer(1, 86_400_000))
     .option('-o, --out <dir>', 'results folder (default: outDir of bench.config.ts, "results")')
     .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .option('-q, --quiet', 'no progress output')
     .option('--no-report', 'do not write the HTML report and Markdown summary (reports/<run-id>.html, .md)')
-    .option('--gzip-csv', 'write the raw CSV gzipped, results/<run-id>.csv.gz (about a tenth of the size; pandas and R read it as it is); also csvGzip: true in bench.config.ts')
-    .option('--pace <mode>', 'how launch scenarios pace their launches: interleaved (default: a fresh random order each round), quiesced (wait for a quiet kernel before each launch), back-to-back (each variant in a burst, in C)', pace)
-    .option('--gap-ms <ms>', 'launch scenarios: the launcher keeps at least this gap between one exit and the next launch', milliseconds)
+    .option(
+      '--gzip-csv',
+      'write the raw CSV gzipped, results/<run-id>.csv.gz (about a tenth of the size; pandas and R read it as it is); also csvGzip: true in bench.config.ts',
+    )
+    .option(
+      '--pace <mode>',
+      'how launch scenarios pace their launches: interleaved (default: a fresh random order each round), quiesced (wait for a quiet kernel before each launch), back-to-back (each variant in a burst, in C)',
+      pace,
+    )
+    .option(
+      '--gap-ms <ms>',
+      'launch scenarios: the launcher keeps at least this gap between one exit and the next launch',
+      milliseconds,
+    )
     .option('--burst <n>', 'back-to-back: launches per burst after the lead-in (default 10)', integer(1, 999))
-    .option('--retry-noisy <n>', 'run a round again, up to n times, while competing load disturbs it (the disturbed samples stay in the raw data, marked)', integer(0, 100))
+    .option(
+      '--retry-noisy <n>',
+      'run a round again, up to n times, while competing load disturbs it (the disturbed samples stay in the raw data, marked)',
+      integer(0, 100),
+    )
     .option('-y, --yes', 'run a plan estimated at more than an hour without asking')
-    .option('--kernel-trace [what]', 'launch scenarios: attribute each launch to kernel work — system calls, waiting, cgroup events, deferred work (on); with the function-level split of clone required (functions); with the kernel functions each sandbox runs counted (footprint). Off unless asked for; samples are skipped, with the reason, where the kernel lacks it', kernelTrace)
-    .option('--no-kernel-work', 'do not trace the kernel\'s deferred teardown work (workqueue tracepoints; on with --kernel-trace, quiesced pacing or kernelWork: true)')
-    .addOption(new Option('--harness-cpu <mode>', 'auto: keep nsbench itself on one CPU and its sandboxes on the others where no workload loses by it (launch scenarios, 2+ CPUs); off: share every CPU').choices(['auto', 'off']))
-    .option('--resume <samples.jsonl>', 'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run')
+    .option(
+      '--kernel-trace [what]',
+      'launch scenarios: attribute each launch to kernel work — system calls, waiting, cgroup events, deferred work (on); with the function-level split of clone required (functions); with the kernel functions each sandbox runs counted (footprint). Off unless asked for; samples are skipped, with the reason, where the kernel lacks it',
+      kernelTrace,
+    )
+    .option(
+      '--no-kernel-work',
+      "do not trace the kernel's deferred teardown work (workqueue tracepoints; on with --kernel-trace, quiesced pacing or kernelWork: true)",
+    )
+    .addOption(
+      new Option(
+        '--harness-cpu <mode>',
+        'auto: keep nsbench itself on one CPU and its sandboxes on the others where no workload loses by it (launch scenarios, 2+ CPUs); off: share every CPU',
+      ).choices(['auto', 'off']),
+    )
+    .option(
+      '--resume <samples.jsonl>',
+      'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run',
+    )
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));
 
   program
     .command('report')
-    .description('write the self-contained HTML report and the Markdown summary of a results file, or of a fleet file (nsbench merge)')
-    .argument('<results>', 'results/<run-id>.json, results/<run-id>.samples.jsonl of a run that died (a report of what it measured), or a fleet file')
+    .description(
+      'write the self-contained HTML report and the Markdown summary of a results file, or of a fleet file (nsbench merge)',
+    )
+    .argument(
+      '<results>',
+      'results/<run-id>.json, results/<run-id>.samples.jsonl of a run that died (a report of what it measured), or a fleet file',
+    )
     .option('-o, --out <dir>', 'reports folder (default: reportsDir of bench.config.ts, "reports")')
-    .option('--figures <dir>', 'also write each chart for a paper into this folder: <chart>.svg, <chart>.pdf (same size; needs chromium), <chart>.csv (the data it draws), <chart>.txt (its caption), and figures.md listing them')
+    .option(
+      '--figures <dir>',
+      'also write each chart for a paper into this folder: <chart>.svg, <chart>.pdf (same size; needs chromium), <chart>.csv (the data it draws), <chart>.txt (its caption), and figures.md listing them',
+    )
     .option('--reference <host>', 'a fleet: the host the others are compared with (default: the first)')
     .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
-    .action(async (file: string, opts: { out?: string; config?: string; reference?: string; figures?: string }) => setExit(await reportCommand(file, opts)));
+    .action(async (file: string, opts: { out?: string; config?: string; reference?: string; figures?: string }) =>
+      setExit(await reportCommand(file, opts)),
+    );
 
   program
     .command('compare')
-    .description('compare a run with one or several baseline runs metric by metric; exit 0 no regression, 1 regression, 2 bad input')
-    .argument('<results...>', 'the baseline run(s) — results/<run-id>.json files or folders of them; several teach the run-to-run variance — then the run to judge, last; or two fleet files')
-    .option('-t, --threshold <pct>', 'a regression is a change beyond this percent, in the worse direction, and significant (default 5, or compare.thresholdPct)', percent)
+    .description(
+      'compare a run with one or several baseline runs metric by metric; exit 0 no regression, 1 regression, 2 bad input',
+    )
+    .argument(
+      '<results...>',
+      'the baseline run(s) — results/<run-id>.json files or folders of them; several teach the run-to-run variance — then the run to judge, last; or two fleet files',
+    )
+    .option(
+      '-t, --threshold <pct>',
+      'a regression is a change beyond this percent, in the worse direction, and significant (default 5, or compare.thresholdPct)',
+      percent,
+    )
     .option('--alpha <q>', 'false discovery rate for the q-values (default 0.05)', fraction)
-    .option('--run-sd <pct>', 'with one baseline run: the run-to-run sd allowed for, percent of a run\'s median (default 8, or compare.runSdPct; measured by A/A reruns — give 3 or more baseline runs to estimate your own)', percent)
-    .addOption(new Option('-m, --metric <name>', 'compare only this metric; repeatable (default: the headline metrics)').argParser(collect))
+    .option(
+      '--run-sd <pct>',
+      "with one baseline run: the run-to-run sd allowed for, percent of a run's median (default 8, or compare.runSdPct; measured by A/A reruns — give 3 or more baseline runs to estimate your own)",
+      percent,
+    )
+    .addOption(
+      new Option(
+        '-m, --metric <name>',
+        'compare only this metric; repeatable (default: the headline metrics)',
+      ).argParser(collect),
+    )
     .option('--markdown <file>', 'also write the table as Markdown (for a CI job page)')
     .option('--json', 'print the comparison as JSON')
-    .option('--pooled', 'fleet files: pool the hosts, the host as a blocking factor (each value over its host\'s baseline median); default: host by host')
+    .option(
+      '--pooled',
+      "fleet files: pool the hosts, the host as a blocking factor (each value over its host's baseline median); default: host by host",
+    )
     .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .action(async (files: string[], opts: CompareCommandOptions) => setExit(await compareCommand(files, opts)));
 
   program
     .command('ab')
-    .description('A/B in one run: two values of a host knob, two builds of the workload program, of the launcher or of an engine, interleaved round by round, then B compared with A; exit 0 B no worse, 1 B regressed, 2 bad input')
+    .description(
+      'A/B in one run: two values of a host knob, two builds of the workload program, of the launcher or of an engine, interleaved round by round, then B compared with A; exit 0 B no worse, 1 B regressed, 2 bad input',
+    )
     .argument('[scenario...]', 'launch scenarios (default: boot)')
-    .option('--knob <path=a,b>', 'a sysctl under /proc/sys or a setting under /sys, and the values of A and B (restored afterwards), e.g. /proc/sys/kernel/randomize_va_space=2,0')
-    .option('--program-a <path>', "A's build of the workload program (absolute path; the scenario's arguments are kept)")
+    .option(
+      '--knob <path=a,b>',
+      'a sysctl under /proc/sys or a setting under /sys, and the values of A and B (restored afterwards), e.g. /proc/sys/kernel/randomize_va_space=2,0',
+    )
+    .option(
+      '--program-a <path>',
+      "A's build of the workload program (absolute path; the scenario's arguments are kept)",
+    )
     .option('--program-b <path>', "B's build of the workload program")
-    .option('--launcher-a <path>', "A's build of nsbench's launcher (nsb-launcher, absolute path): each launch through its side's launcher process")
+    .option(
+      '--launcher-a <path>',
+      "A's build of nsbench's launcher (nsb-launcher, absolute path): each launch through its side's launcher process",
+    )
     .option('--launcher-b <path>', "B's build of nsbench's launcher")
-    .option('--engine-a <[name=]path>', "A's build of an engine's program (runc, crun, bwrap or unshare, named or known by its file name; absolute path): the variants launched through that engine (scenario engines)")
+    .option(
+      '--engine-a <[name=]path>',
+      "A's build of an engine's program (runc, crun, bwrap or unshare, named or known by its file name; absolute path): the variants launched through that engine (scenario engines)",
+    )
     .option('--engine-b <[name=]path>', "B's build of the engine's program")
-    .addOption(new Option('-n, --ns <set>', 'run this namespace set instead of the scenarios\' variants; repeat for several ("bare", "user,pid", "all", a preset)').argParser(collect))
-    .option('-r, --rounds <n>', 'measured rounds, each running every variant of both sides once in a fresh random order (default: rounds of bench.config.ts, 30)', integer(1, 1_000_000))
+    .addOption(
+      new Option(
+        '-n, --ns <set>',
+        'run this namespace set instead of the scenarios\' variants; repeat for several ("bare", "user,pid", "all", a preset)',
+      ).argParser(collect),
+    )
+    .option(
+      '-r, --rounds <n>',
+      'measured rounds, each running every variant of both sides once in a fresh random order (default: rounds of bench.config.ts, 30)',
+      integer(1, 1_000_000),
+    )
     .option('-w, --warmup <n>', 'warm-up rounds, dropped from the statistics', integer(0, 1_000_000))
     .option('--seed <n>', 'seed of the per-round shuffle', integer(0, MAX_SEED))
-    .option('-t, --threshold <pct>', 'a regression is a change beyond this percent, in the worse direction, and significant (default 5)', percent)
+    .option(
+      '-t, --threshold <pct>',
+      'a regression is a change beyond this percent, in the worse direction, and significant (default 5)',
+      percent,
+    )
     .option('--alpha <q>', 'false discovery rate for the q-values (default 0.05)', fraction)
     .option('-o, --out <dir>', 'results folder (default: outDir of bench.config.ts, "results")')
     .option('--markdown <file>', 'also write the verdict table as Markdown')
@@ -148,11 +259,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('merge')
-    .description('merge the results of several hosts into one fleet file, keyed by host fingerprint (hostname, CPU, cores, kernel, cgroup mode)')
+    .description(
+      'merge the results of several hosts into one fleet file, keyed by host fingerprint (hostname, CPU, cores, kernel, cgroup mode)',
+    )
     .argument('<results...>', 'results/<run-id>.json (or .samples.jsonl) of each host, one run per host')
     .requiredOption('-o, --out <fleet.json>', 'the fleet file to write')
     .option('--mixed', 'merge runs of different plans anyway (the report compares what they have in common)')
-    .addOption(new Option('--failed <host=reason>', 'a host that gave no results, and why; repeatable (the playbook passes its failed hosts)').argParser(collect))
+    .addOption(
+      new Option(
+        '--failed <host=reason>',
+        'a host that gave no results, and why; repeatable (the playbook passes its failed hosts)',
+      ).argParser(collect),
+    )
     .action(async (files: string[], opts: MergeCommandOptions) => setExit(await mergeCommand(files, opts)));
 
   program
@@ -161,8 +279,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<results...>', 'results/<run-id>.json files')
     .option('-o, --out <dir>', 'reports folder (default: reportsDir, "reports")')
     .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
-    .option('--fail-on-step [pct]', 'exit 1 when a series ends in a step for the worse beyond pct percent (default compare.thresholdPct, 5): for CI', percent)
-    .action(async (files: string[], opts: { out?: string; config?: string; failOnStep?: number | true }) => setExit(await historyCommand(files, opts)));
+    .option(
+      '--fail-on-step [pct]',
+      'exit 1 when a series ends in a step for the worse beyond pct percent (default compare.thresholdPct, 5): for CI',
+      percent,
+    )
+    .action(async (files: string[], opts: { out?: string; config?: string; failOnStep?: number | true }) =>
+      setExit(await historyCommand(files, opts)),
+    );
 
   program
     .command('export')
@@ -174,9 +298,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('cleanup')
-    .description("find what runs that died left behind (cgroups, netns, links, mounts, containers, processes, work folders, trace instances; by the nsb- prefix) and remove it; a live run's objects are left alone")
+    .description(
+      "find what runs that died left behind (cgroups, netns, links, mounts, containers, processes, work folders, trace instances; by the nsb- prefix) and remove it; a live run's objects are left alone",
+    )
     .option('--dry-run', 'only list')
-    .option('--force', "also remove the objects of runs that are still alive (they are left alone otherwise, and named)")
+    .option(
+      '--force',
+      'also remove the objects of runs that are still alive (they are left alone otherwise, and named)',
+    )
     .action(async (opts: { dryRun?: boolean; force?: boolean }) => setExit(await cleanupCommand(opts)));
 
   program
@@ -205,7 +334,11 @@ const REPEATABLE = new Set(['--ns', '--metric', '--failed']);
 export function checkArgv(program: Command, argv: readonly string[]): void {
   const args = argv.slice(2);
   const names = program.commands.map((c) => c.name());
-  if (args[0] === 'help' && args[1] && !names.includes(args[1])) throw new UserError(`unknown command '${args[1]}'${didYouMean(args[1], names)}`, `see nsbench --help for the commands (${names.join(', ')})`);
+  if (args[0] === 'help' && args[1] && !names.includes(args[1]))
+    throw new UserError(
+      `unknown command '${args[1]}'${didYouMean(args[1], names)}`,
+      `see nsbench --help for the commands (${names.join(', ')})`,
+    );
   const cmd = program.commands.find((c) => c.name() === args[0]);
   if (!cmd) return;
   const seen = new Map<string, string>();
@@ -213,7 +346,13 @@ export function checkArgv(program: Command, argv: readonly string[]): void {
     if (a === '--') break;
     if (!a.startsWith('-')) continue;
     const flag = a.split('=')[0] as string;
-    const opt = cmd.options.find((o) => o.long === flag || o.short === flag || o.long === `--no-${flag.replace(/^--/, '')}` || `--no-${(o.long ?? '').replace(/^--(no-)?/, '')}` === flag);
+    const opt = cmd.options.find(
+      (o) =>
+        o.long === flag ||
+        o.short === flag ||
+        o.long === `--no-${flag.replace(/^--/, '')}` ||
+        `--no-${(o.long ?? '').replace(/^--(no-)?/, '')}` === flag,
+    );
     if (!opt?.long || REPEATABLE.has(opt.long)) continue;
     const key = opt.long.replace(/^--no-/, '--');
     const before = seen.get(key);

@@ -1,5 +1,13 @@
 import { median } from 'simple-statistics';
-import { MIN_VERDICT_SAMPLES, environmentDifferences, headlineMetric, higherIsBetter, isMeasured, type RunResults, type ScenarioResult } from '../results/index.ts';
+import {
+  MIN_VERDICT_SAMPLES,
+  environmentDifferences,
+  headlineMetric,
+  higherIsBetter,
+  isMeasured,
+  type RunResults,
+  type ScenarioResult,
+} from '../results/index.ts';
 import { benjaminiHochberg, logMedianVariance, studentTQuantile, studentTSf } from '../stats/index.ts';
 
 export interface CompareOptions {
@@ -11,10 +19,15 @@ export interface CompareOptions {
   alpha?: number;
   /** Only these metrics (default: the headline metrics both runs have). */
   metrics?: string[];
-  /** Fewer samples than this on a side: the row is reported but never decides (default 6, the fewest for a median CI). */
+  /**
+   * Fewer samples than this on a side: the row is reported but never decides (default 6, the fewest for a median CI).
+   */
   minSamples?: number;
   seed?: number;
-  /** The run-to-run sd (percent) allowed for when there is one baseline run (default RUN_SD_DEFAULT_PCT, measured here by A/A reruns). */
+  /**
+   * The run-to-run sd (percent) allowed for when there is one baseline run (default RUN_SD_DEFAULT_PCT, measured here
+   * by A/A reruns).
+   */
   runSdPct?: number;
   /** Both sides were measured interleaved in one run (nsbench ab): run-to-run variance cancels, none is added. */
   sameRun?: boolean;
@@ -69,13 +82,25 @@ export interface CompareResult {
  */
 export const RUN_SD_DEFAULT_PCT = 8;
 
-export const COMPARE_DEFAULTS = { thresholdPct: 5, alpha: 0.05, minSamples: MIN_VERDICT_SAMPLES, runSdPct: RUN_SD_DEFAULT_PCT } as const;
+export const COMPARE_DEFAULTS = {
+  thresholdPct: 5,
+  alpha: 0.05,
+  minSamples: MIN_VERDICT_SAMPLES,
+  runSdPct: RUN_SD_DEFAULT_PCT,
+} as const;
 
-/** Prior degrees of freedom that pool a variant's own run-to-run variance with its scenario's (moderated, as limma does). */
+/**
+ * Prior degrees of freedom that pool a variant's own run-to-run variance with its scenario's (moderated, as limma
+ * does).
+ */
 const PRIOR_DF = 4;
 
 function measured(sc: ScenarioResult, variant: string, metric: string): number[] {
-  return sc.samples.flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+  return sc.samples.flatMap((s) =>
+    s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric])
+      ? [s.metrics[metric] as number]
+      : [],
+  );
 }
 
 function metricsOf(sc: ScenarioResult): Set<string> {
@@ -125,7 +150,11 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
  * silences a variant whose own evidence says so (the old "same direction in
  * half the variants" guard silenced 26% of real +8% regressions).
  */
-export function compareRuns(baseline: RunResults | readonly RunResults[], current: RunResults, opts: CompareOptions = {}): CompareResult {
+export function compareRuns(
+  baseline: RunResults | readonly RunResults[],
+  current: RunResults,
+  opts: CompareOptions = {},
+): CompareResult {
   const bases = Array.isArray(baseline) ? (baseline as readonly RunResults[]) : [baseline as RunResults];
   const first = bases[0] as RunResults;
   const thresholdPct = opts.thresholdPct ?? COMPARE_DEFAULTS.thresholdPct;
@@ -133,10 +162,17 @@ export function compareRuns(baseline: RunResults | readonly RunResults[], curren
   const minSamples = opts.minSamples ?? COMPARE_DEFAULTS.minSamples;
   const seed = opts.seed ?? 1;
   const warnings = environmentDifferences(first, current);
-  for (const b of bases.slice(1)) for (const w of environmentDifferences(first, b)) warnings.push(`baseline runs differ: ${w.replace(/^environments differ: /, '')}`);
+  for (const b of bases.slice(1))
+    for (const w of environmentDifferences(first, b))
+      warnings.push(`baseline runs differ: ${w.replace(/^environments differ: /, '')}`);
   const rows: CompareRow[] = [];
   // per scenario and metric: the rows' sides, so that run-to-run variance can be pooled over the variants
-  type Pending = { row: Omit<CompareRow, 'ratio' | 'ratioCI95' | 'p' | 'q' | 'runSdPct' | 'runVariance' | 'verdict'>; base: Side; cur: Side; group: string };
+  type Pending = {
+    row: Omit<CompareRow, 'ratio' | 'ratioCI95' | 'p' | 'q' | 'runSdPct' | 'runVariance' | 'verdict'>;
+    base: Side;
+    cur: Side;
+    group: string;
+  };
   const pending: Pending[] = [];
   const nonPositive: string[] = [];
   for (const cur of current.scenarios) {
@@ -147,13 +183,15 @@ export function compareRuns(baseline: RunResults | readonly RunResults[], curren
       continue;
     }
     const present = baseScs.filter((s): s is ScenarioResult => s !== undefined);
-    if (present.length < bases.length) warnings.push(`scenario ${cur.name} is in ${present.length} of the ${bases.length} baseline runs`);
+    if (present.length < bases.length)
+      warnings.push(`scenario ${cur.name} is in ${present.length} of the ${bases.length} baseline runs`);
     const baseMetrics = metricsOf(base);
     const curMetrics = metricsOf(cur);
     const wanted = (m: string) => (opts.metrics ? opts.metrics.includes(m) : headlineMetric(m));
     const metrics = [...curMetrics].filter((m) => baseMetrics.has(m) && wanted(m)).sort();
     // fewer comparisons than the baseline had: say which
-    for (const m of [...baseMetrics].filter((x) => wanted(x) && !curMetrics.has(x)).sort()) warnings.push(`${cur.name}: metric ${m} is only in the baseline run`);
+    for (const m of [...baseMetrics].filter((x) => wanted(x) && !curMetrics.has(x)).sort())
+      warnings.push(`${cur.name}: metric ${m} is only in the baseline run`);
     for (const v of cur.variants) {
       if (!base.variants.some((b) => b.id === v.id)) {
         warnings.push(`${cur.name}/${v.id} is only in the current run`);
@@ -185,10 +223,16 @@ export function compareRuns(baseline: RunResults | readonly RunResults[], curren
         });
       }
     }
-    for (const b of base.variants) if (!cur.variants.some((v) => v.id === b.id)) warnings.push(`${cur.name}/${b.id} is only in the baseline run`);
+    for (const b of base.variants)
+      if (!cur.variants.some((v) => v.id === b.id)) warnings.push(`${cur.name}/${b.id} is only in the baseline run`);
   }
-  for (const b of first.scenarios) if (!current.scenarios.some((s) => s.name === b.name)) warnings.push(`scenario ${b.name} is only in the baseline run`);
-  if (nonPositive.length) warnings.push(`not compared, a median is 0 or negative (no ratio): ${nonPositive.slice(0, 6).join(', ')}${nonPositive.length > 6 ? ` and ${nonPositive.length - 6} more` : ''}`);
+  for (const b of first.scenarios)
+    if (!current.scenarios.some((s) => s.name === b.name))
+      warnings.push(`scenario ${b.name} is only in the baseline run`);
+  if (nonPositive.length)
+    warnings.push(
+      `not compared, a median is 0 or negative (no ratio): ${nonPositive.slice(0, 6).join(', ')}${nonPositive.length > 6 ? ` and ${nonPositive.length - 6} more` : ''}`,
+    );
 
   // run-to-run variance per scenario and metric, from the baseline runs' disagreement (method of moments:
   // the spread of a variant's run medians minus what their within-run noise explains), pooled over the variants
@@ -242,7 +286,16 @@ export function compareRuns(baseline: RunResults | readonly RunResults[], curren
     const se = Math.sqrt(v);
     const t = studentTQuantile(0.975, df);
     const pValue = se > 0 ? Math.min(1, 2 * studentTSf(Math.abs(d) / se, df)) : d === 0 ? 1 : 0;
-    rows.push({ ...p.row, ratio: Math.exp(d), ratioCI95: [Math.exp(d - t * se), Math.exp(d + t * se)], p: pValue, q: 1, runSdPct: 100 * Math.sqrt(runVar), runVariance: source, verdict: '~' });
+    rows.push({
+      ...p.row,
+      ratio: Math.exp(d),
+      ratioCI95: [Math.exp(d - t * se), Math.exp(d + t * se)],
+      p: pValue,
+      q: 1,
+      runSdPct: 100 * Math.sqrt(runVar),
+      runVariance: source,
+      verdict: '~',
+    });
   }
   const qs = benjaminiHochberg(rows.map((r) => r.p));
   rows.forEach((r, i) => {
@@ -255,7 +308,14 @@ export function compareRuns(baseline: RunResults | readonly RunResults[], curren
     else if (r.q < alpha && better) r.verdict = 'improvement';
   });
   const regressions = rows.filter((r) => r.verdict === 'regression');
-  return { rows, regressions, improvements: rows.filter((r) => r.verdict === 'improvement'), warnings, method: methodLine(rows, bases.length, opts), exitCode: regressions.length ? 1 : 0 };
+  return {
+    rows,
+    regressions,
+    improvements: rows.filter((r) => r.verdict === 'improvement'),
+    warnings,
+    method: methodLine(rows, bases.length, opts),
+    exitCode: regressions.length ? 1 : 0,
+  };
 }
 
 /** How run-to-run variance entered the verdicts, for the report. */

@@ -1,19 +1,30 @@
 import { median } from 'simple-statistics';
 import { UserError } from '../errors/index.ts';
-import { fingerprintOf, isMeasured, type Fleet, type RunResults, type Sample, type ScenarioResult } from '../results/index.ts';
+import {
+  fingerprintOf,
+  isMeasured,
+  type Fleet,
+  type RunResults,
+  type Sample,
+  type ScenarioResult,
+} from '../results/index.ts';
 import { compareRuns, type CompareOptions, type CompareResult } from './compare.ts';
 
 /** A side of a comparison: one run, or a fleet of them. */
 export type Side = { kind: 'run'; file: string; run: RunResults } | { kind: 'fleet'; file: string; fleet: Fleet };
 
 const hostsOf = (s: Side): { key: string; hostname: string; run: RunResults }[] => {
-  if (s.kind === 'fleet') return s.fleet.hosts.map((h) => ({ key: h.key, hostname: h.fingerprint.hostname, run: h.run }));
+  if (s.kind === 'fleet')
+    return s.fleet.hosts.map((h) => ({ key: h.key, hostname: h.fingerprint.hostname, run: h.run }));
   const { hostname } = fingerprintOf(s.run); // a single run: its host as merge would key it
   return [{ key: hostname, hostname, run: s.run }];
 };
 
 /** The hosts both sides have, by hostname (a single run against a fleet: its own host there). */
-function pairs(baseline: Side, current: Side): { pairs: { host: string; base: RunResults; cur: RunResults }[]; warnings: string[] } {
+function pairs(
+  baseline: Side,
+  current: Side,
+): { pairs: { host: string; base: RunResults; cur: RunResults }[]; warnings: string[] } {
   const b = hostsOf(baseline);
   const c = hostsOf(current);
   const out: { host: string; base: RunResults; cur: RunResults }[] = [];
@@ -23,8 +34,13 @@ function pairs(baseline: Side, current: Side): { pairs: { host: string; base: Ru
     if (m) out.push({ host: h.key, base: m.run, cur: h.run });
     else warnings.push(`host ${h.key} is only in the current side`);
   }
-  for (const h of b) if (!out.some((p) => p.base === h.run)) warnings.push(`host ${h.key} is only in the baseline side`);
-  if (!out.length) throw new UserError(`${baseline.file} and ${current.file} have no host in common (baseline: ${b.map((h) => h.key).join(', ')}; current: ${c.map((h) => h.key).join(', ')})`, 'compare runs of the same hosts (a fleet against a fleet of the same hosts, or a host\'s run against its fleet)');
+  for (const h of b)
+    if (!out.some((p) => p.base === h.run)) warnings.push(`host ${h.key} is only in the baseline side`);
+  if (!out.length)
+    throw new UserError(
+      `${baseline.file} and ${current.file} have no host in common (baseline: ${b.map((h) => h.key).join(', ')}; current: ${c.map((h) => h.key).join(', ')})`,
+      "compare runs of the same hosts (a fleet against a fleet of the same hosts, or a host's run against its fleet)",
+    );
   return { pairs: out, warnings };
 }
 
@@ -70,14 +86,22 @@ export function comparePooled(baseline: Side, current: Side, opts: CompareOption
         const levelOf = (variant: string, metric: string) => {
           const k = `${variant}\u0000${metric}`;
           if (!level.has(k)) {
-            const xs = bsc.samples.flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+            const xs = bsc.samples.flatMap((s) =>
+              s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric])
+                ? [s.metrics[metric] as number]
+                : [],
+            );
             level.set(k, xs.length ? median(xs) : NaN);
           }
           return level.get(k) as number;
         };
         for (const s of own.samples) {
           if (s.state !== 'completed') continue;
-          const metrics = Object.fromEntries(Object.entries(s.metrics).map(([m, v]) => [m, v / levelOf(s.variant, m)]).filter(([, v]) => Number.isFinite(v)));
+          const metrics = Object.fromEntries(
+            Object.entries(s.metrics)
+              .map(([m, v]) => [m, v / levelOf(s.variant, m)])
+              .filter(([, v]) => Number.isFinite(v)),
+          );
           samples.push({ ...s, metrics });
         }
       }
@@ -87,5 +111,12 @@ export function comparePooled(baseline: Side, current: Side, opts: CompareOption
   };
   const r = compareRuns(pooled('base'), pooled('cur'), opts);
   // medians are in units of each host's baseline median: say so where the tables show them
-  return { ...r, warnings: [...warnings, `pooled over ${ps.length} host(s) (${ps.map((p) => p.host).join(', ')}), the host as a blocking factor: each value divided by its host's baseline median, so medians are in those units`, ...r.warnings.filter((w) => !w.startsWith('environments differ'))] };
+  return {
+    ...r,
+    warnings: [
+      ...warnings,
+      `pooled over ${ps.length} host(s) (${ps.map((p) => p.host).join(', ')}), the host as a blocking factor: each value divided by its host's baseline median, so medians are in those units`,
+      ...r.warnings.filter((w) => !w.startsWith('environments differ')),
+    ],
+  };
 }

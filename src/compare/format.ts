@@ -18,7 +18,16 @@ const HEADER = ['scenario', 'variant', 'metric', 'baseline', 'current', 'change 
 
 function cells(r: CompareRow): string[] {
   const base = `${value(r.metric, r.baseline.median)} (n=${r.baseline.n}${r.baseline.runs > 1 ? `, ${r.baseline.runs} runs` : ''})`;
-  return [r.scenario, r.variant, r.metric, base, `${value(r.metric, r.current.median)} (n=${r.current.n})`, change(r), r.q < 0.001 ? '<0.001' : r.q.toPrecision(2), mark(r)];
+  return [
+    r.scenario,
+    r.variant,
+    r.metric,
+    base,
+    `${value(r.metric, r.current.median)} (n=${r.current.n})`,
+    change(r),
+    r.q < 0.001 ? '<0.001' : r.q.toPrecision(2),
+    mark(r),
+  ];
 }
 
 /** A change in percent with its CI, the sign once per figure and the % once: "+1.2% [−3.4, +5.6]". */
@@ -38,7 +47,15 @@ export function compareText(res: CompareResult, width = 100): string {
   const rowOf = (r: CompareRow) => {
     const c = cells(r);
     const n = `${r.baseline.n}${r.baseline.runs > 1 ? ` (${r.baseline.runs} runs)` : ''}/${r.current.n}`;
-    return [r.metric.replace(/^workload\./, ''), value(r.metric, r.baseline.median), value(r.metric, r.current.median), n, changeShort(r), c[6] as string, r.verdict === 'too few samples' ? 'too few' : (c[7] as string)];
+    return [
+      r.metric.replace(/^workload\./, ''),
+      value(r.metric, r.baseline.median),
+      value(r.metric, r.current.median),
+      n,
+      changeShort(r),
+      c[6] as string,
+      r.verdict === 'too few samples' ? 'too few' : (c[7] as string),
+    ];
   };
   const table = fitTable(header, res.rows.map(rowOf), width - 2, 1);
   let body: string;
@@ -54,26 +71,46 @@ export function compareText(res: CompareResult, width = 100): string {
       out.push(`  ${lines[i] ?? ''}`);
     });
     body = out.join('\n');
-  } else body = fitTable(['scenario/variant metric', ...header.slice(1)], res.rows.map((r) => [`${r.scenario}/${r.variant} ${r.metric}`, ...rowOf(r).slice(1)]), width, 1);
+  } else
+    body = fitTable(
+      ['scenario/variant metric', ...header.slice(1)],
+      res.rows.map((r) => [`${r.scenario}/${r.variant} ${r.metric}`, ...rowOf(r).slice(1)]),
+      width,
+      1,
+    );
   body += '\nn: samples of the baseline (its runs) / of the current run';
   const lines = [body];
-  lines.push(wrapText(`how: ${res.method}`, width, '  '), wrapText('a regression: q < alpha and a change beyond its threshold in the worse direction', width, '  '));
+  lines.push(
+    wrapText(`how: ${res.method}`, width, '  '),
+    wrapText('a regression: q < alpha and a change beyond its threshold in the worse direction', width, '  '),
+  );
   for (const w of res.warnings) lines.push(wrapText(`warning: ${w}`, width, '    '));
   lines.push(wrapText(verdictLine(res), width, '  '));
   return lines.join('\n');
 }
 
 export function verdictLine(res: CompareResult): string {
-  if (res.regressions.length === 0) return `no regression (${res.rows.length} comparisons, ${res.improvements.length} improvements)`;
+  if (res.regressions.length === 0)
+    return `no regression (${res.rows.length} comparisons, ${res.improvements.length} improvements)`;
   return `REGRESSION in ${res.regressions.length} of ${res.rows.length} comparisons: ${res.regressions.map((r) => `${r.scenario}/${r.variant} ${r.metric} ${change(r)}`).join('; ')}`;
 }
 
 /** The same as Markdown, for a CI job page or a pull-request comment. */
 export function compareMarkdown(res: CompareResult): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const out = [`### nsbench compare: ${res.regressions.length ? '❌ regression' : '✅ no regression'}`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`];
+  const out = [
+    `### nsbench compare: ${res.regressions.length ? '❌ regression' : '✅ no regression'}`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `| ${HEADER.map(() => '---').join(' | ')} |`,
+  ];
   for (const r of res.rows) out.push(`| ${cells(r).map(esc).join(' | ')} |`);
-  out.push('', verdictLine(res), '', `How: ${esc(res.method)}. A regression: q < alpha and a change beyond its threshold in the worse direction.`);
+  out.push(
+    '',
+    verdictLine(res),
+    '',
+    `How: ${esc(res.method)}. A regression: q < alpha and a change beyond its threshold in the worse direction.`,
+  );
   for (const w of res.warnings) out.push(`- ⚠️ ${esc(w)}`);
   return `${out.join('\n')}\n`;
 }

@@ -31,7 +31,19 @@ export function syntheticRun(seed: number, o: SyntheticOptions): RunResults {
   let seq = 0;
   for (const [i, v] of variants.entries())
     for (let round = 0; round < o.n; round++)
-      samples.push({ scenario: 'synthetic', variant: v.id, round, warmup: false, seq: seq++, state: 'completed', metrics: { [metric]: o.mu * (o.shift ?? 1) * (o.shiftOf?.[i] ?? 1) * Math.exp(o.cv * normal()) }, clonePath: 'clone3', cgroupMethod: 'none', ready: true, pid: 1 });
+      samples.push({
+        scenario: 'synthetic',
+        variant: v.id,
+        round,
+        warmup: false,
+        seq: seq++,
+        state: 'completed',
+        metrics: { [metric]: o.mu * (o.shift ?? 1) * (o.shiftOf?.[i] ?? 1) * Math.exp(o.cv * normal()) },
+        clonePath: 'clone3',
+        cgroupMethod: 'none',
+        ready: true,
+        pid: 1,
+      });
   return {
     schema: RESULTS_SCHEMA,
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -40,7 +52,28 @@ export function syntheticRun(seed: number, o: SyntheticOptions): RunResults {
     startedAt: new Date(0).toISOString(),
     finishedAt: new Date(0).toISOString(),
     tool: { name: 'nsbench', version: '0', commit: null },
-    environment: o.environment ?? { kernel: { release: '6.1' }, cpu: { model: 'synthetic', cores: 2 }, cgroups: { mode: 'v2' } },
-    scenarios: [{ name: 'synthetic', description: 'synthetic samples', file: '', kind: 'launch', workload: {}, params: {}, rounds: o.n, warmupRounds: 0, seed, timeoutMs: 0, baseline: 'v0', variants, samples, summary: [] }],
+    environment: o.environment ?? {
+      kernel: { release: '6.1' },
+      cpu: { model: 'synthetic', cores: 2 },
+      cgroups: { mode: 'v2' },
+    },
+    scenarios: [
+      {
+        name: 'synthetic',
+        description: 'synthetic samples',
+        file: '',
+        kind: 'launch',
+        workload: {},
+        params: {},
+        rounds: o.n,
+        warmupRounds: 0,
+        seed,
+        timeoutMs: 0,
+        baseline: 'v0',
+        variants,
+        samples,
+        summary: [],
+      },
+    ],
   };
 }

@@ -63,11 +63,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Checks a config module's default export against the schema; fills the defaults. */
 export function validateConfig(raw: unknown, file: string): ResolvedConfig {
-  if (!isRecord(raw)) throw new UserError(`${file}: does not export a config`, 'add `export default defineConfig({...})`');
+  if (!isRecord(raw))
+    throw new UserError(`${file}: does not export a config`, 'add `export default defineConfig({...})`');
   const c = parseOrFail(configSchema, raw, file);
   const names = Object.keys(c.profiles ?? {});
   if (c.profile !== undefined && !names.includes(c.profile))
-    throw new UserError(`${file}: profile: no profile "${c.profile}"${names.length ? knownList(c.profile, names) : ' (profiles defines none)'}`, names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... }');
+    throw new UserError(
+      `${file}: profile: no profile "${c.profile}"${names.length ? knownList(c.profile, names) : ' (profiles defines none)'}`,
+      names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... }',
+    );
   return {
     scenarios: c.scenarios ?? [...DEFAULTS.scenarios],
     rounds: c.rounds ?? DEFAULTS.rounds,
@@ -84,7 +88,10 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   };
 }
 
-/** The profile of that name (or the config's default one), or null where the config has none; an unknown name is an error with the near miss. */
+/**
+ * The profile of that name (or the config's default one), or null where the config has none; an unknown name is an
+ * error with the near miss.
+ */
 export function resolveProfile(config: ResolvedConfig, name?: string): ResolvedProfile | null {
   const want = name ?? config.profile;
   if (want === null || want === undefined) return null;
@@ -92,7 +99,10 @@ export function resolveProfile(config: ResolvedConfig, name?: string): ResolvedP
   const p = Object.hasOwn(config.profiles, want) ? config.profiles[want] : undefined; // never a built-in of Object ("constructor")
   if (!p) {
     const where = name !== undefined ? `--profile ${want}` : `${config.file}: profile`;
-    throw new UserError(`${where}: no profile "${want}"${names.length ? knownList(want, names) : ` (${config.file ?? 'the config'} defines none)`}`, names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... } to bench.config.ts');
+    throw new UserError(
+      `${where}: no profile "${want}"${names.length ? knownList(want, names) : ` (${config.file ?? 'the config'} defines none)`}`,
+      names.length ? `use one of ${names.join(', ')}` : 'add profiles: { ... } to bench.config.ts',
+    );
   }
   return {
     name: want,

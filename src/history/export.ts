@@ -20,7 +20,8 @@ function points(run: RunResults): Point[] {
   for (const sc of run.scenarios)
     for (const v of sc.summary)
       for (const [metric, m] of Object.entries(v.metrics))
-        if (headlineMetric(metric)) out.push({ name: `${sc.name}/${v.variant}`, metric, median: m.median, ci: m.medianCI95 ?? null });
+        if (headlineMetric(metric))
+          out.push({ name: `${sc.name}/${v.variant}`, metric, median: m.median, ci: m.medianCI95 ?? null });
   return out;
 }
 
@@ -29,7 +30,9 @@ function points(run: RunResults): Point[] {
  * smaller-is-better headline metrics (times), median in µs with the 95% CI of
  * the median as the range.
  */
-export function toGithubSmallerIsBetter(run: RunResults): { name: string; unit: string; value: number; range?: string; extra?: string }[] {
+export function toGithubSmallerIsBetter(
+  run: RunResults,
+): { name: string; unit: string; value: number; range?: string; extra?: string }[] {
   return points(run)
     .filter((p) => !higherIsBetter(p.metric))
     .map((p) => {
@@ -46,11 +49,19 @@ export function toGithubSmallerIsBetter(run: RunResults): { name: string; unit: 
 }
 
 /** Bencher Metric Format: { benchmark: { measure: { value, lower_value, upper_value } } }. */
-export function toBencherBmf(run: RunResults): Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>> {
+export function toBencherBmf(
+  run: RunResults,
+): Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>> {
   const out: Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>> = {};
   for (const p of points(run)) {
-    const measure = p.metric.replace(/^workload\./, '').replace(/([A-Z])/g, '-$1').toLowerCase();
-    (out[p.name] ??= {})[measure] = { value: p.median, ...(p.ci ? { lower_value: p.ci[0], upper_value: p.ci[1] } : {}) };
+    const measure = p.metric
+      .replace(/^workload\./, '')
+      .replace(/([A-Z])/g, '-$1')
+      .toLowerCase();
+    (out[p.name] ??= {})[measure] = {
+      value: p.median,
+      ...(p.ci ? { lower_value: p.ci[0], upper_value: p.ci[1] } : {}),
+    };
   }
   return out;
 }

@@ -29,7 +29,19 @@ export function historyPoints(runs: readonly RunResults[]): HistoryPoint[] {
       for (const v of sc.summary) {
         const m = v.metrics[metric];
         if (!m) continue;
-        out.push({ host, runId: run.runId, startedAt: run.startedAt, commit: run.tool.commit, scenario: sc.name, variant: v.variant, metric, median: m.median, ciLow: m.medianCI95?.[0] ?? null, ciHigh: m.medianCI95?.[1] ?? null, n: m.n });
+        out.push({
+          host,
+          runId: run.runId,
+          startedAt: run.startedAt,
+          commit: run.tool.commit,
+          scenario: sc.name,
+          variant: v.variant,
+          metric,
+          median: m.median,
+          ciLow: m.medianCI95?.[0] ?? null,
+          ciHigh: m.medianCI95?.[1] ?? null,
+          n: m.n,
+        });
       }
     }
   }
@@ -82,7 +94,10 @@ export function historySteps(points: readonly HistoryPoint[], minChangePct = 2):
 /** Runs a series needs before it is judged for steps: at least 3 on each side of one. */
 export const MIN_HISTORY_RUNS = 6;
 
-export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 2): { steps: HistoryStep[]; sigma: HistorySigma[]; judged: number; series: number } {
+export function historyAnalysis(
+  points: readonly HistoryPoint[],
+  minChangePct = 2,
+): { steps: HistoryStep[]; sigma: HistorySigma[]; judged: number; series: number } {
   const series = new Map<string, HistoryPoint[]>();
   for (const p of points) {
     const k = `${p.host}\u0000${p.scenario}\u0000${p.variant}\u0000${p.metric}`;
@@ -102,12 +117,20 @@ export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 
     const host = (ps[0] as HistoryPoint).host;
     const logs = ps.map((p) => Math.log(p.median));
     // each run's own median CI: a 95% CI spans about 2·1.96 standard errors
-    const ses = ps.flatMap((p) => (p.ciLow !== null && p.ciHigh !== null && p.ciLow > 0 && p.ciHigh > p.ciLow ? [Math.log(p.ciHigh / p.ciLow) / (2 * 1.96)] : []));
+    const ses = ps.flatMap((p) =>
+      p.ciLow !== null && p.ciHigh !== null && p.ciLow > 0 && p.ciHigh > p.ciLow
+        ? [Math.log(p.ciHigh / p.ciLow) / (2 * 1.96)]
+        : [],
+    );
     const floor = ses.length ? (ses.sort((a, b) => a - b)[ses.length >> 1] as number) : 0;
     const sigma = pooled.get(host);
     const cps = changePoints(logs, { sigmaFloor: floor, ...(sigma ? { pooledSigma: sigma } : {}) });
     let bounds = [0, ...cps, ps.length];
-    const level = (i: number) => Math.exp(logs.slice(bounds[i], bounds[i + 1]).reduce((a, b) => a + b, 0) / ((bounds[i + 1] as number) - (bounds[i] as number)));
+    const level = (i: number) =>
+      Math.exp(
+        logs.slice(bounds[i], bounds[i + 1]).reduce((a, b) => a + b, 0) /
+          ((bounds[i + 1] as number) - (bounds[i] as number)),
+      );
     // a step too small to matter (under minChangePct) is no step: merge its two levels, smallest first, and look again
     for (;;) {
       const sizes = cps.map((_, i) => Math.abs(Math.log(level(i + 1) / level(i))));
@@ -121,7 +144,20 @@ export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 
       const before = level(i);
       const after = level(i + 1);
       const ratio = after / before;
-      out.push({ host: at.host, scenario: at.scenario, variant: at.variant, metric: at.metric, runId: at.runId, startedAt: at.startedAt, commit: at.commit, before, after, ratio, worse: higherIsBetter(at.metric) ? ratio < 1 : ratio > 1, latest: i === cps.length - 1 });
+      out.push({
+        host: at.host,
+        scenario: at.scenario,
+        variant: at.variant,
+        metric: at.metric,
+        runId: at.runId,
+        startedAt: at.startedAt,
+        commit: at.commit,
+        before,
+        after,
+        ratio,
+        worse: higherIsBetter(at.metric) ? ratio < 1 : ratio > 1,
+        latest: i === cps.length - 1,
+      });
     });
   }
   const sigma = [...byHost].map(([host, xs]) => ({ host, series: xs.length, pooled: pooled.get(host) ?? null }));
@@ -130,15 +166,45 @@ export function historyAnalysis(points: readonly HistoryPoint[], minChangePct = 
 
 export function historyCsv(points: readonly HistoryPoint[]): string {
   return stringify(
-    points.map((p) => [p.host, p.runId, p.startedAt, p.commit ?? '', p.scenario, p.variant, p.metric, p.median, p.ciLow, p.ciHigh, p.n]),
-    { header: true, columns: ['host', 'run_id', 'started_at', 'commit', 'scenario', 'variant', 'metric', 'median', 'median_ci95_low', 'median_ci95_high', 'n'] },
+    points.map((p) => [
+      p.host,
+      p.runId,
+      p.startedAt,
+      p.commit ?? '',
+      p.scenario,
+      p.variant,
+      p.metric,
+      p.median,
+      p.ciLow,
+      p.ciHigh,
+      p.n,
+    ]),
+    {
+      header: true,
+      columns: [
+        'host',
+        'run_id',
+        'started_at',
+        'commit',
+        'scenario',
+        'variant',
+        'metric',
+        'median',
+        'median_ci95_low',
+        'median_ci95_high',
+        'n',
+      ],
+    },
   );
 }
 
 const esc = escapeHtml;
 
 /** A trend report: per host and scenario, the headline metric's median (with its CI) run after run. */
-export async function historyHtml(points: readonly HistoryPoint[], steps: readonly HistoryStep[] = historySteps(points)): Promise<string> {
+export async function historyHtml(
+  points: readonly HistoryPoint[],
+  steps: readonly HistoryStep[] = historySteps(points),
+): Promise<string> {
   const sections: string[] = [];
   const groups = new Map<string, HistoryPoint[]>();
   for (const p of points) {
@@ -153,18 +219,51 @@ export async function historyHtml(points: readonly HistoryPoint[], steps: readon
     const spec: TopLevelSpec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 640,
-      data: { values: ps.map((p) => ({ run: p.startedAt, variant: p.variant, median: p.median, low: p.ciLow ?? p.median, high: p.ciHigh ?? p.median })) },
+      data: {
+        values: ps.map((p) => ({
+          run: p.startedAt,
+          variant: p.variant,
+          median: p.median,
+          low: p.ciLow ?? p.median,
+          high: p.ciHigh ?? p.median,
+        })),
+      },
       layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: { field: 'run', type: 'temporal' }, y: { field: 'median', type: 'quantitative', title: ps[0]?.metric }, color: { field: 'variant', type: 'nominal' } } },
-        { mark: 'rule', encoding: { x: { field: 'run', type: 'temporal' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'variant', type: 'nominal' } } },
+        {
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'run', type: 'temporal' },
+            y: { field: 'median', type: 'quantitative', title: ps[0]?.metric },
+            color: { field: 'variant', type: 'nominal' },
+          },
+        },
+        {
+          mark: 'rule',
+          encoding: {
+            x: { field: 'run', type: 'temporal' },
+            y: { field: 'low', type: 'quantitative' },
+            y2: { field: 'high' },
+            color: { field: 'variant', type: 'nominal' },
+          },
+        },
         // each step: a dashed line at the first run of its new level
-        ...(mine.length ? [{ data: { values: mine.map((x) => ({ run: x.startedAt, label: `${x.variant} ×${x.ratio.toFixed(2)}` })) }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#a40' }, encoding: { x: { field: 'run', type: 'temporal' as const } } }] : []),
+        ...(mine.length
+          ? [
+              {
+                data: { values: mine.map((x) => ({ run: x.startedAt, label: `${x.variant} ×${x.ratio.toFixed(2)}` })) },
+                mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#a40' },
+                encoding: { x: { field: 'run', type: 'temporal' as const } },
+              },
+            ]
+          : []),
       ],
     };
     const list = mine.length
       ? `<table><tr><th>variant</th><th>from run</th><th>before</th><th>after</th><th>change</th></tr>${mine.map((x) => `<tr><td>${esc(x.variant)}</td><td>${esc(x.runId)}${x.commit ? ` (${esc(x.commit.slice(0, 10))})` : ''}</td><td>${x.before.toPrecision(4)}</td><td>${x.after.toPrecision(4)}</td><td class="${x.worse ? 'worse' : 'better'}">${x.ratio >= 1 ? '+' : ''}${((x.ratio - 1) * 100).toFixed(1)}%${x.worse ? ' (worse)' : ''}</td></tr>`).join('')}</table>`
       : '<p class="meta">No step (exact segmentation of the log medians, σ pooled over the host\'s series, at least 3 runs on each side of a step).</p>';
-    sections.push(`<section><h2>${esc(scenario)}</h2><p class="meta">host: ${esc(host)}</p><figure class="chart">${await renderSvg(spec)}<figcaption>How to read it: one line per variant, each run's median with its 95% CI; a dashed line marks the first run of a new level (a step: at least 3 runs on each side, beyond the host's run-to-run noise).</figcaption></figure>${list}</section>`);
+    sections.push(
+      `<section><h2>${esc(scenario)}</h2><p class="meta">host: ${esc(host)}</p><figure class="chart">${await renderSvg(spec)}<figcaption>How to read it: one line per variant, each run's median with its 95% CI; a dashed line marks the first run of a new level (a step: at least 3 runs on each side, beyond the host's run-to-run noise).</figcaption></figure>${list}</section>`,
+    );
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nsbench history</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">

@@ -14,19 +14,41 @@ export interface CgroupInfo {
   self: Record<string, string>;
 }
 
-interface MountLine { type: string; mountPoint: string; superOptions: string[] }
+interface MountLine {
+  type: string;
+  mountPoint: string;
+  superOptions: string[];
+}
 
 function mounts(): MountLine[] {
   const text = readFileSync('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => {
-    const [left, right = ''] = line.split(' - ');
-    const fields = (left ?? '').split(' ');
-    const [type = '', , superOpts = ''] = right.split(' ');
-    return { type, mountPoint: fields[4] ?? '', superOptions: superOpts.split(',') };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [left, right = ''] = line.split(' - ');
+      const fields = (left ?? '').split(' ');
+      const [type = '', , superOpts = ''] = right.split(' ');
+      return { type, mountPoint: fields[4] ?? '', superOptions: superOpts.split(',') };
+    });
 }
 
-const V1_NAMES = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc'];
+const V1_NAMES = [
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'devices',
+  'freezer',
+  'blkio',
+  'pids',
+  'net_cls',
+  'net_prio',
+  'perf_event',
+  'hugetlb',
+  'rdma',
+  'misc',
+];
 
 /** Which cgroup world this machine is in, and where this process sits. */
 export function detectCgroups(): CgroupInfo {

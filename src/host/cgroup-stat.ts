@@ -11,11 +11,14 @@ export function dyingDescendants(v2Dir: string): number | null {
   try {
     return parseDyingDescendants(readFileSync(join(v2Dir, 'cgroup.stat'), 'utf8'));
   } catch {
+    // no cgroup.stat (the group is gone, or not v2): unknown, not zero
     return null;
   }
 }
 
-/** Cgroups per v1 hierarchy (/proc/cgroups num_cgroups, by subsystem): a removed group stays counted until torn down. */
+/**
+ * Cgroups per v1 hierarchy (/proc/cgroups num_cgroups, by subsystem): a removed group stays counted until torn down.
+ */
 export function parseProcCgroups(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {

@@ -14,9 +14,41 @@ export { parseCpuTimes, readCpuTimes, USER_HZ, type CpuTimes } from './proc-stat
 export { parsePidStat, scanProcesses, descendants, PF_KTHREAD, type ProcStat } from './processes.ts';
 export { kthreadCpuNs, kthreadPids, parseSchedstatRunNs } from './kthreads.ts';
 export { parseSlabinfo, readSlabinfo, namespaceSlabs, NAMESPACE_CACHES, type SlabCache } from './slabinfo.ts';
-export { tracefsRoot, tracefsState, tracefsUnavailable, ensureTracefs, tracefsMountable, unmountTracefsIfOurs, TRACEFS_MARKER, TRACEFS_MOUNT_POINT, kernelHasSymbols, overruns, traceableFunctions, parseTraceLine, TraceInstance, tracingFacilities, type TraceEvent, type TraceOptions, type TracingFacilities } from './tracefs.ts';
+export {
+  tracefsRoot,
+  tracefsState,
+  tracefsUnavailable,
+  ensureTracefs,
+  tracefsMountable,
+  unmountTracefsIfOurs,
+  TRACEFS_MARKER,
+  TRACEFS_MOUNT_POINT,
+  kernelHasSymbols,
+  overruns,
+  traceableFunctions,
+  parseTraceLine,
+  TraceInstance,
+  tracingFacilities,
+  type TraceEvent,
+  type TraceOptions,
+  type TracingFacilities,
+} from './tracefs.ts';
 export { dyingDescendants, parseDyingDescendants, procCgroups, parseProcCgroups } from './cgroup-stat.ts';
-export { acquireRunLock, claim, claimRunExclusively, releaseRunClaim, releaseRunLock, heldRunLock, ownerRecords, ownerAlive, liveOwnerOf, nameTokens, lockDirs, type OwnerRecord, type OwnerFile } from './run-lock.ts';
+export {
+  acquireRunLock,
+  claim,
+  claimRunExclusively,
+  releaseRunClaim,
+  releaseRunLock,
+  heldRunLock,
+  ownerRecords,
+  ownerAlive,
+  liveOwnerOf,
+  nameTokens,
+  lockDirs,
+  type OwnerRecord,
+  type OwnerFile,
+} from './run-lock.ts';
 export { workFolder } from './work-folder.ts';
 export { parseMeminfo, readMeminfo, pssOf, type Meminfo } from './memory.ts';
 export { pidMax, fdHardLimit, taskCount } from './limits.ts';

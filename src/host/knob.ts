@@ -21,16 +21,27 @@ export function openKnob(path: string): Knob {
     real = realpathSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserError(`knob ${path} cannot be read (${code === 'ENOENT' ? 'no such file' : code})`, 'name a sysctl under /proc/sys or a setting under /sys that this kernel has');
+    throw new UserError(
+      `knob ${path} cannot be read (${code === 'ENOENT' ? 'no such file' : code})`,
+      'name a sysctl under /proc/sys or a setting under /sys that this kernel has',
+    );
   }
-  if (!KNOB_ROOTS.some((r) => real.startsWith(r))) throw new UserError(`knob ${path} is not under /proc/sys or /sys${real !== path ? ` (it resolves to ${real})` : ''}`, 'name a sysctl under /proc/sys or a setting under /sys');
+  if (!KNOB_ROOTS.some((r) => real.startsWith(r)))
+    throw new UserError(
+      `knob ${path} is not under /proc/sys or /sys${real !== path ? ` (it resolves to ${real})` : ''}`,
+      'name a sysctl under /proc/sys or a setting under /sys',
+    );
   let regular = false;
   try {
     regular = statSync(real).isFile();
   } catch {
     regular = false;
   }
-  if (!regular) throw new UserError(`knob ${path} is not a file`, 'name a single setting, e.g. /proc/sys/kernel/randomize_va_space');
+  if (!regular)
+    throw new UserError(
+      `knob ${path} is not a file`,
+      'name a single setting, e.g. /proc/sys/kernel/randomize_va_space',
+    );
   try {
     accessSync(real, constants.R_OK | constants.W_OK);
   } catch {
@@ -40,7 +51,10 @@ export function openKnob(path: string): Knob {
   try {
     original = readFileSync(real, 'utf8').trim();
   } catch (e) {
-    throw new UserError(`knob ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'pick a setting that can be read back');
+    throw new UserError(
+      `knob ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      'pick a setting that can be read back',
+    );
   }
   return { path: real, original };
 }
@@ -50,7 +64,10 @@ export function writeKnob(k: Knob, value: string): void {
   try {
     writeFileSync(k.path, value);
   } catch (e) {
-    throw new UserError(`the kernel refused ${JSON.stringify(value)} for ${k.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'give values this setting accepts (cat it to see the current one)');
+    throw new UserError(
+      `the kernel refused ${JSON.stringify(value)} for ${k.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      'give values this setting accepts (cat it to see the current one)',
+    );
   }
 }
 

@@ -5,6 +5,7 @@ function readNumber(path: string): number | null {
     const n = Number(readFileSync(path, 'utf8').trim());
     return Number.isFinite(n) ? n : null;
   } catch {
+    // no such limit on this kernel: unknown
     return null;
   }
 }

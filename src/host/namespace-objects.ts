@@ -3,7 +3,10 @@ import os from 'node:os';
 import { NATIVE_PATHS, builtinWorkload } from './paths.ts';
 import { namespaceSlabs } from './slabinfo.ts';
 
-/** A namespace count that has not fallen for this long has settled, even above its baseline (the charged figures do not depend on it; the MemAvailable view does). */
+/**
+ * A namespace count that has not fallen for this long has settled, even above its baseline (the charged figures do not
+ * depend on it; the MemAvailable view does).
+ */
 const QUIET_MS = 1000;
 
 /** Live namespace objects in the kernel's slab caches (net namespaces die asynchronously, after their last process). */
@@ -37,7 +40,11 @@ function kickNetnsCleanup(): Promise<void> {
  * count that never returns must not stall a run. Returns the ms from the
  * call until the last fall (0 when nothing fell), or -1 at the timeout.
  */
-export async function settleNamespaces(timeoutMs: number, baseline?: Record<string, number>, allowed: (kind: string) => number = () => 0): Promise<number> {
+export async function settleNamespaces(
+  timeoutMs: number,
+  baseline?: Record<string, number>,
+  allowed: (kind: string) => number = () => 0,
+): Promise<number> {
   const t = performance.now();
   await kickNetnsCleanup();
   let last = namespaceSlabs(os.availableParallelism());
@@ -46,7 +53,11 @@ export async function settleNamespaces(timeoutMs: number, baseline?: Record<stri
     const now = namespaceSlabs(os.availableParallelism());
     if (Object.entries(now).some(([k, c]) => c.active < (last[k]?.active ?? 0))) lastFall = performance.now();
     last = now;
-    if (baseline && Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0))) return performance.now() - t;
+    if (
+      baseline &&
+      Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0))
+    )
+      return performance.now() - t;
     if (performance.now() - lastFall >= QUIET_MS) return lastFall - t;
     if (performance.now() - t > timeoutMs) return -1;
     await new Promise((r) => setTimeout(r, 20));

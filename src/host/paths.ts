@@ -16,17 +16,36 @@ export const NATIVE_PATHS = {
 /** Fails with the fix when a native piece was not built. */
 export function requireBuilt(path: string, what: string): string {
   if (!existsSync(path)) {
-    throw new UserError(`${what} is not built (${path} is missing)`, 'run `npm install` (or `npm run build:native`) in the nsbench folder');
+    throw new UserError(
+      `${what} is not built (${path} is missing)`,
+      'run `npm install` (or `npm run build:native`) in the nsbench folder',
+    );
   }
   return path;
 }
 
 /** nsbench's own workloads (workloads/<name>.c, built by `npm install`; the Makefile builds the same list). */
-export const BUILTIN_WORKLOADS = ['noop', 'idle', 'sieve', 'hog', 'memory', 'io', 'syscall', 'fork', 'net', 'listenready', 'probe', 'fault'] as const;
+export const BUILTIN_WORKLOADS = [
+  'noop',
+  'idle',
+  'sieve',
+  'hog',
+  'memory',
+  'io',
+  'syscall',
+  'fork',
+  'net',
+  'listenready',
+  'probe',
+  'fault',
+] as const;
 
 /** Path of a built-in workload binary: an unknown name says which exist, a known one not built says how to build it. */
 export function builtinWorkload(name: string): string {
   if (!(BUILTIN_WORKLOADS as readonly string[]).includes(name))
-    throw new UserError(`there is no built-in workload "${name}" (known: ${BUILTIN_WORKLOADS.join(', ')})`, 'use one of them, or { command: ["/abs/path", ...] } for any program');
+    throw new UserError(
+      `there is no built-in workload "${name}" (known: ${BUILTIN_WORKLOADS.join(', ')})`,
+      'use one of them, or { command: ["/abs/path", ...] } for any program',
+    );
   return requireBuilt(join(NATIVE_PATHS.workloads, name), `the built-in workload "${name}"`);
 }

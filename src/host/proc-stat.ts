@@ -18,7 +18,12 @@ export interface CpuTimes {
 
 export function parseCpuTimes(text: string): CpuTimes {
   const line = text.split('\n').find((l) => l.startsWith('cpu ')) ?? '';
-  const f = line.trim().split(/\s+/).slice(1).map(Number).map((x) => (Number.isFinite(x) ? x : 0));
+  const f = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number)
+    .map((x) => (Number.isFinite(x) ? x : 0));
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
   const total = user + nice + system + idle + iowait + irq + softirq + steal;
   return { user, nice, system, idle, iowait, irq, softirq, steal, total, busy: total - idle - iowait };

@@ -25,7 +25,10 @@ export function parsePidStat(text: string): ProcStat | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const f = text.slice(close + 2).trim().split(' ');
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   const n = (i: number) => Number(f[i] ?? 0);
   return {
     pid: Number(text.slice(0, open).trim()),
@@ -68,7 +71,9 @@ export function descendants(all: readonly ProcStat[], root: number): Set<number>
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const out = new Set<number>([root]);
   const stack = [root];
-  while (stack.length) for (const c of children.get(stack.pop() as number) ?? []) if (!out.has(c)) {
+  while (stack.length)
+    for (const c of children.get(stack.pop() as number) ?? [])
+      if (!out.has(c)) {
         stack.push(c);
         out.add(c);
       }

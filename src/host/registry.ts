@@ -33,12 +33,18 @@ export class CleanupRegistry {
     return [...this.#items.values()].map((r) => r.what);
   }
 
-  /** Removes everything still registered, newest first; returns what failed. Safe to call twice (the second waits for the first). */
+  /**
+   * Removes everything still registered, newest first; returns what failed. Safe to call twice (the second waits for
+   * the first).
+   */
   removeAll(): Promise<string[]> {
     this.#running ??= (async () => {
       const failed: string[] = [];
       const newestFirst = [...this.#items.entries()].reverse();
-      for (const [id, item] of [...newestFirst.filter(([, i]) => i.early), ...newestFirst.filter(([, i]) => !i.early)]) {
+      for (const [id, item] of [
+        ...newestFirst.filter(([, i]) => i.early),
+        ...newestFirst.filter(([, i]) => !i.early),
+      ]) {
         this.#items.delete(id);
         try {
           await item.remove();
@@ -56,7 +62,10 @@ export class CleanupRegistry {
 /** The process-wide registry. */
 export const registry = new CleanupRegistry();
 
-/** The emergency exit (a forced stop, an uncaught exception): removes everything registered, warns of what stayed, exits with `code`. */
+/**
+ * The emergency exit (a forced stop, an uncaught exception): removes everything registered, warns of what stayed, exits
+ * with `code`.
+ */
 export function removeAllAndExit(code: number): void {
   void registry.removeAll().then((failed) => {
     for (const f of failed) process.stderr.write(`warning: could not remove ${f} — run \`nsbench cleanup\`\n`);

@@ -1,4 +1,13 @@
-import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePidStat } from './processes.ts';
@@ -37,11 +46,16 @@ export function lockDirs(): string[] {
   return ['/run/nsbench', join(tmpdir(), `nsbench-runs-${process.geteuid?.() ?? 0}`)];
 }
 
-/** Where every user's owner records are: /run/nsbench and each nsbench-runs* folder under tmpdir (older versions wrote nsbench-runs). */
+/**
+ * Where every user's owner records are: /run/nsbench and each nsbench-runs* folder under tmpdir (older versions wrote
+ * nsbench-runs).
+ */
 function recordDirs(): string[] {
   let extra: string[] = [];
   try {
-    extra = readdirSync(tmpdir()).filter((n) => /^nsbench-runs(-\d+)?$/.test(n)).map((n) => join(tmpdir(), n));
+    extra = readdirSync(tmpdir())
+      .filter((n) => /^nsbench-runs(-\d+)?$/.test(n))
+      .map((n) => join(tmpdir(), n));
   } catch {
     // no tmpdir to read: /run only
   }
@@ -60,6 +74,7 @@ function startTimeOf(pid: number): number | null {
   try {
     return parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.starttime ?? null;
   } catch {
+    // the process is gone: no start time
     return null;
   }
 }
@@ -87,7 +102,8 @@ function write(file: string, record: OwnerRecord): void {
  */
 export function acquireRunLock(runId = `pid-${process.pid}`): OwnerRecord {
   if (held && held.record.runId !== runId) {
-    // objects made before this run began (outside a run, or by an earlier run in this process that failed): the record takes the run's name, with their claims
+    // objects made before this run began (outside a run, or by an earlier run in this process that failed): the record
+    // takes the run's name, with their claims
     const file = join(held.file, '..', `${runId}.json`);
     const record = { ...held.record, runId };
     write(file, record);
@@ -95,7 +111,15 @@ export function acquireRunLock(runId = `pid-${process.pid}`): OwnerRecord {
     held = { file, record };
   }
   if (held) return held.record;
-  const record: OwnerRecord = { runId, pid: process.pid, startTime: startTimeOf(process.pid) ?? 0, bootId: bootId(), startedAt: new Date().toISOString(), argv: process.argv.slice(1), claims: [] };
+  const record: OwnerRecord = {
+    runId,
+    pid: process.pid,
+    startTime: startTimeOf(process.pid) ?? 0,
+    bootId: bootId(),
+    startedAt: new Date().toISOString(),
+    argv: process.argv.slice(1),
+    claims: [],
+  };
   let lastError: unknown;
   for (const dir of lockDirs()) {
     try {
@@ -103,7 +127,8 @@ export function acquireRunLock(runId = `pid-${process.pid}`): OwnerRecord {
       const file = join(dir, `${runId}.json`);
       write(file, record);
       held = { file, record };
-      // any exit that still runs JavaScript (a forced Ctrl-C, an internal error, a closed stdout) gives the record up; only kill -9 leaves it, for `cleanup`
+      // any exit that still runs JavaScript (a forced Ctrl-C, an internal error, a closed stdout) gives the record up;
+      // only kill -9 leaves it, for `cleanup`
       if (!exitHook) process.once('exit', releaseRunLock);
       exitHook = true;
       return record;
@@ -124,7 +149,10 @@ export function claim(...names: string[]): void {
   try {
     rec = held?.record ?? acquireRunLock();
   } catch (e) {
-    if (!warned) process.stderr.write(`warning: ${(e as Error).message}: a cleanup beside this process could remove its objects\n`);
+    if (!warned)
+      process.stderr.write(
+        `warning: ${(e as Error).message}: a cleanup beside this process could remove its objects\n`,
+      );
     warned = true;
     return;
   }
@@ -160,6 +188,7 @@ export function ownerRecords(): OwnerFile[] {
     try {
       names = readdirSync(dir);
     } catch {
+      // no folder: no runs recorded there
       continue;
     }
     for (const n of names) {
@@ -228,9 +257,10 @@ export function claimRunExclusively(runId: string): number | null {
     try {
       writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o644 });
       appendClaims.set(runId, file);
-      if (!appendExitHook) process.once('exit', () => {
-        for (const f of appendClaims.values()) rmSync(f, { force: true });
-      });
+      if (!appendExitHook)
+        process.once('exit', () => {
+          for (const f of appendClaims.values()) rmSync(f, { force: true });
+        });
       appendExitHook = true;
       return null;
     } catch (e) {

@@ -16,7 +16,13 @@ export function parseSlabinfo(text: string): Map<string, SlabCache> {
     if (!line || line.startsWith('slabinfo') || line.startsWith('#')) continue;
     const [name, active, num, size, perSlab] = line.split(/\s+/);
     if (!name || !Number.isFinite(Number(active))) continue;
-    out.set(name, { name, activeObjs: Number(active), numObjs: Number(num), objSize: Number(size), objPerSlab: Number(perSlab) });
+    out.set(name, {
+      name,
+      activeObjs: Number(active),
+      numObjs: Number(num),
+      objSize: Number(size),
+      objPerSlab: Number(perSlab),
+    });
   }
   return out;
 }
@@ -40,6 +46,8 @@ export const NAMESPACE_CACHES = /^(net|pid|user|uts|ipc)_namespace$/;
  */
 export function namespaceSlabs(cpus: number): Record<string, { active: number; slack: number; objSize: number }> {
   const out: Record<string, { active: number; slack: number; objSize: number }> = {};
-  for (const c of readSlabinfo().values()) if (NAMESPACE_CACHES.test(c.name)) out[c.name] = { active: c.activeObjs, slack: c.objPerSlab * (cpus + 1), objSize: c.objSize };
+  for (const c of readSlabinfo().values())
+    if (NAMESPACE_CACHES.test(c.name))
+      out[c.name] = { active: c.activeObjs, slack: c.objPerSlab * (cpus + 1), objSize: c.objSize };
   return out;
 }

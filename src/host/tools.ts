@@ -19,7 +19,12 @@ export const TOOLS: ReadonlyArray<Pick<ToolInfo, 'name' | 'aptPackage' | 'purpos
   { name: 'crun', aptPackage: 'crun', purpose: 'engine comparison', versionArgs: ['--version'] },
   { name: 'ip', aptPackage: 'iproute2', purpose: 'network topologies (veth, bridge)', versionArgs: ['-V'] },
   { name: 'sysbench', aptPackage: 'sysbench', purpose: 'real-tool workloads', versionArgs: ['--version'] },
-  { name: 'stress-ng', aptPackage: 'stress-ng', purpose: 'real-tool workloads, antagonists', versionArgs: ['--version'] },
+  {
+    name: 'stress-ng',
+    aptPackage: 'stress-ng',
+    purpose: 'real-tool workloads, antagonists',
+    versionArgs: ['--version'],
+  },
   { name: 'iperf3', aptPackage: 'iperf3', purpose: 'network throughput', versionArgs: ['--version'] },
   { name: 'fio', aptPackage: 'fio', purpose: 'IO workloads', versionArgs: ['--version'] },
 ];
@@ -46,7 +51,11 @@ export function findTools(): ToolInfo[] {
     let version: string | null = null;
     if (path) {
       try {
-        const out = execFileSync(path, t.versionArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
+        const out = execFileSync(path, t.versionArgs, {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 5000,
+        });
         version = out.split('\n')[0]?.trim() || null;
       } catch {
         version = null;

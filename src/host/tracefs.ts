@@ -1,11 +1,25 @@
 import { execFileSync } from 'node:child_process';
 import { claim, heldRunLock, ownerAlive, ownerRecords } from './run-lock.ts';
-import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Where tracefs is mounted (its `instances` folder exists), or null. */
 export function tracefsRoot(): string | null {
-  for (const dir of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) if (existsSync(join(dir, 'instances'))) return dir;
+  for (const dir of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'])
+    if (existsSync(join(dir, 'instances'))) return dir;
   return null;
 }
 
@@ -32,7 +46,10 @@ export function ensureTracefs(euid: number): string | null {
   const held = heldRunLock();
   try {
     mkdirSync(dirname(TRACEFS_MARKER), { recursive: true });
-    writeFileSync(TRACEFS_MARKER, `${JSON.stringify({ mountPoint: TRACEFS_MOUNT_POINT, runId: held?.runId ?? `pid-${process.pid}`, pid: process.pid })}\n`);
+    writeFileSync(
+      TRACEFS_MARKER,
+      `${JSON.stringify({ mountPoint: TRACEFS_MOUNT_POINT, runId: held?.runId ?? `pid-${process.pid}`, pid: process.pid })}\n`,
+    );
     execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS_MOUNT_POINT], { stdio: 'ignore' });
   } catch {
     rmSync(TRACEFS_MARKER, { force: true });
@@ -43,11 +60,16 @@ export function ensureTracefs(euid: number): string | null {
   return tracefsRoot();
 }
 
-/** Unmounts the tracefs this process mounted, unless another live nsbench run is using tracing now (it will, or cleanup). */
+/**
+ * Unmounts the tracefs this process mounted, unless another live nsbench run is using tracing now (it will, or
+ * cleanup).
+ */
 export function unmountTracefsIfOurs(): void {
   if (!mountedHere) return;
   mountedHere = false;
-  const others = ownerRecords().filter((o) => o.record !== null && o.record.pid !== process.pid && ownerAlive(o.record));
+  const others = ownerRecords().filter(
+    (o) => o.record !== null && o.record.pid !== process.pid && ownerAlive(o.record),
+  );
   if (others.length) return; // the marker stays: the last run out, or cleanup, unmounts it
   try {
     execFileSync('umount', [TRACEFS_MOUNT_POINT], { stdio: 'ignore' });
@@ -60,7 +82,10 @@ export function unmountTracefsIfOurs(): void {
 /** Why kernel work cannot be traced here, or null when it can (as root, tracefs is mounted where it is missing). */
 export function tracefsUnavailable(euid: number): string | null {
   if (euid !== 0) return 'tracing kernel work needs root';
-  if (!ensureTracefs(euid)) return existsSync(TRACEFS_MOUNT_POINT) ? 'tracefs could not be mounted at /sys/kernel/tracing' : 'this kernel has no tracefs (no /sys/kernel/tracing)';
+  if (!ensureTracefs(euid))
+    return existsSync(TRACEFS_MOUNT_POINT)
+      ? 'tracefs could not be mounted at /sys/kernel/tracing'
+      : 'this kernel has no tracefs (no /sys/kernel/tracing)';
   return null;
 }
 
@@ -110,7 +135,9 @@ export interface TraceEvent {
   context: 'task' | 'softirq' | 'irq';
   /** the trace clock (mono: CLOCK_MONOTONIC), in ns (shown to the µs) */
   tsNs: number;
-  /** the event's name; `sys_enter` / `sys_exit` for a system call (syscalls events), `function` for the function tracer */
+  /**
+   * the event's name; `sys_enter` / `sys_exit` for a system call (syscalls events), `function` for the function tracer
+   */
   event: string;
   /** the event's fields; a system call's arguments or return value; the caller of a traced function */
   fields: string;
@@ -162,7 +189,9 @@ export interface TraceOptions {
   functions?: readonly string[] | 'all';
 }
 
-/** Events lost to a full ring buffer since the instance started (each per_cpu/cpuN/stats, "overrun"), 0 where unknown. */
+/**
+ * Events lost to a full ring buffer since the instance started (each per_cpu/cpuN/stats, "overrun"), 0 where unknown.
+ */
 export function overruns(dir: string): number {
   let n = 0;
   try {
@@ -201,7 +230,12 @@ export class TraceInstance {
    * the same tasks (set_ftrace_pid with function-fork). Everything it sets
    * lives in the instance: removing it leaves the machine's tracefs as it was.
    */
-  static create(root: string, name: string, events: readonly { event: string; filter?: string }[], opts: TraceOptions = {}): TraceInstance {
+  static create(
+    root: string,
+    name: string,
+    events: readonly { event: string; filter?: string }[],
+    opts: TraceOptions = {},
+  ): TraceInstance {
     const dir = join(root, 'instances', name);
     claim(name); // before it exists: a cleanup beside this run leaves it alone
     mkdirSync(dir);
@@ -233,11 +267,15 @@ export class TraceInstance {
     return t;
   }
 
-  /** Traces these tasks (and what they fork) too: appended to set_event_pid, and set_ftrace_pid where the function tracer runs. */
+  /**
+   * Traces these tasks (and what they fork) too: appended to set_event_pid, and set_ftrace_pid where the function
+   * tracer runs.
+   */
   addPids(pids: readonly number[]): void {
     appendFileSync(join(this.dir, 'set_event_pid'), ` ${pids.join(' ')}`);
     try {
-      if (readFileSync(join(this.dir, 'current_tracer'), 'utf8').trim() === 'function') appendFileSync(join(this.dir, 'set_ftrace_pid'), ` ${pids.join(' ')}`);
+      if (readFileSync(join(this.dir, 'current_tracer'), 'utf8').trim() === 'function')
+        appendFileSync(join(this.dir, 'set_ftrace_pid'), ` ${pids.join(' ')}`);
     } catch {
       // no function tracer in this instance
     }
@@ -267,7 +305,10 @@ export class TraceInstance {
   remove(): void {
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
-    for (const [file, value] of [['tracing_on', '0'], ['current_tracer', 'nop']] as const) {
+    for (const [file, value] of [
+      ['tracing_on', '0'],
+      ['current_tracer', 'nop'],
+    ] as const) {
       try {
         writeFileSync(join(this.dir, file), value);
       } catch {
@@ -278,7 +319,9 @@ export class TraceInstance {
   }
 }
 
-/** What this kernel offers for attributing sandbox work to kernel work (issue: "where the time goes inside the kernel"). */
+/**
+ * What this kernel offers for attributing sandbox work to kernel work (issue: "where the time goes inside the kernel").
+ */
 export interface TracingFacilities {
   /** where tracefs is mounted, or null */
   tracefs: string | null;
@@ -288,7 +331,10 @@ export interface TracingFacilities {
   tracepoints: Record<'sched' | 'workqueue' | 'syscalls' | 'raw_syscalls' | 'cgroup', boolean>;
   /** the function tracer is there and may be used (its list of traceable functions can be read) */
   functionTracer: boolean;
-  /** available_tracers lists it, but the kernel refuses it (available_filter_functions: EPERM, as under a locked-down or restricted kernel) */
+  /**
+   * available_tracers lists it, but the kernel refuses it (available_filter_functions: EPERM, as under a locked-down or
+   * restricted kernel)
+   */
   functionTracerRefused: boolean;
   functionGraph: boolean;
   kprobes: boolean;
@@ -296,8 +342,13 @@ export interface TracingFacilities {
   btf: boolean;
 }
 
-/** Reads the facilities from a tracefs root (and /proc, /sys); every path is a parameter so that a test can point it at a copy. */
-export function tracingFacilities(paths: { roots?: string[]; filesystems?: string; btf?: string } = {}): TracingFacilities {
+/**
+ * Reads the facilities from a tracefs root (and /proc, /sys); every path is a parameter so that a test can point it at
+ * a copy.
+ */
+export function tracingFacilities(
+  paths: { roots?: string[]; filesystems?: string; btf?: string } = {},
+): TracingFacilities {
   const roots = paths.roots ?? ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
   const root = roots.find((d) => existsSync(join(d, 'events'))) ?? null;
   let fs = '';
@@ -325,7 +376,13 @@ export function tracingFacilities(paths: { roots?: string[]; filesystems?: strin
   return {
     tracefs: root,
     tracefsInKernel: root !== null || /\ttracefs$/m.test(fs),
-    tracepoints: { sched: ev('sched'), workqueue: ev('workqueue'), syscalls: ev('syscalls'), raw_syscalls: ev('raw_syscalls'), cgroup: ev('cgroup') },
+    tracepoints: {
+      sched: ev('sched'),
+      workqueue: ev('workqueue'),
+      syscalls: ev('syscalls'),
+      raw_syscalls: ev('raw_syscalls'),
+      cgroup: ev('cgroup'),
+    },
     functionTracer: listed && !refused,
     functionTracerRefused: refused,
     functionGraph: tracers.includes('function_graph') && !refused,
@@ -334,8 +391,25 @@ export function tracingFacilities(paths: { roots?: string[]; filesystems?: strin
   };
 }
 
-/** The tracefs files outside instances that tracing could change, and the instances there are: what "as it was" means. */
-const STATE_FILES = ['current_tracer', 'tracing_on', 'trace_clock', 'buffer_size_kb', 'set_event', 'set_event_pid', 'set_ftrace_pid', 'set_ftrace_filter', 'set_ftrace_notrace', 'trace_options', 'kprobe_events', 'dynamic_events', 'options/event-fork', 'options/function-fork'];
+/**
+ * The tracefs files outside instances that tracing could change, and the instances there are: what "as it was" means.
+ */
+const STATE_FILES = [
+  'current_tracer',
+  'tracing_on',
+  'trace_clock',
+  'buffer_size_kb',
+  'set_event',
+  'set_event_pid',
+  'set_ftrace_pid',
+  'set_ftrace_filter',
+  'set_ftrace_notrace',
+  'trace_options',
+  'kprobe_events',
+  'dynamic_events',
+  'options/event-fork',
+  'options/function-fork',
+];
 const STATE_SYSTEMS = ['syscalls', 'raw_syscalls', 'sched', 'workqueue', 'cgroup'];
 
 /**
@@ -363,7 +437,8 @@ export function tracefsState(root: string | null = tracefsRoot()): Record<string
     const dir = join(root, 'events', sys);
     if (!existsSync(dir)) continue;
     read(`events/${sys}/enable`);
-    for (const ev of readdirSync(dir)) if (existsSync(join(dir, ev, 'enable'))) for (const f of ['enable', 'filter']) read(`events/${sys}/${ev}/${f}`);
+    for (const ev of readdirSync(dir))
+      if (existsSync(join(dir, ev, 'enable'))) for (const f of ['enable', 'filter']) read(`events/${sys}/${ev}/${f}`);
   }
   out.instances = readdirSync(join(root, 'instances')).sort().join(' ');
   return out;

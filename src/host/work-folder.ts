@@ -25,4 +25,3 @@ export function workFolder(): { dir: string; remove: () => void } {
     },
   };
 }
-

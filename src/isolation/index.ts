@@ -9,4 +9,12 @@ export {
   parseNamespaceList,
 } from './namespaces.ts';
 export { PRESETS, findPreset, type Preset } from './presets.ts';
-export { CELL_DEFINITION, IPC_KEY_PREFIX, isolationCells, parseProbeReport, type IsolationCell, type ProbeReport, type HostObservations } from './matrix.ts';
+export {
+  CELL_DEFINITION,
+  IPC_KEY_PREFIX,
+  isolationCells,
+  parseProbeReport,
+  type IsolationCell,
+  type ProbeReport,
+  type HostObservations,
+} from './matrix.ts';

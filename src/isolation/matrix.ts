@@ -116,7 +116,11 @@ export function isolationCells(p: ProbeReport, h: HostObservations): IsolationCe
       `host target ${h.targetPid} ${p.targetVisible ? 'visible' : 'not visible'}`,
       `kill(SIGUSR1) → ${err(p.killErrno)}${h.targetSignaled ? ', received by the host target' : ''}`,
     ];
-    cells.pid = { ns: 'pid', status: p.pid === 1 && hidden && unreachable ? 'isolated' : 'not-isolated', evidence: ev.join('; ') };
+    cells.pid = {
+      ns: 'pid',
+      status: p.pid === 1 && hidden && unreachable ? 'isolated' : 'not-isolated',
+      evidence: ev.join('; '),
+    };
   }
 
   // uts: a rename inside leaves the host's name alone
@@ -146,7 +150,11 @@ export function isolationCells(p: ProbeReport, h: HostObservations): IsolationCe
       `host mount made after start ${p.lateMountVisible === -1 ? 'not checked' : inward ? 'visible inside' : 'not visible inside'}`,
       `host mount made before start ${p.hostMountVisible ? 'visible' : 'not visible'} (${p.mountCount} mounts in its table)`,
     ];
-    cells.mnt = { ns: 'mnt', status: out || inward || p.lateMountVisible === -1 ? 'not-isolated' : 'isolated', evidence: ev.join('; ') };
+    cells.mnt = {
+      ns: 'mnt',
+      status: out || inward || p.lateMountVisible === -1 ? 'not-isolated' : 'isolated',
+      evidence: ev.join('; '),
+    };
   }
 
   // net: the host's interfaces and its loopback listener out of sight and reach
@@ -159,7 +167,11 @@ export function isolationCells(p: ProbeReport, h: HostObservations): IsolationCe
       `${p.listeningSockets} listening TCP sockets, host listener ${p.hostListenerVisible ? 'visible' : 'not visible'}`,
       `connect 127.0.0.1:<host port> → ${err(p.connectErrno)}${h.connectionsAccepted ? ' (the host accepted it)' : ''}`,
     ];
-    cells.net = { ns: 'net', status: !reached && hostOnly.length === 0 && !p.hostListenerVisible ? 'isolated' : 'not-isolated', evidence: ev.join('; ') };
+    cells.net = {
+      ns: 'net',
+      status: !reached && hostOnly.length === 0 && !p.hostListenerVisible ? 'isolated' : 'not-isolated',
+      evidence: ev.join('; '),
+    };
   }
 
   // ipc: the host's SysV segment and queue and its POSIX queue
@@ -179,7 +191,11 @@ export function isolationCells(p: ProbeReport, h: HostObservations): IsolationCe
       `CapEff ${p.capEff}`,
       `chmod of a file owned by host uid ${h.hostFileOwner} → ${err(p.chmodErrno)}${changed ? ' (mode changed on the host)' : ''}`,
     ];
-    cells.user = { ns: 'user', status: p.chmodErrno !== 0 && !changed ? 'isolated' : 'not-isolated', evidence: ev.join('; ') };
+    cells.user = {
+      ns: 'user',
+      status: p.chmodErrno !== 0 && !changed ? 'isolated' : 'not-isolated',
+      evidence: ev.join('; '),
+    };
   }
 
   // cgroup: its own root, or the host's path
@@ -204,7 +220,11 @@ export function isolationCells(p: ProbeReport, h: HostObservations): IsolationCe
     const dMono = p.monotonicSec - h.hostMonotonicSec;
     const dBoot = p.boottimeSec - h.hostBoottimeSec;
     const o = h.timeOffsets;
-    const ok = o !== null && Math.abs(dMono - o.monotonicSec) <= 5 && Math.abs(dBoot - o.boottimeSec) <= 5 && (o.monotonicSec !== 0 || o.boottimeSec !== 0);
+    const ok =
+      o !== null &&
+      Math.abs(dMono - o.monotonicSec) <= 5 &&
+      Math.abs(dBoot - o.boottimeSec) <= 5 &&
+      (o.monotonicSec !== 0 || o.boottimeSec !== 0);
     const ev = o
       ? `offsets set: monotonic +${o.monotonicSec} s, boottime +${o.boottimeSec} s; seen inside: monotonic ${dMono >= 0 ? '+' : ''}${dMono} s, boottime ${dBoot >= 0 ? '+' : ''}${dBoot} s; the host's clocks unchanged`
       : `no time namespace: clocks are the host's (monotonic ${dMono >= 0 ? '+' : ''}${dMono} s, boottime ${dBoot >= 0 ? '+' : ''}${dBoot} s from the host's)`;

@@ -49,16 +49,28 @@ export function setId(ns: readonly Namespace[]): string {
  */
 export function parseNamespaceList(text: string, where: string): Namespace[] {
   const words = text.split(/[,+\s]+/).filter((w) => w.length > 0);
-  if (words.length === 0) throw new UserError(`${where}: empty namespace list`, `give namespaces (${KNOWN}), "bare" or "all"`);
+  if (words.length === 0)
+    throw new UserError(`${where}: empty namespace list`, `give namespaces (${KNOWN}), "bare" or "all"`);
   const out: Namespace[] = [];
   for (const w of words) {
     const word = w.toLowerCase();
     if (word === 'bare' || word === 'none') continue;
     if (word === 'all') out.push(...NAMESPACES);
     else if (isNamespace(word)) out.push(word);
-    else throw new UserError(`${where}: unknown namespace "${w}"${knownList(w, NAMESPACES)}`, 'use one of the known names, "bare" or "all"');
+    else
+      throw new UserError(
+        `${where}: unknown namespace "${w}"${knownList(w, NAMESPACES)}`,
+        'use one of the known names, "bare" or "all"',
+      );
   }
   const bare = words.find((w) => ['bare', 'none'].includes(w.toLowerCase()));
-  if (bare && out.length) throw new UserError(`${where}: "${bare}" (no namespaces) and ${words.filter((w) => w !== bare).map((w) => `"${w}"`).join(', ')} contradict each other`, `give "${bare}" alone, or the namespaces without it`);
+  if (bare && out.length)
+    throw new UserError(
+      `${where}: "${bare}" (no namespaces) and ${words
+        .filter((w) => w !== bare)
+        .map((w) => `"${w}"`)
+        .join(', ')} contradict each other`,
+      `give "${bare}" alone, or the namespaces without it`,
+    );
   return canonicalSet(out);
 }

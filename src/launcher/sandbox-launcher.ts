@@ -64,7 +64,11 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
     ...(spec.netns ? { netns: spec.netns } : {}),
     ...(spec.tmpfs ? { tmpfs: spec.tmpfs } : {}),
     ...(spec.cwd ? { cwd: spec.cwd } : {}),
-    ...(spec.timeOffsets ? { timeOffsets: `monotonic ${Math.trunc(spec.timeOffsets.monotonicSec ?? 0)} 0\nboottime ${Math.trunc(spec.timeOffsets.boottimeSec ?? 0)} 0\n` } : {}),
+    ...(spec.timeOffsets
+      ? {
+          timeOffsets: `monotonic ${Math.trunc(spec.timeOffsets.monotonicSec ?? 0)} 0\nboottime ${Math.trunc(spec.timeOffsets.boottimeSec ?? 0)} 0\n`,
+        }
+      : {}),
   };
 }
 
@@ -81,7 +85,9 @@ export class SandboxLauncher {
   private constructor(native: NativeLauncher) {
     this.#native = native;
     // emergency removal kills it outright (a request may be in flight): its sandboxes die with it (PR_SET_PDEATHSIG)
-    this.#unregister = registry.add(`launcher pid ${native.pid} and its sandboxes`, () => this.#kill(), { early: true });
+    this.#unregister = registry.add(`launcher pid ${native.pid} and its sandboxes`, () => this.#kill(), {
+      early: true,
+    });
   }
 
   static start(path: string = NATIVE_PATHS.launcher): SandboxLauncher {
@@ -101,6 +107,7 @@ export class SandboxLauncher {
     const native = this.#native;
     if (!native) return Promise.reject(new Error('the launcher is closed'));
     const next = this.#queue.then(() => call(native));
+    // the queue only orders calls: a failed call's error goes to its own caller (next), not to the ones after it
     this.#queue = next.catch(() => undefined);
     return next;
   }

@@ -23,10 +23,16 @@ export function ipAvailable(): boolean {
 
 /** Names of the named network namespaces (ip netns list). */
 export function netnsList(): string[] {
-  return ip('netns', 'list').split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  return ip('netns', 'list')
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 /** Names of the links in the host's network namespace. */
 export function linkNames(): string[] {
-  return ip('-o', 'link', 'show').split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? '').filter(Boolean);
+  return ip('-o', 'link', 'show')
+    .split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? '')
+    .filter(Boolean);
 }

@@ -81,7 +81,14 @@ export class NetworkManager {
     if (k > 250) throw new Error('too many topologies in one run (250)');
     const net = `${NSB_SUBNET_PREFIX}.${k}`;
     const host: Endpoint = { netns: null, ownNetns: false };
-    const t: Topology = { kind, sameSandbox: false, server: host, client: host, serverAddress: '127.0.0.1', created: { netns: [], links: [] } };
+    const t: Topology = {
+      kind,
+      sameSandbox: false,
+      server: host,
+      client: host,
+      serverAddress: '127.0.0.1',
+      created: { netns: [], links: [] },
+    };
     this.#unregister ??= registry.add(`network namespaces and links nsb-${this.tag}*`, () => this.cleanup());
     this.#topologies.push(t);
     try {

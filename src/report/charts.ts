@@ -18,7 +18,10 @@ const PHASE_COLOURS = ['#9e9e9e', '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#
 
 const WIDTH = 640;
 
-/** Okabe & Ito's palette: told apart with every common colour-vision deficiency (the first eight colours of every chart). */
+/**
+ * Okabe & Ito's palette: told apart with every common colour-vision deficiency (the first eight colours of every
+ * chart).
+ */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 
 /**
@@ -52,7 +55,10 @@ export const LABEL_WRAP = 28;
  */
 const WRAP_EXPR = `length(datum.label) > ${LABEL_WRAP} ? [slice(datum.label, 0, max(lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '/'), lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '+')) + 1), slice(datum.label, max(lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '/'), lastindexof(slice(datum.label, 0, ${LABEL_WRAP}), '+')) + 1)] : datum.label`;
 
-/** Every nominal y axis of a chart whose labels are long gets the wrapping label expression and rows tall enough for two lines. */
+/**
+ * Every nominal y axis of a chart whose labels are long gets the wrapping label expression and rows tall enough for two
+ * lines.
+ */
 function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
   const values = chartValues(spec);
   const fields = new Set<string>();
@@ -64,7 +70,9 @@ function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
     for (const v of Object.values(r)) if (v && typeof v === 'object') visit(v);
   };
   visit(spec);
-  const long = [...fields].some((f) => values.some((v) => typeof v[f] === 'string' && (v[f] as string).length > LABEL_WRAP));
+  const long = [...fields].some((f) =>
+    values.some((v) => typeof v[f] === 'string' && (v[f] as string).length > LABEL_WRAP),
+  );
   if (!long) return spec;
   const wrap = (o: unknown): unknown => {
     if (Array.isArray(o)) return o.map(wrap);
@@ -72,7 +80,8 @@ function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
     const r = { ...(o as Record<string, unknown>) };
     for (const [k, v] of Object.entries(r)) r[k] = wrap(v);
     const enc = r.encoding as Record<string, Record<string, unknown>> | undefined;
-    if (enc?.y && enc.y.type === 'nominal' && enc.y.field) enc.y = { ...enc.y, axis: { ...((enc.y.axis as object) ?? {}), labelExpr: WRAP_EXPR } };
+    if (enc?.y && enc.y.type === 'nominal' && enc.y.field)
+      enc.y = { ...enc.y, axis: { ...((enc.y.axis as object) ?? {}), labelExpr: WRAP_EXPR } };
     return r;
   };
   const out = wrap(spec) as Record<string, unknown>;
@@ -81,8 +90,14 @@ function wrapLongLabels(spec: TopLevelSpec): TopLevelSpec {
   return out as unknown as TopLevelSpec;
 }
 
-/** The x scale of a ratio: logarithmic, so that 0.5× and 2× are as far from 1; its domain spans every CI and 1 itself. */
-export function ratioScale(values: { low: number; high: number; ratio?: number }[]): { type: 'log'; domain: [number, number]; nice: false } {
+/**
+ * The x scale of a ratio: logarithmic, so that 0.5× and 2× are as far from 1; its domain spans every CI and 1 itself.
+ */
+export function ratioScale(values: { low: number; high: number; ratio?: number }[]): {
+  type: 'log';
+  domain: [number, number];
+  nice: false;
+} {
   let lo = 1;
   let hi = 1;
   for (const v of values) {
@@ -122,47 +137,86 @@ function variantRatios(sc: ScenarioResult, metric: string): { id: string; r: num
   });
 }
 
-/** The variants a per-variant chart shows: all of them, or the baseline and those with the highest and lowest ratio of the headline metric. */
+/**
+ * The variants a per-variant chart shows: all of them, or the baseline and those with the highest and lowest ratio of
+ * the headline metric.
+ */
 export function chartedVariants(sc: ScenarioResult): { ids: string[]; note: string } {
   const all = sc.variants.map((v) => v.id);
   if (all.length <= CHART_MAX_VARIANTS) return { ids: all, note: '' };
   const { metric } = headline(sc);
   const ranked = variantRatios(sc, metric).sort((a, b) => b.r - a.r);
   const half = Math.floor((CHART_MAX_VARIANTS - 1) / 2);
-  const pick = new Set([sc.baseline, ...ranked.slice(0, half).map((x) => x.id), ...ranked.slice(-(CHART_MAX_VARIANTS - 1 - half)).map((x) => x.id)]);
+  const pick = new Set([
+    sc.baseline,
+    ...ranked.slice(0, half).map((x) => x.id),
+    ...ranked.slice(-(CHART_MAX_VARIANTS - 1 - half)).map((x) => x.id),
+  ]);
   const ids = all.filter((id) => pick.has(id));
-  return { ids, note: ` — ${ids.length} of ${all.length} variants: the baseline and those with the highest and lowest ratio; every variant is in the table` };
+  return {
+    ids,
+    note: ` — ${ids.length} of ${all.length} variants: the baseline and those with the highest and lowest ratio; every variant is in the table`,
+  };
 }
 
 /** The scenario's headline metric and its label (results' one definition, which its warnings are judged on too). */
 export const headline = (sc: ScenarioResult): { metric: string; label: string } => headlineOf(sc);
 
-/** Most variants an ECDF chart draws as lines (one colour, or colour and dash, each): beyond it the distribution is drawn as ticks per variant. */
+/**
+ * Most variants an ECDF chart draws as lines (one colour, or colour and dash, each): beyond it the distribution is
+ * drawn as ticks per variant.
+ */
 const ECDF_MAX = 16;
 
 function bootDistribution(sc: ScenarioResult): Chart {
   const { ids, note } = chartedVariants(sc);
   const samples = measured(sc, new Set(ids));
   if (ids.length > ECDF_MAX) {
-    const values = samples.map((s) => ({ variant: s.variant, bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3 }));
+    const values = samples.map((s) => ({
+      variant: s.variant,
+      bootUs: (s.state === 'completed' ? (s.metrics.bootNs ?? 0) : 0) / 1e3,
+    }));
     return {
       id: `${sc.name}-boot`,
       title: `Boot time per variant (every measured sample, log scale)${note}`,
       read: 'Each tick is one launch; a variant further right boots slower; a wide cloud means a noisy variant (log scale: equal distances are equal ratios).',
-      spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: WIDTH, data: { values }, mark: { type: 'tick', opacity: 0.6 }, encoding: { y: { field: 'variant', type: 'nominal', sort: ids, title: null }, x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' } } },
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        width: WIDTH,
+        data: { values },
+        mark: { type: 'tick', opacity: 0.6 },
+        encoding: {
+          y: { field: 'variant', type: 'nominal', sort: ids, title: null },
+          x: {
+            field: 'bootUs',
+            type: 'quantitative',
+            scale: { type: 'log' },
+            title: 'boot time (µs, log scale; lower is better)',
+          },
+        },
+      },
     };
   }
   // the empirical CDF of each variant: every sample a step, at most ~300 points a variant
   const values = ids.flatMap((id) => {
-    const xs = samples.flatMap((s) => (s.variant === id && s.state === 'completed' && s.metrics.bootNs ? [s.metrics.bootNs / 1e3] : [])).sort((a, b) => a - b);
+    const xs = samples
+      .flatMap((s) => (s.variant === id && s.state === 'completed' && s.metrics.bootNs ? [s.metrics.bootNs / 1e3] : []))
+      .sort((a, b) => a - b);
     const step = Math.max(1, Math.floor(xs.length / 300));
-    return xs.flatMap((x, i) => (i % step === 0 || i === xs.length - 1 ? [{ variant: id, bootUs: x, fraction: (i + 1) / xs.length }] : []));
+    return xs.flatMap((x, i) =>
+      i % step === 0 || i === xs.length - 1 ? [{ variant: id, bootUs: x, fraction: (i + 1) / xs.length }] : [],
+    );
   });
-  const dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]];
+  const dashes = [
+    [1, 0],
+    [6, 3],
+    [2, 2],
+    [8, 2, 2, 2],
+  ];
   return {
     id: `${sc.name}-boot`,
     title: `Distribution of boot times per variant (empirical CDF)${note}`,
-    read: 'Each line rises through one variant\'s launches from fastest to slowest: a line further right boots slower, a flatter line is noisier; where a line reaches 0.5 is its median, 0.99 its p99 (log scale: equal distances are equal ratios).',
+    read: "Each line rises through one variant's launches from fastest to slowest: a line further right boots slower, a flatter line is noisier; where a line reaches 0.5 is its median, 0.99 its p99 (log scale: equal distances are equal ratios).",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
@@ -170,10 +224,35 @@ function bootDistribution(sc: ScenarioResult): Chart {
       data: { values },
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
       encoding: {
-        x: { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' },
-        y: { field: 'fraction', type: 'quantitative', title: 'fraction of launches at or below', scale: { domain: [0, 1] } },
-        color: { field: 'variant', type: 'nominal', sort: ids, scale: { domain: ids, range: ids.map((_, i) => PALETTE[i % PALETTE.length] as string) }, title: 'variant' },
-        strokeDash: { field: 'variant', type: 'nominal', sort: ids, scale: { domain: ids, range: ids.map((_, i) => dashes[Math.floor(i / PALETTE.length) % dashes.length] as number[]) }, title: 'variant' },
+        x: {
+          field: 'bootUs',
+          type: 'quantitative',
+          scale: { type: 'log' },
+          title: 'boot time (µs, log scale; lower is better)',
+        },
+        y: {
+          field: 'fraction',
+          type: 'quantitative',
+          title: 'fraction of launches at or below',
+          scale: { domain: [0, 1] },
+        },
+        color: {
+          field: 'variant',
+          type: 'nominal',
+          sort: ids,
+          scale: { domain: ids, range: ids.map((_, i) => PALETTE[i % PALETTE.length] as string) },
+          title: 'variant',
+        },
+        strokeDash: {
+          field: 'variant',
+          type: 'nominal',
+          sort: ids,
+          scale: {
+            domain: ids,
+            range: ids.map((_, i) => dashes[Math.floor(i / PALETTE.length) % dashes.length] as number[]),
+          },
+          title: 'variant',
+        },
       },
     },
   };
@@ -182,9 +261,16 @@ function bootDistribution(sc: ScenarioResult): Chart {
 function bootBreakdown(sc: ScenarioResult): Chart {
   const { ids, note } = chartedVariants(sc);
   const only = new Set(ids);
-  const values = sc.summary.filter((v) => only.has(v.variant)).flatMap((v) =>
-    PHASES.map((phase, step) => ({ variant: v.variant, phase: phase.replace(/Ns$/, ''), step, us: (v.metrics[phase]?.median ?? 0) / 1e3 })),
-  );
+  const values = sc.summary
+    .filter((v) => only.has(v.variant))
+    .flatMap((v) =>
+      PHASES.map((phase, step) => ({
+        variant: v.variant,
+        phase: phase.replace(/Ns$/, ''),
+        step,
+        us: (v.metrics[phase]?.median ?? 0) / 1e3,
+      })),
+    );
   return {
     id: `${sc.name}-breakdown`,
     title: `Boot time breakdown (medians of each phase)${note}`,
@@ -198,7 +284,13 @@ function bootBreakdown(sc: ScenarioResult): Chart {
         y: { field: 'variant', type: 'nominal', sort: ids, title: null },
         x: { field: 'us', type: 'quantitative', stack: 'zero', title: 'median time per phase (µs; lower is better)' },
         // stacked in time order (prepare first), the legend in the same order, the same colour for a phase everywhere
-        color: { field: 'phase', type: 'nominal', sort: PHASE_ORDER, scale: { domain: PHASE_ORDER, range: PHASE_COLOURS }, title: 'phase' },
+        color: {
+          field: 'phase',
+          type: 'nominal',
+          sort: PHASE_ORDER,
+          scale: { domain: PHASE_ORDER, range: PHASE_COLOURS },
+          title: 'phase',
+        },
         order: { field: 'step', type: 'quantitative' },
       },
     },
@@ -227,9 +319,30 @@ function overhead(sc: ScenarioResult, metric: string, label: string, against = '
       width: WIDTH,
       data: { values },
       layer: [
-        { mark: { type: 'rule', color: '#555', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative', scale: ratioScale(values) } } },
-        { mark: { type: 'rule', strokeWidth: 2, color: PALETTE[0] }, encoding: { y: { field: 'variant', type: 'nominal', sort: order, title: null }, x: { field: 'low', type: 'quantitative', scale: ratioScale(values), title: `ratio to ${against} (×, log scale; ${rate ? 'higher is better' : 'lower is better'})` }, x2: { field: 'high' } } },
-        { mark: { type: 'point', filled: true, size: 50, color: PALETTE[0] }, encoding: { y: { field: 'variant', type: 'nominal', sort: order, title: null }, x: { field: 'ratio', type: 'quantitative' } } },
+        {
+          mark: { type: 'rule', color: '#555', strokeDash: [4, 4] },
+          encoding: { x: { datum: 1, type: 'quantitative', scale: ratioScale(values) } },
+        },
+        {
+          mark: { type: 'rule', strokeWidth: 2, color: PALETTE[0] },
+          encoding: {
+            y: { field: 'variant', type: 'nominal', sort: order, title: null },
+            x: {
+              field: 'low',
+              type: 'quantitative',
+              scale: ratioScale(values),
+              title: `ratio to ${against} (×, log scale; ${rate ? 'higher is better' : 'lower is better'})`,
+            },
+            x2: { field: 'high' },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 50, color: PALETTE[0] },
+          encoding: {
+            y: { field: 'variant', type: 'nominal', sort: order, title: null },
+            x: { field: 'ratio', type: 'quantitative' },
+          },
+        },
       ],
     },
   };
@@ -241,7 +354,12 @@ function freezeCurve(sc: ScenarioResult): Chart {
     (['freezeNs', 'thawNs'] as const).flatMap((metric) => {
       const m = v.metrics[metric];
       const what = metric === 'freezeNs' ? 'freeze' : 'thaw';
-      return m && m.n >= 6 ? [{ variant: v.variant, what, stat: 'p50', ms: m.median / 1e6 }, { variant: v.variant, what, stat: 'p99', ms: m.p99 / 1e6 }] : [];
+      return m && m.n >= 6
+        ? [
+            { variant: v.variant, what, stat: 'p50', ms: m.median / 1e6 },
+            { variant: v.variant, what, stat: 'p99', ms: m.p99 / 1e6 },
+          ]
+        : [];
     }),
   );
   return {
@@ -256,14 +374,31 @@ function freezeCurve(sc: ScenarioResult): Chart {
       spec: {
         width: WIDTH,
         layer: [
-          { mark: { type: 'line', color: '#999' }, encoding: { y: { field: 'variant', type: 'nominal', sort: ids, title: null }, x: { field: 'ms', type: 'quantitative', scale: { type: 'log' } }, detail: { field: 'variant' } } },
+          {
+            mark: { type: 'line', color: '#999' },
+            encoding: {
+              y: { field: 'variant', type: 'nominal', sort: ids, title: null },
+              x: { field: 'ms', type: 'quantitative', scale: { type: 'log' } },
+              detail: { field: 'variant' },
+            },
+          },
           {
             mark: { type: 'point', size: 60 },
             encoding: {
               y: { field: 'variant', type: 'nominal', sort: ids, title: null },
-              x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log scale; lower is better)' },
+              x: {
+                field: 'ms',
+                type: 'quantitative',
+                scale: { type: 'log' },
+                title: 'latency (ms, log scale; lower is better)',
+              },
               shape: { field: 'stat', type: 'nominal', title: 'statistic' },
-              fill: { field: 'stat', type: 'nominal', scale: { domain: ['p50', 'p99'], range: [PALETTE[0] as string, 'white'] }, title: 'statistic' },
+              fill: {
+                field: 'stat',
+                type: 'nominal',
+                scale: { domain: ['p50', 'p99'], range: [PALETTE[0] as string, 'white'] },
+                title: 'statistic',
+              },
               stroke: { value: PALETTE[0] },
             },
           },
@@ -287,15 +422,33 @@ function throughput(sc: ScenarioResult): Chart {
       width: WIDTH,
       data: { values },
       layer: [
-        { mark: { type: 'bar', color: PALETTE[4] }, encoding: { y: { field: 'variant', type: 'nominal', title: null }, x: { field: 'mbit', type: 'quantitative', title: 'throughput (Mbit/s; higher is better)' } } },
-        { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'variant', type: 'nominal' }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+        {
+          mark: { type: 'bar', color: PALETTE[4] },
+          encoding: {
+            y: { field: 'variant', type: 'nominal', title: null },
+            x: { field: 'mbit', type: 'quantitative', title: 'throughput (Mbit/s; higher is better)' },
+          },
+        },
+        {
+          mark: { type: 'rule', color: '#333' },
+          encoding: {
+            y: { field: 'variant', type: 'nominal' },
+            x: { field: 'low', type: 'quantitative' },
+            x2: { field: 'high' },
+          },
+        },
       ],
     },
   };
 }
 
 /** A density chart of one line per ramp (the ramp's id in `ramp`), coloured by variant, on the given axes. */
-function perRampLines(values: Record<string, unknown>[], x: Record<string, unknown>, y: Record<string, unknown>, strokeWidth: number): TopLevelSpec {
+function perRampLines(
+  values: Record<string, unknown>[],
+  x: Record<string, unknown>,
+  y: Record<string, unknown>,
+  strokeWidth: number,
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: WIDTH,
@@ -310,30 +463,57 @@ function densityCurve(sc: ScenarioResult): Chart {
     if (s.state !== 'completed' || !isMeasured(s)) return [];
     const boots = s.series?.bootNs ?? [];
     const step = Math.max(1, Math.floor(boots.length / 150)); // at most ~150 points per ramp
-    return boots.flatMap((b, i) => (i % step === 0 ? [{ variant: s.variant, ramp: `${s.variant} #${s.round + 1}`, instance: i + 1, bootUs: b / 1e3 }] : []));
+    return boots.flatMap((b, i) =>
+      i % step === 0
+        ? [{ variant: s.variant, ramp: `${s.variant} #${s.round + 1}`, instance: i + 1, bootUs: b / 1e3 }]
+        : [],
+    );
   });
   return {
     id: `${sc.name}-density`,
     title: 'Boot time of each launch as the number of held sandboxes grows (every measured ramp)',
     read: 'Each line is one ramp, its colour the variant: a line that rises means each new sandbox boots slower while more are held; lines of one colour apart from each other mean the ramps disagree.',
-    spec: perRampLines(values, { field: 'instance', type: 'quantitative', title: 'sandboxes held when it launched' }, { field: 'bootUs', type: 'quantitative', scale: { type: 'log' }, title: 'boot time (µs, log scale; lower is better)' }, 1),
+    spec: perRampLines(
+      values,
+      { field: 'instance', type: 'quantitative', title: 'sandboxes held when it launched' },
+      {
+        field: 'bootUs',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'boot time (µs, log scale; lower is better)',
+      },
+      1,
+    ),
   };
 }
 
-/** Memory the ramp's cgroup was charged against the sandboxes it held, after each batch: one line per ramp (runs that recorded it). */
+/**
+ * Memory the ramp's cgroup was charged against the sandboxes it held, after each batch: one line per ramp (runs that
+ * recorded it).
+ */
 function densityMemory(sc: ScenarioResult): Chart | null {
   const values = sc.samples.flatMap((s) => {
     if (s.state !== 'completed' || !isMeasured(s)) return [];
     const heldAt = s.series?.chargedHeld ?? [];
     const bytes = s.series?.chargedBytes ?? [];
-    return heldAt.map((h, i) => ({ variant: s.variant, ramp: `${s.variant} #${s.round + 1}`, held: h, mib: (bytes[i] ?? 0) / 2 ** 20 }));
+    return heldAt.map((h, i) => ({
+      variant: s.variant,
+      ramp: `${s.variant} #${s.round + 1}`,
+      held: h,
+      mib: (bytes[i] ?? 0) / 2 ** 20,
+    }));
   });
   if (!values.length) return null;
   return {
     id: `${sc.name}-memory`,
     title: "Memory charged to the ramp's cgroup against the sandboxes it held (every measured ramp)",
     read: 'Each line is one ramp, its colour the variant: a straight line means every sandbox costs the same; its slope is the memory per sandbox (the table gives it with its CI); a bend means the cost changes as more are held.',
-    spec: perRampLines(values, { field: 'held', type: 'quantitative', title: 'sandboxes held' }, { field: 'mib', type: 'quantitative', title: 'memory charged (MiB; lower is better)' }, 1.5),
+    spec: perRampLines(
+      values,
+      { field: 'held', type: 'quantitative', title: 'sandboxes held' },
+      { field: 'mib', type: 'quantitative', title: 'memory charged (MiB; lower is better)' },
+      1.5,
+    ),
   };
 }
 
@@ -343,7 +523,9 @@ function teardown(sc: ScenarioResult): Chart {
     if (s.state !== 'completed' || !isMeasured(s) || s.metrics.teardownNs === undefined) return [];
     return [
       { variant: s.variant, ramp: s.round + 1, part: 'ending the sandboxes', ms: s.metrics.teardownNs / 1e6 },
-      ...(s.metrics.teardownDebtNs !== undefined && s.metrics.teardownDebtNs >= 0 ? [{ variant: s.variant, ramp: s.round + 1, part: 'kernel work after it', ms: s.metrics.teardownDebtNs / 1e6 }] : []),
+      ...(s.metrics.teardownDebtNs !== undefined && s.metrics.teardownDebtNs >= 0
+        ? [{ variant: s.variant, ramp: s.round + 1, part: 'kernel work after it', ms: s.metrics.teardownDebtNs / 1e6 }]
+        : []),
     ];
   });
   return {
@@ -358,14 +540,22 @@ function teardown(sc: ScenarioResult): Chart {
       encoding: {
         y: { field: 'variant', type: 'nominal', title: null },
         yOffset: { field: 'part', type: 'nominal' },
-        x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'time per ramp (ms, log scale; lower is better)' },
+        x: {
+          field: 'ms',
+          type: 'quantitative',
+          scale: { type: 'log' },
+          title: 'time per ramp (ms, log scale; lower is better)',
+        },
         color: { field: 'part', type: 'nominal', title: 'part' },
       },
     },
   };
 }
 
-/** Every variant's ratio to the baseline, binned here (at most 40 bars whatever the number of variants): the aggregate view of a scenario too large to chart per variant. */
+/**
+ * Every variant's ratio to the baseline, binned here (at most 40 bars whatever the number of variants): the aggregate
+ * view of a scenario too large to chart per variant.
+ */
 function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Chart | null {
   if (sc.variants.length <= CHART_MAX_VARIANTS) return null;
   const ratios = variantRatios(sc, metric).map((x) => x.r);
@@ -379,7 +569,9 @@ function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Char
   const bins = Math.min(40, Math.max(1, Math.ceil(Math.sqrt(ratios.length))));
   const width = hi > lo ? (hi - lo) / bins : 1;
   const counts = new Array<number>(bins).fill(0);
-  for (const r of ratios) counts[Math.min(bins - 1, Math.floor((r - lo) / width))] = (counts[Math.min(bins - 1, Math.floor((r - lo) / width))] ?? 0) + 1;
+  for (const r of ratios)
+    counts[Math.min(bins - 1, Math.floor((r - lo) / width))] =
+      (counts[Math.min(bins - 1, Math.floor((r - lo) / width))] ?? 0) + 1;
   const values = counts.map((n, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, variants: n }));
   return {
     id: `${sc.name}-ratios-${metric}`,
@@ -390,35 +582,85 @@ function ratioHistogram(sc: ScenarioResult, metric: string, label: string): Char
       width: WIDTH,
       data: { values },
       mark: 'bar',
-      encoding: { x: { field: 'from', type: 'quantitative', title: 'ratio to baseline', scale: { zero: false } }, x2: { field: 'to' }, y: { field: 'variants', type: 'quantitative', title: 'variants' } },
+      encoding: {
+        x: { field: 'from', type: 'quantitative', title: 'ratio to baseline', scale: { zero: false } },
+        x2: { field: 'to' },
+        y: { field: 'variants', type: 'quantitative', title: 'variants' },
+      },
     },
   };
 }
 
-/** Isolation gained (cells isolated) against the boot overhead paid: one row per namespace set, its boot ratio with its CI, ordered by isolation. */
+/**
+ * Isolation gained (cells isolated) against the boot overhead paid: one row per namespace set, its boot ratio with its
+ * CI, ordered by isolation.
+ */
 export function isolationVsCost(run: RunResults, sc: ScenarioResult): Chart | null {
   const rows = isolationMatrix(run, sc).filter((r) => r.bootRatio !== null);
-  const values = rows.map((r) => ({ set: `${r.variant} (${r.isolated}/8)`, isolated: r.isolated, ratio: r.bootRatio as number, low: r.bootRatioCI?.[0] ?? (r.bootRatio as number), high: r.bootRatioCI?.[1] ?? (r.bootRatio as number) }));
+  const values = rows.map((r) => ({
+    set: `${r.variant} (${r.isolated}/8)`,
+    isolated: r.isolated,
+    ratio: r.bootRatio as number,
+    low: r.bootRatioCI?.[0] ?? (r.bootRatio as number),
+    high: r.bootRatioCI?.[1] ?? (r.bootRatio as number),
+  }));
   if (values.length === 0) return null;
   const order = [...values].sort((a, b) => b.isolated - a.isolated || a.ratio - b.ratio).map((v) => v.set);
   return {
     id: `${sc.name}-isolation-vs-cost`,
-    title: 'Isolation gained (kinds isolated of 8, in brackets) and boot time paid (ratio to bare, 95% CI), per namespace set',
+    title:
+      'Isolation gained (kinds isolated of 8, in brackets) and boot time paid (ratio to bare, 95% CI), per namespace set',
     read: 'Rows from most to least isolation; further right costs more boot time. A set below another that sits further right buys less for more: the sets worth choosing are those no row above beats on cost.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       data: { values },
       layer: [
-        { mark: { type: 'rule', color: '#555', strokeDash: [4, 4] }, encoding: { x: { datum: 1, type: 'quantitative', scale: ratioScale(values) } } },
-        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y: { field: 'set', type: 'nominal', sort: order, title: null }, x: { field: 'low', type: 'quantitative', scale: ratioScale(values), title: 'boot time vs bare (×, log scale; lower is better)' }, x2: { field: 'high' }, color: { field: 'isolated', type: 'quantitative', scale: { domain: [0, 8], scheme: 'viridis' }, title: 'kinds isolated' } } },
-        { mark: { type: 'point', filled: true, size: 60 }, encoding: { y: { field: 'set', type: 'nominal', sort: order, title: null }, x: { field: 'ratio', type: 'quantitative' }, color: { field: 'isolated', type: 'quantitative', scale: { domain: [0, 8], scheme: 'viridis' }, title: 'kinds isolated' } } },
+        {
+          mark: { type: 'rule', color: '#555', strokeDash: [4, 4] },
+          encoding: { x: { datum: 1, type: 'quantitative', scale: ratioScale(values) } },
+        },
+        {
+          mark: { type: 'rule', strokeWidth: 2 },
+          encoding: {
+            y: { field: 'set', type: 'nominal', sort: order, title: null },
+            x: {
+              field: 'low',
+              type: 'quantitative',
+              scale: ratioScale(values),
+              title: 'boot time vs bare (×, log scale; lower is better)',
+            },
+            x2: { field: 'high' },
+            color: {
+              field: 'isolated',
+              type: 'quantitative',
+              scale: { domain: [0, 8], scheme: 'viridis' },
+              title: 'kinds isolated',
+            },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            y: { field: 'set', type: 'nominal', sort: order, title: null },
+            x: { field: 'ratio', type: 'quantitative' },
+            color: {
+              field: 'isolated',
+              type: 'quantitative',
+              scale: { domain: [0, 8], scheme: 'viridis' },
+              title: 'kinds isolated',
+            },
+          },
+        },
       ],
     },
   };
 }
 
-/** The charts of a scenario, by its kind (none for the isolation probe: its few launches are no estimate; its chart is in the axioms section). */
+/**
+ * The charts of a scenario, by its kind (none for the isolation probe: its few launches are no estimate; its chart is
+ * in the axioms section).
+ */
 export function chartsFor(sc: ScenarioResult): Chart[] {
   const { metric, label } = headline(sc);
   const out: (Chart | null)[] =
@@ -427,14 +669,34 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
       : sc.kind === 'freeze'
         ? [freezeCurve(sc)]
         : sc.kind === 'network'
-          ? [throughput(sc), overhead(sc, metric, label, 'host loopback'), overhead(sc, 'workload.p50Ns', 'request/response latency p50', 'host loopback')]
+          ? [
+              throughput(sc),
+              overhead(sc, metric, label, 'host loopback'),
+              overhead(sc, 'workload.p50Ns', 'request/response latency p50', 'host loopback'),
+            ]
           : sc.kind === 'isolation'
             ? []
             : sc.kind === 'interference'
-              ? [overhead(sc, 'workload.elapsedNs', "The victim's run time beside an antagonist (slowdown)", 'running alone')]
-              : [ratioHistogram(sc, metric, label), bootDistribution(sc), bootBreakdown(sc), overhead(sc, 'bootNs', 'boot time'), metric !== 'bootNs' ? overhead(sc, metric, label) : null];
-  return out.filter((c): c is Chart => c !== null && chartValues(c.spec).length > 0).map((c) => ({ ...c, spec: styled(c.spec) }));
+              ? [
+                  overhead(
+                    sc,
+                    'workload.elapsedNs',
+                    "The victim's run time beside an antagonist (slowdown)",
+                    'running alone',
+                  ),
+                ]
+              : [
+                  ratioHistogram(sc, metric, label),
+                  bootDistribution(sc),
+                  bootBreakdown(sc),
+                  overhead(sc, 'bootNs', 'boot time'),
+                  metric !== 'bootNs' ? overhead(sc, metric, label) : null,
+                ];
+  return out
+    .filter((c): c is Chart => c !== null && chartValues(c.spec).length > 0)
+    .map((c) => ({ ...c, spec: styled(c.spec) }));
 }
 
 /** The data a chart draws (its inline values). */
-export const chartValues = (spec: TopLevelSpec): Record<string, unknown>[] => ((spec as { data?: { values?: Record<string, unknown>[] } }).data?.values ?? []);
+export const chartValues = (spec: TopLevelSpec): Record<string, unknown>[] =>
+  (spec as { data?: { values?: Record<string, unknown>[] } }).data?.values ?? [];

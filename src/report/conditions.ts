@@ -1,6 +1,11 @@
-import { MIN_VERDICT_SAMPLES, paceFigures, perLaunchMedian, rampFigure, type ScenarioResult } from '../results/index.ts';
+import {
+  MIN_VERDICT_SAMPLES,
+  paceFigures,
+  perLaunchMedian,
+  rampFigure,
+  type ScenarioResult,
+} from '../results/index.ts';
 import { formatNs } from './format.ts';
-
 
 /** Beyond this many variants the carry-over matrix (variants × predecessors) is shown as its list of cells instead. */
 export const CARRY_MATRIX_MAX = 40;
@@ -12,15 +17,23 @@ const PACE_MEANING: Record<string, string> = {
   'back-to-back': 'each variant several times in a row inside the launcher (churn)',
 };
 
-/** The scenario's pacing and gaps in one line, as a table heading states them: every figure below holds under these conditions. */
+/**
+ * The scenario's pacing and gaps in one line, as a table heading states them: every figure below holds under these
+ * conditions.
+ */
 export function paceLine(sc: ScenarioResult): string {
   const pace = sc.pace ?? 'interleaved';
   const f = paceFigures(sc);
   const parts = [`pace ${pace}: ${PACE_MEANING[pace] ?? pace}`];
   if (pace === 'back-to-back') parts.push(`bursts of ${sc.burst ?? '?'} after a lead-in (not summarized)`);
-  if (f.gapP50Ns !== null) parts.push(`gap exit → next launch p50 ${formatNs(f.gapP50Ns)}${sc.gapMs ? ` (at least ${sc.gapMs} ms kept)` : " (nsbench's own round trip)"}`);
+  if (f.gapP50Ns !== null)
+    parts.push(
+      `gap exit → next launch p50 ${formatNs(f.gapP50Ns)}${sc.gapMs ? ` (at least ${sc.gapMs} ms kept)` : " (nsbench's own round trip)"}`,
+    );
   if (pace === 'quiesced') {
-    parts.push(`quiesce wait p50 ${formatNs(f.quiesceWaitP50Ns ?? NaN)}${f.quiesceTimeouts ? `, ${f.quiesceTimeouts} timed out` : ''}`);
+    parts.push(
+      `quiesce wait p50 ${formatNs(f.quiesceWaitP50Ns ?? NaN)}${f.quiesceTimeouts ? `, ${f.quiesceTimeouts} timed out` : ''}`,
+    );
   }
   return parts.join('; ');
 }
@@ -30,8 +43,16 @@ export function watchLine(sc: ScenarioResult): string {
   const load = sc.load ?? [];
   const bad = load.filter((l) => l.disturbed.length).length;
   const parts: string[] = [];
-  if (load.length) parts.push(`competing load: ${bad} of ${load.length} rounds disturbed (${load[0]?.source === 'psi' ? 'PSI and process CPU' : '/proc/stat and process CPU'})`);
-  if (sc.kernelWork) parts.push(sc.kernelWork.traced ? 'kernel work traced (workqueue, kworker scheduling)' : `kernel work not traced: ${sc.kernelWork.reason}`);
+  if (load.length)
+    parts.push(
+      `competing load: ${bad} of ${load.length} rounds disturbed (${load[0]?.source === 'psi' ? 'PSI and process CPU' : '/proc/stat and process CPU'})`,
+    );
+  if (sc.kernelWork)
+    parts.push(
+      sc.kernelWork.traced
+        ? 'kernel work traced (workqueue, kworker scheduling)'
+        : `kernel work not traced: ${sc.kernelWork.reason}`,
+    );
   return parts.join('; ');
 }
 
@@ -46,7 +67,14 @@ export function carryOverRows(sc: ScenarioResult): string[][] {
   return c.predecessors.map((p) => {
     const t = c.test?.predecessors.find((x) => x.prev === p.prev);
     const stands = c.test ? c.test.p < 0.05 && !!t && t.pHolm < 0.05 : !!p.ci && (p.ci[0] > 0 || p.ci[1] < 0);
-    return [p.prev, String(p.n), p.ci ? `${p.shift >= 0 ? '+' : ''}${formatNs(p.shift)}` : 'too few', p.ci ? `[${formatNs(p.ci[0])}, ${formatNs(p.ci[1])}]` : '-', t ? (t.pHolm < 0.001 ? '<0.001' : t.pHolm.toFixed(3)) : '-', stands ? 'yes' : ''];
+    return [
+      p.prev,
+      String(p.n),
+      p.ci ? `${p.shift >= 0 ? '+' : ''}${formatNs(p.shift)}` : 'too few',
+      p.ci ? `[${formatNs(p.ci[0])}, ${formatNs(p.ci[1])}]` : '-',
+      t ? (t.pHolm < 0.001 ? '<0.001' : t.pHolm.toFixed(3)) : '-',
+      stands ? 'yes' : '',
+    ];
   });
 }
 
@@ -55,17 +83,27 @@ export const CARRY_HEADER = ['after', 'n', 'shift of the next launch', '95% CI',
 /** Per variant: the kernel's deferred work after its exits (median per launch), by the function it ran. */
 export function kernelWorkRows(sc: ScenarioResult): { header: string[]; rows: string[][] } | null {
   const fns = new Set<string>();
-  for (const s of sc.samples) if (s.state === 'completed') for (const k of Object.keys(s.metrics)) if (/^kernel\.work\..+\.cpuNs$/.test(k)) fns.add(k.slice(12, -6));
+  for (const s of sc.samples)
+    if (s.state === 'completed')
+      for (const k of Object.keys(s.metrics)) if (/^kernel\.work\..+\.cpuNs$/.test(k)) fns.add(k.slice(12, -6));
   const vs = sc.summary.filter((v) => v.metrics['kernel.deferredCpuNs'] || v.metrics['kernel.deferredDoneNs']);
   if (!vs.length) return null;
   const list = [...fns].sort();
   const header = ['variant', 'deferred cpu', 'until done', ...list.map((f) => `${f} cpu`)];
   const perLaunch = (variant: string, metric: string) => perLaunchMedian(sc, variant, metric);
-  const rows = sc.summary.map((v) => [v.variant, formatNs(perLaunch(v.variant, 'kernel.deferredCpuNs')), formatNs(v.metrics['kernel.deferredDoneNs']?.median), ...list.map((f) => formatNs(perLaunch(v.variant, `kernel.work.${f}.cpuNs`)))]);
+  const rows = sc.summary.map((v) => [
+    v.variant,
+    formatNs(perLaunch(v.variant, 'kernel.deferredCpuNs')),
+    formatNs(v.metrics['kernel.deferredDoneNs']?.median),
+    ...list.map((f) => formatNs(perLaunch(v.variant, `kernel.work.${f}.cpuNs`))),
+  ]);
   return { header, rows };
 }
 
-/** A density figure over the variant's ramps: their mean (with its 95% CI when asked, from 6 ramps on); "invalid" where a ramp's value was implausible. */
+/**
+ * A density figure over the variant's ramps: their mean (with its 95% CI when asked, from 6 ramps on); "invalid" where
+ * a ramp's value was implausible.
+ */
 export function densityFigure(sc: ScenarioResult, variant: string, metric: string, withCI = false): string {
   const f = rampFigure(sc, variant, metric);
   const kib = (b: number) => `${(b / 1024).toFixed(0)}`;
@@ -75,9 +113,29 @@ export function densityFigure(sc: ScenarioResult, variant: string, metric: strin
   return `${kib(f.mean)} KiB${ci ? ` [${kib(ci.low)}, ${kib(ci.high)}]` : withCI ? ` (mean of ${f.n})` : ''}${f.invalid ? ` (${f.invalid} invalid)` : ''}`;
 }
 
-
-/** The memory figures of a density scenario's variants, for a table: charged [CI], its kernel part, PSS, namespace objects, MemAvailable. */
-export const DENSITY_MEMORY_HEADER = ['variant', 'ramps', 'charged/inst [95% CI]', 'of it kernel', 'PSS/inst', 'ns objects/inst', 'MemAvailable/inst'];
+/**
+ * The memory figures of a density scenario's variants, for a table: charged [CI], its kernel part, PSS, namespace
+ * objects, MemAvailable.
+ */
+export const DENSITY_MEMORY_HEADER = [
+  'variant',
+  'ramps',
+  'charged/inst [95% CI]',
+  'of it kernel',
+  'PSS/inst',
+  'ns objects/inst',
+  'MemAvailable/inst',
+];
 export function densityMemoryRows(sc: ScenarioResult): string[][] {
-  return sc.summary.map((v) => [v.variant, String(v.completed), ...['chargedPerInstanceBytes', 'chargedKernelPerInstanceBytes', 'pssPerInstanceBytes', 'nsObjectsPerInstanceBytes', 'memPerInstanceBytes'].map((m, i) => densityFigure(sc, v.variant, m, i === 0))]);
+  return sc.summary.map((v) => [
+    v.variant,
+    String(v.completed),
+    ...[
+      'chargedPerInstanceBytes',
+      'chargedKernelPerInstanceBytes',
+      'pssPerInstanceBytes',
+      'nsObjectsPerInstanceBytes',
+      'memPerInstanceBytes',
+    ].map((m, i) => densityFigure(sc, v.variant, m, i === 0)),
+  ]);
 }

@@ -16,12 +16,21 @@ const run$ = promisify(execFile);
 export function findChromium(): string | null {
   const env = process.env.NSB_CHROMIUM;
   if (env) return existsSync(env) ? env : null;
-  return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p)) ?? null;
+  return (
+    ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p)) ?? null
+  );
 }
 
-/** A chart id as a file name: letters, digits, dot, dash and underscore only (an id holds names read from a results file). */
+/**
+ * A chart id as a file name: letters, digits, dot, dash and underscore only (an id holds names read from a results
+ * file).
+ */
 export function figureName(id: string, taken: Set<string>): string {
-  const base = id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_').slice(0, 120) || 'figure';
+  const base =
+    id
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[.]+/, '_')
+      .slice(0, 120) || 'figure';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);
@@ -59,8 +68,26 @@ function svgSize(svg: string): { w: number; h: number } {
 async function printPdf(chromium: string, svg: string, pdf: string, scratch: string, name: string): Promise<void> {
   const { w, h } = svgSize(svg);
   const page = join(scratch, `${name}.html`);
-  writeFileSync(page, `<!doctype html><html><head><meta charset="utf-8"><style>@page{size:${w}px ${h}px;margin:0}html,body{margin:0;padding:0}svg{display:block}</style></head><body>${svg}</body></html>`);
-  await run$(chromium, ['--headless', `--user-data-dir=${join(scratch, `profile-${name}`)}`, '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${page}`], { timeout: 60_000 });
+  writeFileSync(
+    page,
+    `<!doctype html><html><head><meta charset="utf-8"><style>@page{size:${w}px ${h}px;margin:0}html,body{margin:0;padding:0}svg{display:block}</style></head><body>${svg}</body></html>`,
+  );
+  await run$(
+    chromium,
+    [
+      '--headless',
+      `--user-data-dir=${join(scratch, `profile-${name}`)}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-pdf-header-footer',
+      `--print-to-pdf=${pdf}`,
+      `file://${page}`,
+    ],
+    { timeout: 60_000 },
+  );
   if (!existsSync(pdf)) throw new Error(`chromium wrote no ${pdf}`);
 }
 
@@ -70,14 +97,20 @@ async function printPdf(chromium: string, svg: string, pdf: string, scratch: str
  * where none is installed), the data it draws as CSV, and its caption; an
  * index (figures.md) lists them. File names come from chart ids made safe.
  */
-export async function writeFigures(run: RunResults, dir: string, inputs: readonly string[] = []): Promise<FiguresWritten> {
+export async function writeFigures(
+  run: RunResults,
+  dir: string,
+  inputs: readonly string[] = [],
+): Promise<FiguresWritten> {
   outputDir(dir, 'the figures');
   const chromium = findChromium();
   const scratch = mkdtempSync(join(tmpdir(), 'nsb-figures-'));
   const taken = new Set<string>(['figures']);
   const figures: FiguresWritten['figures'] = [];
   let pdf = !!chromium;
-  let note: string | null = chromium ? null : 'no PDF: Chromium is not installed (apt-get install chromium, or set NSB_CHROMIUM to its path); the SVGs convert with any SVG tool';
+  let note: string | null = chromium
+    ? null
+    : 'no PDF: Chromium is not installed (apt-get install chromium, or set NSB_CHROMIUM to its path); the SVGs convert with any SVG tool';
   try {
     const pending: { name: string; svg: string; out: string; files: string[] }[] = [];
     for (const c of allCharts(run)) {
@@ -89,11 +122,26 @@ export async function writeFigures(run: RunResults, dir: string, inputs: readonl
       };
       const svg = await renderSvg(c.spec);
       const files = [path('svg'), path('csv'), path('txt')];
-      writing(files[0] as string, 'a figure', () => writeFileAtomic(files[0] as string, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`));
+      writing(files[0] as string, 'a figure', () =>
+        writeFileAtomic(files[0] as string, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`),
+      );
       const values = chartValues(c.spec);
       const columns = [...new Set(values.flatMap((v) => Object.keys(v)))];
-      writing(files[1] as string, 'a figure', () => writeFileAtomic(files[1] as string, stringify(values.map((v) => columns.map((k) => v[k] ?? '')), { header: true, columns })));
-      writing(files[2] as string, 'a figure', () => writeFileAtomic(files[2] as string, `${c.title}\n\nHow to read it: ${c.read}\n\nData: ${name}.csv (${values.length} rows). nsbench ${run.tool.version}, run ${run.runId}.\n`));
+      writing(files[1] as string, 'a figure', () =>
+        writeFileAtomic(
+          files[1] as string,
+          stringify(
+            values.map((v) => columns.map((k) => v[k] ?? '')),
+            { header: true, columns },
+          ),
+        ),
+      );
+      writing(files[2] as string, 'a figure', () =>
+        writeFileAtomic(
+          files[2] as string,
+          `${c.title}\n\nHow to read it: ${c.read}\n\nData: ${name}.csv (${values.length} rows). nsbench ${run.tool.version}, run ${run.runId}.\n`,
+        ),
+      );
       if (chromium) pending.push({ name, svg, out: path('pdf'), files });
       figures.push({ name, title: c.title, files });
     }
@@ -113,7 +161,18 @@ export async function writeFigures(run: RunResults, dir: string, inputs: readonl
     await Promise.all([worker(), worker()]);
     const index = insideDir(dir, join(dir, 'figures.md'), 'the figures index');
     notAnInput(index, inputs, 'the figures index');
-    const md = [`# Figures of nsbench run ${run.runId}`, '', ...figures.flatMap((f) => [`## ${f.name}`, '', f.title, '', f.files.map((x) => `\`${basename(x)}\``).join(' · '), ''])].join('\n');
+    const md = [
+      `# Figures of nsbench run ${run.runId}`,
+      '',
+      ...figures.flatMap((f) => [
+        `## ${f.name}`,
+        '',
+        f.title,
+        '',
+        f.files.map((x) => `\`${basename(x)}\``).join(' · '),
+        '',
+      ]),
+    ].join('\n');
     writing(index, 'the figures index', () => writeFileAtomic(index, md));
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -1,5 +1,27 @@
-export { formatNs, formatRatio, formatVs, formatMetric, formatDelta, formatP, formatShare, systemLine, escapeHtml, textTable, fitTable, wrapText } from './format.ts';
-export { scenarioTable, problemLines, runSummary, summaryBlock, nextSteps, terminalWidth, LEGEND, TERMINAL_WIDTH } from './terminal.ts';
+export {
+  formatNs,
+  formatRatio,
+  formatVs,
+  formatMetric,
+  formatDelta,
+  formatP,
+  formatShare,
+  systemLine,
+  escapeHtml,
+  textTable,
+  fitTable,
+  wrapText,
+} from './format.ts';
+export {
+  scenarioTable,
+  problemLines,
+  runSummary,
+  summaryBlock,
+  nextSteps,
+  terminalWidth,
+  LEGEND,
+  TERMINAL_WIDTH,
+} from './terminal.ts';
 export { summaryRows, SUMMARY_HEADER, type SummaryRow } from './summary.ts';
 export { htmlReport } from './html.ts';
 export { markdownSummary } from './markdown.ts';

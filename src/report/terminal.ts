@@ -1,4 +1,10 @@
-import { densityMemAvailableDoubt, keyFindings, rampFigure, type RunResults, type ScenarioResult } from '../results/index.ts';
+import {
+  densityMemAvailableDoubt,
+  keyFindings,
+  rampFigure,
+  type RunResults,
+  type ScenarioResult,
+} from '../results/index.ts';
 import { NAMESPACES } from '../isolation/index.ts';
 import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
 import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, watchLine } from './conditions.ts';
@@ -21,7 +27,9 @@ function vsBaseline(v: ScenarioResult['summary'][number], metric: string): strin
   return formatVs(v.metrics[metric], v.variant === v.baseline);
 }
 
-/** A phase's median, or "-" where it does not apply (every sample 0: no user namespace to map, no cgroup to place in). */
+/**
+ * A phase's median, or "-" where it does not apply (every sample 0: no user namespace to map, no cgroup to place in).
+ */
 function phase(m: { median: number; max: number } | undefined): string {
   return !m || m.max === 0 ? '-' : formatNs(m.median);
 }
@@ -29,7 +37,10 @@ function phase(m: { median: number; max: number } | undefined): string {
 /** A count with its noun, singular or plural. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-/** The launch tables: boot (with the CPU it took), the workload's run time (per call where it reports calls), then the boot's phases. */
+/**
+ * The launch tables: boot (with the CPU it took), the workload's run time (per call where it reports calls), then the
+ * boot's phases.
+ */
 function launchTable(sc: ScenarioResult, width: number): string {
   const hasRun = sc.summary.some((v) => v.metrics['workload.elapsedNs']);
   const perCall = sc.summary.some((v) => v.metrics['workload.nsPerCall'] || v.metrics['workload.nsPerOp']);
@@ -38,18 +49,41 @@ function launchTable(sc: ScenarioResult, width: number): string {
   const boot = sc.summary.map((v) => {
     const m = v.metrics;
     const cpu = m.childCpuUs && m.launcherCpuUs ? formatNs((m.childCpuUs.median + m.launcherCpuUs.median) * 1e3) : '-';
-    return [v.variant, String(v.completed), formatNs(m.bootNs?.median), formatNs(m.bootNs?.p95), formatNs(m.bootNs?.p99), vsBaseline(v, 'bootNs'), cpu, issues(v)];
+    return [
+      v.variant,
+      String(v.completed),
+      formatNs(m.bootNs?.median),
+      formatNs(m.bootNs?.p95),
+      formatNs(m.bootNs?.p99),
+      vsBaseline(v, 'bootNs'),
+      cpu,
+      issues(v),
+    ];
   });
   const out = [fitTable(['variant', 'n', 'boot p50', 'p95', 'p99', 'vs base [95% CI]', 'cpu', 'errors'], boot, width)];
   const withRun = sc.summary.filter((v) => v.metrics['workload.elapsedNs']);
   if (hasRun) {
     const run = withRun.map((v) => {
       const m = v.metrics;
-      const row = [v.variant, String(m['workload.elapsedNs']?.n ?? 0), formatNs(m['workload.elapsedNs']?.median), formatNs(m['workload.elapsedNs']?.p95), vsBaseline(v, 'workload.elapsedNs')];
+      const row = [
+        v.variant,
+        String(m['workload.elapsedNs']?.n ?? 0),
+        formatNs(m['workload.elapsedNs']?.median),
+        formatNs(m['workload.elapsedNs']?.p95),
+        vsBaseline(v, 'workload.elapsedNs'),
+      ];
       if (perCall) row.push(formatNs((m['workload.nsPerCall'] ?? m['workload.nsPerOp'])?.median));
       return row;
     });
-    out.push('', `workload run time${withRun.length < sc.summary.length ? ` (the ${plural(withRun.length, 'variant')} whose workload reports one)` : ''}:`, fitTable(['variant', 'n', 'run p50', 'p95', 'vs base [95% CI]', ...(perCall ? ['per call/op p50'] : [])], run, width));
+    out.push(
+      '',
+      `workload run time${withRun.length < sc.summary.length ? ` (the ${plural(withRun.length, 'variant')} whose workload reports one)` : ''}:`,
+      fitTable(
+        ['variant', 'n', 'run p50', 'p95', 'vs base [95% CI]', ...(perCall ? ['per call/op p50'] : [])],
+        run,
+        width,
+      ),
+    );
   }
   const ph = ['variant', 'clone', 'map', 'cgroup', 'setup', 'exec'];
   if (hasSetup) ph.push('setup work');
@@ -70,12 +104,23 @@ function freezeTable(sc: ScenarioResult, width: number): string {
   const header = ['variant', 'n', 'freeze p50', 'p99', 'thaw p50', 'p99', 'retries', 'errors'];
   const rows = sc.summary.map((v) => {
     const m = v.metrics;
-    return [v.variant, String(v.completed), formatNs(m.freezeNs?.median), formatNs(m.freezeNs?.p99), formatNs(m.thawNs?.median), formatNs(m.thawNs?.p99), m.freezeRetries ? String(Math.round(m.freezeRetries.mean * m.freezeRetries.n)) : '-', issues(v)];
+    return [
+      v.variant,
+      String(v.completed),
+      formatNs(m.freezeNs?.median),
+      formatNs(m.freezeNs?.p99),
+      formatNs(m.thawNs?.median),
+      formatNs(m.thawNs?.p99),
+      m.freezeRetries ? String(Math.round(m.freezeRetries.mean * m.freezeRetries.n)) : '-',
+      issues(v),
+    ];
   });
   return fitTable(header, rows, width);
 }
 
-/** Throughput and latency of a network scenario: each test in its own table (a stream has no request/response figures). */
+/**
+ * Throughput and latency of a network scenario: each test in its own table (a stream has no request/response figures).
+ */
 function networkTable(sc: ScenarioResult, width: number): string {
   const tput = sc.summary.filter((v) => v.metrics['workload.throughputMbitPerSec']);
   const rr = sc.summary.filter((v) => v.metrics['workload.p50Ns'] && !v.metrics['workload.throughputMbitPerSec']);
@@ -87,7 +132,14 @@ function networkTable(sc: ScenarioResult, width: number): string {
         ['variant', 'n', 'Mbit/s p50', 'p5', 'vs base [95% CI]', 'errors'],
         [...tput, ...rest].map((v) => {
           const t = v.metrics['workload.throughputMbitPerSec'];
-          return [v.variant, String(v.completed), t ? t.median.toFixed(0) : '-', t ? t.p5.toFixed(0) : '-', t ? vsBaseline(v, 'workload.throughputMbitPerSec') : '-', issues(v)];
+          return [
+            v.variant,
+            String(v.completed),
+            t ? t.median.toFixed(0) : '-',
+            t ? t.p5.toFixed(0) : '-',
+            t ? vsBaseline(v, 'workload.throughputMbitPerSec') : '-',
+            issues(v),
+          ];
         }),
         width,
       ),
@@ -96,14 +148,24 @@ function networkTable(sc: ScenarioResult, width: number): string {
     out.push(
       fitTable(
         ['variant', 'n', 'request/response p50', 'p99', 'vs base [95% CI]', 'errors'],
-        rr.map((v) => [v.variant, String(v.completed), formatNs(v.metrics['workload.p50Ns']?.median), formatNs(v.metrics['workload.p99Ns']?.median), vsBaseline(v, 'workload.p50Ns'), issues(v)]),
+        rr.map((v) => [
+          v.variant,
+          String(v.completed),
+          formatNs(v.metrics['workload.p50Ns']?.median),
+          formatNs(v.metrics['workload.p99Ns']?.median),
+          vsBaseline(v, 'workload.p50Ns'),
+          issues(v),
+        ]),
         width,
       ),
     );
   return out.join('\n\n');
 }
 
-/** Density ramps: how many were held, how fast, how long teardown took; then what each sandbox cost in memory (mean of the ramps [95% CI]). */
+/**
+ * Density ramps: how many were held, how fast, how long teardown took; then what each sandbox cost in memory (mean of
+ * the ramps [95% CI]).
+ */
 function densityTable(sc: ScenarioResult, width: number): string {
   const ramps = sc.summary.map((v) => {
     const m = v.metrics;
@@ -128,13 +190,35 @@ function densityTable(sc: ScenarioResult, width: number): string {
     densityFigure(sc, v.variant, 'nsObjectsPerInstanceBytes'),
     densityFigure(sc, v.variant, 'memPerInstanceBytes'),
   ]);
-  const notes = [...new Set(sc.samples.flatMap((s) => (s.state === 'completed' ? (s.notes ?? []).map((n) => `${s.variant}: ${n}`) : [])))];
+  const notes = [
+    ...new Set(
+      sc.samples.flatMap((s) => (s.state === 'completed' ? (s.notes ?? []).map((n) => `${s.variant}: ${n}`) : [])),
+    ),
+  ];
   const doubt = densityMemAvailableDoubt(sc);
   return [
-    fitTable(['variant', 'ramps', 'held', 'launches/s', 'boot, first 10%', 'last 10%', 'teardown', 'kernel work after', 'errors'], ramps, width),
+    fitTable(
+      [
+        'variant',
+        'ramps',
+        'held',
+        'launches/s',
+        'boot, first 10%',
+        'last 10%',
+        'teardown',
+        'kernel work after',
+        'errors',
+      ],
+      ramps,
+      width,
+    ),
     '',
     'memory per sandbox (mean of the ramps):',
-    fitTable(['variant', 'ramps', 'charged [95% CI]', 'of it kernel', 'PSS', 'ns objects', 'MemAvailable'], memory, width),
+    fitTable(
+      ['variant', 'ramps', 'charged [95% CI]', 'of it kernel', 'PSS', 'ns objects', 'MemAvailable'],
+      memory,
+      width,
+    ),
     ...notes.map((n) => wrapText(n, width, '    ', '  ')),
     ...(doubt ? [wrapText(doubt, width, '    ', 'note: ')] : []),
   ].join('\n');
@@ -146,7 +230,13 @@ function isolationTable(sc: ScenarioResult, width: number): string {
   const rows = isolationMatrix({ scenarios: [sc] } as RunResults, sc).map((r) => {
     const v = sc.summary.find((x) => x.variant === r.variant);
     const applicable = r.cells.filter((c) => c && c.status !== 'n/a').length;
-    return [r.variant, String(v?.completed ?? 0), ...r.cells.map(cellSymbol), `${r.isolated}/${applicable}${r.inconsistentRounds ? ` (${r.inconsistentRounds} rounds differ)` : ''}`, v ? issues(v) : ''];
+    return [
+      r.variant,
+      String(v?.completed ?? 0),
+      ...r.cells.map(cellSymbol),
+      `${r.isolated}/${applicable}${r.inconsistentRounds ? ` (${r.inconsistentRounds} rounds differ)` : ''}`,
+      v ? issues(v) : '',
+    ];
   });
   return `${fitTable(header, rows, width, header.length)}\n${wrapText('✓ isolated: its own instance, the host’s neither seen nor changed from inside · ✗ not isolated · – nothing to hide. Evidence per cell: the HTML report. What each set costs: "isolation vs cost" below.', width, '  ', '  ')}`;
 }
@@ -154,7 +244,18 @@ function isolationTable(sc: ScenarioResult, width: number): string {
 /** Victim slowdown beside each antagonist and cgroup setting. */
 function interferenceTable(sc: ScenarioResult, width: number): string {
   const rows = interferenceRows(sc);
-  const header = ['variant', 'n', 'victim run p50', 'slowdown vs alone [95% CI]', 'harm removed', 'p', 'antag. pids peak', 'pids.max hits', 'antag. throttled', 'errors'];
+  const header = [
+    'variant',
+    'n',
+    'victim run p50',
+    'slowdown vs alone [95% CI]',
+    'harm removed',
+    'p',
+    'antag. pids peak',
+    'pids.max hits',
+    'antag. throttled',
+    'errors',
+  ];
   const table = sc.summary.map((v) => {
     const r = rows.find((x) => x.variant === v.variant);
     const m = v.metrics['workload.elapsedNs'];
@@ -162,16 +263,22 @@ function interferenceTable(sc: ScenarioResult, width: number): string {
       v.variant,
       String(v.completed),
       formatNs(m?.median),
-      v.variant === v.baseline ? 'alone (baseline)' : m?.tooFew ? formatVs(m, false) : formatRatio(r?.slowdown ?? m?.ratioToBaseline, r?.slowdownCI ?? undefined),
+      v.variant === v.baseline
+        ? 'alone (baseline)'
+        : m?.tooFew
+          ? formatVs(m, false)
+          : formatRatio(r?.slowdown ?? m?.ratioToBaseline, r?.slowdownCI ?? undefined),
       r?.removed !== null && r?.removed !== undefined ? `${formatShare(r.removed)} of ${r.referenceSetting}'s` : '-',
       formatP(r?.pLessThanReference),
       r?.antagonistPidsPeak === null || r?.antagonistPidsPeak === undefined ? '-' : String(r.antagonistPidsPeak),
-      r?.antagonistPidsMaxEvents === null || r?.antagonistPidsMaxEvents === undefined ? '-' : String(r.antagonistPidsMaxEvents),
+      r?.antagonistPidsMaxEvents === null || r?.antagonistPidsMaxEvents === undefined
+        ? '-'
+        : String(r.antagonistPidsMaxEvents),
       r?.antagonistThrottledUs ? formatNs(r.antagonistThrottledUs * 1e3) : '-',
       issues(v),
     ];
   });
-  return `${fitTable(header, table, width)}\n${wrapText("harm removed: the share of the reference setting's extra slowdown (the one named; \"none\" where the run has the unlimited antagonist) that this setting took away; p: one-sided Mann-Whitney, the victim faster than beside the reference", width, '  ', '  ')}`;
+  return `${fitTable(header, table, width)}\n${wrapText('harm removed: the share of the reference setting\'s extra slowdown (the one named; "none" where the run has the unlimited antagonist) that this setting took away; p: one-sided Mann-Whitney, the victim faster than beside the reference', width, '  ', '  ')}`;
 }
 
 /** Isolation beside its cost, per namespace set of the run's isolation scenarios. */
@@ -183,9 +290,14 @@ export function axiomsTable(run: RunResults, width = TERMINAL_WIDTH): string | n
       r.cells.map(cellSymbol).join(' '),
       String(r.isolated),
       r.bootRatio === null ? (r.bootMissing ?? '-') : formatRatio(r.bootRatio, r.bootRatioCI ?? undefined),
-      r.runRatio === null ? '-' : `${formatRatio(r.runRatio)}${r.runWorkloads ? ` (${plural(r.runWorkloads, 'workload')})` : ''}`,
+      r.runRatio === null
+        ? '-'
+        : `${formatRatio(r.runRatio)}${r.runWorkloads ? ` (${plural(r.runWorkloads, 'workload')})` : ''}`,
     ]);
-    out.push(`\nisolation vs cost (${sc.name}) — cells in the order ${NAMESPACES.join(' ')}`, fitTable(['namespace set', 'cells', 'isolated', 'boot vs bare [95% CI]', 'run time vs bare'], rows, width, 2));
+    out.push(
+      `\nisolation vs cost (${sc.name}) — cells in the order ${NAMESPACES.join(' ')}`,
+      fitTable(['namespace set', 'cells', 'isolated', 'boot vs bare [95% CI]', 'run time vs bare'], rows, width, 2),
+    );
   }
   return out.length ? out.join('\n') : null;
 }
@@ -223,7 +335,15 @@ export const LEGEND =
 export function summaryBlock(run: RunResults, width = TERMINAL_WIDTH): string {
   const out = ['', `── summary ${'─'.repeat(Math.max(0, width - 11))}`, wrapText(systemLine(run), width, '  ')];
   const rows = summaryRows(run);
-  if (rows.length) out.push('', fitTable(SUMMARY_HEADER, rows.map((r) => [r.setting, r.what, r.delta, r.ratio, r.direction]), width));
+  if (rows.length)
+    out.push(
+      '',
+      fitTable(
+        SUMMARY_HEADER,
+        rows.map((r) => [r.setting, r.what, r.delta, r.ratio, r.direction]),
+        width,
+      ),
+    );
   // each warning once: printed under its scenario above, only counted here
   const findings = keyFindings(run).filter((f) => f.topic !== 'warnings');
   if (findings.length) out.push('', 'key findings:', ...findings.map((f) => wrapText(f.text, width, '    ', '  - ')));
@@ -233,23 +353,38 @@ export function summaryBlock(run: RunResults, width = TERMINAL_WIDTH): string {
     for (const w of own) seen.add(w);
     return own.length ? [`${s.name} (${own.length})`] : [];
   });
-  if (warned.length) out.push(wrapText(`warnings, printed under their scenario above: ${warned.join(', ')}`, width, '    ', '  ! '));
+  if (warned.length)
+    out.push(wrapText(`warnings, printed under their scenario above: ${warned.join(', ')}`, width, '    ', '  ! '));
   return out.join('\n');
 }
 
-/** The terminal summary of a run: a legend, each scenario's tables, the axioms, then the summary and key findings last (what stays on screen). */
+/**
+ * The terminal summary of a run: a legend, each scenario's tables, the axioms, then the summary and key findings last
+ * (what stays on screen).
+ */
 export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
   const out: string[] = [wrapText(LEGEND, width)];
   const printed = new Map<string, string>(); // a warning already printed, and under which scenario
   for (const sc of run.scenarios) {
     out.push('', `── ${sc.name} (${sc.kind}) ${'─'.repeat(Math.max(0, width - sc.name.length - sc.kind.length - 7))}`);
     out.push(wrapText(sc.description, width));
-    out.push(wrapText(`${plural(sc.rounds, 'round')} after ${sc.warmupRounds} warm-up, seed ${sc.seed}, ${plural(sc.variants.length, 'variant')}. ${paceLine(sc)}`, width, '  '));
+    out.push(
+      wrapText(
+        `${plural(sc.rounds, 'round')} after ${sc.warmupRounds} warm-up, seed ${sc.seed}, ${plural(sc.variants.length, 'variant')}. ${paceLine(sc)}`,
+        width,
+        '  ',
+      ),
+    );
     const watch = watchLine(sc);
     if (watch) out.push(wrapText(watch, width, '  '));
     out.push('', scenarioTable(sc, width));
     const carry = carryOverRows(sc);
-    if (carry.some((r) => r[5] === 'yes')) out.push('', `carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`, fitTable(CARRY_HEADER, carry, width));
+    if (carry.some((r) => r[5] === 'yes'))
+      out.push(
+        '',
+        `carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`,
+        fitTable(CARRY_HEADER, carry, width),
+      );
     const problems = problemLines(sc);
     if (problems.length) out.push('problems:', ...problems.map((p) => wrapText(p.trim(), width, '    ', '  ')));
     // each warning once: one that an earlier scenario already printed (the load at the start of the run) is only named
@@ -258,7 +393,14 @@ export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
       out.push(wrapText(w, width, '    ', 'warning: '));
       printed.set(w, sc.name);
     }
-    if (again.length) out.push(wrapText(`warning: ${again.length === 1 ? 'the same one' : `the same ${again.length}`} as under ${[...new Set(again.map((w) => printed.get(w)))].join(', ')} above`, width, '    '));
+    if (again.length)
+      out.push(
+        wrapText(
+          `warning: ${again.length === 1 ? 'the same one' : `the same ${again.length}`} as under ${[...new Set(again.map((w) => printed.get(w)))].join(', ')} above`,
+          width,
+          '    ',
+        ),
+      );
   }
   const axioms = axiomsTable(run, width);
   if (axioms) out.push(axioms);
@@ -269,9 +411,30 @@ export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
 /** The last lines after a run: where its files are and what to do next. */
 export function nextSteps(files: { json: string; html?: string }, width = TERMINAL_WIDTH): string {
   const lines = ['next:'];
-  if (files.html) lines.push(wrapText(`open ${files.html} in a browser: every table with its charts and the evidence behind each finding`, width, '    ', '  - '));
-  lines.push(wrapText(`gate a change in CI: keep ${files.json} as the baseline, rerun after the change, then \`nsbench compare ${files.json} <new results.json>\` (exit 1 on a regression)`, width, '    ', '  - '));
-  lines.push(wrapText(`or measure both sides in one run: \`nsbench ab --knob PATH=A,B\` (also --program-a/-b, --launcher-a/-b, --engine-a/-b)`, width, '    ', '  - '));
+  if (files.html)
+    lines.push(
+      wrapText(
+        `open ${files.html} in a browser: every table with its charts and the evidence behind each finding`,
+        width,
+        '    ',
+        '  - ',
+      ),
+    );
+  lines.push(
+    wrapText(
+      `gate a change in CI: keep ${files.json} as the baseline, rerun after the change, then \`nsbench compare ${files.json} <new results.json>\` (exit 1 on a regression)`,
+      width,
+      '    ',
+      '  - ',
+    ),
+  );
+  lines.push(
+    wrapText(
+      `or measure both sides in one run: \`nsbench ab --knob PATH=A,B\` (also --program-a/-b, --launcher-a/-b, --engine-a/-b)`,
+      width,
+      '    ',
+      '  - ',
+    ),
+  );
   return lines.join('\n');
 }
-

@@ -10,9 +10,16 @@ export interface ReportFiles {
   charts: number;
 }
 
-/** Writes reports/<run-id>.html and reports/<run-id>.md; never onto one of `inputs` (the files the report was read from). */
+/**
+ * Writes reports/<run-id>.html and reports/<run-id>.md; never onto one of `inputs` (the files the report was read
+ * from).
+ */
 export async function writeReports(run: RunResults, dir: string, inputs: readonly string[] = []): Promise<ReportFiles> {
-  const files = { html: insideDir(dir, join(dir, `${run.runId}.html`), 'the report'), markdown: insideDir(dir, join(dir, `${run.runId}.md`), 'the report'), charts: 0 };
+  const files = {
+    html: insideDir(dir, join(dir, `${run.runId}.html`), 'the report'),
+    markdown: insideDir(dir, join(dir, `${run.runId}.md`), 'the report'),
+    charts: 0,
+  };
   notAnInput(files.html, inputs, 'the report');
   notAnInput(files.markdown, inputs, 'the report');
   outputDir(dir, 'the report');

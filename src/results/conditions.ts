@@ -11,16 +11,25 @@ const CARRY_MIN_N = 6;
  * too); only measured samples are judged. null where there is nothing to
  * compare (one variant, or no recorded predecessors).
  */
-export function carryOverOf(samples: readonly Sample[], metric: string, summary: readonly VariantSummary[]): CarryOver | null {
+export function carryOverOf(
+  samples: readonly Sample[],
+  metric: string,
+  summary: readonly VariantSummary[],
+): CarryOver | null {
   const values = samples.flatMap((s) => {
     const prev = s.conditions?.prev;
     const v = s.state === 'completed' ? s.metrics[metric] : undefined;
-    return isMeasured(s) && prev && v !== undefined && Number.isFinite(v) ? [{ variant: s.variant, prev, value: v, round: s.round }] : [];
+    return isMeasured(s) && prev && v !== undefined && Number.isFinite(v)
+      ? [{ variant: s.variant, prev, value: v, round: s.round }]
+      : [];
   });
   if (new Set(values.map((v) => v.prev)).size < 2) return null;
   const est = carryOverEstimate(values, { minN: CARRY_MIN_N });
   const test = carryOverTest(values);
-  const bias = carryOverBias(values, summary.map((v) => ({ variant: v.variant, baseline: v.baseline }))).map((b) => ({ variant: b.variant, baseline: b.baseline, pct: 100 * (Math.exp(b.logBias) - 1) }));
+  const bias = carryOverBias(
+    values,
+    summary.map((v) => ({ variant: v.variant, baseline: v.baseline })),
+  ).map((b) => ({ variant: b.variant, baseline: b.baseline, pct: 100 * (Math.exp(b.logBias) - 1) }));
   let smallest: CarryOver['smallestEffect'] = null;
   for (const v of summary) {
     const m = v.metrics[metric];
@@ -49,7 +58,9 @@ export const CARRY_BIAS_PCT = 1;
  */
 export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0, kind = 'launch'): string[] {
   if (!c || !/Ns$/.test(c.metric) || !c.test || c.test.p >= CARRY_ALPHA) return [];
-  const biased = (c.bias ?? []).filter((b) => Math.abs(b.pct) >= CARRY_BIAS_PCT).sort((a, b) => Math.abs(b.pct) - Math.abs(a.pct));
+  const biased = (c.bias ?? [])
+    .filter((b) => Math.abs(b.pct) >= CARRY_BIAS_PCT)
+    .sort((a, b) => Math.abs(b.pct) - Math.abs(a.pct));
   if (!biased.length) return [];
   // the predecessors that stand after Holm and shift the next launch by a share worth naming (1% of the median),
   // largest first: the others stand only because the culprits' successors move every variant's median a little
@@ -57,16 +68,23 @@ export function carryOverWarnings(c: CarryOver | null, medianOfMetric = 0, kind 
     .filter((t) => t.pHolm < CARRY_ALPHA)
     .flatMap((t) => {
       const p = c.predecessors.find((x) => x.prev === t.prev);
-      return p && (medianOfMetric <= 0 || Math.abs(p.shift) >= (CARRY_BIAS_PCT / 100) * medianOfMetric) ? [{ ...p, pHolm: t.pHolm }] : [];
+      return p && (medianOfMetric <= 0 || Math.abs(p.shift) >= (CARRY_BIAS_PCT / 100) * medianOfMetric)
+        ? [{ ...p, pHolm: t.pHolm }]
+        : [];
     })
     .sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift));
   if (!named.length) return [];
   const what = kind === 'launch' ? 'launch' : 'sample';
   const one = (p: (typeof named)[number], i: number) =>
     `${i === 0 ? `a ${what} right after` : 'after'} ${p.prev} is ${fmt(Math.abs(p.shift))} ${p.shift > 0 ? 'slower' : 'faster'}${p.ci ? ` [${fmt(p.ci[0])}, ${fmt(p.ci[1])}]` : ''} (Holm p ${fmtP(p.pHolm)})`;
-  const ratios = `${biased.slice(0, 4).map((b) => `${b.variant}/${b.baseline} by ${b.pct >= 0 ? '+' : ''}${b.pct.toFixed(1)}%`).join(', ')}${biased.length > 4 ? ` and ${biased.length - 4} more` : ''}`;
+  const ratios = `${biased
+    .slice(0, 4)
+    .map((b) => `${b.variant}/${b.baseline} by ${b.pct >= 0 ? '+' : ''}${b.pct.toFixed(1)}%`)
+    .join(', ')}${biased.length > 4 ? ` and ${biased.length - 4} more` : ''}`;
   const hint = kind === 'launch' ? ' (compare with --pace quiesced)' : '';
-  return [`carry-over: ${named.slice(0, 3).map(one).join('; ')}${named.length > 3 ? `; and ${named.length - 3} more` : ''} on ${c.metric} than its variant's median (one permutation test over all predecessors: p ${fmtP(c.test.p)}); the order shifts the reported ratios ${ratios}${hint}`];
+  return [
+    `carry-over: ${named.slice(0, 3).map(one).join('; ')}${named.length > 3 ? `; and ${named.length - 3} more` : ''} on ${c.metric} than its variant's median (one permutation test over all predecessors: p ${fmtP(c.test.p)}); the order shifts the reported ratios ${ratios}${hint}`,
+  ];
 }
 
 const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
@@ -100,7 +118,10 @@ export function loadWarnings(load: readonly RoundLoad[] | undefined, retried: bo
   if (!load?.length) return [];
   const bad = load.filter((l) => l.disturbed.length);
   const out: string[] = [];
-  if (load[0]?.source === 'proc-stat') out.push('this kernel has no pressure stall information (PSI): competing load is judged from /proc/stat and process CPU alone');
+  if (load[0]?.source === 'proc-stat')
+    out.push(
+      'this kernel has no pressure stall information (PSI): competing load is judged from /proc/stat and process CPU alone',
+    );
   if (!bad.length) return out;
   const reasons = measuredRanges(bad.flatMap((l) => l.disturbed.map((d) => d.replace(/ \(.*\)$/, ''))));
   const worst = bad.reduce((a, b) => (b.foreignCpu > a.foreignCpu ? b : a));
@@ -109,7 +130,9 @@ export function loadWarnings(load: readonly RoundLoad[] | undefined, retried: bo
   const stillBad = [...final.values()].filter((l) => l.disturbed.length).length;
   out.push(
     `competing load disturbed ${bad.length} of ${load.length} rounds (${reasons.join('; ')}; worst: ${worst.disturbed.join('; ')})` +
-      (retried ? `: ${stillBad} still disturbed after the retries (their samples are marked "disturbed")` : ': their samples are marked "disturbed" — rerun on a quiet machine, or with --retry-noisy N'),
+      (retried
+        ? `: ${stillBad} still disturbed after the retries (their samples are marked "disturbed")`
+        : ': their samples are marked "disturbed" — rerun on a quiet machine, or with --retry-noisy N'),
   );
   return out;
 }

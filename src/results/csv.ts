@@ -12,7 +12,10 @@ import type { RunResults } from './types.ts';
 export const CSV_UNITS = ['ns', 'bytes', 'ops/s', 'Mbit/s', 'ratio', 'count'] as const;
 export type CsvUnit = (typeof CSV_UNITS)[number];
 
-/** A metric's CSV unit and the factor its recorded value is multiplied by to be in it (from the name's suffix: ...Ns, ...Us, ...Kb). */
+/**
+ * A metric's CSV unit and the factor its recorded value is multiplied by to be in it (from the name's suffix: ...Ns,
+ * ...Us, ...Kb).
+ */
 export function csvUnit(metric: string): { unit: CsvUnit; factor: number } {
   if (/MbitPerSec$/.test(metric)) return { unit: 'Mbit/s', factor: 1 };
   if (/PerSec$/.test(metric)) return { unit: 'ops/s', factor: 1 };
@@ -43,7 +46,28 @@ export function cpuText(cpus: { sandboxes: readonly number[] } | undefined): str
 /** Booleans as true/false (pandas and R read them as logicals), absent values as empty cells (NA). */
 const CAST = { boolean: (v: boolean) => (v ? 'true' : 'false') };
 
-export const SAMPLES_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'namespaces', 'round', 'attempt', 'warmup', 'seq', 'state', 'measured', 'disturbed', 'superseded', 'pace', 'prev', 'gap_ns', 'cpus', 'metric', 'value', 'unit', 'problem'] as const;
+export const SAMPLES_CSV_COLUMNS = [
+  'run_id',
+  'scenario',
+  'variant',
+  'namespaces',
+  'round',
+  'attempt',
+  'warmup',
+  'seq',
+  'state',
+  'measured',
+  'disturbed',
+  'superseded',
+  'pace',
+  'prev',
+  'gap_ns',
+  'cpus',
+  'metric',
+  'value',
+  'unit',
+  'problem',
+] as const;
 
 /**
  * Raw samples in long (tidy) form: one row per sample and metric, with every
@@ -62,8 +86,26 @@ export function samplesCsv(run: RunResults): string {
     const cpus = cpuText(sc.cpus);
     for (const s of sc.samples) {
       const c = s.conditions;
-      const base = [run.runId, sc.name, s.variant, nsOf.get(s.variant) ?? '', s.round, s.attempt ?? 0, s.warmup, s.seq, s.state, isMeasured(s) && s.state === 'completed', (s.disturbed?.length ?? 0) > 0, s.superseded === true, c?.pace ?? sc.pace ?? 'interleaved', c?.prev ?? null, c?.gapNs ?? null, cpus];
-      const metrics = s.state === 'completed' || (s.state === 'errored' && s.metrics) ? Object.entries(s.metrics ?? {}) : [];
+      const base = [
+        run.runId,
+        sc.name,
+        s.variant,
+        nsOf.get(s.variant) ?? '',
+        s.round,
+        s.attempt ?? 0,
+        s.warmup,
+        s.seq,
+        s.state,
+        isMeasured(s) && s.state === 'completed',
+        (s.disturbed?.length ?? 0) > 0,
+        s.superseded === true,
+        c?.pace ?? sc.pace ?? 'interleaved',
+        c?.prev ?? null,
+        c?.gapNs ?? null,
+        cpus,
+      ];
+      const metrics =
+        s.state === 'completed' || (s.state === 'errored' && s.metrics) ? Object.entries(s.metrics ?? {}) : [];
       if (!metrics.length) rows.push([...base, null, null, null, s.state === 'completed' ? 'none' : s.reason]);
       for (const [metric, value] of metrics) {
         const { unit, factor } = csvUnit(metric);
@@ -74,9 +116,44 @@ export function samplesCsv(run: RunResults): string {
   return stringify(rows, { header: true, columns: [...SAMPLES_CSV_COLUMNS], cast: CAST });
 }
 
-export const SUMMARY_CSV_COLUMNS = ['run_id', 'scenario', 'variant', 'baseline', 'metric', 'unit', 'n', 'median', 'median_ci95_low', 'median_ci95_high', 'p5', 'p75', 'p95', 'p99', 'mean', 'sd', 'mad', 'cv', 'min', 'max', 'outliers', 'ratio_to_baseline', 'ratio_ci95_low', 'ratio_ci95_high', 'direction', 'per_round_ratio', 'p_paired', 'too_few', 'errored', 'pace', 'cpus'] as const;
+export const SUMMARY_CSV_COLUMNS = [
+  'run_id',
+  'scenario',
+  'variant',
+  'baseline',
+  'metric',
+  'unit',
+  'n',
+  'median',
+  'median_ci95_low',
+  'median_ci95_high',
+  'p5',
+  'p75',
+  'p95',
+  'p99',
+  'mean',
+  'sd',
+  'mad',
+  'cv',
+  'min',
+  'max',
+  'outliers',
+  'ratio_to_baseline',
+  'ratio_ci95_low',
+  'ratio_ci95_high',
+  'direction',
+  'per_round_ratio',
+  'p_paired',
+  'too_few',
+  'errored',
+  'pace',
+  'cpus',
+] as const;
 
-/** Per-variant summary: one row per variant and metric, in the same units as the raw CSV; ratios are unit-free; direction as the tables say it. */
+/**
+ * Per-variant summary: one row per variant and metric, in the same units as the raw CSV; ratios are unit-free;
+ * direction as the tables say it.
+ */
 export function summaryCsv(run: RunResults): string {
   const rows: (string | number | boolean | null)[][] = [];
   for (const sc of run.scenarios) {

@@ -21,7 +21,9 @@ export function headlineOf(sc: Pick<ScenarioResult, 'kind' | 'samples'>): { metr
     case 'interference':
       return { metric: 'workload.elapsedNs', label: 'workload run time' };
     default:
-      return sc.samples.some((s) => s.state === 'completed' && s.metrics['workload.elapsedNs'] !== undefined) ? { metric: 'workload.elapsedNs', label: 'workload run time' } : { metric: 'bootNs', label: 'boot time' };
+      return sc.samples.some((s) => s.state === 'completed' && s.metrics['workload.elapsedNs'] !== undefined)
+        ? { metric: 'workload.elapsedNs', label: 'workload run time' }
+        : { metric: 'bootNs', label: 'boot time' };
   }
 }
 
@@ -38,15 +40,33 @@ function medianOf(sc: ScenarioResult, metric: string): number {
  * runner calls it at each scenario's end, and a samples file read back gets
  * the same.
  */
-export function finalizeScenario(sc: ScenarioResult, env: { stealFraction?: number; loadPerCore?: number }, retried = false): void {
+export function finalizeScenario(
+  sc: ScenarioResult,
+  env: { stealFraction?: number; loadPerCore?: number },
+  retried = false,
+): void {
   const { metric } = headlineOf(sc);
-  sc.summary = summarize(sc.samples, sc.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? sc.baseline })));
+  sc.summary = summarize(
+    sc.samples,
+    sc.variants.map((v) => ({ id: v.id, baseline: v.baseline ?? sc.baseline })),
+  );
   const measured = sc.samples.filter((s) => isMeasured(s));
-  sc.precision = precisionOf(measured, sc.variants.map((v) => v.id), metric).filter((p) => p.n > 0);
+  sc.precision = precisionOf(
+    measured,
+    sc.variants.map((v) => v.id),
+    metric,
+  ).filter((p) => p.n > 0);
   const carry = sc.kind === 'density' ? null : carryOverOf(sc.samples, metric, sc.summary);
   if (carry) sc.carryOver = carry;
   sc.warnings = [
-    ...scenarioWarnings(sc.samples, sc.summary, sc.baseline, metric, env, sc.kind === 'density' || sc.kind === 'isolation' ? 0 : undefined), // a density sample is a whole ramp of launches; an isolation cell a verdict, not an estimate
+    ...scenarioWarnings(
+      sc.samples,
+      sc.summary,
+      sc.baseline,
+      metric,
+      env,
+      sc.kind === 'density' || sc.kind === 'isolation' ? 0 : undefined,
+    ), // a density sample is a whole ramp of launches; an isolation cell a verdict, not an estimate
     ...carryOverWarnings(carry, medianOf(sc, metric), sc.kind),
     ...loadWarnings(sc.load, retried),
   ];

@@ -11,7 +11,10 @@ import type { RunResults, Sample, ScenarioResult, VariantInfo } from './types.ts
 // stage) for a live run and a rebuilt one alike; report/ only formats it.
 
 const byVariantCache = new WeakMap<ScenarioResult, Map<string, ScenarioResult['samples']>>();
-/** A scenario's samples grouped by variant, built once per scenario: per-variant lookups stay linear at thousands of variants. */
+/**
+ * A scenario's samples grouped by variant, built once per scenario: per-variant lookups stay linear at thousands of
+ * variants.
+ */
 export function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['samples'] {
   let m = byVariantCache.get(sc);
   if (!m) {
@@ -74,7 +77,6 @@ export interface InterferenceRow {
   antagonistThrottledUs: number | null;
 }
 
-
 function plainVariant(v: VariantInfo): boolean {
   return !v.cgroup && !v.engine && !v.antagonist && !v.userMap && !v.tmpfs && !v.net && !v.freeze && !v.density;
 }
@@ -91,8 +93,12 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
   return sc.variants.map((v) => {
     const samples = samplesOf(sc, v.id).filter((s) => s.state === 'completed' && isMeasured(s));
     const last = samples.at(-1);
-    const cells = last && last.state === 'completed' && last.isolation ? NAMESPACES.map((n) => last.isolation?.find((c) => c.ns === n) ?? null) : NAMESPACES.map(() => null);
-    const key = (s: (typeof samples)[number]) => (s.state === 'completed' ? (s.isolation ?? []).map((c) => c.status).join(',') : '');
+    const cells =
+      last && last.state === 'completed' && last.isolation
+        ? NAMESPACES.map((n) => last.isolation?.find((c) => c.ns === n) ?? null)
+        : NAMESPACES.map(() => null);
+    const key = (s: (typeof samples)[number]) =>
+      s.state === 'completed' ? (s.isolation ?? []).map((c) => c.status).join(',') : '';
     const inconsistentRounds = last ? samples.filter((s) => key(s) !== key(last)).length : 0;
 
     // cost comes from the run's boot scenario (30 rounds), never from the probe's own few launches
@@ -108,13 +114,19 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
       bootRatio = v.ns.length === 0 ? 1 : (m?.ratioToBaseline ?? null);
       bootRatioCI = v.ns.length === 0 ? null : (m?.ratioCI95 ?? null);
       bootFrom = `${boot.name}/${inBoot.id}`;
-      if (bootRatio === null) bootMissing = m?.tooFew ? `too few samples in ${bootFrom}` : `no completed samples in ${bootFrom}`;
+      if (bootRatio === null)
+        bootMissing = m?.tooFew ? `too few samples in ${bootFrom}` : `no completed samples in ${bootFrom}`;
     }
     const runRatios: number[] = [];
     if (!v.userMap)
       for (const s of launches) {
         for (const x of s.variants) {
-          if (!plainVariant({ ...x, workload: undefined }) || setId(canonicalSet(x.ns)) !== setId(canonicalSet(v.ns)) || v.ns.length === 0) continue;
+          if (
+            !plainVariant({ ...x, workload: undefined }) ||
+            setId(canonicalSet(x.ns)) !== setId(canonicalSet(v.ns)) ||
+            v.ns.length === 0
+          )
+            continue;
           const r = s.summary.find((y) => y.variant === x.id)?.metrics['workload.elapsedNs']?.ratioToBaseline;
           if (r) runRatios.push(r);
         }
@@ -136,20 +148,30 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
 }
 
 function elapsedOf(sc: ScenarioResult, variant: string): number[] {
-  return samplesOf(sc, variant).flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.metrics['workload.elapsedNs'] !== undefined ? [s.metrics['workload.elapsedNs']] : []));
+  return samplesOf(sc, variant).flatMap((s) =>
+    s.state === 'completed' && isMeasured(s) && s.metrics['workload.elapsedNs'] !== undefined
+      ? [s.metrics['workload.elapsedNs']]
+      : [],
+  );
 }
 
-/** Victim slowdown per antagonist and cgroup setting, and how much of the unlimited antagonist's harm each setting removed. */
+/**
+ * Victim slowdown per antagonist and cgroup setting, and how much of the unlimited antagonist's harm each setting
+ * removed.
+ */
 export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
   const out: InterferenceRow[] = [];
   for (const v of sc.variants) {
     if (!v.antagonist) continue;
     const parts = v.id.split('/');
     const setting = parts.at(-1) ?? v.id;
-    const antagonist = parts.slice(1, -1).join('/') || JSON.stringify((v.antagonist as { workload?: unknown }).workload);
+    const antagonist =
+      parts.slice(1, -1).join('/') || JSON.stringify((v.antagonist as { workload?: unknown }).workload);
     // the reference: the same victim and antagonist with setting "none", else that antagonist's first setting
     const prefix = `${parts.slice(0, -1).join('/')}/`;
-    const siblings = sc.variants.filter((x) => x.antagonist && x.id.startsWith(prefix) && !x.id.slice(prefix.length).includes('/'));
+    const siblings = sc.variants.filter(
+      (x) => x.antagonist && x.id.startsWith(prefix) && !x.id.slice(prefix.length).includes('/'),
+    );
     const refV = siblings.find((x) => x.id === `${prefix}none`) ?? siblings[0];
     const ref = refV && refV.id !== v.id ? refV.id : null;
     const sum = sc.summary.find((x) => x.variant === v.id);
@@ -157,13 +179,15 @@ export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
     const refM = ref ? sc.summary.find((x) => x.variant === ref)?.metrics['workload.elapsedNs'] : undefined;
     const slowdown = m?.ratioToBaseline ?? null;
     const refSlow = refM?.ratioToBaseline ?? null;
-    const removed = slowdown !== null && refSlow !== null && refSlow - 1 > 0.02 ? (refSlow - slowdown) / (refSlow - 1) : null;
+    const removed =
+      slowdown !== null && refSlow !== null && refSlow - 1 > 0.02 ? (refSlow - slowdown) / (refSlow - 1) : null;
     const mine = elapsedOf(sc, v.id);
     const theirs = ref ? elapsedOf(sc, ref) : [];
     let p: number | null = null;
     if (mine.length >= 3 && theirs.length >= 3 && m && refM) {
       const t = mannWhitneyU(mine, theirs);
-      // one-sided: this setting's victim is faster (smaller elapsed) than the reference's (medians of the same samples, from the summary)
+      // one-sided: this setting's victim is faster (smaller elapsed) than the reference's (medians of the same samples,
+      // from the summary)
       p = m.median < refM.median ? t.p / 2 : 1 - t.p / 2;
     }
     const metric = (k: string) => sum?.metrics[k]?.median ?? null;
@@ -186,13 +210,19 @@ export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
   return out;
 }
 
-/** The median per measured launch of a kernel-work metric: a launch without the item did none of it (0). NaN without launches. */
+/**
+ * The median per measured launch of a kernel-work metric: a launch without the item did none of it (0). NaN without
+ * launches.
+ */
 export function perLaunchMedian(sc: ScenarioResult, variant: string, metric: string): number {
   const launches = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
   return launches.length ? median(launches.map((s) => (s.state === 'completed' ? (s.metrics[metric] ?? 0) : 0))) : NaN;
 }
 
-/** A density figure over the variant's measured ramps: their mean, its 95% CI (from 2 ramps on), how many, and how many were implausible. */
+/**
+ * A density figure over the variant's measured ramps: their mean, its 95% CI (from 2 ramps on), how many, and how many
+ * were implausible.
+ */
 export interface RampFigure {
   mean: number | null;
   ci: { low: number; high: number } | null;
@@ -203,13 +233,24 @@ export interface RampFigure {
 }
 export function rampFigure(sc: ScenarioResult, variant: string, metric: string): RampFigure {
   const ramps = samplesOf(sc, variant).filter((s) => s.state === 'completed' && isMeasured(s));
-  const values = ramps.flatMap((s) => (s.state === 'completed' && s.metrics[metric] !== undefined ? [s.metrics[metric] as number] : []));
+  const values = ramps.flatMap((s) =>
+    s.state === 'completed' && s.metrics[metric] !== undefined ? [s.metrics[metric] as number] : [],
+  );
   const invalid = ramps.filter((s) => s.state === 'completed' && s.invalid?.[metric] !== undefined).length;
   if (!values.length) return { mean: null, ci: null, n: 0, invalid, values };
-  return { mean: values.reduce((a, b) => a + b, 0) / values.length, ci: meanCI95(values), n: values.length, invalid, values };
+  return {
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    ci: meanCI95(values),
+    n: values.length,
+    invalid,
+    values,
+  };
 }
 
-/** How the launches of a scenario were actually paced: the median gap from an exit to the next launch, and the quiesce waits. */
+/**
+ * How the launches of a scenario were actually paced: the median gap from an exit to the next launch, and the quiesce
+ * waits.
+ */
 export interface PaceFigures {
   gapP50Ns: number | null;
   quiesceWaitP50Ns: number | null;
@@ -218,8 +259,14 @@ export interface PaceFigures {
 export function paceFigures(sc: ScenarioResult): PaceFigures {
   const launches = sc.samples.filter((s) => s.state !== 'skipped' && s.conditions);
   const gaps = launches.flatMap((s) => (s.conditions?.gapNs !== undefined ? [s.conditions.gapNs] : []));
-  const waits = launches.flatMap((s) => (s.conditions?.quiesceWaitNs !== undefined ? [s.conditions.quiesceWaitNs] : []));
-  return { gapP50Ns: gaps.length ? median(gaps) : null, quiesceWaitP50Ns: waits.length ? median(waits) : null, quiesceTimeouts: launches.filter((s) => s.conditions?.quiet === false).length };
+  const waits = launches.flatMap((s) =>
+    s.conditions?.quiesceWaitNs !== undefined ? [s.conditions.quiesceWaitNs] : [],
+  );
+  return {
+    gapP50Ns: gaps.length ? median(gaps) : null,
+    quiesceWaitP50Ns: waits.length ? median(waits) : null,
+    quiesceTimeouts: launches.filter((s) => s.conditions?.quiet === false).length,
+  };
 }
 
 /** How precisely a variant's headline metric is known: the 95% CI half-width, percent of its centre. */
@@ -233,8 +280,15 @@ export interface VariantPrecision {
   method: 'median-ci' | 'mean-t' | null;
 }
 
-/** The precision of each variant's metric over the given samples (pass the measured ones): grouped once, not filtered per variant. */
-export function precisionOf(samples: readonly Sample[], variants: readonly string[], metric: string): VariantPrecision[] {
+/**
+ * The precision of each variant's metric over the given samples (pass the measured ones): grouped once, not filtered
+ * per variant.
+ */
+export function precisionOf(
+  samples: readonly Sample[],
+  variants: readonly string[],
+  metric: string,
+): VariantPrecision[] {
   const by = new Map<string, Sample[]>();
   for (const s of samples) {
     const group = by.get(s.variant);
@@ -246,15 +300,31 @@ export function precisionOf(samples: readonly Sample[], variants: readonly strin
 
 /** The precision of one variant's metric over the given samples (pass the measured ones). */
 export function variantPrecision(samples: readonly Sample[], variant: string, metric: string): VariantPrecision {
-  const values = samples.flatMap((s) => (s.variant === variant && s.state === 'completed' && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+  const values = samples.flatMap((s) =>
+    s.variant === variant && s.state === 'completed' && Number.isFinite(s.metrics[metric])
+      ? [s.metrics[metric] as number]
+      : [],
+  );
   const n = values.length;
   if (n >= 6) {
     const ci = medianCI(values);
     const m = median(values);
-    return { variant, metric, n, halfWidthPct: ci && m !== 0 ? (100 * (ci[1] - ci[0])) / 2 / Math.abs(m) : null, method: 'median-ci' };
+    return {
+      variant,
+      metric,
+      n,
+      halfWidthPct: ci && m !== 0 ? (100 * (ci[1] - ci[0])) / 2 / Math.abs(m) : null,
+      method: 'median-ci',
+    };
   }
   const t = meanCI95(values);
-  return { variant, metric, n, halfWidthPct: t && t.mean !== 0 ? (100 * (t.high - t.low)) / 2 / Math.abs(t.mean) : null, method: t ? 'mean-t' : null };
+  return {
+    variant,
+    metric,
+    n,
+    halfWidthPct: t && t.mean !== 0 ? (100 * (t.high - t.low)) / 2 / Math.abs(t.mean) : null,
+    method: t ? 'mean-t' : null,
+  };
 }
 
 /** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
@@ -265,7 +335,8 @@ export interface Finding {
 }
 
 const us = (ns: number) => formatNs(ns);
-const ratio = (r: number, ci?: readonly [number, number] | null) => `${r.toFixed(2)}×${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`;
+const ratio = (r: number, ci?: readonly [number, number] | null) =>
+  `${r.toFixed(2)}×${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`;
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 
 /** A cost row in words: "+760 µs [+720, +820] (1.37× [1.35, 1.40])"; rates as a ratio alone. */
@@ -274,11 +345,16 @@ export function costText(r: CostRow): string {
   return `${abs}(${ratio(r.ratio, r.ratioCI)})`;
 }
 
-/** Rows grouped by direction word (largest effect first in each), then those with no difference; fewer than 6 samples a side never get here. */
+/**
+ * Rows grouped by direction word (largest effect first in each), then those with no difference; fewer than 6 samples a
+ * side never get here.
+ */
 function differing(rows: CostRow[], label: (r: CostRow) => string): string {
   const groups: string[] = [];
   for (const d of ['slower', 'faster', 'more', 'less'] as const) {
-    const these = rows.filter((r) => r.direction === d).sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)));
+    const these = rows
+      .filter((r) => r.direction === d)
+      .sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)));
     if (these.length) groups.push(`${d} — ${these.map((r) => `${label(r)} ${costText(r)}`).join(', ')}`);
   }
   const same = rows.filter((r) => r.direction === 'no difference');
@@ -299,19 +375,42 @@ function differing(rows: CostRow[], label: (r: CostRow) => string): string {
  */
 export function keyFindings(run: RunResults): Finding[] {
   const out: Finding[] = [];
-  const boot = run.scenarios.find((s) => s.name === 'boot') ?? run.scenarios.find((s) => s.kind === 'launch' && !s.summary.some((v) => v.metrics['workload.elapsedNs']));
+  const boot =
+    run.scenarios.find((s) => s.name === 'boot') ??
+    run.scenarios.find((s) => s.kind === 'launch' && !s.summary.some((v) => v.metrics['workload.elapsedNs']));
   if (boot) {
     const rows = costRows(boot).filter((r) => r.metric === 'bootNs');
     const base = rows[0];
-    if (base) out.push({ topic: 'boot', section: boot.name, text: `Boot time against ${base.baseline} (${us(base.base)} p50; n ≥ ${Math.min(...rows.map((r) => Math.min(r.n, r.baselineN)))} a side): ${differing(rows, (r) => r.variant)}.` });
+    if (base)
+      out.push({
+        topic: 'boot',
+        section: boot.name,
+        text: `Boot time against ${base.baseline} (${us(base.base)} p50; n ≥ ${Math.min(...rows.map((r) => Math.min(r.n, r.baselineN)))} a side): ${differing(rows, (r) => r.variant)}.`,
+      });
   }
   const cg = run.scenarios.find((s) => s.name === 'cgroup-overhead');
   if (cg) {
     const rows = costRows(cg);
     const own = rows.filter((r) => r.variant.endsWith('/own'));
-    if (own.length) out.push({ topic: 'cgroup', section: cg.name, text: `Placing a sandbox in a cgroup of its own (no limit), per workload: ${own.map((r) => `${r.variant.split('/')[0]} ${r.what} ${costText(r)}${r.direction ? `, ${r.direction}` : ''}`).join('; ')}.` });
-    const limits = rows.filter((r) => !r.variant.endsWith('/own') && r.metric === 'workload.elapsedNs' && r.direction && r.direction !== 'no difference');
-    if (limits.length) out.push({ topic: 'cgroup', section: cg.name, text: `Limits that change the workload's run time (vs no cgroup): ${limits.map((r) => `${r.variant} ${costText(r)}, ${r.direction}`).join('; ')}.` });
+    if (own.length)
+      out.push({
+        topic: 'cgroup',
+        section: cg.name,
+        text: `Placing a sandbox in a cgroup of its own (no limit), per workload: ${own.map((r) => `${r.variant.split('/')[0]} ${r.what} ${costText(r)}${r.direction ? `, ${r.direction}` : ''}`).join('; ')}.`,
+      });
+    const limits = rows.filter(
+      (r) =>
+        !r.variant.endsWith('/own') &&
+        r.metric === 'workload.elapsedNs' &&
+        r.direction &&
+        r.direction !== 'no difference',
+    );
+    if (limits.length)
+      out.push({
+        topic: 'cgroup',
+        section: cg.name,
+        text: `Limits that change the workload's run time (vs no cgroup): ${limits.map((r) => `${r.variant} ${costText(r)}, ${r.direction}`).join('; ')}.`,
+      });
   }
   const fr = run.scenarios.find((s) => s.kind === 'freeze');
   if (fr) {
@@ -322,9 +421,18 @@ export function keyFindings(run: RunResults): Finding[] {
         const m = fr.summary.find((x) => x.variant === v.id)?.metrics;
         const f = m?.freezeNs;
         const t = m?.thawNs;
-        return f && t && f.n >= MIN_VERDICT_SAMPLES && t.n >= MIN_VERDICT_SAMPLES ? [`${v.freeze?.freezer} ${v.freeze?.mode}: freeze ${us(f.median)} (p99 ${us(f.p99)}), thaw ${us(t.median)} (p99 ${us(t.p99)})`] : [];
+        return f && t && f.n >= MIN_VERDICT_SAMPLES && t.n >= MIN_VERDICT_SAMPLES
+          ? [
+              `${v.freeze?.freezer} ${v.freeze?.mode}: freeze ${us(f.median)} (p99 ${us(f.p99)}), thaw ${us(t.median)} (p99 ${us(t.p99)})`,
+            ]
+          : [];
       });
-    if (parts.length) out.push({ topic: 'freeze', section: fr.name, text: `Pausing and resuming ${most} processes (p50, p99; n ≥ ${MIN_VERDICT_SAMPLES}): ${parts.join('; ')}.` });
+    if (parts.length)
+      out.push({
+        topic: 'freeze',
+        section: fr.name,
+        text: `Pausing and resuming ${most} processes (p50, p99; n ≥ ${MIN_VERDICT_SAMPLES}): ${parts.join('; ')}.`,
+      });
   }
   for (const sc of run.scenarios) {
     if (sc.kind !== 'launch' || sc === boot || sc === cg) continue;
@@ -343,18 +451,32 @@ export function keyFindings(run: RunResults): Finding[] {
     const rows = costRows(sc);
     const tput = rows.filter((r) => r.what === 'throughput');
     const rr = rows.filter((r) => r.what !== 'throughput');
-    const parts = [tput.length ? `throughput ${differing(tput, (r) => r.variant)}` : '', rr.length ? `request/response p50 ${differing(rr, (r) => r.variant)}` : ''].filter(Boolean);
-    if (parts.length) out.push({ topic: 'throughput', section: sc.name, text: `Network, against host loopback: ${parts.join('. ')}.` });
+    const parts = [
+      tput.length ? `throughput ${differing(tput, (r) => r.variant)}` : '',
+      rr.length ? `request/response p50 ${differing(rr, (r) => r.variant)}` : '',
+    ].filter(Boolean);
+    if (parts.length)
+      out.push({ topic: 'throughput', section: sc.name, text: `Network, against host loopback: ${parts.join('. ')}.` });
   }
   for (const sc of run.scenarios.filter((s) => s.kind === 'interference')) {
     const rows = interferenceRows(sc).filter((r) => r.slowdown !== null && r.slowdownCI);
     if (!rows.length) continue;
     const text = rows.map((r) => {
-      const d = directionOf({ ratioToBaseline: r.slowdown, ratioCI95: r.slowdownCI ?? undefined }, 'workload.elapsedNs');
-      const removed = r.removed !== null && r.referenceSetting ? `, took away ${Math.round(Math.min(1, Math.max(0, r.removed)) * 100)}% of ${r.referenceSetting}'s slowdown` : '';
+      const d = directionOf(
+        { ratioToBaseline: r.slowdown, ratioCI95: r.slowdownCI ?? undefined },
+        'workload.elapsedNs',
+      );
+      const removed =
+        r.removed !== null && r.referenceSetting
+          ? `, took away ${Math.round(Math.min(1, Math.max(0, r.removed)) * 100)}% of ${r.referenceSetting}'s slowdown`
+          : '';
       return `${r.antagonist} with ${r.setting} ${ratio(r.slowdown as number, r.slowdownCI)}${d ? ` (${d === 'no difference' ? 'no measurable slowdown' : d})` : ''}${removed}`;
     });
-    out.push({ topic: 'throughput', section: sc.name, text: `Noisy neighbour: the victim's run time beside each antagonist, against running alone: ${text.join('; ')}.` });
+    out.push({
+      topic: 'throughput',
+      section: sc.name,
+      text: `Noisy neighbour: the victim's run time beside each antagonist, against running alone: ${text.join('; ')}.`,
+    });
   }
   const de = run.scenarios.find((s) => s.kind === 'density');
   if (de) {
@@ -362,9 +484,16 @@ export function keyFindings(run: RunResults): Finding[] {
       const f = rampFigure(de, v.id, 'chargedPerInstanceBytes');
       const m = de.summary.find((x) => x.variant === v.id)?.metrics;
       if (f.mean === null || !m) return [];
-      const mem = f.n >= MIN_VERDICT_SAMPLES && f.ci ? `${kib(f.mean)} [${kib(f.ci.low)}, ${kib(f.ci.high)}]` : `${kib(f.mean)} (mean of ${f.n} ramps; a CI needs ${MIN_VERDICT_SAMPLES})`;
-      const tear = m.teardownNs ? `, teardown of ${m.held?.median ?? '?'} ${us(m.teardownNs.median)}${m.teardownDebtNs && m.teardownDebtNs.median > 0 ? ` plus ${us(m.teardownDebtNs.median)} of kernel work after it` : ''}` : '';
-      return [`${v.id} ${mem} charged per sandbox, ${m.launchesPerSec ? `${m.launchesPerSec.median.toFixed(0)} launches/s` : ''}${tear}`];
+      const mem =
+        f.n >= MIN_VERDICT_SAMPLES && f.ci
+          ? `${kib(f.mean)} [${kib(f.ci.low)}, ${kib(f.ci.high)}]`
+          : `${kib(f.mean)} (mean of ${f.n} ramps; a CI needs ${MIN_VERDICT_SAMPLES})`;
+      const tear = m.teardownNs
+        ? `, teardown of ${m.held?.median ?? '?'} ${us(m.teardownNs.median)}${m.teardownDebtNs && m.teardownDebtNs.median > 0 ? ` plus ${us(m.teardownDebtNs.median)} of kernel work after it` : ''}`
+        : '';
+      return [
+        `${v.id} ${mem} charged per sandbox, ${m.launchesPerSec ? `${m.launchesPerSec.median.toFixed(0)} launches/s` : ''}${tear}`,
+      ];
     });
     if (parts.length) out.push({ topic: 'density', section: de.name, text: `Density: ${parts.join('; ')}.` });
     const avail = densityMemAvailableDoubt(de);
@@ -378,24 +507,63 @@ export function keyFindings(run: RunResults): Finding[] {
       // or isolates as much at a cost clearly lower (its CI entirely below): what is left are the choices worth making
       const lo = (r: MatrixRow) => r.bootRatioCI?.[0] ?? (r.bootRatio as number);
       const hi = (r: MatrixRow) => r.bootRatioCI?.[1] ?? (r.bootRatio as number);
-      const dominated = (a: MatrixRow) => rows.some((b) => b !== a && ((b.isolated > a.isolated && lo(b) <= hi(a)) || (b.isolated === a.isolated && hi(b) < lo(a))));
+      const dominated = (a: MatrixRow) =>
+        rows.some(
+          (b) =>
+            b !== a && ((b.isolated > a.isolated && lo(b) <= hi(a)) || (b.isolated === a.isolated && hi(b) < lo(a))),
+        );
       const frontier = rows.filter((r) => !dominated(r)).sort((a, b) => a.isolated - b.isolated);
       // sets of one isolation level that no CI tells apart are one choice: listed together
       const levels = [...new Set(frontier.map((r) => r.isolated))];
-      const text = levels.map((n) => `${n}/8 — ${frontier.filter((r) => r.isolated === n).map((r) => `${r.variant} ${ratio(r.bootRatio as number, r.bootRatioCI)}`).join(', ')}`).join('; ');
-      out.push({ topic: 'isolation', section: 'axioms', text: `Isolation against boot cost: the namespace sets no other beats on both once the CIs are taken into account (kinds isolated of 8 — boot time vs bare, 95% CI): ${text}.` });
+      const text = levels
+        .map(
+          (n) =>
+            `${n}/8 — ${frontier
+              .filter((r) => r.isolated === n)
+              .map((r) => `${r.variant} ${ratio(r.bootRatio as number, r.bootRatioCI)}`)
+              .join(', ')}`,
+        )
+        .join('; ');
+      out.push({
+        topic: 'isolation',
+        section: 'axioms',
+        text: `Isolation against boot cost: the namespace sets no other beats on both once the CIs are taken into account (kinds isolated of 8 — boot time vs bare, 95% CI): ${text}.`,
+      });
     }
   }
   for (const sc of run.scenarios) {
     const k = sc.kernelTrace?.traced ? kernelFinding(sc) : null;
     if (k) out.push({ topic: 'kernel', section: 'kernel', text: k });
   }
-  const wide = run.scenarios.filter((s) => s.kind !== 'isolation').flatMap((s) => (s.precision ?? []).filter((p) => p.halfWidthPct !== null && p.halfWidthPct > (s.sampling?.precisionPct ?? 5)).map((p) => `${s.name}/${p.variant} ±${(p.halfWidthPct as number).toFixed(1)}%`));
-  const stops = run.scenarios.filter((s) => s.sampling?.mode === 'adaptive').map((s) => `${s.name} ${s.sampling?.rounds} rounds (${s.sampling?.stoppedBy})`);
-  if (stops.length || wide.length) out.push({ topic: 'sampling', section: '', text: `${stops.length ? `Adaptive sampling: ${stops.join(', ')}. ` : ''}${wide.length ? `Wider than the target (95% CI half-width of the headline metric): ${wide.slice(0, 6).join(', ')}${wide.length > 6 ? `, … ${wide.length - 6} more` : ''}.` : 'Every variant reached its precision target.'}` });
-  // the warnings are printed in full under their scenario; here each that matters, by its head (a whole clause, never cut)
-  const heads = run.scenarios.flatMap((s) => (s.warnings ?? []).filter((w) => /^competing load|^carry-over|drift/.test(w)).map((w) => ({ s: s.name, head: (w.split(/[:(;]/)[0] ?? w).trim() })));
-  if (heads.length) out.push({ topic: 'warnings', section: heads[0]?.s ?? '', text: `Warnings that matter (${heads.length}; each in full under its scenario): ${heads.map((h) => `${h.s} — ${h.head}`).join('; ')}.` });
+  const wide = run.scenarios
+    .filter((s) => s.kind !== 'isolation')
+    .flatMap((s) =>
+      (s.precision ?? [])
+        .filter((p) => p.halfWidthPct !== null && p.halfWidthPct > (s.sampling?.precisionPct ?? 5))
+        .map((p) => `${s.name}/${p.variant} ±${(p.halfWidthPct as number).toFixed(1)}%`),
+    );
+  const stops = run.scenarios
+    .filter((s) => s.sampling?.mode === 'adaptive')
+    .map((s) => `${s.name} ${s.sampling?.rounds} rounds (${s.sampling?.stoppedBy})`);
+  if (stops.length || wide.length)
+    out.push({
+      topic: 'sampling',
+      section: '',
+      text: `${stops.length ? `Adaptive sampling: ${stops.join(', ')}. ` : ''}${wide.length ? `Wider than the target (95% CI half-width of the headline metric): ${wide.slice(0, 6).join(', ')}${wide.length > 6 ? `, … ${wide.length - 6} more` : ''}.` : 'Every variant reached its precision target.'}`,
+    });
+  // the warnings are printed in full under their scenario; here each that matters, by its head (a whole clause, never
+  // cut)
+  const heads = run.scenarios.flatMap((s) =>
+    (s.warnings ?? [])
+      .filter((w) => /^competing load|^carry-over|drift/.test(w))
+      .map((w) => ({ s: s.name, head: (w.split(/[:(;]/)[0] ?? w).trim() })),
+  );
+  if (heads.length)
+    out.push({
+      topic: 'warnings',
+      section: heads[0]?.s ?? '',
+      text: `Warnings that matter (${heads.length}; each in full under its scenario): ${heads.map((h) => `${h.s} — ${h.head}`).join('; ')}.`,
+    });
   return out;
 }
 
@@ -414,5 +582,7 @@ export function densityMemAvailableDoubt(de: ScenarioResult): string | null {
     const spread = avail.ci !== null && avail.ci.high - avail.ci.low > avail.mean;
     return far || spread ? [`${v.id} ${kib(avail.mean)} against ${kib(charged.mean)} charged`] : [];
   });
-  return doubts.length ? `Density: the MemAvailable view (${doubts.join('; ')}) moved with other processes' memory during the ramps; the charged and PSS views are the ones to quote.` : null;
+  return doubts.length
+    ? `Density: the MemAvailable view (${doubts.join('; ')}) moved with other processes' memory during the ramps; the charged and PSS views are the ones to quote.`
+    : null;
 }

@@ -17,7 +17,13 @@ import type { RunResults, ScenarioResult } from './types.ts';
 export const FLEET_SCHEMA = 'nsbench.fleet';
 export const FLEET_SCHEMA_VERSION = 1;
 
-const fingerprintSchema = z.object({ hostname: z.string(), cpu: z.string(), cores: z.number().nullable(), kernel: z.string(), cgroupMode: z.string() });
+const fingerprintSchema = z.object({
+  hostname: z.string(),
+  cpu: z.string(),
+  cores: z.number().nullable(),
+  kernel: z.string(),
+  cgroupMode: z.string(),
+});
 export type HostFingerprint = z.infer<typeof fingerprintSchema>;
 
 export const fleetSchema = z.object({
@@ -27,15 +33,23 @@ export const fleetSchema = z.object({
   /** the plan every run followed (scenarios, variants, options), or null for a fleet merged with --mixed */
   plan: z.unknown(),
   mixedPlans: z.boolean(),
-  hosts: z.array(z.object({ key: z.string(), fingerprint: fingerprintSchema, file: z.string(), run: runResultsSchema })),
+  hosts: z.array(
+    z.object({ key: z.string(), fingerprint: fingerprintSchema, file: z.string(), run: runResultsSchema }),
+  ),
   /** hosts that gave no results, and why (from the engine that ran them: the playbook's failed hosts) */
   failed: z.array(z.object({ host: z.string(), reason: z.string() })),
 });
 export type Fleet = z.infer<typeof fleetSchema>;
 
 /** What makes a host a host: runs are comparable across time only on the same one. */
-/** Text from another machine's file, printed and compared: control characters (an ANSI escape, a NUL) shown as "?", at most 256 characters. */
-const printable = (v: unknown): string => String(v).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 256);
+/**
+ * Text from another machine's file, printed and compared: control characters (an ANSI escape, a NUL) shown as "?", at
+ * most 256 characters.
+ */
+const printable = (v: unknown): string =>
+  String(v)
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+    .slice(0, 256);
 
 export function fingerprintOf(run: RunResults): HostFingerprint {
   const e = run.environment as Record<string, Record<string, unknown> | undefined>;
@@ -48,7 +62,8 @@ export function fingerprintOf(run: RunResults): HostFingerprint {
   };
 }
 
-export const fingerprintKey = (f: HostFingerprint): string => [f.hostname, f.cpu, f.cores ?? '?', f.kernel, f.cgroupMode].join(' | ');
+export const fingerprintKey = (f: HostFingerprint): string =>
+  [f.hostname, f.cpu, f.cores ?? '?', f.kernel, f.cgroupMode].join(' | ');
 
 /** What a scenario ran under, as merge compares it: its variants and every condition that changes a figure. */
 interface ScenarioPlan {
@@ -57,7 +72,10 @@ interface ScenarioPlan {
   variants: string[];
   /** pace, gap, burst, warm-up, workload and params: the conditions of every sample */
   conditions: Record<string, unknown>;
-  /** fixed rounds (their number), or adaptive sampling (its settings: the rounds it reached differ by host); null where the run died before it said (a samples file) */
+  /**
+   * fixed rounds (their number), or adaptive sampling (its settings: the rounds it reached differ by host); null where
+   * the run died before it said (a samples file)
+   */
   sampling: Record<string, unknown> | null;
 }
 
@@ -77,27 +95,58 @@ export function planOf(run: RunResults): { asked: unknown; scenarios: ScenarioPl
       const sampling = !s.sampling
         ? null
         : s.sampling.mode === 'adaptive'
-          ? { mode: 'adaptive', precisionPct: s.sampling.precisionPct, minRounds: s.sampling.minRounds, maxRounds: s.sampling.maxRounds, budgetS: s.sampling.budgetS ?? null }
+          ? {
+              mode: 'adaptive',
+              precisionPct: s.sampling.precisionPct,
+              minRounds: s.sampling.minRounds,
+              maxRounds: s.sampling.maxRounds,
+              budgetS: s.sampling.budgetS ?? null,
+            }
           : { mode: 'fixed', rounds: s.sampling.stoppedBy === 'interrupted' ? null : s.rounds };
-      return { name: s.name, kind: s.kind, variants: s.variants.map((v) => v.id), conditions: { pace: s.pace ?? 'interleaved', gapMs: s.gapMs ?? 0, burst: s.burst ?? 0, warmupRounds: s.warmupRounds, workload: s.workload, params: s.params }, sampling };
+      return {
+        name: s.name,
+        kind: s.kind,
+        variants: s.variants.map((v) => v.id),
+        conditions: {
+          pace: s.pace ?? 'interleaved',
+          gapMs: s.gapMs ?? 0,
+          burst: s.burst ?? 0,
+          warmupRounds: s.warmupRounds,
+          workload: s.workload,
+          params: s.params,
+        },
+        sampling,
+      };
     }),
   };
 }
 
-const planText = (p: ReturnType<typeof planOf>) => p.scenarios.map((s) => `${s.name} (${s.variants.length} variants)`).join(', ');
+const planText = (p: ReturnType<typeof planOf>) =>
+  p.scenarios.map((s) => `${s.name} (${s.variants.length} variants)`).join(', ');
 
 /** What two plans differ in, in a few words (null when they are the same). */
 function planDifference(a: ReturnType<typeof planOf>, b: ReturnType<typeof planOf>): string | null {
-  if (JSON.stringify(a.scenarios.map((s) => s.name)) !== JSON.stringify(b.scenarios.map((s) => s.name))) return `scenarios ${planText(a)} vs ${planText(b)}`;
+  if (JSON.stringify(a.scenarios.map((s) => s.name)) !== JSON.stringify(b.scenarios.map((s) => s.name)))
+    return `scenarios ${planText(a)} vs ${planText(b)}`;
   for (const [i, s] of a.scenarios.entries()) {
     const t = b.scenarios[i] as ScenarioPlan;
-    if (JSON.stringify(s.variants) !== JSON.stringify(t.variants)) return `${s.name}'s variants ${s.variants.join(',')} vs ${t.variants.join(',')}`;
-    const cond = Object.keys(s.conditions).filter((k) => JSON.stringify(s.conditions[k]) !== JSON.stringify(t.conditions[k]));
-    if (cond.length) return `${s.name}'s conditions: ${cond.map((k) => `${k} ${JSON.stringify(s.conditions[k])} vs ${JSON.stringify(t.conditions[k])}`).join(', ')}`;
-    // rounds: where both runs said how they sampled (a dead run's samples file does not), and an interrupted one's count is no plan
+    if (JSON.stringify(s.variants) !== JSON.stringify(t.variants))
+      return `${s.name}'s variants ${s.variants.join(',')} vs ${t.variants.join(',')}`;
+    const cond = Object.keys(s.conditions).filter(
+      (k) => JSON.stringify(s.conditions[k]) !== JSON.stringify(t.conditions[k]),
+    );
+    if (cond.length)
+      return `${s.name}'s conditions: ${cond.map((k) => `${k} ${JSON.stringify(s.conditions[k])} vs ${JSON.stringify(t.conditions[k])}`).join(', ')}`;
+    // rounds: where both runs said how they sampled (a dead run's samples file does not), and an interrupted one's
+    // count is no plan
     const sa = s.sampling;
     const ta = t.sampling;
-    if (sa && ta && !(sa.mode === 'fixed' && ta.mode === 'fixed' && (sa.rounds === null || ta.rounds === null)) && JSON.stringify(sa) !== JSON.stringify(ta))
+    if (
+      sa &&
+      ta &&
+      !(sa.mode === 'fixed' && ta.mode === 'fixed' && (sa.rounds === null || ta.rounds === null)) &&
+      JSON.stringify(sa) !== JSON.stringify(ta)
+    )
       return `${s.name}'s rounds: ${JSON.stringify(sa)} vs ${JSON.stringify(ta)}`;
   }
   return null;
@@ -108,25 +157,44 @@ function planDifference(a: ReturnType<typeof planOf>, b: ReturnType<typeof planO
  * runs of different plans unless `mixed` (then the report compares what they
  * have in common).
  */
-export function mergeRuns(inputs: readonly { file: string; run: RunResults }[], o: { mixed?: boolean; failed?: { host: string; reason: string }[]; now?: Date } = {}): Fleet {
-  if (!inputs.length) throw new UserError('nothing to merge', 'name the results files of the hosts: nsbench merge a.json b.json -o fleet.json');
+export function mergeRuns(
+  inputs: readonly { file: string; run: RunResults }[],
+  o: { mixed?: boolean; failed?: { host: string; reason: string }[]; now?: Date } = {},
+): Fleet {
+  if (!inputs.length)
+    throw new UserError(
+      'nothing to merge',
+      'name the results files of the hosts: nsbench merge a.json b.json -o fleet.json',
+    );
   const seen = new Map<string, string>();
   for (const { file, run } of inputs) {
     const key = fingerprintKey(fingerprintOf(run));
     const other = seen.get(key);
-    if (other) throw new UserError(`${other} and ${file} are runs of one host (${key})`, 'merge one run per host (compare two runs of one host with nsbench compare)');
+    if (other)
+      throw new UserError(
+        `${other} and ${file} are runs of one host (${key})`,
+        'merge one run per host (compare two runs of one host with nsbench compare)',
+      );
     seen.set(key, file);
   }
   const first = inputs[0] as (typeof inputs)[number];
   const merged = new Set(inputs.map(({ run }) => fingerprintOf(run).hostname));
   const both = (o.failed ?? []).find((f) => merged.has(f.host));
-  if (both) throw new UserError(`--failed ${both.host}: that host's results are merged too`, 'name only hosts that gave no results, or leave that results file out');
+  if (both)
+    throw new UserError(
+      `--failed ${both.host}: that host's results are merged too`,
+      'name only hosts that gave no results, or leave that results file out',
+    );
   const plan = planOf(first.run);
   let mixed = false;
   for (const { file, run } of inputs.slice(1)) {
     const diff = planDifference(plan, planOf(run));
     if (!diff) continue;
-    if (!o.mixed) throw new UserError(`${first.file} and ${file} ran different plans: ${diff}`, 'merge runs of one plan (the same scenarios, variants and options), or add --mixed to merge them anyway');
+    if (!o.mixed)
+      throw new UserError(
+        `${first.file} and ${file} ran different plans: ${diff}`,
+        'merge runs of one plan (the same scenarios, variants and options), or add --mixed to merge them anyway',
+      );
     mixed = true;
   }
   const keys = new Map<string, number>();
@@ -136,22 +204,39 @@ export function mergeRuns(inputs: readonly { file: string; run: RunResults }[], 
     keys.set(fingerprint.hostname, n);
     return { key: n > 1 ? `${fingerprint.hostname}#${n}` : fingerprint.hostname, fingerprint, file, run };
   });
-  return { schema: FLEET_SCHEMA, schemaVersion: FLEET_SCHEMA_VERSION, mergedAt: (o.now ?? new Date()).toISOString(), plan: mixed ? null : plan, mixedPlans: mixed, hosts, failed: o.failed ?? [] };
+  return {
+    schema: FLEET_SCHEMA,
+    schemaVersion: FLEET_SCHEMA_VERSION,
+    mergedAt: (o.now ?? new Date()).toISOString(),
+    plan: mixed ? null : plan,
+    mixedPlans: mixed,
+    hosts,
+    failed: o.failed ?? [],
+  };
 }
 
 /** Whether parsed JSON is a fleet file (by its schema field). */
-export const isFleet = (data: unknown): boolean => !!data && typeof data === 'object' && (data as { schema?: unknown }).schema === FLEET_SCHEMA;
+export const isFleet = (data: unknown): boolean =>
+  !!data && typeof data === 'object' && (data as { schema?: unknown }).schema === FLEET_SCHEMA;
 
 /** A fleet file, checked; every problem is one clear UserError. */
 export function parseFleet(path: string, data: unknown): Fleet {
   const d = data as Partial<Fleet>;
-  if (d.schemaVersion !== FLEET_SCHEMA_VERSION) throw new UserError(`${path} has fleet schema version ${String(d.schemaVersion)}, this nsbench reads ${FLEET_SCHEMA_VERSION}`, 'use the nsbench version that wrote it');
-  return parseOrFail(fleetSchema, data, path, ': ', 'merge the hosts\' results again (nsbench merge)');
+  if (d.schemaVersion !== FLEET_SCHEMA_VERSION)
+    throw new UserError(
+      `${path} has fleet schema version ${String(d.schemaVersion)}, this nsbench reads ${FLEET_SCHEMA_VERSION}`,
+      'use the nsbench version that wrote it',
+    );
+  return parseOrFail(fleetSchema, data, path, ': ', "merge the hosts' results again (nsbench merge)");
 }
 
 /** What differs between the machines or setups of two runs (compared loudly, not refused). */
 export function environmentDifferences(a: RunResults, b: RunResults): string[] {
-  const get = (r: RunResults, path: string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), r.environment);
+  const get = (r: RunResults, path: string[]): unknown =>
+    path.reduce<unknown>(
+      (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+      r.environment,
+    );
   const checks: [string, string[]][] = [
     ['kernel', ['kernel', 'release']],
     ['CPU model', ['cpu', 'model']],
@@ -202,7 +287,11 @@ export interface FleetAnalysis {
 }
 
 const values = (sc: ScenarioResult, variant: string, metric: string) =>
-  sc.samples.flatMap((s) => (s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric] as number] : []));
+  sc.samples.flatMap((s) =>
+    s.state === 'completed' && isMeasured(s) && s.variant === variant && Number.isFinite(s.metrics[metric])
+      ? [s.metrics[metric] as number]
+      : [],
+  );
 
 /**
  * The fleet side by side: per scenario and variant, each host's headline
@@ -210,10 +299,19 @@ const values = (sc: ScenarioResult, variant: string, metric: string) =>
  * Mann-Whitney p and the Benjamini-Hochberg q over every host and row; and
  * per host what differs in its environment.
  */
-export function fleetAnalysis(fleet: Fleet, o: { reference?: string; alpha?: number; seed?: number } = {}): FleetAnalysis {
+export function fleetAnalysis(
+  fleet: Fleet,
+  o: { reference?: string; alpha?: number; seed?: number } = {},
+): FleetAnalysis {
   const alpha = o.alpha ?? 0.05;
-  const ref = o.reference ? fleet.hosts.find((h) => h.key === o.reference || h.fingerprint.hostname === o.reference) : fleet.hosts[0];
-  if (!ref) throw new UserError(`no host "${o.reference}" in this fleet (it has ${fleet.hosts.map((h) => h.key).join(', ')})`, 'name one of its hosts with --reference');
+  const ref = o.reference
+    ? fleet.hosts.find((h) => h.key === o.reference || h.fingerprint.hostname === o.reference)
+    : fleet.hosts[0];
+  if (!ref)
+    throw new UserError(
+      `no host "${o.reference}" in this fleet (it has ${fleet.hosts.map((h) => h.key).join(', ')})`,
+      'name one of its hosts with --reference',
+    );
   const rows: FleetRow[] = [];
   const partial: string[] = [];
   for (const sc of ref.run.scenarios) {
@@ -247,12 +345,19 @@ export function fleetAnalysis(fleet: Fleet, o: { reference?: string; alpha?: num
     c.q = qs[i] as number;
     c.differs = c.q < alpha && !!c.ratioCI && (c.ratioCI[0] > 1 || c.ratioCI[1] < 1);
   });
-  const environment = Object.fromEntries(fleet.hosts.map((h) => [h.key, h === ref ? [] : environmentDifferences(ref.run, h.run).map((d) => d.replace(/^environments differ: /, ''))]));
+  const environment = Object.fromEntries(
+    fleet.hosts.map((h) => [
+      h.key,
+      h === ref ? [] : environmentDifferences(ref.run, h.run).map((d) => d.replace(/^environments differ: /, '')),
+    ]),
+  );
   return { reference: ref.key, rows, environment, partial };
 }
 
 /** A results file or a fleet file, told apart by its schema field; every problem is one clear UserError. */
-export async function loadRunOrFleet(path: string): Promise<{ kind: 'run'; run: RunResults } | { kind: 'fleet'; fleet: Fleet }> {
+export async function loadRunOrFleet(
+  path: string,
+): Promise<{ kind: 'run'; run: RunResults } | { kind: 'fleet'; fleet: Fleet }> {
   if (path.endsWith('.jsonl')) return { kind: 'run', run: await loadResults(path) };
   const text = readResultsText(path);
   let data: unknown;
@@ -261,5 +366,7 @@ export async function loadRunOrFleet(path: string): Promise<{ kind: 'run'; run: 
   } catch {
     return { kind: 'run', run: parseResultsJson(path, text) }; // its own message for a corrupt file
   }
-  return isFleet(data) ? { kind: 'fleet', fleet: parseFleet(path, data) } : { kind: 'run', run: parseResultsJson(path, text) };
+  return isFleet(data)
+    ? { kind: 'fleet', fleet: parseFleet(path, data) }
+    : { kind: 'run', run: parseResultsJson(path, text) };
 }

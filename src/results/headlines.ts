@@ -7,7 +7,10 @@ import type { MetricSummary, RunResults, ScenarioResult } from './types.ts';
 // direction word. The findings, the terminal, the Markdown and the HTML all
 // read them from here.
 
-/** What a difference means for a metric: time (lower is better), a rate (higher is better) or an amount (lower is better). */
+/**
+ * What a difference means for a metric: time (lower is better), a rate (higher is better) or an amount (lower is
+ * better).
+ */
 export type MetricSense = 'time' | 'rate' | 'amount';
 export function senseOf(metric: string): MetricSense {
   if (/PerSec$|Mbit/.test(metric)) return 'rate';
@@ -15,7 +18,8 @@ export function senseOf(metric: string): MetricSense {
   return 'time';
 }
 /** "lower is better" or "higher is better", for axis titles and table headers. */
-export const betterWord = (metric: string): string => (senseOf(metric) === 'rate' ? 'higher is better' : 'lower is better');
+export const betterWord = (metric: string): string =>
+  senseOf(metric) === 'rate' ? 'higher is better' : 'lower is better';
 
 export type Direction = 'slower' | 'faster' | 'more' | 'less' | 'no difference';
 
@@ -24,7 +28,10 @@ export type Direction = 'slower' | 'faster' | 'more' | 'less' | 'no difference';
  * 95% CI excludes 1 (no CI — fewer than 6 samples a side — no word at all).
  * Times: above 1 is slower; rates: above 1 is faster; amounts: more or less.
  */
-export function directionOf(m: Pick<MetricSummary, 'ratioToBaseline' | 'ratioCI95'> | undefined, metric: string): Direction | null {
+export function directionOf(
+  m: Pick<MetricSummary, 'ratioToBaseline' | 'ratioCI95'> | undefined,
+  metric: string,
+): Direction | null {
   if (!m || m.ratioToBaseline === null || !m.ratioCI95) return null;
   const [lo, hi] = m.ratioCI95;
   if (lo <= 1 && hi >= 1) return 'no difference';
@@ -61,15 +68,23 @@ export interface CostRow {
   direction: Direction | null;
 }
 
-/** The metrics a scenario's cost rows cover, by kind: launch scenarios boot and run time, network throughput and latency, interference run time. */
+/**
+ * The metrics a scenario's cost rows cover, by kind: launch scenarios boot and run time, network throughput and
+ * latency, interference run time.
+ */
 export function costMetrics(sc: ScenarioResult): { metric: string; what: string }[] {
   const has = (m: string) => sc.summary.some((v) => v.metrics[m]);
   switch (sc.kind) {
     case 'launch':
-      return [{ metric: 'bootNs', what: 'boot time' }, ...(has('workload.elapsedNs') ? [{ metric: 'workload.elapsedNs', what: 'run time' }] : [])];
+      return [
+        { metric: 'bootNs', what: 'boot time' },
+        ...(has('workload.elapsedNs') ? [{ metric: 'workload.elapsedNs', what: 'run time' }] : []),
+      ];
     case 'network':
       return [
-        ...(has('workload.throughputMbitPerSec') ? [{ metric: 'workload.throughputMbitPerSec', what: 'throughput' }] : []),
+        ...(has('workload.throughputMbitPerSec')
+          ? [{ metric: 'workload.throughputMbitPerSec', what: 'throughput' }]
+          : []),
         ...(has('workload.p50Ns') ? [{ metric: 'workload.p50Ns', what: 'request/response p50' }] : []),
       ];
     case 'interference':
@@ -79,7 +94,10 @@ export function costMetrics(sc: ScenarioResult): { metric: string; what: string 
   }
 }
 
-/** Every variant of a scenario against its baseline, on each cost metric it has; variants whose baseline the run lacks, or with too few samples, are left out. */
+/**
+ * Every variant of a scenario against its baseline, on each cost metric it has; variants whose baseline the run lacks,
+ * or with too few samples, are left out.
+ */
 export function costRows(sc: ScenarioResult): CostRow[] {
   const out: CostRow[] = [];
   const byId = new Map(sc.summary.map((v) => [v.variant, v]));

@@ -100,7 +100,9 @@ export function kernelAttribution(sc: ScenarioResult): KernelRow[] | null {
   if (!sc.kernelTrace?.traced) return null;
   const rows: KernelRow[] = [];
   const byVariant = new Map<string, Record<string, number>[]>();
-  for (const s of sc.samples) if (s.state === 'completed' && isMeasured(s) && s.metrics['kernel.runNs'] !== undefined) byVariant.set(s.variant, [...(byVariant.get(s.variant) ?? []), s.metrics]);
+  for (const s of sc.samples)
+    if (s.state === 'completed' && isMeasured(s) && s.metrics['kernel.runNs'] !== undefined)
+      byVariant.set(s.variant, [...(byVariant.get(s.variant) ?? []), s.metrics]);
   for (const v of sc.variants) {
     const launches = byVariant.get(v.id) ?? [];
     if (!launches.length) continue;
@@ -108,7 +110,11 @@ export function kernelAttribution(sc: ScenarioResult): KernelRow[] | null {
     const names = new Set<string>();
     for (const m of launches) for (const k of Object.keys(m)) names.add(k);
     const family = (re: RegExp) => [...names].flatMap((k) => re.exec(k)?.slice(1, 2) ?? []);
-    const syscalls = family(/^kernel\.syscall\.(\w+)\.ns$/).map((name) => ({ name, ns: med(`kernel.syscall.${name}.ns`), count: med(`kernel.syscall.${name}.count`) }));
+    const syscalls = family(/^kernel\.syscall\.(\w+)\.ns$/).map((name) => ({
+      name,
+      ns: med(`kernel.syscall.${name}.ns`),
+      count: med(`kernel.syscall.${name}.count`),
+    }));
     const order = Object.keys(NS_FUNCTIONS);
     const functions = family(/^kernel\.fn\.(\w+)\.ns$/)
       .map((fn) => ({ fn, ns: med(`kernel.fn.${fn}.ns`) }))
@@ -116,21 +122,34 @@ export function kernelAttribution(sc: ScenarioResult): KernelRow[] | null {
     const slices: KernelSlice[] = [];
     for (const phase of PHASES) {
       const wall = med(phase);
-      let named = syscalls.filter((c) => SYSCALL_PHASE[c.name] === phase).map((c) => ({ phase, name: c.name, ns: c.ns }));
+      let named = syscalls
+        .filter((c) => SYSCALL_PHASE[c.name] === phase)
+        .map((c) => ({ phase, name: c.name, ns: c.ns }));
       if (phase === 'cloneNs' && functions.length) {
         // the clone call split by its constructors, the rest of the call kept as the call's own
         const call = named.reduce((a, c) => a + c.ns, 0);
         const split = functions.reduce((a, f) => a + f.ns, 0);
-        named = [...functions.map((f) => ({ phase, name: f.fn, ns: f.ns })), { phase, name: `${named[0]?.name ?? 'clone'} (rest)`, ns: Math.max(0, call - split) }];
+        named = [
+          ...functions.map((f) => ({ phase, name: f.fn, ns: f.ns })),
+          { phase, name: `${named[0]?.name ?? 'clone'} (rest)`, ns: Math.max(0, call - split) },
+        ];
       }
       const inside = named.reduce((a, c) => a + c.ns, 0);
       slices.push(...named.filter((c) => c.ns > 0), { phase, name: 'other', ns: Math.max(0, wall - inside) });
     }
     const work = family(/^kernel\.work\.(\w+)\.ns$/)
-      .map((fn) => ({ fn, ns: med(`kernel.work.${fn}.ns`), delayNs: med(`kernel.work.${fn}.delayNs`), cpuNs: med(`kernel.work.${fn}.cpuNs`), count: med(`kernel.work.${fn}.count`) }))
+      .map((fn) => ({
+        fn,
+        ns: med(`kernel.work.${fn}.ns`),
+        delayNs: med(`kernel.work.${fn}.delayNs`),
+        cpuNs: med(`kernel.work.${fn}.cpuNs`),
+        count: med(`kernel.work.${fn}.count`),
+      }))
       .filter((w) => w.ns > 0 || w.count > 0)
       .sort((a, b) => b.cpuNs - a.cpuNs);
-    const done = launches.flatMap((m) => (m['kernel.deferredDoneNs'] !== undefined ? [m['kernel.deferredDoneNs']] : []));
+    const done = launches.flatMap((m) =>
+      m['kernel.deferredDoneNs'] !== undefined ? [m['kernel.deferredDoneNs']] : [],
+    );
     rows.push({
       variant: v.id,
       n: launches.length,
@@ -144,13 +163,18 @@ export function kernelAttribution(sc: ScenarioResult): KernelRow[] | null {
       work,
       doneNs: done.length ? median(done) : null,
       functions,
-      footprint: names.has('kernel.footprint.functions') ? { functions: med('kernel.footprint.functions'), calls: med('kernel.footprint.calls') } : null,
+      footprint: names.has('kernel.footprint.functions')
+        ? { functions: med('kernel.footprint.functions'), calls: med('kernel.footprint.calls') }
+        : null,
     });
   }
   return rows;
 }
 
-/** One line for the key findings: where the kernel spends the most of a boot, what the heaviest exit leaves behind, how much launches wait. */
+/**
+ * One line for the key findings: where the kernel spends the most of a boot, what the heaviest exit leaves behind, how
+ * much launches wait.
+ */
 export function kernelFinding(sc: ScenarioResult): string | null {
   const rows = kernelAttribution(sc);
   if (!rows?.length) return null;
@@ -158,10 +182,17 @@ export function kernelFinding(sc: ScenarioResult): string | null {
   const cpuLeft = (r: KernelRow) => r.work.reduce((x, w) => x + w.cpuNs, 0);
   const slowest = [...rows].sort((a, b) => clone(b) - clone(a))[0] as KernelRow;
   const heavy = [...rows].sort((a, b) => cpuLeft(b) - cpuLeft(a))[0] as KernelRow;
-  const parts = [`${slowest.variant}'s clone spends ${formatNs(clone(slowest))} in the kernel of its ${formatNs(slowest.bootNs)} boot`];
+  const parts = [
+    `${slowest.variant}'s clone spends ${formatNs(clone(slowest))} in the kernel of its ${formatNs(slowest.bootNs)} boot`,
+  ];
   const w = heavy.work[0];
-  if (w) parts.push(`${heavy.variant}'s exit leaves ${w.fn} behind (${formatNs(w.ns)} run time, ${formatNs(w.cpuNs)} CPU, started ${formatNs(w.delayNs)} after it was queued)`);
+  if (w)
+    parts.push(
+      `${heavy.variant}'s exit leaves ${w.fn} behind (${formatNs(w.ns)} run time, ${formatNs(w.cpuNs)} CPU, started ${formatNs(w.delayNs)} after it was queued)`,
+    );
   const worst = [...rows].sort((a, b) => b.waitNs / b.bootNs - a.waitNs / a.bootNs)[0] as KernelRow;
-  parts.push(`the most waiting: ${worst.variant}, ${((worst.waitNs / worst.bootNs) * 100).toFixed(0)}% of its boot off every CPU`);
+  parts.push(
+    `the most waiting: ${worst.variant}, ${((worst.waitNs / worst.bootNs) * 100).toFixed(0)}% of its boot off every CPU`,
+  );
   return `Inside the kernel (${sc.name}): ${parts.join('; ')}.`;
 }

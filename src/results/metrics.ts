@@ -11,19 +11,57 @@ import { nearest } from '../util/index.ts';
  */
 export const METRIC_NAMES = [
   // launch: the boot breakdown and its CPU (runner/sample.ts)
-  'bootNs', 'totalNs', 'prepareNs', 'cloneNs', 'mapNs', 'cgroupNs', 'setupNs', 'execNs', 'afterReadyNs',
-  'childUserUs', 'childSysUs', 'childCpuUs', 'childMaxRssKb', 'launcherCpuUs', 'setupWorkNs',
+  'bootNs',
+  'totalNs',
+  'prepareNs',
+  'cloneNs',
+  'mapNs',
+  'cgroupNs',
+  'setupNs',
+  'execNs',
+  'afterReadyNs',
+  'childUserUs',
+  'childSysUs',
+  'childCpuUs',
+  'childMaxRssKb',
+  'launcherCpuUs',
+  'setupWorkNs',
   // freeze
-  'freezeNs', 'thawNs', 'freezeRetries', 'freezePolls', 'thawPolls', 'processes',
+  'freezeNs',
+  'thawNs',
+  'freezeRetries',
+  'freezePolls',
+  'thawPolls',
+  'processes',
   // density
-  'held', 'launched', 'launchesPerSec', 'bootP50Ns', 'bootFirstTenthP50Ns', 'bootLastTenthP50Ns', 'bootSlopeNsPerInstance',
-  'chargedPerInstanceBytes', 'chargedKernelPerInstanceBytes', 'pssPerInstanceBytes', 'nsObjectsPerInstanceBytes',
-  'memPerInstanceBytes', 'slabPerInstanceBytes', 'cgroupMemPerInstanceBytes', 'teardownNs', 'teardownDebtNs', 'netnsObjectsLeftPerInstance',
+  'held',
+  'launched',
+  'launchesPerSec',
+  'bootP50Ns',
+  'bootFirstTenthP50Ns',
+  'bootLastTenthP50Ns',
+  'bootSlopeNsPerInstance',
+  'chargedPerInstanceBytes',
+  'chargedKernelPerInstanceBytes',
+  'pssPerInstanceBytes',
+  'nsObjectsPerInstanceBytes',
+  'memPerInstanceBytes',
+  'slabPerInstanceBytes',
+  'cgroupMemPerInstanceBytes',
+  'teardownNs',
+  'teardownDebtNs',
+  'netnsObjectsLeftPerInstance',
   // isolation
   'isolatedCount',
 ] as const;
 
-const FAMILIES = [/^workload\.[A-Za-z0-9_]+$/, /^(antagonist\.)?cg[A-Z][A-Za-z0-9]*$/, /^kernel\.[A-Za-z0-9_.]+$/, /^setup\.[a-z]+Ns$/, /^isolated\.[a-z]+$/];
+const FAMILIES = [
+  /^workload\.[A-Za-z0-9_]+$/,
+  /^(antagonist\.)?cg[A-Z][A-Za-z0-9]*$/,
+  /^kernel\.[A-Za-z0-9_.]+$/,
+  /^setup\.[a-z]+Ns$/,
+  /^isolated\.[a-z]+$/,
+];
 
 export function isKnownMetric(name: string): boolean {
   return (METRIC_NAMES as readonly string[]).includes(name) || FAMILIES.some((f) => f.test(name));
@@ -39,7 +77,9 @@ export function checkMetricName(name: string, where: string, present?: readonly 
   const n = nearest(name, known);
   throw new UserError(
     `${where}: no metric "${name}"${n ? ` (did you mean "${n}"?)` : ''}${present ? ` in these results (they have ${present.length}: ${present.slice(0, 12).join(', ')}${present.length > 12 ? ', …' : ''})` : ''}`,
-    present ? 'name a metric both results files have (`nsbench compare --json` lists the rows)' : 'name a metric nsbench writes: bootNs, freezeNs, workload.<field>, … (README "Reading the results")',
+    present
+      ? 'name a metric both results files have (`nsbench compare --json` lists the rows)'
+      : 'name a metric nsbench writes: bootNs, freezeNs, workload.<field>, … (README "Reading the results")',
   );
 }
 /** Which way is better for a metric, from its name: rates and bandwidths up, times and sizes down. */

@@ -35,11 +35,17 @@ function unreadable(path: string, e: unknown): UserError {
     ENAMETOOLONG: ['the path is too long', 'check the path'],
     ENOTDIR: ['a part of the path is a file, not a folder', 'check the path'],
     ELOOP: ['its symbolic links loop', 'check the links on the path'],
-    NOTFILE: ['it is not a regular file (a pipe, a socket or a device)', 'give a results/<run-id>.json written by nsbench run'],
+    NOTFILE: [
+      'it is not a regular file (a pipe, a socket or a device)',
+      'give a results/<run-id>.json written by nsbench run',
+    ],
     EIO: ['the disk could not read it', 'check the disk, or use a copy of the file'],
   };
   const [what, fix] = why[code] ?? [code || String(e), 'check the path'];
-  return new UserError(`cannot read results file ${path}: ${what}${code && why[code] && code !== 'NOTFILE' && code !== 'DANGLING' ? ` (${code})` : ''}`, fix);
+  return new UserError(
+    `cannot read results file ${path}: ${what}${code && why[code] && code !== 'NOTFILE' && code !== 'DANGLING' ? ` (${code})` : ''}`,
+    fix,
+  );
 }
 
 /** A results file's text, without a UTF-8 BOM; a missing, unreadable or oversized file is one clear UserError. */
@@ -55,7 +61,10 @@ export function readResultsText(path: string): string {
     throw unreadable(path, e);
   }
   if (size > MAX_JSON_BYTES && !path.endsWith('.jsonl'))
-    throw new UserError(`${path} is ${Math.round(size / 2 ** 20)} MB, more than nsbench reads at once (${MAX_JSON_BYTES / 2 ** 20} MB)`, 'report its samples file instead (results/<run-id>.samples.jsonl, read line by line)');
+    throw new UserError(
+      `${path} is ${Math.round(size / 2 ** 20)} MB, more than nsbench reads at once (${MAX_JSON_BYTES / 2 ** 20} MB)`,
+      'report its samples file instead (results/<run-id>.samples.jsonl, read line by line)',
+    );
   try {
     const text = readFileSync(path, 'utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -64,7 +73,8 @@ export function readResultsText(path: string): string {
   }
 }
 
-const isSamplesFile = (path: string, text: string) => path.endsWith('.jsonl') || /^\s*\{"type":"run"/.test(text.slice(0, 64));
+const isSamplesFile = (path: string, text: string) =>
+  path.endsWith('.jsonl') || /^\s*\{"type":"run"/.test(text.slice(0, 64));
 
 /** A results JSON, checked against the schema: its kind and version first (the clearest message), then every field. */
 export function parseResultsJson(path: string, text: string): RunResults {
@@ -75,14 +85,30 @@ export function parseResultsJson(path: string, text: string): RunResults {
     throw new UserError(`${path} is not valid JSON (corrupt or truncated)`, USE_A_RESULTS_FILE);
   }
   const d = data as Partial<RunResults> | null;
-  if (!d || typeof d !== 'object' || Array.isArray(d) || d.schema !== RESULTS_SCHEMA) throw new UserError(`${path} is not an nsbench results file (schema is ${JSON.stringify(d?.schema)})`, USE_A_RESULTS_FILE);
+  if (!d || typeof d !== 'object' || Array.isArray(d) || d.schema !== RESULTS_SCHEMA)
+    throw new UserError(
+      `${path} is not an nsbench results file (schema is ${JSON.stringify(d?.schema)})`,
+      USE_A_RESULTS_FILE,
+    );
   if (d.schemaVersion !== RESULTS_SCHEMA_VERSION)
-    throw new UserError(`${path} has results schema version ${String(d.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`, 'use the nsbench version that wrote it');
-  if (!Array.isArray(d.scenarios)) throw new UserError(d.scenarios === undefined ? `${path}: "scenarios" is missing` : `${path}: "scenarios" is ${d.scenarios === null ? 'null' : typeof d.scenarios}, not a list`, 'the file is damaged; rerun the benchmark');
+    throw new UserError(
+      `${path} has results schema version ${String(d.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`,
+      'use the nsbench version that wrote it',
+    );
+  if (!Array.isArray(d.scenarios))
+    throw new UserError(
+      d.scenarios === undefined
+        ? `${path}: "scenarios" is missing`
+        : `${path}: "scenarios" is ${d.scenarios === null ? 'null' : typeof d.scenarios}, not a list`,
+      'the file is damaged; rerun the benchmark',
+    );
   return parseOrFail(runResultsSchema, data, path, ': ', DAMAGED_RESULTS);
 }
 
-/** Reads and checks a results file (the run's JSON, or the samples JSONL of a run that died); every problem is one clear UserError. */
+/**
+ * Reads and checks a results file (the run's JSON, or the samples JSONL of a run that died); every problem is one clear
+ * UserError.
+ */
 export function readResults(path: string): RunResults {
   const text = readResultsText(path);
   return isSamplesFile(path, text) ? fromSamplesJsonl(path, text).run : parseResultsJson(path, text);
@@ -115,9 +141,19 @@ export interface JsonlRun {
   skippedLines: number;
 }
 
-const resumeSchema = z.object({ at: z.string(), loadAverage: z.array(z.number()).optional(), changed: z.record(z.string(), z.unknown()).optional() });
+const resumeSchema = z.object({
+  at: z.string(),
+  loadAverage: z.array(z.number()).optional(),
+  changed: z.record(z.string(), z.unknown()).optional(),
+});
 
-const lateSchema = z.object({ scenario: z.string(), seq: z.number(), metrics: z.record(z.string(), z.number()).optional(), disturbed: z.array(z.string()).optional(), superseded: z.literal(true).optional() });
+const lateSchema = z.object({
+  scenario: z.string(),
+  seq: z.number(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  disturbed: z.array(z.string()).optional(),
+  superseded: z.literal(true).optional(),
+});
 
 /**
  * A samples file, line by line: the run header (its schema and version
@@ -143,7 +179,6 @@ class SamplesReader {
     this.#pending = this.#no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
-
   #record(text: string, last: boolean): void {
     const no = this.#no; // the pending line is handled before the next is counted
     if (text.trim() === '') return;
@@ -155,30 +190,52 @@ class SamplesReader {
         this.#skipped++;
         return; // the run died while writing its last line
       }
-      throw new UserError(`${this.path}: line ${no} is not valid JSON (the file is corrupt)`, "restore the file, or report on the run's .json instead");
+      throw new UserError(
+        `${this.path}: line ${no} is not valid JSON (the file is corrupt)`,
+        "restore the file, or report on the run's .json instead",
+      );
     }
     const r = rec as { type?: unknown } | null;
     const where = `${this.path}: line ${no}`;
     if (!this.#header) {
-      if (!r || typeof r !== 'object' || r.type !== 'run') throw new UserError(`${this.path} is not an nsbench samples file (its first line is not a run header)`, 'use results/<run-id>.samples.jsonl written by `nsbench run`');
+      if (!r || typeof r !== 'object' || r.type !== 'run')
+        throw new UserError(
+          `${this.path} is not an nsbench samples file (its first line is not a run header)`,
+          'use results/<run-id>.samples.jsonl written by `nsbench run`',
+        );
       const h = r as { schemaVersion?: unknown };
       if (h.schemaVersion !== undefined && h.schemaVersion !== RESULTS_SCHEMA_VERSION)
-        throw new UserError(`${this.path} has results schema version ${String(h.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`, 'use the nsbench version that wrote it');
+        throw new UserError(
+          `${this.path} has results schema version ${String(h.schemaVersion)}, this nsbench reads ${RESULTS_SCHEMA_VERSION}`,
+          'use the nsbench version that wrote it',
+        );
       this.#header = parseOrFail(samplesHeaderSchema, rec, where, ': ', DAMAGED_RESULTS);
       return;
     }
-    if (!r || typeof r !== 'object' || Array.isArray(r)) throw new UserError(`${where}: expected a record, got ${JSON.stringify(rec)}`, "the file is damaged; report on the run's .json instead");
+    if (!r || typeof r !== 'object' || Array.isArray(r))
+      throw new UserError(
+        `${where}: expected a record, got ${JSON.stringify(rec)}`,
+        "the file is damaged; report on the run's .json instead",
+      );
     const { type, ...rest } = r as Record<string, unknown>;
     if (type === 'scenario') {
       const meta = parseOrFail(scenarioMetaSchema, rest, where, ': ', DAMAGED_RESULTS);
       const again = this.#scenarios.findIndex((s) => s.name === meta.name); // a resumed run describes its scenarios again
-      const sc: ScenarioResult = { ...meta, samples: again >= 0 ? (this.#scenarios[again] as ScenarioResult).samples : [], summary: [] };
+      const sc: ScenarioResult = {
+        ...meta,
+        samples: again >= 0 ? (this.#scenarios[again] as ScenarioResult).samples : [],
+        summary: [],
+      };
       if (again >= 0) this.#scenarios[again] = sc;
       else this.#scenarios.push(sc);
     } else if (type === 'sample') {
       const sample = parseOrFail(sampleSchema, rest, where, ': ', DAMAGED_RESULTS);
       const sc = this.#scenarios.findLast((s) => s.name === sample.scenario);
-      if (!sc) throw new UserError(`${where}: a sample of scenario ${JSON.stringify(sample.scenario)} before its description`, "the file was written by an older nsbench: report on the run's .json instead");
+      if (!sc)
+        throw new UserError(
+          `${where}: a sample of scenario ${JSON.stringify(sample.scenario)} before its description`,
+          "the file was written by an older nsbench: report on the run's .json instead",
+        );
       sc.samples.push(sample);
     } else if (type === 'round') {
       const { scenario, ...load } = rest;
@@ -190,7 +247,11 @@ class SamplesReader {
       if (sample) applyLate(sample, u as LateUpdate); // its sample was cut off with a torn line: nothing to add to
     } else if (type === 'resume') {
       this.#resumes.push(parseOrFail(resumeSchema, rest, where, ': ', DAMAGED_RESULTS));
-    } else throw new UserError(`${where}: unknown record type ${JSON.stringify(type)}`, 'use results/<run-id>.samples.jsonl written by `nsbench run`');
+    } else
+      throw new UserError(
+        `${where}: unknown record type ${JSON.stringify(type)}`,
+        'use results/<run-id>.samples.jsonl written by `nsbench run`',
+      );
   }
 
   finish(): JsonlRun {
@@ -201,7 +262,12 @@ class SamplesReader {
     const env = h.environment;
     const cores = (env.cpu as { cores?: number } | undefined)?.cores ?? 1;
     const loadPerCore = ((env.loadAverage as number[] | undefined)?.[0] ?? 0) / cores;
-    for (const sc of this.#scenarios) finalizeScenario(sc, { loadPerCore }, sc.samples.some((s) => s.superseded));
+    for (const sc of this.#scenarios)
+      finalizeScenario(
+        sc,
+        { loadPerCore },
+        sc.samples.some((s) => s.superseded),
+      );
     const run: RunResults = {
       schema: RESULTS_SCHEMA,
       schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -211,7 +277,12 @@ class SamplesReader {
       finishedAt: null,
       tool: h.tool,
       ...(isProfile(env.profile) ? { profile: env.profile } : {}),
-      environment: { ...env, seed: h.seed, rebuiltFrom: this.path, ...(this.#resumes.length ? { resumes: this.#resumes } : {}) },
+      environment: {
+        ...env,
+        seed: h.seed,
+        rebuiltFrom: this.path,
+        ...(this.#resumes.length ? { resumes: this.#resumes } : {}),
+      },
       scenarios: this.#scenarios,
     };
     return { run, skippedLines: this.#skipped };
@@ -232,5 +303,10 @@ export function fromSamplesJsonl(path: string, text: string): JsonlRun {
 }
 
 function isProfile(p: unknown): p is { name: string; description: string } {
-  return typeof p === 'object' && p !== null && typeof (p as { name?: unknown }).name === 'string' && typeof (p as { description?: unknown }).description === 'string';
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof (p as { name?: unknown }).name === 'string' &&
+    typeof (p as { description?: unknown }).description === 'string'
+  );
 }

@@ -32,7 +32,10 @@ export const conditionsSchema = z.object({
   gapNs: num.optional(),
   /** the part of gapNs the launcher waited on purpose (gapMs) */
   gapWaitNs: num.optional(),
-  /** quiesced: how long nsbench waited for a quiet kernel before this launch, and whether it got there before the timeout */
+  /**
+   * quiesced: how long nsbench waited for a quiet kernel before this launch, and whether it got there before the
+   * timeout
+   */
   quiesceWaitNs: num.optional(),
   quiet: z.boolean().optional(),
   /** back-to-back: position in its burst; 0 is the lead-in, which follows another variant (kept raw, not summarized) */
@@ -58,11 +61,25 @@ const sampleBase = {
   at: z.object({ requestNs: num, readyNs: num.optional(), exitNs: num, pid: num.optional() }).optional(),
 };
 
-/** Where a sample sits in the run and the conditions the runner set for it: what every sample has, whatever its state. */
-export const sampleIdentitySchema = z.object({ scenario: sampleBase.scenario, variant: sampleBase.variant, round: sampleBase.round, warmup: sampleBase.warmup, seq: sampleBase.seq, attempt: sampleBase.attempt, conditions: sampleBase.conditions });
+/**
+ * Where a sample sits in the run and the conditions the runner set for it: what every sample has, whatever its state.
+ */
+export const sampleIdentitySchema = z.object({
+  scenario: sampleBase.scenario,
+  variant: sampleBase.variant,
+  round: sampleBase.round,
+  warmup: sampleBase.warmup,
+  seq: sampleBase.seq,
+  attempt: sampleBase.attempt,
+  conditions: sampleBase.conditions,
+});
 export type SampleBase = z.infer<typeof sampleIdentitySchema>;
 
-export const isolationCellSchema = z.object({ ns, status: z.enum(['isolated', 'not-isolated', 'n/a']), evidence: z.string() });
+export const isolationCellSchema = z.object({
+  ns,
+  status: z.enum(['isolated', 'not-isolated', 'n/a']),
+  evidence: z.string(),
+});
 
 export const completedSampleSchema = z.object({
   ...sampleBase,
@@ -74,7 +91,10 @@ export const completedSampleSchema = z.object({
   pid: num,
   /** what a number cannot say (e.g. why a density ramp stopped) */
   notes: z.array(z.string()).optional(),
-  /** figures measured but implausible (a negative memory per instance, say): left out of the metrics, kept here with their value */
+  /**
+   * figures measured but implausible (a negative memory per instance, say): left out of the metrics, kept here with
+   * their value
+   */
   invalid: z.record(z.string(), num).optional(),
   /** per-step values of a sample (e.g. the boot time of each launch of a density ramp) */
   series: z.record(z.string(), z.array(num)).optional(),
@@ -85,7 +105,10 @@ export const completedSampleSchema = z.object({
 export const erroredSampleSchema = z.object({
   ...sampleBase,
   state: z.literal('errored'),
-  /** timeout, signaled, oom-killed, pids-max, enospc, exit-code, setup-failed, clone-failed, launcher-died, interrupted, cgroup, antagonist, parse */
+  /**
+   * timeout, signaled, oom-killed, pids-max, enospc, exit-code, setup-failed, clone-failed, launcher-died, interrupted,
+   * cgroup, antagonist, parse
+   */
   cause: z.string(),
   reason: z.string(),
   code: z.string().optional(),
@@ -96,7 +119,11 @@ export const erroredSampleSchema = z.object({
 
 export const skippedSampleSchema = z.object({ ...sampleBase, state: z.literal('skipped'), reason: z.string() });
 
-export const sampleSchema = z.discriminatedUnion('state', [completedSampleSchema, erroredSampleSchema, skippedSampleSchema]);
+export const sampleSchema = z.discriminatedUnion('state', [
+  completedSampleSchema,
+  erroredSampleSchema,
+  skippedSampleSchema,
+]);
 
 /** A variant as the results record it: results/variant.ts, the one variant type. */
 export const variantInfoSchema = recordedVariantSchema;
@@ -169,14 +196,25 @@ export const roundLoadSchema = z.object({
 /** How much the previous launch's variant shifts the next sample (random order makes it estimable). */
 export const carryOverSchema = z.object({
   metric: z.string(),
-  /** per predecessor: the median shift of every sample that followed it (vs that sample's variant median), with a bootstrap 95% CI */
+  /**
+   * per predecessor: the median shift of every sample that followed it (vs that sample's variant median), with a
+   * bootstrap 95% CI
+   */
   predecessors: z.array(z.object({ prev: z.string(), n: num, shift: num, ci: pair.nullable() })),
   /** per predecessor × variant: median of the variant after it minus the variant's median */
   cells: z.array(z.object({ prev: z.string(), variant: z.string(), n: num, shift: num, ci: pair.nullable() })),
-  /** the smallest effect the scenario reports (|median − baseline median| of a variant whose ratio CI excludes 1), or null */
+  /**
+   * the smallest effect the scenario reports (|median − baseline median| of a variant whose ratio CI excludes 1), or
+   * null
+   */
   smallestEffect: z.object({ variant: z.string(), effect: num }).nullable(),
-  /** one overall permutation test that the predecessor matters, and each predecessor's p, Holm-adjusted (absent in files of nsbench before it) */
-  test: z.object({ p: num, method: z.string(), predecessors: z.array(z.object({ prev: z.string(), p: num, pHolm: num })) }).optional(),
+  /**
+   * one overall permutation test that the predecessor matters, and each predecessor's p, Holm-adjusted (absent in files
+   * of nsbench before it)
+   */
+  test: z
+    .object({ p: num, method: z.string(), predecessors: z.array(z.object({ prev: z.string(), p: num, pHolm: num })) })
+    .optional(),
   /** per reported ratio: the bias the measured carry-over puts into it, percent of the ratio */
   bias: z.array(z.object({ variant: z.string(), baseline: z.string(), pct: num })).optional(),
 });
@@ -196,7 +234,10 @@ export const scenarioMetaSchema = z.object({
   carryOver: carryOverSchema.optional(),
   /** the CPUs the harness and the launcher with its sandboxes were kept on (absent: all shared every CPU) */
   cpus: z.object({ harness: z.array(num), sandboxes: z.array(num) }).optional(),
-  /** how many rounds ran and why they stopped: fixed rounds, or adaptive sampling to a precision target within a time budget */
+  /**
+   * how many rounds ran and why they stopped: fixed rounds, or adaptive sampling to a precision target within a time
+   * budget
+   */
   sampling: z
     .object({
       mode: z.enum(['fixed', 'adaptive']),
@@ -206,7 +247,10 @@ export const scenarioMetaSchema = z.object({
       precisionPct: num.optional(),
       minRounds: num.optional(),
       maxRounds: num.optional(),
-      /** adaptive: the pilot's rounds, and the rounds it fixed for the precision target (absent: the pilot did not finish) */
+      /**
+       * adaptive: the pilot's rounds, and the rounds it fixed for the precision target (absent: the pilot did not
+       * finish)
+       */
       pilotRounds: num.optional(),
       targetRounds: num.optional(),
       budgetS: num.nullable().optional(),
@@ -215,11 +259,26 @@ export const scenarioMetaSchema = z.object({
     })
     .optional(),
   /** per variant: the 95% CI half-width its headline metric reached, percent of its centre */
-  precision: z.array(z.object({ variant: z.string(), metric: z.string(), n: num, halfWidthPct: num.nullable(), method: z.enum(['median-ci', 'mean-t']).nullable() })).optional(),
+  precision: z
+    .array(
+      z.object({
+        variant: z.string(),
+        metric: z.string(),
+        n: num,
+        halfWidthPct: num.nullable(),
+        method: z.enum(['median-ci', 'mean-t']).nullable(),
+      }),
+    )
+    .optional(),
   /** whether kernel work (workqueue items and the kworkers' scheduling) was traced, or why not */
   kernelWork: z.object({ traced: z.boolean(), reason: z.string().optional() }).optional(),
-  /** kernel attribution per launch (kernelTrace / --kernel-trace): on or why not, with the function-level split and the footprint */
-  kernelTrace: z.object({ traced: z.boolean(), functions: z.boolean(), footprint: z.boolean(), reason: z.string().optional() }).optional(),
+  /**
+   * kernel attribution per launch (kernelTrace / --kernel-trace): on or why not, with the function-level split and the
+   * footprint
+   */
+  kernelTrace: z
+    .object({ traced: z.boolean(), functions: z.boolean(), footprint: z.boolean(), reason: z.string().optional() })
+    .optional(),
   name: nameTextSchema,
   description: z.string(),
   file: z.string(),
@@ -235,7 +294,10 @@ export const scenarioMetaSchema = z.object({
   variants: z.array(variantInfoSchema).min(1),
 });
 
-export const scenarioResultSchema = scenarioMetaSchema.extend({ samples: z.array(sampleSchema), summary: z.array(variantSummarySchema) });
+export const scenarioResultSchema = scenarioMetaSchema.extend({
+  samples: z.array(sampleSchema),
+  summary: z.array(variantSummarySchema),
+});
 
 export const toolSchema = z.object({ name: z.literal('nsbench'), version: z.string(), commit: z.string().nullable() });
 
@@ -245,7 +307,9 @@ export const toolSchema = z.object({ name: z.literal('nsbench'), version: z.stri
  * read from a file from another machine never becomes a path outside its folder.
  */
 export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const runIdSchema = z.string().regex(RUN_ID_RE, { error: 'not a run id (letters, digits, ".", "_" and "-", at most 128, not starting with ".")' });
+const runIdSchema = z
+  .string()
+  .regex(RUN_ID_RE, { error: 'not a run id (letters, digits, ".", "_" and "-", at most 128, not starting with ".")' });
 
 export const runResultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),

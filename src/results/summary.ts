@@ -5,7 +5,13 @@ import type { MetricSummary, Sample, VariantSummary } from './types.ts';
 
 /** Metrics whose ratio to the baseline gets a bootstrap 95% CI (the headline figures; the rest get the ratio alone). */
 export function headlineMetric(metric: string): boolean {
-  return metric === 'bootNs' || metric === 'totalNs' || metric === 'freezeNs' || metric === 'thawNs' || metric.startsWith('workload.');
+  return (
+    metric === 'bootNs' ||
+    metric === 'totalNs' ||
+    metric === 'freezeNs' ||
+    metric === 'thawNs' ||
+    metric.startsWith('workload.')
+  );
 }
 
 /**
@@ -31,7 +37,10 @@ export function isMeasured(s: Sample): boolean {
   return !s.warmup && !s.superseded && s.conditions?.burst !== 0;
 }
 
-export function summarize(samples: readonly Sample[], variants: readonly { id: string; baseline: string }[]): VariantSummary[] {
+export function summarize(
+  samples: readonly Sample[],
+  variants: readonly { id: string; baseline: string }[],
+): VariantSummary[] {
   const measured = samples.filter(isMeasured);
   const valuesOf = (variant: string): Map<string, number[]> => {
     const byMetric = new Map<string, number[]>();
@@ -46,11 +55,16 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
     }
     return byMetric;
   };
-  /** log(variant / baseline) per round where both have measured samples (their medians: a burst has several): the pairs of an interleaved run */
+  /**
+   * log(variant / baseline) per round where both have measured samples (their medians: a burst has several): the pairs
+   * of an interleaved run
+   */
   const perRoundLogRatios = (variant: string, baseline: string, metric: string): number[] => {
     const byRound = (id: string) => {
       const lists = new Map<number, number[]>();
-      for (const s of measured) if (s.variant === id && s.state === 'completed' && (s.metrics[metric] ?? 0) > 0) lists.set(s.round, [...(lists.get(s.round) ?? []), s.metrics[metric] as number]);
+      for (const s of measured)
+        if (s.variant === id && s.state === 'completed' && (s.metrics[metric] ?? 0) > 0)
+          lists.set(s.round, [...(lists.get(s.round) ?? []), s.metrics[metric] as number]);
       return new Map([...lists].map(([round, xs]) => [round, median(xs)] as const));
     };
     const a = byRound(variant);
@@ -74,7 +88,8 @@ export function summarize(samples: readonly Sample[], variants: readonly { id: s
       if (!d) continue;
       const baseVals = variant === baseline ? [] : (values(baseline).get(metric) ?? []);
       const b = variant === baseline ? null : describe(baseVals);
-      const tooFew = variant !== baseline && (vals.length < MIN_VERDICT_SAMPLES || baseVals.length < MIN_VERDICT_SAMPLES);
+      const tooFew =
+        variant !== baseline && (vals.length < MIN_VERDICT_SAMPLES || baseVals.length < MIN_VERDICT_SAMPLES);
       const headline = variant !== baseline && !tooFew && headlineMetric(metric);
       const ci = headline ? ratioOfMediansCI(vals, baseVals, 1, SUMMARY_RESAMPLES) : null;
       const logRatios = headline ? perRoundLogRatios(variant, baseline, metric) : [];
@@ -114,9 +129,18 @@ const NOISY_STEAL = 0.02;
 const NOISY_LOAD_PER_CORE = 1;
 
 /** Warnings about a scenario's figures: baseline drift with round index, a noisy machine, too few samples. */
-export function scenarioWarnings(samples: readonly Sample[], summary: readonly VariantSummary[], baseline: string, metric: string, env: { stealFraction?: number; loadPerCore?: number }, minSamples = MIN_SAMPLES): string[] {
+export function scenarioWarnings(
+  samples: readonly Sample[],
+  summary: readonly VariantSummary[],
+  baseline: string,
+  metric: string,
+  env: { stealFraction?: number; loadPerCore?: number },
+  minSamples = MIN_SAMPLES,
+): string[] {
   const out: string[] = [];
-  const base = samples.filter((s) => s.variant === baseline && s.state === 'completed' && isMeasured(s) && Number.isFinite(s.metrics[metric]));
+  const base = samples.filter(
+    (s) => s.variant === baseline && s.state === 'completed' && isMeasured(s) && Number.isFinite(s.metrics[metric]),
+  );
   if (base.length >= Math.max(minSamples, 3)) {
     const rounds = base.map((s) => s.round);
     const values = base.map((s) => (s.state === 'completed' ? (s.metrics[metric] as number) : 0));
@@ -125,11 +149,22 @@ export function scenarioWarnings(samples: readonly Sample[], summary: readonly V
     const span = Math.max(...rounds) - Math.min(...rounds);
     const sizePct = centre !== 0 ? (100 * t.slope * span) / Math.abs(centre) : 0;
     if (t.p < DRIFT_P && Math.abs(sizePct) >= DRIFT_MIN_PCT)
-      out.push(`the baseline ${baseline} drifts with round index (${sizePct >= 0 ? '+' : ''}${sizePct.toFixed(1)}% over the run by the Theil–Sen slope; Spearman ρ = ${t.rho.toFixed(2)}, permutation p ${t.p < 0.001 ? '< 0.001' : `= ${t.p.toFixed(3)}`}) on ${metric}: the machine changed during the run`);
+      out.push(
+        `the baseline ${baseline} drifts with round index (${sizePct >= 0 ? '+' : ''}${sizePct.toFixed(1)}% over the run by the Theil–Sen slope; Spearman ρ = ${t.rho.toFixed(2)}, permutation p ${t.p < 0.001 ? '< 0.001' : `= ${t.p.toFixed(3)}`}) on ${metric}: the machine changed during the run`,
+      );
   }
-  if ((env.stealFraction ?? 0) > NOISY_STEAL) out.push(`steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`);
-  if ((env.loadPerCore ?? 0) > NOISY_LOAD_PER_CORE) out.push(`load average per core was ${(env.loadPerCore ?? 0).toFixed(2)} at the start: other work competed for the CPUs`);
+  if ((env.stealFraction ?? 0) > NOISY_STEAL)
+    out.push(
+      `steal time was ${((env.stealFraction ?? 0) * 100).toFixed(1)}% of CPU time: a noisy host, trust small differences less`,
+    );
+  if ((env.loadPerCore ?? 0) > NOISY_LOAD_PER_CORE)
+    out.push(
+      `load average per core was ${(env.loadPerCore ?? 0).toFixed(2)} at the start: other work competed for the CPUs`,
+    );
   const few = summary.filter((v) => v.completed > 0 && v.completed < minSamples).map((v) => v.variant);
-  if (few.length) out.push(`fewer than ${minSamples} measured samples for ${few.length === summary.length && few.length > 12 ? `all ${few.length} variants` : listSome(few)}: CIs are wide and the median CI needs ≥ 6`);
+  if (few.length)
+    out.push(
+      `fewer than ${minSamples} measured samples for ${few.length === summary.length && few.length > 12 ? `all ${few.length} variants` : listSome(few)}: CIs are wide and the median CI needs ≥ 6`,
+    );
   return out;
 }

@@ -1,11 +1,28 @@
 import { gzipSync } from 'node:zlib';
-import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { insideDir, outputDir, writing } from '../util/index.ts';
 import { join } from 'node:path';
 import { samplesCsv, summaryCsv } from './csv.ts';
 import { RUN_ID_RE } from './schema.ts';
 import { UserError } from '../errors/index.ts';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RoundLoad, type RunResults, type Sample, type ScenarioResult } from './types.ts';
+import {
+  RESULTS_SCHEMA,
+  RESULTS_SCHEMA_VERSION,
+  type RoundLoad,
+  type RunResults,
+  type Sample,
+  type ScenarioResult,
+} from './types.ts';
 
 /** A late record: metrics to add, and flags to set, on the sample with that seq. */
 export interface LateUpdate {
@@ -16,7 +33,8 @@ export interface LateUpdate {
 
 /** Applies a late update to a sample (in memory, and when a samples file is read back). */
 export function applyLate(sample: Sample, u: LateUpdate): void {
-  if (u.metrics && (sample.state === 'completed' || sample.state === 'errored')) sample.metrics = { ...(sample.metrics ?? {}), ...u.metrics };
+  if (u.metrics && (sample.state === 'completed' || sample.state === 'errored'))
+    sample.metrics = { ...(sample.metrics ?? {}), ...u.metrics };
   if (u.disturbed) sample.disturbed = u.disturbed;
   if (u.superseded) sample.superseded = true;
 }
@@ -62,13 +80,27 @@ function dropTornLine(path: string): void {
 export class ResultsWriter {
   readonly files: ResultFiles;
 
-  /** `resume`: append to an existing samples file (its run header is already there): `samplesPath`, where it was given under another name. */
+  /**
+   * `resume`: append to an existing samples file (its run header is already there): `samplesPath`, where it was given
+   * under another name.
+   */
   readonly #gzipCsv: boolean;
 
   /** `gzipCsv`: the raw CSV as <run-id>.csv.gz (a tenth of the size; pandas and R read it as it is). */
-  constructor(outDir: string, runId: string, header: Record<string, unknown>, resume = false, samplesPath?: string, gzipCsv = false) {
+  constructor(
+    outDir: string,
+    runId: string,
+    header: Record<string, unknown>,
+    resume = false,
+    samplesPath?: string,
+    gzipCsv = false,
+  ) {
     this.#gzipCsv = gzipCsv;
-    if (!RUN_ID_RE.test(runId)) throw new UserError(`run id ${JSON.stringify(runId)} is not a run id`, 'a run id is letters, digits, ".", "_" and "-" (it names files)');
+    if (!RUN_ID_RE.test(runId))
+      throw new UserError(
+        `run id ${JSON.stringify(runId)} is not a run id`,
+        'a run id is letters, digits, ".", "_" and "-" (it names files)',
+      );
     outputDir(outDir, 'results');
     this.files = {
       json: insideDir(outDir, join(outDir, `${runId}.json`), 'results'),
@@ -77,16 +109,29 @@ export class ResultsWriter {
       summaryCsv: insideDir(outDir, join(outDir, `${runId}.summary.csv`), 'results'),
     };
     if (resume) dropTornLine(this.files.samplesJsonl);
-    else writing(this.files.samplesJsonl, 'the samples file', () => appendFileSync(this.files.samplesJsonl, `${JSON.stringify({ type: 'run', schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, runId, ...header })}\n`));
+    else
+      writing(this.files.samplesJsonl, 'the samples file', () =>
+        appendFileSync(
+          this.files.samplesJsonl,
+          `${JSON.stringify({ type: 'run', schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, runId, ...header })}\n`,
+        ),
+      );
   }
 
   /** One record more in the samples file; a full disk or a vanished folder is one line naming what was kept. */
   #add(record: Record<string, unknown>): void {
     const f = this.files.samplesJsonl;
-    writing(f, 'the samples file', () => appendFileSync(f, `${JSON.stringify(record)}\n`), `${f} (up to the last sample written)`);
+    writing(
+      f,
+      'the samples file',
+      () => appendFileSync(f, `${JSON.stringify(record)}\n`),
+      `${f} (up to the last sample written)`,
+    );
   }
 
-  /** What a scenario is (kind, variants, baseline), before its samples: enough to rebuild a report from this file alone. */
+  /**
+   * What a scenario is (kind, variants, baseline), before its samples: enough to rebuild a report from this file alone.
+   */
   scenario(meta: Omit<ScenarioResult, 'samples' | 'summary'>): void {
     this.#add({ type: 'scenario', ...meta });
   }
@@ -113,7 +158,11 @@ export class ResultsWriter {
   write(run: RunResults): void {
     const kept = this.files.samplesJsonl;
     const raw = samplesCsv(run);
-    for (const [path, text] of [[this.files.json, `${JSON.stringify(run, null, 1)}\n`], [this.files.csv, this.#gzipCsv ? gzipSync(raw) : raw], [this.files.summaryCsv, summaryCsv(run)]] as const)
+    for (const [path, text] of [
+      [this.files.json, `${JSON.stringify(run, null, 1)}\n`],
+      [this.files.csv, this.#gzipCsv ? gzipSync(raw) : raw],
+      [this.files.summaryCsv, summaryCsv(run)],
+    ] as const)
       writing(path, 'results', () => writeFileAtomic(path, text), kept);
   }
 }

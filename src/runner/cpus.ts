@@ -43,7 +43,12 @@ export function allowedCpus(): number[] {
  * scenarios, with two CPUs or more, and, below four, only where every
  * workload is a single-process one of nsbench's own.
  */
-export function splitFor(sc: Scenario, variants: readonly ResolvedVariant[], mode: HarnessCpuMode, cpus = allowedCpus()): CpuSplit | null {
+export function splitFor(
+  sc: Scenario,
+  variants: readonly ResolvedVariant[],
+  mode: HarnessCpuMode,
+  cpus = allowedCpus(),
+): CpuSplit | null {
   if (mode === 'off' || sc.kind !== 'launch' || cpus.length < 2) return null;
   const single = (v: ResolvedVariant) => {
     const w = v.workload ?? sc.workload;
@@ -66,7 +71,8 @@ export function applySplit(split: CpuSplit, launcherPids: number | readonly numb
       /* a thread that just exited */
     }
   }
-  for (const pid of typeof launcherPids === 'number' ? [launcherPids] : launcherPids) if (pid > 0) b.setAffinity(pid, split.sandboxes);
+  for (const pid of typeof launcherPids === 'number' ? [launcherPids] : launcherPids)
+    if (pid > 0) b.setAffinity(pid, split.sandboxes);
   return () => {
     for (const tid of threads()) {
       try {

@@ -10,14 +10,21 @@ function read(path: string): string | null {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch {
+    // a fact this machine does not expose: recorded as unknown (null)
     return null;
   }
 }
 
 function run(cmd: string, args: string[], cwd?: string): string | null {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
   } catch {
+    // the tool is missing or failed: the fact is unknown (null), never a reason to stop a run
     return null;
   }
 }
@@ -61,6 +68,7 @@ function launcherProbe(): unknown {
   try {
     return text ? JSON.parse(text) : null;
   } catch {
+    // a launcher too old to answer "probe": no probe facts
     return null;
   }
 }
@@ -72,7 +80,11 @@ export function captureEnvironment(): Record<string, unknown> {
   return {
     hostname: os.hostname(),
     kernel: { release: os.release(), version: os.version(), arch: os.arch() },
-    cpu: { model: cpus[0]?.model ?? 'unknown', cores: cpus.length, governor: read('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor') },
+    cpu: {
+      model: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      governor: read('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor'),
+    },
     memoryBytes: os.totalmem(),
     freeMemoryBytes: os.freemem(),
     loadAverage: os.loadavg(),
@@ -94,7 +106,20 @@ export function captureEnvironment(): Record<string, unknown> {
 }
 
 /** What a resume must not change without a word: the machine and the tool. */
-const SAME_MACHINE_KEYS = ['hostname', 'kernel', 'cpu', 'memoryBytes', 'virtualization', 'mitigations', 'cgroups', 'launcher', 'euid', 'node', 'nsbench', 'commit'] as const;
+const SAME_MACHINE_KEYS = [
+  'hostname',
+  'kernel',
+  'cpu',
+  'memoryBytes',
+  'virtualization',
+  'mitigations',
+  'cgroups',
+  'launcher',
+  'euid',
+  'node',
+  'nsbench',
+  'commit',
+] as const;
 
 /**
  * The environment of a resumed run: the original one, untouched, plus one
@@ -102,10 +127,21 @@ const SAME_MACHINE_KEYS = ['hostname', 'kernel', 'cpu', 'memoryBytes', 'virtuali
  * from the original — a figure measured on another kernel is not the same
  * experiment).
  */
-export function resumedEnvironment(original: Record<string, unknown>, current: Record<string, unknown>, at: string): Record<string, unknown> {
+export function resumedEnvironment(
+  original: Record<string, unknown>,
+  current: Record<string, unknown>,
+  at: string,
+): Record<string, unknown> {
   const changed: Record<string, unknown> = {};
-  for (const k of SAME_MACHINE_KEYS) if (JSON.stringify(original[k]) !== JSON.stringify(current[k])) changed[k] = current[k];
+  for (const k of SAME_MACHINE_KEYS)
+    if (JSON.stringify(original[k]) !== JSON.stringify(current[k])) changed[k] = current[k];
   const resumes = Array.isArray(original.resumes) ? original.resumes : [];
   const { leaks: _l, cleanupFailures: _c, leftoversBefore: _b, rebuiltFrom: _r, resumedWith: _w, ...kept } = original; // what the end of this attempt measures again
-  return { ...kept, resumes: [...resumes, { at, loadAverage: current.loadAverage, ...(Object.keys(changed).length ? { changed } : {}) }] };
+  return {
+    ...kept,
+    resumes: [
+      ...resumes,
+      { at, loadAverage: current.loadAverage, ...(Object.keys(changed).length ? { changed } : {}) },
+    ],
+  };
 }

@@ -14,7 +14,10 @@ import type { ScenarioKind } from '../results/index.ts';
  * maxRounds, whichever is sooner (a precision reached earlier only shortens it).
  */
 
-/** Seconds per sample by kind, on the 2-core reference VM (the full bench of 2026-12-01); a launch is priced by what it runs (launchSeconds). */
+/**
+ * Seconds per sample by kind, on the 2-core reference VM (the full bench of 2026-12-01); a launch is priced by what it
+ * runs (launchSeconds).
+ */
 const KIND_SECONDS: Record<Exclude<ScenarioKind, 'launch'>, number> = {
   freeze: 0.05,
   network: 0.4,
@@ -23,7 +26,14 @@ const KIND_SECONDS: Record<Exclude<ScenarioKind, 'launch'>, number> = {
   interference: 0.75,
 };
 /** Seconds a scenario spends outside its samples (launcher and trace set-up, held sandboxes, teardown), by kind. */
-const SETUP_SECONDS: Record<ScenarioKind, number> = { launch: 0.3, freeze: 2, network: 2, density: 2, isolation: 1, interference: 1 };
+const SETUP_SECONDS: Record<ScenarioKind, number> = {
+  launch: 0.3,
+  freeze: 2,
+  network: 2,
+  density: 2,
+  isolation: 1,
+  interference: 1,
+};
 
 export interface ScenarioEstimate {
   name: string;
@@ -46,7 +56,10 @@ export interface ScenarioEstimate {
 
 const setupOf = (e: ScenarioEstimate) => e.setupS ?? SETUP_SECONDS[e.kind];
 
-/** What the last run of a scenario on this host took: seconds per sample (overall and by variant) and outside its samples. */
+/**
+ * What the last run of a scenario on this host took: seconds per sample (overall and by variant) and outside its
+ * samples.
+ */
 export interface LastCost {
   perSample: number;
   byVariant: Map<string, number>;
@@ -85,17 +98,33 @@ export function lastRunCosts(outDir: string, wanted?: readonly string[], host = 
     // each file is parsed whole (up to megabytes): no more of them than the planned scenarios need
     if (wanted?.every((w) => out.has(w))) break;
     try {
-      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { environment?: { hostname?: string }; scenarios?: { name: string; sampling?: { wallS?: number }; samples: { at?: { requestNs?: number } | string; seq: number; variant: string }[] }[] };
+      const run = JSON.parse(readFileSync(join(outDir, f), 'utf8')) as {
+        environment?: { hostname?: string };
+        scenarios?: {
+          name: string;
+          sampling?: { wallS?: number };
+          samples: { at?: { requestNs?: number } | string; seq: number; variant: string }[];
+        }[];
+      };
       if (run.environment?.hostname !== host) continue;
       for (const sc of run.scenarios ?? []) {
         if (out.has(sc.name)) continue;
         // when each launch was asked for: the launcher's monotonic clock (one clock within a run)
-        const when = (at: { requestNs?: number } | string | undefined) => (typeof at === 'object' && typeof at.requestNs === 'number' ? at.requestNs / 1e9 : typeof at === 'string' ? Date.parse(at) / 1000 : NaN);
-        const timed = sc.samples.flatMap((s) => (Number.isFinite(when(s.at)) ? [{ t: when(s.at), v: s.variant, seq: s.seq }] : [])).sort((a, b) => a.seq - b.seq);
+        const when = (at: { requestNs?: number } | string | undefined) =>
+          typeof at === 'object' && typeof at.requestNs === 'number'
+            ? at.requestNs / 1e9
+            : typeof at === 'string'
+              ? Date.parse(at) / 1000
+              : NaN;
+        const timed = sc.samples
+          .flatMap((s) => (Number.isFinite(when(s.at)) ? [{ t: when(s.at), v: s.variant, seq: s.seq }] : []))
+          .sort((a, b) => a.seq - b.seq);
         if (timed.length < 4) {
-          // samples that are no launch (a freeze, a ramp) carry no launch time: the scenario's wall time over its samples
+          // samples that are no launch (a freeze, a ramp) carry no launch time: the scenario's wall time over its
+          // samples
           const wall = sc.sampling?.wallS;
-          if (wall !== undefined && sc.samples.length) out.set(sc.name, { perSample: wall / sc.samples.length, byVariant: new Map(), setupS: 0 });
+          if (wall !== undefined && sc.samples.length)
+            out.set(sc.name, { perSample: wall / sc.samples.length, byVariant: new Map(), setupS: 0 });
           continue;
         }
         const by = new Map<string, number[]>();
@@ -125,7 +154,10 @@ export function lastRunCosts(outDir: string, wanted?: readonly string[], host = 
 
 type Workload = { builtin: string } | { tool: string } | { command: string[] };
 
-/** A launch's seconds by what it runs (2-core reference VM): the no-op, another built-in, a real tool (which runs for a second or so), a program. */
+/**
+ * A launch's seconds by what it runs (2-core reference VM): the no-op, another built-in, a real tool (which runs for a
+ * second or so), a program.
+ */
 function launchSeconds(w: Workload): number {
   return 'builtin' in w ? (w.builtin === 'noop' ? 0.006 : 0.08) : 'tool' in w ? 0.8 : 0.1;
 }
@@ -160,7 +192,11 @@ export function scenarioEstimate(p: PlannedScenario, last: LastCost | undefined)
     maxRounds: p.rounds,
     minRounds: p.adaptive?.minRounds ?? p.rounds,
     budgetS: p.adaptive?.budgetMs ? p.adaptive.budgetMs / 1000 : null,
-    secondsPerSample: last ? mean((v) => last.byVariant.get(v.id) ?? last.perSample) : p.kind === 'launch' ? mean((v) => launchSeconds(v.workload)) : KIND_SECONDS[p.kind],
+    secondsPerSample: last
+      ? mean((v) => last.byVariant.get(v.id) ?? last.perSample)
+      : p.kind === 'launch'
+        ? mean((v) => launchSeconds(v.workload))
+        : KIND_SECONDS[p.kind],
     basis: last ? 'last-run' : 'kind',
     setupS: last?.setupS ?? null,
   };
@@ -179,7 +215,10 @@ export function scenarioSeconds(e: ScenarioEstimate, speed: number): number {
   return setupOf(e) + (e.warmup + expectedRounds(e, sps)) * e.perRound * sps;
 }
 
-/** The run's estimate as it goes: call `scenario(i)` when scenario i starts, `sample()` after each sample, `total()` for the expected total seconds. */
+/**
+ * The run's estimate as it goes: call `scenario(i)` when scenario i starts, `sample()` after each sample, `total()` for
+ * the expected total seconds.
+ */
 export class RunEstimate {
   readonly #plan: ScenarioEstimate[];
   #current = -1;
@@ -229,11 +268,16 @@ export class RunEstimate {
   currentPlanned(now = performance.now()): number {
     const e = this.#plan[this.#current];
     if (!e) return 0;
-    return Math.max(this.#currentSamples, (e.warmup + expectedRounds(e, this.#pace(e, now))) * e.perRound + this.#extra);
+    return Math.max(
+      this.#currentSamples,
+      (e.warmup + expectedRounds(e, this.#pace(e, now))) * e.perRound + this.#extra,
+    );
   }
   /** seconds per sample of the current scenario: its own pace once it has three samples, else the estimate */
   #pace(e: ScenarioEstimate, now: number): number {
-    return this.#currentSamples >= 3 ? (now - this.#currentStart) / 1000 / this.#currentSamples : e.secondsPerSample * this.speed();
+    return this.#currentSamples >= 3
+      ? (now - this.#currentStart) / 1000 / this.#currentSamples
+      : e.secondsPerSample * this.speed();
   }
   currentDone(): number {
     return this.#currentSamples;
@@ -251,7 +295,9 @@ export class RunEstimate {
   total(now = performance.now()): number {
     const elapsed = (now - this.#runStart) / 1000;
     const speed = this.speed();
-    const rest = this.#plan.slice(this.#current + 1).reduce((t, e) => t + scenarioSeconds(e, e.basis === 'kind' ? speed : 1), 0);
+    const rest = this.#plan
+      .slice(this.#current + 1)
+      .reduce((t, e) => t + scenarioSeconds(e, e.basis === 'kind' ? speed : 1), 0);
     return elapsed + (this.#current >= 0 ? this.currentLeft(now) : 0) + rest;
   }
   elapsed(now = performance.now()): number {

@@ -5,6 +5,21 @@ export { skipReason } from './skip.ts';
 export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
 export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
 export { toSample, launchMetrics, signalName, type SampleContext } from './sample.ts';
-export { stopAfterRound, pilotRounds, ADAPTIVE_DEFAULTS, PILOT_MIN, type Adaptive, type AdaptiveState, type StopReason } from './sampling.ts';
-export { RunEstimate, lastRunCosts, scenarioEstimate, scenarioSeconds, type ScenarioEstimate, type PlannedScenario } from './eta.ts';
+export {
+  stopAfterRound,
+  pilotRounds,
+  ADAPTIVE_DEFAULTS,
+  PILOT_MIN,
+  type Adaptive,
+  type AdaptiveState,
+  type StopReason,
+} from './sampling.ts';
+export {
+  RunEstimate,
+  lastRunCosts,
+  scenarioEstimate,
+  scenarioSeconds,
+  type ScenarioEstimate,
+  type PlannedScenario,
+} from './eta.ts';
 export { KernelTrace, type KernelTraceAsk } from './kernel-trace.ts';

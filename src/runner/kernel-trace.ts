@@ -1,6 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { overruns, traceableFunctions, parseTraceLine, tracefsRoot, tracefsUnavailable, tracingFacilities, TraceInstance, type TraceEvent, type TracingFacilities } from '../host/index.ts';
+import {
+  overruns,
+  traceableFunctions,
+  parseTraceLine,
+  tracefsRoot,
+  tracefsUnavailable,
+  tracingFacilities,
+  TraceInstance,
+  type TraceEvent,
+  type TracingFacilities,
+} from '../host/index.ts';
 import { PHASES } from '../launcher/index.ts';
 import { NS_FUNCTIONS, type Metrics, type Sample } from '../results/index.ts';
 
@@ -18,8 +28,22 @@ export interface KernelTraceAsk {
 }
 
 /** The system calls traced per sample, by their tracepoint names (syscalls/sys_enter_<name>). */
-export const TRACED_SYSCALLS = ['clone3', 'clone', 'unshare', 'setns', 'mount', 'umount', 'pivot_root', 'move_mount', 'open_tree', 'fsmount', 'execve', 'exit_group', 'sethostname', 'write'] as const;
-
+export const TRACED_SYSCALLS = [
+  'clone3',
+  'clone',
+  'unshare',
+  'setns',
+  'mount',
+  'umount',
+  'pivot_root',
+  'move_mount',
+  'open_tree',
+  'fsmount',
+  'execve',
+  'exit_group',
+  'sethostname',
+  'write',
+] as const;
 
 const NS_CALLS = new Set(['clone3', 'clone', 'unshare', 'setns']);
 
@@ -78,7 +102,9 @@ const num = (fields: string, name: string) => Number(new RegExp(`\\b${name}=(-?\
 export class KernelTrace {
   readonly state: KernelTraceState;
   readonly #trace: TraceInstance | null;
-  /** the run's cgroups made and removed (by nsbench itself, outside the launcher: their own instance, filtered by path) */
+  /**
+   * the run's cgroups made and removed (by nsbench itself, outside the launcher: their own instance, filtered by path)
+   */
   #cgroups: TraceInstance | null = null;
   readonly #tasks = new Map<number, Task>();
   #launchers: number[];
@@ -107,15 +133,24 @@ export class KernelTrace {
     return null;
   }
 
-  /** Starts tracing the launcher (pid) and what it forks, in instances/<name>; throws nothing: a failure is its state. */
+  /**
+   * Starts tracing the launcher (pid) and what it forks, in instances/<name>; throws nothing: a failure is its state.
+   */
   static start(name: string, euid: number, launcherPid: number, ask: KernelTraceAsk, cgroupPath?: string): KernelTrace {
     const t = KernelTrace.#start(name, euid, launcherPid, ask);
     if (t.#trace && cgroupPath) {
       try {
         const filter = `path ~ "*${cgroupPath}*"`;
         const root = tracefsRoot() as string;
-        const events = ['cgroup_mkdir', 'cgroup_rmdir', 'cgroup_release'].filter((e) => existsSync(join(root, 'events', 'cgroup', e))); // cgroup_release is newer than 6.1
-        t.#cgroups = TraceInstance.create(root, `${name}c`, events.map((e) => ({ event: `cgroup/${e}`, filter })), { bufferKb: 256 });
+        const events = ['cgroup_mkdir', 'cgroup_rmdir', 'cgroup_release'].filter((e) =>
+          existsSync(join(root, 'events', 'cgroup', e)),
+        ); // cgroup_release is newer than 6.1
+        t.#cgroups = TraceInstance.create(
+          root,
+          `${name}c`,
+          events.map((e) => ({ event: `cgroup/${e}`, filter })),
+          { bufferKb: 256 },
+        );
       } catch {
         // the launcher's own cgroup events are still traced
       }
@@ -141,21 +176,55 @@ export class KernelTrace {
     const known = f.functionTracer ? [...traceableFunctions(root, Object.keys(NS_FUNCTIONS))] : [];
     const functions: readonly string[] | 'all' | undefined = ask.footprint ? 'all' : known.length ? known : undefined;
     const tryCreate = (fns: typeof functions) =>
-      TraceInstance.create(root, name, events, { pids: [launcherPid], ...(fns ? { functions: fns } : {}), bufferKb: ask.footprint ? 32768 : 4096 });
+      TraceInstance.create(root, name, events, {
+        pids: [launcherPid],
+        ...(fns ? { functions: fns } : {}),
+        bufferKb: ask.footprint ? 32768 : 4096,
+      });
     try {
-      const noSplit = f.functionTracer ? 'the kernel has none of the namespace constructors by name (/proc/kallsyms)' : f.functionTracerRefused ? 'this kernel lists the function tracer but refuses it' : 'this kernel has no function tracer';
-      return new KernelTrace(tryCreate(functions), { traced: true, functions: functions !== undefined, footprint: ask.footprint, ...(functions ? {} : { reason: noSplit }) }, [launcherPid]);
+      const noSplit = f.functionTracer
+        ? 'the kernel has none of the namespace constructors by name (/proc/kallsyms)'
+        : f.functionTracerRefused
+          ? 'this kernel lists the function tracer but refuses it'
+          : 'this kernel has no function tracer';
+      return new KernelTrace(
+        tryCreate(functions),
+        {
+          traced: true,
+          functions: functions !== undefined,
+          footprint: ask.footprint,
+          ...(functions ? {} : { reason: noSplit }),
+        },
+        [launcherPid],
+      );
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
       // the function tracer is optional unless asked for: without it, the rest
       if (functions && !ask.functions && !ask.footprint) {
         try {
-          return new KernelTrace(tryCreate(undefined), { traced: true, functions: false, footprint: false, reason: `function tracer refused: ${msg}` }, [launcherPid]);
+          return new KernelTrace(
+            tryCreate(undefined),
+            { traced: true, functions: false, footprint: false, reason: `function tracer refused: ${msg}` },
+            [launcherPid],
+          );
         } catch (e2) {
-          return new KernelTrace(null, { traced: false, functions: false, footprint: false, reason: `cannot trace: ${(e2 as Error).message.split('\n')[0]}` }, []);
+          return new KernelTrace(
+            null,
+            {
+              traced: false,
+              functions: false,
+              footprint: false,
+              reason: `cannot trace: ${(e2 as Error).message.split('\n')[0]}`,
+            },
+            [],
+          );
         }
       }
-      return new KernelTrace(null, { traced: false, functions: false, footprint: false, reason: `cannot trace: ${msg}` }, []);
+      return new KernelTrace(
+        null,
+        { traced: false, functions: false, footprint: false, reason: `cannot trace: ${msg}` },
+        [],
+      );
     }
   }
 
@@ -185,18 +254,33 @@ export class KernelTrace {
       }
       const bootEnd = s.at.readyNs ?? s.at.exitNs;
       phases.push(['afterReadyNs', bootEnd, s.at.exitNs]);
-      windows.push({ sample: s, startNs: start, bootEndNs: bootEnd, endNs: s.at.exitNs, phases, tree: new Set(s.at.pid ? [s.at.pid] : []), metrics: {}, functions: new Set() });
+      windows.push({
+        sample: s,
+        startNs: start,
+        bootEndNs: bootEnd,
+        endNs: s.at.exitNs,
+        phases,
+        tree: new Set(s.at.pid ? [s.at.pid] : []),
+        metrics: {},
+        functions: new Set(),
+      });
     }
     for (const line of this.#trace.read()) {
       const e = parseTraceLine(line);
       if (e) this.#event(e, windows);
     }
-    // a sample's cgroup is made just before its request and removed just after it was reaped (a burst's around the burst)
+    // a sample's cgroup is made just before its request and removed just after it was reaped (a burst's around the
+    // burst)
     for (const line of this.#cgroups?.read() ?? []) {
       const e = parseTraceLine(line);
       if (!e || !windows.length) continue;
-      const w = e.event === 'cgroup_mkdir' ? (windows.find((x) => x.startNs >= e.tsNs) ?? windows[0]) : (windows.findLast((x) => x.endNs <= e.tsNs) ?? windows.at(-1));
-      if (w) w.metrics[`kernel.cgroup.${e.event.slice(7)}.count`] = (w.metrics[`kernel.cgroup.${e.event.slice(7)}.count`] ?? 0) + 1;
+      const w =
+        e.event === 'cgroup_mkdir'
+          ? (windows.find((x) => x.startNs >= e.tsNs) ?? windows[0])
+          : (windows.findLast((x) => x.endNs <= e.tsNs) ?? windows.at(-1));
+      if (w)
+        w.metrics[`kernel.cgroup.${e.event.slice(7)}.count`] =
+          (w.metrics[`kernel.cgroup.${e.event.slice(7)}.count`] ?? 0) + 1;
     }
     const lost = overruns(this.#trace.dir);
     const newlyLost = lost - this.#lost;
@@ -223,7 +307,8 @@ export class KernelTrace {
   }
 
   #windowOf(pid: number, ts: number, windows: readonly Window[]): Window | undefined {
-    for (const w of windows) if (ts >= w.startNs && ts <= w.endNs && (w.tree.has(pid) || this.#launchers.includes(pid))) return w;
+    for (const w of windows)
+      if (ts >= w.startNs && ts <= w.endNs && (w.tree.has(pid) || this.#launchers.includes(pid))) return w;
     return undefined;
   }
 
@@ -271,7 +356,8 @@ export class KernelTrace {
         const p = this.#tasks.get(prev) ?? (this.#isOurs(prev, e.tsNs, windows) ? this.#task(prev) : undefined);
         if (p) {
           p.state = state.startsWith('R') ? 'runnable' : 'blocked';
-          if ((state === 'Z' || state === 'X') && p.sys?.name === 'exit_group') this.#endSyscall(prev, p, e.tsNs, windows);
+          if ((state === 'Z' || state === 'X') && p.sys?.name === 'exit_group')
+            this.#endSyscall(prev, p, e.tsNs, windows);
           if (state === 'Z' || state === 'X') this.#tasks.delete(prev);
         }
         if (this.#tasks.has(next) || this.#isOurs(next, e.tsNs, windows)) this.#task(next).state = 'on';
@@ -287,7 +373,9 @@ export class KernelTrace {
       case 'sched_process_fork': {
         const parent = num(e.fields, 'pid');
         const child = num(e.fields, 'child_pid');
-        for (const w of windows) if (e.tsNs >= w.startNs && e.tsNs <= w.endNs && (w.tree.has(parent) || this.#launchers.includes(parent))) w.tree.add(child);
+        for (const w of windows)
+          if (e.tsNs >= w.startNs && e.tsNs <= w.endNs && (w.tree.has(parent) || this.#launchers.includes(parent)))
+            w.tree.add(child);
         this.#task(child).state = 'runnable';
         return;
       }
@@ -314,7 +402,8 @@ export class KernelTrace {
         return;
       }
       default:
-        if (e.event.startsWith('cgroup_')) add(this.#windowOf(e.pid, e.tsNs, windows), `kernel.cgroup.${e.event.slice(7)}.count`, 1);
+        if (e.event.startsWith('cgroup_'))
+          add(this.#windowOf(e.pid, e.tsNs, windows), `kernel.cgroup.${e.event.slice(7)}.count`, 1);
     }
   }
 
@@ -329,7 +418,8 @@ export class KernelTrace {
     if (!w) return;
     let name = sys.name;
     if (name === 'write') {
-      // the launcher's writes in the map and cgroup phases are the uid/gid maps and cgroup.procs; the rest are not traced as such
+      // the launcher's writes in the map and cgroup phases are the uid/gid maps and cgroup.procs; the rest are not
+      // traced as such
       if (!this.#launchers.includes(pid)) return;
       const phase = w.phases.find(([, f, to]) => sys.atNs >= f && sys.atNs < to)?.[0];
       if (phase === 'mapNs') name = 'mapWrite';

@@ -1,4 +1,11 @@
-import { kernelHasSymbols, parseTraceLine, tracefsRoot, tracefsUnavailable, TraceInstance, type TraceEvent } from '../host/index.ts';
+import {
+  kernelHasSymbols,
+  parseTraceLine,
+  tracefsRoot,
+  tracefsUnavailable,
+  TraceInstance,
+  type TraceEvent,
+} from '../host/index.ts';
 import type { Namespace } from '../isolation/index.ts';
 import type { Metrics, Sample } from '../results/index.ts';
 
@@ -113,7 +120,11 @@ export class KernelWatch {
   /** the newest launch: its window stays open until the next one */
   #last: Owner | null = null;
 
-  private constructor(trace: TraceInstance | null, reason: string | undefined, expected: Partial<Record<Namespace, string>>) {
+  private constructor(
+    trace: TraceInstance | null,
+    reason: string | undefined,
+    expected: Partial<Record<Namespace, string>>,
+  ) {
     this.#trace = trace;
     this.traced = trace !== null;
     this.reason = reason;
@@ -121,7 +132,12 @@ export class KernelWatch {
   }
 
   /** Starts tracing in instances/<name> where the machine allows it; else says why. */
-  static start(name: string, euid: number, enabled = true, asked = 'turned off (kernelWork: false or --no-kernel-work)'): KernelWatch {
+  static start(
+    name: string,
+    euid: number,
+    enabled = true,
+    asked = 'turned off (kernelWork: false or --no-kernel-work)',
+  ): KernelWatch {
     const why = !enabled ? asked : tracefsUnavailable(euid);
     if (why) return new KernelWatch(null, why, {});
     const known = kernelHasSymbols(Object.values(EXPECTED_WORK) as string[]);
@@ -144,7 +160,18 @@ export class KernelWatch {
       const at = sample.at;
       if (!at || at.exitNs < 0) continue;
       const pending = new Set(ns.flatMap((n) => (this.#expected[n] ? [this.#expected[n] as string] : [])));
-      const owner: Owner = { sample, ns, requestNs: at.requestNs, exitNs: at.exitNs, putFromNs: at.readyNs ?? at.exitNs, pid: at.pid ?? -1, pending, metrics: {}, lastEndNs: 0, open: 0 };
+      const owner: Owner = {
+        sample,
+        ns,
+        requestNs: at.requestNs,
+        exitNs: at.exitNs,
+        putFromNs: at.readyNs ?? at.exitNs,
+        pid: at.pid ?? -1,
+        pending,
+        metrics: {},
+        lastEndNs: 0,
+        open: 0,
+      };
       this.#owners.push(owner);
       this.#last = owner;
     }
@@ -152,7 +179,10 @@ export class KernelWatch {
     this.#retire();
   }
 
-  /** What keeps the kernel from being quiet: teardown of the sandboxes so far still to come or running, and any work item running now. */
+  /**
+   * What keeps the kernel from being quiet: teardown of the sandboxes so far still to come or running, and any work
+   * item running now.
+   */
   outstanding(): string[] {
     this.poll();
     const out: string[] = [];
@@ -174,7 +204,8 @@ export class KernelWatch {
   }
 
   #ownerAt(ts: number): Owner | undefined {
-    for (let i = this.#owners.length - 1; i >= 0; i--) if ((this.#owners[i] as Owner).requestNs <= ts) return this.#owners[i];
+    for (let i = this.#owners.length - 1; i >= 0; i--)
+      if ((this.#owners[i] as Owner).requestNs <= ts) return this.#owners[i];
     return undefined;
   }
 
@@ -209,14 +240,19 @@ export class KernelWatch {
   #queue(e: TraceEvent, work: string, fn: string): void {
     const parent = e.context === 'task' && e.comm.startsWith('kworker') ? this.#workers.get(e.pid)?.item : undefined;
     let owners: Owner[] = [];
-    if (parent) owners = parent.owners; // queued by a kworker running one of ours: part of the same teardown
+    if (parent)
+      owners = parent.owners; // queued by a kworker running one of ours: part of the same teardown
     else if (fn in TEARDOWN_WORK) {
       const kind = TEARDOWN_WORK[fn] as string;
       // queued by the sandbox's own process as it exits: its own; else a namespace's own item goes to the
       // oldest sandbox with it that was past its workload's end and still waits for one; else to the window
       const own = e.context === 'task' ? this.#owners.find((o) => o.pid === e.pid && o.requestNs <= e.tsNs) : undefined;
       const waiting = this.#owners.filter((o) => o.pending.has(fn) && o.putFromNs <= e.tsNs);
-      const byType = own ? [own] : waiting.length ? [waiting[0] as Owner] : this.#owners.filter((o) => (o.ns as readonly string[]).includes(kind) && o.putFromNs <= e.tsNs).slice(-1);
+      const byType = own
+        ? [own]
+        : waiting.length
+          ? [waiting[0] as Owner]
+          : this.#owners.filter((o) => (o.ns as readonly string[]).includes(kind) && o.putFromNs <= e.tsNs).slice(-1);
       const inWindow = this.#ownerAt(e.tsNs);
       owners = byType.length ? byType : inWindow ? [inWindow] : [];
     }
@@ -237,7 +273,9 @@ export class KernelWatch {
     if (!item) return;
     item.startNs = e.tsNs;
     // a batched teardown (cleanup_net, free_ipc) takes every namespace waiting when it starts
-    const waiting = BATCHED.has(fn) ? this.#owners.filter((o) => o.pending.has(fn) && o.putFromNs <= item.queuedNs && !item.owners.includes(o)) : [];
+    const waiting = BATCHED.has(fn)
+      ? this.#owners.filter((o) => o.pending.has(fn) && o.putFromNs <= item.queuedNs && !item.owners.includes(o))
+      : [];
     for (const o of waiting) {
       item.owners.push(o);
       o.open++;
@@ -290,7 +328,9 @@ export class KernelWatch {
 
   /** Metrics that arrived for samples already written: merge them and record them late. */
   take(): { sample: Sample; metrics: Metrics }[] {
-    const out = this.#done.filter((o) => Object.keys(o.metrics).length).map((o) => ({ sample: o.sample, metrics: o.metrics }));
+    const out = this.#done
+      .filter((o) => Object.keys(o.metrics).length)
+      .map((o) => ({ sample: o.sample, metrics: o.metrics }));
     this.#done = [];
     return out;
   }

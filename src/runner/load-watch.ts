@@ -1,5 +1,16 @@
 import os from 'node:os';
-import { PSI_RESOURCES, PF_KTHREAD, USER_HZ, descendants, readCpuTimes, readPressure, scanProcesses, type CpuTimes, type ProcStat, type PsiResource } from '../host/index.ts';
+import {
+  PSI_RESOURCES,
+  PF_KTHREAD,
+  USER_HZ,
+  descendants,
+  readCpuTimes,
+  readPressure,
+  scanProcesses,
+  type CpuTimes,
+  type ProcStat,
+  type PsiResource,
+} from '../host/index.ts';
 import type { RoundLoad } from '../results/index.ts';
 
 /**
@@ -34,7 +45,9 @@ interface Snapshot {
 
 const cpuOf = (p: ProcStat) => p.utime + p.stime + p.cutime + p.cstime;
 
-/** What started nsbench (npm, a shell, a test runner), up to but not including init: part of the run, not competition. */
+/**
+ * What started nsbench (npm, a shell, a test runner), up to but not including init: part of the run, not competition.
+ */
 function ancestors(procs: ReadonlyMap<number, ProcStat>, pid: number): number[] {
   const out: number[] = [];
   for (let p = procs.get(pid)?.ppid; p && p > 1 && !out.includes(p); p = procs.get(p)?.ppid) out.push(p);
@@ -75,7 +88,9 @@ export class LoadWatch {
     const psi = this.#pressure();
     return {
       t: performance.now(),
-      psi: psi ? (Object.fromEntries(PSI_RESOURCES.map((r) => [r, psi[r].some.totalUs])) as Record<PsiResource, number>) : null,
+      psi: psi
+        ? (Object.fromEntries(PSI_RESOURCES.map((r) => [r, psi[r].some.totalUs])) as Record<PsiResource, number>)
+        : null,
       cpu: readCpuTimes(),
       procs: new Map(scanProcesses().map((p) => [p.pid, p])),
     };
@@ -91,8 +106,23 @@ export class LoadWatch {
     const b = this.#snapshot();
     this.#begin = null;
     const wallMs = Math.max(b.t - a.t, 1e-3);
-    const pressure = a.psi && b.psi ? (Object.fromEntries(PSI_RESOURCES.map((r) => [r, Math.min(1, ((b.psi as Record<PsiResource, number>)[r] - (a.psi as Record<PsiResource, number>)[r]) / 1000 / wallMs)])) as Record<PsiResource, number>) : null;
-    const ours = new Set([...descendants([...a.procs.values()], this.#root), ...descendants([...b.procs.values()], this.#root), ...ancestors(b.procs, this.#root)]);
+    const pressure =
+      a.psi && b.psi
+        ? (Object.fromEntries(
+            PSI_RESOURCES.map((r) => [
+              r,
+              Math.min(
+                1,
+                ((b.psi as Record<PsiResource, number>)[r] - (a.psi as Record<PsiResource, number>)[r]) / 1000 / wallMs,
+              ),
+            ]),
+          ) as Record<PsiResource, number>)
+        : null;
+    const ours = new Set([
+      ...descendants([...a.procs.values()], this.#root),
+      ...descendants([...b.procs.values()], this.#root),
+      ...ancestors(b.procs, this.#root),
+    ]);
     const capacityTicks = (wallMs / 1000) * USER_HZ * this.#cores;
     // a process that exited during the round hands its whole CPU time to whoever reaped it (its parent, or
     // init for an orphan): what it had used before the round was seen already and is not the round's
@@ -106,7 +136,8 @@ export class LoadWatch {
     for (const p of b.procs.values()) {
       if (ours.has(p.pid) || p.flags & PF_KTHREAD || p.pid === 2 || (this.#counted && !this.#counted(p.pid))) continue;
       const before = a.procs.get(p.pid);
-      const delta = before && before.starttime === p.starttime ? cpuOf(p) - cpuOf(before) - (handedOver.get(p.pid) ?? 0) : cpuOf(p);
+      const delta =
+        before && before.starttime === p.starttime ? cpuOf(p) - cpuOf(before) - (handedOver.get(p.pid) ?? 0) : cpuOf(p);
       const ticks = Math.min(delta, capacityTicks); // no process uses more than the whole machine
       if (ticks > 0) foreign.push({ pid: p.pid, comm: p.comm, cpu: ticks / capacityTicks });
     }
@@ -116,10 +147,16 @@ export class LoadWatch {
     const disturbed: string[] = [];
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     if (foreignCpu > LOAD_THRESHOLDS.foreignCpu)
-      disturbed.push(`other processes used ${pct(foreignCpu)} of the CPUs (${foreign.slice(0, TOP).map((f) => `${f.comm} ${pct(f.cpu)}`).join(', ')})`);
+      disturbed.push(
+        `other processes used ${pct(foreignCpu)} of the CPUs (${foreign
+          .slice(0, TOP)
+          .map((f) => `${f.comm} ${pct(f.cpu)}`)
+          .join(', ')})`,
+      );
     if (pressure)
       for (const r of PSI_RESOURCES)
-        if (!this.#own.has(r) && pressure[r] > LOAD_THRESHOLDS.pressure[r]) disturbed.push(`${r} pressure: some task stalled on ${r} ${pct(pressure[r])} of the time`);
+        if (!this.#own.has(r) && pressure[r] > LOAD_THRESHOLDS.pressure[r])
+          disturbed.push(`${r} pressure: some task stalled on ${r} ${pct(pressure[r])} of the time`);
     return {
       round,
       attempt,

@@ -4,8 +4,10 @@ import type { ResolvedVariant, Scenario, WorkloadRef } from '../scenario/index.t
 /** Workloads that do IO of their own (their io pressure is the measurement, not a disturbance). */
 function doesIo(w: WorkloadRef | undefined): boolean {
   if (!w) return false;
-  if ('builtin' in w) return w.builtin === 'io' || (w.builtin === 'hog' && ['ioflood', 'pagecache'].includes(w.args?.[0] ?? ''));
-  if ('tool' in w) return w.tool === 'fio' || w.args.includes('fileio') || w.args.some((a) => /^--(io|hdd|iomix)\b/.test(a));
+  if ('builtin' in w)
+    return w.builtin === 'io' || (w.builtin === 'hog' && ['ioflood', 'pagecache'].includes(w.args?.[0] ?? ''));
+  if ('tool' in w)
+    return w.tool === 'fio' || w.args.includes('fileio') || w.args.some((a) => /^--(io|hdd|iomix)\b/.test(a));
   return false;
 }
 

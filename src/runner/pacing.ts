@@ -15,7 +15,10 @@ export interface Pacing {
 }
 
 export const PACING_DEFAULTS = {
-  /** ten in a row after the lead-in: long enough to reach the steady state of churn on the kernels we measured, short enough to interleave variants */
+  /**
+   * ten in a row after the lead-in: long enough to reach the steady state of churn on the kernels we measured, short
+   * enough to interleave variants
+   */
   burst: 10,
   /** a net namespace's cleanup takes tens of ms here; two seconds means something else is keeping the kernel busy */
   quiesceTimeoutMs: 2000,
@@ -23,7 +26,9 @@ export const PACING_DEFAULTS = {
 
 /** Quiet for this long (nothing pending, kernel threads idle) counts as quiet. */
 const QUIET_MS = 5;
-/** Without tracing nothing says an RCU-delayed teardown is still to come: wait longer than a grace period usually takes. */
+/**
+ * Without tracing nothing says an RCU-delayed teardown is still to come: wait longer than a grace period usually takes.
+ */
 const QUIET_UNTRACED_MS = 30;
 /** Kernel threads using more than this share of one CPU since the last look are busy. */
 const KTHREAD_BUSY_SHARE = 0.05;
@@ -77,7 +82,10 @@ export class Quiescer {
       if (!traced) {
         const kt2 = kthreadCpuNs();
         const slab2 = slabTotal();
-        if (kt !== null && kt2 !== null && kt2 - kt > KTHREAD_BUSY_SHARE * (now - tk) * 1e6) reasons.push(`kernel threads busy (${((kt2 - kt) / 1e3).toFixed(0)} µs of CPU in ${(now - tk).toFixed(1)} ms)`);
+        if (kt !== null && kt2 !== null && kt2 - kt > KTHREAD_BUSY_SHARE * (now - tk) * 1e6)
+          reasons.push(
+            `kernel threads busy (${((kt2 - kt) / 1e3).toFixed(0)} µs of CPU in ${(now - tk).toFixed(1)} ms)`,
+          );
         if (slab2 < slab) reasons.push('namespace objects still being freed');
         kt = kt2;
         tk = now;

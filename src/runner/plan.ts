@@ -16,8 +16,13 @@ const FLOOR_SECONDS: Record<Scenario['kind'], (sc: Scenario) => number> = {
 };
 
 /** The least a plan can take (seconds): rounds × variants × bursts × the floor of a sample of its kind. */
-export function planFloorSeconds(plans: readonly { sc: Scenario; rounds: number; warmup: number; variants: number; burst: number }[]): number {
-  return plans.reduce((t, p) => t + (p.rounds + p.warmup) * p.variants * (p.burst + 1) * FLOOR_SECONDS[p.sc.kind](p.sc), 0);
+export function planFloorSeconds(
+  plans: readonly { sc: Scenario; rounds: number; warmup: number; variants: number; burst: number }[],
+): number {
+  return plans.reduce(
+    (t, p) => t + (p.rounds + p.warmup) * p.variants * (p.burst + 1) * FLOOR_SECONDS[p.sc.kind](p.sc),
+    0,
+  );
 }
 
 /** A plan longer than this asks for --yes. */

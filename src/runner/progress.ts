@@ -64,7 +64,17 @@ export class TerminalProgress implements ProgressSink {
     this.#lastTenth = -1;
     if (this.#tty && this.#lines) {
       this.#bars = new MultiBar(
-        { stream: this.stream, format: '  {what} {bar} {percentage}% {detail}', barsize: 24, hideCursor: true, clearOnComplete: true, stopOnComplete: false, etaBuffer: 1, fps: 10, noTTYOutput: false },
+        {
+          stream: this.stream,
+          format: '  {what} {bar} {percentage}% {detail}',
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: true,
+          stopOnComplete: false,
+          etaBuffer: 1,
+          fps: 10,
+          noTTYOutput: false,
+        },
         Presets.shades_classic,
       );
       this.#runBar = this.#bars.create(1000, 0, { what: 'run     ', detail: '' });
@@ -107,7 +117,9 @@ export class TerminalProgress implements ProgressSink {
       this.#scenarioBar.setTotal(Math.max(1, planned));
       this.#scenarioBar.update(e ? e.currentDone() : this.#done, { detail: `${label} (${sc})` });
     } else if (tenth > this.#lastTenth || now - this.#lastPrintMs > 10_000) {
-      this.stream.write(`  [run ${Math.min(100, Math.floor((100 * elapsed) / Math.max(1e-9, totalS)))}%, ${runLine}] ${label} (${sc})\n`);
+      this.stream.write(
+        `  [run ${Math.min(100, Math.floor((100 * elapsed) / Math.max(1e-9, totalS)))}%, ${runLine}] ${label} (${sc})\n`,
+      );
       this.#lastPrintMs = now;
     }
     this.#lastTenth = Math.max(this.#lastTenth, tenth);

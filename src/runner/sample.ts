@@ -17,7 +17,10 @@ export function signalName(sig: number): string {
 function setupMetrics(r: LaunchResult): Metrics {
   const steps = Object.entries(r.setupNs ?? {}).filter(([, ns]) => ns > 0);
   if (!steps.length) return {};
-  return { setupWorkNs: steps.reduce((a, [, ns]) => a + ns, 0), ...Object.fromEntries(steps.map(([step, ns]) => [`setup.${step}Ns`, ns])) };
+  return {
+    setupWorkNs: steps.reduce((a, [, ns]) => a + ns, 0),
+    ...Object.fromEntries(steps.map(([step, ns]) => [`setup.${step}Ns`, ns])),
+  };
 }
 
 /** Where the launch sits on the machine's clock, for what is measured between launches. */
@@ -33,7 +36,10 @@ export function launchTimeline(r: LaunchResult): NonNullable<Sample['at']> {
 
 /** The gap before the launch, as the launcher saw it. */
 export function launchGap(r: LaunchResult): { gapNs?: number; gapWaitNs?: number } {
-  return { ...(r.prevExitAgoNs !== undefined && r.prevExitAgoNs >= 0 ? { gapNs: r.prevExitAgoNs } : {}), ...(r.gapWaitNs ? { gapWaitNs: r.gapWaitNs } : {}) };
+  return {
+    ...(r.prevExitAgoNs !== undefined && r.prevExitAgoNs >= 0 ? { gapNs: r.prevExitAgoNs } : {}),
+    ...(r.gapWaitNs ? { gapWaitNs: r.gapWaitNs } : {}),
+  };
 }
 
 /** The metrics of one launch: the boot breakdown (wall), the setup inside, and the CPU it cost. */
@@ -59,7 +65,13 @@ export function launchMetrics(r: LaunchResult): Metrics {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim().length > 0)
+      ?.trim()
+      .slice(0, 200) ?? ''
+  );
 }
 
 /**
@@ -81,23 +93,66 @@ export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {
   };
   const metrics = { ...launchMetrics(r), ...extra };
   if (r.state === 'exited' && r.exitCode === 0) {
-    return { ...base, state: 'completed', metrics, clonePath: r.clonePath, cgroupMethod: r.cgroupMethod, ready: r.ready, pid: r.pid };
+    return {
+      ...base,
+      state: 'completed',
+      metrics,
+      clonePath: r.clonePath,
+      cgroupMethod: r.cgroupMethod,
+      ready: r.ready,
+      pid: r.pid,
+    };
   }
   if (r.state === 'exited') {
     const err = firstLine(r.stderr);
     if (/No space left on device/.test(r.stderr))
-      return { ...base, state: 'errored', cause: 'enospc', reason: `workload ran out of disk space (exit code ${r.exitCode}): ${err}`, metrics };
+      return {
+        ...base,
+        state: 'errored',
+        cause: 'enospc',
+        reason: `workload ran out of disk space (exit code ${r.exitCode}): ${err}`,
+        metrics,
+      };
     if ((extra.cgPidsMaxEvents ?? 0) > 0)
-      return { ...base, state: 'errored', cause: 'pids-max', reason: `workload hit its cgroup's pids.max (${extra.cgPidsMaxEvents} forks refused, exit code ${r.exitCode})${err ? `: ${err}` : ''}`, metrics };
-    return { ...base, state: 'errored', cause: 'exit-code', reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`, metrics };
+      return {
+        ...base,
+        state: 'errored',
+        cause: 'pids-max',
+        reason: `workload hit its cgroup's pids.max (${extra.cgPidsMaxEvents} forks refused, exit code ${r.exitCode})${err ? `: ${err}` : ''}`,
+        metrics,
+      };
+    return {
+      ...base,
+      state: 'errored',
+      cause: 'exit-code',
+      reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`,
+      metrics,
+    };
   }
   if (r.state === 'signaled') {
     if (r.signal === 9 && (extra.cgOomKills ?? 0) > 0)
-      return { ...base, state: 'errored', cause: 'oom-killed', reason: `workload OOM-killed in its cgroup (oom_kill ${extra.cgOomKills}, memory peak ${extra.cgMemoryPeakBytes ?? '?'} bytes)`, metrics };
-    return { ...base, state: 'errored', cause: 'signaled', reason: `workload killed by ${signalName(r.signal)}`, metrics };
+      return {
+        ...base,
+        state: 'errored',
+        cause: 'oom-killed',
+        reason: `workload OOM-killed in its cgroup (oom_kill ${extra.cgOomKills}, memory peak ${extra.cgMemoryPeakBytes ?? '?'} bytes)`,
+        metrics,
+      };
+    return {
+      ...base,
+      state: 'errored',
+      cause: 'signaled',
+      reason: `workload killed by ${signalName(r.signal)}`,
+      metrics,
+    };
   }
   if (r.state === 'timeout') {
-    return { ...base, state: 'errored', cause: 'timeout', reason: `still running after ${ctx.timeoutMs} ms: killed (timeout)` };
+    return {
+      ...base,
+      state: 'errored',
+      cause: 'timeout',
+      reason: `still running after ${ctx.timeoutMs} ms: killed (timeout)`,
+    };
   }
   const e = r.error;
   return {

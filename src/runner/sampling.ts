@@ -47,17 +47,40 @@ export function pilotRounds(a: Adaptive): number {
  * rounds took on average (the next one is expected to take as long). At the
  * end of the pilot it fixes `state.targetRounds`.
  */
-export function stopAfterRound(a: Adaptive, state: AdaptiveState, measuredRounds: number, elapsedMs: number, roundMs: number, samples: readonly Sample[], variants: readonly string[], metric: string): StopReason | null {
+export function stopAfterRound(
+  a: Adaptive,
+  state: AdaptiveState,
+  measuredRounds: number,
+  elapsedMs: number,
+  roundMs: number,
+  samples: readonly Sample[],
+  variants: readonly string[],
+  metric: string,
+): StopReason | null {
   if (measuredRounds >= a.maxRounds) return 'max-rounds';
   if (measuredRounds < a.minRounds) return null; // asked for: run whatever the budget says
   const pilot = pilotRounds(a);
   if (measuredRounds === pilot && state.targetRounds === null) {
-    const reached = precisionOf(samples.filter((s) => isMeasured(s)), variants, metric).filter((p) => p.n > 0);
+    const reached = precisionOf(
+      samples.filter((s) => isMeasured(s)),
+      variants,
+      metric,
+    ).filter((p) => p.n > 0);
     // no median CI for a variant (too few completed, a centre of 0): its precision is unknown, run to maxRounds
-    const widest = reached.some((p) => p.method !== 'median-ci' || p.halfWidthPct === null) ? Infinity : Math.max(0, ...reached.map((p) => p.halfWidthPct as number));
-    state.targetRounds = !reached.length ? a.maxRounds : widest <= a.precisionPct ? pilot : Math.min(a.maxRounds, Number.isFinite(widest) ? Math.ceil(pilot * (widest / a.precisionPct) ** 2) : a.maxRounds);
+    const widest = reached.some((p) => p.method !== 'median-ci' || p.halfWidthPct === null)
+      ? Infinity
+      : Math.max(0, ...reached.map((p) => p.halfWidthPct as number));
+    state.targetRounds = !reached.length
+      ? a.maxRounds
+      : widest <= a.precisionPct
+        ? pilot
+        : Math.min(
+            a.maxRounds,
+            Number.isFinite(widest) ? Math.ceil(pilot * (widest / a.precisionPct) ** 2) : a.maxRounds,
+          );
   }
-  if (state.targetRounds !== null && measuredRounds >= state.targetRounds) return state.targetRounds >= a.maxRounds ? 'max-rounds' : 'precision';
+  if (state.targetRounds !== null && measuredRounds >= state.targetRounds)
+    return state.targetRounds >= a.maxRounds ? 'max-rounds' : 'precision';
   if (a.budgetMs !== null && elapsedMs + roundMs > a.budgetMs) return 'budget';
   return null;
 }

@@ -4,7 +4,17 @@ import type { TopologyKind } from '../network/index.ts';
 
 // The types of a scenario file, inferred from its schema (schema.ts).
 export { SCENARIO_KINDS } from './schema.ts';
-export type { AntagonistSpec, DensityTarget, FreezeTarget, FreezerKind, NetTarget, ScenarioDefinition, ScenarioKind, VariantDefinition, WorkloadRef } from './schema.ts';
+export type {
+  AntagonistSpec,
+  DensityTarget,
+  FreezeTarget,
+  FreezerKind,
+  NetTarget,
+  ScenarioDefinition,
+  ScenarioKind,
+  VariantDefinition,
+  WorkloadRef,
+} from './schema.ts';
 import type { FreezerKind, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './schema.ts';
 
 /** Typed identity: gives scenario files completion and checking. */
@@ -54,21 +64,41 @@ export function preset(name: string): VariantDefinition {
 /** The variant with its own cgroup and `spec` applied; id "<ns id>/<cgroup id>". */
 export function withCgroup(v: VariantDefinition, spec: CgroupSpec, id?: string): VariantDefinition {
   const base = v.id ?? setId(v.ns);
-  return { ...v, id: id ?? `${base}/${cgroupSpecId(spec)}`, label: `${v.label ?? base}, ${cgroupSpecId(spec)}`, cgroup: spec };
+  return {
+    ...v,
+    id: id ?? `${base}/${cgroupSpecId(spec)}`,
+    label: `${v.label ?? base}, ${cgroupSpecId(spec)}`,
+    cgroup: spec,
+  };
 }
 
 /** Variants of a freeze scenario: each process count × mode × freezer. */
-export function freezeVariants(opts: { processes: number[]; modes?: ('busy' | 'sleep')[]; freezers?: FreezerKind[]; ns?: Namespace[] }): VariantDefinition[] {
+export function freezeVariants(opts: {
+  processes: number[];
+  modes?: ('busy' | 'sleep')[];
+  freezers?: FreezerKind[];
+  ns?: Namespace[];
+}): VariantDefinition[] {
   const out: VariantDefinition[] = [];
   for (const freezer of opts.freezers ?? ['v2', 'v1'])
     for (const mode of opts.modes ?? ['sleep', 'busy'])
       for (const processes of opts.processes)
-        out.push({ id: `${freezer}/${mode}/${processes}`, label: `${processes} ${mode} processes, ${freezer} freezer`, ns: opts.ns ?? ['pid'], cgroup: {}, freeze: { processes, mode, freezer } });
+        out.push({
+          id: `${freezer}/${mode}/${processes}`,
+          label: `${processes} ${mode} processes, ${freezer} freezer`,
+          ns: opts.ns ?? ['pid'],
+          cgroup: {},
+          freeze: { processes, mode, freezer },
+        });
   return out;
 }
 
 /** Variants of a network scenario: each topology × test × namespace set (net itself comes from the topology). */
-export function networkVariants(opts: { topologies: TopologyKind[]; tests: Omit<NetTarget, 'topology'>[]; nsSets?: Namespace[][] }): VariantDefinition[] {
+export function networkVariants(opts: {
+  topologies: TopologyKind[];
+  tests: Omit<NetTarget, 'topology'>[];
+  nsSets?: Namespace[][];
+}): VariantDefinition[] {
   const out: VariantDefinition[] = [];
   for (const test of opts.tests)
     for (const topology of opts.topologies)
@@ -90,12 +120,22 @@ export function networkVariants(opts: { topologies: TopologyKind[]; tests: Omit<
  * Crosses variants with workloads (a parameter sweep): ids "<workload>/<variant>",
  * each compared with the same workload's "<workload>/<baseline>".
  */
-export function acrossWorkloads(variants: VariantDefinition[], workloads: Record<string, WorkloadRef>, baseline = 'bare'): VariantDefinition[] {
+export function acrossWorkloads(
+  variants: VariantDefinition[],
+  workloads: Record<string, WorkloadRef>,
+  baseline = 'bare',
+): VariantDefinition[] {
   const out: VariantDefinition[] = [];
   for (const [name, workload] of Object.entries(workloads))
     for (const v of variants) {
       const id = v.id ?? setId(v.ns);
-      out.push({ ...v, id: `${name}/${id}`, label: `${name}, ${v.label ?? id}`, workload: v.workload ?? workload, baseline: `${name}/${v.baseline ?? baseline}` });
+      out.push({
+        ...v,
+        id: `${name}/${id}`,
+        label: `${name}, ${v.label ?? id}`,
+        workload: v.workload ?? workload,
+        baseline: `${name}/${v.baseline ?? baseline}`,
+      });
     }
   return out;
 }
@@ -116,7 +156,11 @@ export interface AntagonistPlan {
  * ids "<victim>/<antagonist>/<setting>". A setting named "none" is the
  * reference the others' removed interference is measured against.
  */
-export function interferenceVariants(opts: { victims: Record<string, WorkloadRef>; antagonists: Record<string, AntagonistPlan>; ns?: Namespace[] }): VariantDefinition[] {
+export function interferenceVariants(opts: {
+  victims: Record<string, WorkloadRef>;
+  antagonists: Record<string, AntagonistPlan>;
+  ns?: Namespace[];
+}): VariantDefinition[] {
   const out: VariantDefinition[] = [];
   const ns = canonicalSet(opts.ns ?? ['pid']);
   for (const [victim, workload] of Object.entries(opts.victims)) {
@@ -130,7 +174,11 @@ export function interferenceVariants(opts: { victims: Record<string, WorkloadRef
           ns,
           workload,
           baseline: `${victim}/alone`,
-          antagonist: { workload: plan.workload, ...(cgroup ? { cgroup } : {}), ...(plan.settleMs !== undefined ? { settleMs: plan.settleMs } : {}) },
+          antagonist: {
+            workload: plan.workload,
+            ...(cgroup ? { cgroup } : {}),
+            ...(plan.settleMs !== undefined ? { settleMs: plan.settleMs } : {}),
+          },
         });
     }
   }

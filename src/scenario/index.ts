@@ -22,6 +22,13 @@ export {
   type ScenarioKind,
   SCENARIO_KINDS,
 } from './define.ts';
-export { validateScenario, keepVariants, type Scenario, type ScenarioOf, type ResolvedVariant, type VariantOf } from './validate.ts';
+export {
+  validateScenario,
+  keepVariants,
+  type Scenario,
+  type ScenarioOf,
+  type ResolvedVariant,
+  type VariantOf,
+} from './validate.ts';
 export { loadScenario, listScenarioNames, SCENARIO_DIR } from './load.ts';
 export { parseVariantSpec, parseVariantSpecs } from './variant-spec.ts';

@@ -18,17 +18,29 @@ export function listScenarioNames(dir: string = SCENARIO_DIR): string[] {
 
 function resolveScenarioFile(ref: string, dir: string): string {
   const asPath = resolve(ref);
-  if ((ref.includes('/') || ref.endsWith('.ts') || ref.endsWith('.js')) && existsSync(asPath) && statSync(asPath).isFile()) return asPath;
+  if (
+    (ref.includes('/') || ref.endsWith('.ts') || ref.endsWith('.js')) &&
+    existsSync(asPath) &&
+    statSync(asPath).isFile()
+  )
+    return asPath;
   const inDir = join(dir, `${ref}.ts`);
   if (existsSync(inDir)) return inDir;
   const known = listScenarioNames(dir);
-  throw new UserError(`unknown scenario "${ref}" (available: ${known.join(', ') || 'none'})`, 'run `nsbench list` to see scenarios, or pass the path of a scenario file');
+  throw new UserError(
+    `unknown scenario "${ref}" (available: ${known.join(', ') || 'none'})`,
+    'run `nsbench list` to see scenarios, or pass the path of a scenario file',
+  );
 }
 
 /** Loads and validates a scenario by name (scenarios/<name>.ts) or by path. */
 export async function loadScenario(ref: string, dir: string = SCENARIO_DIR): Promise<Scenario> {
   const file = resolveScenarioFile(ref, dir);
   const shown = relative(process.cwd(), file) || file;
-  const def = await importDefaultOrExplain(file, shown, 'fix the scenario file (it must be valid TypeScript exporting defineScenario({...}))');
+  const def = await importDefaultOrExplain(
+    file,
+    shown,
+    'fix the scenario file (it must be valid TypeScript exporting defineScenario({...}))',
+  );
   return validateScenario(def, shown);
 }

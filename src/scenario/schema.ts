@@ -12,11 +12,27 @@ import { int, oneOf, says, show, strict } from '../util/index.ts';
  */
 
 export { SCENARIO_KINDS };
-export { antagonistSchema, densitySchema, freezeSchema, namespacesSchema, netSchema, variantSchema, workloadSchema } from '../results/index.ts';
+export {
+  antagonistSchema,
+  densitySchema,
+  freezeSchema,
+  namespacesSchema,
+  netSchema,
+  variantSchema,
+  workloadSchema,
+} from '../results/index.ts';
 
 export const scenarioSchema = strict(
   {
-    name: z.string({ error: (iss) => says(`expected a lower-case name, got ${show(iss.input)}`, 'use letters, digits, ".", "_" and "-"') }).regex(NAME_RE, { error: (iss) => says(`expected a lower-case name, got ${show(iss.input)}`, 'use letters, digits, ".", "_" and "-"') }),
+    name: z
+      .string({
+        error: (iss) =>
+          says(`expected a lower-case name, got ${show(iss.input)}`, 'use letters, digits, ".", "_" and "-"'),
+      })
+      .regex(NAME_RE, {
+        error: (iss) =>
+          says(`expected a lower-case name, got ${show(iss.input)}`, 'use letters, digits, ".", "_" and "-"'),
+      }),
     description: z.string({ error: says('expected a string', 'describe what the scenario measures') }),
     /**
      * launch (default): each sample launches the workload and waits for its exit.
@@ -28,18 +44,34 @@ export const scenarioSchema = strict(
      */
     kind: oneOf(SCENARIO_KINDS, 'leave it out for a launch scenario').optional(),
     workload: workloadSchema,
-    variants: z.array(variantSchema, { error: says('expected a non-empty array', 'e.g. variants: [bare(), ...eachAlone(), all()]') }).min(1, { error: says('expected a non-empty array', 'e.g. variants: [bare(), ...eachAlone(), all()]') }),
+    variants: z
+      .array(variantSchema, {
+        error: says('expected a non-empty array', 'e.g. variants: [bare(), ...eachAlone(), all()]'),
+      })
+      .min(1, { error: says('expected a non-empty array', 'e.g. variants: [bare(), ...eachAlone(), all()]') }),
     /** Measured rounds; each round runs every variant once, in a fresh random order. */
     rounds: int(1, 1_000_000, 'set rounds to a whole number').optional(),
     /** Rounds run first and dropped from the statistics (kept in the raw samples, flagged). */
     warmup: int(0, 1_000_000, 'set warmup to a whole number').optional(),
     /** Per-launch time limit; a sandbox that outlives it is killed and recorded. */
     timeoutMs: int(1, 86_400_000, 'set timeoutMs to a whole number of ms').optional(),
-    hostname: z.string({ error: says('expected 1 to 64 characters', 'shorten the hostname') }).min(1, { error: says('expected 1 to 64 characters', 'shorten the hostname') }).max(64, { error: says('expected 1 to 64 characters', 'shorten the hostname') }).optional(),
+    hostname: z
+      .string({ error: says('expected 1 to 64 characters', 'shorten the hostname') })
+      .min(1, { error: says('expected 1 to 64 characters', 'shorten the hostname') })
+      .max(64, { error: says('expected 1 to 64 characters', 'shorten the hostname') })
+      .optional(),
     /** Variant id the overheads are computed against (default "bare"). */
     baseline: z.string({ error: says('expected a variant id', 'name one of the variant ids') }).optional(),
     /** Free-form parameters recorded with the results. */
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: says('expected an object of strings, numbers and booleans', 'flatten the parameters') }), { error: says('expected an object of strings, numbers and booleans', 'flatten the parameters') }).optional(),
+    params: z
+      .record(
+        z.string(),
+        z.union([z.string(), z.number(), z.boolean()], {
+          error: says('expected an object of strings, numbers and booleans', 'flatten the parameters'),
+        }),
+        { error: says('expected an object of strings, numbers and booleans', 'flatten the parameters') },
+      )
+      .optional(),
     /**
      * How launches follow each other (launch scenarios; README "Pacing"):
      * interleaved (default) — every round in a fresh random order, for comparisons;
@@ -47,8 +79,15 @@ export const scenarioSchema = strict(
      * back-to-back — each variant `burst` times in a row inside the launcher, no round trip between (churn).
      */
     pace: oneOf(PACES, 'leave it out for interleaved').optional(),
-    /** The launcher keeps at least this gap (ms) between one launch's exit and the next (default 0: as fast as nsbench goes). */
-    gapMs: z.number({ error: (iss) => says(`expected 0..60000 ms, got ${show(iss.input)}`, 'e.g. gapMs: 2') }).min(0, { error: (iss) => says(`expected 0..60000 ms, got ${show(iss.input)}`, 'e.g. gapMs: 2') }).max(60_000, { error: (iss) => says(`expected 0..60000 ms, got ${show(iss.input)}`, 'e.g. gapMs: 2') }).optional(),
+    /**
+     * The launcher keeps at least this gap (ms) between one launch's exit and the next (default 0: as fast as nsbench
+     * goes).
+     */
+    gapMs: z
+      .number({ error: (iss) => says(`expected 0..60000 ms, got ${show(iss.input)}`, 'e.g. gapMs: 2') })
+      .min(0, { error: (iss) => says(`expected 0..60000 ms, got ${show(iss.input)}`, 'e.g. gapMs: 2') })
+      .max(60_000, { error: (iss) => says(`expected 0..60000 ms, got ${show(iss.input)}`, 'e.g. gapMs: 2') })
+      .optional(),
     /** back-to-back: launches per burst after the lead-in (default 10). */
     burst: int(1, 999, 'e.g. burst: 10').optional(),
     /** quiesced: the longest wait for a quiet kernel before a launch (default 2000 ms). */
@@ -57,7 +96,15 @@ export const scenarioSchema = strict(
      * Trace the kernel's deferred teardown work (workqueue tracepoints) where tracefs allows. Default: on with
      * kernelTrace or quiesced pacing, else off (tracing runs only when asked for).
      */
-    kernelWork: z.boolean({ error: (iss) => says(`expected true or false, got ${show(iss.input)}`, 'kernelWork: true traces the teardown work, false never') }).optional(),
+    kernelWork: z
+      .boolean({
+        error: (iss) =>
+          says(
+            `expected true or false, got ${show(iss.input)}`,
+            'kernelWork: true traces the teardown work, false never',
+          ),
+      })
+      .optional(),
     /**
      * Attribute each launch to kernel work (README "Inside the kernel"): system calls, waiting, cgroup events and
      * deferred work per sample; `{ functions: true }` requires the function-level split of clone (function
@@ -66,7 +113,11 @@ export const scenarioSchema = strict(
      */
     kernelTrace: z
       .union([z.boolean(), z.strictObject({ functions: z.boolean().optional(), footprint: z.boolean().optional() })], {
-        error: (iss) => says(`expected true, false or { functions?: boolean, footprint?: boolean }, got ${show(iss.input)}`, 'e.g. kernelTrace: true, or kernelTrace: { footprint: true }'),
+        error: (iss) =>
+          says(
+            `expected true, false or { functions?: boolean, footprint?: boolean }, got ${show(iss.input)}`,
+            'e.g. kernelTrace: true, or kernelTrace: { footprint: true }',
+          ),
       })
       .optional(),
   },
@@ -74,7 +125,14 @@ export const scenarioSchema = strict(
 );
 
 export type { ScenarioKind };
-export type { AntagonistSpec, DensityTarget, FreezeTarget, FreezerKind, NetTarget, WorkloadRef } from '../results/index.ts';
+export type {
+  AntagonistSpec,
+  DensityTarget,
+  FreezeTarget,
+  FreezerKind,
+  NetTarget,
+  WorkloadRef,
+} from '../results/index.ts';
 export type ScenarioOutput = z.output<typeof scenarioSchema>;
 // … and what a scenario file writes (its input)
 export type VariantDefinition = z.input<typeof variantSchema>;

@@ -21,12 +21,19 @@ export function parseVariantSpec(text: string, where = '--ns'): ResolvedVariant[
     return [{ id: p.id as string, label: p.label ?? name, ns: p.ns }];
   }
   const presets = PRESETS.map((p) => p.name);
-  if (word.startsWith('preset:')) throw new UserError(`${where}: unknown preset "${name}"${knownList(name, presets)}`, 'run `nsbench list` to see presets');
+  if (word.startsWith('preset:'))
+    throw new UserError(
+      `${where}: unknown preset "${name}"${knownList(name, presets)}`,
+      'run `nsbench list` to see presets',
+    );
   const single = !/[,+\s]/.test(word);
   if (single && !isNsList) {
     // one word that is neither a namespace, a keyword nor a preset: the nearest of all of them
     const n = nearest(word, [...NAMESPACES, ...presets, 'bare', 'all', 'each', 'powerset']);
-    throw new UserError(`${where}: "${word}" is no namespace, preset or keyword${n ? ` (did you mean "${n}"?)` : ''} (namespaces: ${NAMESPACES.join(', ')}; presets: ${presets.join(', ')}; bare, all, each, powerset)`, 'run `nsbench list` to see them');
+    throw new UserError(
+      `${where}: "${word}" is no namespace, preset or keyword${n ? ` (did you mean "${n}"?)` : ''} (namespaces: ${NAMESPACES.join(', ')}; presets: ${presets.join(', ')}; bare, all, each, powerset)`,
+      'run `nsbench list` to see them',
+    );
   }
   const ns = parseNamespaceList(word, `${where} "${word}"`);
   return [{ id: setId(ns), label: setId(ns), ns }];

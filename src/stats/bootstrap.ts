@@ -27,7 +27,7 @@ function resampleMedian(sorted: readonly number[], random: () => number, counts:
   for (let i = 0; i < n; i++) {
     seen += counts[i] as number;
     if (Number.isNaN(loValue) && seen > lo) loValue = sorted[i] as number;
-    if (seen > hi) return ((loValue + (sorted[i] as number)) / 2);
+    if (seen > hi) return (loValue + (sorted[i] as number)) / 2;
   }
   return loValue;
 }
@@ -42,7 +42,12 @@ export interface RatioCI {
  * Ratio of medians (variant / baseline) with a seeded percentile-bootstrap 95%
  * CI: both samples are resampled independently, B times.
  */
-export function ratioOfMediansCI(variant: readonly number[], baseline: readonly number[], seed = 1, resamples = BOOTSTRAP_RESAMPLES): RatioCI | null {
+export function ratioOfMediansCI(
+  variant: readonly number[],
+  baseline: readonly number[],
+  seed = 1,
+  resamples = BOOTSTRAP_RESAMPLES,
+): RatioCI | null {
   if (variant.length === 0 || baseline.length === 0) return null;
   const sv = [...variant].sort((a, b) => a - b);
   const sb = [...baseline].sort((a, b) => a - b);
@@ -61,7 +66,11 @@ export function ratioOfMediansCI(variant: readonly number[], baseline: readonly 
 }
 
 /** Seeded percentile-bootstrap 95% CI of a median; null for an empty sample. */
-export function medianBootstrapCI(values: readonly number[], seed = 1, resamples = BOOTSTRAP_RESAMPLES): [number, number] | null {
+export function medianBootstrapCI(
+  values: readonly number[],
+  seed = 1,
+  resamples = BOOTSTRAP_RESAMPLES,
+): [number, number] | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const random = seededRandom(seed);

@@ -23,7 +23,10 @@ export interface CarryOverEstimate {
  * what the predecessor added (a one-way fixed-effects model fitted with
  * medians). Bootstrap 95% CIs from `minN` values on; below that, no CI.
  */
-export function carryOverEstimate(values: readonly Successor[], opts: { seed?: number; resamples?: number; minN?: number } = {}): CarryOverEstimate {
+export function carryOverEstimate(
+  values: readonly Successor[],
+  opts: { seed?: number; resamples?: number; minN?: number } = {},
+): CarryOverEstimate {
   const minN = opts.minN ?? 6;
   const resamples = opts.resamples ?? 1000;
   const byVariant = new Map<string, number[]>();
@@ -45,7 +48,9 @@ export function carryOverEstimate(values: readonly Successor[], opts: { seed?: n
     return c ? [c[0] - shift, c[1] - shift] : null;
   };
   return {
-    predecessors: [...residuals].map(([prev, rs]) => ({ prev, n: rs.length, shift: median(rs), ci: ci(rs) })).sort((a, b) => a.prev.localeCompare(b.prev)),
+    predecessors: [...residuals]
+      .map(([prev, rs]) => ({ prev, n: rs.length, shift: median(rs), ci: ci(rs) }))
+      .sort((a, b) => a.prev.localeCompare(b.prev)),
     cells: [...cells.values()].map((c) => {
       const m = centre.get(c.variant) as number;
       return { prev: c.prev, variant: c.variant, n: c.xs.length, shift: median(c.xs) - m, ci: ci(c.xs, m) };
@@ -59,7 +64,10 @@ export interface RoundSuccessor extends Successor {
 }
 
 export interface CarryOverTest {
-  /** one overall test that the predecessor matters at all: permutation p of a Kruskal–Wallis statistic on the residuals' ranks */
+  /**
+   * one overall test that the predecessor matters at all: permutation p of a Kruskal–Wallis statistic on the residuals'
+   * ranks
+   */
   p: number;
   /** per predecessor: its own permutation p, and Holm-adjusted across the predecessors */
   predecessors: { prev: string; p: number; pHolm: number }[];
@@ -105,7 +113,10 @@ export function holm(ps: readonly number[]): number[] {
  * permutations, Holm-adjusted across predecessors. The uncorrected bootstrap
  * CI per predecessor warned on 27–40% of scenarios without any carry-over.
  */
-export function carryOverTest(values: readonly RoundSuccessor[], opts: { seed?: number; resamples?: number } = {}): CarryOverTest | null {
+export function carryOverTest(
+  values: readonly RoundSuccessor[],
+  opts: { seed?: number; resamples?: number } = {},
+): CarryOverTest | null {
   const prevs = [...new Set(values.map((v) => v.prev))].sort();
   if (prevs.length < 2 || values.length < 8) return null;
   const B = opts.resamples ?? 999;
@@ -115,8 +126,13 @@ export function carryOverTest(values: readonly RoundSuccessor[], opts: { seed?: 
   const rank = new Float64Array(res.length);
   for (let i = 0; i < idx.length; ) {
     let j = i;
-    while (j + 1 < idx.length && (idx[j + 1] as readonly [number, number])[0] === (idx[i] as readonly [number, number])[0]) j++;
-    for (let k = i; k <= j; k++) rank[(idx[k] as readonly [number, number])[1]] = (i + j) / 2 + 1 - (res.length + 1) / 2;
+    while (
+      j + 1 < idx.length &&
+      (idx[j + 1] as readonly [number, number])[0] === (idx[i] as readonly [number, number])[0]
+    )
+      j++;
+    for (let k = i; k <= j; k++)
+      rank[(idx[k] as readonly [number, number])[1]] = (i + j) / 2 + 1 - (res.length + 1) / 2;
     i = j + 1;
   }
   const code = new Map(prevs.map((p, i) => [p, i]));
@@ -169,11 +185,16 @@ export function carryOverTest(values: readonly RoundSuccessor[], opts: { seed?: 
       }
     const s = stats(perm);
     if (s.global >= observed.global - eps) extreme++;
-    for (let l = 0; l < k; l++) if ((s.each[l] as number) >= (obsEach[l] as number) - eps) extremeEach[l] = (extremeEach[l] as number) + 1;
+    for (let l = 0; l < k; l++)
+      if ((s.each[l] as number) >= (obsEach[l] as number) - eps) extremeEach[l] = (extremeEach[l] as number) + 1;
   }
   const raw = prevs.map((_, l) => ((extremeEach[l] as number) + 1) / (B + 1));
   const adjusted = holm(raw);
-  return { p: (extreme + 1) / (B + 1), predecessors: prevs.map((prev, l) => ({ prev, p: raw[l] as number, pHolm: adjusted[l] as number })), method: `permutation of predecessors within rounds (${B}), Kruskal–Wallis on residual ranks, Holm across predecessors` };
+  return {
+    p: (extreme + 1) / (B + 1),
+    predecessors: prevs.map((prev, l) => ({ prev, p: raw[l] as number, pHolm: adjusted[l] as number })),
+    method: `permutation of predecessors within rounds (${B}), Kruskal–Wallis on residual ranks, Holm across predecessors`,
+  };
 }
 
 /**
@@ -184,7 +205,10 @@ export function carryOverTest(values: readonly RoundSuccessor[], opts: { seed?: 
  * In a random order of k variants a predecessor's shift reaches another
  * variant's ratio diluted by about 1/(k − 1); this says by how much exactly.
  */
-export function carryOverBias(values: readonly Successor[], pairs: readonly { variant: string; baseline: string }[]): { variant: string; baseline: string; logBias: number }[] {
+export function carryOverBias(
+  values: readonly Successor[],
+  pairs: readonly { variant: string; baseline: string }[],
+): { variant: string; baseline: string; logBias: number }[] {
   const res = relResiduals(values);
   const byPrev = new Map<string, number[]>();
   values.forEach((v, i) => {
@@ -204,5 +228,7 @@ export function carryOverBias(values: readonly Successor[], pairs: readonly { va
     const l = level.get(id);
     return l?.n ? l.sum / l.n : 0;
   };
-  return pairs.filter((p) => p.variant !== p.baseline && level.has(p.variant) && level.has(p.baseline)).map((p) => ({ ...p, logBias: mean(p.variant) - mean(p.baseline) }));
+  return pairs
+    .filter((p) => p.variant !== p.baseline && level.has(p.variant) && level.has(p.baseline))
+    .map((p) => ({ ...p, logBias: mean(p.variant) - mean(p.baseline) }));
 }

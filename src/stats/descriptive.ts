@@ -53,7 +53,10 @@ export function ratioOfMedians(variant: Descriptive | null, baseline: Descriptiv
 }
 
 /** Student's t at 97.5% for 1..30 degrees of freedom (beyond: the normal 1.96). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** The mean with its 95% t interval: what a handful of replicates (density ramps) supports; null below 2. */
 export function meanCI95(values: readonly number[]): { mean: number; low: number; high: number } | null {

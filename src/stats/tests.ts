@@ -10,8 +10,18 @@ export function erfc(x: number): number {
   const r =
     t *
     Math.exp(
-      -z * z - 1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -44,7 +54,11 @@ function ranks(values: readonly number[]): { r: number[]; ties: number[] } {
   const ties: number[] = [];
   for (let i = 0; i < idx.length; ) {
     let j = i;
-    while (j + 1 < idx.length && (idx[j + 1] as readonly [number, number])[0] === (idx[i] as readonly [number, number])[0]) j++;
+    while (
+      j + 1 < idx.length &&
+      (idx[j + 1] as readonly [number, number])[0] === (idx[i] as readonly [number, number])[0]
+    )
+      j++;
     const avg = (i + j) / 2 + 1;
     for (let k = i; k <= j; k++) r[(idx[k] as readonly [number, number])[1]] = avg;
     if (j > i) ties.push(j - i + 1);
@@ -173,7 +187,10 @@ export function modifiedZScores(values: readonly number[]): number[] {
   const sorted = [...values].sort((a, b) => a - b);
   const med = quantile(sorted, 0.5);
   const deviations = sorted.map((v) => Math.abs(v - med));
-  const mad = quantile([...deviations].sort((a, b) => a - b), 0.5);
+  const mad = quantile(
+    [...deviations].sort((a, b) => a - b),
+    0.5,
+  );
   if (mad > 0) return values.map((v) => (0.6745 * (v - med)) / mad);
   const meanAd = deviations.reduce((a, d) => a + d, 0) / deviations.length;
   return values.map((v) => (meanAd === 0 ? 0 : (v - med) / (MEAN_AD_SCALE * meanAd)));

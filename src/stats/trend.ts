@@ -30,7 +30,11 @@ export interface TrendTest {
  * size. Exact in its level whatever n and ties, which the |ρ| > 0.5 rule
  * was not (it fired on 15% of drift-free runs of 10 rounds).
  */
-export function trendTest(xs: readonly number[], ys: readonly number[], opts: { seed?: number; resamples?: number } = {}): TrendTest {
+export function trendTest(
+  xs: readonly number[],
+  ys: readonly number[],
+  opts: { seed?: number; resamples?: number } = {},
+): TrendTest {
   const n = Math.min(xs.length, ys.length);
   const rho = spearmanRho(xs, ys);
   const slope = theilSen(xs, ys);

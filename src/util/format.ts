@@ -19,7 +19,10 @@ export function formatRatio(r: number | null | undefined, ci?: readonly [number,
 export function textTable(header: string[], rows: string[][], rightAlignFrom = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i >= rightAlignFrom ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i >= rightAlignFrom ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -60,13 +63,20 @@ export function fitTable(header: string[], rows: string[][], width: number, righ
     return right ? ' '.repeat(n) + c : c + ' '.repeat(n);
   };
   const render = (idx: number[]) => {
-    const line = (cells: string[]) => idx.map((i) => pad(cells[i] ?? '', i, i >= rightAlignFrom)).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      idx
+        .map((i) => pad(cells[i] ?? '', i, i >= rightAlignFrom))
+        .join('  ')
+        .trimEnd();
     return [line(header), idx.map((i) => '─'.repeat(w[i] ?? 0)).join('  '), ...rows.map(line)].join('\n');
   };
   return groups.map(render).join('\n\n');
 }
 
-/** Text wrapped at word boundaries to `width` columns, continuation lines indented; a word longer than a line is kept whole. */
+/**
+ * Text wrapped at word boundaries to `width` columns, continuation lines indented; a word longer than a line is kept
+ * whole.
+ */
 export function wrapText(text: string, width: number, indent = '', first = ''): string {
   const out: string[] = [];
   let line = first;
@@ -95,7 +105,10 @@ export function formatDelta(ns: number, ci?: readonly [number, number] | null): 
   return `${d(ns)} ${unit}${ci ? ` [${d(ci[0])}, ${d(ci[1])}]` : ''}`;
 }
 
-/** A table whose last column (free text) wraps within `width`, its continuation lines under its start: a listing that fits a terminal. */
+/**
+ * A table whose last column (free text) wraps within `width`, its continuation lines under its start: a listing that
+ * fits a terminal.
+ */
 export function wrapLastColumn(header: string[], rows: string[][], width: number): string {
   const last = header.length - 1;
   const w = header.slice(0, last).map((h, i) => Math.max(columns(h), ...rows.map((r) => columns(r[i] ?? ''))));
@@ -104,7 +117,22 @@ export function wrapLastColumn(header: string[], rows: string[][], width: number
   const pad = (c: string, n: number) => c + ' '.repeat(Math.max(0, n - columns(c)));
   const line = (cells: string[]) => {
     const text = wrapText(cells[last] ?? '', room).split('\n');
-    return [`${cells.slice(0, last).map((c, i) => pad(c, w[i] ?? 0)).join('  ')}  ${text[0] ?? ''}`, ...text.slice(1).map((t) => ' '.repeat(lead) + t)].map((l) => l.trimEnd()).join('\n');
+    return [
+      `${cells
+        .slice(0, last)
+        .map((c, i) => pad(c, w[i] ?? 0))
+        .join('  ')}  ${text[0] ?? ''}`,
+      ...text.slice(1).map((t) => ' '.repeat(lead) + t),
+    ]
+      .map((l) => l.trimEnd())
+      .join('\n');
   };
-  return [line(header), [...w.map((n) => '─'.repeat(n)), '─'.repeat(Math.min(room, Math.max(columns(header[last] ?? ''), ...rows.map((r) => columns(r[last] ?? '')))))].join('  '), ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    [
+      ...w.map((n) => '─'.repeat(n)),
+      '─'.repeat(Math.min(room, Math.max(columns(header[last] ?? ''), ...rows.map((r) => columns(r[last] ?? ''))))),
+    ].join('  '),
+    ...rows.map(line),
+  ].join('\n');
 }

@@ -28,7 +28,8 @@ const PROJECT_URL = pathToFileURL(`${packageRoot(import.meta.url)}/`).href;
 const workerSource = (tsxApi: string) => `
 const { parentPort } = require('node:worker_threads');
 // tsx's loader, registered once in this thread: the project's files share their imports (src/scenario/…);
-// a file elsewhere (outside this "type": "module" package) goes through tsImport, which loads it as TypeScript there too
+// a file elsewhere (outside this "type": "module" package) goes through tsImport, which loads it as TypeScript there
+// too
 const api = import(${JSON.stringify(tsxApi)});
 const ready = api.then(({ register }) => register());
 parentPort.on('message', async ({ id, url, base, inProject }) => {
@@ -51,7 +52,10 @@ parentPort.on('message', async ({ id, url, base, inProject }) => {
 
 let worker: Worker | null = null;
 let nextId = 0;
-const pending = new Map<number, { resolve: (v: { ok: true; value: unknown } | { ok: false; kind: string; message: string }) => void }>();
+const pending = new Map<
+  number,
+  { resolve: (v: { ok: true; value: unknown } | { ok: false; kind: string; message: string }) => void }
+>();
 
 function loader(): Worker {
   if (worker) return worker;
@@ -76,9 +80,15 @@ function loader(): Worker {
   return w;
 }
 
-/** The cause of a load failure in one line: esbuild's "Transform failed with 1 error:" is followed by the real cause and its place. */
+/**
+ * The cause of a load failure in one line: esbuild's "Transform failed with 1 error:" is followed by the real cause and
+ * its place.
+ */
 export function loadCause(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.find((l) => /ERROR: /.test(l));
   if (error) {
     const m = /^(?:.*?):(\d+):(\d+): ERROR: (.*)$/.exec(error);
@@ -93,32 +103,44 @@ export async function importDefault(file: string, timeoutMs = LOAD_TIMEOUT_MS): 
   const id = nextId++;
   w.ref(); // while a file loads, the loader keeps nsbench alive
   let timer: NodeJS.Timeout | undefined;
-  const result = await new Promise<{ ok: true; value: unknown } | { ok: false; kind: string; message: string }>((resolve) => {
-    pending.set(id, { resolve });
-    timer = setTimeout(() => {
-      pending.delete(id);
-      void w.terminate(); // stuck in a loop or waiting forever: a fresh loader next time
-      if (worker === w) worker = null;
-      resolve({ ok: false, kind: 'timeout', message: `did not finish loading within ${timeoutMs / 1000} s` });
-    }, timeoutMs);
-    const url = pathToFileURL(file).href;
-    w.postMessage({ id, url, base: import.meta.url, inProject: url.startsWith(PROJECT_URL) });
-  });
+  const result = await new Promise<{ ok: true; value: unknown } | { ok: false; kind: string; message: string }>(
+    (resolve) => {
+      pending.set(id, { resolve });
+      timer = setTimeout(() => {
+        pending.delete(id);
+        void w.terminate(); // stuck in a loop or waiting forever: a fresh loader next time
+        if (worker === w) worker = null;
+        resolve({ ok: false, kind: 'timeout', message: `did not finish loading within ${timeoutMs / 1000} s` });
+      }, timeoutMs);
+      const url = pathToFileURL(file).href;
+      w.postMessage({ id, url, base: import.meta.url, inProject: url.startsWith(PROJECT_URL) });
+    },
+  );
   clearTimeout(timer);
   if (worker === w) w.unref();
   if (!result.ok) throw Object.assign(new Error(result.message), { kind: result.kind });
   return result.value;
 }
 
-/** importDefault, with a load failure (syntax error, missing import, a file that never finishes) as one UserError line. */
+/**
+ * importDefault, with a load failure (syntax error, missing import, a file that never finishes) as one UserError line.
+ */
 export async function importDefaultOrExplain(file: string, shown: string, fix: string): Promise<unknown> {
   try {
     return await importDefault(file);
   } catch (e) {
     const kind = (e as { kind?: string }).kind;
     const msg = e instanceof Error ? e.message : String(e);
-    if (kind === 'timeout') throw new UserError(`${shown} ${msg} (an endless loop at import, or a default export that never settles)`, 'make the file export its value at once');
-    if (kind === 'clone') throw new UserError(`${shown} exports something that is not plain data (${msg.split('\n')[0]})`, 'export plain objects, arrays, strings, numbers and booleans (no functions or classes)');
+    if (kind === 'timeout')
+      throw new UserError(
+        `${shown} ${msg} (an endless loop at import, or a default export that never settles)`,
+        'make the file export its value at once',
+      );
+    if (kind === 'clone')
+      throw new UserError(
+        `${shown} exports something that is not plain data (${msg.split('\n')[0]})`,
+        'export plain objects, arrays, strings, numbers and booleans (no functions or classes)',
+      );
     throw new UserError(`${shown} could not be loaded: ${loadCause(msg)}`, fix);
   }
 }

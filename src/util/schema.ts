@@ -20,7 +20,11 @@ function distance(a: string, b: string): number {
     let diag = row[0] as number;
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const next = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, diag + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
+      const next = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        diag + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
+      );
       diag = row[j] as number;
       row[j] = next;
     }
@@ -55,7 +59,9 @@ export function knownList(word: unknown, known: readonly string[]): string {
 /** The issue of a key that is not in the shape, with the near miss and what is known. */
 function unknownKey(key: string, known: readonly string[]): string {
   const n = nearest(key, known);
-  return n ? says('unknown key', `did you mean "${n}"?`) : says(`unknown key (known: ${known.join(', ')})`, 'remove or rename it');
+  return n
+    ? says('unknown key', `did you mean "${n}"?`)
+    : says(`unknown key (known: ${known.join(', ')})`, 'remove or rename it');
 }
 
 /** An object that knows all its keys: any other is an error naming the near miss. */
@@ -63,8 +69,10 @@ export function strict<T extends z.ZodRawShape>(shape: T, expected: string) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) => {
-      if (iss.code === 'unrecognized_keys') return `\u0000${(iss.keys as string[])[0]}\u0000${unknownKey((iss.keys as string[])[0] as string, known)}`;
-      if (iss.code === 'invalid_type') return says(`expected ${expected}, got ${show(iss.input)}`, `write it as ${expected}`);
+      if (iss.code === 'unrecognized_keys')
+        return `\u0000${(iss.keys as string[])[0]}\u0000${unknownKey((iss.keys as string[])[0] as string, known)}`;
+      if (iss.code === 'invalid_type')
+        return says(`expected ${expected}, got ${show(iss.input)}`, `write it as ${expected}`);
       return undefined;
     },
   });
@@ -74,7 +82,12 @@ export function strict<T extends z.ZodRawShape>(shape: T, expected: string) {
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   // JSON writes NaN and ±Infinity as null: say what they are
-  const s = typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v));
+  const s =
+    typeof v === 'bigint'
+      ? `${v}n`
+      : typeof v === 'number' && !Number.isFinite(v)
+        ? String(v)
+        : (JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -93,7 +106,13 @@ export function num(min: number, max: number, fix = 'fix the value') {
 
 /** One of a list of words, with the near miss. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T, fix: string) {
-  return z.enum(values, { error: (iss) => says(`expected one of ${values.map((v) => `"${v}"`).join(', ')}, got ${show(iss.input)}${typeof iss.input === 'string' ? didYouMean(iss.input, values) : ''}`, fix) });
+  return z.enum(values, {
+    error: (iss) =>
+      says(
+        `expected one of ${values.map((v) => `"${v}"`).join(', ')}, got ${show(iss.input)}${typeof iss.input === 'string' ? didYouMean(iss.input, values) : ''}`,
+        fix,
+      ),
+  });
 }
 
 /** A path as people write it: variants[3].cgroup.memory.max */
@@ -101,8 +120,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
 
-/** The first issue of a failed parse, as one UserError: "<where>: <path>: <cause>" (or "<where>.<path>" for a field) and the fix. */
-export function issueError(issue: z.core.$ZodIssue, where: string, join: ': ' | '.' = ': ', fallbackFix = 'fix the value'): UserError {
+/**
+ * The first issue of a failed parse, as one UserError: "<where>: <path>: <cause>" (or "<where>.<path>" for a field) and
+ * the fix.
+ */
+export function issueError(
+  issue: z.core.$ZodIssue,
+  where: string,
+  join: ': ' | '.' = ': ',
+  fallbackFix = 'fix the value',
+): UserError {
   let path = [...issue.path];
   // a record's key: the key's own check says what is wrong with it
   let text = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
@@ -115,7 +142,10 @@ export function issueError(issue: z.core.$ZodIssue, where: string, join: ': ' | 
   const cause = cut >= 0 ? text.slice(0, cut) : text;
   const fix = cut >= 0 ? text.slice(cut + SEP.length) : fallbackFix;
   const at = formatPath(path);
-  return new UserError(`${where}${at ? `${join}${at.startsWith('[') && join === '.' ? at : at}`.replace('.[', '[') : ''}: ${cause}`, fix);
+  return new UserError(
+    `${where}${at ? `${join}${at.startsWith('[') && join === '.' ? at : at}`.replace('.[', '[') : ''}: ${cause}`,
+    fix,
+  );
 }
 
 /** The issue to report of several: the deepest one (the most specific place), the first of those. */
@@ -123,12 +153,22 @@ function pick(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
   return issues.reduce((a, b) => (b.path.length > a.path.length ? b : a));
 }
 
-/** Parses `value`; the first (deepest) issue is one UserError naming `where` (a file, or with join '.' a field) and the path. */
-export function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, where: string, join: ': ' | '.' = ': ', fallbackFix?: string): z.output<S> {
+/**
+ * Parses `value`; the first (deepest) issue is one UserError naming `where` (a file, or with join '.' a field) and the
+ * path.
+ */
+export function parseOrFail<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: string,
+  join: ': ' | '.' = ': ',
+  fallbackFix?: string,
+): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw issueError(pick(r.error.issues), where, join, fallbackFix);
 }
 
 /** What to do about a results file that does not match its schema (written by something else, or damaged). */
-export const DAMAGED_RESULTS = 'the file is damaged or was not written by this nsbench: rerun the benchmark, or use the run\'s other file (.json or .samples.jsonl)';
+export const DAMAGED_RESULTS =
+  "the file is damaged or was not written by this nsbench: rerun the benchmark, or use the run's other file (.json or .samples.jsonl)";

@@ -1,4 +1,7 @@
-/** What a tool's output gives: metric name → number (the results' Metrics is the same shape; workloads sit below results and do not import it). */
+/**
+ * What a tool's output gives: metric name → number (the results' Metrics is the same shape; workloads sit below results
+ * and do not import it).
+ */
 export type Metrics = Record<string, number>;
 
 /**
@@ -20,7 +23,9 @@ export interface ToolAdapter {
 /** sysbench fileio: "prepare" and "cleanup" with the same options as the measured "run". */
 export function sysbenchPhases(args: readonly string[]): { prepare: string[]; cleanup: string[] } | null {
   if (args[0] !== 'fileio' || args[args.length - 1] !== 'run') return null;
-  const opts = args.slice(0, -1).filter((a) => !a.startsWith('--file-test-mode') && !a.startsWith('--time') && !a.startsWith('--events'));
+  const opts = args
+    .slice(0, -1)
+    .filter((a) => !a.startsWith('--file-test-mode') && !a.startsWith('--time') && !a.startsWith('--events'));
   return { prepare: [...opts, 'prepare'], cleanup: [...opts, 'cleanup'] };
 }
 
@@ -109,7 +114,9 @@ export function parseFio(out: string): Metrics {
     let p99 = 0;
     let any = false;
     for (const job of data.jobs ?? []) {
-      const d = job[dir] as { bw?: number; iops?: number; io_bytes?: number; clat_ns?: { percentile?: Record<string, number> } } | undefined;
+      const d = job[dir] as
+        | { bw?: number; iops?: number; io_bytes?: number; clat_ns?: { percentile?: Record<string, number> } }
+        | undefined;
       if (!d?.io_bytes) continue;
       any = true;
       bwKiB += d.bw ?? 0;
@@ -131,9 +138,23 @@ export function parseIperf3(out: string): Metrics {
   const m: Metrics = {};
   const start = out.indexOf('{');
   if (start < 0) return m;
-  const d = JSON.parse(out.slice(start)) as { end?: { sum_received?: { bits_per_second?: number; bytes?: number }; sum_sent?: { bits_per_second?: number; retransmits?: number } }; error?: string };
-  put(m, 'throughputMbitPerSec', d.end?.sum_received?.bits_per_second !== undefined ? d.end.sum_received.bits_per_second / 1e6 : null);
-  put(m, 'sentMbitPerSec', d.end?.sum_sent?.bits_per_second !== undefined ? d.end.sum_sent.bits_per_second / 1e6 : null);
+  const d = JSON.parse(out.slice(start)) as {
+    end?: {
+      sum_received?: { bits_per_second?: number; bytes?: number };
+      sum_sent?: { bits_per_second?: number; retransmits?: number };
+    };
+    error?: string;
+  };
+  put(
+    m,
+    'throughputMbitPerSec',
+    d.end?.sum_received?.bits_per_second !== undefined ? d.end.sum_received.bits_per_second / 1e6 : null,
+  );
+  put(
+    m,
+    'sentMbitPerSec',
+    d.end?.sum_sent?.bits_per_second !== undefined ? d.end.sum_sent.bits_per_second / 1e6 : null,
+  );
   put(m, 'receivedBytes', d.end?.sum_received?.bytes);
   put(m, 'retransmits', d.end?.sum_sent?.retransmits);
   return m;

@@ -2,8 +2,14 @@ import { UserError } from '../errors/index.ts';
 import { aptPackageOf, builtinWorkload, missingTool, which } from '../host/index.ts';
 import { TOOL_ADAPTERS, type Metrics, type ToolAdapter } from './adapters.ts';
 
-/** What a scenario names as its workload: one of nsbench's own (built-in), a real tool through its adapter, or any program. */
-export type WorkloadRef = { builtin: string; args?: string[] } | { tool: string; args: string[] } | { command: string[] };
+/**
+ * What a scenario names as its workload: one of nsbench's own (built-in), a real tool through its adapter, or any
+ * program.
+ */
+export type WorkloadRef =
+  | { builtin: string; args?: string[] }
+  | { tool: string; args: string[] }
+  | { command: string[] };
 
 /** The program and argv a workload runs as. */
 export function workloadCommand(w: WorkloadRef): { path: string; argv: string[] } {
@@ -36,7 +42,8 @@ export function workloadMetrics(stdout: string): Metrics {
     try {
       const obj = JSON.parse(line) as Record<string, unknown>;
       const out: Metrics = {};
-      for (const [k, v] of Object.entries(obj)) if (typeof v === 'number' && Number.isFinite(v)) out[`workload.${k}`] = v;
+      for (const [k, v] of Object.entries(obj))
+        if (typeof v === 'number' && Number.isFinite(v)) out[`workload.${k}`] = v;
       return out;
     } catch {
       return {};
@@ -44,4 +51,3 @@ export function workloadMetrics(stdout: string): Metrics {
   }
   return {};
 }
-

@@ -7,10 +7,17 @@ import { scanProcesses } from '../../src/host/index.ts';
 import { NATIVE_PATHS } from '../../src/host/index.ts';
 
 export const IS_ROOT = process.geteuid?.() === 0;
-export const BUILT = existsSync(NATIVE_PATHS.addon) && existsSync(NATIVE_PATHS.launcher) && existsSync(join(NATIVE_PATHS.workloads, 'noop'));
+export const BUILT =
+  existsSync(NATIVE_PATHS.addon) &&
+  existsSync(NATIVE_PATHS.launcher) &&
+  existsSync(join(NATIVE_PATHS.workloads, 'noop'));
 
 /** Reason to skip a test that creates namespaces, or false to run it. */
-export const needsRootAndBuild: string | false = !BUILT ? 'native part not built (run npm install)' : !IS_ROOT ? 'needs root to create every namespace' : false;
+export const needsRootAndBuild: string | false = !BUILT
+  ? 'native part not built (run npm install)'
+  : !IS_ROOT
+    ? 'needs root to create every namespace'
+    : false;
 
 export function hasCommand(name: string): boolean {
   return ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(join(d, name)));
@@ -39,7 +46,9 @@ export function processTable(): { pid: number; ppid: number; comm: string; state
 
 /** Pids whose parent is `ppid`. */
 export function childrenOf(ppid: number): number[] {
-  return processTable().filter((p) => p.ppid === ppid).map((p) => p.pid);
+  return processTable()
+    .filter((p) => p.ppid === ppid)
+    .map((p) => p.pid);
 }
 
 /** Pids of processes named `comm` that descend from `ancestor`. */
@@ -55,7 +64,11 @@ export function descendantsNamed(ancestor: number, comm: string): number[] {
     .map((p) => p.pid);
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();

@@ -2,7 +2,11 @@
  * What is wrong with a CLI answer to bad input, or nothing: the exit code, one line on stderr in the form
  * "error: <cause> — <fix>", the cause named, no stack trace, and (where asked) nothing that says "null".
  */
-export function oneLineProblems(r: { status: number | null; stderr: string; error?: Error | undefined }, cause: RegExp, o: { code?: number; noNull?: boolean } = {}): string[] {
+export function oneLineProblems(
+  r: { status: number | null; stderr: string; error?: Error | undefined },
+  cause: RegExp,
+  o: { code?: number; noNull?: boolean } = {},
+): string[] {
   const lines = r.stderr.split('\n').filter((l) => l.trim());
   return [
     r.error && `did not finish (${r.error.message})`,

@@ -21,7 +21,10 @@ export interface AbCommandOptions {
   /** two builds of nsbench's launcher (nsb-launcher): A's and B's */
   launcherA?: string;
   launcherB?: string;
-  /** two builds of an engine's program (runc, crun, bwrap, unshare): A's and B's, for the variants that launch through an engine */
+  /**
+   * two builds of an engine's program (runc, crun, bwrap, unshare): A's and B's, for the variants that launch through
+   * an engine
+   */
   engineA?: string;
   engineB?: string;
   ns?: string[];
@@ -90,21 +93,35 @@ class SideLauncher implements Launchable {
   }
 }
 
-/** `[NAME=]PATH`: the engine and its program; the name from the program's file name where it is not given (runc-1.2 → runc). */
+/**
+ * `[NAME=]PATH`: the engine and its program; the name from the program's file name where it is not given (runc-1.2 →
+ * runc).
+ */
 function engineBuild(spec: string): { engine: string; path: string } {
   const eq = spec.indexOf('=');
   const path = eq > 0 ? spec.slice(eq + 1) : spec;
   const named = eq > 0 ? spec.slice(0, eq) : null;
   const engines = Object.keys(ENGINES);
   const engine = named ?? engines.find((e) => basename(path).startsWith(e)) ?? null;
-  if (!engine || !engines.includes(engine)) throw new UserError(`--engine-a/--engine-b ${spec}: ${named ? `no engine "${named}"` : 'which engine is it?'} (known: ${engines.join(', ')})`, 'name it: --engine-a runc=/path/to/runc');
+  if (!engine || !engines.includes(engine))
+    throw new UserError(
+      `--engine-a/--engine-b ${spec}: ${named ? `no engine "${named}"` : 'which engine is it?'} (known: ${engines.join(', ')})`,
+      'name it: --engine-a runc=/path/to/runc',
+    );
   checkBuild(path, '--engine-a/--engine-b', 'engine', 'give the path of the engine program of each build');
   return { engine, path };
 }
 
-/** A build given by path: absolute, a regular file with an execute bit (root passes access(X_OK) on any file that has one). */
+/**
+ * A build given by path: absolute, a regular file with an execute bit (root passes access(X_OK) on any file that has
+ * one).
+ */
 function checkBuild(path: string, flags: string, what: string, fix: string): void {
-  if (!path.startsWith('/')) throw new UserError(`${flags} ${path} is not an absolute path`, `give each build of the ${what} as an absolute path`);
+  if (!path.startsWith('/'))
+    throw new UserError(
+      `${flags} ${path} is not an absolute path`,
+      `give each build of the ${what} as an absolute path`,
+    );
   let ok = false;
   try {
     accessSync(path, constants.X_OK);
@@ -119,13 +136,20 @@ function checkBuild(path: string, flags: string, what: string, fix: string): voi
 function engineSides(specA: string, specB: string): Sides {
   const a = engineBuild(specA);
   const b = engineBuild(specB);
-  if (a.engine !== b.engine) throw new UserError(`--engine-a is ${a.engine} and --engine-b ${b.engine}`, 'compare two builds of one engine');
-  if (a.path === b.path) throw new UserError(`--engine-a and --engine-b are both ${a.path}`, 'give two different builds');
+  if (a.engine !== b.engine)
+    throw new UserError(`--engine-a is ${a.engine} and --engine-b ${b.engine}`, 'compare two builds of one engine');
+  if (a.path === b.path)
+    throw new UserError(`--engine-a and --engine-b are both ${a.path}`, 'give two different builds');
   return {
     what: `the ${a.engine} build`,
     A: a.path,
     B: b.path,
-    variant: (v, _sc, side) => ({ ...v, id: sideId(v.id, side), label: `${v.label} [${side}]`, engineBinary: side === 'A' ? a.path : b.path }),
+    variant: (v, _sc, side) => ({
+      ...v,
+      id: sideId(v.id, side),
+      label: `${v.label} [${side}]`,
+      engineBinary: side === 'A' ? a.path : b.path,
+    }),
     before: () => undefined,
     restore: () => null,
     keep: (v) => v.engine === a.engine,
@@ -134,7 +158,13 @@ function engineSides(specA: string, specB: string): Sides {
 }
 
 function launcherSides(a: string, b: string): Sides {
-  for (const p of [a, b]) checkBuild(p, '--launcher-a/--launcher-b', 'launcher', 'build it (make -C native) and give the path of its nsb-launcher');
+  for (const p of [a, b])
+    checkBuild(
+      p,
+      '--launcher-a/--launcher-b',
+      'launcher',
+      'build it (make -C native) and give the path of its nsb-launcher',
+    );
   if (a === b) throw new UserError(`--launcher-a and --launcher-b are both ${a}`, 'give two different builds');
   let mux: SideLauncher | null = null;
   return {
@@ -142,7 +172,11 @@ function launcherSides(a: string, b: string): Sides {
     A: a,
     B: b,
     variant: (v, _sc, side) => {
-      if (v.engine) throw new UserError(`${v.id} launches through ${v.engine}, not nsbench's launcher`, 'A/B launcher builds on variants of nsbench\'s own launcher');
+      if (v.engine)
+        throw new UserError(
+          `${v.id} launches through ${v.engine}, not nsbench's launcher`,
+          "A/B launcher builds on variants of nsbench's own launcher",
+        );
       return { ...v, id: sideId(v.id, side), label: `${v.label} [${side}]` };
     },
     before: (side) => {
@@ -154,7 +188,10 @@ function launcherSides(a: string, b: string): Sides {
         try {
           return SandboxLauncher.start(path);
         } catch (e) {
-          throw new UserError(`launcher ${path} does not start: ${(e as Error).message}`, 'give a build of nsb-launcher (make -C native)');
+          throw new UserError(
+            `launcher ${path} does not start: ${(e as Error).message}`,
+            'give a build of nsb-launcher (make -C native)',
+          );
         }
       };
       const first = start(a);
@@ -174,13 +211,17 @@ function parseKnob(spec: string): { path: string; a: string; b: string } {
   const eq = spec.indexOf('=');
   const values = eq > 0 ? spec.slice(eq + 1).split(',') : [];
   if (eq <= 0 || values.length !== 2 || values.some((v) => v.trim() === '' || /[\n\0]/.test(v)))
-    throw new UserError(`--knob ${JSON.stringify(spec)}: expected PATH=A,B`, 'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0');
+    throw new UserError(
+      `--knob ${JSON.stringify(spec)}: expected PATH=A,B`,
+      'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0',
+    );
   return { path: spec.slice(0, eq), a: (values[0] as string).trim(), b: (values[1] as string).trim() };
 }
 
 function knobSides(spec: string): Sides {
   const { path, a, b } = parseKnob(spec);
-  if (a === b) throw new UserError(`--knob ${path}: A and B are both ${JSON.stringify(a)}`, 'give two different values');
+  if (a === b)
+    throw new UserError(`--knob ${path}: A and B are both ${JSON.stringify(a)}`, 'give two different values');
   const knob: Knob = openKnob(path);
   // both values are tried before anything is measured: a value the kernel refuses is found now
   let current: SideName | null = null;
@@ -199,7 +240,11 @@ function knobSides(spec: string): Sides {
     what: `knob ${knob.path} (was ${JSON.stringify(knob.original)}; restored afterwards)`,
     A: a,
     B: b,
-    variant: (v, _sc, side) => ({ ...v, id: sideId(v.id, side), label: `${v.label} [${side}: ${side === 'A' ? a : b}]` }),
+    variant: (v, _sc, side) => ({
+      ...v,
+      id: sideId(v.id, side),
+      label: `${v.label} [${side}: ${side === 'A' ? a : b}]`,
+    }),
     before: (side) => {
       if (current === side) return;
       writeKnob(knob, side === 'A' ? a : b);
@@ -213,7 +258,12 @@ function knobSides(spec: string): Sides {
 }
 
 function programSides(a: string, b: string): Sides {
-  for (const p of [a, b]) if (!p.startsWith('/')) throw new UserError(`--program-a/--program-b ${p} is not an absolute path`, 'give each build of the program as an absolute path (no PATH lookup)');
+  for (const p of [a, b])
+    if (!p.startsWith('/'))
+      throw new UserError(
+        `--program-a/--program-b ${p} is not an absolute path`,
+        'give each build of the program as an absolute path (no PATH lookup)',
+      );
   if (a === b) throw new UserError(`--program-a and --program-b are both ${a}`, 'give two different builds');
   return {
     what: 'the workload program',
@@ -221,10 +271,19 @@ function programSides(a: string, b: string): Sides {
     B: b,
     variant: (v, sc, side) => {
       const w = v.workload ?? sc.workload;
-      if ('tool' in w) throw new UserError(`${sc.name}/${v.id} runs the tool ${w.tool} through its adapter`, 'A/B two builds of a built-in workload or of a program (workload: { command: [...] })');
+      if ('tool' in w)
+        throw new UserError(
+          `${sc.name}/${v.id} runs the tool ${w.tool} through its adapter`,
+          'A/B two builds of a built-in workload or of a program (workload: { command: [...] })',
+        );
       const args = 'builtin' in w ? (w.args ?? []) : w.command.slice(1);
       const path = side === 'A' ? a : b;
-      return { ...v, id: sideId(v.id, side), label: `${v.label} [${side}: ${path}]`, workload: { command: [path, ...args] } };
+      return {
+        ...v,
+        id: sideId(v.id, side),
+        label: `${v.label} [${side}: ${path}]`,
+        workload: { command: [path, ...args] },
+      };
     },
     before: () => undefined,
     restore: () => null,
@@ -241,7 +300,9 @@ export function splitSides(run: RunResults): Record<SideName, RunResults> {
       return {
         ...sc,
         baseline: bare(sc.baseline),
-        variants: sc.variants.filter((v) => own(v.id)).map((v) => ({ ...v, id: bare(v.id), ...(v.baseline ? { baseline: bare(v.baseline) } : {}) })),
+        variants: sc.variants
+          .filter((v) => own(v.id))
+          .map((v) => ({ ...v, id: bare(v.id), ...(v.baseline ? { baseline: bare(v.baseline) } : {}) })),
         samples: sc.samples.filter((x) => own(x.variant)).map((x) => ({ ...x, variant: bare(x.variant) })),
         summary: [],
       };
@@ -251,7 +312,8 @@ export function splitSides(run: RunResults): Record<SideName, RunResults> {
 }
 
 /**
- * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P | --launcher-a L --launcher-b L | --engine-a E --engine-b E`:
+ * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P | --launcher-a L --launcher-b L | --engine-a
+ * E --engine-b E`:
  * both sides in one run, interleaved round by round (every round runs each
  * variant of each side once, in a fresh random order), so that what drifts
  * within the run and what differs between runs hits A and B alike; then B
@@ -260,20 +322,34 @@ export function splitSides(run: RunResults): Record<SideName, RunResults> {
  */
 export async function abCommand(names: string[], o: AbCommandOptions): Promise<number> {
   const config = await loadConfig(o.config);
-  const kinds = [o.knob !== undefined, o.programA !== undefined || o.programB !== undefined, o.launcherA !== undefined || o.launcherB !== undefined, o.engineA !== undefined || o.engineB !== undefined].filter(Boolean).length;
+  const kinds = [
+    o.knob !== undefined,
+    o.programA !== undefined || o.programB !== undefined,
+    o.launcherA !== undefined || o.launcherB !== undefined,
+    o.engineA !== undefined || o.engineB !== undefined,
+  ].filter(Boolean).length;
   if (kinds !== 1)
     throw new UserError(
-      kinds ? 'ab compares one thing at a time: --knob, --program-a/-b, --launcher-a/-b or --engine-a/-b' : 'ab needs what tells A from B',
+      kinds
+        ? 'ab compares one thing at a time: --knob, --program-a/-b, --launcher-a/-b or --engine-a/-b'
+        : 'ab needs what tells A from B',
       'e.g. --knob /proc/sys/kernel/randomize_va_space=2,0, --program-a /old/noop --program-b /new/noop, --launcher-a /old/nsb-launcher --launcher-b /new/nsb-launcher, or --engine-a /usr/bin/runc --engine-b /opt/runc/runc engines',
     );
-  if ((o.engineA === undefined) !== (o.engineB === undefined)) throw new UserError('--engine-a and --engine-b go together', 'give both builds');
-  if ((o.programA === undefined) !== (o.programB === undefined)) throw new UserError('--program-a and --program-b go together', 'give both builds');
-  if ((o.launcherA === undefined) !== (o.launcherB === undefined)) throw new UserError('--launcher-a and --launcher-b go together', 'give both builds');
+  if ((o.engineA === undefined) !== (o.engineB === undefined))
+    throw new UserError('--engine-a and --engine-b go together', 'give both builds');
+  if ((o.programA === undefined) !== (o.programB === undefined))
+    throw new UserError('--program-a and --program-b go together', 'give both builds');
+  if ((o.launcherA === undefined) !== (o.launcherB === undefined))
+    throw new UserError('--launcher-a and --launcher-b go together', 'give both builds');
   if (o.markdown) outputFile(o.markdown, 'the Markdown table');
   const scenarios: Scenario[] = [];
   for (const name of names.length ? names : ['boot']) {
     const sc = await loadScenario(name);
-    if (sc.kind !== 'launch') throw new UserError(`ab: ${sc.name} is a ${sc.kind} scenario; ab interleaves launches`, 'run a launch scenario (boot, cpu, memory, io, syscall, engines, …)');
+    if (sc.kind !== 'launch')
+      throw new UserError(
+        `ab: ${sc.name} is a ${sc.kind} scenario; ab interleaves launches`,
+        'run a launch scenario (boot, cpu, memory, io, syscall, engines, …)',
+      );
     scenarios.push(sc);
   }
   const nsVariants = o.ns?.length ? parseVariantSpecs(o.ns) : undefined;
@@ -288,13 +364,25 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
   const doubled = scenarios.map((sc): Scenario => {
     const all = (nsVariants ?? sc.variants) as ResolvedVariant[];
     const vs = sides.keep ? all.filter(sides.keep) : all;
-    if (!vs.length) throw new UserError(`ab: none of ${sc.name}'s variants ${sides.keeps ?? 'applies'}`, 'A/B engine builds on a scenario with such variants (engines)');
-    if (vs.length < all.length && !o.quiet) process.stderr.write(`note: ${sc.name}: the ${vs.length} variant(s) that ${sides.keeps ?? 'apply'} are compared, ${all.length - vs.length} left out\n`);
+    if (!vs.length)
+      throw new UserError(
+        `ab: none of ${sc.name}'s variants ${sides.keeps ?? 'applies'}`,
+        'A/B engine builds on a scenario with such variants (engines)',
+      );
+    if (vs.length < all.length && !o.quiet)
+      process.stderr.write(
+        `note: ${sc.name}: the ${vs.length} variant(s) that ${sides.keeps ?? 'apply'} are compared, ${all.length - vs.length} left out\n`,
+      );
     const base = vs.some((v) => v.id === sc.baseline) ? sc.baseline : (vs[0]?.id ?? sc.baseline);
     return {
       ...sc,
       baseline: sideId(base, 'A'),
-      variants: SIDES.flatMap((s) => vs.map((v) => ({ ...sides.variant(v, sc, s), baseline: sideId(v.baseline && vs.some((x) => x.id === v.baseline) ? v.baseline : base, s) }))),
+      variants: SIDES.flatMap((s) =>
+        vs.map((v) => ({
+          ...sides.variant(v, sc, s),
+          baseline: sideId(v.baseline && vs.some((x) => x.id === v.baseline) ? v.baseline : base, s),
+        })),
+      ),
     } as Scenario;
   });
   const unregister = registry.add('ab knob', () => {
@@ -302,7 +390,10 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
   });
   let outcome: Awaited<ReturnType<typeof runBenchmark>>;
   try {
-    if (!o.quiet) process.stderr.write(`nsbench ab: ${sides.what} — A ${sides.A}, B ${sides.B}; ${doubled.map((s) => s.name).join(', ')}, both sides interleaved in each round\n`);
+    if (!o.quiet)
+      process.stderr.write(
+        `nsbench ab: ${sides.what} — A ${sides.A}, B ${sides.B}; ${doubled.map((s) => s.name).join(', ')}, both sides interleaved in each round\n`,
+      );
     outcome = await runBenchmark({
       scenarios: doubled,
       rounds: o.rounds ?? config.rounds,
@@ -316,7 +407,18 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
       beforeLaunch: (variantId: string) => sides.before(sideOfId(variantId)?.side ?? 'A'),
       ...(sides.startLauncher ? { startLauncher: sides.startLauncher } : {}),
       ab: { what: sides.what, A: sides.A, B: sides.B },
-      plan: { scenarios: names, ab: { knob: o.knob ?? null, programA: o.programA ?? null, programB: o.programB ?? null, launcherA: o.launcherA ?? null, launcherB: o.launcherB ?? null, engineA: o.engineA ?? null, engineB: o.engineB ?? null } },
+      plan: {
+        scenarios: names,
+        ab: {
+          knob: o.knob ?? null,
+          programA: o.programA ?? null,
+          programB: o.programB ?? null,
+          launcherA: o.launcherA ?? null,
+          launcherB: o.launcherB ?? null,
+          engineA: o.engineA ?? null,
+          engineB: o.engineB ?? null,
+        },
+      },
     });
   } finally {
     const err = sides.restore();
@@ -330,9 +432,18 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
     alpha: o.alpha ?? config.compare.alpha ?? 0.05,
     ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
   });
-  if (!res.rows.length) throw new UserError(`ab: nothing to compare: no variant measured on both sides (results: ${outcome.files.json})`, 'check the run\'s samples (skipped or failed launches say why)');
+  if (!res.rows.length)
+    throw new UserError(
+      `ab: nothing to compare: no variant measured on both sides (results: ${outcome.files.json})`,
+      "check the run's samples (skipped or failed launches say why)",
+    );
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
-  process.stdout.write(o.json ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n` : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res, terminalWidth())}\nresults: ${rel(outcome.files.json)}\n`);
+  if (o.markdown)
+    writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
+  process.stdout.write(
+    o.json
+      ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n`
+      : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res, terminalWidth())}\nresults: ${rel(outcome.files.json)}\n`,
+  );
   return outcome.interrupted ? 130 : res.exitCode;
 }

@@ -2,7 +2,12 @@ import { rmSync } from 'node:fs';
 import { findLeftovers, removeLeftovers, sortByOwner, staleOwnerFiles, type Leftover } from '../../cleanup/index.ts';
 import { textTable } from '../../report/index.ts';
 
-const table = (items: readonly Leftover[]) => textTable(['kind', 'what', 'detail'], items.map((l) => [l.kind, l.id, l.detail]), 99);
+const table = (items: readonly Leftover[]) =>
+  textTable(
+    ['kind', 'what', 'detail'],
+    items.map((l) => [l.kind, l.id, l.detail]),
+    99,
+  );
 
 /**
  * `nsbench cleanup [--dry-run] [--force]`: removes what runs that died left
@@ -17,12 +22,20 @@ export async function cleanupCommand(o: { dryRun?: boolean; force?: boolean }): 
   const stale = staleOwnerFiles();
   for (const { owner, items } of live) {
     const what = `run ${owner.runId} (pid ${owner.pid}, started ${owner.startedAt}: ${owner.argv.join(' ').slice(0, 80)}) is alive and holds ${items.length} object(s)`;
-    process.stdout.write(o.force ? `${what}: --force removes them too\n` : `${what}: left alone (\`nsbench cleanup --force\` removes them, and breaks that run)\n`);
+    process.stdout.write(
+      o.force
+        ? `${what}: --force removes them too\n`
+        : `${what}: left alone (\`nsbench cleanup --force\` removes them, and breaks that run)\n`,
+    );
   }
   const doomed = o.force ? found : free;
   if (doomed.length === 0) {
     if (!o.dryRun) for (const f of stale) rmSync(f, { force: true });
-    process.stdout.write(live.length ? 'nothing else of nsbench is left on this machine\n' : 'nothing of nsbench is left on this machine\n');
+    process.stdout.write(
+      live.length
+        ? 'nothing else of nsbench is left on this machine\n'
+        : 'nothing of nsbench is left on this machine\n',
+    );
     return 0;
   }
   process.stdout.write(`${table(doomed)}\n`);

@@ -2,7 +2,15 @@ import { terminalWidth } from '../../report/index.ts';
 import { listSome } from '../../util/index.ts';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPARE_DEFAULTS, compareByHost, compareMarkdown, comparePooled, compareRuns, compareText, type Side } from '../../compare/index.ts';
+import {
+  COMPARE_DEFAULTS,
+  compareByHost,
+  compareMarkdown,
+  comparePooled,
+  compareRuns,
+  compareText,
+  type Side,
+} from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { checkMetricName, loadRunOrFleet, type RunResults } from '../../results/index.ts';
@@ -42,7 +50,9 @@ async function baselineFiles(args: readonly string[], currentFile: string): Prom
       continue;
     }
     const found: string[] = [];
-    for (const name of readdirSync(a).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(a)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const f = join(a, name);
       let regular = false;
       try {
@@ -57,11 +67,16 @@ async function baselineFiles(args: readonly string[], currentFile: string): Prom
         });
         found.push(f);
       } catch (e) {
-        if (e instanceof UserError && /is not an nsbench results file|is a fleet file/.test(e.message)) process.stderr.write(`note: ${f} is not a run's results file: passed over\n`);
+        if (e instanceof UserError && /is not an nsbench results file|is a fleet file/.test(e.message))
+          process.stderr.write(`note: ${f} is not a run's results file: passed over\n`);
         else throw e;
       }
     }
-    if (!found.length) throw new UserError(`the folder ${a} holds no results file of a run`, 'give a folder of results/<run-id>.json files, or the files themselves');
+    if (!found.length)
+      throw new UserError(
+        `the folder ${a} holds no results file of a run`,
+        'give a folder of results/<run-id>.json files, or the files themselves',
+      );
     out.push(...found);
   }
   return out;
@@ -70,7 +85,8 @@ async function baselineFiles(args: readonly string[], currentFile: string): Prom
 /** Every metric a run's completed samples hold. */
 function metricsOf(run: RunResults): Set<string> {
   const out = new Set<string>();
-  for (const sc of run.scenarios) for (const s of sc.samples) if (s.state === 'completed') for (const k of Object.keys(s.metrics)) out.add(k);
+  for (const sc of run.scenarios)
+    for (const s of sc.samples) if (s.state === 'completed') for (const k of Object.keys(s.metrics)) out.add(k);
   return out;
 }
 
@@ -79,7 +95,11 @@ function metricsOf(run: RunResults): Set<string> {
  * to compare). Several baseline runs (files or folders of them) teach it the run-to-run variance.
  */
 export async function compareCommand(files: string[], o: CompareCommandOptions): Promise<number> {
-  if (files.length < 2) throw new UserError('compare needs a baseline and a current results file', 'nsbench compare BASELINE.json [MORE_BASELINES...] CURRENT.json');
+  if (files.length < 2)
+    throw new UserError(
+      'compare needs a baseline and a current results file',
+      'nsbench compare BASELINE.json [MORE_BASELINES...] CURRENT.json',
+    );
   const config = await loadConfig(o.config);
   const currentFile = files.at(-1) as string;
   const baselineArgs = await baselineFiles(files.slice(0, -1), currentFile);
@@ -97,20 +117,37 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
   const c = await side(currentFile);
   const runsOf = (s: Side) => (s.kind === 'fleet' ? s.fleet.hosts.map((h) => h.run) : [s.run]);
   const fleets = bs.some((x) => x.kind === 'fleet') || c.kind === 'fleet';
-  if (fleets && bs.length > 1) throw new UserError('several baseline runs take single-run results files, not fleet files', 'compare a fleet against one fleet, or give each host\'s runs as results files');
-  if (o.pooled && !fleets) throw new UserError('--pooled pools the hosts of fleet files', 'compare fleet files (nsbench merge), or leave --pooled out');
+  if (fleets && bs.length > 1)
+    throw new UserError(
+      'several baseline runs take single-run results files, not fleet files',
+      "compare a fleet against one fleet, or give each host's runs as results files",
+    );
+  if (o.pooled && !fleets)
+    throw new UserError(
+      '--pooled pools the hosts of fleet files',
+      'compare fleet files (nsbench merge), or leave --pooled out',
+    );
   const baselines = bs.flatMap((x) => runsOf(x).slice(0, 1));
   const baseline = baselines[0] as RunResults;
   const current = runsOf(c)[0] as RunResults;
-  const twice = baselines.find((x, i) => baselines.findIndex((y) => y.runId === x.runId) !== i || x.runId === current.runId);
-  if (twice && !fleets) throw new UserError(`run ${twice.runId} is given twice (as a baseline${twice.runId === current.runId ? ' and as the current run' : ' twice'})`, 'give each run once: the baseline runs, then the run to judge');
+  const twice = baselines.find(
+    (x, i) => baselines.findIndex((y) => y.runId === x.runId) !== i || x.runId === current.runId,
+  );
+  if (twice && !fleets)
+    throw new UserError(
+      `run ${twice.runId} is given twice (as a baseline${twice.runId === current.runId ? ' and as the current run' : ' twice'})`,
+      'give each run once: the baseline runs, then the run to judge',
+    );
   if (o.metric?.length) {
     const union = (rs: RunResults[]) => new Set(rs.flatMap((r) => [...metricsOf(r)]));
     const cur = union(runsOf(c));
     const both = [...union(bs.flatMap(runsOf))].filter((m) => cur.has(m)).sort();
     for (const m of o.metric) checkMetricName(m, `--metric ${m}`, both);
   }
-  const compare = fleets ? (_x: RunResults[], _y: RunResults, opts: Parameters<typeof compareRuns>[2]) => (o.pooled ? comparePooled(b, c, opts) : compareByHost(b, c, opts)) : compareRuns;
+  const compare = fleets
+    ? (_x: RunResults[], _y: RunResults, opts: Parameters<typeof compareRuns>[2]) =>
+        o.pooled ? comparePooled(b, c, opts) : compareByHost(b, c, opts)
+    : compareRuns;
   const res = compare(baselines, current, {
     runSdPct: o.runSd ?? config.compare.runSdPct ?? COMPARE_DEFAULTS.runSdPct,
     thresholdPct: o.threshold ?? config.compare.thresholdPct,
@@ -127,11 +164,20 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
   }
   // a gate that judged nothing must not pass as if it had
   if (res.rows.every((r) => r.verdict === 'too few samples'))
-    throw new UserError(`nothing could be judged: every one of the ${res.rows.length} comparisons has fewer than ${COMPARE_DEFAULTS.minSamples} measured samples on a side`, 'run more rounds (at least 6 of every variant) on both sides');
+    throw new UserError(
+      `nothing could be judged: every one of the ${res.rows.length} comparisons has fewer than ${COMPARE_DEFAULTS.minSamples} measured samples on a side`,
+      'run more rounds (at least 6 of every variant) on both sides',
+    );
   // fewer comparisons than the baseline had: said on stderr too, where a CI log shows it whatever the output format
-  const missing = res.warnings.filter((w) => w.endsWith('is only in the baseline run')).map((w) => w.replace(/ is only in the baseline run$/, ''));
-  if (missing.length) process.stderr.write(`warning: ${missing.length} of the baseline's scenarios, variants or metrics are missing from ${currentFile}, so not compared: ${listSome(missing, 8)}\n`);
-  if (o.markdown) writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
+  const missing = res.warnings
+    .filter((w) => w.endsWith('is only in the baseline run'))
+    .map((w) => w.replace(/ is only in the baseline run$/, ''));
+  if (missing.length)
+    process.stderr.write(
+      `warning: ${missing.length} of the baseline's scenarios, variants or metrics are missing from ${currentFile}, so not compared: ${listSome(missing, 8)}\n`,
+    );
+  if (o.markdown)
+    writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
   process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res, terminalWidth())}\n`);
   return res.exitCode;
 }

@@ -26,13 +26,25 @@ export async function listCommand(o: { json?: boolean }): Promise<number> {
   const width = terminalWidth();
   const out = [
     'Scenarios (nsbench run <name>):',
-    wrapLastColumn(['name', 'variants', 'description'], scenarios.map((s) => [s.name, String(s.variants.length), s.description]), width),
+    wrapLastColumn(
+      ['name', 'variants', 'description'],
+      scenarios.map((s) => [s.name, String(s.variants.length), s.description]),
+      width,
+    ),
     '',
     'Namespaces (--ns user,pid ... or bare, all, each, powerset):',
-    wrapLastColumn(['name', 'isolates'], data.namespaces.map((n) => [n.name, n.isolates]), width),
+    wrapLastColumn(
+      ['name', 'isolates'],
+      data.namespaces.map((n) => [n.name, n.isolates]),
+      width,
+    ),
     '',
-    'Presets (--ns <name>, or preset(\'<name>\') in a scenario):',
-    wrapLastColumn(['name', 'namespaces', 'what'], PRESETS.map((p) => [p.name, p.ns.join(','), p.description]), width),
+    "Presets (--ns <name>, or preset('<name>') in a scenario):",
+    wrapLastColumn(
+      ['name', 'namespaces', 'what'],
+      PRESETS.map((p) => [p.name, p.ns.join(','), p.description]),
+      width,
+    ),
     '',
     wrapText(`Built-in workloads: ${workloads.join(', ') || '(not built: run npm install)'}`, width, '  '),
   ];

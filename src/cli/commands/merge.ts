@@ -16,7 +16,8 @@ export async function mergeCommand(files: string[], o: MergeCommandOptions): Pro
   notAnInput(o.out, files, 'the fleet file');
   const failed = (o.failed ?? []).map((f) => {
     const i = f.indexOf('=');
-    if (i <= 0) throw new UserError(`--failed ${f}: expected HOST=REASON`, 'e.g. --failed node3="ssh: connection refused"');
+    if (i <= 0)
+      throw new UserError(`--failed ${f}: expected HOST=REASON`, 'e.g. --failed node3="ssh: connection refused"');
     return { host: f.slice(0, i), reason: f.slice(i + 1) || 'failed' };
   });
   const inputs = [];
@@ -24,6 +25,8 @@ export async function mergeCommand(files: string[], o: MergeCommandOptions): Pro
   const fleet = mergeRuns(inputs, { mixed: o.mixed === true, failed });
   writing(o.out, 'the fleet file', () => writeFileAtomic(o.out, `${JSON.stringify(fleet)}\n`));
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  process.stdout.write(`fleet: ${rel(o.out)} — ${fleet.hosts.length} host(s): ${fleet.hosts.map((h) => h.key).join(', ')}${fleet.mixedPlans ? ' (different plans, merged with --mixed)' : ''}${failed.length ? `; failed: ${failed.map((f) => f.host).join(', ')}` : ''}\n`);
+  process.stdout.write(
+    `fleet: ${rel(o.out)} — ${fleet.hosts.length} host(s): ${fleet.hosts.map((h) => h.key).join(', ')}${fleet.mixedPlans ? ' (different plans, merged with --mixed)' : ''}${failed.length ? `; failed: ${failed.map((f) => f.host).join(', ')}` : ''}\n`,
+  );
   return 0;
 }

@@ -1,12 +1,22 @@
 import os from 'node:os';
 import { linearRegression, median } from 'simple-statistics';
 import type { SandboxCgroup } from '../../cgroup/index.ts';
-import { builtinWorkload, fdHardLimit, namespaceObjects, namespaceSlabs, pidMax, pssOf, readMeminfo, settleNamespaces, taskCount } from '../../host/index.ts';
+import {
+  builtinWorkload,
+  fdHardLimit,
+  namespaceObjects,
+  namespaceSlabs,
+  pidMax,
+  pssOf,
+  readMeminfo,
+  settleNamespaces,
+  taskCount,
+} from '../../host/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { DensityTarget, VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
-import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
+import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** Defaults of a ramp's safety limits, each with its reason. */
 export const DENSITY_DEFAULTS = {
@@ -16,7 +26,10 @@ export const DENSITY_DEFAULTS = {
   timeBudgetMs: 120_000,
   /** long enough for lazy kernel work (RCU, slab) to settle before the memory is read */
   holdMs: 500,
-  /** how long to wait for memory and namespace objects to return after the last sandbox is reaped (net namespaces die in a kernel workqueue) */
+  /**
+   * how long to wait for memory and namespace objects to return after the last sandbox is reaped (net namespaces die in
+   * a kernel workqueue)
+   */
   debtTimeoutMs: 60_000,
   /** how long a ramp waits, before it starts, for the namespace objects of earlier work to stop dying */
   settleTimeoutMs: 60_000,
@@ -46,29 +59,40 @@ const PLAUSIBLE_MAX_BYTES = 64 * 2 ** 20;
 /** Figures that may be 0: a bare sandbox has no namespace objects, and may charge no kernel memory of its own. */
 const MAY_BE_ZERO = new Set(['nsObjectsPerInstanceBytes', 'chargedKernelPerInstanceBytes']);
 
-export function plausible(perInstance: Record<string, number>): { valid: Record<string, number>; invalid: Record<string, string> } {
+export function plausible(perInstance: Record<string, number>): {
+  valid: Record<string, number>;
+  invalid: Record<string, string>;
+} {
   const valid: Record<string, number> = {};
   const invalid: Record<string, string> = {};
   for (const [k, v] of Object.entries(perInstance)) {
     const low = MAY_BE_ZERO.has(k) ? v >= 0 : v > 0;
     if (Number.isFinite(v) && low && v < PLAUSIBLE_MAX_BYTES) valid[k] = v;
-    else invalid[k] = `${Number.isFinite(v) ? `${(v / 1024).toFixed(0)} KiB` : String(v)} per instance is implausible (${v < PLAUSIBLE_MAX_BYTES ? 'nothing or less: memory elsewhere came back during the ramp' : 'more than 64 MiB'})`;
+    else
+      invalid[k] =
+        `${Number.isFinite(v) ? `${(v / 1024).toFixed(0)} KiB` : String(v)} per instance is implausible (${v < PLAUSIBLE_MAX_BYTES ? 'nothing or less: memory elsewhere came back during the ramp' : 'more than 64 MiB'})`;
   }
   return { valid, invalid };
 }
 
-/** Share of what a ramp took that may still be held when it counts as returned (memory, slab and namespace objects alike). */
+/**
+ * Share of what a ramp took that may still be held when it counts as returned (memory, slab and namespace objects
+ * alike).
+ */
 const RETURNED = 0.1;
 
 /** Why a ramp to `target` must not even start here, or null (the guard rails). */
 export function densityGuard(d: DensityTarget): string | null {
   const maxPids = pidMax();
   const running = taskCount();
-  if (running + d.target > maxPids * PID_HEADROOM) return `a ramp to ${d.target} would pass ${PID_HEADROOM * 100}% of kernel.pid_max (${maxPids}, ${running} in use): lower density.target or raise kernel.pid_max`;
+  if (running + d.target > maxPids * PID_HEADROOM)
+    return `a ramp to ${d.target} would pass ${PID_HEADROOM * 100}% of kernel.pid_max (${maxPids}, ${running} in use): lower density.target or raise kernel.pid_max`;
   const fds = fdHardLimit();
-  if (d.target > fds - FD_RESERVE) return `a ramp to ${d.target} needs a pidfd per sandbox, the launcher may open ${fds}: lower density.target or raise the hard limit (ulimit -Hn)`;
+  if (d.target > fds - FD_RESERVE)
+    return `a ramp to ${d.target} needs a pidfd per sandbox, the launcher may open ${fds}: lower density.target or raise the hard limit (ulimit -Hn)`;
   const floor = d.minFreeBytes ?? DENSITY_DEFAULTS.minFreeBytes();
-  if (readMeminfo().availableBytes < floor) return `only ${Math.round(readMeminfo().availableBytes / 2 ** 20)} MiB available, under the ${Math.round(floor / 2 ** 20)} MiB floor: free memory or lower density.minFreeBytes`;
+  if (readMeminfo().availableBytes < floor)
+    return `only ${Math.round(readMeminfo().availableBytes / 2 ** 20)} MiB available, under the ${Math.round(floor / 2 ** 20)} MiB floor: free memory or lower density.minFreeBytes`;
   return null;
 }
 
@@ -87,7 +111,11 @@ export class DensityProcedure implements ProcedureOf<'density'> {
 
   skipReason(v: VariantOf<'density'>): string | null {
     const d = v.density;
-    return skipReason(v.ns, this.ctx.euid) ?? (d.perSandboxCgroup ? this.ctx.cgroups().unsupported({}) : null) ?? densityGuard(d);
+    return (
+      skipReason(v.ns, this.ctx.euid) ??
+      (d.perSandboxCgroup ? this.ctx.cgroups().unsupported({}) : null) ??
+      densityGuard(d)
+    );
   }
 
   /**
@@ -147,7 +175,13 @@ export class DensityProcedure implements ProcedureOf<'density'> {
           stop = `memory floor: MemAvailable under ${Math.round(floor / 2 ** 20)} MiB`;
           break;
         }
-        const spec = { ns: v.ns, path: idle, argv: ['idle'], hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs };
+        const spec = {
+          ns: v.ns,
+          path: idle,
+          argv: ['idle'],
+          hostname: this.ctx.scenario.hostname,
+          timeoutMs: this.ctx.timeoutMs,
+        };
         let batch: LaunchResult[];
         if (d.perSandboxCgroup) {
           const group = d.perSandboxCgroup ? this.ctx.cgroups().create(`${v.id}-d`, {}) : null;
@@ -200,11 +234,18 @@ export class DensityProcedure implements ProcedureOf<'density'> {
       const n = boots.length;
       const tenth = Math.max(1, Math.floor(n / 10));
       const slope = n >= 2 ? linearRegression(boots.map((b, i) => [i, b])).m : 0;
-      const nsObjBytes = Object.entries(nsDuring).reduce((sum, [k, c]) => sum + (c.active - (nsBefore[k]?.active ?? 0)) * c.objSize, 0);
+      const nsObjBytes = Object.entries(nsDuring).reduce(
+        (sum, [k, c]) => sum + (c.active - (nsBefore[k]?.active ?? 0)) * c.objSize,
+        0,
+      );
       const perInstance: Record<string, number> = {
         // what the sandboxes are charged, kernel memory included: the ramp's group (+ their own groups)
-        ...(charged && chargedBefore ? { chargedPerInstanceBytes: (charged.bytes - chargedBefore.bytes + groupCharged) / n } : {}),
-        ...(charged?.kernelBytes != null && chargedBefore?.kernelBytes != null ? { chargedKernelPerInstanceBytes: (charged.kernelBytes - chargedBefore.kernelBytes) / n } : {}),
+        ...(charged && chargedBefore
+          ? { chargedPerInstanceBytes: (charged.bytes - chargedBefore.bytes + groupCharged) / n }
+          : {}),
+        ...(charged?.kernelBytes != null && chargedBefore?.kernelBytes != null
+          ? { chargedKernelPerInstanceBytes: (charged.kernelBytes - chargedBefore.kernelBytes) / n }
+          : {}),
         // their processes' proportional share of the pages they map
         ...(pssBytes > 0 ? { pssPerInstanceBytes: pssBytes / n } : {}),
         // the namespace objects themselves
@@ -226,14 +267,23 @@ export class DensityProcedure implements ProcedureOf<'density'> {
         ...valid,
         teardownNs: teardownMs * 1e6,
         teardownDebtNs: debtMs < 0 ? -1 : debtMs * 1e6,
-        // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when the debt was counted
-        ...(nsBefore.net_namespace !== undefined && n ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace.active) / n } : {}),
+        // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when the debt
+        // was counted
+        ...(nsBefore.net_namespace !== undefined && n
+          ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace.active) / n }
+          : {}),
       };
       const notes = [
         ...Object.entries(invalid).map(([k, why]) => `${k} left out: ${why}`),
         `stopped: ${stop}`,
-        ...(settledMs < 0 ? [`namespace objects of earlier work were still dying ${DENSITY_DEFAULTS.settleTimeoutMs} ms before the ramp: its memory figures include their return`] : []),
-        ...(debtMs < 0 ? [`memory or namespace objects had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`] : []),
+        ...(settledMs < 0
+          ? [
+              `namespace objects of earlier work were still dying ${DENSITY_DEFAULTS.settleTimeoutMs} ms before the ramp: its memory figures include their return`,
+            ]
+          : []),
+        ...(debtMs < 0
+          ? [`memory or namespace objects had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`]
+          : []),
       ];
       return {
         ...base,
@@ -244,13 +294,15 @@ export class DensityProcedure implements ProcedureOf<'density'> {
         ready: true,
         pid: -1,
         notes,
-        ...(Object.keys(invalid).length ? { invalid: Object.fromEntries(Object.entries(invalid).map(([k]) => [k, perInstance[k] as number])) } : {}),
+        ...(Object.keys(invalid).length
+          ? { invalid: Object.fromEntries(Object.entries(invalid).map(([k]) => [k, perInstance[k] as number])) }
+          : {}),
         series: { bootNs: boots, ...(chargedHeld.length ? { chargedHeld, chargedBytes } : {}) },
       };
     } finally {
-      for (const h of held) await launcher.release(h.id, { timeoutMs: 10_000 }).catch(() => undefined);
-      for (const g of groups) await this.ctx.cgroups().destroy(g).catch(() => undefined);
-      await endRamp().catch(() => undefined);
+      for (const h of held) await bestEffort(launcher.release(h.id, { timeoutMs: 10_000 }));
+      for (const g of groups) await bestEffort(this.ctx.cgroups().destroy(g));
+      await bestEffort(endRamp());
     }
   }
 
@@ -267,7 +319,11 @@ export class DensityProcedure implements ProcedureOf<'density'> {
       const slabTaken = Math.max(0, during.slabBytes - before.slabBytes);
       for (;;) {
         const now = readMeminfo();
-        if (before.availableBytes - now.availableBytes <= memTaken * RETURNED && now.slabBytes - before.slabBytes <= slabTaken * RETURNED) return performance.now() - t;
+        if (
+          before.availableBytes - now.availableBytes <= memTaken * RETURNED &&
+          now.slabBytes - before.slabBytes <= slabTaken * RETURNED
+        )
+          return performance.now() - t;
         if (performance.now() - t > timeout) return -1;
         await new Promise((r) => setTimeout(r, 20));
       }

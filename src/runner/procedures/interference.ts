@@ -6,7 +6,7 @@ import { skipReason } from '../skip.ts';
 import { LaunchProcedure } from './launch.ts';
 import { workFolder } from '../../host/index.ts';
 import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
-import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
+import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 const DEFAULT_SETTLE_MS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,9 +59,18 @@ export class InterferenceProcedure implements ProcedureOf<'interference'> {
     const extra: Metrics = {};
     try {
       const { path, argv } = workloadCommand(a.workload);
-      held = await launcher.hold({ ns: a.ns ?? ['pid'], path, argv, cwd: folder.dir, timeoutMs: this.ctx.timeoutMs, ...(group ? group.placement : {}) });
+      held = await launcher.hold({
+        ns: a.ns ?? ['pid'],
+        path,
+        argv,
+        cwd: folder.dir,
+        timeoutMs: this.ctx.timeoutMs,
+        ...(group ? group.placement : {}),
+      });
       if (held.state !== 'running') {
-        const why = held.error?.message ?? (held.state === 'exited' ? `exited with code ${held.exitCode} before it was ready` : held.state);
+        const why =
+          held.error?.message ??
+          (held.state === 'exited' ? `exited with code ${held.exitCode} before it was ready` : held.state);
         held = null;
         return { ...base, state: 'errored', cause: 'antagonist', reason: `the antagonist did not start: ${why}` };
       }
@@ -71,7 +80,7 @@ export class InterferenceProcedure implements ProcedureOf<'interference'> {
       if (victim.state !== 'completed') return victim;
       return { ...victim, metrics: { ...victim.metrics, ...extra } };
     } finally {
-      if (held) await launcher.release(held.id, { signal: 9, timeoutMs: 5000 }).catch(() => undefined);
+      if (held) await bestEffort(launcher.release(held.id, { signal: 9, timeoutMs: 5000 }));
       if (group) await this.ctx.cgroups().destroy(group);
       folder.remove();
     }

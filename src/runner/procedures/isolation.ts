@@ -1,19 +1,36 @@
 import { execFileSync } from 'node:child_process';
 import { claim } from '../../host/index.ts';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../../host/index.ts';
-import { IPC_KEY_PREFIX, isolationCells, parseProbeReport, type HostObservations, type IsolationCell } from '../../isolation/index.ts';
+import {
+  IPC_KEY_PREFIX,
+  isolationCells,
+  parseProbeReport,
+  type HostObservations,
+  type IsolationCell,
+} from '../../isolation/index.ts';
 import { builtinWorkload } from '../../host/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
-import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
+import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 import { WORK_BASE } from '../../util/index.ts';
 
 /** The offsets a sandbox with a time namespace gets, so that the probe can see them. */
@@ -92,7 +109,12 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
   constructor(private readonly ctx: ContextOf<'isolation'>) {}
 
   skipReason(v: VariantOf<'isolation'>): string | null {
-    return skipReason(v.ns, this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'the isolation probe needs root on the host (it mounts and makes host-owned objects for the probe)' : null);
+    return (
+      skipReason(v.ns, this.ctx.euid) ??
+      (this.ctx.euid !== 0
+        ? 'the isolation probe needs root on the host (it mounts and makes host-owned objects for the probe)'
+        : null)
+    );
   }
 
   async setup(variants: VariantOf<'isolation'>[]): Promise<void> {
@@ -116,14 +138,20 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
     });
     this.#port = (this.#server.address() as { port: number }).port;
     const launcher = this.ctx.holder();
-    const t = await launcher.hold({ ns: [], path: this.#probe, argv: ['probe', 'target', d, String(this.#key), this.#mq], timeoutMs: 10_000 });
-    if (t.state !== 'running') throw new Error(`the isolation probe's host target did not start: ${t.error?.message ?? t.state}`);
+    const t = await launcher.hold({
+      ns: [],
+      path: this.#probe,
+      argv: ['probe', 'target', d, String(this.#key), this.#mq],
+      timeoutMs: 10_000,
+    });
+    if (t.state !== 'running')
+      throw new Error(`the isolation probe's host target did not start: ${t.error?.message ?? t.state}`);
     this.#target = t;
   }
 
   async teardown(): Promise<void> {
     const launcher = this.ctx.holder();
-    if (this.#target) await launcher.release(this.#target.id, { signal: 15, timeoutMs: 5000 }).catch(() => undefined);
+    if (this.#target) await bestEffort(launcher.release(this.#target.id, { signal: 15, timeoutMs: 5000 }));
     this.#target = null;
     await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
     this.#server = null;
@@ -152,7 +180,16 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
     const accepted0 = this.#accepted;
     const hostnameBefore = os.hostname();
     const offsets = v.ns.includes('time') ? PROBE_TIME_OFFSETS : null;
-    const argv = ['probe', 'inside', d, String(this.#target.pid), String(this.#port), String(this.#key), this.#mq, readlinkSync('/proc/self/ns/uts')];
+    const argv = [
+      'probe',
+      'inside',
+      d,
+      String(this.#target.pid),
+      String(this.#port),
+      String(this.#key),
+      this.#mq,
+      readlinkSync('/proc/self/ns/uts'),
+    ];
     const run = this.ctx.launcher().run({
       ns: v.ns,
       path: this.#probe,
@@ -163,7 +200,10 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
       ...(offsets ? { timeOffsets: offsets } : {}),
     });
     let finished = false;
-    void run.then(() => (finished = true), () => (finished = true));
+    void run.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
 
     // phase 1 done inside: look from the host while the probe lives, then mount DIR/late and say go
     const deadline = Date.now() + this.ctx.timeoutMs;
@@ -175,6 +215,7 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
       try {
         return pid ? readFileSync(`/proc/${pid}/${f}`, 'utf8') : null;
       } catch {
+        // the probe exited: nothing to read
         return null;
       }
     };
@@ -211,7 +252,12 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
     try {
       cells = isolationCells(parseProbeReport(result.stdout), host);
     } catch (e) {
-      return { ...base, state: 'errored', cause: 'parse', reason: `cannot read the probe's report: ${(e as Error).message}` };
+      return {
+        ...base,
+        state: 'errored',
+        cause: 'parse',
+        reason: `cannot read the probe's report: ${(e as Error).message}`,
+      };
     }
     const metrics: Metrics = { ...sample.metrics, isolatedCount: cells.filter((c) => c.status === 'isolated').length };
     for (const c of cells) if (c.status !== 'n/a') metrics[`isolated.${c.ns}`] = c.status === 'isolated' ? 1 : 0;

@@ -14,8 +14,19 @@ import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 export function sandboxSpec(sc: Scenario, v: VariantOf<'launch' | 'interference'>, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
   if (v.tmpfs && (path === v.tmpfs || path.startsWith(`${v.tmpfs.replace(/\/$/, '')}/`)))
-    throw new UserError(`${sc.file}: variant ${v.id}: its tmpfs on ${v.tmpfs} would hide the workload ${path}`, 'mount the tmpfs on another folder (e.g. /dev/shm)');
-  return { ns: v.ns, path, argv, hostname: sc.hostname, timeoutMs, ...(v.userMap ? { userMap: v.userMap } : {}), ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}) };
+    throw new UserError(
+      `${sc.file}: variant ${v.id}: its tmpfs on ${v.tmpfs} would hide the workload ${path}`,
+      'mount the tmpfs on another folder (e.g. /dev/shm)',
+    );
+  return {
+    ns: v.ns,
+    path,
+    argv,
+    hostname: sc.hostname,
+    timeoutMs,
+    ...(v.userMap ? { userMap: v.userMap } : {}),
+    ...(v.tmpfs ? { tmpfs: v.tmpfs } : {}),
+  };
 }
 
 /**
@@ -45,8 +56,16 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     const w = v.workload ?? this.ctx.scenario.workload;
     if (this.ctx.pacing.pace === 'back-to-back' && 'tool' in w && TOOL_ADAPTERS[w.tool]?.phases)
       return `${w.tool} ${w.args.join(' ')} needs a prepare and a cleanup run around each launch, which back-to-back pacing (launches in a row inside the launcher) leaves no room for`;
-    if (v.engine) return skipReason([], this.ctx.euid) ?? (this.ctx.euid !== 0 ? 'engines are driven as root' : null) ?? (ENGINES[v.engine] as Engine).unsupported(v.ns, this.#engineCtx, v.engineBinary);
-    const reason = skipReason(v.ns, this.ctx.euid) ?? workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ?? (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
+    if (v.engine)
+      return (
+        skipReason([], this.ctx.euid) ??
+        (this.ctx.euid !== 0 ? 'engines are driven as root' : null) ??
+        (ENGINES[v.engine] as Engine).unsupported(v.ns, this.#engineCtx, v.engineBinary)
+      );
+    const reason =
+      skipReason(v.ns, this.ctx.euid) ??
+      workloadSkipReason(v.workload ?? this.ctx.scenario.workload) ??
+      (v.cgroup ? this.ctx.cgroups().unsupported(v.cgroup) : null);
     if (reason) return reason;
     try {
       this.#spec(v);
@@ -67,7 +86,9 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     let s = this.#specs.get(v.id);
     if (!s && v.engine) {
       this.#enginesUsed.add(v.engine);
-      this.#unregisterEngines ??= registry.add(`engine bundles and containers nsb-${this.#engineCtx.tag}*`, () => this.teardown());
+      this.#unregisterEngines ??= registry.add(`engine bundles and containers nsb-${this.#engineCtx.tag}*`, () =>
+        this.teardown(),
+      );
       const cmd = (ENGINES[v.engine] as Engine).command(v.ns, this.#specs.size, this.#engineCtx, v.engineBinary);
       s = { ns: [], path: cmd.path, argv: cmd.argv, timeoutMs: this.ctx.timeoutMs };
       this.#specs.set(v.id, s);
@@ -83,17 +104,27 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
   async #phase(w: WorkloadRef, args: string[], cwd: string): Promise<string | null> {
     const { path, argv } = workloadCommand({ ...w, args } as WorkloadRef);
     const r = await this.ctx.launcher().run({ ns: [], path, argv, cwd, timeoutMs: this.ctx.timeoutMs });
-    return r.state === 'exited' && r.exitCode === 0 ? null : `${argv.join(' ')} failed: ${r.error?.message ?? (r.stderr.trim() || r.state)}`;
+    return r.state === 'exited' && r.exitCode === 0
+      ? null
+      : `${argv.join(' ')} failed: ${r.error?.message ?? (r.stderr.trim() || r.state)}`;
   }
 
-  /** The variant's own cgroup for a launch (none without a cgroup spec), or the errored sample of a group that could not be made. */
-  #group(v: VariantOf<'launch' | 'interference'>, base: SampleBase): { group: SandboxCgroup | null } | { errored: Sample } {
+  /**
+   * The variant's own cgroup for a launch (none without a cgroup spec), or the errored sample of a group that could not
+   * be made.
+   */
+  #group(
+    v: VariantOf<'launch' | 'interference'>,
+    base: SampleBase,
+  ): { group: SandboxCgroup | null } | { errored: Sample } {
     if (!v.cgroup) return { group: null };
     try {
       return { group: this.ctx.cgroups().create(v.id, v.cgroup) };
     } catch (e) {
       if (!(e instanceof CgroupError)) throw e;
-      return { errored: { ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) } };
+      return {
+        errored: { ...base, state: 'errored', cause: 'cgroup', reason: e.message, ...(e.code ? { code: e.code } : {}) },
+      };
     }
   }
 
@@ -113,7 +144,9 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
         const prep = await this.#phase(workload, phases.prepare, workdir);
         if (prep) return { ...base, state: 'errored', cause: 'prepare', reason: prep };
       }
-      result = await this.ctx.launcher().run({ ...this.#spec(v), ...(group ? group.placement : {}), ...(workdir ? { cwd: workdir } : {}) });
+      result = await this.ctx
+        .launcher()
+        .run({ ...this.#spec(v), ...(group ? group.placement : {}), ...(workdir ? { cwd: workdir } : {}) });
       if (group) stats = group.stats();
     } finally {
       if (group) await this.ctx.cgroups().destroy(group);
@@ -123,12 +156,22 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     return this.#toSample(v, result, base, stats);
   }
 
-  #toSample(v: VariantOf<'launch' | 'interference'>, result: LaunchResult, base: SampleBase, stats: CgroupStats): Sample {
+  #toSample(
+    v: VariantOf<'launch' | 'interference'>,
+    result: LaunchResult,
+    base: SampleBase,
+    stats: CgroupStats,
+  ): Sample {
     let fromOutput: Metrics = {};
     try {
       fromOutput = outputMetrics(v.workload ?? this.ctx.scenario.workload, result.stdout);
     } catch (e) {
-      return { ...base, state: 'errored', cause: 'parse', reason: `cannot parse the workload's output: ${(e as Error).message}` };
+      return {
+        ...base,
+        state: 'errored',
+        cause: 'parse',
+        reason: `cannot parse the workload's output: ${(e as Error).message}`,
+      };
     }
     return toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }, { ...stats, ...fromOutput });
   }
@@ -154,7 +197,15 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
       if (group) await this.ctx.cgroups().destroy(group);
     }
     return results.map((r, b) =>
-      this.#toSample(v, r, { ...base, conditions: { pace: 'back-to-back', prev: b === 0 ? (base.conditions?.prev ?? null) : v.id, burst: b } }, b === results.length - 1 ? stats : {}),
+      this.#toSample(
+        v,
+        r,
+        {
+          ...base,
+          conditions: { pace: 'back-to-back', prev: b === 0 ? (base.conditions?.prev ?? null) : v.id, burst: b },
+        },
+        b === results.length - 1 ? stats : {},
+      ),
     );
   }
 }

@@ -10,7 +10,7 @@ import type { NetTarget, VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
 import { toSample } from '../sample.ts';
 import { workloadMetrics } from '../../workloads/index.ts';
-import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
+import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** Port of the held server inside nsbench's own namespaces. */
 const NS_PORT = 5201;
@@ -53,7 +53,8 @@ export class NetworkProcedure implements ProcedureOf<'network'> {
     if (base) return base;
     if (t.tool === 'iperf3' && missingTool('iperf3')) return missingTool('iperf3');
     if (['veth', 'bridge', 'host-veth'].includes(t.topology)) {
-      if (this.ctx.euid !== 0) return `the ${t.topology} topology needs root (it creates links and named network namespaces)`;
+      if (this.ctx.euid !== 0)
+        return `the ${t.topology} topology needs root (it creates links and named network namespaces)`;
       if (!ipAvailable()) return 'the ip command (iproute2) is not installed: apt-get install iproute2';
     }
     return null;
@@ -63,18 +64,36 @@ export class NetworkProcedure implements ProcedureOf<'network'> {
     const endpoint = s.topology[where];
     const ns = endpoint.ownNetns ? [...withoutNet(v.ns), 'net' as const] : withoutNet(v.ns);
     const path = argv[0] === 'iperf3' ? (which('iperf3') as string) : builtinWorkload(argv[0] as string);
-    return { ns, path, argv, hostname: this.ctx.scenario.hostname, timeoutMs: this.ctx.timeoutMs, ...(endpoint.netns ? { netns: endpoint.netns } : {}) };
+    return {
+      ns,
+      path,
+      argv,
+      hostname: this.ctx.scenario.hostname,
+      timeoutMs: this.ctx.timeoutMs,
+      ...(endpoint.netns ? { netns: endpoint.netns } : {}),
+    };
   }
 
   /** The held server: nsbench's `net server`, or iperf3 -s behind `listenready` (it has no ready signal of its own). */
   #serverArgv(t: NetTarget, port: number, bind: string): string[] {
     if (t.tool !== 'iperf3') return ['net', 'server', String(port), bind];
-    return ['listenready', String(port), which('iperf3') as string, '-s', '-p', String(port), ...(bind === '0.0.0.0' ? [] : ['-B', bind])];
+    return [
+      'listenready',
+      String(port),
+      which('iperf3') as string,
+      '-s',
+      '-p',
+      String(port),
+      ...(bind === '0.0.0.0' ? [] : ['-B', bind]),
+    ];
   }
 
   #clientArgv(t: NetTarget, s: Setup): string[] {
-    if (t.tool === 'iperf3') return ['iperf3', '-c', s.topology.serverAddress, '-p', String(s.port), '-t', String(t.seconds ?? 1), '-J'];
-    return s.topology.sameSandbox ? ['net', 'loop', ...clientArgs(t)] : ['net', 'client', s.topology.serverAddress, String(s.port), ...clientArgs(t)];
+    if (t.tool === 'iperf3')
+      return ['iperf3', '-c', s.topology.serverAddress, '-p', String(s.port), '-t', String(t.seconds ?? 1), '-J'];
+    return s.topology.sameSandbox
+      ? ['net', 'loop', ...clientArgs(t)]
+      : ['net', 'client', s.topology.serverAddress, String(s.port), ...clientArgs(t)];
   }
 
   async setup(variants: VariantOf<'network'>[]): Promise<void> {
@@ -112,7 +131,7 @@ export class NetworkProcedure implements ProcedureOf<'network'> {
   async teardown(): Promise<void> {
     const launcher = this.ctx.holder();
     for (const s of this.#setups.values()) {
-      if (s.server) await launcher.release(s.server.id, { timeoutMs: 5000 }).catch(() => undefined);
+      if (s.server) await bestEffort(launcher.release(s.server.id, { timeoutMs: 5000 }));
     }
     this.#setups.clear();
     const failed = this.#net.cleanup();

@@ -24,14 +24,21 @@ export interface Holder extends Launchable {
   release(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
 }
 
-/** The launcher as a Holder, or the one error of a launcher that cannot hold (a test's fixed launcher in a holding scenario). */
+/**
+ * The launcher as a Holder, or the one error of a launcher that cannot hold (a test's fixed launcher in a holding
+ * scenario).
+ */
 export function asHolder(l: Launchable): Holder {
   const h = l as Partial<Holder>;
-  if (typeof h.hold !== 'function' || typeof h.holdMany !== 'function' || typeof h.release !== 'function') throw new Error('this launcher cannot hold sandboxes');
+  if (typeof h.hold !== 'function' || typeof h.holdMany !== 'function' || typeof h.release !== 'function')
+    throw new Error('this launcher cannot hold sandboxes');
   return l as Holder;
 }
 
-/** Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait): results' one definition. */
+/**
+ * Where a sample sits in the run, and the conditions the runner set for it (pace, predecessor, quiesce wait): results'
+ * one definition.
+ */
 export type { SampleBase };
 
 export interface ProcedureContext<S extends { kind: ScenarioKind } = Scenario> {
@@ -59,7 +66,10 @@ export interface Procedure<V extends ResolvedVariant = ResolvedVariant> {
   setup?(variants: V[]): Promise<void>;
   /** One measurement; failures are returned as errored samples. Throws only if the launcher channel broke. */
   sample(v: V, base: SampleBase): Promise<Sample>;
-  /** back-to-back pacing: `count` launches of the variant in a row inside the launcher, one sample each (the first is the lead-in). */
+  /**
+   * back-to-back pacing: `count` launches of the variant in a row inside the launcher, one sample each (the first is
+   * the lead-in).
+   */
   burst?(v: V, base: SampleBase, count: number): Promise<Sample[]>;
   /** Removes whatever setup made; runs on success and on error. */
   teardown?(): Promise<void>;
@@ -68,3 +78,13 @@ export interface Procedure<V extends ResolvedVariant = ResolvedVariant> {
 /** The context and procedure of one scenario kind: its variants typed as that kind's (VariantOf<K>). */
 export type ContextOf<K extends ScenarioKind> = ProcedureContext<ScenarioOf<K>>;
 export type ProcedureOf<K extends ScenarioKind> = Procedure<VariantOf<K>>;
+
+/**
+ * One step of a procedure's teardown (release a sandbox, thaw or remove a group): a step that fails — the sandbox
+ * already gone, a group that will not go — does not stop the steps after it. Its error is dropped on purpose: what
+ * it leaves behind is found and named by the run's leak check and removed by `nsbench cleanup`, and where the
+ * teardown runs in a `finally`, the error that ended the measurement is the one reported.
+ */
+export async function bestEffort(step: Promise<unknown>): Promise<void> {
+  await step.catch(() => undefined); // see above: the leak check reports what this step left
+}
