@@ -1,5 +1,5 @@
-import { defineScenario, type VariantDefinition } from '../src/scenario/index.ts';
 import type { Namespace } from '../src/isolation/index.ts';
+import { defineScenario, type VariantDefinition } from '../src/scenario/index.ts';
 
 // The same no-op in the same namespaces through nsbench's launcher (the
 // kernel's own cost) and through the tools people use instead: unshare(1),

@@ -10,11 +10,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
-import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/host/index.ts';
+import { builtinWorkload, NATIVE_PATHS, namespaceObjects, PROJECT_ROOT, settleNamespaces } from '../src/host/index.ts';
 import { textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
-import { namespaceObjects, settleNamespaces } from '../src/host/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 
 const { values: args } = parseArgs({

@@ -19,15 +19,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
-import { NAMESPACES, canonicalSet, type Namespace } from '../src/isolation/index.ts';
-import { NATIVE_PATHS, builtinWorkload, nativeBinding, tracefsState } from '../src/host/index.ts';
+import { builtinWorkload, NATIVE_PATHS, nativeBinding, tracefsState } from '../src/host/index.ts';
+import { canonicalSet, NAMESPACES, type Namespace } from '../src/isolation/index.ts';
 import { formatNs, textTable } from '../src/report/index.ts';
 import {
   isMeasured,
   kernelAttribution,
-  writeFileAtomic,
   type Sample,
   type ScenarioResult,
+  writeFileAtomic,
 } from '../src/results/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';

@@ -14,14 +14,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, quantile } from 'simple-statistics';
 import { Bench } from 'tinybench';
+import { unshareArgv as engineUnshareArgv } from '../src/engines/index.ts';
+import { builtinWorkload, NATIVE_PATHS, PROJECT_ROOT, which } from '../src/host/index.ts';
 import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { NATIVE_PATHS, PROJECT_ROOT, builtinWorkload } from '../src/host/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
+import { formatNs, textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment } from '../src/runner/index.ts';
-import { formatNs, textTable } from '../src/report/index.ts';
-import { which } from '../src/host/index.ts';
-import { unshareArgv as engineUnshareArgv } from '../src/engines/index.ts';
 
 /** unshare(1) with the same flags as the namespace set, around the no-op. */
 const unshareArgv = (ns: Namespace[]) => engineUnshareArgv(ns, noop);

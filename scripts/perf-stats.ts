@@ -12,17 +12,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareRuns, syntheticRun } from '../src/compare/index.ts';
+import { type HistoryPoint, historySteps } from '../src/history/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
-import { historySteps, type HistoryPoint } from '../src/history/index.ts';
 import {
   directionOf,
   finalizeScenario,
-  writeFileAtomic,
   type RunResults,
   type Sample,
   type ScenarioResult,
+  writeFileAtomic,
 } from '../src/results/index.ts';
-import { stopAfterRound, type AdaptiveState } from '../src/runner/index.ts';
+import { type AdaptiveState, stopAfterRound } from '../src/runner/index.ts';
 import { changePoints, medianCI, seededRandom, shuffled } from '../src/stats/index.ts';
 
 const { values: args } = parseArgs({

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { PROJECT_ROOT } from '../src/host/index.ts';
 import { textTable } from '../src/report/index.ts';
-import { writeFileAtomic, type ScenarioResult } from '../src/results/index.ts';
+import { type ScenarioResult, writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { keepVariants, loadScenario, type Scenario } from '../src/scenario/index.ts';
 import { ratioOfMediansCI } from '../src/stats/index.ts';

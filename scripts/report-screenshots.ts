@@ -5,8 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { readResults } from '../src/results/index.ts';
 import { writeReports } from '../src/report/index.ts';
+import { readResults } from '../src/results/index.ts';
 
 const [file, outDir = 'docs'] = process.argv.slice(2);
 if (!file) throw new Error('usage: report-screenshots.ts <results.json> [out dir]');

@@ -5,40 +5,41 @@
  * Programs: run scenarios (`runBenchmark`), read a results file, compare two runs. Everything else is
  * nsbench's own and may change between versions.
  */
-export {
-  defineScenario,
-  bare,
-  all,
-  eachAlone,
-  powerset,
-  preset,
-  nsSet,
-  withCgroup,
-  freezeVariants,
-  networkVariants,
-  acrossWorkloads,
-  interferenceVariants,
-  validateScenario,
-  loadScenario,
-  type ScenarioDefinition,
-  type VariantDefinition,
-  type WorkloadRef,
-  type FreezeTarget,
-  type NetTarget,
-  type DensityTarget,
-  type AntagonistSpec,
-  type ScenarioKind,
-  type Scenario,
-} from './scenario/index.ts';
-export { defineConfig, type BenchConfig, type Profile, type AdaptiveSpec } from './config/index.ts';
+
+export { type CompareOptions, type CompareResult, compareRuns } from './compare/index.ts';
+export { type AdaptiveSpec, type BenchConfig, defineConfig, type Profile } from './config/index.ts';
 export { NAMESPACES, type Namespace } from './isolation/index.ts';
-export { runBenchmark, type RunOptions, type RunOutcome } from './runner/index.ts';
 export {
-  readResults,
-  summarize,
   type RunResults,
-  type ScenarioResult,
+  readResults,
   type Sample,
+  type ScenarioResult,
+  summarize,
   type VariantSummary,
 } from './results/index.ts';
-export { compareRuns, type CompareOptions, type CompareResult } from './compare/index.ts';
+export { type RunOptions, type RunOutcome, runBenchmark } from './runner/index.ts';
+export {
+  type AntagonistSpec,
+  acrossWorkloads,
+  all,
+  bare,
+  type DensityTarget,
+  defineScenario,
+  eachAlone,
+  type FreezeTarget,
+  freezeVariants,
+  interferenceVariants,
+  loadScenario,
+  type NetTarget,
+  networkVariants,
+  nsSet,
+  powerset,
+  preset,
+  type Scenario,
+  type ScenarioDefinition,
+  type ScenarioKind,
+  type VariantDefinition,
+  validateScenario,
+  type WorkloadRef,
+  withCgroup,
+} from './scenario/index.ts';

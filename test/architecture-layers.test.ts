@@ -3,8 +3,8 @@
 // across folders go through the folder's index.ts (.dependency-cruiser.cjs);
 // and, from the same graph, no two folders import each other in a circle.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cruise } from 'dependency-cruiser';

@@ -4,9 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CgroupManager, type CgroupSpec } from '../src/cgroup/index.ts';
-import { detectCgroups } from '../src/host/index.ts';
+import { builtinWorkload, detectCgroups } from '../src/host/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
-import { builtinWorkload } from '../src/host/index.ts';
 import { leftovers, toSample, workloadMetricsOf } from './helpers/cgroup.ts';
 import { needsRootAndBuild } from './helpers/env.ts';
 

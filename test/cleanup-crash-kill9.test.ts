@@ -4,7 +4,7 @@
 // can still be reported. SIGINT mid-run cleans up by itself.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { findLeftovers } from '../src/cleanup/index.ts';

@@ -5,8 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { detectCgroups } from '../src/host/index.ts';
-import { PROJECT_ROOT } from '../src/host/index.ts';
+import { detectCgroups, PROJECT_ROOT } from '../src/host/index.ts';
 import { ipAvailable } from '../src/network/index.ts';
 import { needsRootAndBuild } from './helpers/env.ts';
 

@@ -3,7 +3,7 @@
 // workload where B is 20 ms slower (a regression, exit 1), and bad input refused before anything is measured.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NATIVE_PATHS, PROJECT_ROOT } from '../src/host/index.ts';

@@ -7,8 +7,8 @@
 // one line on stderr, no stack trace, and that no file it was given (nothing
 // already measured) changed or went.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';

@@ -3,7 +3,7 @@
 // Each case: one line "error: <cause> — <fix>", exit 2, no file outside the output folder, every input unchanged.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticRun } from '../src/compare/index.ts';

@@ -3,7 +3,7 @@
 // real (bare and a pid namespace, a few rounds). The tarball carries the JavaScript build and the types; the
 // native part is built by the install.
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';

@@ -20,9 +20,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { detectCgroups, PROJECT_ROOT } from '../src/host/index.ts';
 import type { RunResults } from '../src/results/index.ts';
-import { PROJECT_ROOT } from '../src/host/index.ts';
-import { detectCgroups } from '../src/host/index.ts';
 import { hasCommand, needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const USER = 'nsbrootless';

@@ -1,7 +1,7 @@
 // A real run through the CLI writes valid JSON, JSONL and CSV.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PROJECT_ROOT } from '../src/host/index.ts';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareMarkdown, compareRuns, syntheticRun } from '../src/compare/index.ts';
 import { PROJECT_ROOT } from '../src/host/index.ts';
-import { seededRandom } from '../src/stats/index.ts';
 import type { RunResults } from '../src/results/index.ts';
+import { seededRandom } from '../src/stats/index.ts';
 import { tempDir } from './helpers/env.ts';
 
 function synthetic(

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ENGINES, type EngineContext } from '../src/engines/index.ts';
-import { detectCgroups } from '../src/host/index.ts';
+import { builtinWorkload, detectCgroups } from '../src/host/index.ts';
 import type { Namespace } from '../src/isolation/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
-import { builtinWorkload } from '../src/host/index.ts';
 import { leftovers } from './helpers/cgroup.ts';
 import { descendantsNamed, needsRootAndBuild, nsInode, waitFor } from './helpers/env.ts';
 

@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticRun } from '../src/compare/index.ts';
-import { finalizeScenario } from '../src/results/index.ts';
-import { PROJECT_ROOT } from '../src/host/index.ts';
 import { historyPoints, historySteps } from '../src/history/index.ts';
+import { PROJECT_ROOT } from '../src/host/index.ts';
+import { finalizeScenario } from '../src/results/index.ts';
 import { tempDir } from './helpers/env.ts';
 
 /** Ten runs a day apart; from run `stepAt` on, variant v1 boots `factor` times slower. */

@@ -5,28 +5,28 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  PF_KTHREAD,
   descendants,
-  kthreadCpuNs,
   fdHardLimit,
+  kthreadCpuNs,
   namespaceObjects,
+  PF_KTHREAD,
+  PROJECT_ROOT,
   parseCpuTimes,
-  parseMeminfo,
-  pidMax,
-  pssOf,
-  readMeminfo,
-  taskCount,
   parseDyingDescendants,
+  parseMeminfo,
   parsePidStat,
   parsePressure,
   parseProcCgroups,
   parseSlabinfo,
   parseTraceLine,
+  pidMax,
+  pssOf,
   readCpuTimes,
+  readMeminfo,
   readPressure,
   scanProcesses,
+  taskCount,
 } from '../src/host/index.ts';
-import { PROJECT_ROOT } from '../src/host/index.ts';
 
 const fixture = (name: string) => readFileSync(join(PROJECT_ROOT, 'test/fixtures/host', name), 'utf8');
 

@@ -3,7 +3,7 @@
 // Runs only where tracefs is not mounted when it starts (it never unmounts a tracefs it did not mount).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT, TRACEFS_MARKER, tracefsMountable, tracingFacilities } from '../src/host/index.ts';

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, test } from 'node:test';
 import type { IsolationCell, Namespace } from '../src/isolation/index.ts';
-import { isolationCells, type HostObservations, type ProbeReport } from '../src/isolation/index.ts';
+import { type HostObservations, isolationCells, type ProbeReport } from '../src/isolation/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../src/errors/index.ts';
-import { NAMESPACES, PRESETS, namespaceBits, parseNamespaceList, setId } from '../src/isolation/index.ts';
-import { namespacesSchema } from '../src/scenario/schema.ts';
-import { parseOrFail } from '../src/util/schema.ts';
+import { NAMESPACES, namespaceBits, PRESETS, parseNamespaceList, setId } from '../src/isolation/index.ts';
+import { namespacesSchema } from '../src/results/index.ts';
 import { all, bare, eachAlone, powerset, preset } from '../src/scenario/index.ts';
 import { parseVariantSpec, parseVariantSpecs } from '../src/scenario/variant-spec.ts';
+import { parseOrFail } from '../src/util/schema.ts';
 
 test('namespace lists parse in canonical order, with bare and all', () => {
   assert.deepEqual(parseNamespaceList('net,user+pid', 'x'), ['user', 'pid', 'net']);

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { SandboxLauncher, type LaunchResult, type SandboxSpec } from '../src/launcher/index.ts';
 import { nativeBinding } from '../src/host/index.ts';
+import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
+import { type LaunchResult, SandboxLauncher, type SandboxSpec } from '../src/launcher/index.ts';
 import { childrenOf, hasCommand, needsRootAndBuild, nsInode, run, tempDir, waitFor } from './helpers/env.ts';
 
 const SLEEP = '/bin/sleep';

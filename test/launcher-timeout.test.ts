@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { builtinWorkload, nativeBinding } from '../src/host/index.ts';
 import { NAMESPACES } from '../src/isolation/index.ts';
 import { SandboxLauncher, toNativeSpec } from '../src/launcher/index.ts';
-import { builtinWorkload, nativeBinding } from '../src/host/index.ts';
 import { BUILT, needsRootAndBuild } from './helpers/env.ts';
 
 describe('launcher: timeouts, failures and the channel', { skip: needsRootAndBuild }, () => {

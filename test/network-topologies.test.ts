@@ -2,14 +2,13 @@
 // in another, and leaves no nsb- link or namespace behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { which } from '../src/host/index.ts';
 import { after, before, describe, test } from 'node:test';
+import { builtinWorkload, which } from '../src/host/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
-import { builtinWorkload } from '../src/host/index.ts';
-import { NetworkManager, TOPOLOGIES, ip, ipAvailable, linkNames, netnsList } from '../src/network/index.ts';
+import { ip, ipAvailable, linkNames, NetworkManager, netnsList, TOPOLOGIES } from '../src/network/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
-import { workloadMetrics } from '../src/workloads/index.ts';
 import { networkVariants, validateScenario } from '../src/scenario/index.ts';
+import { workloadMetrics } from '../src/workloads/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const skip = needsRootAndBuild || (!ipAvailable() ? 'ip (iproute2) not installed' : false);

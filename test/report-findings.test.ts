@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CELL_DEFINITION,
+  type HostObservations,
   isolationCells,
   NAMESPACE_DESCRIPTIONS,
-  type HostObservations,
   type ProbeReport,
 } from '../src/isolation/index.ts';
 import {
@@ -15,11 +15,11 @@ import {
   formatP,
   formatShare,
   formatVs,
+  htmlReport,
   markdownSummary,
   runSummary,
   summaryRows,
   TERMINAL_WIDTH,
-  htmlReport,
 } from '../src/report/index.ts';
 import {
   costRows,
@@ -28,8 +28,8 @@ import {
   interferenceRows,
   keyFindings,
   loadWarnings,
-  readResults,
   type RoundLoad,
+  readResults,
 } from '../src/results/index.ts';
 
 const FIXTURE = new URL('./fixtures/results/quick-run.json', import.meta.url).pathname;

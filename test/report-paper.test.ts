@@ -5,7 +5,7 @@
 // screen; and `nsbench report --figures` writing a standalone SVG, PDF, CSV and caption per chart.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { allCharts, writeReports } from '../src/report/index.ts';

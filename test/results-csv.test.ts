@@ -5,17 +5,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import {
   CSV_UNITS,
   csvUnit,
-  readResults,
   ResultsWriter,
-  samplesCsv,
+  readResults,
   SAMPLES_CSV_COLUMNS,
-  summaryCsv,
   SUMMARY_CSV_COLUMNS,
+  samplesCsv,
+  summaryCsv,
 } from '../src/results/index.ts';
 import { hasCommand, tempDir } from './helpers/env.ts';
 

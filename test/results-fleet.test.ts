@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../src/host/index.ts';
-import { fleetAnalysis, mergeRuns, readResults, type RunResults } from '../src/results/index.ts';
+import { fleetAnalysis, mergeRuns, type RunResults, readResults } from '../src/results/index.ts';
 import { tempDir } from './helpers/env.ts';
 
 const CLI = join(PROJECT_ROOT, 'bin/nsbench.js');

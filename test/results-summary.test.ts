@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { summarize, type Sample } from '../src/results/index.ts';
 import { formatVs } from '../src/report/index.ts';
+import { type Sample, summarize } from '../src/results/index.ts';
 import { seededRandom } from '../src/stats/index.ts';
 
 test('summary keeps warm-up and failures out of the statistics and computes ratios to the baseline', () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  isVariantOf,
-  recordVariant,
-  recordedVariantSchema,
   type FreezeTarget,
+  isVariantOf,
   type NetTarget,
+  recordedVariantSchema,
+  recordVariant,
   type VariantOf,
 } from '../src/results/index.ts';
-import { listScenarioNames, loadScenario, validateScenario, type Scenario } from '../src/scenario/index.ts';
+import { listScenarioNames, loadScenario, type Scenario, validateScenario } from '../src/scenario/index.ts';
 
 // The variant is declared once (results/variant.ts): the scenario format takes its schema, validation narrows it per
 // kind (VariantOf<K>), the runner records it with recordVariant, and a results file reads it back with the same schema.

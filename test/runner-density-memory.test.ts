@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { meanCI95 } from '../src/stats/index.ts';
+import { scenarioTable } from '../src/report/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { plausible } from '../src/runner/procedures/density.ts';
-import { scenarioTable } from '../src/report/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
-import { needsRootAndBuild, tempDir } from './helpers/env.ts';
+import { meanCI95 } from '../src/stats/index.ts';
 import { WORK_BASE } from '../src/util/paths.ts';
+import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const sc = validateScenario(
   {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { NativeResult } from '../native/nsb.d.ts';
 import type { SandboxSpec } from '../src/launcher/index.ts';
 import { fromSamplesJsonl, readResults } from '../src/results/index.ts';
-import { runBenchmark, skipReason, type Launchable } from '../src/runner/index.ts';
+import { type Launchable, runBenchmark, skipReason } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { tempDir } from './helpers/env.ts';
 import { fixedResult, runInTurn } from './helpers/fixed-launcher.ts';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { describe, test } from 'node:test';
 import { CgroupManager } from '../src/cgroup/index.ts';
 import { UserError } from '../src/errors/index.ts';
-import { interferenceRows } from '../src/report/axioms.ts';
+import { interferenceRows } from '../src/results/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { interferenceVariants, validateScenario } from '../src/scenario/index.ts';
 import { mannWhitneyU } from '../src/stats/index.ts';

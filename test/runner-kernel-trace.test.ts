@@ -11,8 +11,8 @@ import { describe, test } from 'node:test';
 import { median } from 'simple-statistics';
 import { findLeftovers } from '../src/cleanup/index.ts';
 import {
-  parseTraceLine,
   PROJECT_ROOT,
+  parseTraceLine,
   tracefsRoot,
   tracefsState,
   tracefsUnavailable,

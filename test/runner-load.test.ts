@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { builtinWorkload } from '../src/host/index.ts';
 import { isMeasured, loadWarnings, type ScenarioResult } from '../src/results/index.ts';
-import { runBenchmark, type ProgressSink } from '../src/runner/index.ts';
+import { type ProgressSink, runBenchmark } from '../src/runner/index.ts';
 import { LoadWatch } from '../src/runner/load-watch.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';

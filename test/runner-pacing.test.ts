@@ -3,8 +3,8 @@
 // the launcher, interleaved records its order, the gap is kept, and the
 // in-sandbox setup is a cost of its own that a variant can skip.
 import assert from 'node:assert/strict';
-import { median } from 'simple-statistics';
 import { describe, test } from 'node:test';
+import { median } from 'simple-statistics';
 import { tracefsUnavailable } from '../src/host/index.ts';
 import { isMeasured, type Sample } from '../src/results/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';

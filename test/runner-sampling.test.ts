@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import type { NativeResult } from '../native/nsb.d.ts';
 import { resolveProfile, validateConfig } from '../src/config/index.ts';
 import type { SandboxSpec } from '../src/launcher/index.ts';
-import { variantPrecision, type Sample } from '../src/results/index.ts';
-import { pilotRounds, runBenchmark, stopAfterRound, type AdaptiveState, type Launchable } from '../src/runner/index.ts';
-import { seededRandom } from '../src/stats/index.ts';
+import { type Sample, variantPrecision } from '../src/results/index.ts';
+import { type AdaptiveState, type Launchable, pilotRounds, runBenchmark, stopAfterRound } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
+import { seededRandom } from '../src/stats/index.ts';
 import { tempDir } from './helpers/env.ts';
 import { fixedResult, runInTurn } from './helpers/fixed-launcher.ts';
 

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import {
   directionOf,
   finalizeScenario,
-  scenarioWarnings,
   type Sample,
   type ScenarioResult,
+  scenarioWarnings,
 } from '../src/results/index.ts';
-import { stopAfterRound, type AdaptiveState } from '../src/runner/index.ts';
+import { type AdaptiveState, stopAfterRound } from '../src/runner/index.ts';
 import { medianCI, seededRandom, shuffled, spearmanRho } from '../src/stats/index.ts';
 
 const gauss = (rnd: () => number) => () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seededRandom, shuffled } from '../src/stats/index.ts';
-import { describe as describeSample, ratioOfMedians } from '../src/stats/index.ts';
+import { describe as describeSample, ratioOfMedians, seededRandom, shuffled } from '../src/stats/index.ts';
 
 test('descriptive statistics on a fixed sample', () => {
   const d = describeSample([5, 1, 4, 2, 3]);

@@ -1,15 +1,22 @@
 // Tool adapters parse recorded real outputs, and run for real where the tool is installed.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { which } from '../src/host/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
-import { outputMetrics, workloadCommand, workloadSkipReason } from '../src/workloads/index.ts';
-import { parseFio, parseIperf3, parseStressNg, parseSysbench } from '../src/workloads/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
+import {
+  outputMetrics,
+  parseFio,
+  parseIperf3,
+  parseStressNg,
+  parseSysbench,
+  workloadCommand,
+  workloadSkipReason,
+} from '../src/workloads/index.ts';
 import { needsRootAndBuild, tempDir } from './helpers/env.ts';
 
 const fixture = (name: string) =>

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { SandboxLauncher, type LaunchResult } from '../src/launcher/index.ts';
 import { builtinWorkload } from '../src/host/index.ts';
+import { type LaunchResult, SandboxLauncher } from '../src/launcher/index.ts';
 import { workloadMetrics } from '../src/workloads/index.ts';
 import { BUILT, needsRootAndBuild } from './helpers/env.ts';
 

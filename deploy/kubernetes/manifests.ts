@@ -24,7 +24,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
-import { Namespace, type IContainer, type IPodSpec, type IToleration } from 'kubernetes-models/v1';
+import { type IContainer, type IPodSpec, type IToleration, Namespace } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 
 export interface ManifestOptions {

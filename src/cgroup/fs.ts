@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 
 /** A cgroup file operation that failed, with the path and the errno code. */
 export class CgroupError extends Error {
@@ -67,8 +67,4 @@ export async function removeDir(dir: string, timeoutMs = REMOVE_TIMEOUT_MS): Pro
       await new Promise((r) => setTimeout(r, 10));
     }
   }
-}
-
-export function exists(path: string): boolean {
-  return existsSync(path);
 }

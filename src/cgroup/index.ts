@@ -1,20 +1,15 @@
-export { FREEZERS } from './manager.ts';
+export { DELEGATION_HINT, findDelegation, ownV2Group } from './delegation.ts';
+export { CgroupError, pidsIn, removeDir, writeText } from './fs.ts';
+export { type CgroupStats, planV1, planV2 } from './limits.ts';
 export {
   CgroupManager,
-  SandboxCgroup,
-  V1_CONTROLLERS,
-  V2_CONTROLLERS,
+  ctrlKey,
+  FREEZERS,
+  type FreezerKind,
   HARNESS_SUFFIX,
   moveAll,
+  SandboxCgroup,
   usableV2Controllers,
-  type FreezerKind,
-  type Placement,
+  V2_CONTROLLERS,
 } from './manager.ts';
-export { findDelegation, ownV2Group, DELEGATION_HINT, type Delegation } from './delegation.ts';
-export { validateCgroupSpec, cgroupSpecId, parseSize, type CgroupSpec } from './spec.ts';
-export { readV1Stats, readV2Stats, planV1, planV2, type CgroupStats, type LimitPlan } from './limits.ts';
-export { CgroupError } from './fs.ts';
-export { diskOf } from './io-device.ts';
-export { cgroupSpecSchema } from './spec.ts';
-export { pidsIn, removeDir, writeText } from './fs.ts';
-export { ctrlKey } from './manager.ts';
+export { type CgroupSpec, cgroupSpecId, cgroupSpecSchema, parseSize, validateCgroupSpec } from './spec.ts';

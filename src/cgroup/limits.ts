@@ -1,10 +1,10 @@
-import { diskOf } from './io-device.ts';
-import { keyedNumbers, readText, singleNumber } from './fs.ts';
-import { parseSize, type CgroupSpec } from './spec.ts';
 import { WORK_BASE } from '../util/index.ts';
+import { keyedNumbers, readText, singleNumber } from './fs.ts';
+import { diskOf } from './io-device.ts';
+import { type CgroupSpec, parseSize } from './spec.ts';
 
 /** One file write that applies a limit. */
-export interface LimitWrite {
+interface LimitWrite {
   /** the controller's directory key ('' = the v2 leaf; else a v1 controller) */
   controller: string;
   file: string;

@@ -1,17 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { claim } from '../host/index.ts';
-import { registry } from '../host/index.ts';
 import { join } from 'node:path';
-import { detectCgroups, type CgroupInfo, type CgroupMode } from '../host/index.ts';
-import { nativeBinding } from '../host/index.ts';
 import type { FreezeResult } from '../../native/nsb.d.ts';
-import { DELEGATION_HINT, findDelegation, ownV2Group, type Delegation } from './delegation.ts';
+import { type CgroupInfo, type CgroupMode, claim, detectCgroups, nativeBinding, registry } from '../host/index.ts';
+import { DELEGATION_HINT, type Delegation, findDelegation, ownV2Group } from './delegation.ts';
 import { CgroupError, keyedNumbers, pidsIn, readText, removeDir, singleNumber, writeText } from './fs.ts';
-import { planV1, planV2, readV1Stats, readV2Stats, type CgroupStats, type LimitPlan } from './limits.ts';
+import { type CgroupStats, type LimitPlan, planV1, planV2, readV1Stats, readV2Stats } from './limits.ts';
 import type { CgroupSpec } from './spec.ts';
 
 /** v1 controllers a sandbox is placed in: accounting and the limits we apply (cpuset and devices are left alone). */
-export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'freezer'] as const;
+const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'freezer'] as const;
 /** v2 controllers nsbench enables for its groups where the machine has them. */
 export const V2_CONTROLLERS = ['cpu', 'memory', 'pids', 'io'] as const;
 
@@ -23,7 +20,7 @@ export const FREEZERS = ['v2', 'v1'] as const;
 export type FreezerKind = (typeof FREEZERS)[number];
 
 /** Where a launcher request places the sandbox at birth. */
-export interface Placement {
+interface Placement {
   /** cgroup v2 directory: CLONE_INTO_CGROUP (or a cgroup.procs write without clone3) */
   cgroup?: string;
   /** v1 cgroup.procs files written while the child waits */

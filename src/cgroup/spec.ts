@@ -83,8 +83,6 @@ export const cgroupSpecSchema = strict(
 
 export type CgroupSpec = z.infer<typeof cgroupSpecSchema>;
 
-export const CONTROLLER_KEYS = ['cpu', 'memory', 'pids', 'io'] as const;
-
 /** Checks a cgroup spec; messages name the field. */
 export function validateCgroupSpec(v: unknown, where: string): CgroupSpec {
   return parseOrFail(cgroupSpecSchema, v, where, '.');

@@ -1,10 +1,1 @@
-export {
-  findLeftovers,
-  removeLeftovers,
-  sortByOwner,
-  staleOwnerFiles,
-  PREFIX,
-  type Leftover,
-  type LeftoverKind,
-  type SortedLeftovers,
-} from './leftovers.ts';
+export { findLeftovers, type Leftover, removeLeftovers, sortByOwner, staleOwnerFiles } from './leftovers.ts';

@@ -3,36 +3,34 @@ import {
   type Dirent,
   existsSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
-  rmSync,
+  readFileSync,
   rmdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ctrlKey, HARNESS_SUFFIX, moveAll, ownV2Group, pidsIn, removeDir, writeText } from '../cgroup/index.ts';
 import {
-  TRACEFS_MARKER,
-  TRACEFS_MOUNT_POINT,
+  detectCgroups,
   liveOwnerOf,
   lockDirs,
+  type OwnerRecord,
   ownerAlive,
   ownerRecords,
+  TRACEFS_MARKER,
+  TRACEFS_MOUNT_POINT,
   tracefsRoot,
-  type OwnerRecord,
+  which,
 } from '../host/index.ts';
-import { basename, dirname, join } from 'node:path';
-import { which } from '../host/index.ts';
-import { detectCgroups } from '../host/index.ts';
 import { IPC_KEY_PREFIX } from '../isolation/index.ts';
 import { ip, ipAvailable, linkNames, netnsList } from '../network/index.ts';
-import { pidsIn, removeDir, writeText } from '../cgroup/index.ts';
-import { ownV2Group } from '../cgroup/index.ts';
-import { ctrlKey, HARNESS_SUFFIX, moveAll } from '../cgroup/index.ts';
 import { WORK_BASE } from '../util/index.ts';
 
 /** Every object nsbench creates is named with this prefix; nothing else is ever touched. */
-export const PREFIX = 'nsb-';
+const PREFIX = 'nsb-';
 
-export type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'ipc' | 'trace' | 'file';
+type LeftoverKind = 'process' | 'mount' | 'container' | 'netns' | 'link' | 'cgroup' | 'ipc' | 'trace' | 'file';
 
 export interface Leftover {
   kind: LeftoverKind;
@@ -44,7 +42,7 @@ export interface Leftover {
 }
 
 /** The leftovers that belong to a run still alive (its owner record claims them), and the rest. */
-export interface SortedLeftovers {
+interface SortedLeftovers {
   /** objects of no live run: what `cleanup` removes and a leak check may blame */
   free: Leftover[];
   /** per live run (other than this process), the objects it holds */

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { registry, removeAllAndExit } from '../host/index.ts';
 import { formatError } from '../errors/index.ts';
+import { registry, removeAllAndExit } from '../host/index.ts';
 import { buildProgram, checkArgv } from './program.ts';
 
 /**

@@ -1,18 +1,18 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UserError } from '../errors/index.ts';
-import { didYouMean } from '../util/index.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_SEED } from '../config/index.ts';
+import { UserError } from '../errors/index.ts';
 import { PACES, type Pace } from '../results/index.ts';
 import { nsbenchVersion } from '../runner/index.ts';
+import { didYouMean } from '../util/index.ts';
+import { type AbCommandOptions, abCommand } from './commands/ab.ts';
 import { cleanupCommand } from './commands/cleanup.ts';
-import { abCommand, type AbCommandOptions } from './commands/ab.ts';
-import { compareCommand, type CompareCommandOptions } from './commands/compare.ts';
+import { type CompareCommandOptions, compareCommand } from './commands/compare.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exportCommand, historyCommand } from './commands/history.ts';
 import { listCommand } from './commands/list.ts';
-import { mergeCommand, type MergeCommandOptions } from './commands/merge.ts';
+import { type MergeCommandOptions, mergeCommand } from './commands/merge.ts';
 import { reportCommand } from './commands/report.ts';
-import { runCommand, type RunCommandOptions } from './commands/run.ts';
+import { type RunCommandOptions, runCommand } from './commands/run.ts';
 
 /** A whole number in [min, max], the range stated (the same ranges as the config and scenario schemas). */
 function integer(min: number, max: number) {
@@ -360,5 +360,3 @@ export function checkArgv(program: Command, argv: readonly string[]): void {
     seen.set(key, a);
   }
 }
-
-export { CommanderError };

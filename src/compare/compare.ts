@@ -1,10 +1,10 @@
 import { median } from 'simple-statistics';
 import {
-  MIN_VERDICT_SAMPLES,
   environmentDifferences,
   headlineMetric,
   higherIsBetter,
   isMeasured,
+  MIN_VERDICT_SAMPLES,
   type RunResults,
   type ScenarioResult,
 } from '../results/index.ts';
@@ -33,10 +33,10 @@ export interface CompareOptions {
   sameRun?: boolean;
 }
 
-export type Verdict = 'regression' | 'improvement' | '~' | 'too few samples';
+type Verdict = 'regression' | 'improvement' | '~' | 'too few samples';
 
 /** Where the run-to-run variance in a verdict comes from. */
-export type RunVarianceSource = 'baseline-runs' | 'default' | 'same-run';
+type RunVarianceSource = 'baseline-runs' | 'default' | 'same-run';
 
 export interface CompareRow {
   scenario: string;
@@ -80,7 +80,7 @@ export interface CompareResult {
  * differ by √2 times it. A quiet dedicated host varies far less: give 3 or
  * more baseline runs and compare estimates its own, or use `nsbench ab`.
  */
-export const RUN_SD_DEFAULT_PCT = 8;
+const RUN_SD_DEFAULT_PCT = 8;
 
 export const COMPARE_DEFAULTS = {
   thresholdPct: 5,

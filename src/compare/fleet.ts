@@ -1,14 +1,14 @@
 import { median } from 'simple-statistics';
 import { UserError } from '../errors/index.ts';
 import {
+  type Fleet,
   fingerprintOf,
   isMeasured,
-  type Fleet,
   type RunResults,
   type Sample,
   type ScenarioResult,
 } from '../results/index.ts';
-import { compareRuns, type CompareOptions, type CompareResult } from './compare.ts';
+import { type CompareOptions, type CompareResult, compareRuns } from './compare.ts';
 
 /** A side of a comparison: one run, or a fleet of them. */
 export type Side = { kind: 'run'; file: string; run: RunResults } | { kind: 'fleet'; file: string; fleet: Fleet };

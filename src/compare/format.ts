@@ -89,7 +89,7 @@ export function compareText(res: CompareResult, width = 100): string {
   return lines.join('\n');
 }
 
-export function verdictLine(res: CompareResult): string {
+function verdictLine(res: CompareResult): string {
   if (res.regressions.length === 0)
     return `no regression (${res.rows.length} comparisons, ${res.improvements.length} improvements)`;
   return `REGRESSION in ${res.regressions.length} of ${res.rows.length} comparisons: ${res.regressions.map((r) => `${r.scenario}/${r.variant} ${r.metric} ${change(r)}`).join('; ')}`;

@@ -1,15 +1,4 @@
-export { environmentDifferences } from '../results/index.ts';
-export {
-  compareRuns,
-  COMPARE_DEFAULTS,
-  RUN_SD_DEFAULT_PCT,
-  type CompareOptions,
-  type CompareResult,
-  type CompareRow,
-  type Verdict,
-  type RunVarianceSource,
-} from './compare.ts';
-export { compareText, compareMarkdown, verdictLine } from './format.ts';
-export { higherIsBetter } from '../results/index.ts';
-export { syntheticRun, type SyntheticOptions } from './synthetic.ts';
+export { COMPARE_DEFAULTS, type CompareOptions, type CompareResult, compareRuns } from './compare.ts';
 export { compareByHost, comparePooled, type Side } from './fleet.ts';
+export { compareMarkdown, compareText } from './format.ts';
+export { syntheticRun } from './synthetic.ts';

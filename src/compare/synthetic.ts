@@ -1,7 +1,7 @@
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunResults, type Sample } from '../results/index.ts';
 import { seededRandom } from '../stats/index.ts';
 
-export interface SyntheticOptions {
+interface SyntheticOptions {
   /** variants (each one metric series) */
   variants: number;
   /** samples per variant */

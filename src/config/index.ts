@@ -1,12 +1,3 @@
-export { defineConfig, type BenchConfig } from './define.ts';
-export {
-  loadConfig,
-  validateConfig,
-  resolveProfile,
-  DEFAULTS,
-  type ResolvedConfig,
-  type ResolvedProfile,
-  type ProfileScenario,
-} from './load.ts';
-export type { AdaptiveSpec, Profile } from './schema.ts';
-export { MAX_SEED } from './schema.ts';
+export { defineConfig } from './define.ts';
+export { loadConfig, type ResolvedConfig, type ResolvedProfile, resolveProfile, validateConfig } from './load.ts';
+export { type AdaptiveSpec, type BenchConfig, MAX_SEED, type Profile } from './schema.ts';

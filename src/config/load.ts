@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { importDefaultOrExplain } from '../util/index.ts';
 import { PROJECT_ROOT } from '../host/index.ts';
-import { parseOrFail } from '../util/index.ts';
-import { configSchema, type AdaptiveSpec, type BenchConfig, type Profile } from './schema.ts';
-import { knownList } from '../util/index.ts';
+import { importDefaultOrExplain, knownList, parseOrFail } from '../util/index.ts';
+import { type AdaptiveSpec, type BenchConfig, configSchema, type Profile } from './schema.ts';
 
 /** Defaults when bench.config.ts leaves a field out; each with its reason. */
-export const DEFAULTS = {
+const DEFAULTS = {
   scenarios: ['boot'],
   /** 30 rounds give a median with a usable CI and keep a default run to a minute or two. */
   rounds: 30,
@@ -37,7 +35,7 @@ export type ResolvedConfig = {
 };
 
 /** One scenario as a profile plans it. */
-export interface ProfileScenario {
+interface ProfileScenario {
   name: string;
   variants?: string[];
   rounds?: number;

@@ -33,7 +33,7 @@ const positive = (what: string, fix: string, max: number) => {
  * alone where it is precise enough), within maxRounds and the scenario's
  * time budget (never passed by one more round once minRounds have run).
  */
-export const adaptiveSchema = strict(
+const adaptiveSchema = strict(
   {
     /** the CI half-width to reach, percent of the median (default 2) */
     precisionPct: positive('a percentage', 'e.g. precisionPct: 2', 100).optional(),
@@ -92,7 +92,7 @@ const profileScenarioSchema = strict(
 );
 
 /** A named plan: which scenarios, how many rounds, how precise. */
-export const profileSchema = strict(
+const profileSchema = strict(
   {
     description: z.string({ error: says('expected a few words', 'say what the profile is for') }),
     scenarios: z

@@ -1,22 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { NAMESPACES } from '../isolation/index.ts';
-import { detectCgroups } from '../host/index.ts';
-import { NATIVE_PATHS, builtinWorkload } from '../host/index.ts';
-import { SandboxLauncher } from '../launcher/index.ts';
-import { findTools } from '../host/index.ts';
+import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 import {
+  builtinWorkload,
+  detectCgroups,
+  findTools,
+  NATIVE_PATHS,
   readPressure,
+  type TracingFacilities,
   tracefsMountable,
   tracefsRoot,
   tracingFacilities,
-  type TracingFacilities,
 } from '../host/index.ts';
+import { NAMESPACES } from '../isolation/index.ts';
+import { SandboxLauncher } from '../launcher/index.ts';
 import { allowedCpus } from '../runner/index.ts';
-import { DELEGATION_HINT, findDelegation, usableV2Controllers, V2_CONTROLLERS } from '../cgroup/index.ts';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
+type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
-export interface Check {
+interface Check {
   area: string;
   name: string;
   status: CheckStatus;

@@ -1,1 +1,1 @@
-export { runChecks, kernelTracingChecks, type Check, type CheckStatus } from './checks.ts';
+export { kernelTracingChecks, runChecks } from './checks.ts';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   accessSync,
   constants,
@@ -5,19 +6,18 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
-  rmSync,
   rmdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { aptPackageOf, missingTool, which } from '../host/index.ts';
 import type { CgroupInfo } from '../host/index.ts';
+import { aptPackageOf, missingTool, which } from '../host/index.ts';
 import type { Namespace } from '../isolation/index.ts';
 import { WORK_BASE } from '../util/index.ts';
 
 /** How an engine starts the no-op in a namespace set: a program the launcher runs bare. */
-export interface EngineCommand {
+interface EngineCommand {
   path: string;
   argv: string[];
 }

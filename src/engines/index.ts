@@ -1,1 +1,1 @@
-export { ENGINES, unshareArgv, type Engine, type EngineCommand, type EngineContext } from './engines.ts';
+export { ENGINES, type Engine, type EngineContext, unshareArgv } from './engines.ts';

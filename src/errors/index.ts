@@ -1,1 +1,1 @@
-export { UserError, isUserError, formatError } from './user-error.ts';
+export { formatError, UserError } from './user-error.ts';

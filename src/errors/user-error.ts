@@ -14,7 +14,7 @@ export class UserError extends Error {
   }
 }
 
-export function isUserError(e: unknown): e is UserError {
+function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
 

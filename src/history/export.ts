@@ -1,5 +1,4 @@
-import { higherIsBetter } from '../results/index.ts';
-import { headlineMetric, type RunResults } from '../results/index.ts';
+import { headlineMetric, higherIsBetter, type RunResults } from '../results/index.ts';
 
 function unitOf(metric: string): { unit: string; scale: number } {
   if (/Ns$/.test(metric)) return { unit: 'us', scale: 1e-3 };

@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TopLevelSpec } from 'vega-lite';
-import { escapeHtml, renderSvg } from '../util/index.ts';
 import { headlineOf, higherIsBetter, type RunResults } from '../results/index.ts';
 import { changePoints, pooledSigma } from '../stats/index.ts';
+import { escapeHtml, renderSvg } from '../util/index.ts';
 import { hostFingerprint } from './fingerprint.ts';
 
 export interface HistoryPoint {
@@ -49,7 +49,7 @@ export function historyPoints(runs: readonly RunResults[]): HistoryPoint[] {
 }
 
 /** A step in one series: where a new level starts, the levels before and after, and whether it is for the worse. */
-export interface HistoryStep {
+interface HistoryStep {
   host: string;
   scenario: string;
   variant: string;
@@ -69,7 +69,7 @@ export interface HistoryStep {
 }
 
 /** How a host's series were judged: σ pooled over its series, or from each series alone. */
-export interface HistorySigma {
+interface HistorySigma {
   host: string;
   series: number;
   /** σ of the log medians pooled over the host's series (null: too few runs to pool, each series alone) */

@@ -1,13 +1,10 @@
-export { hostFingerprint } from './fingerprint.ts';
+export { toBencherBmf, toGithubSmallerIsBetter } from './export.ts';
 export {
-  historyPoints,
-  historySteps,
+  type HistoryPoint,
   historyAnalysis,
-  MIN_HISTORY_RUNS,
   historyCsv,
   historyHtml,
-  type HistoryPoint,
-  type HistoryStep,
-  type HistorySigma,
+  historyPoints,
+  historySteps,
+  MIN_HISTORY_RUNS,
 } from './history.ts';
-export { toGithubSmallerIsBetter, toBencherBmf } from './export.ts';

@@ -1,19 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 /** Dying cgroups below a cgroup v2 group (cgroup.stat nr_dying_descendants): removed, still being torn down. */
 export function parseDyingDescendants(text: string): number | null {
   const m = /^nr_dying_descendants (\d+)$/m.exec(text);
   return m ? Number(m[1]) : null;
-}
-
-export function dyingDescendants(v2Dir: string): number | null {
-  try {
-    return parseDyingDescendants(readFileSync(join(v2Dir, 'cgroup.stat'), 'utf8'));
-  } catch {
-    // no cgroup.stat (the group is gone, or not v2): unknown, not zero
-    return null;
-  }
 }
 
 /**
@@ -27,12 +15,4 @@ export function parseProcCgroups(text: string): Record<string, number> {
     if (name && Number.isFinite(Number(num))) out[name] = Number(num);
   }
   return out;
-}
-
-export function procCgroups(): Record<string, number> {
-  try {
-    return parseProcCgroups(readFileSync('/proc/cgroups', 'utf8'));
-  } catch {
-    return {};
-  }
 }

@@ -4,53 +4,49 @@
 // parsers of /proc, /sys and tracefs text with the one function each that
 // reads the live file, and the probes of memory, limits and namespace objects
 // that density ramps (and scripts) are measured by. Nothing here imports from above.
-export { BUILTIN_WORKLOADS, NATIVE_PATHS, PROJECT_ROOT, builtinWorkload, requireBuilt } from './paths.ts';
+
+export { type CgroupInfo, type CgroupMode, detectCgroups } from './cgroup-mode.ts';
+export { parseDyingDescendants, parseProcCgroups } from './cgroup-stat.ts';
+export { type Knob, openKnob, restoreKnob, writeKnob } from './knob.ts';
+export { kthreadCpuNs } from './kthreads.ts';
+export { fdHardLimit, pidMax, taskCount } from './limits.ts';
+export { parseMeminfo, pssOf, readMeminfo } from './memory.ts';
+export { namespaceObjects, settleNamespaces } from './namespace-objects.ts';
 export { nativeBinding } from './native.ts';
-export { registry, removeAllAndExit, CleanupRegistry, type Registered } from './registry.ts';
-export { aptPackageOf, findTools, which, missingTool, TOOLS, type ToolInfo } from './tools.ts';
-export { detectCgroups, type CgroupInfo, type CgroupMode } from './cgroup-mode.ts';
-export { parsePressure, readPressure, PSI_RESOURCES, type Pressure, type PsiResource } from './psi.ts';
-export { parseCpuTimes, readCpuTimes, USER_HZ, type CpuTimes } from './proc-stat.ts';
-export { parsePidStat, scanProcesses, descendants, PF_KTHREAD, type ProcStat } from './processes.ts';
-export { kthreadCpuNs, kthreadPids, parseSchedstatRunNs } from './kthreads.ts';
-export { parseSlabinfo, readSlabinfo, namespaceSlabs, NAMESPACE_CACHES, type SlabCache } from './slabinfo.ts';
-export {
-  tracefsRoot,
-  tracefsState,
-  tracefsUnavailable,
-  ensureTracefs,
-  tracefsMountable,
-  unmountTracefsIfOurs,
-  TRACEFS_MARKER,
-  TRACEFS_MOUNT_POINT,
-  kernelHasSymbols,
-  overruns,
-  traceableFunctions,
-  parseTraceLine,
-  TraceInstance,
-  tracingFacilities,
-  type TraceEvent,
-  type TraceOptions,
-  type TracingFacilities,
-} from './tracefs.ts';
-export { dyingDescendants, parseDyingDescendants, procCgroups, parseProcCgroups } from './cgroup-stat.ts';
+export { BUILTIN_WORKLOADS, builtinWorkload, NATIVE_PATHS, PROJECT_ROOT, requireBuilt } from './paths.ts';
+export { type CpuTimes, parseCpuTimes, readCpuTimes, USER_HZ } from './proc-stat.ts';
+export { descendants, PF_KTHREAD, type ProcStat, parsePidStat, scanProcesses } from './processes.ts';
+export { PSI_RESOURCES, type PsiResource, parsePressure, readPressure } from './psi.ts';
+export { CleanupRegistry, registry, removeAllAndExit } from './registry.ts';
 export {
   acquireRunLock,
   claim,
   claimRunExclusively,
-  releaseRunClaim,
-  releaseRunLock,
-  heldRunLock,
-  ownerRecords,
-  ownerAlive,
   liveOwnerOf,
-  nameTokens,
   lockDirs,
   type OwnerRecord,
-  type OwnerFile,
+  ownerAlive,
+  ownerRecords,
+  releaseRunClaim,
+  releaseRunLock,
 } from './run-lock.ts';
+export { namespaceSlabs, parseSlabinfo } from './slabinfo.ts';
+export { aptPackageOf, findTools, missingTool, which } from './tools.ts';
+export {
+  ensureTracefs,
+  kernelHasSymbols,
+  overruns,
+  parseTraceLine,
+  TRACEFS_MARKER,
+  TRACEFS_MOUNT_POINT,
+  type TraceEvent,
+  TraceInstance,
+  type TracingFacilities,
+  traceableFunctions,
+  tracefsMountable,
+  tracefsRoot,
+  tracefsState,
+  tracefsUnavailable,
+  tracingFacilities,
+} from './tracefs.ts';
 export { workFolder } from './work-folder.ts';
-export { parseMeminfo, readMeminfo, pssOf, type Meminfo } from './memory.ts';
-export { pidMax, fdHardLimit, taskCount } from './limits.ts';
-export { namespaceObjects, settleNamespaces } from './namespace-objects.ts';
-export { openKnob, writeKnob, restoreKnob, restorableValue, type Knob } from './knob.ts';

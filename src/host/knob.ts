@@ -76,7 +76,7 @@ export function writeKnob(k: Knob, value: string): void {
  * the current one in brackets ("always [madvise] never"); the bracketed word
  * is what to write back.
  */
-export function restorableValue(read: string): string {
+function restorableValue(read: string): string {
   const m = /\[([^\]]+)\]/.exec(read);
   return m ? (m[1] as string) : read;
 }

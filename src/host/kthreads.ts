@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 
 /** The run time (ns) in a /proc/<pid>/schedstat ("runtime waittime timeslices"). */
-export function parseSchedstatRunNs(text: string): number {
+function parseSchedstatRunNs(text: string): number {
   const n = Number(text.trim().split(/\s+/)[0]);
   return Number.isFinite(n) ? n : 0;
 }
 
 /** Kernel threads: the children of kthreadd (pid 2). */
-export function kthreadPids(): number[] {
+function kthreadPids(): number[] {
   try {
     return readFileSync('/proc/2/task/2/children', 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

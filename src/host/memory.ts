@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The figures of /proc/meminfo a ramp is measured by, in bytes. */
-export interface Meminfo {
+interface Meminfo {
   availableBytes: number;
   slabBytes: number;
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
-import { NATIVE_PATHS, builtinWorkload } from './paths.ts';
+import { builtinWorkload, NATIVE_PATHS } from './paths.ts';
 import { namespaceSlabs } from './slabinfo.ts';
 
 /**

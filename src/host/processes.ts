@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** One process, from /proc/<pid>/stat (times in USER_HZ ticks). */
 export interface ProcStat {

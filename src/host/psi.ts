@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Pressure stall information of one resource (/proc/pressure/<resource>). */
-export interface Pressure {
+interface Pressure {
   /** share of time at least one task stalled on it: averages over 10/60/300 s (%), and the total (µs since boot) */
   some: { avg10: number; avg60: number; avg300: number; totalUs: number };
   /** share of time every non-idle task stalled (absent for cpu on older kernels) */

@@ -7,7 +7,7 @@
  * abnormally (an uncaught exception, a second Ctrl-C, SIGHUP/SIGTERM twice)
  * is removed here, newest first. Only objects nsbench made are ever listed.
  */
-export interface Registered {
+interface Registered {
   what: string;
   remove: () => unknown;
   /** removed before the rest (the launcher: closing it kills the sandboxes it holds) */

@@ -2,8 +2,8 @@ import {
   accessSync,
   constants,
   mkdirSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -174,7 +174,7 @@ export function heldRunLock(): OwnerRecord | null {
   return held?.record ?? null;
 }
 
-export interface OwnerFile {
+interface OwnerFile {
   file: string;
   record: OwnerRecord | null;
   alive: boolean;
@@ -208,7 +208,7 @@ export function ownerRecords(): OwnerFile[] {
 }
 
 /** The tokens an object is known by: its name and each path segment, split at / : and spaces. */
-export function nameTokens(names: readonly string[]): string[] {
+function nameTokens(names: readonly string[]): string[] {
   return names.flatMap((n) => n.split(/[/: ]+/)).filter(Boolean);
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** One slab cache of /proc/slabinfo. */
-export interface SlabCache {
+interface SlabCache {
   name: string;
   activeObjs: number;
   numObjs: number;
@@ -28,7 +28,7 @@ export function parseSlabinfo(text: string): Map<string, SlabCache> {
 }
 
 /** /proc/slabinfo now; empty where it cannot be read (it needs root). */
-export function readSlabinfo(): Map<string, SlabCache> {
+function readSlabinfo(): Map<string, SlabCache> {
   try {
     return parseSlabinfo(readFileSync('/proc/slabinfo', 'utf8'));
   } catch {
@@ -37,7 +37,7 @@ export function readSlabinfo(): Map<string, SlabCache> {
 }
 
 /** The slab caches of namespace objects (mnt namespaces share kmalloc caches and have none). */
-export const NAMESPACE_CACHES = /^(net|pid|user|uts|ipc)_namespace$/;
+const NAMESPACE_CACHES = /^(net|pid|user|uts|ipc)_namespace$/;
 
 /**
  * Live namespace objects by cache, and the slack of a count: SLUB (and the

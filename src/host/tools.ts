@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export interface ToolInfo {
+interface ToolInfo {
   name: string;
   /** Debian/Ubuntu package that provides it */
   aptPackage: string;
@@ -12,7 +12,7 @@ export interface ToolInfo {
 }
 
 /** The tools nsbench drives or compares against. */
-export const TOOLS: ReadonlyArray<Pick<ToolInfo, 'name' | 'aptPackage' | 'purpose'> & { versionArgs: string[] }> = [
+const TOOLS: ReadonlyArray<Pick<ToolInfo, 'name' | 'aptPackage' | 'purpose'> & { versionArgs: string[] }> = [
   { name: 'unshare', aptPackage: 'util-linux', purpose: 'engine comparison', versionArgs: ['--version'] },
   { name: 'bwrap', aptPackage: 'bubblewrap', purpose: 'engine comparison', versionArgs: ['--version'] },
   { name: 'runc', aptPackage: 'runc', purpose: 'engine comparison', versionArgs: ['--version'] },

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { claim, heldRunLock, ownerAlive, ownerRecords } from './run-lock.ts';
 import {
   appendFileSync,
   closeSync,
@@ -15,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { claim, heldRunLock, ownerAlive, ownerRecords } from './run-lock.ts';
 
 /** Where tracefs is mounted (its `instances` folder exists), or null. */
 export function tracefsRoot(): string | null {
@@ -64,7 +64,7 @@ export function ensureTracefs(euid: number): string | null {
  * Unmounts the tracefs this process mounted, unless another live nsbench run is using tracing now (it will, or
  * cleanup).
  */
-export function unmountTracefsIfOurs(): void {
+function unmountTracefsIfOurs(): void {
   if (!mountedHere) return;
   mountedHere = false;
   const others = ownerRecords().filter(
@@ -180,7 +180,7 @@ export function parseTraceLine(line: string): TraceEvent | null {
   };
 }
 
-export interface TraceOptions {
+interface TraceOptions {
   /** per-CPU ring buffer (default 1024 kB) */
   bufferKb?: number;
   /** trace only these tasks and their descendants */

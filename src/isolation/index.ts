@@ -1,20 +1,20 @@
 export {
-  NAMESPACES,
-  NAMESPACE_DESCRIPTIONS,
-  type Namespace,
-  isNamespace,
-  namespaceBits,
-  canonicalSet,
-  setId,
-  parseNamespaceList,
-} from './namespaces.ts';
-export { PRESETS, findPreset, type Preset } from './presets.ts';
-export {
   CELL_DEFINITION,
-  IPC_KEY_PREFIX,
-  isolationCells,
-  parseProbeReport,
-  type IsolationCell,
-  type ProbeReport,
   type HostObservations,
+  IPC_KEY_PREFIX,
+  type IsolationCell,
+  isolationCells,
+  type ProbeReport,
+  parseProbeReport,
 } from './matrix.ts';
+export {
+  canonicalSet,
+  isNamespace,
+  NAMESPACE_DESCRIPTIONS,
+  NAMESPACES,
+  type Namespace,
+  namespaceBits,
+  parseNamespaceList,
+  setId,
+} from './namespaces.ts';
+export { findPreset, PRESETS } from './presets.ts';

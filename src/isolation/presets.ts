@@ -1,7 +1,7 @@
 import type { Namespace } from './namespaces.ts';
 import { NAMESPACES } from './namespaces.ts';
 
-export interface Preset {
+interface Preset {
   name: string;
   ns: Namespace[];
   description: string;

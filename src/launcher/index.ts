@@ -1,8 +1,2 @@
-export {
-  SandboxLauncher,
-  toNativeSpec,
-  DEFAULT_SANDBOX_ENV,
-  type SandboxSpec,
-  type LaunchResult,
-} from './sandbox-launcher.ts';
-export { bootBreakdown, PHASES, type BootBreakdown } from './phases.ts';
+export { bootBreakdown, PHASES } from './phases.ts';
+export { type LaunchResult, SandboxLauncher, type SandboxSpec, toNativeSpec } from './sandbox-launcher.ts';

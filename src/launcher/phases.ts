@@ -7,7 +7,7 @@ import type { NativeOffsets } from '../../native/nsb.d.ts';
  * before clone returns in the parent); each phase ends at the later of its
  * milestone and the previous phase's end, so no phase is negative.
  */
-export interface BootBreakdown {
+interface BootBreakdown {
   /** request → ready (or exit) */
   bootNs: number;
   /** request → exit reaped */

@@ -1,8 +1,6 @@
 import type { Launcher as NativeLauncher, NativeResult, NativeSpec } from '../../native/nsb.d.ts';
-import { registry } from '../host/index.ts';
-import { namespaceBits, type Namespace } from '../isolation/index.ts';
-import { nativeBinding } from '../host/index.ts';
-import { NATIVE_PATHS, requireBuilt } from '../host/index.ts';
+import { NATIVE_PATHS, nativeBinding, registry, requireBuilt } from '../host/index.ts';
+import { type Namespace, namespaceBits } from '../isolation/index.ts';
 
 /** What to launch, in the harness's terms. */
 export interface SandboxSpec {
@@ -39,7 +37,7 @@ export interface SandboxSpec {
 export type LaunchResult = NativeResult;
 
 /** The environment a sandbox gets unless the scenario says otherwise. */
-export const DEFAULT_SANDBOX_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C'];
+const DEFAULT_SANDBOX_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C'];
 
 export function toNativeSpec(spec: SandboxSpec): NativeSpec {
   const b = nativeBinding();

@@ -1,10 +1,2 @@
-export {
-  NetworkManager,
-  TOPOLOGIES,
-  TOPOLOGY_DESCRIPTIONS,
-  NSB_SUBNET_PREFIX,
-  type Topology,
-  type TopologyKind,
-  type Endpoint,
-} from './topology.ts';
-export { ip, ipAvailable, netnsList, linkNames } from './ip.ts';
+export { ip, ipAvailable, linkNames, netnsList } from './ip.ts';
+export { NetworkManager, TOPOLOGIES, type Topology, type TopologyKind } from './topology.ts';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { which } from '../host/index.ts';
 import { UserError } from '../errors/index.ts';
+import { which } from '../host/index.ts';
 
 let ipPath: string | null | undefined;
 

@@ -1,24 +1,15 @@
-import { registry } from '../host/index.ts';
-import { claim } from '../host/index.ts';
 import { randomBytes } from 'node:crypto';
+import { claim, registry } from '../host/index.ts';
 import { ip } from './ip.ts';
 
 export const TOPOLOGIES = ['host-loopback', 'loopback', 'veth', 'bridge', 'host-veth'] as const;
 export type TopologyKind = (typeof TOPOLOGIES)[number];
 
-export const TOPOLOGY_DESCRIPTIONS: Record<TopologyKind, string> = {
-  'host-loopback': 'server and client on the host loopback: the bare baseline',
-  loopback: 'server and client on the loopback of one new network namespace',
-  veth: 'server and client in two namespaces joined by a veth pair',
-  bridge: 'namespaces with veth legs on a bridge (the host has an address on it); server and client in two of them',
-  'host-veth': 'server in a namespace, client on the host, over a veth pair',
-};
-
 /** nsbench's own address range: used only on links and namespaces nsbench creates. */
-export const NSB_SUBNET_PREFIX = '10.213';
+const NSB_SUBNET_PREFIX = '10.213';
 
 /** Where a server or client runs: a named network namespace, the host's, or a new one of its own. */
-export interface Endpoint {
+interface Endpoint {
   /** /run/netns/<name> to join, or null */
   netns: string | null;
   /** true: the sandbox gets a new network namespace (CLONE_NEWNET) */

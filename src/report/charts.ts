@@ -1,7 +1,13 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/index.ts';
-import { headlineOf, isMeasured, senseOf, type RunResults, type ScenarioResult } from '../results/index.ts';
-import { isolationMatrix } from './axioms.ts';
+import {
+  headlineOf,
+  isMeasured,
+  isolationMatrix,
+  type RunResults,
+  type ScenarioResult,
+  senseOf,
+} from '../results/index.ts';
 
 /** A chart: its vega-lite spec (embedded in the report for provenance) and a caption. */
 export interface Chart {
@@ -13,7 +19,7 @@ export interface Chart {
 }
 
 /** The boot phases in the order they happen, each with its colour: the same in every chart. */
-export const PHASE_ORDER = PHASES.map((p) => p.replace(/Ns$/, ''));
+const PHASE_ORDER = PHASES.map((p) => p.replace(/Ns$/, ''));
 const PHASE_COLOURS = ['#9e9e9e', '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f'];
 
 const WIDTH = 640;
@@ -46,7 +52,7 @@ export function styled(spec: TopLevelSpec): TopLevelSpec {
 }
 
 /** Labels longer than this wrap onto two lines (at the last "/" or "+" that keeps the first line within it). */
-export const LABEL_WRAP = 28;
+const LABEL_WRAP = 28;
 
 /**
  * A vega expression that wraps a long axis label onto two lines at a "/" or
@@ -119,7 +125,7 @@ function measured(sc: ScenarioResult, only?: ReadonlySet<string>) {
  * every variant's ratio — and per variant for those at both ends; its tables
  * keep every variant.
  */
-export const CHART_MAX_VARIANTS = 40;
+const CHART_MAX_VARIANTS = 40;
 
 /**
  * Each variant's ratio to its baseline on `metric`: the summary's ratio of
@@ -141,7 +147,7 @@ function variantRatios(sc: ScenarioResult, metric: string): { id: string; r: num
  * The variants a per-variant chart shows: all of them, or the baseline and those with the highest and lowest ratio of
  * the headline metric.
  */
-export function chartedVariants(sc: ScenarioResult): { ids: string[]; note: string } {
+function chartedVariants(sc: ScenarioResult): { ids: string[]; note: string } {
   const all = sc.variants.map((v) => v.id);
   if (all.length <= CHART_MAX_VARIANTS) return { ids: all, note: '' };
   const { metric } = headline(sc);

@@ -4,16 +4,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic, type RunResults } from '../results/index.ts';
-import { insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
-import { chartValues, chartsFor, isolationVsCost, styled, type Chart } from './charts.ts';
+import { type RunResults, writeFileAtomic } from '../results/index.ts';
+import { insideDir, notAnInput, outputDir, renderSvg, writing } from '../util/index.ts';
+import { type Chart, chartsFor, chartValues, isolationVsCost, styled } from './charts.ts';
 import { kernelSections } from './kernel.ts';
-import { renderSvg } from './svg.ts';
 
 const run$ = promisify(execFile);
 
 /** Where a Chromium is: $NSB_CHROMIUM, else the usual Debian and Ubuntu paths. */
-export function findChromium(): string | null {
+function findChromium(): string | null {
   const env = process.env.NSB_CHROMIUM;
   if (env) return existsSync(env) ? env : null;
   return (
@@ -25,7 +24,7 @@ export function findChromium(): string | null {
  * A chart id as a file name: letters, digits, dot, dash and underscore only (an id holds names read from a results
  * file).
  */
-export function figureName(id: string, taken: Set<string>): string {
+function figureName(id: string, taken: Set<string>): string {
   const base =
     id
       .replace(/[^A-Za-z0-9._-]+/g, '_')
@@ -49,7 +48,7 @@ export function allCharts(run: RunResults): Chart[] {
   return out.map((c) => ({ ...c, spec: styled(c.spec) }));
 }
 
-export interface FiguresWritten {
+interface FiguresWritten {
   dir: string;
   figures: { name: string; title: string; files: string[] }[];
   /** the PDFs were made (a Chromium was found and printed every one) */

@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { fleetAnalysis, writeFileAtomic, type Fleet, type FleetAnalysis, type FleetCell } from '../results/index.ts';
+import { type Fleet, type FleetAnalysis, type FleetCell, fleetAnalysis, writeFileAtomic } from '../results/index.ts';
 import { insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
 import { escapeHtml as esc, formatMetric } from './format.ts';
 
@@ -18,7 +18,7 @@ const figure = (metric: string, c: FleetCell) =>
     : `${formatMetric(metric, c.median)}${c.ci ? ` [${formatMetric(metric, c.ci[0])}, ${formatMetric(metric, c.ci[1])}]` : ''}`;
 
 /** One table per scenario: a row per host and variant, so that every host is a row. */
-export function fleetTables(
+function fleetTables(
   fleet: Fleet,
   a: FleetAnalysis,
 ): {
@@ -77,7 +77,7 @@ function hostsTable(fleet: Fleet, a: FleetAnalysis): { header: string[]; rows: s
   };
 }
 
-export function fleetHtml(fleet: Fleet, a: FleetAnalysis): string {
+function fleetHtml(fleet: Fleet, a: FleetAnalysis): string {
   const hosts = hostsTable(fleet, a);
   const table = (header: string[], rows: string[][], cls: (i: number) => string = () => '') =>
     `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r, i) => `<tr${cls(i)}>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -107,7 +107,7 @@ ${sections.join('\n')}
 `;
 }
 
-export function fleetMarkdown(fleet: Fleet, a: FleetAnalysis): string {
+function fleetMarkdown(fleet: Fleet, a: FleetAnalysis): string {
   const hosts = hostsTable(fleet, a);
   const md = (header: string[], rows: string[][]) => [
     `| ${header.join(' | ')} |`,

@@ -3,7 +3,6 @@ import { formatRatio } from '../util/index.ts';
 
 // The plain formatters (durations, ratios, tables, HTML escaping) are util's; here what needs the results' types.
 export {
-  columns,
   escapeHtml,
   fitTable,
   formatDelta,

@@ -1,13 +1,20 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { keyFindings, type RunResults, type ScenarioResult } from '../results/index.ts';
-import { NAMESPACES } from '../isolation/index.ts';
-import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
-import { chartsFor, isolationVsCost } from './charts.ts';
+import { CELL_DEFINITION, NAMESPACES } from '../isolation/index.ts';
+import {
+  interferenceRows,
+  isolationMatrix,
+  keyFindings,
+  type RunResults,
+  type ScenarioResult,
+} from '../results/index.ts';
+import { renderSvg } from '../util/index.ts';
+import { cellSymbol } from './axioms.ts';
+import { chartsFor, isolationVsCost, PALETTE, ratioScale, styled } from './charts.ts';
 import {
   CARRY_HEADER,
   CARRY_MATRIX_MAX,
-  DENSITY_MEMORY_HEADER,
   carryOverRows,
+  DENSITY_MEMORY_HEADER,
   densityMemoryRows,
   kernelWorkRows,
   paceLine,
@@ -23,11 +30,8 @@ import {
   formatVs,
   systemLine,
 } from './format.ts';
-import { PALETTE, ratioScale, styled } from './charts.ts';
-import { summaryRows, SUMMARY_HEADER } from './summary.ts';
-import { CELL_DEFINITION } from '../isolation/index.ts';
 import { kernelSections } from './kernel.ts';
-import { renderSvg } from './svg.ts';
+import { SUMMARY_HEADER, summaryRows } from './summary.ts';
 
 const esc = escapeHtml;
 

@@ -1,9 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PHASES } from '../launcher/index.ts';
 import {
+  type KernelRow,
   kernelAttribution,
   NS_FUNCTIONS,
-  type KernelRow,
   type RunResults,
   type ScenarioResult,
 } from '../results/index.ts';
@@ -20,7 +20,7 @@ import { formatNs } from './format.ts';
 
 const short = (phase: string) => phase.replace(/Ns$/, '');
 
-export interface KernelTables {
+interface KernelTables {
   sc: ScenarioResult;
   /** what was traced, in one line */
   traced: string;

@@ -1,11 +1,17 @@
-import { keyFindings, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { CELL_DEFINITION, NAMESPACES } from '../isolation/index.ts';
-import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
+import {
+  interferenceRows,
+  isolationMatrix,
+  keyFindings,
+  type RunResults,
+  type ScenarioResult,
+} from '../results/index.ts';
+import { cellSymbol } from './axioms.ts';
 import { DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine } from './conditions.ts';
-import { kernelSections } from './kernel.ts';
 import { formatMetric, formatP, formatRatio, formatShare, formatVs, systemLine } from './format.ts';
 import { hasBaseline, tableMetrics, variantsLine } from './html.ts';
-import { summaryRows, SUMMARY_HEADER } from './summary.ts';
+import { kernelSections } from './kernel.ts';
+import { SUMMARY_HEADER, summaryRows } from './summary.ts';
 
 /** A Markdown table; cells have their pipes escaped. */
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {

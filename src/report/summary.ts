@@ -1,12 +1,12 @@
-import { costRows, rampFigure, type RunResults, type ScenarioResult } from '../results/index.ts';
 import { sampleStandardDeviation } from 'simple-statistics';
+import { costRows, type RunResults, rampFigure, type ScenarioResult } from '../results/index.ts';
 import { formatDelta, formatNs, formatRatio } from './format.ts';
 
 /**
  * One row of the headline summary: a namespace set or cgroup setting, what it costs (absolute and ratio, 95% CIs) and
  * which way.
  */
-export interface SummaryRow {
+interface SummaryRow {
   scenario: string;
   setting: string;
   /** boot, run, memory */

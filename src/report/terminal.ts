@@ -1,15 +1,17 @@
+import { NAMESPACES } from '../isolation/index.ts';
 import {
   densityMemAvailableDoubt,
+  interferenceRows,
+  isolationMatrix,
   keyFindings,
-  rampFigure,
   type RunResults,
+  rampFigure,
   type ScenarioResult,
 } from '../results/index.ts';
-import { NAMESPACES } from '../isolation/index.ts';
-import { cellSymbol, interferenceRows, isolationMatrix } from './axioms.ts';
+import { cellSymbol } from './axioms.ts';
 import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, watchLine } from './conditions.ts';
 import { fitTable, formatNs, formatP, formatRatio, formatShare, formatVs, systemLine, wrapText } from './format.ts';
-import { summaryRows, SUMMARY_HEADER } from './summary.ts';
+import { SUMMARY_HEADER, summaryRows } from './summary.ts';
 
 /** Columns the terminal output keeps within: 100, or the terminal's width where it is wider. */
 export const TERMINAL_WIDTH = 100;
@@ -35,7 +37,7 @@ function phase(m: { median: number; max: number } | undefined): string {
 }
 
 /** A count with its noun, singular or plural. */
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The launch tables: boot (with the CPU it took), the workload's run time (per call where it reports calls), then the
@@ -282,7 +284,7 @@ function interferenceTable(sc: ScenarioResult, width: number): string {
 }
 
 /** Isolation beside its cost, per namespace set of the run's isolation scenarios. */
-export function axiomsTable(run: RunResults, width = TERMINAL_WIDTH): string | null {
+function axiomsTable(run: RunResults, width = TERMINAL_WIDTH): string | null {
   const out: string[] = [];
   for (const sc of run.scenarios.filter((s) => s.kind === 'isolation')) {
     const rows = isolationMatrix(run, sc).map((r) => [
@@ -317,7 +319,7 @@ export function scenarioTable(sc: ScenarioResult, width = TERMINAL_WIDTH): strin
 }
 
 /** Why samples failed or were skipped, one line per distinct reason. */
-export function problemLines(sc: ScenarioResult): string[] {
+function problemLines(sc: ScenarioResult): string[] {
   const seen = new Map<string, number>();
   for (const s of sc.samples) {
     if (s.state === 'completed') continue;
@@ -328,11 +330,11 @@ export function problemLines(sc: ScenarioResult): string[] {
 }
 
 /** The abbreviations of the tables, explained once. */
-export const LEGEND =
+const LEGEND =
   'How to read the tables: n — measured samples; p50/p95/p99 — percentiles of them; vs base — the ratio of medians to the scenario\'s baseline with a bootstrap 95% CI (for times, above 1 is slower; for Mbit/s, above 1 is faster); "-" — not measured or not applicable. Boot phases: clone — the clone call; map — writing the user id maps; cgroup — placing it in its cgroup; setup — work inside before exec (mounts, hostname, loopback), "setup work" the part of it nsbench times; exec — until the workload runs; cpu — CPU time of the sandbox and the launcher together; kernel cpu/done after — the kernel\'s deferred teardown work after each exit.';
 
 /** The headline summary (per namespace set and cgroup setting) and the key findings, in the terminal's width. */
-export function summaryBlock(run: RunResults, width = TERMINAL_WIDTH): string {
+function summaryBlock(run: RunResults, width = TERMINAL_WIDTH): string {
   const out = ['', `── summary ${'─'.repeat(Math.max(0, width - 11))}`, wrapText(systemLine(run), width, '  ')];
   const rows = summaryRows(run);
   if (rows.length)

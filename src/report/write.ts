@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { writeFileAtomic, type RunResults } from '../results/index.ts';
+import { type RunResults, writeFileAtomic } from '../results/index.ts';
 import { insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
 import { htmlReport } from './html.ts';
 import { markdownSummary } from './markdown.ts';
 
-export interface ReportFiles {
+interface ReportFiles {
   html: string;
   markdown: string;
   charts: number;

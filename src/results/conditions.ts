@@ -44,8 +44,8 @@ export function carryOverOf(
 const fmt = (ns: number) => (Math.abs(ns) >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(0)} µs`);
 
 /** The overall test's level, and the bias in a reported ratio worth a word (percent). */
-export const CARRY_ALPHA = 0.05;
-export const CARRY_BIAS_PCT = 1;
+const CARRY_ALPHA = 0.05;
+const CARRY_BIAS_PCT = 1;
 
 /**
  * A warning only when carry-over is shown and matters: the overall
@@ -94,7 +94,7 @@ const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
  * of the CPUs" and "… 61% …" become "other processes used 29–61% of the CPUs"
  * (the range of what was measured, never a placeholder).
  */
-export function measuredRanges(reasons: readonly string[]): string[] {
+function measuredRanges(reasons: readonly string[]): string[] {
   const groups = new Map<string, number[][]>();
   for (const r of reasons) {
     const nums = [...r.matchAll(/(\d+(?:\.\d+)?)%/g)].map((m) => Number(m[1]));

@@ -10,7 +10,7 @@ import type { RunResults } from './types.ts';
  * samples, processes, calls, retries, an isolated cell (0 or 1) — is "count".
  */
 export const CSV_UNITS = ['ns', 'bytes', 'ops/s', 'Mbit/s', 'ratio', 'count'] as const;
-export type CsvUnit = (typeof CSV_UNITS)[number];
+type CsvUnit = (typeof CSV_UNITS)[number];
 
 /**
  * A metric's CSV unit and the factor its recorded value is multiplied by to be in it (from the name's suffix: ...Ns,
@@ -30,16 +30,13 @@ export function csvUnit(metric: string): { unit: CsvUnit; factor: number } {
   return { unit: 'count', factor: 1 };
 }
 
-/** Unit of a metric in the CSV vocabulary (kept for callers of the old name). */
-export const unitOf = (metric: string): string => csvUnit(metric).unit;
-
 /**
  * The CPUs a scenario's sandboxes were kept on, as text that always reads as
  * text ("cpu1", "cpu2,cpu3"; "all" where they shared every CPU): a bare "1"
  * would make pandas read the column as numbers in one part of a file and
  * text in another.
  */
-export function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
+function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
   return cpus ? cpus.sandboxes.map((c) => `cpu${c}`).join(',') : 'all';
 }
 

@@ -1,9 +1,9 @@
 import { median } from 'simple-statistics';
-import { canonicalSet, NAMESPACES, setId, type IsolationCell, type Namespace } from '../isolation/index.ts';
+import { canonicalSet, type IsolationCell, NAMESPACES, type Namespace, setId } from '../isolation/index.ts';
 import { geometricMean, mannWhitneyU, meanCI95, medianCI } from '../stats/index.ts';
-import { kernelFinding } from './kernel.ts';
 import { formatDelta, formatNs } from '../util/index.ts';
-import { costRows, directionOf, senseOf, type CostRow } from './headlines.ts';
+import { type CostRow, costRows, directionOf, senseOf } from './headlines.ts';
+import { kernelFinding } from './kernel.ts';
 import { isMeasured, MIN_VERDICT_SAMPLES } from './summary.ts';
 import type { RunResults, Sample, ScenarioResult, VariantInfo } from './types.ts';
 
@@ -15,7 +15,7 @@ const byVariantCache = new WeakMap<ScenarioResult, Map<string, ScenarioResult['s
  * A scenario's samples grouped by variant, built once per scenario: per-variant lookups stay linear at thousands of
  * variants.
  */
-export function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['samples'] {
+function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['samples'] {
   let m = byVariantCache.get(sc);
   if (!m) {
     m = new Map();
@@ -35,7 +35,7 @@ export function samplesOf(sc: ScenarioResult, variant: string): ScenarioResult['
  * setting takes away from a noisy neighbour (noninterference).
  */
 
-export interface MatrixRow {
+interface MatrixRow {
   variant: string;
   ns: Namespace[];
   /** one per namespace kind, in NAMESPACES order; null where no sample completed */
@@ -55,7 +55,7 @@ export interface MatrixRow {
   runWorkloads: number;
 }
 
-export interface InterferenceRow {
+interface InterferenceRow {
   variant: string;
   victim: string;
   /** "<antagonist>/<setting>"; the setting is the part after the last "/" of the id */
@@ -223,7 +223,7 @@ export function perLaunchMedian(sc: ScenarioResult, variant: string, metric: str
  * A density figure over the variant's measured ramps: their mean, its 95% CI (from 2 ramps on), how many, and how many
  * were implausible.
  */
-export interface RampFigure {
+interface RampFigure {
   mean: number | null;
   ci: { low: number; high: number } | null;
   n: number;
@@ -251,7 +251,7 @@ export function rampFigure(sc: ScenarioResult, variant: string, metric: string):
  * How the launches of a scenario were actually paced: the median gap from an exit to the next launch, and the quiesce
  * waits.
  */
-export interface PaceFigures {
+interface PaceFigures {
   gapP50Ns: number | null;
   quiesceWaitP50Ns: number | null;
   quiesceTimeouts: number;
@@ -270,7 +270,7 @@ export function paceFigures(sc: ScenarioResult): PaceFigures {
 }
 
 /** How precisely a variant's headline metric is known: the 95% CI half-width, percent of its centre. */
-export interface VariantPrecision {
+interface VariantPrecision {
   variant: string;
   metric: string;
   n: number;
@@ -328,7 +328,7 @@ export function variantPrecision(samples: readonly Sample[], variant: string, me
 }
 
 /** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
-export interface Finding {
+interface Finding {
   topic: 'boot' | 'cgroup' | 'freeze' | 'density' | 'throughput' | 'isolation' | 'kernel' | 'sampling' | 'warnings';
   section: string;
   text: string;
@@ -340,7 +340,7 @@ const ratio = (r: number, ci?: readonly [number, number] | null) =>
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 
 /** A cost row in words: "+760 µs [+720, +820] (1.37× [1.35, 1.40])"; rates as a ratio alone. */
-export function costText(r: CostRow): string {
+function costText(r: CostRow): string {
   const abs = senseOf(r.metric) === 'time' ? `${formatDelta(r.delta, r.deltaCI)} ` : '';
   return `${abs}(${ratio(r.ratio, r.ratioCI)})`;
 }

@@ -14,8 +14,8 @@ import type { RunResults, ScenarioResult } from './types.ts';
 // fingerprint — hostname, CPU, cores, kernel, cgroup mode — and a fleet holds
 // runs of one plan unless it was merged with --mixed.
 
-export const FLEET_SCHEMA = 'nsbench.fleet';
-export const FLEET_SCHEMA_VERSION = 1;
+const FLEET_SCHEMA = 'nsbench.fleet';
+const FLEET_SCHEMA_VERSION = 1;
 
 const fingerprintSchema = z.object({
   hostname: z.string(),
@@ -24,9 +24,9 @@ const fingerprintSchema = z.object({
   kernel: z.string(),
   cgroupMode: z.string(),
 });
-export type HostFingerprint = z.infer<typeof fingerprintSchema>;
+type HostFingerprint = z.infer<typeof fingerprintSchema>;
 
-export const fleetSchema = z.object({
+const fleetSchema = z.object({
   schema: z.literal(FLEET_SCHEMA),
   schemaVersion: z.literal(FLEET_SCHEMA_VERSION),
   mergedAt: z.string(),
@@ -87,7 +87,7 @@ interface ScenarioPlan {
  * equal, and options that came from a profile or the config count as much as
  * those given on a command line. `asked` (the command line) is kept for the record.
  */
-export function planOf(run: RunResults): { asked: unknown; scenarios: ScenarioPlan[] } {
+function planOf(run: RunResults): { asked: unknown; scenarios: ScenarioPlan[] } {
   const asked = (run.environment as Record<string, unknown>).plan ?? null;
   return {
     asked,
@@ -216,11 +216,11 @@ export function mergeRuns(
 }
 
 /** Whether parsed JSON is a fleet file (by its schema field). */
-export const isFleet = (data: unknown): boolean =>
+const isFleet = (data: unknown): boolean =>
   !!data && typeof data === 'object' && (data as { schema?: unknown }).schema === FLEET_SCHEMA;
 
 /** A fleet file, checked; every problem is one clear UserError. */
-export function parseFleet(path: string, data: unknown): Fleet {
+function parseFleet(path: string, data: unknown): Fleet {
   const d = data as Partial<Fleet>;
   if (d.schemaVersion !== FLEET_SCHEMA_VERSION)
     throw new UserError(
@@ -269,7 +269,7 @@ export interface FleetCell {
   differs: boolean;
 }
 
-export interface FleetRow {
+interface FleetRow {
   scenario: string;
   variant: string;
   metric: string;

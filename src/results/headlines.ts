@@ -1,5 +1,5 @@
 import { MIN_VERDICT_SAMPLES } from './summary.ts';
-import type { MetricSummary, RunResults, ScenarioResult } from './types.ts';
+import type { MetricSummary, ScenarioResult } from './types.ts';
 
 // The figures a reader looks for first, computed once from the summaries
 // (the same statistics as every table): what each namespace set and cgroup
@@ -11,17 +11,14 @@ import type { MetricSummary, RunResults, ScenarioResult } from './types.ts';
  * What a difference means for a metric: time (lower is better), a rate (higher is better) or an amount (lower is
  * better).
  */
-export type MetricSense = 'time' | 'rate' | 'amount';
+type MetricSense = 'time' | 'rate' | 'amount';
 export function senseOf(metric: string): MetricSense {
   if (/PerSec$|Mbit/.test(metric)) return 'rate';
   if (/Bytes$|Kb$/.test(metric)) return 'amount';
   return 'time';
 }
-/** "lower is better" or "higher is better", for axis titles and table headers. */
-export const betterWord = (metric: string): string =>
-  senseOf(metric) === 'rate' ? 'higher is better' : 'lower is better';
 
-export type Direction = 'slower' | 'faster' | 'more' | 'less' | 'no difference';
+type Direction = 'slower' | 'faster' | 'more' | 'less' | 'no difference';
 
 /**
  * The direction word of a ratio to the baseline: a difference only where the
@@ -72,7 +69,7 @@ export interface CostRow {
  * The metrics a scenario's cost rows cover, by kind: launch scenarios boot and run time, network throughput and
  * latency, interference run time.
  */
-export function costMetrics(sc: ScenarioResult): { metric: string; what: string }[] {
+function costMetrics(sc: ScenarioResult): { metric: string; what: string }[] {
   const has = (m: string) => sc.summary.some((v) => v.metrics[m]);
   switch (sc.kind) {
     case 'launch':
@@ -127,9 +124,4 @@ export function costRows(sc: ScenarioResult): CostRow[] {
     }
   }
   return out;
-}
-
-/** The cost rows of a whole run, scenario by scenario. */
-export function runCostRows(run: RunResults): CostRow[] {
-  return run.scenarios.flatMap(costRows);
 }

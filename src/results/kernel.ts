@@ -49,7 +49,7 @@ export const NS_FUNCTIONS: Record<string, string> = {
 };
 
 /** Which boot phase a traced system call belongs to (README "Inside the kernel"). */
-export const SYSCALL_PHASE: Record<string, (typeof PHASES)[number]> = {
+const SYSCALL_PHASE: Record<string, (typeof PHASES)[number]> = {
   clone3: 'cloneNs',
   clone: 'cloneNs',
   mapWrite: 'mapNs',
@@ -66,7 +66,7 @@ export const SYSCALL_PHASE: Record<string, (typeof PHASES)[number]> = {
   execve: 'execNs',
 };
 
-export interface KernelSlice {
+interface KernelSlice {
   phase: string;
   /** the kernel work it is named after (a system call, a namespace constructor), or `other` */
   name: string;

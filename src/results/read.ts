@@ -4,15 +4,23 @@ import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
 import { DAMAGED_RESULTS, parseOrFail } from '../util/index.ts';
 import { finalizeScenario } from './finalize.ts';
-import { roundLoadSchema, runResultsSchema, sampleSchema, samplesHeaderSchema, scenarioMetaSchema } from './schema.ts';
+import {
+  RESULTS_SCHEMA,
+  RESULTS_SCHEMA_VERSION,
+  roundLoadSchema,
+  runResultsSchema,
+  sampleSchema,
+  samplesHeaderSchema,
+  scenarioMetaSchema,
+} from './schema.ts';
+import type { RunResults, ScenarioResult } from './types.ts';
 import { applyLate, type LateUpdate } from './writer.ts';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from './types.ts';
 
 /**
  * The largest results JSON read whole: V8 cannot hold a string much past
  * 512 MB, and a run that big has a samples file, which is read line by line.
  */
-export const MAX_JSON_BYTES = 256 * 2 ** 20;
+const MAX_JSON_BYTES = 256 * 2 ** 20;
 
 const USE_A_RESULTS_FILE = 'use a results/<run-id>.json (or .samples.jsonl) written by `nsbench run`';
 
@@ -135,7 +143,7 @@ export async function loadResults(path: string): Promise<RunResults> {
   return reader.finish().run;
 }
 
-export interface JsonlRun {
+interface JsonlRun {
   run: RunResults;
   /** lines that could not be read (a truncated last line of a run killed mid-write is expected) */
   skippedLines: number;

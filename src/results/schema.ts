@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NAMESPACES } from '../isolation/index.ts';
-import { SCENARIO_KINDS, recordedVariantSchema, nameTextSchema } from './variant.ts';
+import { nameTextSchema, recordedVariantSchema, SCENARIO_KINDS } from './variant.ts';
 
 /**
  * The results file format (results/<run-id>.json, and the records of the
@@ -16,7 +16,6 @@ export const RESULTS_SCHEMA_VERSION = 1;
 /** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
 export const PACES = ['interleaved', 'quiesced', 'back-to-back'] as const;
 /** The kinds of scenario, each run by its own procedure (the one list, in variant.ts beside the variant). */
-export { SCENARIO_KINDS, type ScenarioKind } from './variant.ts';
 
 const num = z.number();
 const ns = z.enum(NAMESPACES);
@@ -24,7 +23,7 @@ const ns = z.enum(NAMESPACES);
 /** Units live in the metric names: ...Ns, ...Us, ...Kb. */
 export const metricsSchema = z.record(z.string(), num);
 
-export const conditionsSchema = z.object({
+const conditionsSchema = z.object({
   pace: z.enum(PACES),
   /** the variant launched just before this one in the scenario (warm-up included); null for the first */
   prev: z.string().nullable(),
@@ -64,7 +63,7 @@ const sampleBase = {
 /**
  * Where a sample sits in the run and the conditions the runner set for it: what every sample has, whatever its state.
  */
-export const sampleIdentitySchema = z.object({
+const sampleIdentitySchema = z.object({
   scenario: sampleBase.scenario,
   variant: sampleBase.variant,
   round: sampleBase.round,
@@ -75,13 +74,13 @@ export const sampleIdentitySchema = z.object({
 });
 export type SampleBase = z.infer<typeof sampleIdentitySchema>;
 
-export const isolationCellSchema = z.object({
+const isolationCellSchema = z.object({
   ns,
   status: z.enum(['isolated', 'not-isolated', 'n/a']),
   evidence: z.string(),
 });
 
-export const completedSampleSchema = z.object({
+const completedSampleSchema = z.object({
   ...sampleBase,
   state: z.literal('completed'),
   metrics: metricsSchema,
@@ -102,7 +101,7 @@ export const completedSampleSchema = z.object({
   isolation: z.array(isolationCellSchema).optional(),
 });
 
-export const erroredSampleSchema = z.object({
+const erroredSampleSchema = z.object({
   ...sampleBase,
   state: z.literal('errored'),
   /**
@@ -117,7 +116,7 @@ export const erroredSampleSchema = z.object({
   metrics: metricsSchema.optional(),
 });
 
-export const skippedSampleSchema = z.object({ ...sampleBase, state: z.literal('skipped'), reason: z.string() });
+const skippedSampleSchema = z.object({ ...sampleBase, state: z.literal('skipped'), reason: z.string() });
 
 export const sampleSchema = z.discriminatedUnion('state', [
   completedSampleSchema,
@@ -299,7 +298,7 @@ export const scenarioResultSchema = scenarioMetaSchema.extend({
   summary: z.array(variantSummarySchema),
 });
 
-export const toolSchema = z.object({ name: z.literal('nsbench'), version: z.string(), commit: z.string().nullable() });
+const toolSchema = z.object({ name: z.literal('nsbench'), version: z.string(), commit: z.string().nullable() });
 
 /**
  * A run id as nsbench makes them (20261205-030111-f766) or any name of letters,

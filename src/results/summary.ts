@@ -1,6 +1,6 @@
-import { listSome } from '../util/index.ts';
 import { median } from 'simple-statistics';
 import { describe, geometricMean, ratioOfMedians, ratioOfMediansCI, signFlipTest, trendTest } from '../stats/index.ts';
+import { listSome } from '../util/index.ts';
 import type { MetricSummary, Sample, VariantSummary } from './types.ts';
 
 /** Metrics whose ratio to the baseline gets a bootstrap 95% CI (the headline figures; the rest get the ratio alone). */
@@ -115,15 +115,15 @@ export function summarize(
 }
 
 /** Minimum measured samples per variant for the statistics to mean much. */
-export const MIN_SAMPLES = 10;
+const MIN_SAMPLES = 10;
 /**
  * Drift of the baseline with round index is warned about when it is both
  * shown (a permutation p of Spearman's ρ below DRIFT_P) and large enough to
  * matter (the Theil–Sen slope over the run's span at least DRIFT_MIN_PCT of
  * the median). |ρ| > 0.5 alone fired on 15% of drift-free runs of 10 rounds.
  */
-export const DRIFT_P = 0.01;
-export const DRIFT_MIN_PCT = 2;
+const DRIFT_P = 0.01;
+const DRIFT_MIN_PCT = 2;
 /** Steal time and load per core beyond which the machine was too busy to trust. */
 const NOISY_STEAL = 0.02;
 const NOISY_LOAD_PER_CORE = 1;

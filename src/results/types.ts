@@ -1,35 +1,22 @@
 import type { z } from 'zod';
+// The results format's types, inferred from its schema (schema.ts): one definition.
 import type {
   carryOverSchema,
-  completedSampleSchema,
-  conditionsSchema,
-  erroredSampleSchema,
-  isolationCellSchema,
   metricSummarySchema,
   metricsSchema,
+  PACES,
   roundLoadSchema,
   runResultsSchema,
   sampleSchema,
   scenarioResultSchema,
-  skippedSampleSchema,
   variantInfoSchema,
   variantSummarySchema,
 } from './schema.ts';
-
-// The results format's types, inferred from its schema (schema.ts): one definition.
-export { PACES, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION } from './schema.ts';
-import type { PACES } from './schema.ts';
 
 /** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
 export type Pace = (typeof PACES)[number];
 /** Units live in the metric names: ...Ns, ...Us, ...Kb. */
 export type Metrics = z.infer<typeof metricsSchema>;
-/** Under which conditions a sample was taken: enough to re-cut any figure later. */
-export type SampleConditions = z.infer<typeof conditionsSchema>;
-export type IsolationCell = z.infer<typeof isolationCellSchema>;
-export type CompletedSample = z.infer<typeof completedSampleSchema>;
-export type ErroredSample = z.infer<typeof erroredSampleSchema>;
-export type SkippedSample = z.infer<typeof skippedSampleSchema>;
 export type Sample = z.infer<typeof sampleSchema>;
 export type VariantInfo = z.infer<typeof variantInfoSchema>;
 export type MetricSummary = z.infer<typeof metricSummarySchema>;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { FREEZERS, cgroupSpecSchema, type FreezerKind } from '../cgroup/index.ts';
+import { cgroupSpecSchema, FREEZERS, type FreezerKind } from '../cgroup/index.ts';
 import { ENGINES } from '../engines/index.ts';
-import { NAMESPACES, canonicalSet } from '../isolation/index.ts';
 import { BUILTIN_WORKLOADS } from '../host/index.ts';
+import { canonicalSet, NAMESPACES } from '../isolation/index.ts';
 import { TOPOLOGIES } from '../network/index.ts';
 import { int, knownList, oneOf, says, show, strict } from '../util/index.ts';
 import { TOOL_ADAPTERS, type WorkloadRef } from '../workloads/index.ts';
@@ -114,7 +114,7 @@ export const workloadSchema = strict(
           : { command: w.command as string[] },
   );
 
-export const netSchema = strict(
+const netSchema = strict(
   {
     topology: oneOf(TOPOLOGIES, 'use one of the known topologies'),
     /** net (default): nsbench's own client/server; iperf3: the real tool (stream only, whole seconds) */
@@ -137,7 +137,7 @@ export const netSchema = strict(
   '{ topology, test, seconds | count, msgSize? }',
 );
 
-export const freezeSchema = strict(
+const freezeSchema = strict(
   {
     /** processes in the sandbox (the first and its children) */
     processes: int(1, 100_000, 'use freezeVariants({...})'),
@@ -149,7 +149,7 @@ export const freezeSchema = strict(
   '{ processes: 1..100000, mode: "busy" | "sleep", freezer: "v1" | "v2" }',
 );
 
-export const densitySchema = strict(
+const densitySchema = strict(
   {
     /** sandboxes to hold at most */
     target: int(1, 1_000_000, 'e.g. density: { target: 2000 }'),
@@ -172,7 +172,7 @@ export const densitySchema = strict(
  * own (a pid namespace at least, so that one kill ends all it made) while the
  * variant's workload — the victim — runs.
  */
-export const antagonistSchema = strict(
+const antagonistSchema = strict(
   {
     /**
      * what it does, e.g. { builtin: 'hog', args: ['procs', '4', 'busy'] } (it must signal ready and run until killed)
@@ -346,7 +346,7 @@ export const recordedVariantSchema = z.object({
   /** the variant its overhead is computed against */
   baseline: z.string().optional(),
 });
-export type RecordedVariant = z.output<typeof recordedVariantSchema>;
+type RecordedVariant = z.output<typeof recordedVariantSchema>;
 
 /** The variant as recorded: every part it has, undefined parts left out, and its baseline. */
 export function recordVariant(v: ResolvedVariant, baseline: string): RecordedVariant {

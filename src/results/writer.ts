@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import {
   appendFileSync,
   closeSync,
@@ -10,19 +9,13 @@ import {
   truncateSync,
   writeSync,
 } from 'node:fs';
-import { insideDir, outputDir, writing } from '../util/index.ts';
 import { join } from 'node:path';
-import { samplesCsv, summaryCsv } from './csv.ts';
-import { RUN_ID_RE } from './schema.ts';
+import { gzipSync } from 'node:zlib';
 import { UserError } from '../errors/index.ts';
-import {
-  RESULTS_SCHEMA,
-  RESULTS_SCHEMA_VERSION,
-  type RoundLoad,
-  type RunResults,
-  type Sample,
-  type ScenarioResult,
-} from './types.ts';
+import { insideDir, outputDir, writing } from '../util/index.ts';
+import { samplesCsv, summaryCsv } from './csv.ts';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, RUN_ID_RE } from './schema.ts';
+import type { RoundLoad, RunResults, Sample, ScenarioResult } from './types.ts';
 
 /** A late record: metrics to add, and flags to set, on the sample with that seq. */
 export interface LateUpdate {

@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { readCpuTimes } from '../host/index.ts';
-import { detectCgroups } from '../host/index.ts';
-import { NATIVE_PATHS, PROJECT_ROOT } from '../host/index.ts';
+import { detectCgroups, NATIVE_PATHS, PROJECT_ROOT, readCpuTimes } from '../host/index.ts';
 
 function read(path: string): string | null {
   try {

@@ -35,7 +35,7 @@ const SETUP_SECONDS: Record<ScenarioKind, number> = {
   interference: 1,
 };
 
-export interface ScenarioEstimate {
+interface ScenarioEstimate {
   name: string;
   kind: ScenarioKind;
   variants: number;
@@ -60,7 +60,7 @@ const setupOf = (e: ScenarioEstimate) => e.setupS ?? SETUP_SECONDS[e.kind];
  * What the last run of a scenario on this host took: seconds per sample (overall and by variant) and outside its
  * samples.
  */
-export interface LastCost {
+interface LastCost {
   perSample: number;
   byVariant: Map<string, number>;
   /** the scenario's wall time beyond its samples' span (set-up, teardown), where it was recorded */
@@ -163,7 +163,7 @@ function launchSeconds(w: Workload): number {
 }
 
 /** What the runner plans for one scenario, as the estimate needs it. */
-export interface PlannedScenario {
+interface PlannedScenario {
   name: string;
   kind: ScenarioKind;
   /** each variant's id and what it runs */
@@ -210,7 +210,7 @@ function expectedRounds(e: ScenarioEstimate, secondsPerSample: number): number {
   return Math.max(e.minRounds, Math.min(e.maxRounds, fits));
 }
 
-export function scenarioSeconds(e: ScenarioEstimate, speed: number): number {
+function scenarioSeconds(e: ScenarioEstimate, speed: number): number {
   const sps = e.secondsPerSample * speed;
   return setupOf(e) + (e.warmup + expectedRounds(e, sps)) * e.perRound * sps;
 }

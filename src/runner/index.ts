@@ -1,25 +1,11 @@
-export { runBenchmark, makeRunId, type RunOptions, type RunOutcome, type Launchable } from './run.ts';
-export { allowedCpus, applySplit, splitFor, type CpuSplit, type HarnessCpuMode } from './cpus.ts';
+export { allowedCpus, type HarnessCpuMode } from './cpus.ts';
+export { captureEnvironment, nsbenchVersion } from './environment.ts';
+export { lastRunCosts, RunEstimate } from './eta.ts';
+export { KernelTrace } from './kernel-trace.ts';
 export { LONG_PLAN_SECONDS, PACING_DEFAULTS, planFloorSeconds } from './plan.ts';
+export type { Launchable } from './procedures/procedure.ts';
+export { type ProgressSink, TerminalProgress } from './progress.ts';
+export { type RunOptions, type RunOutcome, runBenchmark } from './run.ts';
+export { toSample } from './sample.ts';
+export { ADAPTIVE_DEFAULTS, type Adaptive, type AdaptiveState, pilotRounds, stopAfterRound } from './sampling.ts';
 export { skipReason } from './skip.ts';
-export { TerminalProgress, silentProgress, type ProgressSink } from './progress.ts';
-export { captureEnvironment, nsbenchVersion, gitCommit } from './environment.ts';
-export { toSample, launchMetrics, signalName, type SampleContext } from './sample.ts';
-export {
-  stopAfterRound,
-  pilotRounds,
-  ADAPTIVE_DEFAULTS,
-  PILOT_MIN,
-  type Adaptive,
-  type AdaptiveState,
-  type StopReason,
-} from './sampling.ts';
-export {
-  RunEstimate,
-  lastRunCosts,
-  scenarioEstimate,
-  scenarioSeconds,
-  type ScenarioEstimate,
-  type PlannedScenario,
-} from './eta.ts';
-export { KernelTrace, type KernelTraceAsk } from './kernel-trace.ts';

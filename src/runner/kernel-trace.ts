@@ -2,17 +2,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   overruns,
-  traceableFunctions,
   parseTraceLine,
+  type TraceEvent,
+  TraceInstance,
+  type TracingFacilities,
+  traceableFunctions,
   tracefsRoot,
   tracefsUnavailable,
   tracingFacilities,
-  TraceInstance,
-  type TraceEvent,
-  type TracingFacilities,
 } from '../host/index.ts';
 import { PHASES } from '../launcher/index.ts';
-import { NS_FUNCTIONS, type Metrics, type Sample } from '../results/index.ts';
+import { type Metrics, NS_FUNCTIONS, type Sample } from '../results/index.ts';
 
 /**
  * What a scenario (`kernelTrace`) or a run (`--kernel-trace`) asks for.
@@ -28,7 +28,7 @@ export interface KernelTraceAsk {
 }
 
 /** The system calls traced per sample, by their tracepoint names (syscalls/sys_enter_<name>). */
-export const TRACED_SYSCALLS = [
+const TRACED_SYSCALLS = [
   'clone3',
   'clone',
   'unshare',
@@ -48,7 +48,7 @@ export const TRACED_SYSCALLS = [
 const NS_CALLS = new Set(['clone3', 'clone', 'unshare', 'setns']);
 
 /** How a scenario's kernel tracing went: on, with what, or why not. */
-export interface KernelTraceState {
+interface KernelTraceState {
   traced: boolean;
   /** the function-level split ran (function tracer on the namespace constructors) */
   functions: boolean;

@@ -1,10 +1,10 @@
 import {
   kernelHasSymbols,
   parseTraceLine,
+  type TraceEvent,
+  TraceInstance,
   tracefsRoot,
   tracefsUnavailable,
-  TraceInstance,
-  type TraceEvent,
 } from '../host/index.ts';
 import type { Namespace } from '../isolation/index.ts';
 import type { Metrics, Sample } from '../results/index.ts';
@@ -14,7 +14,7 @@ import type { Metrics, Sample } from '../results/index.ts';
  * it belongs to. A sandbox's exit leaves these behind on kernel threads;
  * workqueue tracepoints name each item as it is queued, started and finished.
  */
-export const TEARDOWN_WORK: Record<string, string> = {
+const TEARDOWN_WORK: Record<string, string> = {
   cleanup_net: 'net',
   fqdir_work_fn: 'net',
   fqdir_free_fn: 'net',
@@ -36,7 +36,7 @@ export const TEARDOWN_WORK: Record<string, string> = {
  * has finished (cleanup_net and free_ipc take every namespace waiting at
  * their start, so one run may serve several).
  */
-export const EXPECTED_WORK: Partial<Record<Namespace, string>> = {
+const EXPECTED_WORK: Partial<Record<Namespace, string>> = {
   net: 'cleanup_net',
   ipc: 'free_ipc',
   pid: 'destroy_pid_namespace_work',

@@ -1,15 +1,15 @@
 import os from 'node:os';
 import {
-  PSI_RESOURCES,
-  PF_KTHREAD,
-  USER_HZ,
+  type CpuTimes,
   descendants,
+  PF_KTHREAD,
+  type ProcStat,
+  PSI_RESOURCES,
+  type PsiResource,
   readCpuTimes,
   readPressure,
   scanProcesses,
-  type CpuTimes,
-  type ProcStat,
-  type PsiResource,
+  USER_HZ,
 } from '../host/index.ts';
 import type { RoundLoad } from '../results/index.ts';
 
@@ -21,7 +21,7 @@ import type { RoundLoad } from '../results/index.ts';
  * round on 2 cores), io 25%, memory 10% (reclaim stalls are rare on a quiet
  * machine).
  */
-export const LOAD_THRESHOLDS = {
+const LOAD_THRESHOLDS = {
   foreignCpu: 0.1,
   pressure: { cpu: 0.6, memory: 0.1, io: 0.25 } as Record<PsiResource, number>,
 } as const;

@@ -14,7 +14,7 @@ export interface ProgressSink {
   done(): void;
 }
 
-export function fmtSeconds(s: number): string {
+function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const t = Math.ceil(s); // whole seconds first: 179.5 s is 3m00s, not 2m60s
   if (t < 60) return `${t}s`;

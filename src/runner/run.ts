@@ -1,37 +1,44 @@
-import { listSome } from '../util/index.ts';
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
-import { acquireRunLock, claim, claimRunExclusively, releaseRunClaim, releaseRunLock } from '../host/index.ts';
-import { registry } from '../host/index.ts';
 import { UserError } from '../errors/index.ts';
+import {
+  acquireRunLock,
+  claim,
+  claimRunExclusively,
+  registry,
+  releaseRunClaim,
+  releaseRunLock,
+} from '../host/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import {
-  RESULTS_SCHEMA,
-  RESULTS_SCHEMA_VERSION,
-  ResultsWriter,
   applyLate,
   finalizeScenario,
   headlineOf,
-  recordVariant,
   type LateUpdate,
   type Pace,
+  RESULTS_SCHEMA,
+  RESULTS_SCHEMA_VERSION,
   type ResultFiles,
+  ResultsWriter,
   type RoundLoad,
   type RunResults,
+  recordVariant,
   type Sample,
   type ScenarioKind,
   type ScenarioResult,
 } from '../results/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
-import { seededRandom, randomSeed, shuffled } from '../stats/index.ts';
+import { randomSeed, seededRandom, shuffled } from '../stats/index.ts';
+import { listSome } from '../util/index.ts';
+import { applySplit, type HarnessCpuMode, splitFor } from './cpus.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion, resumedEnvironment } from './environment.ts';
-import { applySplit, splitFor, type HarnessCpuMode } from './cpus.ts';
-import { KernelWatch } from './kernel-work.ts';
+import { lastRunCosts, RunEstimate, scenarioEstimate } from './eta.ts';
 import { KernelTrace, type KernelTraceAsk } from './kernel-trace.ts';
+import { KernelWatch } from './kernel-work.ts';
 import { LoadWatch, type LoadWatchOptions } from './load-watch.ts';
 import { ownPressure } from './own-load.ts';
-import { PACING_DEFAULTS, Quiescer, type Pacing } from './pacing.ts';
+import { PACING_DEFAULTS, type Pacing, Quiescer } from './pacing.ts';
 import { DensityProcedure } from './procedures/density.ts';
 import { FreezeProcedure } from './procedures/freeze.ts';
 import { InterferenceProcedure } from './procedures/interference.ts';
@@ -47,11 +54,8 @@ import {
   type ProcedureOf,
   type SampleBase,
 } from './procedures/procedure.ts';
-import { silentProgress, type ProgressSink } from './progress.ts';
-import { pilotRounds, stopAfterRound, type Adaptive, type AdaptiveState, type StopReason } from './sampling.ts';
-import { RunEstimate, lastRunCosts, scenarioEstimate } from './eta.ts';
-
-export type { Launchable } from './procedures/procedure.ts';
+import { type ProgressSink, silentProgress } from './progress.ts';
+import { type Adaptive, type AdaptiveState, pilotRounds, type StopReason, stopAfterRound } from './sampling.ts';
 
 export interface RunOptions {
   scenarios: Scenario[];
@@ -151,7 +155,7 @@ function procedureFor(ctx: ProcedureContext): Procedure {
   return (PROCEDURES[ctx.scenario.kind] as (c: ProcedureContext) => Procedure)(ctx);
 }
 
-export function makeRunId(now = new Date()): string {
+function makeRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${stamp}-${Math.floor(Math.random() * 0xffff)
     .toString(16)

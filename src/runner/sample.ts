@@ -3,13 +3,13 @@ import { bootBreakdown, type LaunchResult } from '../launcher/index.ts';
 import type { Metrics, Sample } from '../results/index.ts';
 import type { SampleBase } from './procedures/procedure.ts';
 
-export type SampleContext = SampleBase & { timeoutMs: number };
+type SampleContext = SampleBase & { timeoutMs: number };
 
 /** number → name, the first name where several share a number (SIGABRT, not SIGIOT) */
 const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num)) SIGNAL_NAMES.set(num, name);
 
-export function signalName(sig: number): string {
+function signalName(sig: number): string {
   return SIGNAL_NAMES.get(sig) ?? `signal ${sig}`;
 }
 
@@ -24,7 +24,7 @@ function setupMetrics(r: LaunchResult): Metrics {
 }
 
 /** Where the launch sits on the machine's clock, for what is measured between launches. */
-export function launchTimeline(r: LaunchResult): NonNullable<Sample['at']> {
+function launchTimeline(r: LaunchResult): NonNullable<Sample['at']> {
   const requestNs = Number(r.requestMonoNs);
   return {
     requestNs,
@@ -35,7 +35,7 @@ export function launchTimeline(r: LaunchResult): NonNullable<Sample['at']> {
 }
 
 /** The gap before the launch, as the launcher saw it. */
-export function launchGap(r: LaunchResult): { gapNs?: number; gapWaitNs?: number } {
+function launchGap(r: LaunchResult): { gapNs?: number; gapWaitNs?: number } {
   return {
     ...(r.prevExitAgoNs !== undefined && r.prevExitAgoNs >= 0 ? { gapNs: r.prevExitAgoNs } : {}),
     ...(r.gapWaitNs ? { gapWaitNs: r.gapWaitNs } : {}),
@@ -43,7 +43,7 @@ export function launchGap(r: LaunchResult): { gapNs?: number; gapWaitNs?: number
 }
 
 /** The metrics of one launch: the boot breakdown (wall), the setup inside, and the CPU it cost. */
-export function launchMetrics(r: LaunchResult): Metrics {
+function launchMetrics(r: LaunchResult): Metrics {
   const b = bootBreakdown(r.offsetsNs);
   return {
     ...setupMetrics(r),

@@ -28,7 +28,7 @@ export interface Adaptive {
 export type StopReason = 'precision' | 'budget' | 'max-rounds' | 'rounds' | 'interrupted';
 
 /** Fewest pilot rounds: enough for a median CI (6) with room to judge its width. */
-export const PILOT_MIN = 10;
+const PILOT_MIN = 10;
 
 export const ADAPTIVE_DEFAULTS = { precisionPct: 2, minRounds: 3 } as const;
 

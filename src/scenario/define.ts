@@ -1,20 +1,20 @@
-import { cgroupSpecId, type CgroupSpec } from '../cgroup/index.ts';
-import { NAMESPACES, canonicalSet, findPreset, setId, type Namespace } from '../isolation/index.ts';
+import { type CgroupSpec, cgroupSpecId } from '../cgroup/index.ts';
+import { canonicalSet, findPreset, NAMESPACES, type Namespace, setId } from '../isolation/index.ts';
 import type { TopologyKind } from '../network/index.ts';
 
 // The types of a scenario file, inferred from its schema (schema.ts).
-export { SCENARIO_KINDS } from './schema.ts';
+
 export type {
   AntagonistSpec,
   DensityTarget,
   FreezeTarget,
-  FreezerKind,
   NetTarget,
   ScenarioDefinition,
   ScenarioKind,
   VariantDefinition,
   WorkloadRef,
 } from './schema.ts';
+
 import type { FreezerKind, NetTarget, ScenarioDefinition, VariantDefinition, WorkloadRef } from './schema.ts';
 
 /** Typed identity: gives scenario files completion and checking. */
@@ -141,7 +141,7 @@ export function acrossWorkloads(
 }
 
 /** An antagonist and the cgroup settings to try on it ("none": no cgroup of its own). */
-export interface AntagonistPlan {
+interface AntagonistPlan {
   workload: WorkloadRef;
   /** setting name → its cgroup ({} = own cgroup without limits; null = none) */
   settings: Record<string, CgroupSpec | null>;

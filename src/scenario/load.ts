@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { importDefaultOrExplain } from '../util/index.ts';
 import { PROJECT_ROOT } from '../host/index.ts';
-import { validateScenario, type Scenario } from './validate.ts';
+import { importDefaultOrExplain } from '../util/index.ts';
+import { type Scenario, validateScenario } from './validate.ts';
 
-export const SCENARIO_DIR = join(PROJECT_ROOT, 'scenarios');
+const SCENARIO_DIR = join(PROJECT_ROOT, 'scenarios');
 
 /** Names of the scenarios in scenarios/ (file names without .ts). */
 export function listScenarioNames(dir: string = SCENARIO_DIR): string[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NAME_RE, PACES, SCENARIO_KINDS, variantSchema, workloadSchema, type ScenarioKind } from '../results/index.ts';
+import { NAME_RE, PACES, SCENARIO_KINDS, type ScenarioKind, variantSchema, workloadSchema } from '../results/index.ts';
 import { int, oneOf, says, show, strict } from '../util/index.ts';
 
 /**
@@ -10,17 +10,6 @@ import { int, oneOf, says, show, strict } from '../util/index.ts';
  * fields (a uid map needs a user namespace, a density scenario needs targets,
  * …) are checked after it, in validate.ts.
  */
-
-export { SCENARIO_KINDS };
-export {
-  antagonistSchema,
-  densitySchema,
-  freezeSchema,
-  namespacesSchema,
-  netSchema,
-  variantSchema,
-  workloadSchema,
-} from '../results/index.ts';
 
 export const scenarioSchema = strict(
   {
@@ -124,16 +113,15 @@ export const scenarioSchema = strict(
   'a scenario (export default defineScenario({...}))',
 );
 
-export type { ScenarioKind };
 export type {
   AntagonistSpec,
   DensityTarget,
-  FreezeTarget,
   FreezerKind,
+  FreezeTarget,
   NetTarget,
   WorkloadRef,
 } from '../results/index.ts';
-export type ScenarioOutput = z.output<typeof scenarioSchema>;
+export type { ScenarioKind };
 // … and what a scenario file writes (its input)
 export type VariantDefinition = z.input<typeof variantSchema>;
 export type ScenarioDefinition = z.input<typeof scenarioSchema>;

@@ -1,10 +1,11 @@
 import { type Stats, statSync } from 'node:fs';
+import type { z } from 'zod';
 import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
-import { KIND_TARGET, isVariantOf, type Pace, type ResolvedVariant, type VariantOf } from '../results/index.ts';
+import type { variantSchema } from '../results/index.ts';
+import { isVariantOf, KIND_TARGET, type Pace, type ResolvedVariant, type VariantOf } from '../results/index.ts';
 import { parseOrFail } from '../util/index.ts';
-import { scenarioSchema, type variantSchema, type NetTarget, type ScenarioKind, type WorkloadRef } from './schema.ts';
-import type { z } from 'zod';
+import { type NetTarget, type ScenarioKind, scenarioSchema, type WorkloadRef } from './schema.ts';
 
 export type { ResolvedVariant, VariantOf };
 
@@ -262,7 +263,7 @@ export function keepVariants<S extends Scenario>(sc: S, keep: (v: S['variants'][
 }
 
 /** pace, gapMs, burst and quiesceTimeoutMs: each only where it means something. */
-export function validatePacing(
+function validatePacing(
   d: {
     pace?: Pace | undefined;
     gapMs?: number | undefined;

@@ -1,5 +1,5 @@
 import { UserError } from '../errors/index.ts';
-import { NAMESPACES, PRESETS, findPreset, isNamespace, parseNamespaceList, setId } from '../isolation/index.ts';
+import { findPreset, isNamespace, NAMESPACES, PRESETS, parseNamespaceList, setId } from '../isolation/index.ts';
 import { knownList, nearest } from '../util/index.ts';
 import { eachAlone, powerset, preset } from './define.ts';
 import type { ResolvedVariant } from './validate.ts';

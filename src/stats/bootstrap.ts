@@ -2,7 +2,7 @@ import { quantileSorted } from 'simple-statistics';
 import { seededRandom } from './random.ts';
 
 /** Resamples kept for a bootstrap CI: enough for stable 2.5/97.5 percentiles. */
-export const BOOTSTRAP_RESAMPLES = 2000;
+const BOOTSTRAP_RESAMPLES = 2000;
 
 function median(sorted: number[]): number {
   return quantileSorted(sorted, 0.5);
@@ -32,7 +32,7 @@ function resampleMedian(sorted: readonly number[], random: () => number, counts:
   return loValue;
 }
 
-export interface RatioCI {
+interface RatioCI {
   ratio: number;
   low: number;
   high: number;

@@ -1,15 +1,15 @@
 import { median } from 'simple-statistics';
-import { seededRandom } from './random.ts';
 import { medianBootstrapCI } from './bootstrap.ts';
+import { seededRandom } from './random.ts';
 
 /** A measured value, its variant, and the variant launched just before it. */
-export interface Successor {
+interface Successor {
   variant: string;
   prev: string;
   value: number;
 }
 
-export interface CarryOverEstimate {
+interface CarryOverEstimate {
   /** per predecessor: median of (value − its variant's median) over everything that followed it */
   predecessors: { prev: string; n: number; shift: number; ci: [number, number] | null }[];
   /** per predecessor × variant: median of the variant's values after it, minus the variant's median */
@@ -59,11 +59,11 @@ export function carryOverEstimate(
 }
 
 /** A successor with the round it was measured in (the permutation keeps each round's predecessors together). */
-export interface RoundSuccessor extends Successor {
+interface RoundSuccessor extends Successor {
   round: number;
 }
 
-export interface CarryOverTest {
+interface CarryOverTest {
   /**
    * one overall test that the predecessor matters at all: permutation p of a Kruskal–Wallis statistic on the residuals'
    * ranks
@@ -90,7 +90,7 @@ function relResiduals(values: readonly Successor[]): number[] {
 }
 
 /** Holm's step-down adjustment, in the input order. */
-export function holm(ps: readonly number[]): number[] {
+function holm(ps: readonly number[]): number[] {
   const m = ps.length;
   const order = ps.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(m);

@@ -16,7 +16,7 @@
  * simulation for each case (penaltyFor): the modified BIC's 3·ln n with σ
  * from the series alone found a step in 16% of pure-noise series of 10 runs.
  */
-export interface ChangePointOptions {
+interface ChangePointOptions {
   /** penalty per change point, in units of σ² (default: calibrated for n, see penaltyFor) */
   penalty?: number;
   /** fewest points in a segment (default 3) */

@@ -1,7 +1,7 @@
 import { mean, medianAbsoluteDeviation, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
-import { OUTLIER_Z, medianCI, modifiedZScores } from './tests.ts';
+import { medianCI, modifiedZScores, OUTLIER_Z } from './tests.ts';
 
-export interface Descriptive {
+interface Descriptive {
   n: number;
   min: number;
   max: number;

@@ -1,33 +1,17 @@
-export { describe, meanCI95, ratioOfMedians, type Descriptive } from './descriptive.ts';
+export { logMedianVariance, ratioOfMediansCI } from './bootstrap.ts';
+export { carryOverBias, carryOverEstimate, carryOverTest } from './carryover.ts';
+export { changePoints, penaltyFor, pooledSigma, robustSigma } from './changepoint.ts';
+export { describe, meanCI95, ratioOfMedians } from './descriptive.ts';
+export { studentTQuantile, studentTSf } from './distributions.ts';
+export { randomSeed, seededRandom, shuffled } from './random.ts';
 export {
-  ratioOfMediansCI,
-  medianBootstrapCI,
-  logMedianVariance,
-  BOOTSTRAP_RESAMPLES,
-  type RatioCI,
-} from './bootstrap.ts';
-export {
-  carryOverEstimate,
-  carryOverTest,
-  carryOverBias,
-  holm,
-  type CarryOverEstimate,
-  type CarryOverTest,
-  type Successor,
-  type RoundSuccessor,
-} from './carryover.ts';
-export { seededRandom, shuffled, randomSeed } from './random.ts';
-export {
-  mannWhitneyU,
-  signFlipTest,
   benjaminiHochberg,
-  modifiedZScores,
-  medianCI,
   geometricMean,
-  spearmanRho,
+  mannWhitneyU,
+  medianCI,
+  modifiedZScores,
   OUTLIER_Z,
-  type TestResult,
+  signFlipTest,
+  spearmanRho,
 } from './tests.ts';
-export { changePoints, penaltyFor, pooledSigma, robustSigma, type ChangePointOptions } from './changepoint.ts';
-export { studentTSf, studentTQuantile } from './distributions.ts';
-export { theilSen, trendTest, type TrendTest } from './trend.ts';
+export { trendTest } from './trend.ts';

@@ -4,7 +4,7 @@ import { seededRandom } from './random.ts';
  * Complementary error function (Numerical Recipes' erfcc, Chebyshev fit,
  * relative error < 1.2e-7); simple-statistics' normal CDF is a 2-decimal table.
  */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r =
@@ -31,7 +31,7 @@ export function normalSf(z: number): number {
   return 0.5 * erfc(z / Math.SQRT2);
 }
 
-export interface TestResult {
+interface TestResult {
   statistic: number;
   /** two-sided p-value */
   p: number;

@@ -2,7 +2,7 @@ import { seededRandom } from './random.ts';
 import { spearmanRho } from './tests.ts';
 
 /** Theil–Sen slope: the median of the slopes of all pairs with distinct x (n ≤ ~2 000 here: O(n²)). */
-export function theilSen(xs: readonly number[], ys: readonly number[]): number {
+function theilSen(xs: readonly number[], ys: readonly number[]): number {
   const n = Math.min(xs.length, ys.length);
   const slopes: number[] = [];
   for (let i = 0; i < n; i++)
@@ -16,7 +16,7 @@ export function theilSen(xs: readonly number[], ys: readonly number[]): number {
   return slopes.length % 2 ? (slopes[m] as number) : ((slopes[m - 1] as number) + (slopes[m] as number)) / 2;
 }
 
-export interface TrendTest {
+interface TrendTest {
   rho: number;
   /** two-sided permutation p-value of Spearman's ρ ((extreme + 1) / (B + 1)) */
   p: number;

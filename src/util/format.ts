@@ -38,7 +38,7 @@ export function escapeHtml(s: unknown): string {
 }
 
 /** Characters a string takes on a terminal (code points; every glyph nsbench prints is one column wide). */
-export const columns = (s: string): number => [...s].length;
+const columns = (s: string): number => [...s].length;
 
 /**
  * A plain-text table that fits `width` columns: where the whole table is

@@ -7,7 +7,7 @@ import { packageRoot } from './paths.ts';
  * A scenario or config file that has not finished loading by then never will (a loop, a promise that never
  * settles); NSB_LOAD_TIMEOUT_MS raises it on an emulated machine (scripts/v2-vm.sh under TCG is ~20× slower).
  */
-export const LOAD_TIMEOUT_MS = Number(process.env.NSB_LOAD_TIMEOUT_MS) || 10_000;
+const LOAD_TIMEOUT_MS = Number(process.env.NSB_LOAD_TIMEOUT_MS) || 10_000;
 
 /**
  * The loader: a worker thread that imports TypeScript (or JavaScript) module
@@ -84,7 +84,7 @@ function loader(): Worker {
  * The cause of a load failure in one line: esbuild's "Transform failed with 1 error:" is followed by the real cause and
  * its place.
  */
-export function loadCause(message: string): string {
+function loadCause(message: string): string {
   const lines = message
     .split('\n')
     .map((l) => l.trim())
@@ -98,7 +98,7 @@ export function loadCause(message: string): string {
 }
 
 /** Imports a module file's default export (as data), within `timeoutMs`. */
-export async function importDefault(file: string, timeoutMs = LOAD_TIMEOUT_MS): Promise<unknown> {
+async function importDefault(file: string, timeoutMs = LOAD_TIMEOUT_MS): Promise<unknown> {
   const w = loader();
   const id = nextId++;
   w.ref(); // while a file loads, the loader keeps nsbench alive

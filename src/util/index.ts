@@ -1,22 +1,4 @@
 export {
-  knownList,
-  int,
-  nearest,
-  says,
-  show,
-  strict,
-  parseOrFail,
-  oneOf,
-  num,
-  didYouMean,
-  DAMAGED_RESULTS,
-} from './schema.ts';
-export { importDefaultOrExplain } from './import-module.ts';
-export { listSome } from './text.ts';
-export { WORK_BASE, packageRoot } from './paths.ts';
-export { outputDir, writing, outputFile, notAnInput, insideDir, resolvedPath } from './output.ts';
-export {
-  columns,
   escapeHtml,
   fitTable,
   formatDelta,
@@ -27,4 +9,21 @@ export {
   wrapLastColumn,
   wrapText,
 } from './format.ts';
+export { importDefaultOrExplain } from './import-module.ts';
+export { insideDir, notAnInput, outputDir, outputFile, resolvedPath, writing } from './output.ts';
+export { packageRoot, WORK_BASE } from './paths.ts';
+export {
+  DAMAGED_RESULTS,
+  didYouMean,
+  int,
+  knownList,
+  nearest,
+  num,
+  oneOf,
+  parseOrFail,
+  says,
+  show,
+  strict,
+} from './schema.ts';
 export { renderSvg } from './svg.ts';
+export { listSome } from './text.ts';

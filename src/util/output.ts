@@ -20,7 +20,7 @@ const MEANING: Record<string, [string, string]> = {
  * The one-line error for a failed write of `path` (what: "results", "the report", …); `kept` names where what was
  * measured still is.
  */
-export function outputError(e: unknown, path: string, what: string, kept?: string): UserError | null {
+function outputError(e: unknown, path: string, what: string, kept?: string): UserError | null {
   const code = (e as NodeJS.ErrnoException)?.code;
   const m = code ? MEANING[code] : undefined;
   if (!m) return null;

@@ -116,7 +116,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
 }
 
 /** A path as people write it: variants[3].cgroup.memory.max */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
 
@@ -124,7 +124,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * The first issue of a failed parse, as one UserError: "<where>: <path>: <cause>" (or "<where>.<path>" for a field) and
  * the fix.
  */
-export function issueError(
+function issueError(
   issue: z.core.$ZodIssue,
   where: string,
   join: ': ' | '.' = ': ',

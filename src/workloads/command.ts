@@ -1,6 +1,6 @@
 import { UserError } from '../errors/index.ts';
 import { aptPackageOf, builtinWorkload, missingTool, which } from '../host/index.ts';
-import { TOOL_ADAPTERS, type Metrics, type ToolAdapter } from './adapters.ts';
+import { type Metrics, TOOL_ADAPTERS, type ToolAdapter } from './adapters.ts';
 
 /**
  * What a scenario names as its workload: one of nsbench's own (built-in), a real tool through its adapter, or any

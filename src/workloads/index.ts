@@ -1,11 +1,2 @@
-export {
-  TOOL_ADAPTERS,
-  parseFio,
-  parseIperf3,
-  parseStressNg,
-  parseSysbench,
-  sysbenchPhases,
-  type ToolAdapter,
-} from './adapters.ts';
-export { workloadCommand, workloadSkipReason, outputMetrics, workloadMetrics, type WorkloadRef } from './command.ts';
-export type { Metrics } from './adapters.ts';
+export { parseFio, parseIperf3, parseStressNg, parseSysbench, sysbenchPhases, TOOL_ADAPTERS } from './adapters.ts';
+export { outputMetrics, type WorkloadRef, workloadCommand, workloadMetrics, workloadSkipReason } from './command.ts';

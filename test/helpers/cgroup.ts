@@ -4,8 +4,8 @@ import type { CgroupStats } from '../../src/cgroup/index.ts';
 import { detectCgroups } from '../../src/host/index.ts';
 import type { LaunchResult } from '../../src/launcher/index.ts';
 import type { Sample } from '../../src/results/index.ts';
-import { workloadMetrics } from '../../src/workloads/index.ts';
 import { toSample as toSampleWith } from '../../src/runner/index.ts';
+import { workloadMetrics } from '../../src/workloads/index.ts';
 
 export const workloadMetricsOf = workloadMetrics;
 

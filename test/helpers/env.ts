@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readlinkSync, rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scanProcesses } from '../../src/host/index.ts';
-import { NATIVE_PATHS } from '../../src/host/index.ts';
+import { NATIVE_PATHS, scanProcesses } from '../../src/host/index.ts';
 
 export const IS_ROOT = process.geteuid?.() === 0;
 export const BUILT =

@@ -1,14 +1,14 @@
-import { terminalWidth } from '../../report/index.ts';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { compareMarkdown, compareRuns, compareText, type CompareResult } from '../../compare/index.ts';
+import { type CompareResult, compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { ENGINES } from '../../engines/index.ts';
 import { UserError } from '../../errors/index.ts';
-import { openKnob, registry, restoreKnob, writeKnob, type Knob } from '../../host/index.ts';
+import { type Knob, openKnob, registry, restoreKnob, writeKnob } from '../../host/index.ts';
+import { type LaunchResult, SandboxLauncher, type SandboxSpec } from '../../launcher/index.ts';
+import { terminalWidth } from '../../report/index.ts';
 import type { RunResults, ScenarioResult } from '../../results/index.ts';
-import { SandboxLauncher, type LaunchResult, type SandboxSpec } from '../../launcher/index.ts';
-import { LONG_PLAN_SECONDS, TerminalProgress, runBenchmark, type Launchable } from '../../runner/index.ts';
+import { type Launchable, LONG_PLAN_SECONDS, runBenchmark, TerminalProgress } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs, type ResolvedVariant, type Scenario } from '../../scenario/index.ts';
 import { outputFile, writing } from '../../util/index.ts';
 
@@ -40,11 +40,11 @@ export interface AbCommandOptions {
   quiet?: boolean;
 }
 
-export const SIDES = ['A', 'B'] as const;
-export type SideName = (typeof SIDES)[number];
+const SIDES = ['A', 'B'] as const;
+type SideName = (typeof SIDES)[number];
 
 /** A variant's id on one side: "<id>@A" / "<id>@B". */
-export const sideId = (id: string, side: SideName) => `${id}@${side}`;
+const sideId = (id: string, side: SideName) => `${id}@${side}`;
 const sideOfId = (id: string): { id: string; side: SideName } | null => {
   const m = /^(.*)@([AB])$/.exec(id);
   return m ? { id: m[1] as string, side: m[2] as SideName } : null;
@@ -291,7 +291,7 @@ function programSides(a: string, b: string): Sides {
 }
 
 /** The run as two runs, one per side, with the side dropped from the variant ids (as compare reads them). */
-export function splitSides(run: RunResults): Record<SideName, RunResults> {
+function splitSides(run: RunResults): Record<SideName, RunResults> {
   const side = (s: SideName): RunResults => ({
     ...run,
     scenarios: run.scenarios.map((sc): ScenarioResult => {

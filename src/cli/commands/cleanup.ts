@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { findLeftovers, removeLeftovers, sortByOwner, staleOwnerFiles, type Leftover } from '../../cleanup/index.ts';
+import { findLeftovers, type Leftover, removeLeftovers, sortByOwner, staleOwnerFiles } from '../../cleanup/index.ts';
 import { textTable } from '../../report/index.ts';
 
 const table = (items: readonly Leftover[]) =>

@@ -1,5 +1,3 @@
-import { terminalWidth } from '../../report/index.ts';
-import { listSome } from '../../util/index.ts';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -13,8 +11,9 @@ import {
 } from '../../compare/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
+import { terminalWidth } from '../../report/index.ts';
 import { checkMetricName, loadRunOrFleet, type RunResults } from '../../results/index.ts';
-import { notAnInput, outputFile, resolvedPath, writing } from '../../util/index.ts';
+import { listSome, notAnInput, outputFile, resolvedPath, writing } from '../../util/index.ts';
 
 export interface CompareCommandOptions {
   threshold?: number;

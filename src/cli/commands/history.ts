@@ -1,17 +1,17 @@
 import { join, relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
+import { UserError } from '../../errors/index.ts';
 import {
-  MIN_HISTORY_RUNS,
   historyAnalysis,
   historyCsv,
   historyHtml,
   historyPoints,
+  MIN_HISTORY_RUNS,
   toBencherBmf,
   toGithubSmallerIsBetter,
 } from '../../history/index.ts';
-import { loadResults, writeFileAtomic, type RunResults } from '../../results/index.ts';
+import { loadResults, type RunResults, writeFileAtomic } from '../../results/index.ts';
 import { notAnInput, outputDir, outputFile, writing } from '../../util/index.ts';
-import { UserError } from '../../errors/index.ts';
 
 /** `nsbench history <results...>`: trend HTML + CSV across runs, keyed by host. */
 export async function historyCommand(

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { NAMESPACES, NAMESPACE_DESCRIPTIONS, PRESETS } from '../../isolation/index.ts';
 import { NATIVE_PATHS } from '../../host/index.ts';
+import { NAMESPACE_DESCRIPTIONS, NAMESPACES, PRESETS } from '../../isolation/index.ts';
 import { terminalWidth } from '../../report/index.ts';
-import { wrapLastColumn, wrapText } from '../../util/index.ts';
 import { listScenarioNames, loadScenario } from '../../scenario/index.ts';
+import { wrapLastColumn, wrapText } from '../../util/index.ts';
 
 /** `nsbench list`: scenarios, namespaces, presets, workloads. */
 export async function listCommand(o: { json?: boolean }): Promise<number> {

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { writeFigures, writeFleetReport, writeReports } from '../../report/index.ts';
 import { UserError } from '../../errors/index.ts';
+import { writeFigures, writeFleetReport, writeReports } from '../../report/index.ts';
 import { loadRunOrFleet } from '../../results/index.ts';
 
 /** `nsbench report <results.json | fleet.json>`: the HTML report and the Markdown summary (of a run, or of a fleet). */

@@ -1,23 +1,22 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { claimRunExclusively, removeAllAndExit } from '../../host/index.ts';
 import { z } from 'zod';
+import { loadConfig, type ResolvedConfig, type ResolvedProfile, resolveProfile } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
-import { loadResults, readResults } from '../../results/index.ts';
-import { loadConfig, resolveProfile, type ResolvedConfig, type ResolvedProfile } from '../../config/index.ts';
+import { claimRunExclusively, removeAllAndExit } from '../../host/index.ts';
 import { nextSteps, runSummary, terminalWidth, wrapText, writeReports } from '../../report/index.ts';
-import { PACES, type Pace } from '../../results/index.ts';
+import { loadResults, PACES, type Pace, readResults } from '../../results/index.ts';
 import {
   ADAPTIVE_DEFAULTS,
+  type Adaptive,
+  type HarnessCpuMode,
   KernelTrace,
   LONG_PLAN_SECONDS,
   PACING_DEFAULTS,
-  TerminalProgress,
   planFloorSeconds,
-  runBenchmark,
-  type Adaptive,
-  type HarnessCpuMode,
   type RunOptions,
+  runBenchmark,
+  TerminalProgress,
 } from '../../runner/index.ts';
 import { keepVariants, loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
 import { knownList } from '../../util/index.ts';

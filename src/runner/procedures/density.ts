@@ -19,7 +19,7 @@ import { skipReason } from '../skip.ts';
 import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** Defaults of a ramp's safety limits, each with its reason. */
-export const DENSITY_DEFAULTS = {
+const DENSITY_DEFAULTS = {
   /** never take the machine below a gigabyte (or a tenth of it) of available memory */
   minFreeBytes: () => Math.max(2 ** 30, Math.floor(os.totalmem() / 10)),
   /** a ramp that has not reached its target in two minutes will not teach more */

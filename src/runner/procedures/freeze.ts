@@ -7,11 +7,11 @@ import { skipReason } from '../skip.ts';
 import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** How long a thawed sandbox runs before it is frozen again: busy processes get back on a CPU. */
-export const SETTLE_MS = 20;
+const SETTLE_MS = 20;
 /** Give up on a freeze or thaw after this long (a v1 freezer can stick in FREEZING). */
-export const FREEZE_TIMEOUT_MS = 5000;
+const FREEZE_TIMEOUT_MS = 5000;
 /** v1: rewrite FROZEN this often while stuck in FREEZING. */
-export const FREEZE_RETRY_MS = 50;
+const FREEZE_RETRY_MS = 50;
 
 interface Held {
   group: SandboxCgroup;

@@ -1,11 +1,11 @@
 import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
+import { workFolder } from '../../host/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { VariantOf } from '../../scenario/index.ts';
+import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { skipReason } from '../skip.ts';
 import { LaunchProcedure } from './launch.ts';
-import { workFolder } from '../../host/index.ts';
-import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 const DEFAULT_SETTLE_MS = 200;

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { claim } from '../../host/index.ts';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -16,25 +15,24 @@ import {
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { registry } from '../../host/index.ts';
+import { builtinWorkload, claim, registry } from '../../host/index.ts';
 import {
+  type HostObservations,
   IPC_KEY_PREFIX,
+  type IsolationCell,
   isolationCells,
   parseProbeReport,
-  type HostObservations,
-  type IsolationCell,
 } from '../../isolation/index.ts';
-import { builtinWorkload } from '../../host/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { VariantOf } from '../../scenario/index.ts';
-import { skipReason } from '../skip.ts';
-import { toSample } from '../sample.ts';
-import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 import { WORK_BASE } from '../../util/index.ts';
+import { toSample } from '../sample.ts';
+import { skipReason } from '../skip.ts';
+import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** The offsets a sandbox with a time namespace gets, so that the probe can see them. */
-export const PROBE_TIME_OFFSETS = { monotonicSec: 86_400, boottimeSec: 172_800 };
+const PROBE_TIME_OFFSETS = { monotonicSec: 86_400, boottimeSec: 172_800 };
 /** Owner of the host file the probe tries to chmod: a uid no sandbox maps. */
 const HOST_FILE_UID = 4242;
 
@@ -48,7 +46,7 @@ function unmountIfMounted(dir: string): void {
   while (isMountPoint(dir)) execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
 }
 
-export function isMountPoint(path: string, mountinfo = '/proc/self/mountinfo'): boolean {
+function isMountPoint(path: string, mountinfo = '/proc/self/mountinfo'): boolean {
   return readFileSync(mountinfo, 'utf8')
     .split('\n')
     .some((l) => l.split(' ')[4] === path);

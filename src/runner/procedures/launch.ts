@@ -5,13 +5,13 @@ import { UserError } from '../../errors/index.ts';
 import { builtinWorkload, claim, detectCgroups, registry, workFolder } from '../../host/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
-import type { VariantOf, Scenario, WorkloadRef } from '../../scenario/index.ts';
-import { TOOL_ADAPTERS, outputMetrics, workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
-import { skipReason } from '../skip.ts';
+import type { Scenario, VariantOf, WorkloadRef } from '../../scenario/index.ts';
+import { outputMetrics, TOOL_ADAPTERS, workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { toSample } from '../sample.ts';
+import { skipReason } from '../skip.ts';
 import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
-export function sandboxSpec(sc: Scenario, v: VariantOf<'launch' | 'interference'>, timeoutMs: number): SandboxSpec {
+function sandboxSpec(sc: Scenario, v: VariantOf<'launch' | 'interference'>, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
   if (v.tmpfs && (path === v.tmpfs || path.startsWith(`${v.tmpfs.replace(/\/$/, '')}/`)))
     throw new UserError(

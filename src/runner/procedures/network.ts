@@ -1,15 +1,13 @@
 import { randomInt } from 'node:crypto';
-import { missingTool, which } from '../../host/index.ts';
-import { builtinWorkload } from '../../host/index.ts';
-import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
-import { parseIperf3 } from '../../workloads/index.ts';
-import { NetworkManager, ipAvailable, type Topology } from '../../network/index.ts';
+import { builtinWorkload, missingTool, which } from '../../host/index.ts';
 import type { Namespace } from '../../isolation/index.ts';
+import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
+import { ipAvailable, NetworkManager, type Topology } from '../../network/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { NetTarget, VariantOf } from '../../scenario/index.ts';
-import { skipReason } from '../skip.ts';
+import { parseIperf3, workloadMetrics } from '../../workloads/index.ts';
 import { toSample } from '../sample.ts';
-import { workloadMetrics } from '../../workloads/index.ts';
+import { skipReason } from '../skip.ts';
 import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** Port of the held server inside nsbench's own namespaces. */
@@ -30,7 +28,7 @@ function withoutNet(ns: readonly Namespace[]): Namespace[] {
 }
 
 /** The `net` workload's client arguments for a test. */
-export function clientArgs(t: NetTarget): string[] {
+function clientArgs(t: NetTarget): string[] {
   const amount = t.test === 'stream' ? String(t.seconds ?? 1) : String(t.count ?? 2000);
   return [t.test, amount, ...(t.msgSize !== undefined ? [String(t.msgSize)] : [])];
 }

@@ -1,8 +1,7 @@
 import type { CgroupManager } from '../../cgroup/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
-import type { Sample, SampleBase } from '../../results/index.ts';
+import type { Sample, SampleBase, ScenarioKind } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario, ScenarioOf, VariantOf } from '../../scenario/index.ts';
-import type { ScenarioKind } from '../../results/index.ts';
 import type { Pacing } from '../pacing.ts';
 
 /** What the runner needs of a launcher to take launch samples; tests pass one with fixed timings. */
@@ -18,7 +17,7 @@ export interface Launchable {
 }
 
 /** A launcher that also holds sandboxes alive until released (freeze, network, density, isolation, interference). */
-export interface Holder extends Launchable {
+interface Holder extends Launchable {
   hold(spec: SandboxSpec): Promise<LaunchResult>;
   holdMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
   release(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
