@@ -1,4 +1,10 @@
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunResults, type Sample } from '../results/index.ts';
+import {
+  type Environment,
+  RESULTS_SCHEMA,
+  RESULTS_SCHEMA_VERSION,
+  type RunResults,
+  type Sample,
+} from '../results/index.ts';
 import { seededRandom } from '../stats/index.ts';
 
 interface SyntheticOptions {
@@ -15,7 +21,7 @@ interface SyntheticOptions {
   /** multiply the values of these variants only (index → factor), on top of `shift` */
   shiftOf?: Record<number, number>;
   metric?: string;
-  environment?: Record<string, unknown>;
+  environment?: Environment;
 }
 
 /**

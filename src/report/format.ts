@@ -39,16 +39,16 @@ export const formatShare = (x: number | null | undefined): string =>
 
 /** The machine and the run in one line: kernel, CPU, cgroup mode, profile, date, and what disturbed it. */
 export function systemLine(run: RunResults): string {
-  const e = run.environment as Record<string, Record<string, unknown> | undefined>;
+  const e = run.environment;
   const bad = run.scenarios.flatMap((s) => {
     const n = (s.load ?? []).filter((l) => l.disturbed.length).length;
     return n ? [`${s.name} ${n} of ${s.load?.length} rounds`] : [];
   });
   const parts = [
-    `Linux ${String(e.kernel?.release ?? '?')}`,
-    `${String(e.cpu?.model ?? '?')} × ${String(e.cpu?.cores ?? '?')} CPUs`,
-    `cgroups ${String(e.cgroups?.mode ?? '?')}`,
-    `profile ${(run as { profile?: { name?: string } }).profile?.name ?? 'none'}`,
+    `Linux ${e.kernel?.release ?? '?'}`,
+    `${e.cpu?.model ?? '?'} × ${e.cpu?.cores ?? '?'} CPUs`,
+    `cgroups ${e.cgroups?.mode ?? '?'}`,
+    `profile ${run.profile?.name ?? 'none'}`,
     run.startedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC'),
     bad.length ? `disturbed by other load: ${bad.join(', ')}` : 'no round disturbed by other load',
   ];

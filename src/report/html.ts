@@ -178,23 +178,18 @@ function conditionsDetails(sc: ScenarioResult): string[] {
 }
 
 function environment(run: RunResults): string {
-  const e = run.environment as Record<string, Record<string, unknown> | unknown>;
-  const get = (...p: string[]) =>
-    p.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), e);
+  const e = run.environment;
   const facts: [string, unknown][] = [
-    ['kernel', get('kernel', 'release')],
-    ['CPU', `${String(get('cpu', 'model'))} × ${String(get('cpu', 'cores'))}`],
-    ['memory', `${Math.round(Number(get('memoryBytes')) / 2 ** 30)} GiB`],
-    [
-      'virtualisation',
-      get('virtualization', 'detected') ?? (get('virtualization', 'hypervisorFlag') ? 'hypervisor' : 'none'),
-    ],
-    ['cgroups', get('cgroups', 'mode')],
-    ['steal during the run', `${(Number(get('stealFraction') ?? 0) * 100).toFixed(2)} %`],
-    ['load average at start', JSON.stringify(get('loadAverage'))],
-    ['node', get('node')],
+    ['kernel', e.kernel?.release],
+    ['CPU', `${e.cpu?.model ?? '?'} × ${e.cpu?.cores ?? '?'}`],
+    ['memory', e.memoryBytes === undefined ? '?' : `${Math.round(e.memoryBytes / 2 ** 30)} GiB`],
+    ['virtualisation', e.virtualization?.detected ?? (e.virtualization?.hypervisorFlag ? 'hypervisor' : 'none')],
+    ['cgroups', e.cgroups?.mode],
+    ['steal during the run', `${((e.stealFraction ?? 0) * 100).toFixed(2)} %`],
+    ['load average at start', JSON.stringify(e.loadAverage)],
+    ['node', e.node],
     ['nsbench', `${run.tool.version} ${run.tool.commit ?? ''}`],
-    ['nsb- objects left by the run', Array.isArray(get('leaks')) ? (get('leaks') as string[]).join('; ') : 'none'],
+    ['nsb- objects left by the run', e.leaks?.join('; ') || 'none'],
   ];
   return `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v ?? '-')}</dd>`).join('')}</dl>`;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
 import { benjaminiHochberg, mannWhitneyU, medianCI, ratioOfMediansCI } from '../stats/index.ts';
 import { parseOrFail } from '../util/index.ts';
+import type { Environment } from './environment.ts';
 import { headlineOf } from './finalize.ts';
 import { loadResults, parseResultsJson, readResultsText } from './read.ts';
 import { runResultsSchema } from './schema.ts';
@@ -52,11 +53,11 @@ const printable = (v: unknown): string =>
     .slice(0, 256);
 
 export function fingerprintOf(run: RunResults): HostFingerprint {
-  const e = run.environment as Record<string, Record<string, unknown> | undefined>;
+  const e = run.environment;
   return {
     hostname: printable(e.hostname ?? '?'),
     cpu: printable(e.cpu?.model ?? '?'),
-    cores: typeof e.cpu?.cores === 'number' ? e.cpu.cores : null,
+    cores: e.cpu?.cores ?? null,
     kernel: printable(e.kernel?.release ?? '?'),
     cgroupMode: printable(e.cgroups?.mode ?? '?'),
   };
@@ -88,7 +89,7 @@ interface ScenarioPlan {
  * those given on a command line. `asked` (the command line) is kept for the record.
  */
 function planOf(run: RunResults): { asked: unknown; scenarios: ScenarioPlan[] } {
-  const asked = (run.environment as Record<string, unknown>).plan ?? null;
+  const asked = run.environment.plan ?? null;
   return {
     asked,
     scenarios: run.scenarios.map((s) => {
@@ -232,23 +233,18 @@ function parseFleet(path: string, data: unknown): Fleet {
 
 /** What differs between the machines or setups of two runs (compared loudly, not refused). */
 export function environmentDifferences(a: RunResults, b: RunResults): string[] {
-  const get = (r: RunResults, path: string[]): unknown =>
-    path.reduce<unknown>(
-      (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-      r.environment,
-    );
-  const checks: [string, string[]][] = [
-    ['kernel', ['kernel', 'release']],
-    ['CPU model', ['cpu', 'model']],
-    ['cores', ['cpu', 'cores']],
-    ['cgroup mode', ['cgroups', 'mode']],
-    ['virtualisation', ['virtualization', 'detected']],
-    ['hostname', ['hostname']],
+  const checks: [string, (e: Environment) => unknown][] = [
+    ['kernel', (e) => e.kernel?.release],
+    ['CPU model', (e) => e.cpu?.model],
+    ['cores', (e) => e.cpu?.cores],
+    ['cgroup mode', (e) => e.cgroups?.mode],
+    ['virtualisation', (e) => e.virtualization?.detected],
+    ['hostname', (e) => e.hostname],
   ];
   const out: string[] = [];
-  for (const [label, path] of checks) {
-    const x = JSON.stringify(get(a, path));
-    const y = JSON.stringify(get(b, path));
+  for (const [label, get] of checks) {
+    const x = JSON.stringify(get(a.environment));
+    const y = JSON.stringify(get(b.environment));
     if (x !== y) out.push(`environments differ: ${label} ${x} vs ${y}`);
   }
   return out;

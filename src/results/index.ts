@@ -1,5 +1,6 @@
 export { carryOverWarnings, loadWarnings } from './conditions.ts';
 export { CSV_UNITS, csvUnit, SAMPLES_CSV_COLUMNS, SUMMARY_CSV_COLUMNS, samplesCsv, summaryCsv } from './csv.ts';
+export { type Environment, loadPerCoreAtStart } from './environment.ts';
 export { finalizeScenario, headlineOf } from './finalize.ts';
 export {
   densityMemAvailableDoubt,

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
 import { DAMAGED_RESULTS, parseOrFail } from '../util/index.ts';
+import { loadPerCoreAtStart } from './environment.ts';
 import { finalizeScenario } from './finalize.ts';
 import {
   RESULTS_SCHEMA,
@@ -176,7 +177,7 @@ class SamplesReader {
   #no = 0;
   #pending: string | null = null;
   #skipped = 0;
-  readonly #resumes: unknown[] = [];
+  readonly #resumes: z.infer<typeof resumeSchema>[] = [];
 
   constructor(private readonly path: string) {}
 
@@ -268,8 +269,7 @@ class SamplesReader {
     const h = this.#header;
     if (!h) throw new UserError(`${this.path} is empty`, 'use results/<run-id>.samples.jsonl written by `nsbench run`');
     const env = h.environment;
-    const cores = (env.cpu as { cores?: number } | undefined)?.cores ?? 1;
-    const loadPerCore = ((env.loadAverage as number[] | undefined)?.[0] ?? 0) / cores;
+    const loadPerCore = loadPerCoreAtStart(env);
     for (const sc of this.#scenarios)
       finalizeScenario(
         sc,

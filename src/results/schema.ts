@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAMESPACES } from '../isolation/index.ts';
+import { environmentSchema } from './environment.ts';
 import { nameTextSchema, recordedVariantSchema, SCENARIO_KINDS } from './variant.ts';
 
 /**
@@ -320,7 +321,7 @@ export const runResultsSchema = z.object({
   tool: toolSchema,
   /** the profile of bench.config.ts the run followed (`--profile`), absent where it followed none */
   profile: z.object({ name: z.string(), description: z.string() }).optional(),
-  environment: z.record(z.string(), z.unknown()),
+  environment: environmentSchema,
   scenarios: z.array(scenarioResultSchema),
 });
 
@@ -333,5 +334,5 @@ export const samplesHeaderSchema = z.object({
   startedAt: z.string(),
   seed: num,
   tool: toolSchema,
-  environment: z.record(z.string(), z.unknown()),
+  environment: environmentSchema,
 });

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { detectCgroups, NATIVE_PATHS, PROJECT_ROOT, readCpuTimes } from '../host/index.ts';
+import type { Environment } from '../results/index.ts';
 
 function read(path: string): string | null {
   try {
@@ -42,7 +43,7 @@ export function cpuJiffies(): { total: number; steal: number } {
   return { total: t.total, steal: t.steal };
 }
 
-function virtualization(): Record<string, unknown> {
+function virtualization(): Environment['virtualization'] {
   const cpuinfo = read('/proc/cpuinfo') ?? '';
   return {
     detected: run('systemd-detect-virt', []) ?? null,
@@ -72,7 +73,7 @@ function launcherProbe(): unknown {
 }
 
 /** What the results must say about the machine to be reproducible and comparable. */
-export function captureEnvironment(): Record<string, unknown> {
+export function captureEnvironment(): Environment {
   const cpus = os.cpus();
   const sysctl = (name: string) => read(`/proc/sys/${name.replace(/\./g, '/')}`);
   return {
@@ -125,15 +126,11 @@ const SAME_MACHINE_KEYS = [
  * from the original — a figure measured on another kernel is not the same
  * experiment).
  */
-export function resumedEnvironment(
-  original: Record<string, unknown>,
-  current: Record<string, unknown>,
-  at: string,
-): Record<string, unknown> {
+export function resumedEnvironment(original: Environment, current: Environment, at: string): Environment {
   const changed: Record<string, unknown> = {};
   for (const k of SAME_MACHINE_KEYS)
     if (JSON.stringify(original[k]) !== JSON.stringify(current[k])) changed[k] = current[k];
-  const resumes = Array.isArray(original.resumes) ? original.resumes : [];
+  const resumes = original.resumes ?? [];
   const { leaks: _l, cleanupFailures: _c, leftoversBefore: _b, rebuiltFrom: _r, resumedWith: _w, ...kept } = original; // what the end of this attempt measures again
   return {
     ...kept,

@@ -13,9 +13,11 @@ import {
 import { SandboxLauncher } from '../launcher/index.ts';
 import {
   applyLate,
+  type Environment,
   finalizeScenario,
   headlineOf,
   type LateUpdate,
+  loadPerCoreAtStart,
   type Pace,
   RESULTS_SCHEMA,
   RESULTS_SCHEMA_VERSION,
@@ -114,7 +116,7 @@ export interface RunOptions {
     runId: string;
     seed: number;
     startedAt: string;
-    environment: Record<string, unknown>;
+    environment: Environment;
     samples: Sample[];
     samplesFile?: string;
   };
@@ -253,7 +255,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
     if (!s.superseded) measuredBefore.set(sampleKey(s.scenario, s.variant, s.round, s.conditions?.burst), s);
   if (opts.resume) {
     environment.resumedWith = opts.resume.samples.length;
-    const entry = (environment.resumes as Record<string, unknown>[]).at(-1) as Record<string, unknown>;
+    const entry = environment.resumes?.at(-1) ?? {};
     writer.resumed(entry);
     if (entry.changed)
       process.stderr.write(
@@ -599,12 +601,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
           }
         : { mode: 'fixed', stoppedBy, rounds: measuredRounds, wallS: (performance.now() - scenarioStart) / 1000 };
       const jiffies = cpuJiffies();
-      const cores = (run.environment.cpu as { cores?: number } | undefined)?.cores ?? 1;
       finalizeScenario(
         result,
         {
           stealFraction: (jiffies.steal - steal0.steal) / Math.max(1, jiffies.total - steal0.total),
-          loadPerCore: ((run.environment.loadAverage as number[] | undefined)?.[0] ?? 0) / cores,
+          loadPerCore: loadPerCoreAtStart(run.environment),
         },
         retryNoisy > 0,
       );
