@@ -279,7 +279,7 @@ test('the run estimate: priors by kind or the last run, a speed learnt from fini
 });
 
 test("a profile's plan of a scenario: variants by pattern, rounds scaled, network tests lengthened, a pattern matching nothing refused", async () => {
-  const { profilePlan } = await import('../src/cli/commands/run.ts');
+  const { profileSampling: profilePlan } = await import('../src/runner/index.ts');
   const { loadConfig } = await import('../src/config/index.ts');
   const { loadScenario } = await import('../src/scenario/index.ts');
   const config = await loadConfig();

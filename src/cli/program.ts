@@ -79,6 +79,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     })
     .exitOverride();
 
+  addRun(program, setExit);
+  addReaders(program, setExit);
+  addAb(program, setExit);
+  addFleetAndHistory(program, setExit);
+  addHousekeeping(program, setExit);
+  return program;
+}
+
+/** `nsbench run`: scenarios, the plan options, resume. */
+function addRun(program: Command, setExit: (code: number) => void): void {
   program
     .command('run')
     .description('run scenarios (default: those in bench.config.ts) and write results/<run-id>.{json,csv}')
@@ -150,7 +160,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run',
     )
     .action(async (names: string[], opts: RunCommandOptions) => setExit(await runCommand(names, opts)));
+}
 
+/** `report` and `compare`: what reads results files. */
+function addReaders(program: Command, setExit: (code: number) => void): void {
   program
     .command('report')
     .description(
@@ -170,7 +183,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (file: string, opts: { out?: string; config?: string; reference?: string; figures?: string }) =>
       setExit(await reportCommand(file, opts)),
     );
-
   program
     .command('compare')
     .description(
@@ -205,7 +217,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .action(async (files: string[], opts: CompareCommandOptions) => setExit(await compareCommand(files, opts)));
+}
 
+/** `nsbench ab`: A/B in one run. */
+function addAb(program: Command, setExit: (code: number) => void): void {
   program
     .command('ab')
     .description(
@@ -256,7 +271,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'no progress output')
     .option('-c, --config <file>', "config file (default: ./bench.config.ts, else nsbench's own)")
     .action(async (names: string[], opts: AbCommandOptions) => setExit(await abCommand(names, opts)));
+}
 
+/** `merge`, `history` and `export`: many runs, many hosts, dashboards. */
+function addFleetAndHistory(program: Command, setExit: (code: number) => void): void {
   program
     .command('merge')
     .description(
@@ -272,7 +290,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ).argParser(collect),
     )
     .action(async (files: string[], opts: MergeCommandOptions) => setExit(await mergeCommand(files, opts)));
-
   program
     .command('history')
     .description('trend report (HTML + CSV) across many results files, keyed by host fingerprint')
@@ -287,7 +304,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (files: string[], opts: { out?: string; config?: string; failOnStep?: number | true }) =>
       setExit(await historyCommand(files, opts)),
     );
-
   program
     .command('export')
     .description('export a run for CI dashboards: github-action-benchmark (customSmallerIsBetter) or Bencher (BMF)')
@@ -295,7 +311,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('-f, --format <format>', 'github-smaller | bencher')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(async (file: string, opts: { format: string; out?: string }) => setExit(await exportCommand(file, opts)));
+}
 
+/** `cleanup`, `list` and `doctor`: the machine and what nsbench has. */
+function addHousekeeping(program: Command, setExit: (code: number) => void): void {
   program
     .command('cleanup')
     .description(
@@ -307,20 +326,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'also remove the objects of runs that are still alive (they are left alone otherwise, and named)',
     )
     .action(async (opts: { dryRun?: boolean; force?: boolean }) => setExit(await cleanupCommand(opts)));
-
   program
     .command('list')
     .description('list scenarios, namespaces, presets and built-in workloads')
     .option('--json', 'as JSON')
     .action(async (opts: { json?: boolean }) => setExit(await listCommand(opts)));
-
   program
     .command('doctor')
     .description('check privileges, kernel support per namespace, cgroup mode and tools, with the fix for each problem')
     .option('--json', 'as JSON')
     .action(async (opts: { json?: boolean }) => setExit(await doctorCommand(opts)));
-
-  return program;
 }
 
 /** Options a command takes more than once (they collect). */

@@ -3,7 +3,7 @@ import { nativeBinding } from '../host/index.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
 
 /** Which CPUs the harness (Node, every thread) and the launcher with its sandboxes ran on. */
-interface CpuSplit {
+export interface CpuSplit {
   harness: number[];
   sandboxes: number[];
 }

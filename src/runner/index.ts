@@ -2,10 +2,17 @@ export { allowedCpus, type HarnessCpuMode } from './cpus.ts';
 export { captureEnvironment, nsbenchVersion } from './environment.ts';
 export { lastRunCosts, RunEstimate } from './eta.ts';
 export { KernelTrace } from './kernel-trace.ts';
-export { LONG_PLAN_SECONDS, PACING_DEFAULTS, planFloorSeconds } from './plan.ts';
+export {
+  checkOptionKinds,
+  LONG_PLAN_SECONDS,
+  planFloorSeconds,
+  planScenarios,
+  profileSampling,
+  type ScenarioSampling,
+} from './plan.ts';
 export type { Launchable } from './procedures/procedure.ts';
 export { type ProgressSink, TerminalProgress } from './progress.ts';
 export { type RunOptions, type RunOutcome, runBenchmark } from './run.ts';
 export { toSample } from './sample.ts';
-export { ADAPTIVE_DEFAULTS, type Adaptive, type AdaptiveState, pilotRounds, stopAfterRound } from './sampling.ts';
+export { type AdaptiveState, pilotRounds, stopAfterRound } from './sampling.ts';
 export { skipReason } from './skip.ts';

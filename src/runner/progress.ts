@@ -11,6 +11,8 @@ export interface ProgressSink {
   tick(label: string): void;
   /** more work than planned (a round run again), or less (negative: an adaptive scenario stopped early) */
   grow?(extra: number): void;
+  /** a warning or note of the run, one line (without its newline); a sink without it: the runner writes to stderr */
+  message?(line: string): void;
   done(): void;
 }
 
@@ -123,6 +125,10 @@ export class TerminalProgress implements ProgressSink {
       this.#lastPrintMs = now;
     }
     this.#lastTenth = Math.max(this.#lastTenth, tenth);
+  }
+  message(line: string): void {
+    if (this.#bars) this.#bars.log(`${line}\n`);
+    else this.stream.write(`${line}\n`);
   }
   done(): void {
     this.#bars?.stop();

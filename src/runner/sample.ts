@@ -103,27 +103,31 @@ export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {
       pid: r.pid,
     };
   }
+  return { ...base, state: 'errored', ...failureOf(r, ctx, extra, metrics) };
+}
+
+/** Why a launch failed, in the sample's terms: its cause, the reason in words, and what it measured before it did. */
+function failureOf(
+  r: LaunchResult,
+  ctx: SampleContext,
+  extra: Metrics,
+  metrics: Metrics,
+): Omit<Extract<Sample, { state: 'errored' }>, keyof SampleBase | 'state'> {
   if (r.state === 'exited') {
     const err = firstLine(r.stderr);
     if (/No space left on device/.test(r.stderr))
       return {
-        ...base,
-        state: 'errored',
         cause: 'enospc',
         reason: `workload ran out of disk space (exit code ${r.exitCode}): ${err}`,
         metrics,
       };
     if ((extra.cgPidsMaxEvents ?? 0) > 0)
       return {
-        ...base,
-        state: 'errored',
         cause: 'pids-max',
         reason: `workload hit its cgroup's pids.max (${extra.cgPidsMaxEvents} forks refused, exit code ${r.exitCode})${err ? `: ${err}` : ''}`,
         metrics,
       };
     return {
-      ...base,
-      state: 'errored',
       cause: 'exit-code',
       reason: `workload exited with code ${r.exitCode}${err ? `: ${err}` : ''}`,
       metrics,
@@ -132,15 +136,11 @@ export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {
   if (r.state === 'signaled') {
     if (r.signal === 9 && (extra.cgOomKills ?? 0) > 0)
       return {
-        ...base,
-        state: 'errored',
         cause: 'oom-killed',
         reason: `workload OOM-killed in its cgroup (oom_kill ${extra.cgOomKills}, memory peak ${extra.cgMemoryPeakBytes ?? '?'} bytes)`,
         metrics,
       };
     return {
-      ...base,
-      state: 'errored',
       cause: 'signaled',
       reason: `workload killed by ${signalName(r.signal)}`,
       metrics,
@@ -148,16 +148,12 @@ export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {
   }
   if (r.state === 'timeout') {
     return {
-      ...base,
-      state: 'errored',
       cause: 'timeout',
       reason: `still running after ${ctx.timeoutMs} ms: killed (timeout)`,
     };
   }
   const e = r.error;
   return {
-    ...base,
-    state: 'errored',
     cause: r.state,
     reason: e?.message ?? r.state,
     ...(e?.code ? { code: e.code } : {}),

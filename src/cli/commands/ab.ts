@@ -1,14 +1,20 @@
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { type CompareResult, compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
-import { loadConfig } from '../../config/index.ts';
+import { loadConfig, type ResolvedConfig } from '../../config/index.ts';
 import { ENGINES } from '../../engines/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { type Knob, openKnob, registry, restoreKnob, writeKnob } from '../../host/index.ts';
 import { type LaunchResult, SandboxLauncher, type SandboxSpec } from '../../launcher/index.ts';
 import { terminalWidth } from '../../report/index.ts';
 import type { RunResults, ScenarioResult } from '../../results/index.ts';
-import { type Launchable, LONG_PLAN_SECONDS, runBenchmark, TerminalProgress } from '../../runner/index.ts';
+import {
+  type Launchable,
+  LONG_PLAN_SECONDS,
+  type RunOutcome,
+  runBenchmark,
+  TerminalProgress,
+} from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs, type ResolvedVariant, type Scenario } from '../../scenario/index.ts';
 import { outputFile, writing } from '../../util/index.ts';
 
@@ -311,17 +317,8 @@ function splitSides(run: RunResults): Record<SideName, RunResults> {
   return { A: side('A'), B: side('B') };
 }
 
-/**
- * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P | --launcher-a L --launcher-b L | --engine-a
- * E --engine-b E`:
- * both sides in one run, interleaved round by round (every round runs each
- * variant of each side once, in a fresh random order), so that what drifts
- * within the run and what differs between runs hits A and B alike; then B
- * is compared with A as `compare` does, with no run-to-run term (it cancels
- * by design). Exit 0: B no worse; 1: B regressed; 2: bad input.
- */
-export async function abCommand(names: string[], o: AbCommandOptions): Promise<number> {
-  const config = await loadConfig(o.config);
+/** Exactly one thing tells A from B, and its two sides are given together. */
+function checkSides(o: AbCommandOptions): void {
   const kinds = [
     o.knob !== undefined,
     o.programA !== undefined || o.programB !== undefined,
@@ -341,6 +338,71 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
     throw new UserError('--program-a and --program-b go together', 'give both builds');
   if ((o.launcherA === undefined) !== (o.launcherB === undefined))
     throw new UserError('--launcher-a and --launcher-b go together', 'give both builds');
+}
+
+/** A scenario's variants on both sides: each variant once as A and once as B, with their baselines on their side. */
+function bothSides(sc: Scenario, sides: Sides, nsVariants: ResolvedVariant[] | undefined, quiet: boolean): Scenario {
+  const all = (nsVariants ?? sc.variants) as ResolvedVariant[];
+  const vs = sides.keep ? all.filter(sides.keep) : all;
+  if (!vs.length)
+    throw new UserError(
+      `ab: none of ${sc.name}'s variants ${sides.keeps ?? 'applies'}`,
+      'A/B engine builds on a scenario with such variants (engines)',
+    );
+  if (vs.length < all.length && !quiet)
+    process.stderr.write(
+      `note: ${sc.name}: the ${vs.length} variant(s) that ${sides.keeps ?? 'apply'} are compared, ${all.length - vs.length} left out\n`,
+    );
+  const base = vs.some((v) => v.id === sc.baseline) ? sc.baseline : (vs[0]?.id ?? sc.baseline);
+  return {
+    ...sc,
+    baseline: sideId(base, 'A'),
+    variants: SIDES.flatMap((s) =>
+      vs.map((v) => ({
+        ...sides.variant(v, sc, s),
+        baseline: sideId(v.baseline && vs.some((x) => x.id === v.baseline) ? v.baseline : base, s),
+      })),
+    ),
+  } as Scenario;
+}
+
+/** B compared with A, printed (text or JSON, and Markdown where asked); the comparison. */
+function verdict(outcome: RunOutcome, sides: Sides, o: AbCommandOptions, config: ResolvedConfig): CompareResult {
+  const { A, B } = splitSides(outcome.run);
+  const res: CompareResult = compareRuns(A, B, {
+    sameRun: true,
+    thresholdPct: o.threshold ?? config.compare.thresholdPct ?? 5,
+    alpha: o.alpha ?? config.compare.alpha ?? 0.05,
+    ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
+  });
+  if (!res.rows.length)
+    throw new UserError(
+      `ab: nothing to compare: no variant measured on both sides (results: ${outcome.files.json})`,
+      "check the run's samples (skipped or failed launches say why)",
+    );
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  if (o.markdown)
+    writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
+  process.stdout.write(
+    o.json
+      ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n`
+      : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res, terminalWidth())}\nresults: ${rel(outcome.files.json)}\n`,
+  );
+  return res;
+}
+
+/**
+ * `nsbench ab [scenario...] --knob PATH=A,B | --program-a P --program-b P | --launcher-a L --launcher-b L | --engine-a
+ * E --engine-b E`:
+ * both sides in one run, interleaved round by round (every round runs each
+ * variant of each side once, in a fresh random order), so that what drifts
+ * within the run and what differs between runs hits A and B alike; then B
+ * is compared with A as `compare` does, with no run-to-run term (it cancels
+ * by design). Exit 0: B no worse; 1: B regressed; 2: bad input.
+ */
+export async function abCommand(names: string[], o: AbCommandOptions): Promise<number> {
+  const config = await loadConfig(o.config);
+  checkSides(o);
   if (o.markdown) outputFile(o.markdown, 'the Markdown table');
   const scenarios: Scenario[] = [];
   for (const name of names.length ? names : ['boot']) {
@@ -361,30 +423,7 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
         : o.engineA !== undefined
           ? engineSides(o.engineA, o.engineB as string)
           : programSides(o.programA as string, o.programB as string);
-  const doubled = scenarios.map((sc): Scenario => {
-    const all = (nsVariants ?? sc.variants) as ResolvedVariant[];
-    const vs = sides.keep ? all.filter(sides.keep) : all;
-    if (!vs.length)
-      throw new UserError(
-        `ab: none of ${sc.name}'s variants ${sides.keeps ?? 'applies'}`,
-        'A/B engine builds on a scenario with such variants (engines)',
-      );
-    if (vs.length < all.length && !o.quiet)
-      process.stderr.write(
-        `note: ${sc.name}: the ${vs.length} variant(s) that ${sides.keeps ?? 'apply'} are compared, ${all.length - vs.length} left out\n`,
-      );
-    const base = vs.some((v) => v.id === sc.baseline) ? sc.baseline : (vs[0]?.id ?? sc.baseline);
-    return {
-      ...sc,
-      baseline: sideId(base, 'A'),
-      variants: SIDES.flatMap((s) =>
-        vs.map((v) => ({
-          ...sides.variant(v, sc, s),
-          baseline: sideId(v.baseline && vs.some((x) => x.id === v.baseline) ? v.baseline : base, s),
-        })),
-      ),
-    } as Scenario;
-  });
+  const doubled = scenarios.map((sc) => bothSides(sc, sides, nsVariants, o.quiet === true));
   const unregister = registry.add('ab knob', () => {
     sides.restore();
   });
@@ -425,25 +464,6 @@ export async function abCommand(names: string[], o: AbCommandOptions): Promise<n
     unregister();
     if (err) process.stderr.write(`warning: ${err}\n`);
   }
-  const { A, B } = splitSides(outcome.run);
-  const res: CompareResult = compareRuns(A, B, {
-    sameRun: true,
-    thresholdPct: o.threshold ?? config.compare.thresholdPct ?? 5,
-    alpha: o.alpha ?? config.compare.alpha ?? 0.05,
-    ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
-  });
-  if (!res.rows.length)
-    throw new UserError(
-      `ab: nothing to compare: no variant measured on both sides (results: ${outcome.files.json})`,
-      "check the run's samples (skipped or failed launches say why)",
-    );
-  const rel = (p: string) => relative(process.cwd(), p) || p;
-  if (o.markdown)
-    writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
-  process.stdout.write(
-    o.json
-      ? `${JSON.stringify({ ...res, sides: { what: sides.what, A: sides.A, B: sides.B }, results: outcome.files.json }, null, 1)}\n`
-      : `B against A — ${sides.what}: A ${sides.A}, B ${sides.B}\n${compareText(res, terminalWidth())}\nresults: ${rel(outcome.files.json)}\n`,
-  );
+  const res = verdict(outcome, sides, o, config);
   return outcome.interrupted ? 130 : res.exitCode;
 }

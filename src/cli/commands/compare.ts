@@ -2,6 +2,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   COMPARE_DEFAULTS,
+  type CompareResult,
   compareByHost,
   compareMarkdown,
   comparePooled,
@@ -154,6 +155,21 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
     ...(config.compare.thresholds ? { thresholds: config.compare.thresholds } : {}),
     ...(o.metric?.length ? { metrics: o.metric } : {}),
   });
+  judgedSomething(res, baselineFile, currentFile, baseline, current);
+  if (o.markdown)
+    writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
+  process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res, terminalWidth())}\n`);
+  return res.exitCode;
+}
+
+/** A gate that compared nothing, or judged nothing, must not pass as if it had; what the current run lacks is said. */
+function judgedSomething(
+  res: CompareResult,
+  baselineFile: string,
+  currentFile: string,
+  baseline: RunResults,
+  current: RunResults,
+): void {
   if (res.rows.length === 0) {
     const names = (r: RunResults) => r.scenarios.map((s) => s.name).join(', ') || 'none';
     throw new UserError(
@@ -175,8 +191,4 @@ export async function compareCommand(files: string[], o: CompareCommandOptions):
     process.stderr.write(
       `warning: ${missing.length} of the baseline's scenarios, variants or metrics are missing from ${currentFile}, so not compared: ${listSome(missing, 8)}\n`,
     );
-  if (o.markdown)
-    writing(o.markdown, 'the Markdown table', () => writeFileSync(o.markdown as string, compareMarkdown(res)));
-  process.stdout.write(o.json ? `${JSON.stringify(res, null, 1)}\n` : `${compareText(res, terminalWidth())}\n`);
-  return res.exitCode;
 }

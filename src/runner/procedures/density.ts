@@ -16,7 +16,7 @@ import type { LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
 import type { DensityTarget, VariantOf } from '../../scenario/index.ts';
 import { skipReason } from '../skip.ts';
-import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
+import { bestEffort, type ContextOf, type Holder, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 /** Defaults of a ramp's safety limits, each with its reason. */
 const DENSITY_DEFAULTS = {
@@ -139,171 +139,110 @@ export class DensityProcedure implements ProcedureOf<'density'> {
   async sample(v: VariantOf<'density'>, base: SampleBase): Promise<Sample> {
     const d = v.density;
     const launcher = this.ctx.holder();
-    const floor = d.minFreeBytes ?? DENSITY_DEFAULTS.minFreeBytes();
-    const budget = d.timeBudgetMs ?? DENSITY_DEFAULTS.timeBudgetMs;
-    const idle = builtinWorkload('idle');
-    const held: LaunchResult[] = [];
-    const groups: SandboxCgroup[] = [];
-    const boots: number[] = [];
-    let stop = `reached the target of ${d.target}`;
+    const r: Ramp = {
+      held: [],
+      groups: [],
+      boots: [],
+      chargedHeld: [],
+      chargedBytes: [],
+      stop: `reached the target of ${d.target}`,
+      group: null,
+      groupGone: false,
+    };
     // namespaces of earlier work still dying would return memory during the ramp
     const settledMs = await settleNamespaces(DENSITY_DEFAULTS.settleTimeoutMs);
     const nsBefore = namespaceSlabs(os.availableParallelism());
     const before = readMeminfo();
-    let ramp: { group: SandboxCgroup; back: () => void } | null = null;
-    let rampGone = false;
-    const endRamp = async () => {
-      if (!ramp || rampGone) return;
-      rampGone = true;
-      ramp.back();
-      await this.ctx.cgroups().destroy(ramp.group);
-    };
     const t0 = performance.now();
     try {
-      ramp = this.#rampGroup(v, launcher.pid);
-      const chargedBefore = ramp?.group.chargedMemory() ?? null;
-      // the ramp's memory as it grows: what its group is charged after each batch (one file read between batches;
-      // a per-sandbox-cgroup ramp would need a read per group, so it has none)
-      const chargedHeld: number[] = [];
-      const chargedBytes: number[] = [];
-      while (held.length < d.target) {
-        if (performance.now() - t0 > budget) {
-          stop = `time budget of ${budget} ms`;
-          break;
-        }
-        if (readMeminfo().availableBytes < floor) {
-          stop = `memory floor: MemAvailable under ${Math.round(floor / 2 ** 20)} MiB`;
-          break;
-        }
-        const spec = {
-          ns: v.ns,
-          path: idle,
-          argv: ['idle'],
-          hostname: this.ctx.scenario.hostname,
-          timeoutMs: this.ctx.timeoutMs,
-        };
-        let batch: LaunchResult[];
-        if (d.perSandboxCgroup) {
-          const group = d.perSandboxCgroup ? this.ctx.cgroups().create(`${v.id}-d`, {}) : null;
-          if (group) groups.push(group);
-          batch = [await launcher.hold({ ...spec, ...(group ? group.placement : {}) })];
-        } else {
-          batch = await launcher.holdMany(spec, Math.min(BATCH, d.target - held.length));
-        }
-        const failed = batch.find((r) => r.state !== 'running');
-        for (const r of batch.filter((x) => x.state === 'running')) {
-          held.push(r);
-          boots.push(r.offsetsNs.ready);
-        }
-        if (chargedBefore && !d.perSandboxCgroup) {
-          const now = ramp?.group.chargedMemory();
-          if (now) {
-            chargedHeld.push(held.length);
-            chargedBytes.push(now.bytes - chargedBefore.bytes);
-          }
-        }
-        if (failed) {
-          stop = `launch ${held.length + 1} failed: ${failed.error?.message ?? `${failed.state} (exit ${failed.exitCode})`}`;
-          break;
-        }
-      }
+      r.group = this.#rampGroup(v, launcher.pid);
+      const chargedBefore = r.group?.group.chargedMemory() ?? null;
+      await this.#ramp(v, r, launcher, t0, chargedBefore);
       const rampMs = performance.now() - t0;
-      await new Promise((r) => setTimeout(r, d.holdMs ?? DENSITY_DEFAULTS.holdMs));
-      const during = readMeminfo();
-      const nsDuring = namespaceSlabs(os.availableParallelism());
-      const charged = ramp?.group.chargedMemory() ?? null;
-      const pssBytes = held.reduce((sum, h) => sum + pssOf(h.pid), 0);
-      const alive = held.filter((h) => {
-        try {
-          process.kill(h.pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      }).length;
-      const cgroupBytes = groups.reduce((sum, g) => sum + (g.stats().cgMemoryPeakBytes ?? 0), 0);
+      await new Promise((res) => setTimeout(res, d.holdMs ?? DENSITY_DEFAULTS.holdMs));
+      const held = measureHeld(r);
       const t1 = performance.now();
-      const groupCharged = groups.reduce((sum, g) => sum + (g.chargedMemory()?.bytes ?? 0), 0);
-      for (const h of held.splice(0)) await launcher.release(h.id, { timeoutMs: 10_000 });
-      for (const g of groups.splice(0)) await this.ctx.cgroups().destroy(g);
-      await endRamp();
+      await this.#release(r, launcher);
       const teardownMs = performance.now() - t1;
       const counts = (x: typeof nsBefore) => Object.fromEntries(Object.entries(x).map(([k, c]) => [k, c.active]));
-      const debtMs = await this.#debt({ ...before, ns: counts(nsBefore) }, { ...during, ns: counts(nsDuring) });
-      const nsAfter = namespaceObjects();
-      const n = boots.length;
-      const tenth = Math.max(1, Math.floor(n / 10));
-      const slope = n >= 2 ? linearRegression(boots.map((b, i) => [i, b])).m : 0;
-      const nsObjBytes = Object.entries(nsDuring).reduce(
-        (sum, [k, c]) => sum + (c.active - (nsBefore[k]?.active ?? 0)) * c.objSize,
-        0,
-      );
-      const perInstance: Record<string, number> = {
-        // what the sandboxes are charged, kernel memory included: the ramp's group (+ their own groups)
-        ...(charged && chargedBefore
-          ? { chargedPerInstanceBytes: (charged.bytes - chargedBefore.bytes + groupCharged) / n }
-          : {}),
-        ...(charged?.kernelBytes != null && chargedBefore?.kernelBytes != null
-          ? { chargedKernelPerInstanceBytes: (charged.kernelBytes - chargedBefore.kernelBytes) / n }
-          : {}),
-        // their processes' proportional share of the pages they map
-        ...(pssBytes > 0 ? { pssPerInstanceBytes: pssBytes / n } : {}),
-        // the namespace objects themselves
-        ...(Object.keys(nsDuring).length ? { nsObjectsPerInstanceBytes: nsObjBytes / n } : {}),
-        // the machine-wide view: moves with the page cache and every other process
-        memPerInstanceBytes: (before.availableBytes - during.availableBytes) / n,
-        slabPerInstanceBytes: (during.slabBytes - before.slabBytes) / n,
-        ...(groups.length || d.perSandboxCgroup ? { cgroupMemPerInstanceBytes: cgroupBytes / n } : {}),
-      };
-      const { valid, invalid } = n ? plausible(perInstance) : { valid: {}, invalid: {} };
-      const metrics: Record<string, number> = {
-        held: alive,
-        launched: n,
-        launchesPerSec: n / (rampMs / 1000),
-        bootP50Ns: n ? median(boots) : 0,
-        bootFirstTenthP50Ns: n ? median(boots.slice(0, tenth)) : 0,
-        bootLastTenthP50Ns: n ? median(boots.slice(-tenth)) : 0,
-        bootSlopeNsPerInstance: slope,
-        ...valid,
-        teardownNs: teardownMs * 1e6,
-        teardownDebtNs: debtMs < 0 ? -1 : debtMs * 1e6,
-        // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when the debt
-        // was counted
-        ...(nsBefore.net_namespace !== undefined && n
-          ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - nsBefore.net_namespace.active) / n }
-          : {}),
-      };
-      const notes = [
-        ...Object.entries(invalid).map(([k, why]) => `${k} left out: ${why}`),
-        `stopped: ${stop}`,
-        ...(settledMs < 0
-          ? [
-              `namespace objects of earlier work were still dying ${DENSITY_DEFAULTS.settleTimeoutMs} ms before the ramp: its memory figures include their return`,
-            ]
-          : []),
-        ...(debtMs < 0
-          ? [`memory or namespace objects had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`]
-          : []),
-      ];
-      return {
-        ...base,
-        state: 'completed',
-        metrics,
-        clonePath: 'clone3',
-        cgroupMethod: d.perSandboxCgroup ? 'per-sandbox' : ramp ? 'ramp-group' : 'none',
-        ready: true,
-        pid: -1,
-        notes,
-        ...(Object.keys(invalid).length
-          ? { invalid: Object.fromEntries(Object.entries(invalid).map(([k]) => [k, perInstance[k] as number])) }
-          : {}),
-        series: { bootNs: boots, ...(chargedHeld.length ? { chargedHeld, chargedBytes } : {}) },
-      };
+      const debtMs = await this.#debt({ ...before, ns: counts(nsBefore) }, { ...held.mem, ns: counts(held.ns) });
+      const figures = { before, nsBefore, chargedBefore, settledMs, rampMs, teardownMs, debtMs, ...held };
+      return densitySample(base, d, r, figures, namespaceObjects());
     } finally {
-      for (const h of held) await bestEffort(launcher.release(h.id, { timeoutMs: 10_000 }));
-      for (const g of groups) await bestEffort(this.ctx.cgroups().destroy(g));
-      await bestEffort(endRamp());
+      for (const h of r.held) await bestEffort(launcher.release(h.id, { timeoutMs: 10_000 }));
+      for (const g of r.groups) await bestEffort(this.ctx.cgroups().destroy(g));
+      await bestEffort(this.#endRamp(r));
     }
+  }
+
+  /**
+   * Launches and holds idle sandboxes, in batches, up to the target — or until the time budget runs out, available
+   * memory falls under the floor, or a launch fails (r.stop says which) — recording each boot and, between batches,
+   * what the ramp's group is charged.
+   */
+  async #ramp(
+    v: VariantOf<'density'>,
+    r: Ramp,
+    launcher: Holder,
+    t0: number,
+    chargedBefore: ChargedMemory | null,
+  ): Promise<void> {
+    const d = v.density;
+    const floor = d.minFreeBytes ?? DENSITY_DEFAULTS.minFreeBytes();
+    const budget = d.timeBudgetMs ?? DENSITY_DEFAULTS.timeBudgetMs;
+    const spec = {
+      ns: v.ns,
+      path: builtinWorkload('idle'),
+      argv: ['idle'],
+      hostname: this.ctx.scenario.hostname,
+      timeoutMs: this.ctx.timeoutMs,
+    };
+    while (r.held.length < d.target) {
+      if (performance.now() - t0 > budget) {
+        r.stop = `time budget of ${budget} ms`;
+        return;
+      }
+      if (readMeminfo().availableBytes < floor) {
+        r.stop = `memory floor: MemAvailable under ${Math.round(floor / 2 ** 20)} MiB`;
+        return;
+      }
+      let batch: LaunchResult[];
+      if (d.perSandboxCgroup) {
+        const group = this.ctx.cgroups().create(`${v.id}-d`, {});
+        r.groups.push(group);
+        batch = [await launcher.hold({ ...spec, ...group.placement })];
+      } else batch = await launcher.holdMany(spec, Math.min(BATCH, d.target - r.held.length));
+      const failed = batch.find((x) => x.state !== 'running');
+      for (const x of batch.filter((y) => y.state === 'running')) {
+        r.held.push(x);
+        r.boots.push(x.offsetsNs.ready);
+      }
+      // the ramp's memory as it grows: one file read between batches (a per-sandbox-cgroup ramp would need a read
+      // per group, so it has none)
+      const now = chargedBefore && !d.perSandboxCgroup ? r.group?.group.chargedMemory() : null;
+      if (chargedBefore && now) {
+        r.chargedHeld.push(r.held.length);
+        r.chargedBytes.push(now.bytes - chargedBefore.bytes);
+      }
+      if (failed) {
+        r.stop = `launch ${r.held.length + 1} failed: ${failed.error?.message ?? `${failed.state} (exit ${failed.exitCode})`}`;
+        return;
+      }
+    }
+  }
+
+  /** Everything the ramp holds released, its groups removed, the launcher back where it was. */
+  async #release(r: Ramp, launcher: Holder): Promise<void> {
+    for (const h of r.held.splice(0)) await launcher.release(h.id, { timeoutMs: 10_000 });
+    for (const g of r.groups.splice(0)) await this.ctx.cgroups().destroy(g);
+    await this.#endRamp(r);
+  }
+
+  async #endRamp(r: Ramp): Promise<void> {
+    if (!r.group || r.groupGone) return;
+    r.groupGone = true;
+    r.group.back();
+    await this.ctx.cgroups().destroy(r.group.group);
   }
 
   /**
@@ -332,4 +271,141 @@ export class DensityProcedure implements ProcedureOf<'density'> {
     const [mem, ns] = await Promise.all([memory(), settleNamespaces(timeout, before.ns, taken)]);
     return mem < 0 || ns < 0 ? -1 : Math.max(mem, ns);
   }
+}
+
+/** One ramp under way: what it holds, and what it records on the way up. */
+interface Ramp {
+  held: LaunchResult[];
+  /** per-sandbox groups, where the variant asks for them */
+  groups: SandboxCgroup[];
+  /** each held sandbox's boot (ns to ready), in launch order */
+  boots: number[];
+  /** sandboxes held, and what the ramp's group was charged then, after each batch */
+  chargedHeld: number[];
+  chargedBytes: number[];
+  /** why the ramp stopped */
+  stop: string;
+  /** the ramp's own group with the launcher in it (and the way back), or null */
+  group: { group: SandboxCgroup; back: () => void } | null;
+  groupGone: boolean;
+}
+
+type ChargedMemory = NonNullable<ReturnType<SandboxCgroup['chargedMemory']>>;
+
+/** The held sandboxes counted from outside, before the teardown. */
+function measureHeld(r: Ramp) {
+  return {
+    mem: readMeminfo(),
+    ns: namespaceSlabs(os.availableParallelism()),
+    charged: r.group?.group.chargedMemory() ?? null,
+    pssBytes: r.held.reduce((sum, h) => sum + pssOf(h.pid), 0),
+    alive: r.held.filter((h) => {
+      try {
+        process.kill(h.pid, 0);
+        return true;
+      } catch {
+        return false; // gone: not held
+      }
+    }).length,
+    cgroupBytes: r.groups.reduce((sum, g) => sum + (g.stats().cgMemoryPeakBytes ?? 0), 0),
+    groupCharged: r.groups.reduce((sum, g) => sum + (g.chargedMemory()?.bytes ?? 0), 0),
+  };
+}
+
+/** What a ramp measured, from its start to the end of its teardown debt. */
+type RampFigures = ReturnType<typeof measureHeld> & {
+  before: ReturnType<typeof readMeminfo>;
+  nsBefore: ReturnType<typeof namespaceSlabs>;
+  chargedBefore: ChargedMemory | null;
+  settledMs: number;
+  rampMs: number;
+  teardownMs: number;
+  debtMs: number;
+};
+
+/** Memory per held sandbox, each way it is measured (what is implausible is left out by plausible()). */
+function perInstance(d: DensityTarget, r: Ramp, f: RampFigures): Record<string, number> {
+  const n = r.boots.length;
+  const nsObjBytes = Object.entries(f.ns).reduce(
+    (sum, [k, c]) => sum + (c.active - (f.nsBefore[k]?.active ?? 0)) * c.objSize,
+    0,
+  );
+  return {
+    // what the sandboxes are charged, kernel memory included: the ramp's group (+ their own groups)
+    ...(f.charged && f.chargedBefore
+      ? { chargedPerInstanceBytes: (f.charged.bytes - f.chargedBefore.bytes + f.groupCharged) / n }
+      : {}),
+    ...(f.charged?.kernelBytes != null && f.chargedBefore?.kernelBytes != null
+      ? { chargedKernelPerInstanceBytes: (f.charged.kernelBytes - f.chargedBefore.kernelBytes) / n }
+      : {}),
+    // their processes' proportional share of the pages they map
+    ...(f.pssBytes > 0 ? { pssPerInstanceBytes: f.pssBytes / n } : {}),
+    // the namespace objects themselves
+    ...(Object.keys(f.ns).length ? { nsObjectsPerInstanceBytes: nsObjBytes / n } : {}),
+    // the machine-wide view: moves with the page cache and every other process
+    memPerInstanceBytes: (f.before.availableBytes - f.mem.availableBytes) / n,
+    slabPerInstanceBytes: (f.mem.slabBytes - f.before.slabBytes) / n,
+    ...(r.groups.length || d.perSandboxCgroup ? { cgroupMemPerInstanceBytes: f.cgroupBytes / n } : {}),
+  };
+}
+
+/** The ramp's sample: its metrics (boot curve, launches/s, memory, teardown), notes and series. */
+function densitySample(
+  base: SampleBase,
+  d: DensityTarget,
+  r: Ramp,
+  f: RampFigures,
+  nsAfter: Record<string, number>,
+): Sample {
+  const boots = r.boots;
+  const n = boots.length;
+  const tenth = Math.max(1, Math.floor(n / 10));
+  const memory = perInstance(d, r, f);
+  const { valid, invalid } = n ? plausible(memory) : { valid: {}, invalid: {} };
+  const metrics: Record<string, number> = {
+    held: f.alive,
+    launched: n,
+    launchesPerSec: n / (f.rampMs / 1000),
+    bootP50Ns: n ? median(boots) : 0,
+    bootFirstTenthP50Ns: n ? median(boots.slice(0, tenth)) : 0,
+    bootLastTenthP50Ns: n ? median(boots.slice(-tenth)) : 0,
+    bootSlopeNsPerInstance: n >= 2 ? linearRegression(boots.map((b, i) => [i, b])).m : 0,
+    ...valid,
+    teardownNs: f.teardownMs * 1e6,
+    teardownDebtNs: f.debtMs < 0 ? -1 : f.debtMs * 1e6,
+    // net namespaces die asynchronously: how many objects per launched sandbox the slab still held when the debt
+    // was counted
+    ...(f.nsBefore.net_namespace !== undefined && n
+      ? { netnsObjectsLeftPerInstance: ((nsAfter.net_namespace ?? 0) - f.nsBefore.net_namespace.active) / n }
+      : {}),
+  };
+  const notes = [
+    ...Object.entries(invalid).map(([k, why]) => `${k} left out: ${why}`),
+    `stopped: ${r.stop}`,
+    ...(f.settledMs < 0
+      ? [
+          `namespace objects of earlier work were still dying ${DENSITY_DEFAULTS.settleTimeoutMs} ms before the ramp: its memory figures include their return`,
+        ]
+      : []),
+    ...(f.debtMs < 0
+      ? [`memory or namespace objects had not returned ${DENSITY_DEFAULTS.debtTimeoutMs} ms after the teardown`]
+      : []),
+  ];
+  return {
+    ...base,
+    state: 'completed',
+    metrics,
+    clonePath: 'clone3',
+    cgroupMethod: d.perSandboxCgroup ? 'per-sandbox' : r.group ? 'ramp-group' : 'none',
+    ready: true,
+    pid: -1,
+    notes,
+    ...(Object.keys(invalid).length
+      ? { invalid: Object.fromEntries(Object.entries(invalid).map(([k]) => [k, memory[k] as number])) }
+      : {}),
+    series: {
+      bootNs: boots,
+      ...(r.chargedHeld.length ? { chargedHeld: r.chargedHeld, chargedBytes: r.chargedBytes } : {}),
+    },
+  };
 }

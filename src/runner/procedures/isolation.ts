@@ -244,21 +244,25 @@ export class IsolationProcedure implements ProcedureOf<'isolation'> {
     };
     for (const sub of ['inner', 'late']) unmountIfMounted(join(d, sub));
 
-    const sample = toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs });
-    if (sample.state !== 'completed') return sample;
-    let cells: IsolationCell[];
-    try {
-      cells = isolationCells(parseProbeReport(result.stdout), host);
-    } catch (e) {
-      return {
-        ...base,
-        state: 'errored',
-        cause: 'parse',
-        reason: `cannot read the probe's report: ${(e as Error).message}`,
-      };
-    }
-    const metrics: Metrics = { ...sample.metrics, isolatedCount: cells.filter((c) => c.status === 'isolated').length };
-    for (const c of cells) if (c.status !== 'n/a') metrics[`isolated.${c.ns}`] = c.status === 'isolated' ? 1 : 0;
-    return { ...sample, metrics, isolation: cells };
+    return probeSample(toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }), base, result.stdout, host);
   }
+}
+
+/** The probe's sample: its launch, and the isolation cells its report and the host's observations make. */
+function probeSample(sample: Sample, base: SampleBase, report: string, host: HostObservations): Sample {
+  if (sample.state !== 'completed') return sample;
+  let cells: IsolationCell[];
+  try {
+    cells = isolationCells(parseProbeReport(report), host);
+  } catch (e) {
+    return {
+      ...base,
+      state: 'errored',
+      cause: 'parse',
+      reason: `cannot read the probe's report: ${(e as Error).message}`,
+    };
+  }
+  const metrics: Metrics = { ...sample.metrics, isolatedCount: cells.filter((c) => c.status === 'isolated').length };
+  for (const c of cells) if (c.status !== 'n/a') metrics[`isolated.${c.ns}`] = c.status === 'isolated' ? 1 : 0;
+  return { ...sample, metrics, isolation: cells };
 }

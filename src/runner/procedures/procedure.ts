@@ -17,7 +17,7 @@ export interface Launchable {
 }
 
 /** A launcher that also holds sandboxes alive until released (freeze, network, density, isolation, interference). */
-interface Holder extends Launchable {
+export interface Holder extends Launchable {
   hold(spec: SandboxSpec): Promise<LaunchResult>;
   holdMany(spec: SandboxSpec, count: number): Promise<LaunchResult[]>;
   release(id: number, opts?: { signal?: number; timeoutMs?: number }): Promise<LaunchResult>;
