@@ -68,7 +68,9 @@ describe('crash safety', {
       // progress as fast ones.
       const byTime = i < SCENARIOS.length || args[0] === 'density';
       const delay = 700 + Math.floor(random() * 2500);
-      const afterSamples = 1 + Math.floor(random() * 40);
+      // a network sample takes a second or more, a launch a few ms: up to 6 network samples reach as far into its
+      // run (setup, the first variants, mid-run) as 40 launches do into the others'
+      const afterSamples = 1 + Math.floor(random() * (args[0] === 'network' ? 6 : 40));
       const before = new Set(readdirSync(out));
       const child = spawn(process.execPath, [CLI, 'run', ...args, '--warmup', '0', '--out', out, '-q', '--no-report'], {
         cwd: PROJECT_ROOT,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,6 +50,11 @@ void nsb_ns_format(uint32_t bits, char *out, size_t outlen);
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* One convention for the functions of the core: an int, 0 (or a count) on
+ * success, -1 on failure with the caller's nsb_error filled (for a launch, the
+ * error inside its nsb_result). nsb_wait is the one two-way outcome (0 ready,
+ * 1 reaped); nsb_run fills its result whatever happens and returns nothing. */
+
 struct nsb_error {
     int err;            /* errno, 0 when none */
     char syscall[32];   /* the failing call, e.g. "clone3" */
@@ -57,6 +63,12 @@ struct nsb_error {
 
 void nsb_error_set(struct nsb_error *e, int err, const char *syscall, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Closes *fd if it is open and marks it closed (-1): safe to call twice. */
+static inline void nsb_close_fd(int *fd) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
 /* A short hint for errno err returned by syscall with namespaces bits, or "". */
 const char *nsb_hint(int err, const char *syscall, uint32_t bits);
 const char *nsb_errno_name(int err);
@@ -185,11 +197,10 @@ int nsb_core_has_clone3(const struct nsb_core *core);
 /* Sleeps until prev_exit + gap_ns (nothing when gap_ns or prev_exit is 0); returns the ns waited. */
 uint64_t nsb_keep_gap(uint64_t prev_exit, uint64_t gap_ns);
 
-/* Creates the sandbox, runs it to exit or timeout and fills res. Returns 0
- * when a result was produced (also for failed sandboxes: res->state says),
- * < 0 only when the launcher itself cannot go on. */
-int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request,
-            struct nsb_result *res);
+/* Creates the sandbox, runs it to exit or timeout and fills res, whatever
+ * happens: a sandbox that failed is a result too (res->state and res->error
+ * say how). */
+void nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res);
 
 /* A sandbox between clone and reaping. */
 struct nsb_sandbox {
@@ -203,7 +214,6 @@ struct nsb_sandbox {
     uint64_t t[NSB_T_COUNT];
     uint64_t t_setup_begin, setup_ns[NSB_SETUP_COUNT];
     int32_t clone_path, cgroup_method;
-    uint32_t out_len, out_drained, err_len, err_drained;
 };
 
 /* The rules a request must keep before anything is made (a program to run;
@@ -214,8 +224,9 @@ struct nsb_sandbox {
  * (EINVAL, the rule broken). Pure: no root, no kernel. */
 int nsb_spec_check(const struct nsb_spec *spec, int has_clone3, struct nsb_error *e);
 
-/* Creates the sandbox. Returns 0 with sb filled while the child runs, or 1 when
- * it failed before a child existed (res says why). */
+/* Creates the sandbox. Returns 0 with sb filled while the child runs, or -1
+ * when it failed before a child existed (res is final and says why: its state
+ * and error; sb holds nothing). */
 int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request,
               struct nsb_result *res, struct nsb_sandbox *sb);
 /* Waits for the ready byte (until_ready) or for the exit, killing at the

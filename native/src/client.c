@@ -137,11 +137,9 @@ int nsb_client_stop(struct nsb_client *c) {
         if (req && nsb_wire_pack(NULL, NSB_OP_QUIT, c->next_id++, req, &err) == 0)
             nsb_write_frame(c->to_fd, req, (uint32_t)offsetof(struct nsb_wire_req, strings), &err);
         free(req);
-        close(c->to_fd);
-        c->to_fd = -1;
+        nsb_close_fd(&c->to_fd);
     }
-    if (c->from_fd >= 0) close(c->from_fd);
-    c->from_fd = -1;
+    nsb_close_fd(&c->from_fd);
     int status = -1;
     while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {}
     c->pid = -1;

@@ -127,7 +127,13 @@ static int serve(void) {
     struct nsb_result *res = malloc(sizeof *res);
     struct held held = {0};
     uint64_t last_exit = 0; /* when the launcher last reaped a RUN launch: the gap is kept from here */
-    if (!req || !res) return 1;
+    if (!req || !res) {
+        fprintf(stderr, "nsb-launcher: out of memory for a request and its result\n");
+        free(req);
+        free(res);
+        nsb_core_free(core);
+        return 1;
+    }
     int code = 0;
     for (;;) {
         uint32_t len;
@@ -267,6 +273,11 @@ static int run_cli(int argc, char **argv) {
         return 1;
     }
     struct nsb_result *res = malloc(sizeof *res);
+    if (!res) {
+        fprintf(stderr, "nsb-launcher: out of memory for a result\n");
+        nsb_core_free(core);
+        return 1;
+    }
     int failed = 0;
     uint64_t last_exit = 0;
     for (long i = 0; i < count; i++) {

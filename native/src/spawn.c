@@ -117,7 +117,7 @@ void nsb_core_free(struct nsb_core *c) {
     if (!c) return;
     munmap(c->page, sizeof(struct child_page));
     close(c->devnull);
-    if (c->own_netns >= 0) close(c->own_netns);
+    nsb_close_fd(&c->own_netns);
     free(c);
 }
 
@@ -308,11 +308,6 @@ static void fail_result(struct nsb_result *res, int state, const struct nsb_erro
     }
 }
 
-static void close_fd(int *fd) {
-    if (*fd >= 0) close(*fd);
-    *fd = -1;
-}
-
 /* One read into buf (or a scratch buffer past cap), after poll said the pipe
  * is readable; the pipes block, so there is no fcntl per launch. Returns 1 at
  * EOF/error or past the drain limit: stop polling it. */
@@ -370,10 +365,10 @@ static int do_clone(struct nsb_core *core, uint64_t flags, int cgroup_fd, int fo
 }
 
 static void sandbox_close(struct nsb_sandbox *sb) {
-    close_fd(&sb->pidfd);
-    close_fd(&sb->ready_fd);
-    close_fd(&sb->out_fd);
-    close_fd(&sb->err_fd);
+    nsb_close_fd(&sb->pidfd);
+    nsb_close_fd(&sb->ready_fd);
+    nsb_close_fd(&sb->out_fd);
+    nsb_close_fd(&sb->err_fd);
 }
 
 static void launcher_cpu(struct nsb_sandbox *sb, struct nsb_result *res) {
@@ -451,7 +446,7 @@ static int kill_reap_fail(struct nsb_sandbox *sb, struct nsb_result *res, const 
     sandbox_close(sb);
     fail_result(res, NSB_CLONE_FAILED, e, ns);
     launcher_cpu(sb, res);
-    return 1;
+    return -1;
 }
 
 int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res,
@@ -469,7 +464,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     int force_clone = (spec->opts & NSB_OPT_FORCE_CLONE) != 0;
     if (nsb_spec_check(spec, core->has_clone3, &e) < 0) {
         fail_result(res, NSB_CLONE_FAILED, &e, 0);
-        return 1;
+        return -1;
     }
 
     /* environment: the caller's, plus where to signal ready */
@@ -540,13 +535,13 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         abort();
     }
     joined = 0;
-    close_fd(&netns_fd);
+    nsb_close_fd(&netns_fd);
     sb->clone_path = path;
-    close_fd(&sync[0]);
-    close_fd(&ready[1]);
-    close_fd(&out[1]);
-    close_fd(&errp[1]);
-    close_fd(&cgroup_fd);
+    nsb_close_fd(&sync[0]);
+    nsb_close_fd(&ready[1]);
+    nsb_close_fd(&out[1]);
+    nsb_close_fd(&errp[1]);
+    nsb_close_fd(&cgroup_fd);
     if (pid < 0) goto fail;
     sb->pid = pid;
     sb->ready_fd = ready[0];
@@ -559,23 +554,23 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
 
     if (need_sync) {
         int rc = place_and_release(core, spec, sb, sync[1], become_root, map_uid, map_gid, n_v1, v2_by_write, &e);
-        close_fd(&sync[1]);
+        nsb_close_fd(&sync[1]);
         if (rc < 0) return kill_reap_fail(sb, res, &e, spec->ns); /* a half-made child is killed and reaped before we return */
     }
     return 0;
 
 fail:
     if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) abort();
-    close_fd(&netns_fd);
-    close_fd(&sync[0]);
-    close_fd(&sync[1]);
-    close_fd(&ready[0]);
-    close_fd(&ready[1]);
-    close_fd(&out[0]);
-    close_fd(&out[1]);
-    close_fd(&errp[0]);
-    close_fd(&errp[1]);
-    close_fd(&cgroup_fd);
+    nsb_close_fd(&netns_fd);
+    nsb_close_fd(&sync[0]);
+    nsb_close_fd(&sync[1]);
+    nsb_close_fd(&ready[0]);
+    nsb_close_fd(&ready[1]);
+    nsb_close_fd(&out[0]);
+    nsb_close_fd(&out[1]);
+    nsb_close_fd(&errp[0]);
+    nsb_close_fd(&errp[1]);
+    nsb_close_fd(&cgroup_fd);
     return kill_reap_fail(sb, res, &e, spec->ns); /* no child exists here: sb->pid is -1 */
 }
 
@@ -605,7 +600,7 @@ int nsb_wait(struct nsb_core *core, struct nsb_sandbox *sb, struct nsb_result *r
         if (until_ready && sb->ready) {
             fill_common(sb, res);
             res->state = NSB_RUNNING;
-            close_fd(&sb->ready_fd); /* a held sandbox keeps only its pidfd: thousands fit the fd limit */
+            nsb_close_fd(&sb->ready_fd); /* a held sandbox keeps only its pidfd: thousands fit the fd limit */
             launcher_cpu(sb, res);
             return 0;
         }
@@ -694,9 +689,8 @@ int nsb_stop(struct nsb_core *core, struct nsb_sandbox *sb, int sig, uint64_t ti
     return nsb_wait(core, sb, res, 0);
 }
 
-int nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res) {
+void nsb_run(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res) {
     struct nsb_sandbox sb;
-    if (nsb_spawn(core, spec, t_request, res, &sb)) return 0;
+    if (nsb_spawn(core, spec, t_request, res, &sb) < 0) return; /* res says why */
     nsb_wait(core, &sb, res, 0);
-    return 0;
 }
