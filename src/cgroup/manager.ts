@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FreezeResult } from '../../native/nsb.d.ts';
+import { errorMessage } from '../errors/index.ts';
 import { type CgroupInfo, type CgroupMode, claim, detectCgroups, nativeBinding, registry } from '../host/index.ts';
 import { DELEGATION_HINT, type Delegation, findDelegation, ownV2Group } from './delegation.ts';
 import { CgroupError, keyedNumbers, pidsIn, readText, removeDir, singleNumber, writeText } from './fs.ts';
@@ -360,7 +361,7 @@ export class CgroupManager {
       try {
         await this.destroy(g);
       } catch (e) {
-        failed.push((e as Error).message);
+        failed.push(errorMessage(e));
         this.#groups.delete(g);
       }
     }

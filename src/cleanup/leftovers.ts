@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ctrlKey, HARNESS_SUFFIX, moveAll, ownV2Group, pidsIn, removeDir, writeText } from '../cgroup/index.ts';
+import { errorMessage } from '../errors/index.ts';
 import {
   detectCgroups,
   liveOwnerOf,
@@ -374,8 +375,8 @@ export async function removeLeftovers(items: readonly Leftover[]): Promise<strin
           break;
       }
     } catch (e) {
-      if (!/ESRCH|Cannot find device|No such file/.test((e as Error).message))
-        failed.push(`${item.kind} ${item.id}: ${(e as Error).message.split('\n')[0]}`);
+      if (!/ESRCH|Cannot find device|No such file/.test(errorMessage(e)))
+        failed.push(`${item.kind} ${item.id}: ${errorMessage(e, true)}`);
     }
   }
   return failed;

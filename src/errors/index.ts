@@ -1,1 +1,1 @@
-export { formatError, UserError } from './user-error.ts';
+export { errorMessage, formatError, UserError } from './user-error.ts';

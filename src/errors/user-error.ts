@@ -27,3 +27,12 @@ export function formatError(e: unknown, debug = false): string {
   const line = `error: ${err.message}${where} — rerun with --debug for details, and report it if it persists`;
   return debug && err.stack ? `${line}\n${err.stack}` : line;
 }
+
+/**
+ * What went wrong, in words, from anything thrown: an Error's message, or the value itself (a library may throw a
+ * string). `firstLine` keeps only its first line (a tool's message may carry its whole output).
+ */
+export function errorMessage(e: unknown, firstLine = false): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return firstLine ? (text.split('\n')[0] ?? '') : text;
+}

@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { UserError } from '../errors/index.ts';
+import { errorMessage, UserError } from '../errors/index.ts';
 
 /**
  * A host knob: a sysctl under /proc/sys or a setting under /sys, written as
@@ -87,6 +87,6 @@ export function restoreKnob(k: Knob): string | null {
     writeFileSync(k.path, restorableValue(k.original));
     return null;
   } catch (e) {
-    return `could not restore ${k.path} to ${JSON.stringify(k.original)}: ${(e as Error).message}`;
+    return `could not restore ${k.path} to ${JSON.stringify(k.original)}: ${errorMessage(e)}`;
   }
 }

@@ -1,3 +1,5 @@
+import { errorMessage } from '../errors/index.ts';
+
 /**
  * Everything nsbench creates on the machine is registered here the moment it
  * exists — the launcher (which kills whatever it holds when it closes), each
@@ -49,7 +51,7 @@ export class CleanupRegistry {
         try {
           await item.remove();
         } catch (e) {
-          failed.push(`${item.what}: ${(e as Error).message.split('\n')[0]}`);
+          failed.push(`${item.what}: ${errorMessage(e, true)}`);
         }
       }
       this.#running = null;

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorMessage } from '../errors/index.ts';
 import { parsePidStat } from './processes.ts';
 
 /**
@@ -136,7 +137,7 @@ export function acquireRunLock(runId = `pid-${process.pid}`): OwnerRecord {
       lastError = e;
     }
   }
-  throw new Error(`cannot write an owner record in ${lockDirs().join(' or ')}: ${(lastError as Error).message}`);
+  throw new Error(`cannot write an owner record in ${lockDirs().join(' or ')}: ${errorMessage(lastError)}`);
 }
 
 /**
@@ -150,9 +151,7 @@ export function claim(...names: string[]): void {
     rec = held?.record ?? acquireRunLock();
   } catch (e) {
     if (!warned)
-      process.stderr.write(
-        `warning: ${(e as Error).message}: a cleanup beside this process could remove its objects\n`,
-      );
+      process.stderr.write(`warning: ${errorMessage(e)}: a cleanup beside this process could remove its objects\n`);
     warned = true;
     return;
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { errorMessage } from '../errors/index.ts';
 import { claim, registry } from '../host/index.ts';
 import { ip } from './ip.ts';
 
@@ -136,14 +137,14 @@ export class NetworkManager {
       try {
         ip('link', 'del', link);
       } catch (e) {
-        if (!/Cannot find device/.test((e as Error).message)) failed.push((e as Error).message);
+        if (!/Cannot find device/.test(errorMessage(e))) failed.push(errorMessage(e));
       }
     }
     for (const ns of [...t.created.netns].reverse()) {
       try {
         ip('netns', 'del', ns);
       } catch (e) {
-        failed.push((e as Error).message);
+        failed.push(errorMessage(e));
       }
     }
     t.created = { netns: [], links: [] };

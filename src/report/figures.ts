@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
+import { errorMessage } from '../errors/index.ts';
 import { type RunResults, writeFileAtomic } from '../results/index.ts';
 import { insideDir, notAnInput, outputDir, renderSvg, writing } from '../util/index.ts';
 import { type Chart, chartsFor, chartValues, isolationVsCost, styled } from './charts.ts';
@@ -153,7 +154,7 @@ export async function writeFigures(
           job.files.push(job.out);
         } catch (e) {
           pdf = false;
-          note = `no PDF: Chromium failed to print ${job.name} (${(e as Error).message.split('\n')[0]}); the SVGs convert with any SVG tool`;
+          note = `no PDF: Chromium failed to print ${job.name} (${errorMessage(e, true)}); the SVGs convert with any SVG tool`;
         }
       }
     };

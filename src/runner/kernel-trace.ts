@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from '../errors/index.ts';
 import {
   overruns,
   parseTraceLine,
@@ -198,7 +199,7 @@ export class KernelTrace {
         [launcherPid],
       );
     } catch (e) {
-      const msg = (e as Error).message.split('\n')[0];
+      const msg = errorMessage(e, true);
       // the function tracer is optional unless asked for: without it, the rest
       if (functions && !ask.functions && !ask.footprint) {
         try {
@@ -214,7 +215,7 @@ export class KernelTrace {
               traced: false,
               functions: false,
               footprint: false,
-              reason: `cannot trace: ${(e2 as Error).message.split('\n')[0]}`,
+              reason: `cannot trace: ${errorMessage(e2, true)}`,
             },
             [],
           );

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/index.ts';
 import {
   kernelHasSymbols,
   parseTraceLine,
@@ -145,7 +146,7 @@ export class KernelWatch {
     try {
       return new KernelWatch(TraceInstance.create(tracefsRoot() as string, name, EVENTS), undefined, expected);
     } catch (e) {
-      return new KernelWatch(null, `cannot trace: ${(e as Error).message.split('\n')[0]}`, {});
+      return new KernelWatch(null, `cannot trace: ${errorMessage(e, true)}`, {});
     }
   }
 

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { CgroupManager } from '../cgroup/index.ts';
 import { findLeftovers, sortByOwner } from '../cleanup/index.ts';
-import { UserError } from '../errors/index.ts';
+import { errorMessage, UserError } from '../errors/index.ts';
 import { acquireRunLock, claim, claimRunExclusively, releaseRunClaim, releaseRunLock } from '../host/index.ts';
 import { SandboxLauncher } from '../launcher/index.ts';
 import {
@@ -172,7 +172,7 @@ export class RunState {
     try {
       acquireRunLock(this.runId);
     } catch (e) {
-      this.say(`warning: ${(e as Error).message}: a cleanup beside this run could remove its objects`);
+      this.say(`warning: ${errorMessage(e)}: a cleanup beside this run could remove its objects`);
     }
     claim(`nsb-${this.runId}`);
     // one process appends to a run's samples file: a resume beside the run (or another resume) is refused

@@ -3,7 +3,7 @@ import { basename, relative } from 'node:path';
 import { type CompareResult, compareMarkdown, compareRuns, compareText } from '../../compare/index.ts';
 import { loadConfig, type ResolvedConfig } from '../../config/index.ts';
 import { ENGINES } from '../../engines/index.ts';
-import { UserError } from '../../errors/index.ts';
+import { errorMessage, UserError } from '../../errors/index.ts';
 import { type Knob, openKnob, registry, restoreKnob, writeKnob } from '../../host/index.ts';
 import { type LaunchResult, SandboxLauncher, type SandboxSpec } from '../../launcher/index.ts';
 import { terminalWidth } from '../../report/index.ts';
@@ -195,7 +195,7 @@ function launcherSides(a: string, b: string): Sides {
           return SandboxLauncher.start(path);
         } catch (e) {
           throw new UserError(
-            `launcher ${path} does not start: ${(e as Error).message}`,
+            `launcher ${path} does not start: ${errorMessage(e)}`,
             'give a build of nsb-launcher (make -C native)',
           );
         }

@@ -1,4 +1,5 @@
 import { CgroupError, type SandboxCgroup } from '../../cgroup/index.ts';
+import { errorMessage } from '../../errors/index.ts';
 import { builtinWorkload } from '../../host/index.ts';
 import type { LaunchResult } from '../../launcher/index.ts';
 import type { Sample } from '../../results/index.ts';
@@ -107,7 +108,7 @@ export class FreezeProcedure implements ProcedureOf<'freeze'> {
       };
     } catch (e) {
       if (!(e instanceof CgroupError) && !(e as { syscall?: string }).syscall) throw e;
-      return { ...base, state: 'errored', cause: 'cgroup', reason: (e as Error).message };
+      return { ...base, state: 'errored', cause: 'cgroup', reason: errorMessage(e) };
     }
   }
 

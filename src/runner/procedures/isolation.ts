@@ -15,6 +15,7 @@ import {
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { errorMessage } from '../../errors/index.ts';
 import { builtinWorkload, claim, registry } from '../../host/index.ts';
 import {
   type HostObservations,
@@ -259,7 +260,7 @@ function probeSample(sample: Sample, base: SampleBase, report: string, host: Hos
       ...base,
       state: 'errored',
       cause: 'parse',
-      reason: `cannot read the probe's report: ${(e as Error).message}`,
+      reason: `cannot read the probe's report: ${errorMessage(e)}`,
     };
   }
   const metrics: Metrics = { ...sample.metrics, isolatedCount: cells.filter((c) => c.status === 'isolated').length };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CgroupError, type CgroupStats, type SandboxCgroup } from '../../cgroup/index.ts';
 import { ENGINES, type Engine, type EngineContext } from '../../engines/index.ts';
-import { UserError } from '../../errors/index.ts';
+import { errorMessage, UserError } from '../../errors/index.ts';
 import { builtinWorkload, claim, detectCgroups, registry, workFolder } from '../../host/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
@@ -170,7 +170,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
         ...base,
         state: 'errored',
         cause: 'parse',
-        reason: `cannot parse the workload's output: ${(e as Error).message}`,
+        reason: `cannot parse the workload's output: ${errorMessage(e)}`,
       };
     }
     return toSample(result, { ...base, timeoutMs: this.ctx.timeoutMs }, { ...stats, ...fromOutput });
