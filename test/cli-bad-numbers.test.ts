@@ -68,9 +68,9 @@ test('numbers, names and options that cannot apply: one line with the cause and 
       /--gap-ms 5: none of freeze is a launch scenario, the only kind it applies to — run a launch scenario/,
     ],
     [
-      '--harness-cpu on a network scenario',
-      ['run', 'network', '--harness-cpu', 'off'],
-      /--harness-cpu off: none of network is a launch scenario/,
+      '--placement on a network scenario',
+      ['run', 'network', '--placement', 'free'],
+      /--placement free: none of network is a launch scenario/,
     ],
     [
       '--burst without back-to-back pacing',

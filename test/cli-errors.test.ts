@@ -91,8 +91,8 @@ describe('cli: bad input', () => {
       /--pace quiesced: none of freeze is a launch scenario/,
     );
     assertOneErrorLine(
-      nsbench(['run', 'boot', '--harness-cpu', 'sometimes']),
-      /--harness-cpu.*Allowed choices are auto, off/,
+      nsbench(['run', 'boot', '--placement', 'sometimes']),
+      /--placement.*Allowed choices are one-cpu, spread, free/,
     );
   });
 

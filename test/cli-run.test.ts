@@ -90,11 +90,11 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
       .split('\n');
     assert.equal(
       csv[0],
-      'run_id,scenario,variant,namespaces,round,attempt,warmup,seq,state,measured,disturbed,superseded,pace,prev,gap_ns,cpus,metric,value,unit,problem',
+      'run_id,scenario,variant,namespaces,round,attempt,warmup,seq,state,measured,disturbed,superseded,pace,placement,prev,gap_ns,cpus,metric,value,unit,problem',
     );
     assert.ok(csv.some((l) => l.includes(',all,user+pid+mnt+net+ipc+uts+cgroup+time,') && l.includes(',bootNs,')));
     assert.ok(
-      csv.some((l) => /,true,false,false,interleaved,/.test(l) && l.includes(',bootNs,')),
+      csv.some((l) => /,true,false,false,interleaved,(one-cpu|free),/.test(l) && l.includes(',bootNs,')),
       'a measured, undisturbed launch, its booleans as true/false',
     );
     const summary = readFileSync(join(out, json.replace('.json', '.summary.csv')), 'utf8')

@@ -115,7 +115,7 @@ describe('carry-over of real launches', { skip: needsRootAndBuild }, () => {
       defaultTimeoutMs: 10_000,
       outDir: tempDir(),
       seed: 5,
-      harnessCpu: 'off',
+      placement: 'free',
     });
     const r = run.scenarios[0];
     const after = r?.carryOver?.predecessors.find((p) => p.prev === 'leaver');

@@ -151,9 +151,9 @@ function addRun(program: Command, setExit: (code: number) => void): void {
     )
     .addOption(
       new Option(
-        '--harness-cpu <mode>',
-        'auto: keep nsbench itself on one CPU and its sandboxes on the others where no workload loses by it (launch scenarios, 2+ CPUs); off: share every CPU',
-      ).choices(['auto', 'off']),
+        '--placement <where>',
+        "launch scenarios: where the launcher and its sandboxes run — one-cpu (pinned to one CPU, nsbench on another), spread (every CPU but nsbench's), free (anywhere); default: one-cpu for nsbench's own single-process workloads, free for real tools and engines",
+      ).choices(['one-cpu', 'spread', 'free']),
     )
     .option(
       '--resume <samples.jsonl>',

@@ -369,7 +369,7 @@ function measurementChecks(): Check[] {
           area: 'measurement',
           name: 'harness CPU',
           status: 'ok',
-          detail: `${cpus} CPUs: launch scenarios keep nsbench on CPU ${allowedCpus().at(-1)} and its sandboxes on the others (--harness-cpu off to share)`,
+          detail: `${cpus} CPUs: launch scenarios keep nsbench on CPU ${allowedCpus().at(-1)} and their launcher and sandboxes on one other CPU (--placement spread or free to change it)`,
         }
       : {
           area: 'measurement',

@@ -2,6 +2,7 @@ import {
   MIN_VERDICT_SAMPLES,
   paceFigures,
   perLaunchMedian,
+  placementOf,
   rampFigure,
   type ScenarioResult,
 } from '../results/index.ts';
@@ -35,7 +36,24 @@ export function paceLine(sc: ScenarioResult): string {
       `quiesce wait p50 ${formatNs(f.quiesceWaitP50Ns ?? NaN)}${f.quiesceTimeouts ? `, ${f.quiesceTimeouts} timed out` : ''}`,
     );
   }
+  if (sc.kind === 'launch') parts.push(placementLine(sc));
   return parts.join('; ');
+}
+
+const cpuList = (cpus: readonly number[]) => cpus.map((c) => `cpu${c}`).join(',');
+
+/** Where a launch scenario's launcher and sandboxes ran, in words, with the CPUs. */
+function placementLine(sc: ScenarioResult): string {
+  const p = placementOf(sc);
+  const where = sc.cpus ? `${cpuList(sc.cpus.sandboxes)}, nsbench on ${cpuList(sc.cpus.harness)}` : 'every CPU';
+  if (p === 'one-cpu') return `placement one-cpu: the launcher and its sandboxes pinned to one CPU (${where})`;
+  if (p === 'spread') return `placement spread: the launcher and its sandboxes on every CPU but nsbench's (${where})`;
+  return 'placement free: the launcher, its sandboxes and nsbench free to move over every CPU';
+}
+
+/** A scenario's heading tail: its pace, and for launch scenarios where it ran. */
+export function conditionsTag(sc: ScenarioResult): string {
+  return `${sc.pace ?? 'interleaved'}${sc.kind === 'launch' ? `, ${placementOf(sc)}` : ''}`;
 }
 
 /** Load and kernel-tracing facts of a scenario, in one line. */

@@ -14,6 +14,7 @@ import {
   CARRY_HEADER,
   CARRY_MATRIX_MAX,
   carryOverRows,
+  conditionsTag,
   DENSITY_MEMORY_HEADER,
   densityMemoryRows,
   kernelWorkRows,
@@ -357,7 +358,7 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
   let charts = 0;
   for (const sc of run.scenarios) {
     const parts = [
-      `<section id="${esc(sc.name)}"><h2>${esc(sc.name)} <small>${esc(sc.pace ?? 'interleaved')}</small></h2><p>${esc(sc.description)}</p><p class="meta">This run: ${esc(variantsLine(sc))}. ${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}, ${hasBaseline(sc) ? `baseline ${esc(sc.baseline)}` : 'no baseline'}.</p><p class="meta">${esc(paceLine(sc))}</p>${watchLine(sc) ? `<p class="meta">${esc(watchLine(sc))}</p>` : ''}`,
+      `<section id="${esc(sc.name)}"><h2>${esc(sc.name)} <small>${esc(conditionsTag(sc))}</small></h2><p>${esc(sc.description)}</p><p class="meta">This run: ${esc(variantsLine(sc))}. ${sc.rounds} rounds after ${sc.warmupRounds} warm-up, seed ${sc.seed}, ${hasBaseline(sc) ? `baseline ${esc(sc.baseline)}` : 'no baseline'}.</p><p class="meta">${esc(paceLine(sc))}</p>${watchLine(sc) ? `<p class="meta">${esc(watchLine(sc))}</p>` : ''}`,
     ];
     for (const c of chartsFor(sc)) {
       specs[c.id] = styled(c.spec);

@@ -7,7 +7,7 @@ import {
   type ScenarioResult,
 } from '../results/index.ts';
 import { cellSymbol } from './axioms.ts';
-import { DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine } from './conditions.ts';
+import { conditionsTag, DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine } from './conditions.ts';
 import { formatMetric, formatP, formatRatio, formatShare, formatVs, systemLine } from './format.ts';
 import { hasBaseline, tableMetrics, variantsLine } from './html.ts';
 import { kernelSections } from './kernel.ts';
@@ -81,7 +81,12 @@ export function markdownSummary(run: RunResults): string {
       ? ' ([inside the kernel](#inside-the-kernel))'
       : section === 'axioms'
         ? ' ([isolation vs cost](#isolation-vs-cost))'
-        : ` ([${section}](#${anchor(`${section} — ${run.scenarios.find((s) => s.name === section)?.pace ?? 'interleaved'}`)}))`;
+        : ` ([${section}](#${anchor(
+            headingOf(
+              run.scenarios.find((s) => s.name === section),
+              section,
+            ),
+          )}))`;
   if (findings.length)
     out.push('', '## Key findings', '', ...findings.map((f) => `- ${f.text}${f.section ? link(f.section) : ''}`));
   out.push(
@@ -89,13 +94,13 @@ export function markdownSummary(run: RunResults): string {
     '## Contents',
     '',
     ...(findings.length ? ['- [Key findings](#key-findings)'] : []),
-    ...run.scenarios.map((s) => `- [${s.name}](#${anchor(`${s.name} — ${s.pace ?? 'interleaved'}`)}) (${s.kind})`),
+    ...run.scenarios.map((s) => `- [${s.name}](#${anchor(headingOf(s))}) (${s.kind})`),
     ...(kernel.length ? ['- [Inside the kernel](#inside-the-kernel)'] : []),
   );
   for (const sc of run.scenarios) {
     out.push(
       '',
-      `## ${sc.name} — ${sc.pace ?? 'interleaved'}`,
+      `## ${headingOf(sc)}`,
       '',
       sc.description,
       '',
@@ -167,4 +172,9 @@ function anchor(heading: string): string {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
     .replace(/\s/g, '-');
+}
+
+/** A scenario's Markdown heading (and so its anchor): its name and the conditions its figures hold under. */
+function headingOf(sc: ScenarioResult | undefined, name = sc?.name ?? ''): string {
+  return `${name} — ${sc ? conditionsTag(sc) : 'interleaved'}`;
 }

@@ -4,6 +4,7 @@ import {
   interferenceRows,
   isolationMatrix,
   keyFindings,
+  placementOf,
   type RunResults,
   rampFigure,
   type ScenarioResult,
@@ -368,7 +369,8 @@ export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
   const out: string[] = [wrapText(LEGEND, width)];
   const printed = new Map<string, string>(); // a warning already printed, and under which scenario
   for (const sc of run.scenarios) {
-    out.push('', `── ${sc.name} (${sc.kind}) ${'─'.repeat(Math.max(0, width - sc.name.length - sc.kind.length - 7))}`);
+    const title = `── ${sc.name} (${sc.kind}${sc.kind === 'launch' ? `, ${placementOf(sc)}` : ''}) `;
+    out.push('', `${title}${'─'.repeat(Math.max(0, width - title.length))}`);
     out.push(wrapText(sc.description, width));
     out.push(
       wrapText(

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { directionOf } from './headlines.ts';
 import { isMeasured } from './summary.ts';
-import type { RunResults } from './types.ts';
+import type { Placement, RunResults, ScenarioResult } from './types.ts';
 
 /**
  * The units of the CSV files, one fixed vocabulary: every value is converted
@@ -36,6 +36,14 @@ export function csvUnit(metric: string): { unit: CsvUnit; factor: number } {
  * would make pandas read the column as numbers in one part of a file and
  * text in another.
  */
+/**
+ * Where a scenario's launcher and sandboxes ran: as recorded, or, in a file from before placement was recorded, what
+ * its CPU split says (a split then gave the sandboxes every CPU but nsbench's: spread; none: free).
+ */
+export function placementOf(sc: Pick<ScenarioResult, 'placement' | 'cpus'>): Placement {
+  return sc.placement ?? (sc.cpus ? 'spread' : 'free');
+}
+
 function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
   return cpus ? cpus.sandboxes.map((c) => `cpu${c}`).join(',') : 'all';
 }
@@ -57,6 +65,7 @@ export const SAMPLES_CSV_COLUMNS = [
   'disturbed',
   'superseded',
   'pace',
+  'placement',
   'prev',
   'gap_ns',
   'cpus',
@@ -97,6 +106,7 @@ export function samplesCsv(run: RunResults): string {
         (s.disturbed?.length ?? 0) > 0,
         s.superseded === true,
         c?.pace ?? sc.pace ?? 'interleaved',
+        c?.placement ?? placementOf(sc),
         c?.prev ?? null,
         c?.gapNs ?? null,
         cpus,
@@ -144,6 +154,7 @@ export const SUMMARY_CSV_COLUMNS = [
   'too_few',
   'errored',
   'pace',
+  'placement',
   'cpus',
 ] as const;
 
@@ -190,6 +201,7 @@ export function summaryCsv(run: RunResults): string {
           m.tooFew === true,
           v.errored,
           sc.pace ?? 'interleaved',
+          placementOf(sc),
           cpuText(sc.cpus),
         ]);
       }

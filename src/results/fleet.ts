@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UserError } from '../errors/index.ts';
 import { benjaminiHochberg, mannWhitneyU, medianCI, ratioOfMediansCI } from '../stats/index.ts';
 import { parseOrFail } from '../util/index.ts';
+import { placementOf } from './csv.ts';
 import type { Environment } from './environment.ts';
 import { headlineOf } from './finalize.ts';
 import { loadResults, parseResultsJson, readResultsText } from './read.ts';
@@ -110,6 +111,7 @@ function planOf(run: RunResults): { asked: unknown; scenarios: ScenarioPlan[] } 
         variants: s.variants.map((v) => v.id),
         conditions: {
           pace: s.pace ?? 'interleaved',
+          ...(s.kind === 'launch' ? { placement: placementOf(s) } : {}),
           gapMs: s.gapMs ?? 0,
           burst: s.burst ?? 0,
           warmupRounds: s.warmupRounds,

@@ -1,5 +1,13 @@
 export { carryOverWarnings, loadWarnings } from './conditions.ts';
-export { CSV_UNITS, csvUnit, SAMPLES_CSV_COLUMNS, SUMMARY_CSV_COLUMNS, samplesCsv, summaryCsv } from './csv.ts';
+export {
+  CSV_UNITS,
+  csvUnit,
+  placementOf,
+  SAMPLES_CSV_COLUMNS,
+  SUMMARY_CSV_COLUMNS,
+  samplesCsv,
+  summaryCsv,
+} from './csv.ts';
 export { type Environment, loadPerCoreAtStart } from './environment.ts';
 export { finalizeScenario, headlineOf } from './finalize.ts';
 export {
@@ -29,12 +37,13 @@ export { resultsJsonSchema } from './json-schema.ts';
 export { type KernelRow, kernelAttribution, NS_FUNCTIONS } from './kernel.ts';
 export { checkMetricName, higherIsBetter, isKnownMetric, METRIC_NAMES } from './metrics.ts';
 export { fromSamplesJsonl, loadResults, readResults } from './read.ts';
-export { PACES, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type SampleBase } from './schema.ts';
+export { PACES, PLACEMENTS, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type SampleBase } from './schema.ts';
 export { headlineMetric, isMeasured, MIN_VERDICT_SAMPLES, scenarioWarnings, summarize } from './summary.ts';
 export type {
   MetricSummary,
   Metrics,
   Pace,
+  Placement,
   RoundLoad,
   RunResults,
   Sample,

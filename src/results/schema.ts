@@ -16,6 +16,12 @@ export const RESULTS_SCHEMA_VERSION = 1;
 
 /** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
 export const PACES = ['interleaved', 'quiesced', 'back-to-back'] as const;
+/**
+ * Where a launch scenario's launcher and sandboxes ran: pinned to one CPU (nsbench itself on another), spread over
+ * every CPU but nsbench's, or free to move over all of them. A condition of the figure, as pace is: the same set's
+ * cost differs between them (net +0.5 ms pinned, +0.9 to +1.9 ms free on the 2-core machine nsbench is built on).
+ */
+export const PLACEMENTS = ['one-cpu', 'spread', 'free'] as const;
 /** The kinds of scenario, each run by its own procedure (the one list, in variant.ts beside the variant). */
 
 const num = z.number();
@@ -40,6 +46,8 @@ const conditionsSchema = z.object({
   quiet: z.boolean().optional(),
   /** back-to-back: position in its burst; 0 is the lead-in, which follows another variant (kept raw, not summarized) */
   burst: num.optional(),
+  /** where the launcher and this sandbox ran (launch scenarios; the scenario's cpus say which CPUs) */
+  placement: z.enum(PLACEMENTS).optional(),
 });
 
 const sampleBase = {
@@ -234,6 +242,8 @@ export const scenarioMetaSchema = z.object({
   carryOver: carryOverSchema.optional(),
   /** the CPUs the harness and the launcher with its sandboxes were kept on (absent: all shared every CPU) */
   cpus: z.object({ harness: z.array(num), sandboxes: z.array(num) }).optional(),
+  /** where the launcher and its sandboxes ran (absent in files before placement was recorded) */
+  placement: z.enum(PLACEMENTS).optional(),
   /**
    * how many rounds ran and why they stopped: fixed rounds, or adaptive sampling to a precision target within a time
    * budget

@@ -5,6 +5,7 @@ import type {
   metricSummarySchema,
   metricsSchema,
   PACES,
+  PLACEMENTS,
   roundLoadSchema,
   runResultsSchema,
   sampleSchema,
@@ -15,6 +16,8 @@ import type {
 
 /** How a scenario's launches follow each other (README: "Conditions are part of the number"). */
 export type Pace = (typeof PACES)[number];
+/** Where a launch scenario's launcher and sandboxes ran (schema.ts PLACEMENTS). */
+export type Placement = (typeof PLACEMENTS)[number];
 /** Units live in the metric names: ...Ns, ...Us, ...Kb. */
 export type Metrics = z.infer<typeof metricsSchema>;
 export type Sample = z.infer<typeof sampleSchema>;

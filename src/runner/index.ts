@@ -1,4 +1,4 @@
-export { allowedCpus, type HarnessCpuMode } from './cpus.ts';
+export { allowedCpus, type PlacementAsk } from './cpus.ts';
 export { captureEnvironment, nsbenchVersion } from './environment.ts';
 export { lastRunCosts, RunEstimate } from './eta.ts';
 export { KernelTrace } from './kernel-trace.ts';

@@ -7,7 +7,7 @@ import { UserError } from '../errors/index.ts';
 import type { Pace } from '../results/index.ts';
 import { keepVariants, type ResolvedVariant, type Scenario } from '../scenario/index.ts';
 import { knownList } from '../util/index.ts';
-import type { HarnessCpuMode } from './cpus.ts';
+import type { PlacementAsk } from './cpus.ts';
 import type { KernelTraceAsk } from './kernel-trace.ts';
 import { PACING_DEFAULTS, type Pacing } from './pacing.ts';
 import { ADAPTIVE_DEFAULTS, type Adaptive } from './sampling.ts';
@@ -41,8 +41,8 @@ export interface PlanOptions {
   kernelWork?: boolean;
   /** attribute every launch of the launch scenarios to kernel work (`--kernel-trace`); a scenario may ask itself */
   kernelTrace?: KernelTraceAsk;
-  /** auto (default): the harness on one CPU, the launcher and its sandboxes on the others (`--harness-cpu`). */
-  harnessCpu?: HarnessCpuMode;
+  /** where launch scenarios' launchers and sandboxes run (`--placement`; default auto: cpus.ts PlacementAsk) */
+  placement?: PlacementAsk;
 }
 
 /** One scenario as the run will run it. */
@@ -60,7 +60,8 @@ export interface ScenarioPlan {
   trace: KernelTraceAsk | null;
   /** whether the deferred teardown work is traced, and why (for the results) */
   kernelWork: { asked: boolean; why: string };
-  harnessCpu: HarnessCpuMode;
+  /** asked for; what it comes to for this scenario is decided where its CPUs are known (cpus.ts placementFor) */
+  placement: PlacementAsk;
 }
 
 /** Each scenario as the run will run it. */
@@ -84,7 +85,7 @@ export function planScenarios(o: PlanOptions): ScenarioPlan[] {
       pacing,
       trace,
       kernelWork: { asked, why: workWhy(sc.kernelWork, o.kernelWork, trace !== null, pacing.pace) },
-      harnessCpu: o.harnessCpu ?? 'auto',
+      placement: o.placement ?? 'auto',
     };
   });
 }
@@ -126,7 +127,7 @@ interface LaunchOnlyOptions {
   pace?: Pace;
   gapMs?: number;
   burst?: number;
-  harnessCpu?: HarnessCpuMode;
+  placement?: PlacementAsk;
   kernelTrace?: true | 'on' | 'functions' | 'footprint';
 }
 
@@ -154,10 +155,10 @@ export function checkOptionKinds(scenarios: readonly Scenario[], o: LaunchOnlyOp
   );
   rule(o.gapMs !== undefined, `--gap-ms ${o.gapMs}`, ', the only kind it applies to', launchFix('--gap-ms'), own);
   rule(
-    o.harnessCpu !== undefined,
-    `--harness-cpu ${o.harnessCpu}`,
+    o.placement !== undefined,
+    `--placement ${o.placement}`,
     ', the only kind it applies to',
-    launchFix('--harness-cpu'),
+    launchFix('--placement'),
     own,
   );
   rule(

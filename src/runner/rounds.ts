@@ -10,6 +10,7 @@ import {
   headlineOf,
   type LateUpdate,
   loadPerCoreAtStart,
+  type Placement,
   type RoundLoad,
   recordVariant,
   type Sample,
@@ -18,7 +19,7 @@ import {
 } from '../results/index.ts';
 import type { ResolvedVariant } from '../scenario/index.ts';
 import { seededRandom, shuffled } from '../stats/index.ts';
-import { applySplit, type CpuSplit, splitFor } from './cpus.ts';
+import { applySplit, type CpuSplit, placementFor } from './cpus.ts';
 import { KernelTrace } from './kernel-trace.ts';
 import { KernelWatch } from './kernel-work.ts';
 import type { RunState } from './lifecycle.ts';
@@ -79,6 +80,7 @@ class ScenarioRun {
   readonly kernel: KernelWatch | null;
   readonly ktrace: KernelTrace | null;
   readonly split: CpuSplit | null;
+  readonly placement: Placement;
   readonly seed: number;
   readonly startedMs = performance.now();
   #unsplit: (() => void) | null = null;
@@ -106,7 +108,9 @@ class ScenarioRun {
     this.ktrace = plan.trace
       ? KernelTrace.start(`nsb-${runId}-${index}-k`, state.euid, state.launcher.pid ?? -1, plan.trace, `nsb-${runId}/`)
       : null;
-    this.split = splitFor(sc, variants, plan.harnessCpu);
+    const placed = placementFor(sc, variants, plan.placement);
+    this.placement = placed.placement;
+    this.split = placed.split;
     const kernel = this.kernel;
     const ktrace = this.ktrace;
     if (kernel?.traced)
@@ -154,6 +158,7 @@ class ScenarioRun {
       pace: pacing.pace,
       gapMs: pacing.gapMs,
       ...(pacing.burst ? { burst: pacing.burst } : {}),
+      ...(sc.kind === 'launch' ? { placement: this.placement } : {}),
       ...(this.split ? { cpus: this.split } : {}),
       ...(kernel ? { kernelWork: { traced: kernel.traced, ...(kernel.reason ? { reason: kernel.reason } : {}) } } : {}),
       ...(this.ktrace ? { kernelTrace: this.ktrace.state } : {}),
@@ -301,7 +306,7 @@ async function runAttempt(s: ScenarioRun, round: number, attempt: number): Promi
       warmup: isWarmup,
       seq: state.seq,
       ...(attempt ? { attempt } : {}),
-      conditions: { pace: pacing.pace, prev: s.prev },
+      conditions: { pace: pacing.pace, prev: s.prev, ...(s.result.placement ? { placement: s.result.placement } : {}) },
     };
     const skip = s.skips.get(v.id);
     if (skip) {
@@ -309,7 +314,7 @@ async function runAttempt(s: ScenarioRun, round: number, attempt: number): Promi
         const x: Sample = {
           ...base,
           seq: state.seq++,
-          ...(pacing.burst ? { conditions: { pace: pacing.pace, prev: s.prev, burst: b } } : {}),
+          ...(pacing.burst ? { conditions: { ...base.conditions, pace: pacing.pace, prev: s.prev, burst: b } } : {}),
           state: 'skipped',
           reason: skip,
         };

@@ -5,12 +5,12 @@ import { loadConfig, type ResolvedConfig, type ResolvedProfile, resolveProfile }
 import { UserError } from '../../errors/index.ts';
 import { claimRunExclusively, removeAllAndExit } from '../../host/index.ts';
 import { nextSteps, runSummary, terminalWidth, wrapText, writeReports } from '../../report/index.ts';
-import { type Environment, loadResults, PACES, type Pace, readResults } from '../../results/index.ts';
+import { type Environment, loadResults, PACES, type Pace, PLACEMENTS, readResults } from '../../results/index.ts';
 import {
   checkOptionKinds,
-  type HarnessCpuMode,
   KernelTrace,
   LONG_PLAN_SECONDS,
+  type PlacementAsk,
   planFloorSeconds,
   planScenarios,
   profileSampling,
@@ -42,7 +42,7 @@ export interface RunCommandOptions {
   kernelWork?: boolean;
   /** --kernel-trace (true when given without a value) */
   kernelTrace?: true | 'on' | 'functions' | 'footprint';
-  harnessCpu?: HarnessCpuMode;
+  placement?: Exclude<PlacementAsk, 'auto'>;
   yes?: boolean;
 }
 
@@ -63,7 +63,7 @@ const PLAN_OPTIONS = [
   'gapMs',
   'burst',
   'retryNoisy',
-  'harnessCpu',
+  'placement',
   'kernelTrace',
 ] as const;
 
@@ -80,6 +80,8 @@ const resumePlanSchema = z.object({
   gapMs: z.number().min(0).max(60_000).optional(),
   burst: wholeIn(1, 100_000).optional(),
   retryNoisy: wholeIn(0, 100).optional(),
+  placement: z.enum(PLACEMENTS).optional(),
+  /** written by nsbench before placement: off is placement free, auto the default */
   harnessCpu: z.enum(['auto', 'off']).optional(),
   kernelTrace: z.union([z.literal(true), z.enum(['on', 'functions', 'footprint'])]).optional(),
   kernelWork: z.literal(false).optional(),
@@ -138,7 +140,7 @@ async function resumeFrom(
     );
   if (names.length || PLAN_OPTIONS.some((k) => o[k] !== undefined) || o.kernelWork === false)
     throw new UserError(
-      '--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --harness-cpu, --kernel-trace and --no-kernel-work come from its samples file',
+      '--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --placement, --kernel-trace and --no-kernel-work come from its samples file',
       'leave them out',
     );
   refuseFinished(join(dirname(file), `${run.runId}.json`), run.runId);
@@ -175,7 +177,12 @@ function resumePlan(file: string, env: Environment): RunPlan & { seed: number } 
       'the file is damaged or was edited; start a new run',
     );
   }
-  return { ...(parsed.data as RunPlan), seed: env.seed };
+  const { harnessCpu, ...plan } = parsed.data;
+  return {
+    ...(plan as RunPlan),
+    ...(harnessCpu === 'off' && !plan.placement ? { placement: 'free' } : {}),
+    seed: env.seed,
+  };
 }
 
 /** A run whose final file says complete has nothing left to resume. */
@@ -234,7 +241,7 @@ async function planRun(
     ...(o.kernelTrace
       ? { kernelTrace: { functions: o.kernelTrace === 'functions', footprint: o.kernelTrace === 'footprint' } }
       : {}),
-    ...(o.harnessCpu ? { harnessCpu: o.harnessCpu } : {}),
+    ...(o.placement ? { placement: o.placement } : {}),
     plan,
   };
   const floor = planFloorSeconds(planScenarios(options));
