@@ -19,11 +19,13 @@ import { randomSeed } from '../stats/index.ts';
 import { listSome } from '../util/index.ts';
 import { captureEnvironment, cpuJiffies, gitCommit, nsbenchVersion, resumedEnvironment } from './environment.ts';
 import type { LoadWatchOptions } from './load-watch.ts';
-import type { PlanOptions } from './plan.ts';
+import type { PlanOptions, ScenarioPlan } from './plan.ts';
 import type { Launchable } from './procedures/procedure.ts';
 import { type ProgressSink, silentProgress } from './progress.ts';
 
 export interface RunOptions extends PlanOptions {
+  /** The scenarios as planned (plan.ts planScenarios of these same options), where the caller planned them already. */
+  plans?: ScenarioPlan[];
   /** The profile the run follows, recorded with the results. */
   profile?: { name: string; description: string };
   seed?: number;

@@ -24,7 +24,7 @@ export interface RunOutcome {
  */
 export async function runBenchmark(opts: RunOptions): Promise<RunOutcome> {
   const state = new RunState(opts);
-  const plans = planScenarios(opts);
+  const plans = opts.plans ?? planScenarios(opts);
   announce(state, plans);
   let completed = false;
   try {

@@ -244,13 +244,14 @@ async function planRun(
     ...(o.placement ? { placement: o.placement } : {}),
     plan,
   };
-  const floor = planFloorSeconds(planScenarios(options));
+  const plans = planScenarios(options);
+  const floor = planFloorSeconds(plans);
   if (floor > LONG_PLAN_SECONDS && !o.yes && !o.resume)
     throw new UserError(
       `this plan takes at least ${(floor / 3600).toFixed(floor > 36_000 ? 0 : 1)} hours (its launches alone, on a fast machine)`,
       'add --yes to run it anyway, or lower --rounds or the variants',
     );
-  return { options, profile };
+  return { options: { ...options, plans }, profile };
 }
 
 /** The scenarios named (or the profile's, or the config's), loaded, each with what its profile makes of it. */
