@@ -7,17 +7,29 @@ import { defineScenario, interferenceVariants } from '../src/scenario/index.ts';
 // interference. "none": the antagonist has no cgroup of its own (it shares
 // nsbench's); "own": its own cgroup without limits (group scheduling alone).
 // The fork storm is only ever run with pids.max (nsbench refuses otherwise).
+// Kernel-level interference: antagonists that create and drop namespaces at
+// full speed (hog nschurn) — can one tenant's churn slow another's boot, and
+// does a cgroup limit contain it, when the teardown (cleanup_net and the
+// like) runs on kernel workers outside the antagonist's cgroup? Bounded: at
+// most CHURN namespace sets per sample, then the antagonist waits.
 const cpus = os.availableParallelism();
 const spinners = String(2 * cpus);
+const CHURN = '20000';
+const churn = (set: string) => ({
+  workload: { builtin: 'hog' as const, args: ['nschurn', set, CHURN] },
+  settings: { none: null, 'cpu-quota': { cpu: { max: 0.2 } }, 'pids-64': { pids: { max: 64 } } },
+  victims: ['noop', 'sieve'],
+});
 
 export default defineScenario({
   name: 'noisy-neighbour',
   description:
-    'Victim slowdown beside a CPU spinner, a memory-bandwidth hog, a fork storm and an IO flood, per cgroup setting on the antagonist',
+    'Victim slowdown beside a CPU spinner, a memory-bandwidth hog, a fork storm, an IO flood and namespace churn (net, mnt, user, all), per cgroup setting on the antagonist',
   kind: 'interference',
   workload: { builtin: 'sieve', args: ['2000000', '4'] },
   variants: interferenceVariants({
     victims: {
+      noop: { builtin: 'noop' },
       sieve: { builtin: 'sieve', args: ['2000000', '4'] },
       syscall: { builtin: 'syscall', args: ['300000'] },
       memory: { builtin: 'memory', args: ['bandwidth', '32M', '4'] },
@@ -55,6 +67,10 @@ export default defineScenario({
         },
         victims: ['io'],
       },
+      'netns-churn': churn('net'),
+      'mntns-churn': churn('mnt'),
+      'userns-churn': churn('user'),
+      'all-churn': churn('all'),
     },
   }),
   baseline: 'sieve/alone',

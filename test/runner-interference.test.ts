@@ -16,6 +16,57 @@ import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
 const hogs = () => processTable().filter((p) => p.comm === 'hog' && p.state !== 'Z').length;
 
 describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
+  test("kernel-level interference: a victim's boot beside net namespace churn is slower than alone, and the churn is bounded", async () => {
+    const variants = interferenceVariants({
+      victims: { noop: { builtin: 'noop' } },
+      antagonists: {
+        'netns-churn': { workload: { builtin: 'hog', args: ['nschurn', 'net', '20000'] }, settings: { none: null } },
+      },
+    });
+    const sc = validateScenario(
+      {
+        name: 'churn',
+        description: 'x',
+        kind: 'interference',
+        workload: { builtin: 'noop' },
+        variants,
+        baseline: 'noop/alone',
+      },
+      'test/churn.ts',
+    );
+    const { run } = await runBenchmark({
+      scenarios: [sc],
+      rounds: 10,
+      warmup: 1,
+      defaultRounds: 10,
+      defaultWarmup: 1,
+      defaultTimeoutMs: 30_000,
+      outDir: tempDir(),
+      seed: 4,
+      cgroups: new CgroupManager(`test-churn-${process.pid}`),
+    });
+    const r = run.scenarios[0];
+    assert.ok(r);
+    const boots = (id: string) =>
+      r.samples.flatMap((s) =>
+        s.variant === id && s.state === 'completed' && !s.warmup ? [s.metrics.bootNs as number] : [],
+      );
+    const alone = boots('noop/alone');
+    const beside = boots('noop/netns-churn/none');
+    assert.equal(alone.length, 10);
+    assert.equal(beside.length, 10);
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+    const p = mannWhitneyU(beside, alone).p;
+    assert.ok(
+      med(beside) > med(alone) && p < 0.05,
+      `the victim boots slower beside net churn (median ${med(beside)} vs ${med(alone)} ns alone, Mann-Whitney p = ${p})`,
+    );
+    const row = interferenceRows(r).find((x) => x.variant === 'noop/netns-churn/none');
+    assert.equal(row?.metric, 'bootNs', 'a boot-only victim is judged on its boot');
+    assert.equal(row?.victim, 'noop (boot)');
+    assert.ok((row?.slowdown ?? 0) > 1, `the report's slowdown: ${row?.slowdown}`);
+  });
+
   test('a cpu quota on a CPU spinner gives the victim measurably less slowdown than no limit', async () => {
     const variants = interferenceVariants({
       victims: { sieve: { builtin: 'sieve', args: ['2000000', '3'] } },

@@ -15,7 +15,12 @@
  *   hog ioflood DIR SIZE   write SIZE to a file in DIR with fsync, unlink, repeat
  *   hog pagecache DIR SIZE write SIZE to a file in DIR without fsync (dirty page cache), read
  *                       it back, unlink, repeat
+ *   hog nschurn SET MAX create and drop namespaces of SET (net, mnt, user, ipc, uts, pid, cgroup,
+ *                       time, comma-separated, or all) as fast as it can: a child unshares them and
+ *                       exits, MAX times at most, then it waits to be killed; the kernel tears each
+ *                       one down after (net: cleanup_net on a kernel worker, outside this cgroup)
  * Each finite mode prints one JSON line; bad arguments exit 2. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,7 +36,7 @@
 
 static int usage(void) {
     fprintf(stderr, "usage: hog mem SIZE | hog fork MAX | hog procs N busy|sleep | hog spin MS | hog linger N MS | hog membw N SIZE |"
-                    " hog forkstorm MAX | hog ioflood DIR SIZE | hog pagecache DIR SIZE\n");
+                    " hog forkstorm MAX | hog ioflood DIR SIZE | hog pagecache DIR SIZE | hog nschurn SET MAX\n");
     return 2;
 }
 
@@ -167,6 +172,37 @@ static int membw(long n, uint64_t size) {
     }
 }
 
+/* The namespace flags of a SET like "net,mnt" or "all"; 0 on a name it does not know. */
+static int churn_flags(const char *set) {
+    static const struct { const char *name; int flag; } NS[] = {
+        {"user", CLONE_NEWUSER}, {"pid", CLONE_NEWPID},  {"mnt", CLONE_NEWNS},        {"net", CLONE_NEWNET},
+        {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"time", 0x00000080 /* CLONE_NEWTIME */},
+    };
+    if (strcmp(set, "all") == 0) set = "user,pid,mnt,net,ipc,uts,cgroup,time";
+    int flags = 0;
+    char buf[128];
+    if (strlen(set) >= sizeof buf) return 0;
+    strcpy(buf, set);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int found = 0;
+        for (size_t i = 0; i < sizeof NS / sizeof NS[0]; i++)
+            if (strcmp(t, NS[i].name) == 0) { flags |= NS[i].flag; found = 1; }
+        if (!found) return 0;
+    }
+    return flags;
+}
+
+static int nschurn(int flags, long max) {
+    signal_ready();
+    for (long i = 0; i < max; i++) {
+        pid_t pid = fork();
+        if (pid == 0) _exit(unshare(flags) == 0 ? 0 : 1);
+        if (pid < 0) { usleep(1000); continue; } /* pids.max: try again */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    for (;;) pause(); /* bounded: done, wait to be killed */
+}
+
 static int forkstorm(long max) {
     _Atomic long *count = mmap(NULL, sizeof *count, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (count == MAP_FAILED) return 1;
@@ -243,6 +279,11 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "forkstorm") == 0 && argc == 3) {
         long max = strtol(argv[2], NULL, 10);
         return max >= 1 && max <= 100000 ? forkstorm(max) : usage();
+    }
+    if (strcmp(argv[1], "nschurn") == 0 && argc == 4) {
+        int flags = churn_flags(argv[2]);
+        long max = strtol(argv[3], NULL, 10);
+        return flags && max >= 1 && max <= 10000000 ? nschurn(flags, max) : usage();
     }
     if ((strcmp(argv[1], "ioflood") == 0 || strcmp(argv[1], "pagecache") == 0) && argc == 4) {
         uint64_t size = parse_size(argv[3]);

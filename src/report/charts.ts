@@ -687,7 +687,7 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
                   overhead(
                     sc,
                     'workload.elapsedNs',
-                    "The victim's run time beside an antagonist (slowdown)",
+                    "The victim's run time beside an antagonist (slowdown; the boot-only victims are in the table)",
                     'running alone',
                   ),
                 ]

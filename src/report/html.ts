@@ -59,7 +59,10 @@ export function tableMetrics(sc: ScenarioResult): { metric: string; label: strin
               { metric: 'teardownNs', label: 'teardown' },
             ]
           : sc.kind === 'interference'
-            ? [{ metric: 'workload.elapsedNs', label: 'victim run time' }]
+            ? [
+                { metric: 'workload.elapsedNs', label: 'victim run time' },
+                { metric: 'bootNs', label: 'victim boot time' },
+              ]
             : [
                 { metric: 'bootNs', label: 'boot time' },
                 { metric: 'workload.elapsedNs', label: 'run time' },

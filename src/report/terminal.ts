@@ -8,6 +8,7 @@ import {
   type RunResults,
   rampFigure,
   type ScenarioResult,
+  victimMetric,
 } from '../results/index.ts';
 import { cellSymbol } from './axioms.ts';
 import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, watchLine } from './conditions.ts';
@@ -250,7 +251,7 @@ function interferenceTable(sc: ScenarioResult, width: number): string {
   const header = [
     'variant',
     'n',
-    'victim run p50',
+    'victim p50 (run, or boot)',
     'slowdown vs alone [95% CI]',
     'harm removed',
     'p',
@@ -261,7 +262,7 @@ function interferenceTable(sc: ScenarioResult, width: number): string {
   ];
   const table = sc.summary.map((v) => {
     const r = rows.find((x) => x.variant === v.variant);
-    const m = v.metrics['workload.elapsedNs'];
+    const m = v.metrics[r?.metric ?? victimMetric(sc, v.variant)];
     return [
       v.variant,
       String(v.completed),

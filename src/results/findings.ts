@@ -57,11 +57,14 @@ interface MatrixRow {
 
 interface InterferenceRow {
   variant: string;
+  /** the victim, "(boot)" after it where its slowdown is its boot's (a victim that only boots) */
   victim: string;
+  /** what the slowdown is measured on: the victim's run time, or its boot */
+  metric: 'workload.elapsedNs' | 'bootNs';
   /** "<antagonist>/<setting>"; the setting is the part after the last "/" of the id */
   antagonist: string;
   setting: string;
-  /** victim run time vs running alone */
+  /** victim run time (or boot, per metric) vs running alone */
   slowdown: number | null;
   slowdownCI: [number, number] | null;
   /** the same victim and antagonist with setting "none" (else its first setting) */
@@ -147,12 +150,20 @@ export function isolationMatrix(run: RunResults, sc: ScenarioResult): MatrixRow[
   });
 }
 
-function elapsedOf(sc: ScenarioResult, variant: string): number[] {
+function valuesOf(sc: ScenarioResult, variant: string, metric: string): number[] {
   return samplesOf(sc, variant).flatMap((s) =>
-    s.state === 'completed' && isMeasured(s) && s.metrics['workload.elapsedNs'] !== undefined
-      ? [s.metrics['workload.elapsedNs']]
-      : [],
+    s.state === 'completed' && isMeasured(s) && s.metrics[metric] !== undefined ? [s.metrics[metric]] : [],
   );
+}
+
+/**
+ * What a victim's slowdown is measured on: its run time (workload.elapsedNs), or, for a victim that only boots (the
+ * no-op beside namespace churn), its boot time.
+ */
+export function victimMetric(sc: ScenarioResult, variant: string): 'workload.elapsedNs' | 'bootNs' {
+  return samplesOf(sc, variant).some((s) => s.state === 'completed' && s.metrics['workload.elapsedNs'] !== undefined)
+    ? 'workload.elapsedNs'
+    : 'bootNs';
 }
 
 /**
@@ -175,14 +186,15 @@ export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
     const refV = siblings.find((x) => x.id === `${prefix}none`) ?? siblings[0];
     const ref = refV && refV.id !== v.id ? refV.id : null;
     const sum = sc.summary.find((x) => x.variant === v.id);
-    const m = sum?.metrics['workload.elapsedNs'];
-    const refM = ref ? sc.summary.find((x) => x.variant === ref)?.metrics['workload.elapsedNs'] : undefined;
+    const on = victimMetric(sc, v.id);
+    const m = sum?.metrics[on];
+    const refM = ref ? sc.summary.find((x) => x.variant === ref)?.metrics[on] : undefined;
     const slowdown = m?.ratioToBaseline ?? null;
     const refSlow = refM?.ratioToBaseline ?? null;
     const removed =
       slowdown !== null && refSlow !== null && refSlow - 1 > 0.02 ? (refSlow - slowdown) / (refSlow - 1) : null;
-    const mine = elapsedOf(sc, v.id);
-    const theirs = ref ? elapsedOf(sc, ref) : [];
+    const mine = valuesOf(sc, v.id, on);
+    const theirs = ref ? valuesOf(sc, ref, on) : [];
     let p: number | null = null;
     if (mine.length >= 3 && theirs.length >= 3 && m && refM) {
       const t = mannWhitneyU(mine, theirs);
@@ -193,7 +205,8 @@ export function interferenceRows(sc: ScenarioResult): InterferenceRow[] {
     const metric = (k: string) => sum?.metrics[k]?.median ?? null;
     out.push({
       variant: v.id,
-      victim: parts[0] ?? v.id,
+      victim: `${parts[0] ?? v.id}${on === 'bootNs' ? ' (boot)' : ''}`,
+      metric: on,
       antagonist,
       setting,
       slowdown,
@@ -462,20 +475,17 @@ export function keyFindings(run: RunResults): Finding[] {
     const rows = interferenceRows(sc).filter((r) => r.slowdown !== null && r.slowdownCI);
     if (!rows.length) continue;
     const text = rows.map((r) => {
-      const d = directionOf(
-        { ratioToBaseline: r.slowdown, ratioCI95: r.slowdownCI ?? undefined },
-        'workload.elapsedNs',
-      );
+      const d = directionOf({ ratioToBaseline: r.slowdown, ratioCI95: r.slowdownCI ?? undefined }, r.metric);
       const removed =
         r.removed !== null && r.referenceSetting
           ? `, took away ${Math.round(Math.min(1, Math.max(0, r.removed)) * 100)}% of ${r.referenceSetting}'s slowdown`
           : '';
-      return `${r.antagonist} with ${r.setting} ${ratio(r.slowdown as number, r.slowdownCI)}${d ? ` (${d === 'no difference' ? 'no measurable slowdown' : d})` : ''}${removed}`;
+      return `${r.metric === 'bootNs' ? `${r.victim} beside ` : ''}${r.antagonist} with ${r.setting} ${ratio(r.slowdown as number, r.slowdownCI)}${d ? ` (${d === 'no difference' ? 'no measurable slowdown' : d})` : ''}${removed}`;
     });
     out.push({
       topic: 'throughput',
       section: sc.name,
-      text: `Noisy neighbour: the victim's run time beside each antagonist, against running alone: ${text.join('; ')}.`,
+      text: `Noisy neighbour: the victim's run time (its boot, for a victim that only boots) beside each antagonist, against running alone: ${text.join('; ')}.`,
     });
   }
   const de = run.scenarios.find((s) => s.kind === 'density');

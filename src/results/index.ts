@@ -20,6 +20,7 @@ export {
   precisionOf,
   rampFigure,
   variantPrecision,
+  victimMetric,
 } from './findings.ts';
 export {
   environmentDifferences,
