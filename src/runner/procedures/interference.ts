@@ -4,6 +4,7 @@ import type { LaunchResult } from '../../launcher/index.ts';
 import type { Metrics, Sample } from '../../results/index.ts';
 import type { VariantOf } from '../../scenario/index.ts';
 import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
+import { BacklogWatch, backlogMetrics } from '../backlog.ts';
 import { skipReason } from '../skip.ts';
 import { LaunchProcedure } from './launch.ts';
 import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
@@ -57,6 +58,11 @@ export class InterferenceProcedure implements ProcedureOf<'interference'> {
     const folder = workFolder();
     let held: LaunchResult | null = null;
     const extra: Metrics = {};
+    // an antagonist that churns namespaces: the kernel's teardown backlog, read while it runs and until it drains
+    const watch =
+      'builtin' in a.workload && a.workload.builtin === 'hog' && a.workload.args?.[0] === 'nschurn'
+        ? new BacklogWatch()
+        : null;
     try {
       const { path, argv } = workloadCommand(a.workload);
       held = await launcher.hold({
@@ -77,9 +83,15 @@ export class InterferenceProcedure implements ProcedureOf<'interference'> {
       await sleep(a.settleMs ?? DEFAULT_SETTLE_MS);
       const victim = await this.#victim.sample(v, base);
       if (group) for (const [k, x] of Object.entries(group.stats())) if (x !== undefined) extra[`antagonist.${k}`] = x;
+      if (watch) {
+        await bestEffort(launcher.release(held.id, { signal: 9, timeoutMs: 5000 })); // the churn ends here
+        held = null;
+        Object.assign(extra, backlogMetrics(await watch.drained()));
+      }
       if (victim.state !== 'completed') return victim;
       return { ...victim, metrics: { ...victim.metrics, ...extra } };
     } finally {
+      watch?.stop();
       if (held) await bestEffort(launcher.release(held.id, { signal: 9, timeoutMs: 5000 }));
       if (group) await this.ctx.cgroups().destroy(group);
       folder.remove();
