@@ -17,7 +17,12 @@ const spinners = String(2 * cpus);
 const CHURN = '20000';
 const churn = (set: string) => ({
   workload: { builtin: 'hog' as const, args: ['nschurn', set, CHURN] },
-  settings: { none: null, 'cpu-quota': { cpu: { max: 0.2 } }, 'pids-64': { pids: { max: 64 } } },
+  settings: {
+    none: null,
+    'cpu-quota': { cpu: { max: 0.2 } },
+    'pids-64': { pids: { max: 64 } },
+    'memory-max': { memory: { max: '256M' } },
+  },
   victims: ['noop', 'sieve'],
 });
 
