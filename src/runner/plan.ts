@@ -85,7 +85,7 @@ export function planScenarios(o: PlanOptions): ScenarioPlan[] {
       pacing,
       trace,
       kernelWork: { asked, why: workWhy(sc.kernelWork, o.kernelWork, trace !== null, pacing.pace) },
-      placement: o.placement ?? 'auto',
+      placement: (launch ? (o.placement ?? sc.placement) : undefined) ?? 'auto',
     };
   });
 }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { NAME_RE, PACES, SCENARIO_KINDS, type ScenarioKind, variantSchema, workloadSchema } from '../results/index.ts';
+import {
+  NAME_RE,
+  PACES,
+  PLACEMENTS,
+  SCENARIO_KINDS,
+  type ScenarioKind,
+  variantSchema,
+  workloadSchema,
+} from '../results/index.ts';
 import { int, oneOf, says, show, strict } from '../util/index.ts';
 
 /**
@@ -68,6 +76,11 @@ export const scenarioSchema = strict(
      * back-to-back — each variant `burst` times in a row inside the launcher, no round trip between (churn).
      */
     pace: oneOf(PACES, 'leave it out for interleaved').optional(),
+    /**
+     * Launch scenarios: where the launcher and its sandboxes run — one-cpu, spread or free (default: one-cpu where
+     * every workload is one of nsbench's own single-process ones, else free); `--placement` overrides it.
+     */
+    placement: oneOf(PLACEMENTS, 'leave it out for the default').optional(),
     /**
      * The launcher keeps at least this gap (ms) between one launch's exit and the next (default 0: as fast as nsbench
      * goes).

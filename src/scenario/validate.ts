@@ -3,7 +3,14 @@ import type { z } from 'zod';
 import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
 import type { variantSchema } from '../results/index.ts';
-import { isVariantOf, KIND_TARGET, type Pace, type ResolvedVariant, type VariantOf } from '../results/index.ts';
+import {
+  isVariantOf,
+  KIND_TARGET,
+  type Pace,
+  type Placement,
+  type ResolvedVariant,
+  type VariantOf,
+} from '../results/index.ts';
 import { parseOrFail } from '../util/index.ts';
 import { type NetTarget, type ScenarioKind, scenarioSchema, type WorkloadRef } from './schema.ts';
 
@@ -22,6 +29,7 @@ interface ScenarioCommon {
   baseline: string;
   params: Record<string, string | number | boolean>;
   pace: Pace | undefined;
+  placement: Placement | undefined;
   gapMs: number | undefined;
   burst: number | undefined;
   quiesceTimeoutMs: number | undefined;
@@ -244,6 +252,7 @@ export function validateScenario(def: unknown, file: string): Scenario {
     baseline,
     params: d.params ?? {},
     pace: d.pace,
+    placement: d.placement,
     gapMs: d.gapMs,
     burst: d.burst,
     quiesceTimeoutMs: d.quiesceTimeoutMs,
@@ -266,6 +275,7 @@ export function keepVariants<S extends Scenario>(sc: S, keep: (v: S['variants'][
 function validatePacing(
   d: {
     pace?: Pace | undefined;
+    placement?: Placement | undefined;
     gapMs?: number | undefined;
     burst?: number | undefined;
     quiesceTimeoutMs?: number | undefined;
@@ -275,6 +285,12 @@ function validatePacing(
 ): void {
   if (d.pace && d.pace !== 'interleaved' && kind !== 'launch')
     fail(at('pace'), `only launch scenarios can be paced ${d.pace} (this one is "${kind}")`, 'leave pace out');
+  if (d.placement !== undefined && kind !== 'launch')
+    fail(
+      at('placement'),
+      `only launch scenarios are placed on CPUs (this one is "${kind}" and uses the whole machine)`,
+      'leave placement out',
+    );
   if (d.gapMs !== undefined && kind !== 'launch')
     fail(at('gapMs'), `only launch scenarios keep a gap between launches (this one is "${kind}")`, 'leave gapMs out');
   if (d.burst !== undefined && d.pace !== 'back-to-back')
