@@ -31,7 +31,11 @@ test('report of a real run renders in headless Chromium, offline, without errors
   const html = readFileSync(files.html, 'utf8');
   assert.doesNotMatch(html, /<script(?![^>]*application\/json)/, 'no executable script');
   assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resource (namespace and schema URIs are not fetched)');
-  assert.match(readFileSync(files.markdown, 'utf8'), /^## boot — interleaved$/m);
+  assert.match(
+    readFileSync(files.markdown, 'utf8'),
+    /^## boot — interleaved, one-cpu$/m,
+    'the heading names the pace and the placement',
+  );
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
