@@ -82,3 +82,22 @@ export function backlogMetrics(b: Backlog): Record<string, number> {
     }
   return out;
 }
+
+/** More live namespace objects of a kind than this over a scenario's start is a backlog worth saying. */
+const BACKLOG_NOTE = 32;
+
+/**
+ * The note a scenario owes the next one when it leaves the kernel tearing namespaces down (their objects still live
+ * well above the count it started with), or null.
+ */
+export function backlogNote(
+  scenario: string,
+  before: Record<string, number>,
+  after: Record<string, number>,
+): string | null {
+  const left = Object.entries(after)
+    .map(([k, n]) => [k, n - (before[k] ?? n)] as const)
+    .filter(([, d]) => d > BACKLOG_NOTE);
+  if (!left.length) return null;
+  return `note: after ${scenario} the kernel is still tearing down ${left.map(([k, d]) => `${d} ${k.replace(/_namespace$/, '')} namespaces`).join(', ')}: the next scenario starts beside that work`;
+}

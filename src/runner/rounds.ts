@@ -3,7 +3,7 @@
 // competing load run again where asked, adaptive sampling stopping it — and everything put away again, whatever
 // happened. What a sample is belongs to the procedure of the scenario's kind.
 import { UserError } from '../errors/index.ts';
-import { registry } from '../host/index.ts';
+import { namespaceObjects, registry } from '../host/index.ts';
 import {
   applyLate,
   finalizeScenario,
@@ -19,6 +19,7 @@ import {
 } from '../results/index.ts';
 import type { ResolvedVariant } from '../scenario/index.ts';
 import { seededRandom, shuffled } from '../stats/index.ts';
+import { backlogNote } from './backlog.ts';
 import { applySplit, type CpuSplit, placementFor } from './cpus.ts';
 import { KernelTrace } from './kernel-trace.ts';
 import { KernelWatch } from './kernel-work.ts';
@@ -211,6 +212,7 @@ class ScenarioRun {
 /** Runs one scenario of the run (plan `index`), its results record finalized and written. */
 export async function runScenario(state: RunState, plan: ScenarioPlan, index: number): Promise<void> {
   state.progress.scenario?.(index);
+  const nsBefore = namespaceObjects();
   const s = new ScenarioRun(state, plan, index);
   state.run.scenarios.push(s.result);
   const { samples: _s, summary: _m, load: _l, ...meta } = s.result;
@@ -223,6 +225,8 @@ export async function runScenario(state: RunState, plan: ScenarioPlan, index: nu
   } finally {
     await s.teardown();
   }
+  const backlog = backlogNote(plan.sc.name, nsBefore, namespaceObjects());
+  if (backlog) state.say(backlog);
   finalize(s);
   state.writer.write(state.run); // a consistent partial file after every scenario
 }
