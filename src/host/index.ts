@@ -9,7 +9,7 @@ export { type CgroupInfo, type CgroupMode, detectCgroups } from './cgroup-mode.t
 export { parseDyingDescendants, parseProcCgroups } from './cgroup-stat.ts';
 export { type Knob, openKnob, restoreKnob, writeKnob } from './knob.ts';
 export { kthreadCpuNs } from './kthreads.ts';
-export { fdHardLimit, pidMax, taskCount } from './limits.ts';
+export { fdHardLimit, namespaceLimit, pidMax, taskCount } from './limits.ts';
 export { parseMeminfo, pssOf, readMeminfo } from './memory.ts';
 export { namespaceObjects, settleNamespaces } from './namespace-objects.ts';
 export { nativeBinding } from './native.ts';

@@ -28,3 +28,8 @@ export function fdHardLimit(): number {
 export function taskCount(): number {
   return Number((readFileSync('/proc/loadavg', 'utf8').split(' ')[3] ?? '0/0').split('/')[1] ?? 0);
 }
+
+/** user.max_<kind>_namespaces: how many namespaces of a kind a user may hold at once (null where it cannot be read). */
+export function namespaceLimit(kind: string): number | null {
+  return readNumber(`/proc/sys/user/max_${kind}_namespaces`);
+}

@@ -3,6 +3,7 @@ export { captureEnvironment, nsbenchVersion } from './environment.ts';
 export { lastRunCosts, RunEstimate } from './eta.ts';
 export { KernelTrace } from './kernel-trace.ts';
 export {
+  checkNamespaceLimits,
   checkOptionKinds,
   LONG_PLAN_SECONDS,
   planFloorSeconds,

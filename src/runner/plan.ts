@@ -297,5 +297,27 @@ export function planFloorSeconds(plans: readonly ScenarioPlan[]): number {
   );
 }
 
+/**
+ * A plan that would hold more namespaces of a kind at once than the kernel lets a user (user.max_<kind>_namespaces)
+ * is refused before anything runs, the limit named: a density ramp holds its whole target at once. `limit` reads
+ * the sysctl (host namespaceLimit; a test passes its own).
+ */
+export function checkNamespaceLimits(plans: readonly ScenarioPlan[], limit: (kind: string) => number | null): void {
+  for (const p of plans) {
+    if (p.sc.kind !== 'density') continue;
+    for (const v of p.variants) {
+      const target = v.density?.target ?? 0;
+      for (const kind of v.ns) {
+        const max = limit(kind);
+        if (max !== null && target > max)
+          throw new UserError(
+            `${p.sc.name}/${v.id}: a ramp holds ${target} ${kind} namespaces at once, more than user.max_${kind}_namespaces (${max}) allows`,
+            `lower density.target to ${max} or less, or raise the limit (sysctl -w user.max_${kind}_namespaces=${2 * target})`,
+          );
+      }
+    }
+  }
+}
+
 /** A plan longer than this asks for --yes. */
 export const LONG_PLAN_SECONDS = 3600;

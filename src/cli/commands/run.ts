@@ -3,10 +3,11 @@ import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { loadConfig, type ResolvedConfig, type ResolvedProfile, resolveProfile } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
-import { claimRunExclusively, removeAllAndExit } from '../../host/index.ts';
+import { claimRunExclusively, namespaceLimit, removeAllAndExit } from '../../host/index.ts';
 import { nextSteps, runSummary, terminalWidth, wrapText, writeReports } from '../../report/index.ts';
 import { type Environment, loadResults, PACES, type Pace, PLACEMENTS, readResults } from '../../results/index.ts';
 import {
+  checkNamespaceLimits,
   checkOptionKinds,
   KernelTrace,
   LONG_PLAN_SECONDS,
@@ -245,6 +246,7 @@ async function planRun(
     plan,
   };
   const plans = planScenarios(options);
+  checkNamespaceLimits(plans, namespaceLimit);
   const floor = planFloorSeconds(plans);
   if (floor > LONG_PLAN_SECONDS && !o.yes && !o.resume)
     throw new UserError(
