@@ -12,10 +12,11 @@ import { median, quantile } from 'simple-statistics';
 import { CgroupManager, type SandboxCgroup } from '../src/cgroup/index.ts';
 import { builtinWorkload, detectCgroups, PROJECT_ROOT } from '../src/host/index.ts';
 import { SandboxLauncher, type SandboxSpec } from '../src/launcher/index.ts';
-import { formatNs, scenarioTable, textTable } from '../src/report/index.ts';
+import { scenarioTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { loadScenario } from '../src/scenario/index.ts';
+import { formatNs, textTable } from '../src/util/index.ts';
 
 const { values: args } = parseArgs({
   options: {

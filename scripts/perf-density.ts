@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { builtinWorkload, NATIVE_PATHS, namespaceObjects, PROJECT_ROOT, settleNamespaces } from '../src/host/index.ts';
-import { textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
+import { textTable } from '../src/util/index.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -21,7 +21,6 @@ import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { builtinWorkload, NATIVE_PATHS, nativeBinding, tracefsState } from '../src/host/index.ts';
 import { canonicalSet, NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { formatNs, textTable } from '../src/report/index.ts';
 import {
   isMeasured,
   kernelAttribution,
@@ -31,6 +30,7 @@ import {
 } from '../src/results/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
+import { formatNs, textTable } from '../src/util/index.ts';
 
 const { values: args } = parseArgs({
   options: {

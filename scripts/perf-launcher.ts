@@ -18,9 +18,9 @@ import { unshareArgv as engineUnshareArgv } from '../src/engines/index.ts';
 import { builtinWorkload, NATIVE_PATHS, PROJECT_ROOT, which } from '../src/host/index.ts';
 import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
-import { formatNs, textTable } from '../src/report/index.ts';
 import { writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment } from '../src/runner/index.ts';
+import { formatNs, textTable } from '../src/util/index.ts';
 
 /** unshare(1) with the same flags as the namespace set, around the no-op. */
 const unshareArgv = (ns: Namespace[]) => engineUnshareArgv(ns, noop);

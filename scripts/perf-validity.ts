@@ -19,11 +19,11 @@ import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { builtinWorkload, NATIVE_PATHS, nativeBinding, PROJECT_ROOT } from '../src/host/index.ts';
 import { canonicalSet, NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { formatNs, textTable } from '../src/report/index.ts';
 import { isMeasured, PACES, type Pace, type Sample, writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { meanCI95 } from '../src/stats/index.ts';
+import { formatNs, textTable } from '../src/util/index.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { PROJECT_ROOT } from '../src/host/index.ts';
-import { textTable } from '../src/report/index.ts';
 import { type ScenarioResult, writeFileAtomic } from '../src/results/index.ts';
 import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
 import { keepVariants, loadScenario, type Scenario } from '../src/scenario/index.ts';
 import { ratioOfMediansCI } from '../src/stats/index.ts';
+import { textTable } from '../src/util/index.ts';
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string', default: '15' }, json: { type: 'string' } },

@@ -6,7 +6,7 @@ import {
   rampFigure,
   type ScenarioResult,
 } from '../results/index.ts';
-import { formatNs } from './format.ts';
+import { formatNs } from '../util/index.ts';
 
 /** Beyond this many variants the carry-over matrix (variants × predecessors) is shown as its list of cells instead. */
 export const CARRY_MATRIX_MAX = 40;

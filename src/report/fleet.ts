@@ -1,7 +1,6 @@
 import { basename, join } from 'node:path';
 import { type Fleet, type FleetAnalysis, type FleetCell, fleetAnalysis, writeFileAtomic } from '../results/index.ts';
-import { insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
-import { escapeHtml as esc, formatMetric } from './format.ts';
+import { escapeHtml as esc, formatMetric, insideDir, notAnInput, outputDir, writing } from '../util/index.ts';
 
 // The fleet report: per scenario, the hosts side by side — each host's
 // headline median [95% CI] per variant, the ratio to the reference host

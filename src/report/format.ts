@@ -1,18 +1,6 @@
 import type { MetricSummary, RunResults } from '../results/index.ts';
 import { formatRatio } from '../util/index.ts';
 
-// The plain formatters (durations, ratios, tables, HTML escaping) are util's; here what needs the results' types.
-export {
-  escapeHtml,
-  fitTable,
-  formatDelta,
-  formatMetric,
-  formatNs,
-  formatRatio,
-  textTable,
-  wrapText,
-} from '../util/index.ts';
-
 /**
  * A variant's ratio to its baseline with its CI, "baseline" for the baseline itself, "too few (n=…)" below the minimum.
  */

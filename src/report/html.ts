@@ -7,7 +7,7 @@ import {
   type RunResults,
   type ScenarioResult,
 } from '../results/index.ts';
-import { renderSvg } from '../util/index.ts';
+import { escapeHtml, formatMetric, formatNs, formatRatio, renderSvg } from '../util/index.ts';
 import { cellSymbol } from './axioms.ts';
 import { chartsFor, isolationVsCost, PALETTE, ratioScale, styled } from './charts.ts';
 import {
@@ -21,16 +21,7 @@ import {
   paceLine,
   watchLine,
 } from './conditions.ts';
-import {
-  escapeHtml,
-  formatMetric,
-  formatNs,
-  formatP,
-  formatRatio,
-  formatShare,
-  formatVs,
-  systemLine,
-} from './format.ts';
+import { formatP, formatShare, formatVs, systemLine } from './format.ts';
 import { kernelSections } from './kernel.ts';
 import { SUMMARY_HEADER, summaryRows } from './summary.ts';
 

@@ -1,7 +1,7 @@
 export { chartsFor, chartValues, headline } from './charts.ts';
 export { allCharts, writeFigures } from './figures.ts';
 export { writeFleetReport } from './fleet.ts';
-export { formatNs, formatP, formatShare, formatVs, textTable, wrapText } from './format.ts';
+export { formatP, formatShare, formatVs } from './format.ts';
 export { htmlReport } from './html.ts';
 export { markdownSummary } from './markdown.ts';
 export { summaryRows } from './summary.ts';

@@ -7,9 +7,9 @@ import {
   type RunResults,
   type ScenarioResult,
 } from '../results/index.ts';
+import { formatNs } from '../util/index.ts';
 import type { Chart } from './charts.ts';
 import { carryOverRows } from './conditions.ts';
-import { formatNs } from './format.ts';
 
 // "Inside the kernel": per traced launch scenario (kernelTrace), the boot
 // breakdown with slices named after kernel work, running and waiting per

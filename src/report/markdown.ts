@@ -6,9 +6,10 @@ import {
   type RunResults,
   type ScenarioResult,
 } from '../results/index.ts';
+import { formatMetric, formatRatio } from '../util/index.ts';
 import { cellSymbol } from './axioms.ts';
 import { conditionsTag, DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine } from './conditions.ts';
-import { formatMetric, formatP, formatRatio, formatShare, formatVs, systemLine } from './format.ts';
+import { formatP, formatShare, formatVs, systemLine } from './format.ts';
 import { hasBaseline, tableMetrics, variantsLine } from './html.ts';
 import { kernelSections } from './kernel.ts';
 import { SUMMARY_HEADER, summaryRows } from './summary.ts';

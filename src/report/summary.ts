@@ -1,6 +1,6 @@
 import { sampleStandardDeviation } from 'simple-statistics';
 import { costRows, type RunResults, rampFigure, type ScenarioResult } from '../results/index.ts';
-import { formatDelta, formatNs, formatRatio } from './format.ts';
+import { formatDelta, formatNs, formatRatio } from '../util/index.ts';
 
 /**
  * One row of the headline summary: a namespace set or cgroup setting, what it costs (absolute and ratio, 95% CIs) and

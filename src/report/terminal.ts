@@ -10,9 +10,10 @@ import {
   type ScenarioResult,
   victimMetric,
 } from '../results/index.ts';
+import { fitTable, formatNs, formatRatio, wrapText } from '../util/index.ts';
 import { cellSymbol } from './axioms.ts';
 import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, watchLine } from './conditions.ts';
-import { fitTable, formatNs, formatP, formatRatio, formatShare, formatVs, systemLine, wrapText } from './format.ts';
+import { formatP, formatShare, formatVs, systemLine } from './format.ts';
 import { SUMMARY_HEADER, summaryRows } from './summary.ts';
 
 /** Columns the terminal output keeps within: 100, or the terminal's width where it is wider. */

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { findLeftovers, type Leftover, removeLeftovers, sortByOwner, staleOwnerFiles } from '../../cleanup/index.ts';
-import { textTable } from '../../report/index.ts';
+import { textTable } from '../../util/index.ts';
 
 const table = (items: readonly Leftover[]) =>
   textTable(

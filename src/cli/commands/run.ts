@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadConfig, type ResolvedConfig, type ResolvedProfile, resolveProfile } from '../../config/index.ts';
 import { UserError } from '../../errors/index.ts';
 import { claimRunExclusively, namespaceLimit, removeAllAndExit } from '../../host/index.ts';
-import { nextSteps, runSummary, terminalWidth, wrapText, writeReports } from '../../report/index.ts';
+import { nextSteps, runSummary, terminalWidth, writeReports } from '../../report/index.ts';
 import { type Environment, loadResults, PACES, type Pace, PLACEMENTS, readResults } from '../../results/index.ts';
 import {
   checkNamespaceLimits,
@@ -22,6 +22,7 @@ import {
   TerminalProgress,
 } from '../../runner/index.ts';
 import { loadScenario, parseVariantSpecs, type Scenario } from '../../scenario/index.ts';
+import { wrapText } from '../../util/index.ts';
 
 export interface RunCommandOptions {
   profile?: string;
