@@ -15,6 +15,39 @@ import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
 
 const hogs = () => processTable().filter((p) => p.comm === 'hog' && p.state !== 'Z').length;
 
+/** An interference scenario of these variants, run for real: its result and the cgroup manager it used. */
+async function runInterference(
+  name: string,
+  victim: string,
+  variants: ReturnType<typeof interferenceVariants>,
+  o: { rounds: number; warmup: number; seed: number },
+) {
+  const sc = validateScenario(
+    {
+      name,
+      description: 'x',
+      kind: 'interference',
+      workload: { builtin: victim },
+      variants,
+      baseline: `${victim}/alone`,
+    },
+    `test/${name}.ts`,
+  );
+  const cgroups = new CgroupManager(`test-${name}-${process.pid}`);
+  const { run } = await runBenchmark({
+    scenarios: [sc],
+    rounds: o.rounds,
+    warmup: o.warmup,
+    defaultRounds: o.rounds,
+    defaultWarmup: o.warmup,
+    defaultTimeoutMs: 30_000,
+    outDir: tempDir(),
+    seed: o.seed,
+    cgroups,
+  });
+  return { r: run.scenarios[0], cgroups };
+}
+
 describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
   test("kernel-level interference: a victim's boot beside net namespace churn is slower than alone; the backlog it leaves is seen and drains", async () => {
     const variants = interferenceVariants({
@@ -23,29 +56,7 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
         'netns-churn': { workload: { builtin: 'hog', args: ['nschurn', 'net', '20000'] }, settings: { none: null } },
       },
     });
-    const sc = validateScenario(
-      {
-        name: 'churn',
-        description: 'x',
-        kind: 'interference',
-        workload: { builtin: 'noop' },
-        variants,
-        baseline: 'noop/alone',
-      },
-      'test/churn.ts',
-    );
-    const { run } = await runBenchmark({
-      scenarios: [sc],
-      rounds: 10,
-      warmup: 1,
-      defaultRounds: 10,
-      defaultWarmup: 1,
-      defaultTimeoutMs: 30_000,
-      outDir: tempDir(),
-      seed: 4,
-      cgroups: new CgroupManager(`test-churn-${process.pid}`),
-    });
-    const r = run.scenarios[0];
+    const { r } = await runInterference('churn', 'noop', variants, { rounds: 10, warmup: 1, seed: 4 });
     assert.ok(r);
     const boots = (id: string) =>
       r.samples.flatMap((s) =>
@@ -93,30 +104,7 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
         },
       },
     });
-    const sc = validateScenario(
-      {
-        name: 'nn',
-        description: 'x',
-        kind: 'interference',
-        workload: { builtin: 'sieve' },
-        variants,
-        baseline: 'sieve/alone',
-      },
-      'test/nn.ts',
-    );
-    const cgroups = new CgroupManager(`test-nn-${process.pid}`);
-    const { run } = await runBenchmark({
-      scenarios: [sc],
-      rounds: 8,
-      warmup: 1,
-      defaultRounds: 8,
-      defaultWarmup: 1,
-      defaultTimeoutMs: 30_000,
-      outDir: tempDir(),
-      seed: 3,
-      cgroups,
-    });
-    const r = run.scenarios[0];
+    const { r, cgroups } = await runInterference('nn', 'sieve', variants, { rounds: 8, warmup: 1, seed: 3 });
     assert.ok(r);
     const elapsed = (id: string) =>
       r.samples.flatMap((s) =>
@@ -157,30 +145,8 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
         },
       },
     });
-    const sc = validateScenario(
-      {
-        name: 'storm',
-        description: 'x',
-        kind: 'interference',
-        workload: { builtin: 'fork' },
-        variants,
-        baseline: 'fork/alone',
-      },
-      'test/storm.ts',
-    );
-    const cgroups = new CgroupManager(`test-storm-${process.pid}`);
-    const { run } = await runBenchmark({
-      scenarios: [sc],
-      rounds: 2,
-      warmup: 0,
-      defaultRounds: 2,
-      defaultWarmup: 0,
-      defaultTimeoutMs: 30_000,
-      outDir: tempDir(),
-      seed: 3,
-      cgroups,
-    });
-    const samples = run.scenarios[0]?.samples.filter((s) => s.variant === 'fork/storm/pids-32') ?? [];
+    const { r, cgroups } = await runInterference('storm', 'fork', variants, { rounds: 2, warmup: 0, seed: 3 });
+    const samples = r?.samples.filter((s) => s.variant === 'fork/storm/pids-32') ?? [];
     assert.equal(samples.length, 2);
     for (const s of samples) {
       assert.equal(s.state, 'completed', s.state !== 'completed' ? s.reason : '');

@@ -1,4 +1,5 @@
 import {
+  cpuNames,
   MIN_VERDICT_SAMPLES,
   paceFigures,
   perLaunchMedian,
@@ -40,12 +41,10 @@ export function paceLine(sc: ScenarioResult): string {
   return parts.join('; ');
 }
 
-const cpuList = (cpus: readonly number[]) => cpus.map((c) => `cpu${c}`).join(',');
-
 /** Where a launch scenario's launcher and sandboxes ran, in words, with the CPUs. */
 function placementLine(sc: ScenarioResult): string {
   const p = placementOf(sc);
-  const where = sc.cpus ? `${cpuList(sc.cpus.sandboxes)}, nsbench on ${cpuList(sc.cpus.harness)}` : 'every CPU';
+  const where = sc.cpus ? `${cpuNames(sc.cpus.sandboxes)}, nsbench on ${cpuNames(sc.cpus.harness)}` : 'every CPU';
   if (p === 'one-cpu') return `placement one-cpu: the launcher and its sandboxes pinned to one CPU (${where})`;
   if (p === 'spread') return `placement spread: the launcher and its sandboxes on every CPU but nsbench's (${where})`;
   return 'placement free: the launcher, its sandboxes and nsbench free to move over every CPU';

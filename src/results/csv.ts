@@ -45,8 +45,11 @@ export function placementOf(sc: Pick<ScenarioResult, 'placement' | 'cpus'>): Pla
 }
 
 function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
-  return cpus ? cpus.sandboxes.map((c) => `cpu${c}`).join(',') : 'all';
+  return cpus ? cpuNames(cpus.sandboxes) : 'all';
 }
+
+/** CPUs as the CSV and the reports name them: cpu0,cpu2. */
+export const cpuNames = (cpus: readonly number[]): string => cpus.map((c) => `cpu${c}`).join(',');
 
 /** Booleans as true/false (pandas and R read them as logicals), absent values as empty cells (NA). */
 const CAST = { boolean: (v: boolean) => (v ? 'true' : 'false') };

@@ -1,6 +1,7 @@
 export { carryOverWarnings, loadWarnings } from './conditions.ts';
 export {
   CSV_UNITS,
+  cpuNames,
   csvUnit,
   placementOf,
   SAMPLES_CSV_COLUMNS,

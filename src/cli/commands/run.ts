@@ -214,9 +214,9 @@ async function planRun(
 ): Promise<{ options: RunOptions; profile: ResolvedProfile | null }> {
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
   const profile = resolveProfile(config, o.profile);
-  const { scenarios, sampling } = await loadPlanned(names, config, profile, variants !== undefined);
+  const { scenarioNames, scenarios, sampling } = await loadPlanned(names, config, profile, variants !== undefined);
   const plan: RunPlan = {
-    scenarios: names.length > 0 ? names : profile ? profile.scenarios.map((s) => s.name) : config.scenarios,
+    scenarios: scenarioNames,
     ...Object.fromEntries(PLAN_OPTIONS.flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : []))),
     ...(o.kernelWork === false ? { kernelWork: false } : {}),
   };
@@ -263,7 +263,7 @@ async function loadPlanned(
   config: ResolvedConfig,
   profile: ResolvedProfile | null,
   nsGiven: boolean,
-): Promise<{ scenarios: Scenario[]; sampling: Record<string, ScenarioSampling> }> {
+): Promise<{ scenarioNames: string[]; scenarios: Scenario[]; sampling: Record<string, ScenarioSampling> }> {
   const scenarioNames = names.length > 0 ? names : profile ? profile.scenarios.map((s) => s.name) : config.scenarios;
   // cheap checks first: a name given twice is found before any file is loaded (a list of a million took minutes)
   const given = new Set<string>();
@@ -289,7 +289,7 @@ async function loadPlanned(
       );
     loadedNames.add(sc.name);
   }
-  return { scenarios, sampling };
+  return { scenarioNames, scenarios, sampling };
 }
 
 /** --kernel-trace asked for and impossible here: said before anything is measured (tracefs is mounted where missing). */
