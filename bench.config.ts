@@ -17,6 +17,7 @@ const ALL = [
   'density',
   'isolation',
   'noisy-neighbour',
+  'scaling',
 ];
 
 export default defineConfig({
@@ -71,6 +72,14 @@ export default defineConfig({
           name: 'noisy-neighbour',
           variants: ['sieve/alone', 'sieve/cpu-spin/none', 'sieve/cpu-spin/cpu-quota', 'sieve/fork-storm/*'],
           adaptive: { maxRounds: 10, budgetS: 40 },
+        },
+        // fixed rounds: every K of a set is compared with its K = 1, which needs 6 samples a side
+        {
+          name: 'scaling',
+          variants: ['bare/*', 'user/*', 'ipc/*', 'mnt/*', 'net/*', 'all/*'],
+          adaptive: false,
+          rounds: 6,
+          warmup: 1,
         },
       ],
     },

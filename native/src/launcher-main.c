@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "nsb.h"
@@ -20,6 +23,9 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+
+/* The most worker processes one scale request starts. */
+#define NSB_SCALE_MAX_WORKERS 256
 
 extern char **environ;
 
@@ -41,6 +47,7 @@ static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
     fprintf(f, "{\"ns\":\"%s\",\"state\":\"%s\",\"exitCode\":%d,\"signal\":%d,\"pid\":%d,\"clonePath\":\"%s\",\"ready\":%s",
             nsbuf, nsb_state_name(r->state), r->exit_code, r->term_signal, r->pid, nsb_clone_path_name(r->clone_path),
             r->ready ? "true" : "false");
+    fprintf(f, ",\"requestMonoNs\":%llu", (unsigned long long)r->t[NSB_T_REQUEST]);
     fprintf(f, ",\"offsetsNs\":{");
     for (int i = 0; i < NSB_T_COUNT; i++) {
         long long off = r->t[i] ? (long long)(r->t[i] - r->t[NSB_T_REQUEST]) : -1;
@@ -222,50 +229,66 @@ static int usage(FILE *f, int code) {
             "       nsb-launcher run [--ns LIST] [--count N] [--timeout-ms MS] [--hostname NAME]\n"
             "                        [--map-uid UID] [--map-gid GID] [--force-clone] [--no-proc]\n"
             "                        [--no-setup] [--gap-ms MS] [--cgroup DIR] -- PROGRAM [ARGS...]\n"
+            "       nsb-launcher scale --workers K [the options of run] -- PROGRAM [ARGS...]\n"
+            "                        K worker processes, released together, each --count launches in a row;\n"
+            "                        a line per launch, then {\"scale\":...} with the wall and CPU time of all\n"
             "  LIST: comma-separated of user,pid,mnt,net,ipc,uts,cgroup,time, or all, or bare\n");
     return code;
 }
 
-static int run_cli(int argc, char **argv) {
+/* The options run and scale share: the spec, the count and (scale) the workers. 0, or an exit code. */
+static int parse_run_args(int argc, char **argv, struct nsb_spec *spec, long *count, long *workers) {
     static const struct option opts[] = {
         {"ns", required_argument, 0, 'n'},       {"count", required_argument, 0, 'c'},
         {"timeout-ms", required_argument, 0, 't'}, {"hostname", required_argument, 0, 'h'},
         {"map-uid", required_argument, 0, 'u'},  {"map-gid", required_argument, 0, 'g'},
         {"force-clone", no_argument, 0, 'F'},    {"no-proc", no_argument, 0, 'P'},
         {"cgroup", required_argument, 0, 'C'},   {"no-setup", no_argument, 0, 'S'},
-        {"gap-ms", required_argument, 0, 'G'},   {0, 0, 0, 0}};
-    struct nsb_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.map_uid = spec.map_gid = -1;
-    long count = 1;
+        {"gap-ms", required_argument, 0, 'G'},   {"workers", required_argument, 0, 'w'},
+        {0, 0, 0, 0}};
+    memset(spec, 0, sizeof *spec);
+    spec->map_uid = spec->map_gid = -1;
+    *count = 1;
     int o;
     while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         char bad[64];
         switch (o) {
         case 'n':
-            if (nsb_ns_parse(optarg, &spec.ns, bad, sizeof bad) < 0) {
+            if (nsb_ns_parse(optarg, &spec->ns, bad, sizeof bad) < 0) {
                 fprintf(stderr, "nsb-launcher: unknown namespace \"%s\" (known: user, pid, mnt, net, ipc, uts, cgroup, time)\n", bad);
                 return 2;
             }
             break;
-        case 'c': count = strtol(optarg, NULL, 10); break;
-        case 't': spec.timeout_ns = (uint64_t)strtoull(optarg, NULL, 10) * 1000000ull; break;
-        case 'h': spec.hostname = optarg; break;
-        case 'u': spec.map_uid = strtoll(optarg, NULL, 10); break;
-        case 'g': spec.map_gid = strtoll(optarg, NULL, 10); break;
-        case 'F': spec.opts |= NSB_OPT_FORCE_CLONE; break;
-        case 'P': spec.opts |= NSB_OPT_NO_PROC; break;
-        case 'C': spec.cgroup = optarg; break;
-        case 'S': spec.opts |= NSB_OPT_NO_SETUP; break;
-        case 'G': spec.gap_ns = (uint64_t)(strtod(optarg, NULL) * 1e6); break;
+        case 'c': *count = strtol(optarg, NULL, 10); break;
+        case 't': spec->timeout_ns = (uint64_t)strtoull(optarg, NULL, 10) * 1000000ull; break;
+        case 'h': spec->hostname = optarg; break;
+        case 'u': spec->map_uid = strtoll(optarg, NULL, 10); break;
+        case 'g': spec->map_gid = strtoll(optarg, NULL, 10); break;
+        case 'F': spec->opts |= NSB_OPT_FORCE_CLONE; break;
+        case 'P': spec->opts |= NSB_OPT_NO_PROC; break;
+        case 'C': spec->cgroup = optarg; break;
+        case 'S': spec->opts |= NSB_OPT_NO_SETUP; break;
+        case 'G': spec->gap_ns = (uint64_t)(strtod(optarg, NULL) * 1e6); break;
+        case 'w':
+            if (!workers) return usage(stderr, 2);
+            *workers = strtol(optarg, NULL, 10);
+            break;
         default: return usage(stderr, 2);
         }
     }
-    if (optind >= argc || count < 1) return usage(stderr, 2);
-    spec.path = argv[optind];
-    for (int i = optind; i < argc && spec.argc < NSB_MAX_ARGS; i++) spec.argv[spec.argc++] = argv[i];
-    for (char **e = environ; *e && spec.envc < NSB_MAX_ARGS; e++) spec.envp[spec.envc++] = *e;
+    if (optind >= argc || *count < 1 || *count > 1000000) return usage(stderr, 2);
+    if (workers && (*workers < 1 || *workers > NSB_SCALE_MAX_WORKERS)) {
+        fprintf(stderr, "nsb-launcher: --workers must be 1..%d\n", NSB_SCALE_MAX_WORKERS);
+        return 2;
+    }
+    spec->path = argv[optind];
+    for (int i = optind; i < argc && spec->argc < NSB_MAX_ARGS; i++) spec->argv[spec->argc++] = argv[i];
+    for (char **e = environ; *e && spec->envc < NSB_MAX_ARGS; e++) spec->envp[spec->envc++] = *e;
+    return 0;
+}
 
+/* count launches in a row, a result line each through print (stdout, or a worker's atomic writes). 1 if any failed. */
+static int run_loop(const struct nsb_spec *spec, long count, void (*print)(const struct nsb_result *, uint32_t)) {
     struct nsb_error err = {0};
     struct nsb_core *core;
     if (nsb_core_init(&core, &err) < 0) {
@@ -281,12 +304,99 @@ static int run_cli(int argc, char **argv) {
     int failed = 0;
     uint64_t last_exit = 0;
     for (long i = 0; i < count; i++) {
-        run_paced(core, &spec, 1, nsb_now_ns(), &last_exit, res);
-        print_result(stdout, res, spec.ns);
+        run_paced(core, spec, 1, nsb_now_ns(), &last_exit, res);
+        print(res, spec->ns);
         failed |= res->state != NSB_EXITED || res->exit_code != 0;
     }
     free(res);
     nsb_core_free(core);
+    return failed;
+}
+
+static void print_stdout(const struct nsb_result *r, uint32_t ns) {
+    print_result(stdout, r, ns);
+}
+
+static int run_cli(int argc, char **argv) {
+    struct nsb_spec spec;
+    long count;
+    int bad = parse_run_args(argc, argv, &spec, &count, NULL);
+    if (bad) return bad;
+    return run_loop(&spec, count, print_stdout) ? 1 : 0;
+}
+
+/* A worker's result line, written to stdout in one write(): lines of several workers never interleave (a pipe
+ * keeps a write of up to PIPE_BUF bytes whole; a longer line — a workload that printed — is cut to fit). */
+static int scale_worker_index;
+static void print_worker(const struct nsb_result *r, uint32_t ns) {
+    char buf[PIPE_BUF];
+    struct nsb_result slim = *r;
+    slim.stdout_len = slim.stdout_len > 256 ? 256 : slim.stdout_len;
+    slim.stderr_len = slim.stderr_len > 256 ? 256 : slim.stderr_len;
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f) return;
+    fprintf(f, "{\"worker\":%d,\"launch\":", scale_worker_index);
+    print_result(f, &slim, ns);
+    long len = ftell(f);
+    fclose(f);
+    if (len <= 0 || len >= (long)sizeof buf || buf[len - 1] != '\n') return; /* did not fit: the summary counts it */
+    buf[len - 1] = '}';
+    buf[len] = '\n';
+    if (write(1, buf, (size_t)len + 1) < 0) _exit(1);
+}
+
+/* K workers released together, each `count` launches in a row; the wall time from the release to the last worker's
+ * exit and the CPU time of the workers and every sandbox they reaped (RUSAGE_CHILDREN). The scale process and its
+ * workers die with their parent (PR_SET_PDEATHSIG), their sandboxes with them. */
+static int scale_cli(int argc, char **argv) {
+    struct nsb_spec spec;
+    long count, workers = 0;
+    int bad = parse_run_args(argc, argv, &spec, &count, &workers);
+    if (bad) return bad;
+    pid_t harness = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != harness) return 1;
+    setvbuf(stdout, NULL, _IONBF, 0);
+    int go[2];
+    if (pipe(go) < 0) return 1;
+    pid_t pids[NSB_SCALE_MAX_WORKERS];
+    for (long w = 0; w < workers; w++) {
+        pid_t me = getpid();
+        pids[w] = fork();
+        if (pids[w] < 0) {
+            fprintf(stderr, "nsb-launcher: fork of worker %ld: %s\n", w, strerror(errno));
+            for (long i = 0; i < w; i++) kill(pids[i], SIGKILL);
+            return 1;
+        }
+        if (pids[w] == 0) {
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != me) _exit(1);
+            close(go[1]);
+            char c;
+            scale_worker_index = (int)w;
+            while (read(go[0], &c, 1) < 0 && errno == EINTR) {
+            }
+            close(go[0]);
+            _exit(run_loop(&spec, count, print_worker));
+        }
+    }
+    close(go[0]);
+    struct rusage before;
+    getrusage(RUSAGE_CHILDREN, &before);
+    usleep(20000); /* the workers reach the barrier */
+    uint64_t t0 = nsb_now_ns();
+    close(go[1]); /* every worker's read returns now */
+    int failed = 0, status;
+    for (long w = 0; w < workers; w++) {
+        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR) {
+        }
+        failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    }
+    uint64_t t1 = nsb_now_ns();
+    struct rusage after;
+    getrusage(RUSAGE_CHILDREN, &after);
+    long long user = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) * 1000000LL + (after.ru_utime.tv_usec - before.ru_utime.tv_usec);
+    long long sys = (after.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1000000LL + (after.ru_stime.tv_usec - before.ru_stime.tv_usec);
+    printf("{\"scale\":{\"workers\":%ld,\"count\":%ld,\"startMonoNs\":%llu,\"wallNs\":%llu,\"userUs\":%lld,\"sysUs\":%lld,\"failed\":%s}}\n",
+           workers, count, (unsigned long long)t0, (unsigned long long)(t1 - t0), user, sys, failed ? "true" : "false");
     return failed ? 1 : 0;
 }
 
@@ -319,6 +429,7 @@ int main(int argc, char **argv) {
     if (argc < 2) return usage(stderr, 2);
     if (strcmp(argv[1], "serve") == 0) return serve();
     if (strcmp(argv[1], "run") == 0) return run_cli(argc - 1, argv + 1);
+    if (strcmp(argv[1], "scale") == 0) return scale_cli(argc - 1, argv + 1);
     if (strcmp(argv[1], "probe") == 0) return probe();
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) return usage(stdout, 0);
     return usage(stderr, 2);

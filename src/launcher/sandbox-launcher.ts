@@ -37,7 +37,7 @@ export interface SandboxSpec {
 export type LaunchResult = NativeResult;
 
 /** The environment a sandbox gets unless the scenario says otherwise. */
-const DEFAULT_SANDBOX_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C'];
+export const DEFAULT_SANDBOX_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C'];
 
 export function toNativeSpec(spec: SandboxSpec): NativeSpec {
   const b = nativeBinding();

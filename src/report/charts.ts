@@ -6,6 +6,7 @@ import {
   isolationMatrix,
   type RunResults,
   type ScenarioResult,
+  scalingRows,
   senseOf,
 } from '../results/index.ts';
 
@@ -414,6 +415,61 @@ function freezeCurve(sc: ScenarioResult): Chart {
   };
 }
 
+/** Parallel creation: create+destroy throughput against K per namespace set, with the medians' 95% CIs. */
+function scalingCurve(sc: ScenarioResult): Chart {
+  const rows = scalingRows(sc).filter((r) => r.perSec);
+  const ks = [...new Set(rows.map((r) => r.k))].sort((a, b) => a - b);
+  const sets = [...new Set(rows.map((r) => r.set))];
+  const values = rows.map((r) => {
+    const m = r.perSec as NonNullable<typeof r.perSec>;
+    return {
+      set: r.set,
+      k: r.k,
+      perSec: m.median,
+      low: m.medianCI95?.[0] ?? m.median,
+      high: m.medianCI95?.[1] ?? m.median,
+    };
+  });
+  const x = {
+    field: 'k',
+    type: 'quantitative',
+    scale: { type: 'log', base: 2, domain: [ks[0] ?? 1, ks.at(-1) ?? 1] },
+    axis: { values: ks, format: 'd' },
+    title: 'launchers at once, K (log scale)',
+  };
+  const colour = { field: 'set', type: 'nominal', sort: sets, title: 'namespace set', scale: { range: PALETTE } };
+  return {
+    id: `${sc.name}-scaling`,
+    title: 'Create + destroy throughput against the number of launchers at once, per namespace set (median, 95% CI)',
+    read: 'Each line is a namespace set; a line that rises with K scales, a flat one is serialised somewhere (in the kernel, or on the CPUs once K exceeds them); the bars are 95% CIs of the medians.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      height: 280,
+      data: { values },
+      layer: [
+        {
+          mark: { type: 'line', point: { size: 50 } },
+          encoding: {
+            x,
+            y: {
+              field: 'perSec',
+              type: 'quantitative',
+              title: 'launches per second (higher is better)',
+              scale: { zero: false },
+            },
+            color: colour,
+          },
+        },
+        {
+          mark: { type: 'rule' },
+          encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: colour },
+        },
+      ],
+    } as unknown as TopLevelSpec,
+  };
+}
+
 function throughput(sc: ScenarioResult): Chart {
   const values = sc.summary.flatMap((v) => {
     const m = v.metrics['workload.throughputMbitPerSec'];
@@ -682,22 +738,24 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
             ]
           : sc.kind === 'isolation'
             ? []
-            : sc.kind === 'interference'
-              ? [
-                  overhead(
-                    sc,
-                    'workload.elapsedNs',
-                    "The victim's run time beside an antagonist (slowdown; the boot-only victims are in the table)",
-                    'running alone',
-                  ),
-                ]
-              : [
-                  ratioHistogram(sc, metric, label),
-                  bootDistribution(sc),
-                  bootBreakdown(sc),
-                  overhead(sc, 'bootNs', 'boot time'),
-                  metric !== 'bootNs' ? overhead(sc, metric, label) : null,
-                ];
+            : sc.kind === 'scaling'
+              ? [scalingCurve(sc)]
+              : sc.kind === 'interference'
+                ? [
+                    overhead(
+                      sc,
+                      'workload.elapsedNs',
+                      "The victim's run time beside an antagonist (slowdown; the boot-only victims are in the table)",
+                      'running alone',
+                    ),
+                  ]
+                : [
+                    ratioHistogram(sc, metric, label),
+                    bootDistribution(sc),
+                    bootBreakdown(sc),
+                    overhead(sc, 'bootNs', 'boot time'),
+                    metric !== 'bootNs' ? overhead(sc, metric, label) : null,
+                  ];
   return out
     .filter((c): c is Chart => c !== null && chartValues(c.spec).length > 0)
     .map((c) => ({ ...c, spec: styled(c.spec) }));

@@ -6,8 +6,9 @@ import {
   placementOf,
   rampFigure,
   type ScenarioResult,
+  scalingRows,
 } from '../results/index.ts';
-import { formatNs } from '../util/index.ts';
+import { formatNs, formatRatio } from '../util/index.ts';
 
 /** Beyond this many variants the carry-over matrix (variants × predecessors) is shown as its list of cells instead. */
 export const CARRY_MATRIX_MAX = 40;
@@ -155,4 +156,52 @@ export function densityMemoryRows(sc: ScenarioResult): string[][] {
       'memPerInstanceBytes',
     ].map((m, i) => densityFigure(sc, v.variant, m, i === 0)),
   ]);
+}
+
+/** A rate with its median CI: "412 [398, 430]". */
+function formatRate(m: { median: number; medianCI95: [number, number] | null } | null): string {
+  if (!m) return '-';
+  const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+  return m.medianCI95 ? `${f(m.median)} [${f(m.medianCI95[0])}, ${f(m.medianCI95[1])}]` : f(m.median);
+}
+
+type Table = { header: string[]; rows: string[][] };
+
+/**
+ * A scaling scenario's two tables — throughput and its scaling per set and K; what each launch cost the machine —
+ * and the legend under them: one definition for the terminal, the HTML report and the Markdown summary.
+ */
+export function scalingTables(sc: ScenarioResult): { speed: Table; cost: Table; legend: string } {
+  const rows = scalingRows(sc);
+  const ns = (x: number | null) => (x === null ? '-' : formatNs(x));
+  const baseK = rows[0]?.baseK ?? 1;
+  return {
+    speed: {
+      header: ['set', 'K', 'n', 'launches/s [95% CI]', `vs K=${baseK} [95% CI]`, 'efficiency', 'boot p50', 'boot p90'],
+      rows: rows.map((r) => [
+        r.set,
+        String(r.k),
+        String(r.n),
+        formatRate(r.perSec),
+        r.speedup === null ? (r.k === r.baseK ? 'baseline' : '-') : formatRatio(r.speedup, r.speedupCI ?? undefined),
+        r.efficiency === null ? '-' : `${Math.round(r.efficiency * 100)}%`,
+        ns(r.bootP50Ns),
+        ns(r.bootP90Ns),
+      ]),
+    },
+    cost: {
+      header: ['set', 'K', 'CPU', 'off CPU', 'CPUs busy', 'machine CPU', 'backlog peak', 'drained after'],
+      rows: rows.map((r) => [
+        r.set,
+        String(r.k),
+        ns(r.cpuPerLaunchNs),
+        ns(r.offCpuPerLaunchNs),
+        r.cpusBusy === null ? '-' : r.cpusBusy.toFixed(2),
+        ns(r.hostCpuPerLaunchNs),
+        r.backlog ? `${Math.round(r.backlog.peak)} ${r.backlog.kind}` : '-',
+        r.drainNs === null ? '-' : r.drainNs < 0 ? 'not drained' : ns(r.drainNs),
+      ]),
+    },
+    legend: `K launchers at once, each creating and destroying sandboxes in a row. launches/s: create + destroy throughput over the wall time from their release to the last exit. efficiency: the speedup over K=${baseK} per launcher added (100% = perfect scaling). CPU: the launchers' and sandboxes' CPU time per launch; off CPU: K × the wall time − that CPU, per launch (waiting in the kernel, or for a CPU once K exceeds the CPUs); CPUs busy: their CPU time over the wall time; machine CPU: every CPU's busy time per launch until the backlog drained (the kernel's deferred teardown included, and nsbench's own reads); backlog peak: the most namespaces of a kind dying but not yet freed during the churn; drained after: from the last exit until they were freed.`,
+  };
 }

@@ -19,6 +19,7 @@ import {
   densityMemoryRows,
   kernelWorkRows,
   paceLine,
+  scalingTables,
   watchLine,
 } from './conditions.ts';
 import { formatP, formatShare, formatVs, systemLine } from './format.ts';
@@ -369,7 +370,16 @@ export async function htmlReport(run: RunResults): Promise<{ html: string; chart
         '<p class="meta">Memory per instance, mean of the ramps [95% CI]: charged — a cgroup held the ramp with the launcher in it, kernel memory included; PSS of the sandboxes; their namespace objects (slab); MemAvailable, which the page cache and other processes move. An implausible value (nothing or less, more than 64 MiB) is shown as invalid.</p>',
       );
     else if (sc.kind === 'interference') parts.push(interferenceTable(sc));
-    if (sc.kind !== 'isolation') parts.push(table(sc));
+    else if (sc.kind === 'scaling') {
+      const t = scalingTables(sc);
+      parts.push(
+        plainTable(t.speed.header, t.speed.rows),
+        '<p class="meta">What each launch cost (medians):</p>',
+        plainTable(t.cost.header, t.cost.rows),
+        `<p class="meta">${esc(t.legend)}</p>`,
+      );
+    }
+    if (sc.kind !== 'isolation' && sc.kind !== 'scaling') parts.push(table(sc));
     for (const w of sc.warnings ?? []) parts.push(`<p class="warning">⚠ ${esc(w)}</p>`);
     parts.push(...conditionsDetails(sc));
     parts.push('</section>');

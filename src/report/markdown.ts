@@ -8,7 +8,7 @@ import {
 } from '../results/index.ts';
 import { formatMetric, formatRatio } from '../util/index.ts';
 import { cellSymbol } from './axioms.ts';
-import { conditionsTag, DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine } from './conditions.ts';
+import { conditionsTag, DENSITY_MEMORY_HEADER, densityMemoryRows, paceLine, scalingTables } from './conditions.ts';
 import { formatP, formatShare, formatVs, systemLine } from './format.ts';
 import { hasBaseline, tableMetrics, variantsLine } from './html.ts';
 import { kernelSections } from './kernel.ts';
@@ -122,6 +122,17 @@ export function markdownSummary(run: RunResults): string {
         ),
       );
       out.push('', `_What a cell means — ${CELL_DEFINITION}._`);
+    } else if (sc.kind === 'scaling') {
+      const t = scalingTables(sc);
+      out.push(
+        ...mdTable(t.speed.header, t.speed.rows),
+        '',
+        'What each launch cost (medians):',
+        '',
+        ...mdTable(t.cost.header, t.cost.rows),
+        '',
+        `_${t.legend}_`,
+      );
     } else out.push(...scenarioRows(sc));
     if (sc.kind === 'interference')
       out.push(

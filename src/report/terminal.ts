@@ -12,7 +12,7 @@ import {
 } from '../results/index.ts';
 import { fitTable, formatNs, formatRatio, wrapText } from '../util/index.ts';
 import { cellSymbol } from './axioms.ts';
-import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, watchLine } from './conditions.ts';
+import { CARRY_HEADER, carryOverRows, densityFigure, paceLine, scalingTables, watchLine } from './conditions.ts';
 import { formatP, formatShare, formatVs, systemLine } from './format.ts';
 import { SUMMARY_HEADER, summaryRows } from './summary.ts';
 
@@ -307,6 +307,18 @@ function axiomsTable(run: RunResults, width = TERMINAL_WIDTH): string | null {
   return out.length ? out.join('\n') : null;
 }
 
+/** Parallel creation: throughput and its scaling per set and K, then what each launch cost the machine. */
+function scalingTable(sc: ScenarioResult, width: number): string {
+  const t = scalingTables(sc);
+  return [
+    fitTable(t.speed.header, t.speed.rows, width, 2),
+    '',
+    'what each launch cost (medians):',
+    fitTable(t.cost.header, t.cost.rows, width, 2),
+    wrapText(t.legend, width, '  ', '  '),
+  ].join('\n');
+}
+
 const TABLES: Record<ScenarioResult['kind'], (sc: ScenarioResult, width: number) => string> = {
   launch: launchTable,
   freeze: freezeTable,
@@ -314,6 +326,7 @@ const TABLES: Record<ScenarioResult['kind'], (sc: ScenarioResult, width: number)
   density: densityTable,
   isolation: isolationTable,
   interference: interferenceTable,
+  scaling: scalingTable,
 };
 
 /** The table(s) for one scenario, by its kind, within `width` columns. */

@@ -20,6 +20,8 @@ export function headlineOf(sc: Pick<ScenarioResult, 'kind' | 'samples'>): { metr
       return { metric: 'launchesPerSec', label: 'launches/s' };
     case 'interference':
       return { metric: 'workload.elapsedNs', label: 'workload run time' };
+    case 'scaling':
+      return { metric: 'launchesPerSec', label: 'launches/s (create + destroy)' };
     default:
       return sc.samples.some((s) => s.state === 'completed' && s.metrics['workload.elapsedNs'] !== undefined)
         ? { metric: 'workload.elapsedNs', label: 'workload run time' }

@@ -39,6 +39,7 @@ export { resultsJsonSchema } from './json-schema.ts';
 export { type KernelRow, kernelAttribution, NS_FUNCTIONS } from './kernel.ts';
 export { checkMetricName, higherIsBetter, isKnownMetric, METRIC_NAMES } from './metrics.ts';
 export { fromSamplesJsonl, loadResults, readResults } from './read.ts';
+export { scalingRows } from './scaling.ts';
 export { PACES, PLACEMENTS, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type SampleBase } from './schema.ts';
 export { headlineMetric, isMeasured, MIN_VERDICT_SAMPLES, scenarioWarnings, summarize } from './summary.ts';
 export type {
@@ -66,6 +67,7 @@ export {
   recordedVariantSchema,
   recordVariant,
   SCENARIO_KINDS,
+  type ScalingTarget,
   type ScenarioKind,
   type VariantOf,
   variantSchema,

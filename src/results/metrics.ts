@@ -51,6 +51,14 @@ export const METRIC_NAMES = [
   'teardownNs',
   'teardownDebtNs',
   'netnsObjectsLeftPerInstance',
+  // scaling (runner/procedures/scaling.ts; launched, launchesPerSec and bootP50Ns as density's)
+  'workers',
+  'bootP90Ns',
+  'cpuPerLaunchNs',
+  'offCpuPerLaunchNs',
+  'cpusBusy',
+  'hostCpuPerLaunchNs',
+  'hostCpusBusy',
   // isolation
   'isolatedCount',
 ] as const;
@@ -61,6 +69,7 @@ const FAMILIES = [
   /^kernel\.[A-Za-z0-9_.]+$/,
   /^setup\.[a-z]+Ns$/,
   /^isolated\.[a-z]+$/,
+  /^backlog\.([a-z_]+\.(peak|perSec)|drainNs)$/,
 ];
 
 export function isKnownMetric(name: string): boolean {

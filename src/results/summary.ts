@@ -10,6 +10,7 @@ export function headlineMetric(metric: string): boolean {
     metric === 'totalNs' ||
     metric === 'freezeNs' ||
     metric === 'thawNs' ||
+    metric === 'launchesPerSec' ||
     metric.startsWith('workload.')
   );
 }

@@ -19,7 +19,15 @@ import { TOOL_ADAPTERS, type WorkloadRef } from '../workloads/index.ts';
  */
 
 /** What one sample of a scenario is: README "Scenario kinds". */
-export const SCENARIO_KINDS = ['launch', 'freeze', 'network', 'density', 'isolation', 'interference'] as const;
+export const SCENARIO_KINDS = [
+  'launch',
+  'freeze',
+  'network',
+  'density',
+  'isolation',
+  'interference',
+  'scaling',
+] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
 export const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -167,6 +175,20 @@ const densitySchema = strict(
   '{ target, minFreeBytes?, timeBudgetMs?, holdMs?, perSandboxCgroup? }',
 );
 
+/** The most launchers a scaling variant runs at once (the plan caps it lower on a small machine: runner/plan.ts). */
+const MAX_SCALING_K = 256;
+
+/** Parallel creation: K launchers at once, each `launches` sandboxes in a row per sample. */
+const scalingSchema = strict(
+  {
+    /** launchers creating and destroying sandboxes at once */
+    k: int(1, MAX_SCALING_K, 'e.g. scaling: { k: 4 }'),
+    /** launches each launcher makes per sample, one after another (default 20) */
+    launches: int(1, 10_000, 'e.g. scaling: { k: 4, launches: 20 }').optional(),
+  },
+  '{ k, launches? } — e.g. scaling: { k: 4, launches: 20 }',
+);
+
 /**
  * The noisy neighbour of an interference scenario: held in a sandbox of its
  * own (a pid namespace at least, so that one kill ends all it made) while the
@@ -226,6 +248,8 @@ export const variantSchema = strict(
      * Interference scenarios: the noisy neighbour running beside this variant's workload (absent: the victim alone).
      */
     antagonist: antagonistSchema.optional(),
+    /** Scaling scenarios: how many launchers create sandboxes at once, and how many each. */
+    scaling: scalingSchema.optional(),
     /**
      * Launch through another engine (unshare, bwrap, runc, crun) instead of nsbench's launcher: ns is what it is asked
      * for.
@@ -277,6 +301,7 @@ export type NetTarget = z.output<typeof netSchema>;
 export type FreezeTarget = z.output<typeof freezeSchema>;
 export type DensityTarget = z.output<typeof densitySchema>;
 export type AntagonistSpec = z.output<typeof antagonistSchema>;
+export type ScalingTarget = z.output<typeof scalingSchema>;
 export type { FreezerKind, WorkloadRef };
 
 /**
@@ -284,9 +309,12 @@ export type { FreezerKind, WorkloadRef };
  * carry `freeze`, a network scenario's `net`, a density scenario's `density`.
  * Validation checks it (KIND_TARGET), and VariantOf<K> says it to the compiler.
  */
-export const KIND_TARGET = { freeze: 'freeze', network: 'net', density: 'density' } as const satisfies Partial<
-  Record<ScenarioKind, keyof ResolvedVariant>
->;
+export const KIND_TARGET = {
+  freeze: 'freeze',
+  network: 'net',
+  density: 'density',
+  scaling: 'scaling',
+} as const satisfies Partial<Record<ScenarioKind, keyof ResolvedVariant>>;
 type KindTarget = typeof KIND_TARGET;
 
 /** The parts no other kind has. */

@@ -24,6 +24,7 @@ const KIND_SECONDS: Record<Exclude<ScenarioKind, 'launch'>, number> = {
   density: 7,
   isolation: 0.05,
   interference: 0.75,
+  scaling: 1,
 };
 /** Seconds a scenario spends outside its samples (launcher and trace set-up, held sandboxes, teardown), by kind. */
 const SETUP_SECONDS: Record<ScenarioKind, number> = {
@@ -33,6 +34,7 @@ const SETUP_SECONDS: Record<ScenarioKind, number> = {
   density: 2,
   isolation: 1,
   interference: 1,
+  scaling: 0.5,
 };
 
 interface ScenarioEstimate {

@@ -28,7 +28,7 @@ function loadsCpu(w: WorkloadRef | undefined): boolean {
 export function ownPressure(sc: Scenario, variants: readonly ResolvedVariant[]): Set<PsiResource> {
   const own = new Set<PsiResource>();
   if (sc.kind === 'interference') return new Set(['cpu', 'memory', 'io']);
-  if (sc.kind === 'network') own.add('cpu');
+  if (sc.kind === 'network' || sc.kind === 'scaling') own.add('cpu');
   for (const w of [sc.workload, ...variants.map((v) => v.workload)]) {
     if (doesIo(w)) own.add('io');
     if (loadsCpu(w)) own.add('cpu');

@@ -2,6 +2,7 @@
 // placement each scenario runs with — from the scenario file, a profile of bench.config.ts, the command line and the
 // defaults, in that order of precedence — and which options apply to which scenario kinds. The CLI parses and calls
 // it (profileSampling, checkOptionKinds, planFloorSeconds); the runner runs what planScenarios resolves.
+import os from 'node:os';
 import type { ResolvedConfig, ResolvedProfile } from '../config/index.ts';
 import { UserError } from '../errors/index.ts';
 import type { Pace } from '../results/index.ts';
@@ -43,6 +44,8 @@ export interface PlanOptions {
   kernelTrace?: KernelTraceAsk;
   /** where launch scenarios' launchers and sandboxes run (`--placement`; default auto: cpus.ts PlacementAsk) */
   placement?: PlacementAsk;
+  /** the CPUs the run may use (default: this machine's), for the scaling cap */
+  cpus?: number;
 }
 
 /** One scenario as the run will run it. */
@@ -62,10 +65,32 @@ export interface ScenarioPlan {
   kernelWork: { asked: boolean; why: string };
   /** asked for; what it comes to for this scenario is decided where its CPUs are known (cpus.ts placementFor) */
   placement: PlacementAsk;
+  /** what the plan changed and the run says when the scenario starts (the K above this machine's cap, left out) */
+  notes: string[];
+}
+
+/** Launchers per CPU a scaling scenario may run at once: K above this × the CPUs is left out (the machine answers). */
+const SCALING_K_PER_CPU = 4;
+
+/** The variants a scaling scenario runs on `cpus` CPUs (K at most SCALING_K_PER_CPU × cpus), and what was dropped. */
+export function capScaling(
+  variants: readonly ResolvedVariant[],
+  cpus: number,
+): { variants: ResolvedVariant[]; note: string | null } {
+  const cap = SCALING_K_PER_CPU * Math.max(1, cpus);
+  const kept = variants.filter((v) => (v.scaling?.k ?? 1) <= cap);
+  const dropped = [...new Set(variants.filter((v) => !kept.includes(v)).map((v) => v.scaling?.k ?? 1))];
+  return {
+    variants: kept,
+    note: dropped.length
+      ? `note: K = ${dropped.join(', ')} left out: at most ${cap} launchers at once on ${cpus} CPU${cpus === 1 ? '' : 's'} (${SCALING_K_PER_CPU} per CPU), so that the machine stays responsive`
+      : null,
+  };
 }
 
 /** Each scenario as the run will run it. */
 export function planScenarios(o: PlanOptions): ScenarioPlan[] {
+  const cpus = o.cpus ?? os.availableParallelism();
   return o.scenarios.map((sc) => {
     const own = o.sampling?.[sc.name];
     const launch = sc.kind === 'launch';
@@ -75,17 +100,19 @@ export function planScenarios(o: PlanOptions): ScenarioPlan[] {
     // tracing runs only when asked for: kernelTrace (scenario or --kernel-trace), kernelWork, or quiesced pacing
     // (its quiet judgement)
     const asked = o.kernelWork !== false && (sc.kernelWork ?? (trace !== null || pacing.pace === 'quiesced'));
+    const capped = sc.kind === 'scaling' ? capScaling(sc.variants, cpus) : { variants: sc.variants, note: null };
     return {
       sc,
       adaptive,
       rounds: adaptive ? adaptive.maxRounds : (o.rounds ?? own?.rounds ?? sc.rounds ?? o.defaultRounds),
       warmup: o.warmup ?? own?.warmup ?? sc.warmup ?? o.defaultWarmup,
-      variants: o.variants && launch ? o.variants : sc.variants,
+      variants: o.variants && launch ? o.variants : capped.variants,
       timeoutMs: sc.timeoutMs ?? o.defaultTimeoutMs,
       pacing,
       trace,
       kernelWork: { asked, why: workWhy(sc.kernelWork, o.kernelWork, trace !== null, pacing.pace) },
       placement: (launch ? (o.placement ?? sc.placement) : undefined) ?? 'auto',
+      notes: capped.note ? [capped.note] : [],
     };
   });
 }
@@ -279,6 +306,7 @@ const FLOOR_SECONDS: Record<Scenario['kind'], (sc: Scenario) => number> = {
   density: (sc) => Math.max(...sc.variants.map((v) => (v.density?.target ?? 0) * 0.003 + 2)),
   isolation: () => 0.05,
   interference: () => 0.3,
+  scaling: (sc) => Math.max(...sc.variants.map((v) => ((v.scaling?.k ?? 1) * (v.scaling?.launches ?? 20) * 0.001) / 2)),
 };
 
 /**

@@ -43,6 +43,7 @@ import {
   type ProcedureOf,
   type SampleBase,
 } from './procedures/procedure.ts';
+import { ScalingProcedure } from './procedures/scaling.ts';
 import { type AdaptiveState, pilotRounds, type StopReason, stopAfterRound } from './sampling.ts';
 
 const PROCEDURES: { [K in ScenarioKind]: (ctx: ContextOf<K>) => ProcedureOf<K> } = {
@@ -52,6 +53,7 @@ const PROCEDURES: { [K in ScenarioKind]: (ctx: ContextOf<K>) => ProcedureOf<K> }
   density: (ctx) => new DensityProcedure(ctx),
   isolation: (ctx) => new IsolationProcedure(ctx),
   interference: (ctx) => new InterferenceProcedure(ctx),
+  scaling: (ctx) => new ScalingProcedure(ctx),
 };
 
 /** The procedure of the scenario's kind (the one place the kind picks the variants' type). */
@@ -217,6 +219,7 @@ export async function runScenario(state: RunState, plan: ScenarioPlan, index: nu
   state.run.scenarios.push(s.result);
   const { samples: _s, summary: _m, load: _l, ...meta } = s.result;
   state.writer.scenario(meta);
+  for (const note of plan.notes) state.say(note);
   try {
     s.placeLauncher();
     await s.procedure.setup?.(plan.variants.filter((v) => !s.skips.get(v.id)));

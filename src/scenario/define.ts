@@ -184,3 +184,32 @@ export function interferenceVariants(opts: {
   }
   return out;
 }
+
+/** The K a scaling scenario sweeps unless told otherwise (the plan drops those above the machine's cap). */
+const DEFAULT_SCALING_K = [1, 2, 4, 8, 16];
+
+/**
+ * Variants of a scaling scenario: each namespace set × each K (launchers creating sandboxes at once), ids
+ * "<set>/k<K>", each measured against the same set at K = 1 (the speedup; over K, the scaling efficiency).
+ */
+export function scalingVariants(opts: {
+  sets: VariantDefinition[];
+  k?: number[];
+  /** launches each launcher makes per sample (default 20) */
+  launches?: number;
+}): VariantDefinition[] {
+  const out: VariantDefinition[] = [];
+  const ks = [...new Set(opts.k ?? DEFAULT_SCALING_K)].sort((a, b) => a - b);
+  for (const set of opts.sets) {
+    const base = set.id ?? setId(canonicalSet(set.ns ?? []));
+    for (const k of ks)
+      out.push({
+        ...set,
+        id: `${base}/k${k}`,
+        label: `${set.label ?? base}, ${k} at once`,
+        baseline: `${base}/k${ks[0]}`,
+        scaling: { k, ...(opts.launches !== undefined ? { launches: opts.launches } : {}) },
+      });
+  }
+  return out;
+}

@@ -16,6 +16,7 @@ export {
   preset,
   type ScenarioDefinition,
   type ScenarioKind,
+  scalingVariants,
   type VariantDefinition,
   type WorkloadRef,
   withCgroup,

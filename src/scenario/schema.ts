@@ -132,6 +132,7 @@ export type {
   FreezerKind,
   FreezeTarget,
   NetTarget,
+  ScalingTarget,
   WorkloadRef,
 } from '../results/index.ts';
 export type { ScenarioKind };

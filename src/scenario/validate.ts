@@ -167,6 +167,11 @@ const KIND_NEEDS: { [K in keyof typeof KIND_TARGET]: { field: (typeof KIND_TARGE
     what: 'a network scenario needs net: { topology, test } in every variant',
     fix: 'build the variants with networkVariants({...})',
   },
+  scaling: {
+    field: KIND_TARGET.scaling,
+    what: 'a scaling scenario needs scaling: { k } in every variant (how many launchers at once)',
+    fix: 'build the variants with scalingVariants({ sets: [...] })',
+  },
 };
 
 /**
@@ -228,6 +233,12 @@ export function validateScenario(def: unknown, file: string): Scenario {
           `only a ${other} scenario's variants have ${field} (this one is "${kind}")`,
           `set kind: '${other}' or drop ${field}`,
         );
+    if (kind === 'scaling' && (v.cgroup || v.engine || v.tmpfs))
+      fail(
+        at(`variants[${i}].${v.cgroup ? 'cgroup' : v.engine ? 'engine' : 'tmpfs'}`),
+        "a scaling scenario's launchers create bare namespace sets (no cgroup, engine or tmpfs)",
+        'measure those in a launch scenario, or drop the field',
+      );
     if (v.setup === false && kind !== 'launch')
       fail(
         at(`variants[${i}].setup`),
