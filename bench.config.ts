@@ -18,6 +18,7 @@ const ALL = [
   'isolation',
   'noisy-neighbour',
   'scaling',
+  'mount-table',
 ];
 
 export default defineConfig({
@@ -73,6 +74,7 @@ export default defineConfig({
           variants: ['sieve/alone', 'sieve/cpu-spin/none', 'sieve/cpu-spin/cpu-quota', 'sieve/fork-storm/*'],
           adaptive: { maxRounds: 10, budgetS: 40 },
         },
+        { name: 'mount-table', adaptive: { maxRounds: 40, budgetS: 20 } },
         // fixed rounds: every K of a set is compared with its K = 1, which needs 6 samples a side
         {
           name: 'scaling',

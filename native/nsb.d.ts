@@ -23,6 +23,8 @@ export interface NativeSpec {
   cgroupV1?: string[];
   /** Join this network namespace (a path such as /run/netns/nsb-...) instead of creating one. */
   netns?: string;
+  /** Create the sandbox from this mount namespace (a path such as /proc/<pid>/ns/mnt): a new one copies its mounts. */
+  mntns?: string;
   /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
   tmpfs?: string;
   /** With the time namespace: "monotonic S NS\nboottime S NS\n" written to its timens_offsets before exec. */

@@ -111,6 +111,7 @@ struct nsb_spec {
     const char *cgroup;    /* v2: directory to clone into (CLONE_INTO_CGROUP); NULL: none */
     const char *cgroup_v1[8]; /* v1: cgroup.procs files written before exec */
     const char *netns;     /* join this network namespace (e.g. /run/netns/nsb-...) instead of a new one */
+    const char *mntns;     /* create the sandbox from this mount namespace (its mount table copied by a new one) */
     const char *tmpfs;     /* mount a fresh tmpfs on this directory (needs a mount namespace) */
     const char *cwd;       /* working directory of the workload (default: the launcher's) */
     const char *time_offsets; /* with NSB_NS_TIME: "monotonic S NS\nboottime S NS\n" written to the new time namespace */
@@ -259,7 +260,7 @@ int nsb_freeze_v1(const char *dir, int freeze, uint64_t timeout_ns, uint64_t ret
 /* ---- wire format between client and launcher ---------------------------- */
 
 #define NSB_WIRE_MAGIC 0x4e534231u /* "NSB1" */
-#define NSB_WIRE_VERSION 3u
+#define NSB_WIRE_VERSION 4u
 
 enum nsb_op {
     NSB_OP_RUN = 1,   /* launch, wait for the exit, report; count > 1: that many back to back, one result frame each */
@@ -278,7 +279,7 @@ struct nsb_wire_req {
     int32_t signal;   /* NSB_OP_STOP: signal to send first (0: just wait) */
     uint32_t count;   /* NSB_OP_START: hold this many; NSB_OP_RUN: run this many in a row (ids id, id+1, ...), one result frame each; 0 means 1 */
     uint64_t gap_ns;  /* NSB_OP_RUN: spec.gap_ns */
-    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 tmpfs\0 cwd\0 time_offsets\0 v1...\0 argv...\0 envp...\0 */
+    uint32_t strings_len; /* path\0 hostname\0 cgroup\0 netns\0 mntns\0 tmpfs\0 cwd\0 time_offsets\0 v1...\0 argv...\0 envp...\0 */
     char strings[NSB_STRINGS_MAX];
 };
 

@@ -46,7 +46,7 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char *syscall, const std::s
 // Owns the strings a spec points to, so the worker thread can use them.
 struct OwnedSpec {
   nsb_spec spec;
-  std::string path, hostname, cgroup, netns, tmpfs, cwd, timeOffsets;
+  std::string path, hostname, cgroup, netns, mntns, tmpfs, cwd, timeOffsets;
   std::vector<std::string> argv, envp, cgroupV1;
 
   void Finish() {
@@ -54,6 +54,7 @@ struct OwnedSpec {
     spec.hostname = hostname.empty() ? nullptr : hostname.c_str();
     spec.cgroup = cgroup.empty() ? nullptr : cgroup.c_str();
     spec.netns = netns.empty() ? nullptr : netns.c_str();
+    spec.mntns = mntns.empty() ? nullptr : mntns.c_str();
     spec.tmpfs = tmpfs.empty() ? nullptr : tmpfs.c_str();
     spec.cwd = cwd.empty() ? nullptr : cwd.c_str();
     spec.time_offsets = timeOffsets.empty() ? nullptr : timeOffsets.c_str();
@@ -111,6 +112,7 @@ std::unique_ptr<OwnedSpec> ToSpec(Napi::Object o) {
   s->hostname = StringOr(o, "hostname");
   s->cgroup = StringOr(o, "cgroup");
   s->netns = StringOr(o, "netns");
+  s->mntns = StringOr(o, "mntns");
   s->tmpfs = StringOr(o, "tmpfs");
   s->cwd = StringOr(o, "cwd");
   s->timeOffsets = StringOr(o, "timeOffsets");

@@ -70,6 +70,8 @@ struct nsb_core {
     struct child_page *page;
     int devnull;
     int own_netns; /* to return to after cloning into another network namespace */
+    int own_mntns; /* likewise for a mount namespace */
+    int own_cwd;   /* the working directory to return to (entering a mount namespace moves it to its root) */
     int has_clone3;
     uid_t euid;
     gid_t egid;
@@ -106,6 +108,8 @@ int nsb_core_init(struct nsb_core **out, struct nsb_error *err) {
         return -1;
     }
     c->own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    c->own_mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    c->own_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     c->has_clone3 = probe_clone3();
     c->euid = geteuid();
     c->egid = getegid();
@@ -118,6 +122,8 @@ void nsb_core_free(struct nsb_core *c) {
     munmap(c->page, sizeof(struct child_page));
     close(c->devnull);
     nsb_close_fd(&c->own_netns);
+    nsb_close_fd(&c->own_mntns);
+    nsb_close_fd(&c->own_cwd);
     free(c);
 }
 
@@ -449,6 +455,15 @@ static int kill_reap_fail(struct nsb_sandbox *sb, struct nsb_result *res, const 
     return -1;
 }
 
+/* Back to the launcher's own mount namespace and working directory after a clone from another; a launcher that
+ * cannot go home must not go on. */
+static void go_home_mnt(struct nsb_core *core) {
+    if (setns(core->own_mntns, CLONE_NEWNS) < 0 || (core->own_cwd >= 0 && fchdir(core->own_cwd) < 0)) {
+        fprintf(stderr, "nsb-launcher: cannot return to its own mount namespace: %s\n", strerror(errno));
+        abort();
+    }
+}
+
 int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_request, struct nsb_result *res,
               struct nsb_sandbox *sb) {
     struct nsb_error e = {0};
@@ -490,7 +505,7 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     int discard = (spec->opts & NSB_OPT_DISCARD_OUTPUT) != 0;
 
     int ready[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, sync[2] = {-1, -1};
-    int cgroup_fd = -1, netns_fd = -1, joined = 0;
+    int cgroup_fd = -1, netns_fd = -1, joined = 0, mntns_fd = -1, mnt_joined = 0;
     struct rusage self0;
     getrusage(RUSAGE_SELF, &self0);
     sb->launcher_utime0_us = tv_us(self0.ru_utime);
@@ -521,6 +536,18 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         }
         joined = 1;
     }
+    if (spec->mntns) { /* a new mount namespace copies the launcher's mount table: enter the one to copy */
+        mntns_fd = open(spec->mntns, O_RDONLY | O_CLOEXEC);
+        if (mntns_fd < 0) {
+            nsb_error_set(&e, errno, "open", "cannot open mount namespace %s", spec->mntns);
+            goto fail;
+        }
+        if (setns(mntns_fd, CLONE_NEWNS) < 0) {
+            nsb_error_set(&e, errno, "setns", "cannot enter mount namespace %s", spec->mntns);
+            goto fail;
+        }
+        mnt_joined = 1;
+    }
 
     memset(core->page, 0, sizeof *core->page);
     struct child_fds cfd = {sync[0], ready[1], discard ? core->devnull : out[1], discard ? core->devnull : errp[1],
@@ -536,6 +563,9 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     }
     joined = 0;
     nsb_close_fd(&netns_fd);
+    if (mnt_joined) go_home_mnt(core);
+    mnt_joined = 0;
+    nsb_close_fd(&mntns_fd);
     sb->clone_path = path;
     nsb_close_fd(&sync[0]);
     nsb_close_fd(&ready[1]);
@@ -562,6 +592,8 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
 fail:
     if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) abort();
     nsb_close_fd(&netns_fd);
+    if (mnt_joined) go_home_mnt(core);
+    nsb_close_fd(&mntns_fd);
     nsb_close_fd(&sync[0]);
     nsb_close_fd(&sync[1]);
     nsb_close_fd(&ready[0]);

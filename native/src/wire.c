@@ -41,7 +41,7 @@ int nsb_wire_pack(const struct nsb_spec *spec, uint32_t op, uint64_t id, struct 
     r->envc = spec->envc;
     while (r->ncgroup_v1 < 8 && spec->cgroup_v1[r->ncgroup_v1]) r->ncgroup_v1++;
     if (put(r, spec->path, err) || put(r, spec->hostname, err) || put(r, spec->cgroup, err) || put(r, spec->netns, err) ||
-        put(r, spec->tmpfs, err) || put(r, spec->cwd, err) || put(r, spec->time_offsets, err))
+        put(r, spec->mntns, err) || put(r, spec->tmpfs, err) || put(r, spec->cwd, err) || put(r, spec->time_offsets, err))
         return -1;
     for (unsigned i = 0; i < r->ncgroup_v1; i++)
         if (put(r, spec->cgroup_v1[i], err)) return -1;
@@ -78,15 +78,16 @@ int nsb_wire_unpack(struct nsb_wire_req *r, struct nsb_spec *spec, struct nsb_er
     spec->timeout_ns = r->timeout_ns;
     spec->gap_ns = r->gap_ns;
     uint32_t pos = 0;
-    const char *hostname, *cgroup, *netns, *tmpfs, *cwd, *toff;
+    const char *hostname, *cgroup, *netns, *mntns, *tmpfs, *cwd, *toff;
     if (!(spec->path = take(r, &pos)) || !(hostname = take(r, &pos)) || !(cgroup = take(r, &pos)) ||
-        !(netns = take(r, &pos)) || !(tmpfs = take(r, &pos)) || !(cwd = take(r, &pos)) || !(toff = take(r, &pos)))
+        !(netns = take(r, &pos)) || !(mntns = take(r, &pos)) || !(tmpfs = take(r, &pos)) || !(cwd = take(r, &pos)) || !(toff = take(r, &pos)))
         goto bad;
     spec->cwd = *cwd ? cwd : NULL;
     spec->time_offsets = *toff ? toff : NULL;
     spec->hostname = *hostname ? hostname : NULL;
     spec->cgroup = *cgroup ? cgroup : NULL;
     spec->netns = *netns ? netns : NULL;
+    spec->mntns = *mntns ? mntns : NULL;
     spec->tmpfs = *tmpfs ? tmpfs : NULL;
     for (unsigned i = 0; i < r->ncgroup_v1; i++)
         if (!(spec->cgroup_v1[i] = take(r, &pos))) goto bad;

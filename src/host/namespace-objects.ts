@@ -38,7 +38,7 @@ function kickNetnsCleanup(): Promise<void> {
  * kernels keep freed namespace objects in per-CPU caches, or free the last
  * ones only when the next namespace is made (kickNetnsCleanup, first): a
  * count that never returns must not stall a run. Returns the ms from the
- * call until the last fall (0 when nothing fell), or -1 at the timeout.
+ * call until the counts were back (0 when they already were) or the last fall, or -1 at the timeout.
  */
 export async function settleNamespaces(
   timeoutMs: number,
@@ -46,6 +46,10 @@ export async function settleNamespaces(
   allowed: (kind: string) => number = () => 0,
 ): Promise<number> {
   const t = performance.now();
+  const within = (now: ReturnType<typeof namespaceSlabs>) =>
+    baseline !== undefined &&
+    Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0));
+  if (within(namespaceSlabs(os.availableParallelism()))) return 0; // nothing to wait for, nothing to flush
   await kickNetnsCleanup();
   let last = namespaceSlabs(os.availableParallelism());
   let lastFall = t;
@@ -53,11 +57,7 @@ export async function settleNamespaces(
     const now = namespaceSlabs(os.availableParallelism());
     if (Object.entries(now).some(([k, c]) => c.active < (last[k]?.active ?? 0))) lastFall = performance.now();
     last = now;
-    if (
-      baseline &&
-      Object.entries(baseline).every(([k, b]) => (now[k]?.active ?? 0) - b <= allowed(k) + (now[k]?.slack ?? 0))
-    )
-      return performance.now() - t;
+    if (within(now)) return performance.now() - t;
     if (performance.now() - lastFall >= QUIET_MS) return lastFall - t;
     if (performance.now() - t > timeoutMs) return -1;
     await new Promise((r) => setTimeout(r, 20));

@@ -38,6 +38,7 @@ export const BUILTIN_WORKLOADS = [
   'listenready',
   'probe',
   'fault',
+  'crowd',
 ] as const;
 
 /** Path of a built-in workload binary: an unknown name says which exist, a known one not built says how to build it. */

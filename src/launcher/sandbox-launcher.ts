@@ -22,6 +22,8 @@ export interface SandboxSpec {
   cgroupByWrite?: boolean;
   /** Join this network namespace (e.g. /run/netns/nsb-...) instead of creating one. */
   netns?: string;
+  /** Create the sandbox from this mount namespace (e.g. /proc/<pid>/ns/mnt): a new one copies its mounts. */
+  mntns?: string;
   /** Mount a fresh tmpfs on this existing directory inside the sandbox (needs mnt). */
   tmpfs?: string;
   /** Working directory of the workload. */
@@ -60,6 +62,7 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
     ...(spec.cgroup ? { cgroup: spec.cgroup } : {}),
     ...(spec.cgroupV1 ? { cgroupV1: [...spec.cgroupV1] } : {}),
     ...(spec.netns ? { netns: spec.netns } : {}),
+    ...(spec.mntns ? { mntns: spec.mntns } : {}),
     ...(spec.tmpfs ? { tmpfs: spec.tmpfs } : {}),
     ...(spec.cwd ? { cwd: spec.cwd } : {}),
     ...(spec.timeOffsets

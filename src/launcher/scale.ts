@@ -22,6 +22,7 @@ export interface ScaleRun {
 /** The parts of a SandboxSpec the one-shot `nsb-launcher scale` takes; the reason another part cannot go, or null. */
 export function scaleUnsupported(spec: SandboxSpec): string | null {
   if (spec.netns) return 'joining a held network namespace';
+  if (spec.mntns) return 'a crowded mount table';
   if (spec.tmpfs) return 'a tmpfs mount';
   if (spec.cgroupV1?.length) return 'cgroup v1 placement';
   if (spec.cgroupByWrite) return 'placement by a cgroup.procs write';

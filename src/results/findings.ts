@@ -394,11 +394,16 @@ export function keyFindings(run: RunResults): Finding[] {
   if (boot) {
     const rows = costRows(boot).filter((r) => r.metric === 'bootNs');
     const base = rows[0];
+    // variants with baselines of their own (a mount count against the same set's smallest) name theirs
+    const one = rows.every((r) => r.baseline === base?.baseline);
+    const n = Math.min(...rows.map((r) => Math.min(r.n, r.baselineN)));
     if (base)
       out.push({
         topic: 'boot',
         section: boot.name,
-        text: `Boot time against ${base.baseline} (${us(base.base)} p50; n ≥ ${Math.min(...rows.map((r) => Math.min(r.n, r.baselineN)))} a side): ${differing(rows, (r) => r.variant)}.`,
+        text: one
+          ? `Boot time against ${base.baseline} (${us(base.base)} p50; n ≥ ${n} a side): ${differing(rows, (r) => r.variant)}.`
+          : `Boot time, each variant against its own baseline (n ≥ ${n} a side): ${differing(rows, (r) => `${r.variant} (vs ${r.baseline})`)}.`,
       });
   }
   const cg = run.scenarios.find((s) => s.name === 'cgroup-overhead');

@@ -248,6 +248,12 @@ export const variantSchema = strict(
      * Interference scenarios: the noisy neighbour running beside this variant's workload (absent: the victim alone).
      */
     antagonist: antagonistSchema.optional(),
+    /**
+     * Launch scenarios: create the sandbox from a private mount namespace of nsbench's own holding this many bind
+     * mounts (0: none but its own tmpfs), made once per count and gone with it — the crowded mount table a new mount
+     * namespace copies.
+     */
+    mounts: int(0, 100_000, 'e.g. mounts: 1000').optional(),
     /** Scaling scenarios: how many launchers create sandboxes at once, and how many each. */
     scaling: scalingSchema.optional(),
     /**

@@ -213,3 +213,22 @@ export function scalingVariants(opts: {
   }
   return out;
 }
+
+/**
+ * Variants of a crowded mount table: each namespace set × each mount count, created from a private mount namespace of
+ * nsbench's own holding that many bind mounts (ids "<set>/m<count>"), each measured against the same set at the
+ * smallest count — the cost a new mount namespace pays per mount it copies (bare shows the rest of the launch does not).
+ */
+export function mountTableVariants(opts: { sets: VariantDefinition[]; counts: number[] }): VariantDefinition[] {
+  const counts = [...new Set(opts.counts)].sort((a, b) => a - b);
+  return opts.sets.flatMap((set) => {
+    const base = set.id ?? setId(canonicalSet(set.ns ?? []));
+    return counts.map((mounts) => ({
+      ...set,
+      id: `${base}/m${mounts}`,
+      label: `${set.label ?? base}, ${mounts} mounts`,
+      baseline: `${base}/m${counts[0]}`,
+      mounts,
+    }));
+  });
+}

@@ -9,6 +9,7 @@ export {
   type FreezeTarget,
   freezeVariants,
   interferenceVariants,
+  mountTableVariants,
   type NetTarget,
   networkVariants,
   nsSet,

@@ -233,6 +233,14 @@ export function validateScenario(def: unknown, file: string): Scenario {
           `only a ${other} scenario's variants have ${field} (this one is "${kind}")`,
           `set kind: '${other}' or drop ${field}`,
         );
+    if (v.mounts !== undefined && (kind !== 'launch' || v.engine))
+      fail(
+        at(`variants[${i}].mounts`),
+        kind !== 'launch'
+          ? `only a launch scenario's sandboxes are created from a crowded mount table (this one is "${kind}")`
+          : "an engine makes its own mount namespace: a crowded mount table is for nsbench's own launcher",
+        'drop mounts',
+      );
     if (kind === 'scaling' && (v.cgroup || v.engine || v.tmpfs))
       fail(
         at(`variants[${i}].${v.cgroup ? 'cgroup' : v.engine ? 'engine' : 'tmpfs'}`),

@@ -9,7 +9,7 @@ import type { Scenario, VariantOf, WorkloadRef } from '../../scenario/index.ts';
 import { outputMetrics, TOOL_ADAPTERS, workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { toSample } from '../sample.ts';
 import { skipReason } from '../skip.ts';
-import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
+import { bestEffort, type ContextOf, type ProcedureOf, type SampleBase } from './procedure.ts';
 
 function sandboxSpec(sc: Scenario, v: VariantOf<'launch' | 'interference'>, timeoutMs: number): SandboxSpec {
   const { path, argv } = workloadCommand(v.workload ?? sc.workload);
@@ -45,8 +45,42 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
   }
 
   #unregisterEngines: (() => void) | null = null;
+  /** the crowded mount namespaces, by mount count: held by the launcher, or why one could not be made */
+  readonly #crowds = new Map<number, { mntns: string; release: () => Promise<void> } | { failed: string }>();
+
+  /** A private mount namespace with `mounts` bind mounts per count the variants ask for, held until the teardown. */
+  async setup(variants: VariantOf<'launch' | 'interference'>[]): Promise<void> {
+    const counts = [...new Set(variants.flatMap((v) => (v.mounts === undefined ? [] : [v.mounts])))];
+    for (const mounts of counts) this.#crowds.set(mounts, await this.#crowd(mounts));
+  }
+
+  async #crowd(mounts: number): Promise<{ mntns: string; release: () => Promise<void> } | { failed: string }> {
+    const holder = this.ctx.holder();
+    const folder = workFolder();
+    const r = await holder.hold({
+      ns: ['mnt'],
+      path: builtinWorkload('crowd'),
+      argv: ['crowd', String(mounts)],
+      cwd: folder.dir,
+      timeoutMs: Math.max(this.ctx.timeoutMs, 60_000),
+    });
+    if (r.state !== 'running') {
+      folder.remove();
+      const why = r.error?.message ?? (r.stderr.trim().split('\n')[0] || r.state);
+      return { failed: `the mount namespace with ${mounts} bind mounts could not be made: ${why}` };
+    }
+    return {
+      mntns: `/proc/${r.pid}/ns/mnt`,
+      release: async () => {
+        await bestEffort(holder.release(r.id, { signal: 9, timeoutMs: 10_000 }));
+        folder.remove();
+      },
+    };
+  }
 
   async teardown(): Promise<void> {
+    for (const c of this.#crowds.values()) if ('release' in c) await c.release();
+    this.#crowds.clear();
     for (const name of this.#enginesUsed) ENGINES[name]?.cleanup(this.#engineCtx);
     this.#unregisterEngines?.();
     this.#unregisterEngines = null;
@@ -56,6 +90,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     const w = v.workload ?? this.ctx.scenario.workload;
     if (this.ctx.pacing.pace === 'back-to-back' && 'tool' in w && TOOL_ADAPTERS[w.tool]?.phases)
       return `${w.tool} ${w.args.join(' ')} needs a prepare and a cleanup run around each launch, which back-to-back pacing (launches in a row inside the launcher) leaves no room for`;
+    if (v.mounts !== undefined && this.ctx.euid !== 0) return 'a crowded mount table is made and entered as root';
     if (v.engine)
       return (
         skipReason([], this.ctx.euid) ??
@@ -79,7 +114,19 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
   /** The variant's launch request, with the scenario's pacing: the gap the launcher keeps. */
   #spec(v: VariantOf<'launch' | 'interference'>): SandboxSpec {
     const s = this.#bareSpec(v);
-    return this.ctx.pacing.gapMs ? { ...s, gapMs: this.ctx.pacing.gapMs } : s;
+    const crowd = v.mounts === undefined ? null : this.#crowds.get(v.mounts);
+    return {
+      ...s,
+      ...(this.ctx.pacing.gapMs ? { gapMs: this.ctx.pacing.gapMs } : {}),
+      ...(crowd && 'mntns' in crowd ? { mntns: crowd.mntns } : {}),
+    };
+  }
+
+  /** Why the variant's crowded mount table is not there (it could not be made), or null. */
+  #crowdFailed(v: VariantOf<'launch' | 'interference'>): string | null {
+    if (v.mounts === undefined) return null;
+    const crowd = this.#crowds.get(v.mounts);
+    return !crowd ? 'its crowded mount table was not made' : 'failed' in crowd ? crowd.failed : null;
   }
 
   #bareSpec(v: VariantOf<'launch' | 'interference'>): SandboxSpec {
@@ -129,6 +176,8 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
   }
 
   async sample(v: VariantOf<'launch' | 'interference'>, base: SampleBase): Promise<Sample> {
+    const crowdFailed = this.#crowdFailed(v);
+    if (crowdFailed) return { ...base, state: 'errored', cause: 'mount-table', reason: crowdFailed };
     const made = this.#group(v, base);
     if ('errored' in made) return made.errored;
     const { group } = made;
@@ -184,6 +233,8 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
    * accounting on the last sample.
    */
   async burst(v: VariantOf<'launch' | 'interference'>, base: SampleBase, count: number): Promise<Sample[]> {
+    const crowdFailed = this.#crowdFailed(v);
+    if (crowdFailed) return [{ ...base, state: 'errored', cause: 'mount-table', reason: crowdFailed }];
     const launcher = this.ctx.launcher();
     const made = this.#group(v, base);
     if ('errored' in made) return [made.errored];
