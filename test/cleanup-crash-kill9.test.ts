@@ -14,7 +14,17 @@ import { seededRandom } from '../src/stats/index.ts';
 import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
 
 const CLI = join(PROJECT_ROOT, 'bin/nsbench.js');
-const SANDBOX_PROGRAMS = new Set(['nsb-launcher', 'noop', 'idle', 'hog', 'net', 'probe', 'listenready', 'sieve', 'crowd']);
+const SANDBOX_PROGRAMS = new Set([
+  'nsb-launcher',
+  'noop',
+  'idle',
+  'hog',
+  'net',
+  'probe',
+  'listenready',
+  'sieve',
+  'crowd',
+]);
 // A zombie is dead: once the launcher is gone, reaping it is the host init's job.
 const alive = () => processTable().filter((p) => p.state !== 'Z');
 const ours = () => alive().filter((p) => SANDBOX_PROGRAMS.has(p.comm));

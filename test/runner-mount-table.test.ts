@@ -64,7 +64,7 @@ describe('a crowded mount table', () => {
     assert.equal(crowdsSeen, 2, 'one crowded namespace per mount count, held during the run');
     const m1000 = r.summary.find((v) => v.variant === 'mnt/m1000')?.metrics.bootNs;
     const m0 = r.summary.find((v) => v.variant === 'mnt/m0')?.metrics.bootNs;
-    assert.ok(m0 && m1000 && m1000.ratioCI95, 'both measured, the ratio with its CI');
+    assert.ok(m0 && m1000?.ratioCI95, 'both measured, the ratio with its CI');
     assert.equal(r.summary.find((v) => v.variant === 'mnt/m1000')?.baseline, 'mnt/m0');
     assert.ok(
       m1000.median > m0.median && m1000.ratioCI95[0] > 1,

@@ -132,7 +132,6 @@ export type {
   FreezerKind,
   FreezeTarget,
   NetTarget,
-  ScalingTarget,
   WorkloadRef,
 } from '../results/index.ts';
 export type { ScenarioKind };
