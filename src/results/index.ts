@@ -67,7 +67,6 @@ export {
   recordedVariantSchema,
   recordVariant,
   SCENARIO_KINDS,
-  type ScalingTarget,
   type ScenarioKind,
   type VariantOf,
   variantSchema,
