@@ -307,7 +307,6 @@ export type NetTarget = z.output<typeof netSchema>;
 export type FreezeTarget = z.output<typeof freezeSchema>;
 export type DensityTarget = z.output<typeof densitySchema>;
 export type AntagonistSpec = z.output<typeof antagonistSchema>;
-export type ScalingTarget = z.output<typeof scalingSchema>;
 export type { FreezerKind, WorkloadRef };
 
 /**
