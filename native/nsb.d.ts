@@ -75,6 +75,8 @@ export interface NativeResult {
   clonePath: 'clone3' | 'clone' | 'none';
   /** clone-into-cgroup: CLONE_INTO_CGROUP (v2, no migration); procs-write: cgroup.procs writes before exec (v1, or v2 without clone3) */
   cgroupMethod: 'none' | 'clone-into-cgroup' | 'procs-write' | 'clone-into-cgroup+procs-write';
+  /** fork-style (a copy of the launcher), vfork-style (CLONE_VM | CLONE_VFORK), or fork-style where vfork was asked for and the request rules it out (why, in brackets) */
+  createMethod: string;
   ready: boolean;
   requestMonoNs: bigint;
   offsetsNs: NativeOffsets;
@@ -155,5 +157,5 @@ export interface NativeBinding {
   errnoName(errno: number): string;
   /** Freeze (true) or thaw a cgroup and time it in C: v2 cgroup.freeze + cgroup.events, or v1 freezer.state. */
   freeze(kind: 'v1' | 'v2', dir: string, freeze: boolean, timeoutNs: number, retryNs: number): Promise<FreezeResult>;
-  options: { forceClone: number; noProc: number; noLo: number; cgroupByWrite: number; noSetup: number };
+  options: { forceClone: number; noProc: number; noLo: number; cgroupByWrite: number; noSetup: number; vfork: number };
 }

@@ -88,6 +88,8 @@ enum nsb_opt {
     NSB_OPT_DISCARD_OUTPUT = 1u << 3, /* stdout/stderr to /dev/null (implied for held sandboxes) */
     NSB_OPT_CGROUP_BY_WRITE = 1u << 4, /* v2: place by a cgroup.procs write even where CLONE_INTO_CGROUP works */
     NSB_OPT_NO_SETUP = 1u << 5,    /* no in-sandbox setup at all: no propagation change, /proc, lo or hostname */
+    NSB_OPT_VFORK = 1u << 6,       /* vfork-style: CLONE_VM | CLONE_VFORK, the child on a stack of the launcher's own
+                                      (as posix_spawn does), writing its own single-id maps; fork-style where it cannot */
 };
 
 /* The steps of the in-sandbox setup, each timed by the child (ns; 0 where not done). */
@@ -126,7 +128,7 @@ struct nsb_spec {
 enum nsb_ts {
     NSB_T_REQUEST,     /* request received by the launcher */
     NSB_T_CLONE_START, /* just before clone3()/clone() */
-    NSB_T_CLONE_DONE,  /* clone returned in the launcher */
+    NSB_T_CLONE_DONE,  /* clone returned in the launcher (vfork-style: the child's first instruction; the launcher waits for its exec) */
     NSB_T_CHILD_START, /* first instruction of the child */
     NSB_T_MAPS_DONE,   /* uid/gid maps written (user namespace) */
     NSB_T_CGROUP_DONE, /* cgroup placement by cgroup.procs writes done, child released */
@@ -147,6 +149,17 @@ enum nsb_state {
 };
 
 enum nsb_clone_path { NSB_PATH_NONE = 0, NSB_PATH_CLONE = 2, NSB_PATH_CLONE3 = 3 };
+/* How the sandbox's first process was made: fork-style (a copy of the launcher's address space) as asked, vfork-style,
+ * or fork-style because vfork-style was asked for and the request rules it out (the reason in the name). */
+enum nsb_create_method {
+    NSB_CREATE_NONE = 0,
+    NSB_CREATE_FORK = 1,
+    NSB_CREATE_VFORK = 2,
+    NSB_CREATE_FORK_MAPS = 3,   /* the user namespace maps to another uid/gid: the launcher writes the maps */
+    NSB_CREATE_FORK_CGROUP = 4, /* placement by cgroup.procs writes while the child waits */
+    NSB_CREATE_FORK_CLONE = 5,  /* no clone3 (or clone() asked for) */
+    NSB_CREATE_FORK_ARCH = 6,   /* vfork-style is built for x86-64 only */
+};
 
 /* bits: how the sandbox was placed in its cgroup(s) */
 enum nsb_cgroup_method { NSB_CG_NONE = 0, NSB_CG_INTO = 1, NSB_CG_PROCS_WRITE = 2 };
@@ -160,7 +173,7 @@ struct nsb_result {
     int32_t clone_path;  /* enum nsb_clone_path */
     int32_t cgroup_method; /* enum nsb_cgroup_method bits */
     int32_t ready;       /* 1 if the ready byte arrived */
-    int32_t pad;
+    int32_t create_method; /* enum nsb_create_method */
     uint64_t t[NSB_T_COUNT];
     /* rusage of the child (and its reaped descendants) */
     int64_t child_utime_us, child_stime_us, child_maxrss_kb, child_minflt, child_majflt;
@@ -185,6 +198,7 @@ extern const char *const nsb_setup_names[NSB_SETUP_COUNT]; /* enum nsb_setup_ste
 const char *nsb_state_name(int32_t state);                 /* enum nsb_state: "exited", ...; "clone-failed" outside it */
 const char *nsb_clone_path_name(int32_t path);             /* enum nsb_clone_path: "clone3", "clone", "none" */
 const char *nsb_cgroup_method_name(int32_t method);        /* enum nsb_cgroup_method bits: "clone-into-cgroup", ... */
+const char *nsb_create_method_name(int32_t method);        /* enum nsb_create_method: "fork", "vfork", "fork (...)" */
 
 /* ---- the core ----------------------------------------------------------- */
 
@@ -214,7 +228,7 @@ struct nsb_sandbox {
     int64_t launcher_utime0_us, launcher_stime0_us;
     uint64_t t[NSB_T_COUNT];
     uint64_t t_setup_begin, setup_ns[NSB_SETUP_COUNT];
-    int32_t clone_path, cgroup_method;
+    int32_t clone_path, cgroup_method, create_method;
 };
 
 /* The rules a request must keep before anything is made (a program to run;

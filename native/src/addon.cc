@@ -133,6 +133,7 @@ Napi::Object FromResult(Napi::Env env, const nsb_result &r) {
   o.Set("pid", Napi::Number::New(env, r.pid));
   o.Set("clonePath", Napi::String::New(env, nsb_clone_path_name(r.clone_path)));
   o.Set("cgroupMethod", Napi::String::New(env, nsb_cgroup_method_name(r.cgroup_method)));
+  o.Set("createMethod", Napi::String::New(env, nsb_create_method_name(r.create_method)));
   o.Set("ready", Napi::Boolean::New(env, r.ready != 0));
   o.Set("requestMonoNs", Napi::BigInt::New(env, (uint64_t)r.t[NSB_T_REQUEST]));
   // Offsets from the request, in ns (small enough for doubles); -1: did not happen.
@@ -507,6 +508,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   opts.Set("noLo", Napi::Number::New(env, NSB_OPT_NO_LO));
   opts.Set("cgroupByWrite", Napi::Number::New(env, NSB_OPT_CGROUP_BY_WRITE));
   opts.Set("noSetup", Napi::Number::New(env, NSB_OPT_NO_SETUP));
+  opts.Set("vfork", Napi::Number::New(env, NSB_OPT_VFORK));
   exports.Set("options", opts);
   return exports;
 }

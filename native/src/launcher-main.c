@@ -47,7 +47,8 @@ static void print_result(FILE *f, const struct nsb_result *r, uint32_t ns) {
     fprintf(f, "{\"ns\":\"%s\",\"state\":\"%s\",\"exitCode\":%d,\"signal\":%d,\"pid\":%d,\"clonePath\":\"%s\",\"ready\":%s",
             nsbuf, nsb_state_name(r->state), r->exit_code, r->term_signal, r->pid, nsb_clone_path_name(r->clone_path),
             r->ready ? "true" : "false");
-    fprintf(f, ",\"requestMonoNs\":%llu", (unsigned long long)r->t[NSB_T_REQUEST]);
+    fprintf(f, ",\"requestMonoNs\":%llu,\"createMethod\":\"%s\"", (unsigned long long)r->t[NSB_T_REQUEST],
+            nsb_create_method_name(r->create_method));
     fprintf(f, ",\"offsetsNs\":{");
     for (int i = 0; i < NSB_T_COUNT; i++) {
         long long off = r->t[i] ? (long long)(r->t[i] - r->t[NSB_T_REQUEST]) : -1;

@@ -21,3 +21,10 @@ const char *nsb_cgroup_method_name(int32_t method) {
     static const char *const methods[] = {"none", "clone-into-cgroup", "procs-write", "clone-into-cgroup+procs-write"};
     return methods[method & 3];
 }
+
+const char *nsb_create_method_name(int32_t method) {
+    static const char *const methods[] = {"none", "fork", "vfork", "fork (vfork: maps to another id)",
+                                          "fork (vfork: cgroup writes)", "fork (vfork: needs clone3)",
+                                          "fork (vfork: x86-64 only)"};
+    return method >= 0 && method <= NSB_CREATE_FORK_ARCH ? methods[method] : "none";
+}

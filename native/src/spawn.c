@@ -59,12 +59,15 @@ struct clone_args_v2 { /* struct clone_args up to the cgroup field (CLONE_ARGS_S
 
 /* Written by the child before exec, read by the launcher after reaping. */
 struct child_page {
-    uint64_t t_child_start, t_setup_begin, t_setup_done, t_exec;
+    uint64_t t_child_start, t_maps_done, t_setup_begin, t_setup_done, t_exec;
     uint64_t setup[NSB_SETUP_COUNT];
     int32_t err;
     char syscall[32];
     char stage_buf[32];
 };
+
+/* The vfork-style child's stack: the child path is one function with a few locals (an ifreq the largest). */
+#define NSB_VSTACK_SIZE (256 * 1024)
 
 struct nsb_core {
     struct child_page *page;
@@ -72,6 +75,7 @@ struct nsb_core {
     int own_netns; /* to return to after cloning into another network namespace */
     int own_mntns; /* likewise for a mount namespace */
     int own_cwd;   /* the working directory to return to (entering a mount namespace moves it to its root) */
+    void *vstack;  /* the stack a vfork-style child runs on (the launcher is suspended meanwhile) */
     int has_clone3;
     uid_t euid;
     gid_t egid;
@@ -110,6 +114,8 @@ int nsb_core_init(struct nsb_core **out, struct nsb_error *err) {
     c->own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     c->own_mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
     c->own_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    c->vstack = mmap(NULL, NSB_VSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (c->vstack == MAP_FAILED) c->vstack = NULL; /* then fork-style only */
     c->has_clone3 = probe_clone3();
     c->euid = geteuid();
     c->egid = getegid();
@@ -124,6 +130,7 @@ void nsb_core_free(struct nsb_core *c) {
     nsb_close_fd(&c->own_netns);
     nsb_close_fd(&c->own_mntns);
     nsb_close_fd(&c->own_cwd);
+    if (c->vstack) munmap(c->vstack, NSB_VSTACK_SIZE);
     free(c);
 }
 
@@ -178,9 +185,21 @@ static inline __attribute__((always_inline)) void copy_str(char *dst, size_t cap
 
 struct child_fds { int sync_r, ready_w, out_w, err_w, devnull; };
 
+/* vfork-style with a user namespace: the maps the child writes itself (its own ids, one line each), made ready by
+ * the launcher; NULL fork-style, where the launcher writes them while the child waits. */
+struct child_maps { char uid[32], gid[32]; size_t uid_len, gid_len; };
+
+static inline __attribute__((always_inline)) long child_write_file(const char *path, const char *text, size_t len) {
+    int f = (int)CSYS(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+    if (f < 0) return f;
+    long r = CSYS(SYS_write, f, text, len);
+    CSYS(SYS_close, f, 0, 0);
+    return r == (long)len ? 0 : r < 0 ? r : -EIO;
+}
+
 __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core *core, const struct nsb_spec *spec,
                                                               const struct child_fds *fd, int become_root,
-                                                              const char *const *envp) {
+                                                              const char *const *envp, const struct child_maps *maps) {
     struct child_page *pg = core->page;
     long r;
     pg->t_child_start = child_now_ns();
@@ -192,6 +211,12 @@ __attribute__((noreturn, noinline, hot)) static void child_main(struct nsb_core 
         char c;
         do r = CSYS(SYS_read, fd->sync_r, &c, 1); while (r == -EINTR);
         if (r != 1) CSYS(SYS_exit_group, 126, 0, 0); /* the launcher gave up on us */
+    }
+    if (maps) { /* vfork-style: the launcher is suspended until our exec, so we write our own maps */
+        if ((r = child_write_file("/proc/self/uid_map", maps->uid, maps->uid_len)) < 0) CHILD_FAIL("write uid_map", "write", r);
+        if ((r = child_write_file("/proc/self/setgroups", "deny\n", 5)) < 0) CHILD_FAIL("deny setgroups", "write", r);
+        if ((r = child_write_file("/proc/self/gid_map", maps->gid, maps->gid_len)) < 0) CHILD_FAIL("write gid_map", "write", r);
+        pg->t_maps_done = child_now_ns();
     }
     if (become_root) { /* uid 0 inside maps to an unprivileged host uid */
         if ((r = CSYS(SYS_setgroups, 0, 0, 0)) < 0) CHILD_FAIL("drop groups", "setgroups", r);
@@ -370,6 +395,84 @@ static int do_clone(struct nsb_core *core, uint64_t flags, int cgroup_fd, int fo
     return (int)r;
 }
 
+/* ---- vfork-style creation ---------------------------------------------------
+ * CLONE_VM | CLONE_VFORK, as posix_spawn does: no copy of the launcher's page
+ * tables, the launcher suspended until the child's execve (or exit). The
+ * child runs child_main on a stack of its own (core->vstack); clone3 has no
+ * libc wrapper that takes a function, so the child side is entered here. */
+struct vfork_arg {
+    struct nsb_core *core;
+    const struct nsb_spec *spec;
+    const struct child_fds *fd;
+    const char *const *envp;
+    const struct child_maps *maps;
+};
+
+__attribute__((noreturn)) static void vfork_child(void *p) {
+    const struct vfork_arg *a = p;
+    child_main(a->core, a->spec, a->fd, 0, a->envp, a->maps);
+}
+
+#if defined(__x86_64__)
+/* clone3 with the child on args->stack: the child calls fn(arg) and never returns here. -errno on failure. */
+static long clone3_on_stack(struct clone_args_v2 *args, void (*fn)(void *), void *arg) {
+    register long r12 __asm__("r12") = (long)fn;
+    register long r13 __asm__("r13") = (long)arg;
+    long ret;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "mov %%r13, %%rdi\n\t"
+                     "call *%%r12\n\t"
+                     "mov $231, %%eax\n\t" /* exit_group(127): fn does not return */
+                     "mov $127, %%edi\n\t"
+                     "syscall\n\t"
+                     "1:\n\t"
+                     : "=a"(ret)
+                     : "0"((long)SYS_clone3), "D"(args), "S"(sizeof *args), "r"(r12), "r"(r13)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#endif
+
+/* How this request's sandbox is made when vfork-style is asked for: vfork-style, or why fork-style. */
+static int vfork_method(const struct nsb_core *core, int force_clone, int become_root, unsigned n_v1, int v2_by_write) {
+#if !defined(__x86_64__)
+    (void)core; (void)force_clone; (void)become_root; (void)n_v1; (void)v2_by_write;
+    return NSB_CREATE_FORK_ARCH;
+#else
+    if (!core->has_clone3 || force_clone || !core->vstack) return NSB_CREATE_FORK_CLONE;
+    if (become_root) return NSB_CREATE_FORK_MAPS;
+    if (n_v1 || v2_by_write) return NSB_CREATE_FORK_CGROUP;
+    return NSB_CREATE_VFORK;
+#endif
+}
+
+static int do_vfork(struct nsb_core *core, uint64_t flags, int cgroup_fd, int *pidfd, struct vfork_arg *arg,
+                    struct nsb_error *err) {
+#if defined(__x86_64__)
+    struct clone_args_v2 a;
+    memset(&a, 0, sizeof a);
+    a.flags = flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+    a.pidfd = (uint64_t)(uintptr_t)pidfd;
+    a.exit_signal = SIGCHLD;
+    a.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0;
+    a.stack = (uint64_t)(uintptr_t)core->vstack;
+    a.stack_size = NSB_VSTACK_SIZE;
+    long r = clone3_on_stack(&a, vfork_child, arg);
+    if (r < 0) {
+        nsb_error_set(err, (int)-r, "clone3", "clone3 (vfork-style) failed");
+        return -1;
+    }
+    return (int)r;
+#else
+    (void)core; (void)flags; (void)cgroup_fd; (void)pidfd; (void)arg;
+    nsb_error_set(err, ENOSYS, "clone3", "vfork-style creation is built for x86-64 only");
+    return -1;
+#endif
+}
+
 static void sandbox_close(struct nsb_sandbox *sb) {
     nsb_close_fd(&sb->pidfd);
     nsb_close_fd(&sb->ready_fd);
@@ -437,6 +540,7 @@ static void fill_common(const struct nsb_sandbox *sb, struct nsb_result *res) {
     res->pid = sb->pid;
     res->clone_path = sb->clone_path;
     res->cgroup_method = sb->cgroup_method;
+    res->create_method = sb->create_method;
     res->ready = sb->ready;
 }
 
@@ -501,7 +605,18 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     int use_clone3 = core->has_clone3 && !force_clone;
     /* no CLONE_INTO_CGROUP with clone(); or asked for, to compare the two */
     int v2_by_write = want_cgroup_v2 && (!use_clone3 || (spec->opts & NSB_OPT_CGROUP_BY_WRITE));
-    int need_sync = (spec->ns & NSB_NS_USER) || n_v1 > 0 || v2_by_write;
+    int method = (spec->opts & NSB_OPT_VFORK) ? vfork_method(core, force_clone, become_root, n_v1, v2_by_write)
+                                              : NSB_CREATE_FORK;
+    int vfork = method == NSB_CREATE_VFORK;
+    struct child_maps maps_buf;
+    const struct child_maps *maps = NULL;
+    if (vfork && (spec->ns & NSB_NS_USER)) { /* the child maps itself: its own ids, as the launcher would */
+        maps_buf.uid_len = (size_t)snprintf(maps_buf.uid, sizeof maps_buf.uid, "0 %lld 1\n", (long long)map_uid);
+        maps_buf.gid_len = (size_t)snprintf(maps_buf.gid, sizeof maps_buf.gid, "0 %lld 1\n", (long long)map_gid);
+        maps = &maps_buf;
+    }
+    sb->create_method = method;
+    int need_sync = ((spec->ns & NSB_NS_USER) && !vfork) || n_v1 > 0 || v2_by_write;
     int discard = (spec->opts & NSB_OPT_DISCARD_OUTPUT) != 0;
 
     int ready[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, sync[2] = {-1, -1};
@@ -554,9 +669,19 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
                             core->devnull};
     int path = NSB_PATH_NONE;
     sb->t[NSB_T_CLONE_START] = nsb_now_ns();
-    pid_t pid = do_clone(core, nsb_ns_clone_flags(spec->time_offsets ? spec->ns & ~(uint32_t)NSB_NS_TIME : spec->ns), cgroup_fd, force_clone, &sb->pidfd, &path, &e);
-    if (pid == 0) child_main(core, spec, &cfd, become_root, envp);
-    sb->t[NSB_T_CLONE_DONE] = nsb_now_ns();
+    uint64_t clone_flags = nsb_ns_clone_flags(spec->time_offsets ? spec->ns & ~(uint32_t)NSB_NS_TIME : spec->ns);
+    pid_t pid;
+    if (vfork) {
+        struct vfork_arg va = {core, spec, &cfd, envp, maps};
+        path = NSB_PATH_CLONE3;
+        pid = do_vfork(core, clone_flags, cgroup_fd, &sb->pidfd, &va, &e);
+        /* the launcher was suspended until the child's execve: the clone, as the child saw it, ended at its start */
+        sb->t[NSB_T_CLONE_DONE] = pid > 0 && core->page->t_child_start ? core->page->t_child_start : nsb_now_ns();
+    } else {
+        pid = do_clone(core, clone_flags, cgroup_fd, force_clone, &sb->pidfd, &path, &e);
+        if (pid == 0) child_main(core, spec, &cfd, become_root, envp, NULL);
+        sb->t[NSB_T_CLONE_DONE] = nsb_now_ns();
+    }
     if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) { /* cannot go home: the launcher must not go on */
         fprintf(stderr, "nsb-launcher: cannot return to its own network namespace: %s\n", strerror(errno));
         abort();
@@ -610,6 +735,7 @@ fail:
 static void take_page(struct nsb_core *core, struct nsb_sandbox *sb) {
     const struct child_page *pg = core->page;
     sb->t[NSB_T_CHILD_START] = pg->t_child_start;
+    if (pg->t_maps_done) sb->t[NSB_T_MAPS_DONE] = pg->t_maps_done; /* vfork-style: the child wrote its own maps */
     sb->t[NSB_T_SETUP_DONE] = pg->t_setup_done;
     sb->t[NSB_T_EXEC] = pg->t_exec;
     sb->t_setup_begin = pg->t_setup_begin;

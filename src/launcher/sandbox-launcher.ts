@@ -14,6 +14,12 @@ export interface SandboxSpec {
   userMap?: { uid: number; gid: number };
   /** Use clone() even where clone3() exists. */
   forceClone?: boolean;
+  /**
+   * vfork-style creation (CLONE_VM | CLONE_VFORK, as posix_spawn does): the launcher's address space is not copied;
+   * where the request rules it out (maps to another uid, cgroup placement by writes, no clone3) fork-style, and the
+   * result's createMethod says why.
+   */
+  vfork?: boolean;
   /** Skip the fresh /proc in a pid+mnt sandbox. */
   noProc?: boolean;
   cgroup?: string;
@@ -48,6 +54,7 @@ export function toNativeSpec(spec: SandboxSpec): NativeSpec {
   if (spec.noProc) opts |= b.options.noProc;
   if (spec.cgroupByWrite) opts |= b.options.cgroupByWrite;
   if (spec.noSetup) opts |= b.options.noSetup;
+  if (spec.vfork) opts |= b.options.vfork;
   return {
     ns: namespaceBits(spec.ns),
     opts,
