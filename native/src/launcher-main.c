@@ -229,7 +229,7 @@ static int usage(FILE *f, int code) {
             "       nsb-launcher probe\n"
             "       nsb-launcher run [--ns LIST] [--count N] [--timeout-ms MS] [--hostname NAME]\n"
             "                        [--map-uid UID] [--map-gid GID] [--force-clone] [--no-proc]\n"
-            "                        [--no-setup] [--gap-ms MS] [--cgroup DIR] -- PROGRAM [ARGS...]\n"
+            "                        [--no-setup] [--vfork] [--gap-ms MS] [--cgroup DIR] -- PROGRAM [ARGS...]\n"
             "       nsb-launcher scale --workers K [the options of run] -- PROGRAM [ARGS...]\n"
             "                        K worker processes, released together, each --count launches in a row;\n"
             "                        a line per launch, then {\"scale\":...} with the wall and CPU time of all\n"
@@ -246,6 +246,7 @@ static int parse_run_args(int argc, char **argv, struct nsb_spec *spec, long *co
         {"force-clone", no_argument, 0, 'F'},    {"no-proc", no_argument, 0, 'P'},
         {"cgroup", required_argument, 0, 'C'},   {"no-setup", no_argument, 0, 'S'},
         {"gap-ms", required_argument, 0, 'G'},   {"workers", required_argument, 0, 'w'},
+        {"vfork", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
     memset(spec, 0, sizeof *spec);
     spec->map_uid = spec->map_gid = -1;
@@ -269,6 +270,7 @@ static int parse_run_args(int argc, char **argv, struct nsb_spec *spec, long *co
         case 'P': spec->opts |= NSB_OPT_NO_PROC; break;
         case 'C': spec->cgroup = optarg; break;
         case 'S': spec->opts |= NSB_OPT_NO_SETUP; break;
+        case 'V': spec->opts |= NSB_OPT_VFORK; break;
         case 'G': spec->gap_ns = (uint64_t)(strtod(optarg, NULL) * 1e6); break;
         case 'w':
             if (!workers) return usage(stderr, 2);

@@ -155,6 +155,12 @@ function addRun(program: Command, setExit: (code: number) => void): void {
         "launch scenarios: where the launcher and its sandboxes run — one-cpu (pinned to one CPU, nsbench on another), spread (every CPU but nsbench's), free (anywhere); default: one-cpu for nsbench's own single-process workloads, free for real tools and engines",
       ).choices(['one-cpu', 'spread', 'free']),
     )
+    .addOption(
+      new Option(
+        '--create <method>',
+        'how the launcher makes each sandbox: vfork (the default; CLONE_VM | CLONE_VFORK, as posix_spawn — the fastest the kernel allows) or fork (a copy of the launcher, as runc); where vfork cannot be used (a user namespace mapped to another uid, cgroup placement by writes) a launch is made fork-style and the sample says why',
+      ).choices(['fork', 'vfork']),
+    )
     .option(
       '--resume <samples.jsonl>',
       'continue a run that died: same run id, seed, scenarios and options; what it measured is kept, the rest is run',

@@ -47,6 +47,7 @@ function scaleArgs(spec: SandboxSpec, workers: number, count: number): string[] 
     ...(spec.forceClone ? ['--force-clone'] : []),
     ...(spec.noProc ? ['--no-proc'] : []),
     ...(spec.noSetup ? ['--no-setup'] : []),
+    ...(spec.vfork ? ['--vfork'] : []),
     ...(spec.gapMs ? ['--gap-ms', String(spec.gapMs)] : []),
     ...(spec.cgroup ? ['--cgroup', spec.cgroup] : []),
     '--',
@@ -61,6 +62,7 @@ interface LaunchLine {
   signal: number;
   pid: number;
   clonePath: NativeResult['clonePath'];
+  createMethod: string;
   ready: boolean;
   requestMonoNs: number;
   offsetsNs: NativeResult['offsetsNs'];
@@ -87,6 +89,7 @@ function launchFromLine(l: LaunchLine, id = 0): LaunchResult {
     pid: l.pid,
     clonePath: l.clonePath,
     cgroupMethod: 'none',
+    createMethod: l.createMethod,
     ready: l.ready,
     requestMonoNs: BigInt(l.requestMonoNs),
     offsetsNs: l.offsetsNs,

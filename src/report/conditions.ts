@@ -1,5 +1,6 @@
 import {
   cpuNames,
+  createOf,
   MIN_VERDICT_SAMPLES,
   paceFigures,
   perLaunchMedian,
@@ -39,6 +40,7 @@ export function paceLine(sc: ScenarioResult): string {
     );
   }
   if (sc.kind === 'launch') parts.push(placementLine(sc));
+  parts.push(createLine(sc));
   return parts.join('; ');
 }
 
@@ -51,9 +53,21 @@ function placementLine(sc: ScenarioResult): string {
   return 'placement free: the launcher, its sandboxes and nsbench free to move over every CPU';
 }
 
-/** A scenario's heading tail: its pace, and for launch scenarios where it ran. */
+/** How the sandboxes were made, in words, with the launches that could not be made as asked. */
+function createLine(sc: ScenarioResult): string {
+  const c = createOf(sc);
+  const other = new Map<string, number>();
+  for (const s of sc.samples) {
+    const m = s.conditions?.create;
+    if (m && m !== c) other.set(m, (other.get(m) ?? 0) + 1);
+  }
+  const exceptions = [...other].map(([m, n]) => `${n} launch${n === 1 ? '' : 'es'} ${m}`).join(', ');
+  return `${c === 'vfork' ? 'created vfork-style (CLONE_VM | CLONE_VFORK, as posix_spawn)' : 'created fork-style (a copy of the launcher, as runc)'}${exceptions ? ` — ${exceptions}` : ''}`;
+}
+
+/** A scenario's heading tail: its pace, for launch scenarios where it ran, and how its sandboxes were made. */
 export function conditionsTag(sc: ScenarioResult): string {
-  return `${sc.pace ?? 'interleaved'}${sc.kind === 'launch' ? `, ${placementOf(sc)}` : ''}`;
+  return `${sc.pace ?? 'interleaved'}${sc.kind === 'launch' ? `, ${placementOf(sc)}` : ''}, ${createOf(sc)}`;
 }
 
 /** Load and kernel-tracing facts of a scenario, in one line. */

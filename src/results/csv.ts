@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { directionOf } from './headlines.ts';
 import { isMeasured } from './summary.ts';
-import type { Placement, RunResults, ScenarioResult } from './types.ts';
+import type { CreateMethod, Placement, RunResults, ScenarioResult } from './types.ts';
 
 /**
  * The units of the CSV files, one fixed vocabulary: every value is converted
@@ -44,6 +44,11 @@ export function placementOf(sc: Pick<ScenarioResult, 'placement' | 'cpus'>): Pla
   return sc.placement ?? (sc.cpus ? 'spread' : 'free');
 }
 
+/** How a scenario's sandboxes were made: as recorded, or fork-style in a file from before it was recorded. */
+export function createOf(sc: Pick<ScenarioResult, 'create'>): CreateMethod {
+  return sc.create ?? 'fork';
+}
+
 function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
   return cpus ? cpuNames(cpus.sandboxes) : 'all';
 }
@@ -69,6 +74,7 @@ export const SAMPLES_CSV_COLUMNS = [
   'superseded',
   'pace',
   'placement',
+  'create',
   'prev',
   'gap_ns',
   'cpus',
@@ -110,6 +116,7 @@ export function samplesCsv(run: RunResults): string {
         s.superseded === true,
         c?.pace ?? sc.pace ?? 'interleaved',
         c?.placement ?? placementOf(sc),
+        c?.create ?? createOf(sc),
         c?.prev ?? null,
         c?.gapNs ?? null,
         cpus,
@@ -158,6 +165,7 @@ export const SUMMARY_CSV_COLUMNS = [
   'errored',
   'pace',
   'placement',
+  'create',
   'cpus',
 ] as const;
 
@@ -205,6 +213,7 @@ export function summaryCsv(run: RunResults): string {
           v.errored,
           sc.pace ?? 'interleaved',
           placementOf(sc),
+          createOf(sc),
           cpuText(sc.cpus),
         ]);
       }

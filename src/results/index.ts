@@ -2,6 +2,7 @@ export { carryOverWarnings, loadWarnings } from './conditions.ts';
 export {
   CSV_UNITS,
   cpuNames,
+  createOf,
   csvUnit,
   placementOf,
   SAMPLES_CSV_COLUMNS,
@@ -40,9 +41,17 @@ export { type KernelRow, kernelAttribution, NS_FUNCTIONS } from './kernel.ts';
 export { checkMetricName, higherIsBetter, isKnownMetric, METRIC_NAMES } from './metrics.ts';
 export { fromSamplesJsonl, loadResults, readResults } from './read.ts';
 export { scalingRows } from './scaling.ts';
-export { PACES, PLACEMENTS, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type SampleBase } from './schema.ts';
+export {
+  CREATE_METHODS,
+  PACES,
+  PLACEMENTS,
+  RESULTS_SCHEMA,
+  RESULTS_SCHEMA_VERSION,
+  type SampleBase,
+} from './schema.ts';
 export { headlineMetric, isMeasured, MIN_VERDICT_SAMPLES, scenarioWarnings, summarize } from './summary.ts';
 export type {
+  CreateMethod,
   MetricSummary,
   Metrics,
   Pace,

@@ -22,6 +22,12 @@ export const PACES = ['interleaved', 'quiesced', 'back-to-back'] as const;
  * cost differs between them (net +0.5 ms pinned, +0.9 to +1.9 ms free on the 2-core machine nsbench is built on).
  */
 export const PLACEMENTS = ['one-cpu', 'spread', 'free'] as const;
+/**
+ * How the launcher made each sandbox's first process: fork-style (a copy of its address space, as runc and most tools
+ * do) or vfork-style (CLONE_VM | CLONE_VFORK, as posix_spawn does, about 0.6 ms less on the 2-core machine nsbench is
+ * built on, the namespaces' own cost the same). A condition of the figure: absolute boot times differ between them.
+ */
+export const CREATE_METHODS = ['fork', 'vfork'] as const;
 /** The kinds of scenario, each run by its own procedure (the one list, in variant.ts beside the variant). */
 
 const num = z.number();
@@ -48,6 +54,11 @@ const conditionsSchema = z.object({
   burst: num.optional(),
   /** where the launcher and this sandbox ran (launch scenarios; the scenario's cpus say which CPUs) */
   placement: z.enum(PLACEMENTS).optional(),
+  /**
+   * how the launcher made this sandbox: "fork", "vfork", or fork-style where vfork was asked for and the request
+   * ruled it out, the reason in brackets ("fork (vfork: maps to another id)")
+   */
+  create: z.string().optional(),
 });
 
 const sampleBase = {
@@ -244,6 +255,8 @@ export const scenarioMetaSchema = z.object({
   cpus: z.object({ harness: z.array(num), sandboxes: z.array(num) }).optional(),
   /** where the launcher and its sandboxes ran (absent in files before placement was recorded) */
   placement: z.enum(PLACEMENTS).optional(),
+  /** how the launcher was asked to make sandboxes (absent in files before it was recorded: fork) */
+  create: z.enum(CREATE_METHODS).optional(),
   /**
    * how many rounds ran and why they stopped: fixed rounds, or adaptive sampling to a precision target within a time
    * budget

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 // The results format's types, inferred from its schema (schema.ts): one definition.
 import type {
+  CREATE_METHODS,
   carryOverSchema,
   metricSummarySchema,
   metricsSchema,
@@ -18,6 +19,8 @@ import type {
 export type Pace = (typeof PACES)[number];
 /** Where a launch scenario's launcher and sandboxes ran (schema.ts PLACEMENTS). */
 export type Placement = (typeof PLACEMENTS)[number];
+/** How the launcher was asked to make sandboxes (schema.ts CREATE_METHODS). */
+export type CreateMethod = (typeof CREATE_METHODS)[number];
 /** Units live in the metric names: ...Ns, ...Us, ...Kb. */
 export type Metrics = z.infer<typeof metricsSchema>;
 export type Sample = z.infer<typeof sampleSchema>;

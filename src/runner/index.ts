@@ -5,6 +5,7 @@ export { KernelTrace } from './kernel-trace.ts';
 export {
   checkNamespaceLimits,
   checkOptionKinds,
+  DEFAULT_CREATE,
   LONG_PLAN_SECONDS,
   planFloorSeconds,
   planScenarios,

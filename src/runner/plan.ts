@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type { ResolvedConfig, ResolvedProfile } from '../config/index.ts';
 import { UserError } from '../errors/index.ts';
-import type { Pace } from '../results/index.ts';
+import type { CreateMethod, Pace } from '../results/index.ts';
 import { keepVariants, type ResolvedVariant, type Scenario } from '../scenario/index.ts';
 import { knownList } from '../util/index.ts';
 import type { PlacementAsk } from './cpus.ts';
@@ -46,6 +46,10 @@ export interface PlanOptions {
   placement?: PlacementAsk;
   /** the CPUs the run may use (default: this machine's), for the scaling cap */
   cpus?: number;
+  /** how the launcher makes sandboxes (`--create`, over the scenarios' own) */
+  create?: CreateMethod;
+  /** where neither says (default DEFAULT_CREATE; a resumed run keeps the default it started with) */
+  defaultCreate?: CreateMethod;
 }
 
 /** One scenario as the run will run it. */
@@ -67,7 +71,17 @@ export interface ScenarioPlan {
   placement: PlacementAsk;
   /** what the plan changed and the run says when the scenario starts (the K above this machine's cap, left out) */
   notes: string[];
+  /** how the launcher makes the scenario's sandboxes */
+  create: CreateMethod;
 }
+
+/**
+ * How sandboxes are made unless a scenario or `--create` says otherwise: vfork-style, the fastest creation the kernel
+ * allows — fork-style copies the launcher's page tables on every launch, a cost of nsbench's own on top of what it
+ * measures (about 0.6 ms of 1.5 on the 2-core machine nsbench is built on; `npm run perf:launcher` measures both),
+ * while a namespace costs the same either way. fork-style stays selectable: runc and most tools fork.
+ */
+export const DEFAULT_CREATE: CreateMethod = 'vfork';
 
 /** Launchers per CPU a scaling scenario may run at once: K above this × the CPUs is left out (the machine answers). */
 const SCALING_K_PER_CPU = 4;
@@ -113,6 +127,7 @@ export function planScenarios(o: PlanOptions): ScenarioPlan[] {
       kernelWork: { asked, why: workWhy(sc.kernelWork, o.kernelWork, trace !== null, pacing.pace) },
       placement: (launch ? (o.placement ?? sc.placement) : undefined) ?? 'auto',
       notes: capped.note ? [capped.note] : [],
+      create: o.create ?? sc.create ?? o.defaultCreate ?? DEFAULT_CREATE,
     };
   });
 }

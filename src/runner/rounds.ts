@@ -37,6 +37,7 @@ import { NetworkProcedure } from './procedures/network.ts';
 import {
   asHolder,
   type ContextOf,
+  creating,
   type Launchable,
   type Procedure,
   type ProcedureContext,
@@ -124,11 +125,12 @@ class ScenarioRun {
     this.procedure = procedureFor({
       scenario: sc,
       timeoutMs: plan.timeoutMs,
-      launcher: () => state.launcher,
-      holder: () => asHolder(state.launcher),
+      launcher: () => creating(state.launcher, plan.create),
+      holder: () => creating(asHolder(state.launcher), plan.create),
       cgroups: () => state.cgroups(),
       euid: state.euid,
       pacing,
+      create: plan.create,
     });
     // kernel attribution asked for and this kernel cannot give it: the samples say why, nothing is measured without it
     const traceSkip =
@@ -162,6 +164,7 @@ class ScenarioRun {
       gapMs: pacing.gapMs,
       ...(pacing.burst ? { burst: pacing.burst } : {}),
       ...(sc.kind === 'launch' ? { placement: this.placement } : {}),
+      create: this.plan.create,
       ...(this.split ? { cpus: this.split } : {}),
       ...(kernel ? { kernelWork: { traced: kernel.traced, ...(kernel.reason ? { reason: kernel.reason } : {}) } } : {}),
       ...(this.ktrace ? { kernelTrace: this.ktrace.state } : {}),

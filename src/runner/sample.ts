@@ -88,7 +88,9 @@ export function toSample(r: LaunchResult, ctx: SampleContext, extra: Metrics = {
     warmup: ctx.warmup,
     seq: ctx.seq,
     ...(ctx.attempt ? { attempt: ctx.attempt } : {}),
-    ...(ctx.conditions ? { conditions: { ...ctx.conditions, ...launchGap(r) } } : {}),
+    ...(ctx.conditions
+      ? { conditions: { ...ctx.conditions, ...launchGap(r), ...(r.createMethod ? { create: r.createMethod } : {}) } }
+      : {}),
     ...(r.requestMonoNs ? { at: launchTimeline(r) } : {}),
   };
   const metrics = { ...launchMetrics(r), ...extra };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  CREATE_METHODS,
   NAME_RE,
   PACES,
   PLACEMENTS,
@@ -81,6 +82,11 @@ export const scenarioSchema = strict(
      * every workload is one of nsbench's own single-process ones, else free); `--placement` overrides it.
      */
     placement: oneOf(PLACEMENTS, 'leave it out for the default').optional(),
+    /**
+     * How the launcher makes each sandbox: vfork-style (default; CLONE_VM | CLONE_VFORK, as posix_spawn does) or
+     * fork-style (a copy of the launcher, as runc does); `--create` overrides it.
+     */
+    create: oneOf(CREATE_METHODS, 'leave it out for the default (vfork)').optional(),
     /**
      * The launcher keeps at least this gap (ms) between one launch's exit and the next (default 0: as fast as nsbench
      * goes).

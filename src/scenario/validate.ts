@@ -4,6 +4,7 @@ import { UserError } from '../errors/index.ts';
 import { setId } from '../isolation/index.ts';
 import type { variantSchema } from '../results/index.ts';
 import {
+  type CreateMethod,
   isVariantOf,
   KIND_TARGET,
   type Pace,
@@ -30,6 +31,7 @@ interface ScenarioCommon {
   params: Record<string, string | number | boolean>;
   pace: Pace | undefined;
   placement: Placement | undefined;
+  create: CreateMethod | undefined;
   gapMs: number | undefined;
   burst: number | undefined;
   quiesceTimeoutMs: number | undefined;
@@ -272,6 +274,7 @@ export function validateScenario(def: unknown, file: string): Scenario {
     params: d.params ?? {},
     pace: d.pace,
     placement: d.placement,
+    create: d.create,
     gapMs: d.gapMs,
     burst: d.burst,
     quiesceTimeoutMs: d.quiesceTimeoutMs,

@@ -14,6 +14,7 @@ export function fixedResult(bootNs: number, over: Partial<NativeResult> = {}, re
     pid: 4242,
     clonePath: 'clone3',
     cgroupMethod: 'none',
+    createMethod: 'fork',
     ready: true,
     requestMonoNs: BigInt(Math.round(requestNs)),
     offsetsNs: {
@@ -78,6 +79,7 @@ export class ModelLauncher implements Launchable {
         ? fixedResult(m, {}, this.#clock)
         : { ...m, requestMonoNs: BigInt(Math.round(this.#clock)) };
     r.prevExitAgoNs = this.calls.length > 1 ? this.gapNs : -1;
+    if (spec.vfork) r.createMethod = 'vfork';
     this.#clock += Math.max(0, r.offsetsNs.exit) + this.gapNs;
     return r;
   }

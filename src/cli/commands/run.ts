@@ -5,10 +5,20 @@ import { loadConfig, type ResolvedConfig, type ResolvedProfile, resolveProfile }
 import { UserError } from '../../errors/index.ts';
 import { claimRunExclusively, namespaceLimit, removeAllAndExit } from '../../host/index.ts';
 import { nextSteps, runSummary, terminalWidth, writeReports } from '../../report/index.ts';
-import { type Environment, loadResults, PACES, type Pace, PLACEMENTS, readResults } from '../../results/index.ts';
+import {
+  CREATE_METHODS,
+  type CreateMethod,
+  type Environment,
+  loadResults,
+  PACES,
+  type Pace,
+  PLACEMENTS,
+  readResults,
+} from '../../results/index.ts';
 import {
   checkNamespaceLimits,
   checkOptionKinds,
+  DEFAULT_CREATE,
   KernelTrace,
   LONG_PLAN_SECONDS,
   type PlacementAsk,
@@ -45,6 +55,9 @@ export interface RunCommandOptions {
   /** --kernel-trace (true when given without a value) */
   kernelTrace?: true | 'on' | 'functions' | 'footprint';
   placement?: Exclude<PlacementAsk, 'auto'>;
+  create?: CreateMethod;
+  /** the create method where neither --create nor a scenario says (a resumed run's, as it was then) */
+  defaultCreate?: CreateMethod;
   yes?: boolean;
 }
 
@@ -52,7 +65,10 @@ export interface RunCommandOptions {
  * What `run` was asked for, kept in the samples file so that `--resume` can ask again: the scenarios and the plan
  * options given.
  */
-type RunPlan = { scenarios: string[] } & Pick<RunCommandOptions, (typeof PLAN_OPTIONS)[number] | 'kernelWork'>;
+type RunPlan = { scenarios: string[] } & Pick<
+  RunCommandOptions,
+  (typeof PLAN_OPTIONS)[number] | 'kernelWork' | 'defaultCreate'
+>;
 
 /** The plan's options that were given, as written (a resumed run asks for them again). */
 const PLAN_OPTIONS = [
@@ -66,6 +82,7 @@ const PLAN_OPTIONS = [
   'burst',
   'retryNoisy',
   'placement',
+  'create',
   'kernelTrace',
 ] as const;
 
@@ -83,6 +100,9 @@ const resumePlanSchema = z.object({
   burst: wholeIn(1, 100_000).optional(),
   retryNoisy: wholeIn(0, 100).optional(),
   placement: z.enum(PLACEMENTS).optional(),
+  create: z.enum(CREATE_METHODS).optional(),
+  /** the default create method of the nsbench that started the run; absent in files from before: fork */
+  defaultCreate: z.enum(CREATE_METHODS).optional(),
   /** written by nsbench before placement: off is placement free, auto the default */
   harnessCpu: z.enum(['auto', 'off']).optional(),
   kernelTrace: z.union([z.literal(true), z.enum(['on', 'functions', 'footprint'])]).optional(),
@@ -142,7 +162,7 @@ async function resumeFrom(
     );
   if (names.length || PLAN_OPTIONS.some((k) => o[k] !== undefined) || o.kernelWork === false)
     throw new UserError(
-      '--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --placement, --kernel-trace and --no-kernel-work come from its samples file',
+      '--resume continues the run as it was asked for: scenarios, --ns, --rounds, --warmup, --pace, --gap-ms, --burst, --retry-noisy, --placement, --create, --kernel-trace and --no-kernel-work come from its samples file',
       'leave them out',
     );
   refuseFinished(join(dirname(file), `${run.runId}.json`), run.runId);
@@ -183,6 +203,7 @@ function resumePlan(file: string, env: Environment): RunPlan & { seed: number } 
   return {
     ...(plan as RunPlan),
     ...(harnessCpu === 'off' && !plan.placement ? { placement: 'free' } : {}),
+    defaultCreate: plan.defaultCreate ?? 'fork',
     seed: env.seed,
   };
 }
@@ -219,6 +240,7 @@ async function planRun(
     scenarios: scenarioNames,
     ...Object.fromEntries(PLAN_OPTIONS.flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : []))),
     ...(o.kernelWork === false ? { kernelWork: false } : {}),
+    defaultCreate: o.defaultCreate ?? DEFAULT_CREATE,
   };
   for (const note of checkOptionKinds(scenarios, { ...o, ns: variants !== undefined }))
     process.stderr.write(`${note}\n`);
@@ -244,6 +266,8 @@ async function planRun(
       ? { kernelTrace: { functions: o.kernelTrace === 'functions', footprint: o.kernelTrace === 'footprint' } }
       : {}),
     ...(o.placement ? { placement: o.placement } : {}),
+    ...(o.create ? { create: o.create } : {}),
+    defaultCreate: plan.defaultCreate ?? DEFAULT_CREATE,
     plan,
   };
   const plans = planScenarios(options);

@@ -1,6 +1,6 @@
 import type { CgroupManager } from '../../cgroup/index.ts';
 import type { LaunchResult, SandboxSpec } from '../../launcher/index.ts';
-import type { Sample, SampleBase, ScenarioKind } from '../../results/index.ts';
+import type { CreateMethod, Sample, SampleBase, ScenarioKind } from '../../results/index.ts';
 import type { ResolvedVariant, Scenario, ScenarioOf, VariantOf } from '../../scenario/index.ts';
 import type { Pacing } from '../pacing.ts';
 
@@ -51,6 +51,27 @@ export interface ProcedureContext<S extends { kind: ScenarioKind } = Scenario> {
   euid: number;
   /** how this scenario's launches are paced (launch scenarios apply the gap, back-to-back bursts) */
   pacing: Pacing;
+  /** how the launcher makes this scenario's sandboxes (launcher() and holder() already ask for it) */
+  create: CreateMethod;
+}
+
+/**
+ * The launcher, asking for vfork-style creation on every request that does not say (the one place a scenario's
+ * create method reaches the launcher: every kind's procedure launches through it).
+ */
+export function creating<L extends Launchable>(l: L, create: CreateMethod): L {
+  if (create === 'fork') return l;
+  const ask = (spec: SandboxSpec): SandboxSpec => (spec.vfork === undefined ? { ...spec, vfork: true } : spec);
+  return new Proxy(l, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      if (prop === 'run' || prop === 'runMany' || prop === 'hold' || prop === 'holdMany')
+        return (spec: SandboxSpec, ...rest: unknown[]) =>
+          (v as (s: SandboxSpec, ...r: unknown[]) => unknown).call(target, ask(spec), ...rest);
+      return (v as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }
 
 /**

@@ -40,6 +40,7 @@ export class ScalingProcedure implements ProcedureOf<'scaling'> {
       hostname: this.ctx.scenario.hostname,
       timeoutMs: this.ctx.timeoutMs,
       ...(v.userMap ? { userMap: v.userMap } : {}),
+      ...(this.ctx.create === 'vfork' ? { vfork: true } : {}),
     };
   }
 
@@ -75,8 +76,10 @@ export class ScalingProcedure implements ProcedureOf<'scaling'> {
         reason: `${run.launches.length} of ${k * launches} launches reported`,
       };
     const first = run.launches[0]?.result;
+    const methods = [...new Set(run.launches.map((l) => l.result.createMethod))];
     return {
       ...base,
+      ...(base.conditions ? { conditions: { ...base.conditions, create: methods.join(', ') } } : {}),
       state: 'completed',
       metrics: { ...scalingMetrics(run, hostBusyNs, windowNs), ...backlog },
       clonePath: first?.clonePath ?? 'none',
