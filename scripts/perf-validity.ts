@@ -7,10 +7,12 @@
 // bursts), keeping nsbench's recorded gap before each launch (or the fixed
 // gap both keep), on the CPUs nsbench kept its sandboxes on. Blocks alternate
 // nsbench and the C loop and repeat until the pooled difference settles; the
-// spread between blocks stands beside it.
+// spread between blocks stands beside it. Both sides make their children the
+// same way: vfork-style (nsbench's default) or fork-style (--create fork).
 //
 // Usage: npm run perf:validity [-- --modes interleaved,interleaved-gap,quiesced,back-to-back
-//          --rounds 20 --min-blocks 3 --max-blocks 8 --gap-ms 3 --sets bare,user,...,all --json FILE]
+//          --rounds 20 --min-blocks 3 --max-blocks 8 --gap-ms 3 --sets bare,user,...,all
+//          --create fork|vfork --json FILE]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +21,16 @@ import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { builtinWorkload, NATIVE_PATHS, nativeBinding, PROJECT_ROOT } from '../src/host/index.ts';
 import { canonicalSet, NAMESPACES, type Namespace } from '../src/isolation/index.ts';
-import { isMeasured, PACES, type Pace, type Sample, writeFileAtomic } from '../src/results/index.ts';
-import { captureEnvironment, runBenchmark } from '../src/runner/index.ts';
+import {
+  CREATE_METHODS,
+  type CreateMethod,
+  isMeasured,
+  PACES,
+  type Pace,
+  type Sample,
+  writeFileAtomic,
+} from '../src/results/index.ts';
+import { captureEnvironment, DEFAULT_CREATE, runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 import { meanCI95 } from '../src/stats/index.ts';
 import { formatNs, textTable } from '../src/util/index.ts';
@@ -34,9 +44,16 @@ const { values: args } = parseArgs({
     'gap-ms': { type: 'string', default: '3' },
     burst: { type: 'string', default: '10' },
     sets: { type: 'string' },
+    create: { type: 'string' },
     json: { type: 'string' },
   },
 });
+/** how both sides make their children: nsbench's default unless --create says (the C loop then does the same) */
+const CREATE = (args.create ?? DEFAULT_CREATE) as CreateMethod;
+if (!(CREATE_METHODS as readonly string[]).includes(CREATE)) {
+  console.error(`error: --create ${CREATE} — use one of ${CREATE_METHODS.join(', ')}`);
+  process.exit(2);
+}
 const ROUNDS = Number(args.rounds);
 const MIN_BLOCKS = Number(args['min-blocks']);
 const MAX_BLOCKS = Number(args['max-blocks']);
@@ -120,6 +137,7 @@ async function nsbenchBlock(
       name: 'validity',
       description: 'nsbench against the C loop',
       workload: { builtin: 'noop' },
+      create: CREATE,
       variants: SETS.map((s) => ({ id: s.id, ns: s.ns })),
       rounds: ROUNDS,
       warmup: 1,
@@ -173,10 +191,14 @@ function cLoopBlock(mode: Mode, launches: Sample[], cpus: number[] | null): Boot
   writeFileSync(file, `${lines.join('\n')}\n`);
   const out = JSON.parse(
     onCpus(cpus, () =>
-      execFileSync(NATIVE_PATHS.refloop, ['--setup', '--schedule', file, noop], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      }),
+      execFileSync(
+        NATIVE_PATHS.refloop,
+        ['--setup', ...(CREATE === 'vfork' ? ['--vfork'] : []), '--schedule', file, noop],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 26,
+        },
+      ),
     ),
   ) as { readyNs: number[] };
   const boots: Boots = new Map();
@@ -195,6 +217,7 @@ const report: Record<string, unknown> = {
   rounds: ROUNDS,
   gapMs: GAP_MS,
   burst: BURST,
+  create: CREATE,
   environment: captureEnvironment(),
   modes: {},
 };

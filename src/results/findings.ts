@@ -4,6 +4,7 @@ import { geometricMean, mannWhitneyU, meanCI95, medianCI } from '../stats/index.
 import { formatDelta, formatNs } from '../util/index.ts';
 import { type CostRow, costRows, directionOf, senseOf } from './headlines.ts';
 import { kernelFinding } from './kernel.ts';
+import { scalingRows } from './scaling.ts';
 import { isMeasured, MIN_VERDICT_SAMPLES } from './summary.ts';
 import type { RunResults, Sample, ScenarioResult, VariantInfo } from './types.ts';
 
@@ -341,6 +342,33 @@ export function variantPrecision(samples: readonly Sample[], variant: string, me
 }
 
 /** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
+/**
+ * Parallel creation in one sentence: per set, the throughput at its largest K measured against its smallest (the
+ * speedup with its CI, the efficiency); the largest teardown backlog. Nothing from too few samples.
+ */
+function scalingFinding(sc: ScenarioResult): string | null {
+  const rows = scalingRows(sc);
+  const sets = [...new Set(rows.map((r) => r.set))];
+  const parts = sets.flatMap((set) => {
+    const own = rows.filter((r) => r.set === set && r.perSec);
+    const top = own.filter((r) => r.speedup !== null && r.speedupCI).at(-1);
+    const base = own.find((r) => r.k === r.baseK);
+    if (!top || !base?.perSec || !top.perSec) return [];
+    return [
+      `${set} ${Math.round(base.perSec.median)} → ${Math.round(top.perSec.median)} launches/s at K = ${top.k}, ${ratio(top.speedup as number, top.speedupCI)} (${Math.round((top.efficiency ?? 0) * 100)}% efficiency)`,
+    ];
+  });
+  if (!parts.length) return null;
+  const backlog = rows
+    .filter((r) => r.backlog)
+    .reduce<(typeof rows)[number] | null>(
+      (a, b) => (!a || (b.backlog?.peak ?? 0) > (a.backlog?.peak ?? 0) ? b : a),
+      null,
+    );
+  const baseK = rows[0]?.baseK ?? 1;
+  return `Parallel creation, create + destroy throughput against K = ${baseK} (n ≥ ${MIN_VERDICT_SAMPLES} a side): ${parts.join('; ')}.${backlog?.backlog ? ` The largest teardown backlog: ${Math.round(backlog.backlog.peak)} ${backlog.backlog.kind} namespaces dying at once (${backlog.variant}).` : ''}`;
+}
+
 interface Finding {
   topic: 'boot' | 'cgroup' | 'freeze' | 'density' | 'throughput' | 'isolation' | 'kernel' | 'sampling' | 'warnings';
   section: string;
@@ -492,6 +520,10 @@ export function keyFindings(run: RunResults): Finding[] {
       section: sc.name,
       text: `Noisy neighbour: the victim's run time (its boot, for a victim that only boots) beside each antagonist, against running alone: ${text.join('; ')}.`,
     });
+  }
+  for (const sc of run.scenarios.filter((s) => s.kind === 'scaling')) {
+    const text = scalingFinding(sc);
+    if (text) out.push({ topic: 'throughput', section: sc.name, text });
   }
   const de = run.scenarios.find((s) => s.kind === 'density');
   if (de) {

@@ -39,6 +39,7 @@ export const scenarioSchema = strict(
      * density: each sample is a ramp that holds sandboxes one by one up to a target.
      * isolation: each sample runs the probe and judges what each namespace hid (the isolation matrix).
      * interference: each sample runs the workload (the victim) beside the variant's antagonist.
+     * scaling: each sample releases K launchers together, each creating and destroying sandboxes in a row.
      */
     kind: oneOf(SCENARIO_KINDS, 'leave it out for a launch scenario').optional(),
     workload: workloadSchema,
