@@ -63,7 +63,7 @@ for (const [label, ns] of Object.entries(SETS)) {
   for (let rep = 0; rep < REPS; rep++) {
     await settle();
     const ref = JSON.parse(
-      execFileSync(NATIVE_PATHS.refloop, ['--hold', ns.join(','), String(TARGET), builtinWorkload('idle')], {
+      execFileSync(NATIVE_PATHS.refloop, ['--hold', '--vfork', ns.join(','), String(TARGET), builtinWorkload('idle')], {
         encoding: 'utf8',
         maxBuffer: 64 << 20,
       }),

@@ -96,6 +96,9 @@ for (let b = 0; b < BLOCKS * 3; b++) {
       name: 'ktrace-cost',
       description: 'boot with and without kernel tracing',
       workload: { builtin: 'noop' },
+      // fork-style on both sides: the C loop times its clone3 around the call, which vfork-style would stretch to the
+      // child's execve
+      create: 'fork',
       variants: sets.map((id) => ({ id, ns: nsOf(id) })),
       ...(mode === 'on' ? { kernelTrace: true } : { kernelWork: mode === 'work' }),
     },

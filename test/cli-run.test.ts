@@ -90,7 +90,7 @@ describe('cli: nsbench run', { skip: needsRootAndBuild }, () => {
       .split('\n');
     assert.equal(
       csv[0],
-      'run_id,scenario,variant,namespaces,round,attempt,warmup,seq,state,measured,disturbed,superseded,pace,placement,prev,gap_ns,cpus,metric,value,unit,problem',
+      'run_id,scenario,variant,namespaces,round,attempt,warmup,seq,state,measured,disturbed,superseded,pace,placement,create,prev,gap_ns,cpus,metric,value,unit,problem',
     );
     assert.ok(csv.some((l) => l.includes(',all,user+pid+mnt+net+ipc+uts+cgroup+time,') && l.includes(',bootNs,')));
     assert.ok(

@@ -33,8 +33,8 @@ test('report of a real run renders in headless Chromium, offline, without errors
   assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resource (namespace and schema URIs are not fetched)');
   assert.match(
     readFileSync(files.markdown, 'utf8'),
-    /^## boot — interleaved, one-cpu$/m,
-    'the heading names the pace and the placement',
+    /^## boot — interleaved, one-cpu, vfork$/m,
+    'the heading names the pace, the placement and how the sandboxes were made',
   );
 
   const { chromium } = await import('playwright-core');

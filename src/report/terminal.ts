@@ -1,5 +1,6 @@
 import { NAMESPACES } from '../isolation/index.ts';
 import {
+  createOf,
   densityMemAvailableDoubt,
   interferenceRows,
   isolationMatrix,
@@ -384,7 +385,7 @@ export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
   const out: string[] = [wrapText(LEGEND, width)];
   const printed = new Map<string, string>(); // a warning already printed, and under which scenario
   for (const sc of run.scenarios) {
-    const title = `── ${sc.name} (${sc.kind}${sc.kind === 'launch' ? `, ${placementOf(sc)}` : ''}) `;
+    const title = `── ${sc.name} (${sc.kind}${sc.kind === 'launch' ? `, ${placementOf(sc)}` : ''}, ${createOf(sc)}) `;
     out.push('', `${title}${'─'.repeat(Math.max(0, width - title.length))}`);
     out.push(wrapText(sc.description, width));
     out.push(

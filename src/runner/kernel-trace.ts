@@ -61,7 +61,11 @@ interface KernelTraceState {
 interface Task {
   state: 'on' | 'runnable' | 'blocked';
   /** the open system call and when it began */
-  sys?: { name: string; atNs: number; marks: { fn: string; atNs: number }[] };
+  /**
+   * the system call under way; for a clone, `forkNs` is when the child was made (sched_process_fork): its work ends
+   * there — a vfork-style clone returns only after the child's execve, and that wait is the child's time, not clone's
+   */
+  sys?: { name: string; atNs: number; marks: { fn: string; atNs: number }[]; forkNs?: number };
 }
 
 interface Window {
@@ -374,6 +378,8 @@ export class KernelTrace {
       case 'sched_process_fork': {
         const parent = num(e.fields, 'pid');
         const child = num(e.fields, 'child_pid');
+        const clone = this.#tasks.get(parent)?.sys;
+        if (clone && (clone.name === 'clone3' || clone.name === 'clone')) clone.forkNs ??= e.tsNs;
         for (const w of windows)
           if (e.tsNs >= w.startNs && e.tsNs <= w.endNs && (w.tree.has(parent) || this.#launchers.includes(parent)))
             w.tree.add(child);
@@ -419,15 +425,16 @@ export class KernelTrace {
     if (!w) return;
     let name = sys.name;
     if (name === 'write') {
-      // the launcher's writes in the map and cgroup phases are the uid/gid maps and cgroup.procs; the rest are not
-      // traced as such
-      if (!this.#launchers.includes(pid)) return;
+      // the launcher's writes in the map and cgroup phases are the uid/gid maps and cgroup.procs (a vfork-style child
+      // writes its own maps: the sandbox's writes in the map phase are those); the rest are not traced as such
+      const launcher = this.#launchers.includes(pid);
       const phase = w.phases.find(([, f, to]) => sys.atNs >= f && sys.atNs < to)?.[0];
       if (phase === 'mapNs') name = 'mapWrite';
-      else if (phase === 'cgroupNs') name = 'cgroupWrite';
+      else if (phase === 'cgroupNs' && launcher) name = 'cgroupWrite';
       else return;
     }
     const m = w.metrics;
+    endNs = Math.min(endNs, sys.forkNs ?? endNs);
     m[`kernel.syscall.${name}.ns`] = (m[`kernel.syscall.${name}.ns`] ?? 0) + (endNs - sys.atNs);
     m[`kernel.syscall.${name}.count`] = (m[`kernel.syscall.${name}.count`] ?? 0) + 1;
     // each constructor's slice: from its entry to the next mark, the last to the call's return
