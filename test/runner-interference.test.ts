@@ -6,6 +6,7 @@ import os from 'node:os';
 import { describe, test } from 'node:test';
 import { CgroupManager } from '../src/cgroup/index.ts';
 import { UserError } from '../src/errors/index.ts';
+import { chartsFor, chartValues } from '../src/report/index.ts';
 import { interferenceRows } from '../src/results/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
 import { interferenceVariants, validateScenario } from '../src/scenario/index.ts';
@@ -85,7 +86,14 @@ describe('noisy neighbours', { skip: needsRootAndBuild }, () => {
         `a net namespace backlog seen: ${JSON.stringify(s.metrics)}`,
       );
       assert.ok((s.metrics['backlog.drainNs'] ?? -1) >= 0, 'and drained within 10 s after the churn stopped');
+      // the backlog over time: readings every 50 ms while the churn ran, the last one where the drain left it
+      const t = s.series?.['backlog.t'] ?? [];
+      const n = s.series?.['backlog.net_namespace'] ?? [];
+      assert.ok(t.length >= 3 && n.length === t.length, `the backlog read over time (${t.length} readings)`);
+      assert.ok(Math.max(...n) > (n.at(-1) ?? 0), 'it fell again once the churn was killed');
     }
+    const backlog = chartsFor(r).find((c) => c.id.endsWith('-backlog'));
+    assert.ok(backlog && chartValues(backlog.spec).length > 0, 'the report draws the backlog over time');
     assert.ok(
       r.samples.every(
         (s) => s.state !== 'completed' || s.variant !== 'noop/alone' || !('backlog.drainNs' in s.metrics),

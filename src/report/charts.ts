@@ -415,6 +415,44 @@ function freezeCurve(sc: ScenarioResult): Chart {
   };
 }
 
+/**
+ * The kernel's teardown backlog over time beside each churning antagonist: per sample, the live namespace objects of
+ * the kind that grew most over the count before the churn, read every 50 ms, the last point where the drain ended.
+ */
+function backlogCurve(sc: ScenarioResult): Chart | null {
+  const values: Record<string, unknown>[] = [];
+  for (const s of sc.samples) {
+    if (s.state !== 'completed' || !isMeasured(s)) continue;
+    const t = s.series?.['backlog.t'];
+    if (!t) continue;
+    const kinds = Object.keys(s.series ?? {}).filter((k) => k !== 'backlog.t' && k.startsWith('backlog.'));
+    const top = kinds.sort((a, b) => Math.max(...(s.series?.[b] ?? [0])) - Math.max(...(s.series?.[a] ?? [0])))[0];
+    if (!top) continue;
+    const ys = s.series?.[top] ?? [];
+    const what = `${s.variant} (${top.slice('backlog.'.length).replace(/_namespace$/, '')})`;
+    for (const [i, x] of t.entries()) values.push({ what, sample: s.seq, t: x, n: ys[i] ?? 0 });
+  }
+  if (!values.length) return null;
+  return {
+    id: `${sc.name}-backlog`,
+    title: 'The teardown backlog over time beside each churning tenant: namespaces dying but not yet freed',
+    read: 'One line per sample: the live namespace objects of the kind the churn grew most, over the count before it, every 50 ms from the antagonist’s start; the last point is where the kernel had freed them after the churn was killed. A line that keeps rising is a backlog the kernel does not keep up with.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      height: 260,
+      data: { values },
+      mark: { type: 'line', opacity: 0.7 },
+      encoding: {
+        x: { field: 't', type: 'quantitative', title: 'seconds since the antagonist started' },
+        y: { field: 'n', type: 'quantitative', title: 'namespaces dying, not yet freed (count; lower is better)' },
+        color: { field: 'what', type: 'nominal', title: 'variant (namespace kind)', scale: { range: PALETTE } },
+        detail: { field: 'sample' },
+      },
+    } as unknown as TopLevelSpec,
+  };
+}
+
 /** Parallel creation: create+destroy throughput against K per namespace set, with the medians' 95% CIs. */
 function scalingCurve(sc: ScenarioResult): Chart {
   const rows = scalingRows(sc).filter((r) => r.perSec);
@@ -748,6 +786,7 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
                       "The victim's run time beside an antagonist (slowdown; the boot-only victims are in the table)",
                       'running alone',
                     ),
+                    backlogCurve(sc),
                   ]
                 : [
                     ratioHistogram(sc, metric, label),

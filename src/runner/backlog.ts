@@ -17,6 +17,11 @@ interface Backlog {
    * -1 at the timeout
    */
   drainNs: number;
+  /**
+   * the readings of the kinds that grew: `backlog.t` (seconds from the watch's start; the last point is when the
+   * drain ended) and `backlog.<kind>` (live objects over the count before)
+   */
+  series: Record<string, number[]>;
 }
 
 const counts = () => namespaceSlabs(os.availableParallelism());
@@ -54,7 +59,12 @@ export class BacklogWatch {
     // namespace only when the next is made, which settleNamespaces does first
     const baseline = Object.fromEntries(Object.entries(this.#before).map(([k, c]) => [k, c.active]));
     const ms = await settleNamespaces(DRAIN_TIMEOUT_MS, baseline);
-    return { peak, perSec, drainNs: ms < 0 ? -1 : ms * 1e6 };
+    this.#read(); // where the drain left it
+    const grew = Object.keys(peak).filter((k) => (peak[k] ?? 0) > 0);
+    const series: Record<string, number[]> = grew.length ? { 'backlog.t': this.#series.map((s) => s.t) } : {};
+    for (const k of grew)
+      series[`backlog.${k}`] = this.#series.map((s) => (s.n[k] ?? 0) - (this.#before[k]?.active ?? 0));
+    return { peak, perSec, drainNs: ms < 0 ? -1 : ms * 1e6, series };
   }
 
   /** Stops reading without waiting (an error on the way). */

@@ -58,6 +58,7 @@ export class InterferenceProcedure implements ProcedureOf<'interference'> {
     const folder = workFolder();
     let held: LaunchResult | null = null;
     const extra: Metrics = {};
+    let series: Record<string, number[]> = {};
     // an antagonist that churns namespaces: the kernel's teardown backlog, read while it runs and until it drains
     const watch =
       'builtin' in a.workload && a.workload.builtin === 'hog' && a.workload.args?.[0] === 'nschurn'
@@ -86,10 +87,16 @@ export class InterferenceProcedure implements ProcedureOf<'interference'> {
       if (watch) {
         await bestEffort(launcher.release(held.id, { signal: 9, timeoutMs: 5000 })); // the churn ends here
         held = null;
-        Object.assign(extra, backlogMetrics(await watch.drained()));
+        const backlog = await watch.drained();
+        Object.assign(extra, backlogMetrics(backlog));
+        series = backlog.series;
       }
       if (victim.state !== 'completed') return victim;
-      return { ...victim, metrics: { ...victim.metrics, ...extra } };
+      return {
+        ...victim,
+        metrics: { ...victim.metrics, ...extra },
+        ...(Object.keys(series).length ? { series: { ...victim.series, ...series } } : {}),
+      };
     } finally {
       watch?.stop();
       if (held) await bestEffort(launcher.release(held.id, { signal: 9, timeoutMs: 5000 }));
