@@ -69,8 +69,12 @@ describe('vfork-style creation', { skip: needsRootAndBuild }, () => {
     assert.equal(next.exitCode, 0, 'the launcher still launches');
   });
 
-  test('a run records the method per sample, per scenario and in the CSV; --create fork is fork throughout', async () => {
-    for (const create of ['vfork', 'fork'] as const) {
+  test('a run records the method per sample, per scenario and in the CSV; one variant that cannot be made vfork-style makes its scenario fork-style throughout, and says why; --create fork is fork throughout', async () => {
+    for (const [create, nobody] of [
+      ['vfork', false],
+      ['vfork', true],
+      ['fork', false],
+    ] as const) {
       const sc = validateScenario(
         {
           name: 'create',
@@ -79,7 +83,7 @@ describe('vfork-style creation', { skip: needsRootAndBuild }, () => {
           variants: [
             { id: 'bare', ns: [] },
             { id: 'user', ns: ['user'] },
-            { id: 'nobody', ns: ['user'], userMap: { uid: 65534, gid: 65534 } },
+            ...(nobody ? [{ id: 'nobody', ns: ['user'], userMap: { uid: 65534, gid: 65534 } }] : []),
           ],
         },
         'test/create.ts',
@@ -96,16 +100,18 @@ describe('vfork-style creation', { skip: needsRootAndBuild }, () => {
         ...(create === 'fork' ? { create } : {}),
       });
       const r = run.scenarios[0];
-      assert.equal(r?.create, create);
+      const made = nobody ? 'fork' : create;
+      assert.equal(r?.create, made);
+      if (nobody) assert.match(r?.createWhy ?? '', /nobody maps its user namespace to another uid/);
+      else assert.equal(r?.createWhy, undefined);
       for (const s of r?.samples ?? []) {
         assert.equal(s.state, 'completed');
-        const want = create === 'vfork' && s.variant === 'nobody' ? 'fork (vfork: maps to another id)' : create;
-        assert.equal(s.conditions?.create, want, `${create}: ${s.variant}`);
+        assert.equal(s.conditions?.create, made, `${create}: ${s.variant}`);
       }
       const csv = samplesCsv(run).split('\n');
       const col = csv[0]?.split(',').indexOf('create') ?? -1;
       assert.ok(col > 0, 'the CSV has a create column');
-      assert.ok(csv.slice(1).some((l) => l.includes(create)));
+      assert.ok(csv.slice(1).every((l) => !l || l.split(',')[col] === made));
     }
   });
 });

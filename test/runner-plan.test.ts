@@ -1,9 +1,10 @@
 // The planner (runner/plan.ts): a plan that would hold more namespaces of a kind at once than the kernel lets a user
 // is refused before anything runs, with the limit named; where a scenario file's placement and --placement meet.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { UserError } from '../src/errors/index.ts';
 import { checkNamespaceLimits, planScenarios } from '../src/runner/index.ts';
+import { scenarioCreate } from '../src/runner/plan.ts';
 import { validateScenario } from '../src/scenario/index.ts';
 
 const plan = (
@@ -73,4 +74,42 @@ test("placement: the command line over the scenario file's, the file's over the 
       ),
     /only launch scenarios are placed on CPUs/,
   );
+});
+
+describe('how a scenario’s sandboxes are made', () => {
+  const plan = (variants: object[], kind?: string) => {
+    const sc = validateScenario(
+      {
+        name: 'c',
+        description: 'x',
+        ...(kind ? { kind } : {}),
+        workload: { builtin: 'noop' },
+        variants,
+      },
+      'test/c.ts',
+    );
+    return { sc, variants: sc.variants, create: 'vfork' as const };
+  };
+  const me = { uid: 0, gid: 0 };
+  test('vfork-style where every variant can be made so', () => {
+    assert.deepEqual(scenarioCreate(plan([{ ns: [] }, { ns: ['user'] }]), false, me), { create: 'vfork', why: null });
+    assert.deepEqual(scenarioCreate(plan([{ ns: ['user'], userMap: { uid: 0, gid: 0 } }]), false, me).create, 'vfork');
+    assert.equal(scenarioCreate(plan([{ ns: [], cgroup: {} }]), false, me).create, 'vfork', 'v2: CLONE_INTO_CGROUP');
+  });
+  test('fork-style throughout where one variant needs the launcher between clone and exec, and why', () => {
+    const nobody = scenarioCreate(
+      plan([{ ns: [] }, { id: 'n', ns: ['user'], userMap: { uid: 65534, gid: 65534 } }]),
+      false,
+      me,
+    );
+    assert.equal(nobody.create, 'fork');
+    assert.match(nobody.why ?? '', /n maps its user namespace to another uid/);
+    const v1 = scenarioCreate(plan([{ ns: [] }, { id: 'own', ns: [], cgroup: {} }]), true, me);
+    assert.equal(v1.create, 'fork');
+    assert.match(v1.why ?? '', /own is placed in its cgroup by cgroup\.procs writes/);
+  });
+  test('kinds that compare no creation keep what was asked', () => {
+    const p = plan([{ ns: ['pid'], cgroup: {}, freeze: { processes: 1, mode: 'sleep', freezer: 'v1' } }], 'freeze');
+    assert.equal(scenarioCreate(p, true, me).create, 'vfork');
+  });
 });

@@ -62,7 +62,7 @@ function createLine(sc: ScenarioResult): string {
     if (m && m !== c) other.set(m, (other.get(m) ?? 0) + 1);
   }
   const exceptions = [...other].map(([m, n]) => `${n} launch${n === 1 ? '' : 'es'} ${m}`).join(', ');
-  return `${c === 'vfork' ? 'created vfork-style (CLONE_VM | CLONE_VFORK, as posix_spawn)' : 'created fork-style (a copy of the launcher, as runc)'}${exceptions ? ` — ${exceptions}` : ''}`;
+  return `${c === 'vfork' ? 'created vfork-style (CLONE_VM | CLONE_VFORK, as posix_spawn)' : `created fork-style (a copy of the launcher, as runc)${sc.createWhy ? `: ${sc.createWhy.replace(/^made fork-style throughout: /, '')}` : ''}`}${exceptions ? ` — ${exceptions}` : ''}`;
 }
 
 /** A scenario's heading tail: its pace, for launch scenarios where it ran, and how its sandboxes were made. */

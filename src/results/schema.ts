@@ -257,6 +257,8 @@ export const scenarioMetaSchema = z.object({
   placement: z.enum(PLACEMENTS).optional(),
   /** how the launcher was asked to make sandboxes (absent in files before it was recorded: fork) */
   create: z.enum(CREATE_METHODS).optional(),
+  /** why the scenario was made fork-style where vfork-style was asked for (a variant that needs the launcher) */
+  createWhy: z.string().optional(),
   /**
    * how many rounds ran and why they stopped: fixed rounds, or adaptive sampling to a precision target within a time
    * budget

@@ -83,6 +83,39 @@ export interface ScenarioPlan {
  */
 export const DEFAULT_CREATE: CreateMethod = 'vfork';
 
+/** The kinds whose figures compare how fast variants' sandboxes are made (a boot, a launch rate). */
+const COMPARES_CREATION = new Set<Scenario['kind']>(['launch', 'interference', 'scaling', 'density']);
+
+/**
+ * How a scenario's sandboxes are made once its variants are known: vfork-style only where every variant it compares
+ * can be made so — a user namespace mapped to another uid, or a placement by cgroup.procs writes (cgroup v1, as on a
+ * hybrid machine), needs the launcher between clone and exec, and one variant made fork-style beside the others made
+ * vfork-style would differ by the method, not the isolation. Then the whole scenario is made fork-style, and `why`
+ * says so.
+ */
+export function scenarioCreate(
+  plan: Pick<ScenarioPlan, 'sc' | 'variants' | 'create'>,
+  placesByWrite: boolean,
+  ids: { uid: number; gid: number } = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 },
+): { create: CreateMethod; why: string | null } {
+  if (plan.create !== 'vfork' || !COMPARES_CREATION.has(plan.sc.kind)) return { create: plan.create, why: null };
+  const blocker = (v: ResolvedVariant): string | null => {
+    if (v.engine) return null;
+    if (v.ns.includes('user') && v.userMap && (v.userMap.uid !== ids.uid || v.userMap.gid !== ids.gid))
+      return `${v.id} maps its user namespace to another uid`;
+    if (placesByWrite && (v.cgroup || v.density?.perSandboxCgroup))
+      return `${v.id} is placed in its cgroup by cgroup.procs writes (cgroup v1)`;
+    return null;
+  };
+  const why = plan.variants.map(blocker).find((b) => b !== null);
+  return why
+    ? {
+        create: 'fork',
+        why: `made fork-style throughout: ${why}, which vfork-style cannot do, and one way for every variant keeps them comparable`,
+      }
+    : { create: 'vfork', why: null };
+}
+
 /** Launchers per CPU a scaling scenario may run at once: K above this × the CPUs is left out (the machine answers). */
 const SCALING_K_PER_CPU = 4;
 

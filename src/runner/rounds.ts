@@ -6,6 +6,7 @@ import { UserError } from '../errors/index.ts';
 import { namespaceObjects, registry } from '../host/index.ts';
 import {
   applyLate,
+  type CreateMethod,
   finalizeScenario,
   headlineOf,
   type LateUpdate,
@@ -27,7 +28,7 @@ import type { RunState } from './lifecycle.ts';
 import { LoadWatch } from './load-watch.ts';
 import { ownPressure } from './own-load.ts';
 import { Quiescer } from './pacing.ts';
-import type { ScenarioPlan } from './plan.ts';
+import { type ScenarioPlan, scenarioCreate } from './plan.ts';
 import { DensityProcedure } from './procedures/density.ts';
 import { FreezeProcedure } from './procedures/freeze.ts';
 import { InterferenceProcedure } from './procedures/interference.ts';
@@ -85,6 +86,9 @@ class ScenarioRun {
   readonly ktrace: KernelTrace | null;
   readonly split: CpuSplit | null;
   readonly placement: Placement;
+  /** how its sandboxes are made, and why not as asked (plan.ts scenarioCreate) */
+  readonly create: CreateMethod;
+  readonly createWhy: string | null;
   readonly seed: number;
   readonly startedMs = performance.now();
   #unsplit: (() => void) | null = null;
@@ -112,6 +116,8 @@ class ScenarioRun {
     this.ktrace = plan.trace
       ? KernelTrace.start(`nsb-${runId}-${index}-k`, state.euid, state.launcher.pid ?? -1, plan.trace, `nsb-${runId}/`)
       : null;
+    const byWrite = variants.some((v) => v.cgroup || v.density?.perSandboxCgroup) && state.cgroups().backend === 'v1';
+    ({ create: this.create, why: this.createWhy } = scenarioCreate(plan, byWrite));
     const placed = placementFor(sc, variants, plan.placement);
     this.placement = placed.placement;
     this.split = placed.split;
@@ -125,12 +131,12 @@ class ScenarioRun {
     this.procedure = procedureFor({
       scenario: sc,
       timeoutMs: plan.timeoutMs,
-      launcher: () => creating(state.launcher, plan.create),
-      holder: () => creating(asHolder(state.launcher), plan.create),
+      launcher: () => creating(state.launcher, this.create),
+      holder: () => creating(asHolder(state.launcher), this.create),
       cgroups: () => state.cgroups(),
       euid: state.euid,
       pacing,
-      create: plan.create,
+      create: this.create,
     });
     // kernel attribution asked for and this kernel cannot give it: the samples say why, nothing is measured without it
     const traceSkip =
@@ -164,7 +170,8 @@ class ScenarioRun {
       gapMs: pacing.gapMs,
       ...(pacing.burst ? { burst: pacing.burst } : {}),
       ...(sc.kind === 'launch' ? { placement: this.placement } : {}),
-      create: this.plan.create,
+      create: this.create,
+      ...(this.createWhy ? { createWhy: this.createWhy } : {}),
       ...(this.split ? { cpus: this.split } : {}),
       ...(kernel ? { kernelWork: { traced: kernel.traced, ...(kernel.reason ? { reason: kernel.reason } : {}) } } : {}),
       ...(this.ktrace ? { kernelTrace: this.ktrace.state } : {}),
@@ -219,6 +226,7 @@ export async function runScenario(state: RunState, plan: ScenarioPlan, index: nu
   state.progress.scenario?.(index);
   const nsBefore = namespaceObjects();
   const s = new ScenarioRun(state, plan, index);
+  if (s.createWhy) state.say(`note: ${plan.sc.name} ${s.createWhy}`);
   state.run.scenarios.push(s.result);
   const { samples: _s, summary: _m, load: _l, ...meta } = s.result;
   state.writer.scenario(meta);

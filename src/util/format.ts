@@ -93,9 +93,12 @@ export function wrapText(text: string, width: number, indent = '', first = ''): 
   return out.join('\n');
 }
 
-/** A difference in time with its CI, in one unit: "+1.12 ms [+1.05, +1.19]". */
+/**
+ * A difference in time with its CI, in one unit — the one the largest of the three needs: "+1.12 ms [+1.05, +1.19]",
+ * "−0.5 µs [−11, +7.6]" (never a raw ns count beside a CI of µs).
+ */
 export function formatDelta(ns: number, ci?: readonly [number, number] | null): string {
-  const a = Math.abs(ns);
+  const a = Math.max(Math.abs(ns), ...(ci ? ci.map((x) => Math.abs(x)) : []));
   const [div, unit] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
   const d = (x: number) => {
     const v = Math.abs(x) / div;
