@@ -158,7 +158,7 @@ function addRun(program: Command, setExit: (code: number) => void): void {
     .addOption(
       new Option(
         '--create <method>',
-        'how the launcher makes each sandbox: vfork (the default; CLONE_VM | CLONE_VFORK, as posix_spawn — the fastest the kernel allows) or fork (a copy of the launcher, as runc); where vfork cannot be used (a user namespace mapped to another uid, cgroup placement by writes) a launch is made fork-style and the sample says why',
+        'how the launcher makes each sandbox: vfork (the default; CLONE_VM | CLONE_VFORK, as posix_spawn — the fastest the kernel allows) or fork (a copy of the launcher, as runc); where a variant cannot be made vfork-style (a user namespace mapped to another uid, cgroup placement by cgroup.procs writes on cgroup v1) its scenario is made fork-style throughout and says why',
       ).choices(['fork', 'vfork']),
     )
     .option(

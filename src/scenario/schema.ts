@@ -85,7 +85,8 @@ export const scenarioSchema = strict(
     placement: oneOf(PLACEMENTS, 'leave it out for the default').optional(),
     /**
      * How the launcher makes each sandbox: vfork-style (default; CLONE_VM | CLONE_VFORK, as posix_spawn does) or
-     * fork-style (a copy of the launcher, as runc does); `--create` overrides it.
+     * fork-style (a copy of the launcher, as runc does); `--create` overrides it. A scenario one of whose variants
+     * cannot be made vfork-style is made fork-style throughout (and says why).
      */
     create: oneOf(CREATE_METHODS, 'leave it out for the default (vfork)').optional(),
     /**
