@@ -453,6 +453,60 @@ function backlogCurve(sc: ScenarioResult): Chart | null {
   };
 }
 
+/** A crowded mount table: boot p50 against the mounts of the namespace each sandbox was created from, per set. */
+function mountCurve(sc: ScenarioResult): Chart | null {
+  const mountsOf = new Map(sc.variants.flatMap((v) => (v.mounts === undefined ? [] : [[v.id, v.mounts] as const])));
+  if (!mountsOf.size) return null;
+  const values = sc.summary.flatMap((v) => {
+    const mounts = mountsOf.get(v.variant);
+    const m = v.metrics.bootNs;
+    if (mounts === undefined || !m) return [];
+    return [
+      {
+        set: v.variant.replace(/\/m\d+$/, ''),
+        mounts,
+        ms: m.median / 1e6,
+        low: (m.medianCI95?.[0] ?? m.median) / 1e6,
+        high: (m.medianCI95?.[1] ?? m.median) / 1e6,
+      },
+    ];
+  });
+  const order = [...new Set([...mountsOf.values()])].sort((a, b) => a - b);
+  const x = {
+    field: 'mounts',
+    type: 'quantitative',
+    scale: { type: 'symlog', constant: 10 },
+    axis: { values: order, format: 'd' },
+    title: 'mounts in the namespace copied (symmetric log scale)',
+  };
+  const colour = { field: 'set', type: 'nominal', title: 'namespace set', scale: { range: PALETTE } };
+  return {
+    id: `${sc.name}-mounts`,
+    title: 'Boot time against the number of mounts a new mount namespace copies, per namespace set (median, 95% CI)',
+    read: 'Each line is a namespace set created from a private mount namespace holding that many bind mounts; a set with a mount namespace of its own copies them all and rises, one without stays flat; the bars are 95% CIs of the medians.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      height: 260,
+      data: { values },
+      layer: [
+        {
+          mark: { type: 'line', point: { size: 50 } },
+          encoding: {
+            x,
+            y: { field: 'ms', type: 'quantitative', title: 'boot time p50 (ms; lower is better)' },
+            color: colour,
+          },
+        },
+        {
+          mark: { type: 'rule' },
+          encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: colour },
+        },
+      ],
+    } as unknown as TopLevelSpec,
+  };
+}
+
 /** Parallel creation: create+destroy throughput against K per namespace set, with the medians' 95% CIs. */
 function scalingCurve(sc: ScenarioResult): Chart {
   const rows = scalingRows(sc).filter((r) => r.perSec);
@@ -789,6 +843,7 @@ export function chartsFor(sc: ScenarioResult): Chart[] {
                     backlogCurve(sc),
                   ]
                 : [
+                    mountCurve(sc),
                     ratioHistogram(sc, metric, label),
                     bootDistribution(sc),
                     bootBreakdown(sc),

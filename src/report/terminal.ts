@@ -402,7 +402,11 @@ export function runSummary(run: RunResults, width = TERMINAL_WIDTH): string {
     if (carry.some((r) => r[5] === 'yes'))
       out.push(
         '',
-        `carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`,
+        wrapText(
+          `carry-over on ${sc.carryOver?.metric} (the launch right after each variant, against its own variant's median):`,
+          width,
+          '  ',
+        ),
         fitTable(CARRY_HEADER, carry, width),
       );
     const problems = problemLines(sc);
