@@ -142,6 +142,17 @@ async function namespaceChecks(): Promise<Check[]> {
           : `clone() fallback (${base.clonePath}); no time namespace, no CLONE_INTO_CGROUP`,
       ...(base.clonePath === 'clone3' ? {} : { fix: 'a Linux 5.3+ kernel has clone3()' }),
     });
+    const vf = await launcher.run({ ns: [], path: noop, timeoutMs: 5000, vfork: true });
+    out.push({
+      area: 'launcher',
+      name: 'create method',
+      status: vf.createMethod === 'vfork' ? 'ok' : 'warn',
+      detail:
+        vf.createMethod === 'vfork'
+          ? `vfork-style (CLONE_VM | CLONE_VFORK), the default: the no-op in ${launchedUs(vf)} µs, ${launchedUs(base)} µs fork-style`
+          : `fork-style only: ${vf.createMethod}; every boot carries the copy of the launcher`,
+      ...(vf.createMethod === 'vfork' ? {} : { fix: 'vfork-style needs x86-64 and clone3() (Linux 5.3+)' }),
+    });
     for (const ns of NAMESPACES) {
       if (!existsSync(`/proc/self/ns/${ns}`)) {
         out.push({

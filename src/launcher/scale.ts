@@ -152,7 +152,12 @@ export function runScale(
       let summary: Omit<ScaleRun, 'launches'> | null = null;
       for (const line of out.split('\n')) {
         if (!line.startsWith('{')) continue;
-        const j = JSON.parse(line) as { worker?: number; launch?: LaunchLine; scale?: Omit<ScaleRun, 'launches'> };
+        let j: { worker?: number; launch?: LaunchLine; scale?: Omit<ScaleRun, 'launches'> };
+        try {
+          j = JSON.parse(line);
+        } catch {
+          continue; // a line cut short (the process killed mid-write): the count of launches says one is missing
+        }
         if (j.launch) launches.push({ worker: j.worker ?? 0, result: launchFromLine(j.launch, launches.length) });
         else if (j.scale) summary = j.scale;
       }
