@@ -3,11 +3,11 @@
 // numbers; and kill -9 of nsbench mid-churn, then one `nsbench cleanup`: no process, namespace or object left.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { findLeftovers } from '../src/cleanup/index.ts';
-import { namespaceObjects, PROJECT_ROOT, settleNamespaces } from '../src/host/index.ts';
+import { namespaceObjects, PROJECT_ROOT, settleNamespaces, tracefsRoot } from '../src/host/index.ts';
 import { runScale } from '../src/launcher/index.ts';
 import { scalingRows } from '../src/results/index.ts';
 import { runBenchmark } from '../src/runner/index.ts';
@@ -146,6 +146,16 @@ describe('scaling: real parallel creation', { skip: needsRootAndBuild }, () => {
         assert.equal(row.efficiency, row.speedup / 2);
       } else assert.equal(row.speedup, null, 'K = 1 is the baseline');
     }
+    // where this machine can trace (root, tracefs with the sched and clone3 tracepoints): the time the launches spent
+    // blocked in the kernel and waiting for a CPU, from sched_switch
+    const traced =
+      tracefsRoot() !== null && existsSync(join(tracefsRoot() as string, 'events/syscalls/sys_enter_clone3'));
+    if (traced)
+      for (const row of rows)
+        assert.ok(
+          row.blockedPerLaunchNs !== null && row.blockedPerLaunchNs >= 0 && row.runqueuePerLaunchNs !== null,
+          `${row.variant}: traced blocked and runqueue time per launch`,
+        );
     const samples = r.samples.filter((s) => s.state === 'completed' && s.variant === 'net/k2');
     assert.ok(samples.every((s) => s.state === 'completed' && s.metrics.launched === 20 && s.metrics.workers === 2));
     assert.ok(

@@ -204,18 +204,31 @@ export function scalingTables(sc: ScenarioResult): { speed: Table; cost: Table; 
       ]),
     },
     cost: {
-      header: ['set', 'K', 'CPU', 'off CPU', 'CPUs busy', 'machine CPU', 'backlog peak', 'drained after'],
+      header: [
+        'set',
+        'K',
+        'CPU',
+        'off CPU',
+        'blocked',
+        'runqueue',
+        'CPUs busy',
+        'machine CPU',
+        'backlog peak',
+        'drained after',
+      ],
       rows: rows.map((r) => [
         r.set,
         String(r.k),
         ns(r.cpuPerLaunchNs),
         ns(r.offCpuPerLaunchNs),
+        ns(r.blockedPerLaunchNs),
+        ns(r.runqueuePerLaunchNs),
         r.cpusBusy === null ? '-' : r.cpusBusy.toFixed(2),
         ns(r.hostCpuPerLaunchNs),
         r.backlog ? `${Math.round(r.backlog.peak)} ${r.backlog.kind}` : '-',
         r.drainNs === null ? '-' : r.drainNs < 0 ? 'not drained' : ns(r.drainNs),
       ]),
     },
-    legend: `K launchers at once, each creating and destroying sandboxes in a row. launches/s: create + destroy throughput over the wall time from their release to the last exit. efficiency: the speedup over K=${baseK} per launcher added (100% = perfect scaling). CPU: the launchers' and sandboxes' CPU time per launch; off CPU: K × the wall time − that CPU, per launch (waiting in the kernel, or for a CPU once K exceeds the CPUs); CPUs busy: their CPU time over the wall time; machine CPU: every CPU's busy time per launch until the backlog drained (the kernel's deferred teardown included, and nsbench's own reads); backlog peak: the most namespaces of a kind dying but not yet freed during the churn; drained after: from the last exit until they were freed.`,
+    legend: `K launchers at once, each creating and destroying sandboxes in a row. launches/s: create + destroy throughput over the wall time from their release to the last exit. efficiency: the speedup over K=${baseK} per launcher added (100% = perfect scaling). CPU: the launchers' and sandboxes' CPU time per launch; off CPU: K × the wall time − that CPU, per launch (waiting in the kernel, or for a CPU once K exceeds the CPUs); blocked and runqueue: traced (sched_switch, where tracing is possible) — per launch, the time its launcher's and sandbox's tasks spent blocked in the kernel (uninterruptible sleep: a lock, an RCU grace period) and preempted waiting for a CPU; CPUs busy: their CPU time over the wall time; machine CPU: every CPU's busy time per launch until the backlog drained (the kernel's deferred teardown included, and nsbench's own reads); backlog peak: the most namespaces of a kind dying but not yet freed during the churn; drained after: from the last exit until they were freed.`,
   };
 }

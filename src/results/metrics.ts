@@ -59,6 +59,9 @@ export const METRIC_NAMES = [
   'cpusBusy',
   'hostCpuPerLaunchNs',
   'hostCpusBusy',
+  'blockedPerLaunchNs',
+  'runqueuePerLaunchNs',
+  'schedEventsLost',
   // isolation
   'isolatedCount',
 ] as const;

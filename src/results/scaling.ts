@@ -21,6 +21,10 @@ interface ScalingRow {
   bootP90Ns: number | null;
   cpuPerLaunchNs: number | null;
   offCpuPerLaunchNs: number | null;
+  /** traced (sched_switch), where tracing was possible: per launch, its tasks' time blocked in the kernel (state D) */
+  blockedPerLaunchNs: number | null;
+  /** … and waiting for a CPU (preempted, state R) */
+  runqueuePerLaunchNs: number | null;
   cpusBusy: number | null;
   hostCpuPerLaunchNs: number | null;
   /** the largest teardown backlog (median over samples) of the namespace kind that grew most, or null */
@@ -73,6 +77,8 @@ export function scalingRows(sc: ScenarioResult): ScalingRow[] {
         bootP90Ns: med(m.bootP90Ns),
         cpuPerLaunchNs: med(m.cpuPerLaunchNs),
         offCpuPerLaunchNs: med(m.offCpuPerLaunchNs),
+        blockedPerLaunchNs: med(m.blockedPerLaunchNs),
+        runqueuePerLaunchNs: med(m.runqueuePerLaunchNs),
         cpusBusy: med(m.cpusBusy),
         hostCpuPerLaunchNs: med(m.hostCpuPerLaunchNs),
         backlog,

@@ -7,6 +7,7 @@ import type { VariantOf } from '../../scenario/index.ts';
 import { workloadCommand, workloadSkipReason } from '../../workloads/index.ts';
 import { BacklogWatch, backlogMetrics } from '../backlog.ts';
 import { toSample } from '../sample.ts';
+import { SchedWatch } from '../sched-watch.ts';
 import { skipReason } from '../skip.ts';
 import type { ContextOf, ProcedureOf, SampleBase } from './procedure.ts';
 
@@ -24,7 +25,19 @@ const DEFAULT_SCALING_LAUNCHES = 20;
  * workers' teardown that no launcher is charged for.
  */
 export class ScalingProcedure implements ProcedureOf<'scaling'> {
+  #sched: SchedWatch | null = null;
   constructor(private readonly ctx: ContextOf<'scaling'>) {}
+
+  /** The scheduler trace of the parallel runs, where this machine allows one (else the samples go without it). */
+  async setup(): Promise<void> {
+    const w = SchedWatch.start(this.ctx.euid);
+    this.#sched = w instanceof SchedWatch ? w : null;
+  }
+
+  async teardown(): Promise<void> {
+    this.#sched?.close();
+    this.#sched = null;
+  }
 
   skipReason(v: VariantOf<'scaling'>): string | null {
     const w = v.workload ?? this.ctx.scenario.workload;
@@ -48,6 +61,7 @@ export class ScalingProcedure implements ProcedureOf<'scaling'> {
     const { k } = v.scaling;
     const launches = v.scaling.launches ?? DEFAULT_SCALING_LAUNCHES;
     const watch = new BacklogWatch();
+    this.#sched?.take(); // what came before this sample
     const cpu0 = readCpuTimes();
     const t0 = performance.now();
     let run: ScaleRun;
@@ -57,6 +71,7 @@ export class ScalingProcedure implements ProcedureOf<'scaling'> {
       watch.stop();
       return { ...base, state: 'errored', cause: 'launcher', reason: errorMessage(e, true) };
     }
+    const sched = this.#sched?.take() ?? null;
     const backlog = backlogMetrics(await watch.drained());
     const windowNs = (performance.now() - t0) * 1e6;
     const hostBusyNs = ((readCpuTimes().busy - cpu0.busy) / USER_HZ) * 1e9;
@@ -81,7 +96,17 @@ export class ScalingProcedure implements ProcedureOf<'scaling'> {
       ...base,
       ...(base.conditions ? { conditions: { ...base.conditions, create: methods.join(', ') } } : {}),
       state: 'completed',
-      metrics: { ...scalingMetrics(run, hostBusyNs, windowNs), ...backlog },
+      metrics: {
+        ...scalingMetrics(run, hostBusyNs, windowNs),
+        ...backlog,
+        ...(sched
+          ? {
+              blockedPerLaunchNs: sched.blockedNs / run.launches.length,
+              runqueuePerLaunchNs: sched.runqueueNs / run.launches.length,
+              ...(sched.lost ? { schedEventsLost: sched.lost } : {}),
+            }
+          : {}),
+      },
       clonePath: first?.clonePath ?? 'none',
       cgroupMethod: 'none',
       ready: true,
