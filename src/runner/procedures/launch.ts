@@ -46,7 +46,10 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
 
   #unregisterEngines: (() => void) | null = null;
   /** the crowded mount namespaces, by mount count: held by the launcher, or why one could not be made */
-  readonly #crowds = new Map<number, { mntns: string; release: () => Promise<void> } | { failed: string }>();
+  readonly #crowds = new Map<
+    number,
+    { mntns: string; heldBy: number | undefined; release: () => Promise<void> } | { failed: string }
+  >();
 
   /** A private mount namespace with `mounts` bind mounts per count the variants ask for, held until the teardown. */
   async setup(variants: VariantOf<'launch' | 'interference'>[]): Promise<void> {
@@ -54,7 +57,9 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     for (const mounts of counts) this.#crowds.set(mounts, await this.#crowd(mounts));
   }
 
-  async #crowd(mounts: number): Promise<{ mntns: string; release: () => Promise<void> } | { failed: string }> {
+  async #crowd(
+    mounts: number,
+  ): Promise<{ mntns: string; heldBy: number | undefined; release: () => Promise<void> } | { failed: string }> {
     const holder = this.ctx.holder();
     const folder = workFolder();
     const r = await holder.hold({
@@ -71,6 +76,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     }
     return {
       mntns: `/proc/${r.pid}/ns/mnt`,
+      heldBy: holder.pid,
       release: async () => {
         await bestEffort(holder.release(r.id, { signal: 9, timeoutMs: 10_000 }));
         folder.remove();
@@ -126,7 +132,12 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
   #crowdFailed(v: VariantOf<'launch' | 'interference'>): string | null {
     if (v.mounts === undefined) return null;
     const crowd = this.#crowds.get(v.mounts);
-    return !crowd ? 'its crowded mount table was not made' : 'failed' in crowd ? crowd.failed : null;
+    if (!crowd) return 'its crowded mount table was not made';
+    if ('failed' in crowd) return crowd.failed;
+    // the holder died with a launcher that failed and was restarted: its pid may now be another process's
+    return crowd.heldBy !== this.ctx.launcher().pid
+      ? 'its crowded mount table went with the launcher that held it (the launcher was restarted)'
+      : null;
   }
 
   #bareSpec(v: VariantOf<'launch' | 'interference'>): SandboxSpec {
