@@ -25,6 +25,8 @@ import {
   readMeminfo,
   readPressure,
   scanProcesses,
+  schedFork,
+  schedSwitch,
   taskCount,
 } from '../src/host/index.ts';
 
@@ -163,4 +165,23 @@ test('the live readers on this machine', () => {
   const psi = readPressure();
   if (psi) assert.ok(psi.cpu.some.totalUs >= 0 && psi.io.some.totalUs >= 0);
   if (process.geteuid?.() === 0) assert.ok((kthreadCpuNs() ?? 0) > 0, 'kernel threads have run');
+});
+
+test('sched_switch and sched_process_fork fields, as every tracer of nsbench reads them', () => {
+  const sw = parseTraceLine(
+    '  nsb-launcher-4242  [001] d..2.  1234.567890: sched_switch: prev_comm=nsb-launcher prev_pid=4242 prev_prio=120 prev_state=D ==> next_comm=kworker/u8:2 next_pid=77 next_prio=120',
+  );
+  assert.equal(sw?.event, 'sched_switch');
+  assert.deepEqual(schedSwitch(sw?.fields ?? ''), { prev: 4242, prevState: 'D', next: 77 });
+  assert.deepEqual(schedSwitch('prev_comm=a prev_pid=1 prev_prio=120 prev_state=R+ ==> next_comm=b next_pid=2'), {
+    prev: 1,
+    prevState: 'R+',
+    next: 2,
+  });
+  const none = schedSwitch('garbage');
+  assert.ok(Number.isNaN(none.prev) && Number.isNaN(none.next) && none.prevState === undefined);
+  assert.deepEqual(schedFork('comm=nsb-launcher pid=4242 child_comm=nsb-launcher child_pid=4243'), {
+    parent: 4242,
+    child: 4243,
+  });
 });

@@ -37,6 +37,8 @@ export {
   kernelHasSymbols,
   overruns,
   parseTraceLine,
+  schedFork,
+  schedSwitch,
   TRACEFS_MARKER,
   TRACEFS_MOUNT_POINT,
   type TraceEvent,

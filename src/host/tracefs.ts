@@ -180,6 +180,28 @@ export function parseTraceLine(line: string): TraceEvent | null {
   };
 }
 
+/**
+ * A sched_switch event's fields ("prev_comm=… prev_pid=N … prev_state=S ==> next_comm=… next_pid=M …"): the task
+ * switched out, the state it left in (absent where the line has none) and the task switched in; NaN for a pid the
+ * line lacks. The one reading of it for every tracer of nsbench's.
+ */
+export function schedSwitch(fields: string): { prev: number; prevState: string | undefined; next: number } {
+  const [out = '', into = ''] = fields.split('==>');
+  return {
+    prev: Number(/\bprev_pid=(\d+)/.exec(out)?.[1] ?? NaN),
+    prevState: /\bprev_state=(\S+)/.exec(out)?.[1],
+    next: Number(/\bnext_pid=(\d+)/.exec(into)?.[1] ?? NaN),
+  };
+}
+
+/** A sched_process_fork event's fields ("comm=… pid=N child_comm=… child_pid=M"): parent and child; NaN if absent. */
+export function schedFork(fields: string): { parent: number; child: number } {
+  return {
+    parent: Number(/\bpid=(\d+)/.exec(fields)?.[1] ?? NaN),
+    child: Number(/\bchild_pid=(\d+)/.exec(fields)?.[1] ?? NaN),
+  };
+}
+
 interface TraceOptions {
   /** per-CPU ring buffer (default 1024 kB) */
   bufferKb?: number;

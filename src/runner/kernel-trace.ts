@@ -4,6 +4,8 @@ import { errorMessage } from '../errors/index.ts';
 import {
   overruns,
   parseTraceLine,
+  schedFork,
+  schedSwitch,
   type TraceEvent,
   TraceInstance,
   type TracingFacilities,
@@ -355,9 +357,9 @@ export class KernelTrace {
     };
     switch (e.event) {
       case 'sched_switch': {
-        const prev = num(e.fields, 'prev_pid');
-        const state = /prev_state=(\S+)/.exec(e.fields)?.[1] ?? 'S';
-        const next = Number(/==>.*next_pid=(\d+)/.exec(e.fields)?.[1] ?? NaN);
+        const sw = schedSwitch(e.fields);
+        const { prev, next } = sw;
+        const state = sw.prevState ?? 'S';
         const p = this.#tasks.get(prev) ?? (this.#isOurs(prev, e.tsNs, windows) ? this.#task(prev) : undefined);
         if (p) {
           p.state = state.startsWith('R') ? 'runnable' : 'blocked';
@@ -376,8 +378,7 @@ export class KernelTrace {
         return;
       }
       case 'sched_process_fork': {
-        const parent = num(e.fields, 'pid');
-        const child = num(e.fields, 'child_pid');
+        const { parent, child } = schedFork(e.fields);
         const clone = this.#tasks.get(parent)?.sys;
         if (clone && (clone.name === 'clone3' || clone.name === 'clone')) clone.forkNs ??= e.tsNs;
         for (const w of windows)

@@ -2,6 +2,7 @@ import { errorMessage } from '../errors/index.ts';
 import {
   kernelHasSymbols,
   parseTraceLine,
+  schedSwitch,
   type TraceEvent,
   TraceInstance,
   tracefsRoot,
@@ -92,8 +93,6 @@ interface Worker {
   fn: string;
   onCpuSince: number | null;
 }
-
-const field = (fields: string, name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(fields)?.[1];
 
 /**
  * Per launch scenario: attributes each teardown work item to the sandbox it
@@ -219,8 +218,7 @@ export class KernelWatch {
   #event(e: TraceEvent): void {
     this.#lastTs = Math.max(this.#lastTs, e.tsNs);
     if (e.event === 'sched_switch') {
-      const prev = Number(field(e.fields, 'prev_pid'));
-      const next = Number(e.fields.split('==>')[1]?.match(/next_pid=(\d+)/)?.[1]);
+      const { prev, next } = schedSwitch(e.fields);
       const off = this.#workers.get(prev);
       if (off?.onCpuSince != null) {
         if (off.item) off.item.cpuNs += e.tsNs - off.onCpuSince;

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { overruns, parseTraceLine, registry, TraceInstance, tracefsRoot, tracefsUnavailable } from '../host/index.ts';
+import {
+  overruns,
+  parseTraceLine,
+  registry,
+  schedFork,
+  schedSwitch,
+  TraceInstance,
+  tracefsRoot,
+  tracefsUnavailable,
+} from '../host/index.ts';
 
 /** Where the tasks of one parallel run spent the time they were off a CPU, from sched_switch. */
 interface OffCpu {
@@ -12,9 +21,6 @@ interface OffCpu {
   /** events the ring buffer lost meanwhile (the figures are then low) */
   lost: number;
 }
-
-const SWITCH = /prev_pid=(\d+) .*prev_state=(\S+) ==> next_comm=.* next_pid=(\d+)/;
-const FORK = /pid=(\d+) child_comm=.* child_pid=(\d+)/;
 
 /** A task of nsbench's tree, as the trace has seen it. */
 interface Task {
@@ -91,10 +97,9 @@ export class SchedWatch {
 
   #event(e: NonNullable<ReturnType<typeof parseTraceLine>>, out: OffCpu): void {
     if (e.event === 'sched_process_fork') {
-      const m = FORK.exec(e.fields);
-      const parent = Number(m?.[1]);
-      if (!m || (parent !== process.pid && !this.#tasks.has(parent))) return;
-      this.#tasks.set(Number(m[2]), { inClone: false, forked: false });
+      const { parent, child } = schedFork(e.fields);
+      if (Number.isNaN(child) || (parent !== process.pid && !this.#tasks.has(parent))) return;
+      this.#tasks.set(child, { inClone: false, forked: false });
       const p = this.#tasks.get(parent);
       if (p?.inClone) p.forked = true;
       return;
@@ -103,11 +108,11 @@ export class SchedWatch {
     if (e.event === 'sys_enter' && e.call === 'clone3' && t) [t.inClone, t.forked] = [true, false];
     else if (e.event === 'sys_exit' && e.call === 'clone3' && t) t.inClone = false;
     if (e.event !== 'sched_switch') return;
-    const m = SWITCH.exec(e.fields);
-    if (!m) return;
-    const prev = this.#tasks.get(Number(m[1]));
-    if (prev) prev.out = { atNs: e.tsNs, state: m[2] as string, vforkWait: prev.inClone && prev.forked };
-    const next = this.#tasks.get(Number(m[3]));
+    const sw = schedSwitch(e.fields);
+    if (sw.prevState === undefined) return;
+    const prev = this.#tasks.get(sw.prev);
+    if (prev) prev.out = { atNs: e.tsNs, state: sw.prevState, vforkWait: prev.inClone && prev.forked };
+    const next = this.#tasks.get(sw.next);
     const was = next?.out;
     if (!next || !was) return;
     next.out = undefined;
