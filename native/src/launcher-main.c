@@ -348,6 +348,10 @@ static void print_worker(const struct nsb_result *r, uint32_t ns) {
     if (write(1, buf, (size_t)len + 1) < 0) _exit(1);
 }
 
+static long long us_between(struct timeval a, struct timeval b) {
+    return (b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_usec - a.tv_usec);
+}
+
 /* K workers released together, each `count` launches in a row; the wall time from the release to the last worker's
  * exit and the CPU time of the workers and every sandbox they reaped (RUSAGE_CHILDREN). The scale process and its
  * workers die with their parent (PR_SET_PDEATHSIG), their sandboxes with them. */
@@ -396,8 +400,7 @@ static int scale_cli(int argc, char **argv) {
     uint64_t t1 = nsb_now_ns();
     struct rusage after;
     getrusage(RUSAGE_CHILDREN, &after);
-    long long user = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) * 1000000LL + (after.ru_utime.tv_usec - before.ru_utime.tv_usec);
-    long long sys = (after.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1000000LL + (after.ru_stime.tv_usec - before.ru_stime.tv_usec);
+    long long user = us_between(before.ru_utime, after.ru_utime), sys = us_between(before.ru_stime, after.ru_stime);
     printf("{\"scale\":{\"workers\":%ld,\"count\":%ld,\"startMonoNs\":%llu,\"wallNs\":%llu,\"userUs\":%lld,\"sysUs\":%lld,\"failed\":%s}}\n",
            workers, count, (unsigned long long)t0, (unsigned long long)(t1 - t0), user, sys, failed ? "true" : "false");
     return failed ? 1 : 0;

@@ -559,11 +559,30 @@ static int kill_reap_fail(struct nsb_sandbox *sb, struct nsb_result *res, const 
     return -1;
 }
 
-/* Back to the launcher's own mount namespace and working directory after a clone from another; a launcher that
- * cannot go home must not go on. */
-static void go_home_mnt(struct nsb_core *core) {
-    if (setns(core->own_mntns, CLONE_NEWNS) < 0 || (core->own_cwd >= 0 && fchdir(core->own_cwd) < 0)) {
-        fprintf(stderr, "nsb-launcher: cannot return to its own mount namespace: %s\n", strerror(errno));
+static const char *ns_kind(int nstype) { return nstype == CLONE_NEWNS ? "mount" : "network"; }
+
+/* Enters the network (CLONE_NEWNET) or mount (CLONE_NEWNS) namespace at path for the clone: 0 with *fd open, or -1
+ * with e filled. */
+static int enter_ns(const char *path, int nstype, int *fd, struct nsb_error *e) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+        nsb_error_set(e, errno, "open", "cannot open %s namespace %s", ns_kind(nstype), path);
+        return -1;
+    }
+    if (setns(*fd, nstype) < 0) {
+        nsb_error_set(e, errno, "setns", "cannot enter %s namespace %s", ns_kind(nstype), path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Back to the launcher's own namespace of that type after a clone from another (a mount namespace: its working
+ * directory too, which entering one moved to its root); a launcher that cannot go home must not go on. */
+static void go_home(struct nsb_core *core, int nstype) {
+    int mnt = nstype == CLONE_NEWNS;
+    if (setns(mnt ? core->own_mntns : core->own_netns, nstype) < 0 ||
+        (mnt && core->own_cwd >= 0 && fchdir(core->own_cwd) < 0)) {
+        fprintf(stderr, "nsb-launcher: cannot return to its own %s namespace: %s\n", ns_kind(nstype), strerror(errno));
         abort();
     }
 }
@@ -639,28 +658,14 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         }
     }
 
-    if (spec->netns) { /* the child inherits the launcher's network namespace: enter it for the clone */
-        netns_fd = open(spec->netns, O_RDONLY | O_CLOEXEC);
-        if (netns_fd < 0) {
-            nsb_error_set(&e, errno, "open", "cannot open network namespace %s", spec->netns);
-            goto fail;
-        }
-        if (setns(netns_fd, CLONE_NEWNET) < 0) {
-            nsb_error_set(&e, errno, "setns", "cannot enter network namespace %s", spec->netns);
-            goto fail;
-        }
+    /* the child inherits the launcher's network namespace: enter the one to join for the clone */
+    if (spec->netns) {
+        if (enter_ns(spec->netns, CLONE_NEWNET, &netns_fd, &e) < 0) goto fail;
         joined = 1;
     }
-    if (spec->mntns) { /* a new mount namespace copies the launcher's mount table: enter the one to copy */
-        mntns_fd = open(spec->mntns, O_RDONLY | O_CLOEXEC);
-        if (mntns_fd < 0) {
-            nsb_error_set(&e, errno, "open", "cannot open mount namespace %s", spec->mntns);
-            goto fail;
-        }
-        if (setns(mntns_fd, CLONE_NEWNS) < 0) {
-            nsb_error_set(&e, errno, "setns", "cannot enter mount namespace %s", spec->mntns);
-            goto fail;
-        }
+    /* a new mount namespace copies the launcher's mount table: enter the one to copy */
+    if (spec->mntns) {
+        if (enter_ns(spec->mntns, CLONE_NEWNS, &mntns_fd, &e) < 0) goto fail;
         mnt_joined = 1;
     }
 
@@ -682,13 +687,10 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
         if (pid == 0) child_main(core, spec, &cfd, become_root, envp, NULL);
         sb->t[NSB_T_CLONE_DONE] = nsb_now_ns();
     }
-    if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) { /* cannot go home: the launcher must not go on */
-        fprintf(stderr, "nsb-launcher: cannot return to its own network namespace: %s\n", strerror(errno));
-        abort();
-    }
+    if (joined) go_home(core, CLONE_NEWNET);
     joined = 0;
     nsb_close_fd(&netns_fd);
-    if (mnt_joined) go_home_mnt(core);
+    if (mnt_joined) go_home(core, CLONE_NEWNS);
     mnt_joined = 0;
     nsb_close_fd(&mntns_fd);
     sb->clone_path = path;
@@ -715,9 +717,9 @@ int nsb_spawn(struct nsb_core *core, const struct nsb_spec *spec, uint64_t t_req
     return 0;
 
 fail:
-    if (joined && setns(core->own_netns, CLONE_NEWNET) < 0) abort();
+    if (joined) go_home(core, CLONE_NEWNET);
     nsb_close_fd(&netns_fd);
-    if (mnt_joined) go_home_mnt(core);
+    if (mnt_joined) go_home(core, CLONE_NEWNS);
     nsb_close_fd(&mntns_fd);
     nsb_close_fd(&sync[0]);
     nsb_close_fd(&sync[1]);
