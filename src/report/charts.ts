@@ -453,50 +453,51 @@ function backlogCurve(sc: ScenarioResult): Chart | null {
   };
 }
 
-/** A crowded mount table: boot p50 against the mounts of the namespace each sandbox was created from, per set. */
-function mountCurve(sc: ScenarioResult): Chart | null {
-  const mountsOf = new Map(sc.variants.flatMap((v) => (v.mounts === undefined ? [] : [[v.id, v.mounts] as const])));
-  if (!mountsOf.size) return null;
-  const values = sc.summary.flatMap((v) => {
-    const mounts = mountsOf.get(v.variant);
-    const m = v.metrics.bootNs;
-    if (mounts === undefined || !m) return [];
-    return [
-      {
-        set: v.variant.replace(/\/m\d+$/, ''),
-        mounts,
-        ms: m.median / 1e6,
-        low: (m.medianCI95?.[0] ?? m.median) / 1e6,
-        high: (m.medianCI95?.[1] ?? m.median) / 1e6,
-      },
-    ];
-  });
-  const order = [...new Set([...mountsOf.values()])].sort((a, b) => a - b);
-  const x = {
-    field: 'mounts',
-    type: 'quantitative',
-    scale: { type: 'symlog', constant: 10 },
-    axis: { values: order, format: 'd' },
-    title: 'mounts in the namespace copied (symmetric log scale)',
-  };
-  const colour = { field: 'set', type: 'nominal', title: 'namespace set', scale: { range: PALETTE } };
+/** A median and its 95% CI (the median where there is none), in a unit: the points a set's line runs through. */
+function medianWithCI(m: { median: number; medianCI95: [number, number] | null }, per = 1) {
   return {
-    id: `${sc.name}-mounts`,
-    title: 'Boot time against the number of mounts a new mount namespace copies, per namespace set (median, 95% CI)',
-    read: 'Each line is a namespace set created from a private mount namespace holding that many bind mounts; a set with a mount namespace of its own copies them all and rises, one without stays flat; the bars are 95% CIs of the medians.',
+    median: m.median / per,
+    low: (m.medianCI95?.[0] ?? m.median) / per,
+    high: (m.medianCI95?.[1] ?? m.median) / per,
+  };
+}
+
+/**
+ * A line per namespace set through its medians against a quantitative x, each median's 95% CI a rule: the chart of
+ * parallel creation (throughput against K) and of crowded mount tables (boot against mounts). `values` hold `set`,
+ * the x and y fields, `low` and `high`.
+ */
+function setLines(o: {
+  id: string;
+  title: string;
+  read: string;
+  height: number;
+  values: Record<string, unknown>[];
+  x: { field: string; scale: Record<string, unknown>; axis: Record<string, unknown>; title: string };
+  y: { field: string; title: string; scale?: Record<string, unknown> };
+  sets?: string[];
+}): Chart {
+  const x = { ...o.x, type: 'quantitative' };
+  const colour = {
+    field: 'set',
+    type: 'nominal',
+    ...(o.sets ? { sort: o.sets } : {}),
+    title: 'namespace set',
+    scale: { range: PALETTE },
+  };
+  return {
+    id: o.id,
+    title: o.title,
+    read: o.read,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
-      height: 260,
-      data: { values },
+      height: o.height,
+      data: { values: o.values },
       layer: [
         {
           mark: { type: 'line', point: { size: 50 } },
-          encoding: {
-            x,
-            y: { field: 'ms', type: 'quantitative', title: 'boot time p50 (ms; lower is better)' },
-            color: colour,
-          },
+          encoding: { x, y: { ...o.y, type: 'quantitative' }, color: colour },
         },
         {
           mark: { type: 'rule' },
@@ -507,59 +508,56 @@ function mountCurve(sc: ScenarioResult): Chart | null {
   };
 }
 
+/** A crowded mount table: boot p50 against the mounts of the namespace each sandbox was created from, per set. */
+function mountCurve(sc: ScenarioResult): Chart | null {
+  const mountsOf = new Map(sc.variants.flatMap((v) => (v.mounts === undefined ? [] : [[v.id, v.mounts] as const])));
+  if (!mountsOf.size) return null;
+  const values = sc.summary.flatMap((v) => {
+    const mounts = mountsOf.get(v.variant);
+    const m = v.metrics.bootNs;
+    if (mounts === undefined || !m) return [];
+    const { median, low, high } = medianWithCI(m, 1e6);
+    return [{ set: v.variant.replace(/\/m\d+$/, ''), mounts, ms: median, low, high }];
+  });
+  return setLines({
+    id: `${sc.name}-mounts`,
+    title: 'Boot time against the number of mounts a new mount namespace copies, per namespace set (median, 95% CI)',
+    read: 'Each line is a namespace set created from a private mount namespace holding that many bind mounts; a set with a mount namespace of its own copies them all and rises, one without stays flat; the bars are 95% CIs of the medians.',
+    height: 260,
+    values,
+    x: {
+      field: 'mounts',
+      scale: { type: 'symlog', constant: 10 },
+      axis: { values: [...new Set(mountsOf.values())].sort((a, b) => a - b), format: 'd' },
+      title: 'mounts in the namespace copied (symmetric log scale)',
+    },
+    y: { field: 'ms', title: 'boot time p50 (ms; lower is better)' },
+  });
+}
+
 /** Parallel creation: create+destroy throughput against K per namespace set, with the medians' 95% CIs. */
 function scalingCurve(sc: ScenarioResult): Chart {
   const rows = scalingRows(sc).filter((r) => r.perSec);
   const ks = [...new Set(rows.map((r) => r.k))].sort((a, b) => a - b);
-  const sets = [...new Set(rows.map((r) => r.set))];
   const values = rows.map((r) => {
-    const m = r.perSec as NonNullable<typeof r.perSec>;
-    return {
-      set: r.set,
-      k: r.k,
-      perSec: m.median,
-      low: m.medianCI95?.[0] ?? m.median,
-      high: m.medianCI95?.[1] ?? m.median,
-    };
+    const { median, low, high } = medianWithCI(r.perSec as NonNullable<typeof r.perSec>);
+    return { set: r.set, k: r.k, perSec: median, low, high };
   });
-  const x = {
-    field: 'k',
-    type: 'quantitative',
-    scale: { type: 'log', base: 2, domain: [ks[0] ?? 1, ks.at(-1) ?? 1] },
-    axis: { values: ks, format: 'd' },
-    title: 'launchers at once, K (log scale)',
-  };
-  const colour = { field: 'set', type: 'nominal', sort: sets, title: 'namespace set', scale: { range: PALETTE } };
-  return {
+  return setLines({
     id: `${sc.name}-scaling`,
     title: 'Create + destroy throughput against the number of launchers at once, per namespace set (median, 95% CI)',
     read: 'Each line is a namespace set; a line that rises with K scales, a flat one is serialised somewhere (in the kernel, or on the CPUs once K exceeds them); the bars are 95% CIs of the medians.',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      height: 280,
-      data: { values },
-      layer: [
-        {
-          mark: { type: 'line', point: { size: 50 } },
-          encoding: {
-            x,
-            y: {
-              field: 'perSec',
-              type: 'quantitative',
-              title: 'launches per second (higher is better)',
-              scale: { zero: false },
-            },
-            color: colour,
-          },
-        },
-        {
-          mark: { type: 'rule' },
-          encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: colour },
-        },
-      ],
-    } as unknown as TopLevelSpec,
-  };
+    height: 280,
+    values,
+    x: {
+      field: 'k',
+      scale: { type: 'log', base: 2, domain: [ks[0] ?? 1, ks.at(-1) ?? 1] },
+      axis: { values: ks, format: 'd' },
+      title: 'launchers at once, K (log scale)',
+    },
+    y: { field: 'perSec', title: 'launches per second (higher is better)', scale: { zero: false } },
+    sets: [...new Set(rows.map((r) => r.set))],
+  });
 }
 
 function throughput(sc: ScenarioResult): Chart {
