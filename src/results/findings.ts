@@ -341,7 +341,6 @@ export function variantPrecision(samples: readonly Sample[], variant: string, me
   };
 }
 
-/** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
 /**
  * Parallel creation in one sentence: per set, the throughput at its largest K measured against its smallest (the
  * speedup with its CI, the efficiency); the largest teardown backlog. Nothing from too few samples.
@@ -369,6 +368,7 @@ function scalingFinding(sc: ScenarioResult): string | null {
   return `Parallel creation, create + destroy throughput against K = ${baseK} (n ≥ ${MIN_VERDICT_SAMPLES} a side): ${parts.join('; ')}.${backlog?.backlog ? ` The largest teardown backlog: ${Math.round(backlog.backlog.peak)} ${backlog.backlog.kind} namespaces dying at once (${backlog.variant}).` : ''}`;
 }
 
+/** One line of what a run found, for the top of its report; `section` is the id of the report section it comes from. */
 interface Finding {
   topic: 'boot' | 'cgroup' | 'freeze' | 'density' | 'throughput' | 'isolation' | 'kernel' | 'sampling' | 'warnings';
   section: string;

@@ -30,6 +30,12 @@ function sandboxSpec(sc: Scenario, v: VariantOf<'launch' | 'interference'>, time
 }
 
 /**
+ * A crowded mount namespace held for a launch scenario: where it is, the launcher holding it, how to let it go — or
+ * why it could not be made.
+ */
+type Crowd = { mntns: string; heldBy: number | undefined; release: () => Promise<void> } | { failed: string };
+
+/**
  * Launches the workload once per sample, in a fresh cgroup when the variant
  * has one — or, for an engine variant, runs that engine (unshare, bwrap,
  * runc, crun) bare with the no-op in the namespaces asked for.
@@ -46,10 +52,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
 
   #unregisterEngines: (() => void) | null = null;
   /** the crowded mount namespaces, by mount count: held by the launcher, or why one could not be made */
-  readonly #crowds = new Map<
-    number,
-    { mntns: string; heldBy: number | undefined; release: () => Promise<void> } | { failed: string }
-  >();
+  readonly #crowds = new Map<number, Crowd>();
 
   /** A private mount namespace with `mounts` bind mounts per count the variants ask for, held until the teardown. */
   async setup(variants: VariantOf<'launch' | 'interference'>[]): Promise<void> {
@@ -57,9 +60,7 @@ export class LaunchProcedure implements ProcedureOf<'launch' | 'interference'> {
     for (const mounts of counts) this.#crowds.set(mounts, await this.#crowd(mounts));
   }
 
-  async #crowd(
-    mounts: number,
-  ): Promise<{ mntns: string; heldBy: number | undefined; release: () => Promise<void> } | { failed: string }> {
+  async #crowd(mounts: number): Promise<Crowd> {
     const holder = this.ctx.holder();
     const folder = workFolder();
     const r = await holder.hold({
