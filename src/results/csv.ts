@@ -31,12 +31,6 @@ export function csvUnit(metric: string): { unit: CsvUnit; factor: number } {
 }
 
 /**
- * The CPUs a scenario's sandboxes were kept on, as text that always reads as
- * text ("cpu1", "cpu2,cpu3"; "all" where they shared every CPU): a bare "1"
- * would make pandas read the column as numbers in one part of a file and
- * text in another.
- */
-/**
  * Where a scenario's launcher and sandboxes ran: as recorded, or, in a file from before placement was recorded, what
  * its CPU split says (a split then gave the sandboxes every CPU but nsbench's: spread; none: free).
  */
@@ -49,6 +43,12 @@ export function createOf(sc: Pick<ScenarioResult, 'create'>): CreateMethod {
   return sc.create ?? 'fork';
 }
 
+/**
+ * The CPUs a scenario's sandboxes were kept on, as text that always reads as
+ * text ("cpu1", "cpu2,cpu3"; "all" where they shared every CPU): a bare "1"
+ * would make pandas read the column as numbers in one part of a file and
+ * text in another.
+ */
 function cpuText(cpus: { sandboxes: readonly number[] } | undefined): string {
   return cpus ? cpuNames(cpus.sandboxes) : 'all';
 }

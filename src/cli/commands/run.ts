@@ -236,11 +236,12 @@ async function planRun(
   const variants = o.ns && o.ns.length > 0 ? parseVariantSpecs(o.ns) : undefined;
   const profile = resolveProfile(config, o.profile);
   const { scenarioNames, scenarios, sampling } = await loadPlanned(names, config, profile, variants !== undefined);
+  const defaultCreate = o.defaultCreate ?? DEFAULT_CREATE;
   const plan: RunPlan = {
     scenarios: scenarioNames,
     ...Object.fromEntries(PLAN_OPTIONS.flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : []))),
     ...(o.kernelWork === false ? { kernelWork: false } : {}),
-    defaultCreate: o.defaultCreate ?? DEFAULT_CREATE,
+    defaultCreate,
   };
   for (const note of checkOptionKinds(scenarios, { ...o, ns: variants !== undefined }))
     process.stderr.write(`${note}\n`);
@@ -267,7 +268,7 @@ async function planRun(
       : {}),
     ...(o.placement ? { placement: o.placement } : {}),
     ...(o.create ? { create: o.create } : {}),
-    defaultCreate: plan.defaultCreate ?? DEFAULT_CREATE,
+    defaultCreate,
     plan,
   };
   const plans = planScenarios(options);
