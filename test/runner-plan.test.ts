@@ -92,24 +92,34 @@ describe('how a scenario’s sandboxes are made', () => {
   };
   const me = { uid: 0, gid: 0 };
   test('vfork-style where every variant can be made so', () => {
-    assert.deepEqual(scenarioCreate(plan([{ ns: [] }, { ns: ['user'] }]), false, me), { create: 'vfork', why: null });
-    assert.deepEqual(scenarioCreate(plan([{ ns: ['user'], userMap: { uid: 0, gid: 0 } }]), false, me).create, 'vfork');
-    assert.equal(scenarioCreate(plan([{ ns: [], cgroup: {} }]), false, me).create, 'vfork', 'v2: CLONE_INTO_CGROUP');
+    assert.deepEqual(
+      scenarioCreate(plan([{ ns: [] }, { ns: ['user'] }]), () => false, me),
+      { create: 'vfork', why: null },
+    );
+    assert.deepEqual(
+      scenarioCreate(plan([{ ns: ['user'], userMap: { uid: 0, gid: 0 } }]), () => false, me).create,
+      'vfork',
+    );
+    assert.equal(
+      scenarioCreate(plan([{ ns: [], cgroup: {} }]), () => false, me).create,
+      'vfork',
+      'v2: CLONE_INTO_CGROUP',
+    );
   });
   test('fork-style throughout where one variant needs the launcher between clone and exec, and why', () => {
     const nobody = scenarioCreate(
       plan([{ ns: [] }, { id: 'n', ns: ['user'], userMap: { uid: 65534, gid: 65534 } }]),
-      false,
+      () => false,
       me,
     );
     assert.equal(nobody.create, 'fork');
     assert.match(nobody.why ?? '', /n maps its user namespace to another uid/);
-    const v1 = scenarioCreate(plan([{ ns: [] }, { id: 'own', ns: [], cgroup: {} }]), true, me);
+    const v1 = scenarioCreate(plan([{ ns: [] }, { id: 'own', ns: [], cgroup: {} }]), () => true, me);
     assert.equal(v1.create, 'fork');
     assert.match(v1.why ?? '', /own is placed in its cgroup by cgroup\.procs writes/);
   });
   test('kinds that compare no creation keep what was asked', () => {
     const p = plan([{ ns: ['pid'], cgroup: {}, freeze: { processes: 1, mode: 'sleep', freezer: 'v1' } }], 'freeze');
-    assert.equal(scenarioCreate(p, true, me).create, 'vfork');
+    assert.equal(scenarioCreate(p, () => true, me).create, 'vfork');
   });
 });

@@ -91,11 +91,11 @@ const COMPARES_CREATION = new Set<Scenario['kind']>(['launch', 'interference', '
  * can be made so — a user namespace mapped to another uid, or a placement by cgroup.procs writes (cgroup v1, as on a
  * hybrid machine), needs the launcher between clone and exec, and one variant made fork-style beside the others made
  * vfork-style would differ by the method, not the isolation. Then the whole scenario is made fork-style, and `why`
- * says so.
+ * says so. `placesByWrite` is asked only where a variant has a cgroup of its own.
  */
 export function scenarioCreate(
   plan: Pick<ScenarioPlan, 'sc' | 'variants' | 'create'>,
-  placesByWrite: boolean,
+  placesByWrite: () => boolean,
   ids: { uid: number; gid: number } = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 },
 ): { create: CreateMethod; why: string | null } {
   if (plan.create !== 'vfork' || !COMPARES_CREATION.has(plan.sc.kind)) return { create: plan.create, why: null };
@@ -103,7 +103,7 @@ export function scenarioCreate(
     if (v.engine) return null;
     if (v.ns.includes('user') && v.userMap && (v.userMap.uid !== ids.uid || v.userMap.gid !== ids.gid))
       return `${v.id} maps its user namespace to another uid`;
-    if (placesByWrite && (v.cgroup || v.density?.perSandboxCgroup))
+    if ((v.cgroup || v.density?.perSandboxCgroup) && placesByWrite())
       return `${v.id} is placed in its cgroup by cgroup.procs writes (cgroup v1)`;
     return null;
   };

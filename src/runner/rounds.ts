@@ -116,8 +116,7 @@ class ScenarioRun {
     this.ktrace = plan.trace
       ? KernelTrace.start(`nsb-${runId}-${index}-k`, state.euid, state.launcher.pid ?? -1, plan.trace, `nsb-${runId}/`)
       : null;
-    const byWrite = variants.some((v) => v.cgroup || v.density?.perSandboxCgroup) && state.cgroups().backend === 'v1';
-    ({ create: this.create, why: this.createWhy } = scenarioCreate(plan, byWrite));
+    ({ create: this.create, why: this.createWhy } = scenarioCreate(plan, () => state.cgroups().backend === 'v1'));
     const placed = placementFor(sc, variants, plan.placement);
     this.placement = placed.placement;
     this.split = placed.split;
