@@ -8,9 +8,9 @@ import { builtinWorkload } from '../src/host/index.ts';
 import { NAMESPACES, type Namespace } from '../src/isolation/index.ts';
 import { SandboxLauncher } from '../src/launcher/index.ts';
 import { samplesCsv } from '../src/results/index.ts';
-import { runBenchmark } from '../src/runner/index.ts';
 import { validateScenario } from '../src/scenario/index.ts';
-import { needsRootAndBuild, tempDir } from './helpers/env.ts';
+import { needsRootAndBuild } from './helpers/env.ts';
+import { runFixed } from './helpers/run.ts';
 
 describe('vfork-style creation', { skip: needsRootAndBuild }, () => {
   let launcher: SandboxLauncher;
@@ -88,18 +88,7 @@ describe('vfork-style creation', { skip: needsRootAndBuild }, () => {
         },
         'test/create.ts',
       );
-      const { run } = await runBenchmark({
-        scenarios: [sc],
-        rounds: 2,
-        warmup: 0,
-        defaultRounds: 2,
-        defaultWarmup: 0,
-        defaultTimeoutMs: 10_000,
-        outDir: tempDir(),
-        seed: 3,
-        ...(create === 'fork' ? { create } : {}),
-      });
-      const r = run.scenarios[0];
+      const { run, r } = await runFixed(sc, { rounds: 2, seed: 3, ...(create === 'fork' ? { create } : {}) });
       const made = nobody ? 'fork' : create;
       assert.equal(r?.create, made);
       if (nobody) assert.match(r?.createWhy ?? '', /nobody maps its user namespace to another uid/);

@@ -8,11 +8,11 @@ import { CgroupManager } from '../src/cgroup/index.ts';
 import { UserError } from '../src/errors/index.ts';
 import { chartsFor, chartValues } from '../src/report/index.ts';
 import { interferenceRows } from '../src/results/index.ts';
-import { runBenchmark } from '../src/runner/index.ts';
 import { interferenceVariants, validateScenario } from '../src/scenario/index.ts';
 import { mannWhitneyU } from '../src/stats/index.ts';
 import { leftovers } from './helpers/cgroup.ts';
-import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
+import { needsRootAndBuild, processTable } from './helpers/env.ts';
+import { runFixed } from './helpers/run.ts';
 
 const hogs = () => processTable().filter((p) => p.comm === 'hog' && p.state !== 'Z').length;
 
@@ -35,18 +35,8 @@ async function runInterference(
     `test/${name}.ts`,
   );
   const cgroups = new CgroupManager(`test-${name}-${process.pid}`);
-  const { run } = await runBenchmark({
-    scenarios: [sc],
-    rounds: o.rounds,
-    warmup: o.warmup,
-    defaultRounds: o.rounds,
-    defaultWarmup: o.warmup,
-    defaultTimeoutMs: 30_000,
-    outDir: tempDir(),
-    seed: o.seed,
-    cgroups,
-  });
-  return { r: run.scenarios[0], cgroups };
+  const { r } = await runFixed(sc, { ...o, timeoutMs: 30_000, cgroups });
+  return { r, cgroups };
 }
 
 describe('noisy neighbours', { skip: needsRootAndBuild }, () => {

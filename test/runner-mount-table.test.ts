@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { findLeftovers } from '../src/cleanup/index.ts';
-import { runBenchmark } from '../src/runner/index.ts';
 import { mountTableVariants, nsSet, validateScenario } from '../src/scenario/index.ts';
-import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
+import { needsRootAndBuild, processTable } from './helpers/env.ts';
+import { runFixed } from './helpers/run.ts';
 
 describe('a crowded mount table', () => {
   test('mounts is for launch scenarios of nsbench’s own launcher only', () => {
@@ -44,23 +44,12 @@ describe('a crowded mount table', () => {
       crowdsSeen = Math.max(crowdsSeen, processTable().filter((p) => p.comm === 'crowd').length);
       assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), /nsb-crowd/, 'the crowd mounts stay private');
     }, 100);
-    let run: Awaited<ReturnType<typeof runBenchmark>>['run'];
+    let r: Awaited<ReturnType<typeof runFixed>>['r'];
     try {
-      ({ run } = await runBenchmark({
-        scenarios: [sc],
-        rounds: 10,
-        warmup: 1,
-        defaultRounds: 10,
-        defaultWarmup: 1,
-        defaultTimeoutMs: 10_000,
-        outDir: tempDir(),
-        seed: 5,
-      }));
+      ({ r } = await runFixed(sc, { rounds: 10, warmup: 1, seed: 5 }));
     } finally {
       clearInterval(watch);
     }
-    const r = run.scenarios[0];
-    assert.ok(r);
     assert.equal(crowdsSeen, 2, 'one crowded namespace per mount count, held during the run');
     const m1000 = r.summary.find((v) => v.variant === 'mnt/m1000')?.metrics.bootNs;
     const m0 = r.summary.find((v) => v.variant === 'mnt/m0')?.metrics.bootNs;

@@ -10,11 +10,11 @@ import { findLeftovers } from '../src/cleanup/index.ts';
 import { namespaceObjects, PROJECT_ROOT, settleNamespaces, tracefsRoot } from '../src/host/index.ts';
 import { runScale } from '../src/launcher/index.ts';
 import { scalingRows } from '../src/results/index.ts';
-import { runBenchmark } from '../src/runner/index.ts';
 import { capScaling } from '../src/runner/plan.ts';
 import { scalingMetrics } from '../src/runner/procedures/scaling.ts';
 import { bare, nsSet, scalingVariants, validateScenario } from '../src/scenario/index.ts';
 import { needsRootAndBuild, processTable, tempDir } from './helpers/env.ts';
+import { runFixed } from './helpers/run.ts';
 
 const CLI = join(PROJECT_ROOT, 'bin/nsbench.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,18 +117,7 @@ describe('scaling: real parallel creation', { skip: needsRootAndBuild }, () => {
 
   test('throughput at K = 1 and K = 2 for bare and net, each with a 95% CI, and the speedup with its CI', async () => {
     const sc = scenario([1, 2], 10);
-    const { run } = await runBenchmark({
-      scenarios: [sc],
-      rounds: 6,
-      warmup: 1,
-      defaultRounds: 6,
-      defaultWarmup: 1,
-      defaultTimeoutMs: 10_000,
-      outDir: tempDir(),
-      seed: 29,
-    });
-    const r = run.scenarios[0];
-    assert.ok(r);
+    const { r } = await runFixed(sc, { rounds: 6, warmup: 1, seed: 29 });
     const rows = scalingRows(r);
     assert.deepEqual(
       rows.map((x) => `${x.set}/${x.k}`),
